@@ -1,0 +1,123 @@
+# Builds ospite's libraries and binaries, its translations and tests; see README for the targets.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+SANITIZE  ?= 0
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+
+ifeq ($(SANITIZE),1)
+B         := build/san
+SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+B         := build/std
+SANFLAGS  :=
+endif
+
+PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+LOCALEDIR := $(PREFIX)/share/locale
+CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCALEDIR)\" \
+	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -I.
+WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
+	     -Wmissing-prototypes -Wstrict-prototypes
+ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+
+# One static library per folder; a file named main-*.c is a program, not library code.
+LIBDIRS   := vmconsole install hv hostcfg tui
+lib_srcs   = $(filter-out $(1)/main-%.c,$(wildcard $(1)/*.c))
+lib_objs   = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
+LIBS_A    := $(foreach d,install hostcfg tui,$(if $(call lib_srcs,$(d)),$(B)/lib$(d).a))
+
+BINS      := $(B)/ospite-install
+
+.PHONY: all run check check-unit check-po check-screen check-integration check-e2e bench \
+	install deps deps-test clean pot fuzz
+
+all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+define lib_rule
+$(B)/lib$(1).a: $(call lib_objs,$(1))
+	@rm -f $$@
+	$(AR) rcs $$@ $$^
+endef
+$(foreach d,$(LIBDIRS),$(eval $(call lib_rule,$(d))))
+
+$(B)/ospite-install: $(B)/obj/install/main-install.o $(LIBS_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- translations --------------------------------------------------------
+$(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -kP_:1,2 --add-comments=TRANSLATORS: \
+	  --package-name=ospite --package-version=$(VERSION) -f po/POTFILES.in -o po/ospite.pot
+	msgmerge --update --backup=none --no-fuzzy-matching po/it.po po/ospite.pot
+
+# ---- tests ---------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+
+$(B)/tests/%: tests/unit/%.c $(LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ \
+	  $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+
+export OSPITE_BUILD := $(abspath $(B))
+export OSPITE_LOCALEDIR := $(abspath $(B))/locale
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS := print_stacktrace=1
+
+deps:
+	@tests/lib/deps.sh build
+
+deps-test:
+	@tests/lib/deps.sh test
+
+check: deps-test
+	$(MAKE) all $(UNIT_BINS)
+	$(MAKE) check-unit check-po check-screen check-integration check-e2e
+
+check-unit: $(UNIT_BINS)
+	@tests/lib/run-unit.sh $(UNIT_BINS)
+
+check-po:
+	@tests/po-check.sh
+
+check-screen: all
+	@tests/lib/run-scripts.sh tests/screen
+
+check-integration: all
+	@tests/lib/run-scripts.sh tests/integration
+
+check-e2e: all
+	@tests/lib/run-scripts.sh tests/e2e
+
+run: deps
+	$(MAKE) all
+	@mkdir -p build
+	$(B)/ospite-install --image build/demo-disk.img --image-size 8G
+
+bench: deps-test
+	$(MAKE) all
+	@tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(LOCALEDIR)/it/LC_MESSAGES
+	install -m 0755 $(B)/ospite-install $(DESTDIR)$(PREFIX)/sbin/ospite-install
+	install -m 0644 $(B)/locale/it/LC_MESSAGES/ospite.mo $(DESTDIR)$(LOCALEDIR)/it/LC_MESSAGES/
+
+clean:
+	rm -rf build/std build/san
+
+-include $(shell find build -name '*.d' 2>/dev/null)

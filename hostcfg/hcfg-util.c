@@ -1,0 +1,197 @@
+/* Small helpers every hostcfg module needs: error causes, running commands, atomic files. */
+#include "hcfg.h"
+#include "../tui/i18n.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int hcfg_cause(char **cause, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cause)
+		return err;
+	free(*cause);
+	*cause = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(cause, fmt, ap) < 0)
+		*cause = NULL;
+	va_end(ap);
+	return err;
+}
+
+static void log_argv(int logfd, const char *const argv[])
+{
+	if (logfd < 0)
+		return;
+	dprintf(logfd, "+");
+	for (size_t i = 0; argv[i]; i++)
+		dprintf(logfd, " %s", argv[i]);
+	dprintf(logfd, "\n");
+}
+
+/* Fork and exec @argv; the child's stdout goes to @outfd (or the log). */
+static int spawn_wait(const char *const argv[], int logfd, int outfd, char **cause)
+{
+	pid_t pid;
+	int status;
+
+	log_argv(logfd, argv);
+	pid = fork();
+	if (pid < 0)
+		return hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0],
+				  strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int err = logfd >= 0 ? logfd : null;
+
+		dup2(null, 0);
+		dup2(outfd >= 0 ? outfd : err, 1);
+		dup2(err, 2);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
+					  strerror(errno));
+	}
+	if (WIFSIGNALED(status)) {
+		if (logfd >= 0)
+			dprintf(logfd, "%s: killed by signal %d\n", argv[0], WTERMSIG(status));
+		return hcfg_cause(cause, -EINTR, _("%s was killed by signal %d."), argv[0],
+				  WTERMSIG(status));
+	}
+	if (WEXITSTATUS(status) == 127)
+		return hcfg_cause(cause, -ENOENT, _("The program %s could not be run."), argv[0]);
+	if (logfd >= 0 && WEXITSTATUS(status))
+		dprintf(logfd, "%s: exit status %d\n", argv[0], WEXITSTATUS(status));
+	if (WEXITSTATUS(status))
+		hcfg_cause(cause, 0, _("%s failed with exit status %d."), argv[0],
+			   WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+int hcfg_run(const char *const argv[], int logfd, char **cause)
+{
+	return spawn_wait(argv, logfd, -1, cause);
+}
+
+int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cause)
+{
+	char tmpl[] = "/tmp/ospite-out.XXXXXX";
+	int fd = mkstemp(tmpl);
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return hcfg_cause(cause, -errno, _("Could not create a temporary file: %s."),
+				  strerror(errno));
+	unlink(tmpl);
+	rc = spawn_wait(argv, logfd, fd, cause);
+	if (rc >= 0) {
+		off_t len = lseek(fd, 0, SEEK_END);
+		char *buf = malloc(len + 1);
+
+		if (!buf || pread(fd, buf, len, 0) != len) {
+			free(buf);
+			close(fd);
+			return hcfg_cause(cause, -EIO, _("Could not read the output of %s."), argv[0]);
+		}
+		buf[len] = '\0';
+		*out = buf;
+	}
+	close(fd);
+	return rc;
+}
+
+int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(data), off = 0;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.ospite-new", path) >= (int)sizeof(tmp))
+		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), path, strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += w;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:;
+	int err = errno;
+
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return hcfg_cause(cause, -err, _("Could not write %s: %s."), path, strerror(err));
+}
+
+int hcfg_read_file(const char *path, char **data, char **cause)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	*data = NULL;
+	if (!f)
+		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		size_t r = fread(buf + len, 1, cap - len - 1, f);
+
+		len += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int err = errno;
+
+		free(buf);
+		fclose(f);
+		return hcfg_cause(cause, -err, _("Could not read %s: %s."), path, strerror(err));
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*data = buf;
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* hostcfg: facts about this host and edits to it or to a target root (NICs, disks, files). */
+#ifndef OSPITE_HCFG_H
+#define OSPITE_HCFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+
+/*
+ * Conventions (shared by every ospite library): functions return 0 or a
+ * negative errno; when @cause is not NULL it receives a malloc'd, translated,
+ * whole-sentence message that the caller frees.
+ */
+
+/* ---- NICs (hcfg-nic.c) ------------------------------------------------ */
+
+struct hcfg_nic {
+	char name[IF_NAMESIZE];
+	char mac[18];        /* "aa:bb:cc:dd:ee:ff" */
+	char vendor[128];    /* from the PCI ID database, or "" */
+	char model[160];     /* from the PCI ID database, or a description of the link kind */
+	char driver[32];     /* kernel driver, or the link kind ("veth") */
+	bool up;             /* administratively up */
+	bool carrier;        /* link detected */
+	unsigned speed_mbps; /* 0 when unknown */
+};
+
+/*
+ * List the Ethernet NICs an installer can use (no loopback, bridges, bonds,
+ * VLANs, tun/tap or Xen backends), sorted by name, read through libnl-route-3
+ * with vendor and model from sysfs and the PCI ID database.
+ */
+int hcfg_nic_list(struct hcfg_nic **nics, size_t *n, char **cause);
+
+/* Look up a PCI vendor/device pair in the PCI ID database (pci.ids). */
+int hcfg_pci_name(unsigned vendor, unsigned device, char *vendor_out, size_t vlen,
+		  char *device_out, size_t dlen);
+
+/* ---- Disks (hcfg-disk.c) ---------------------------------------------- */
+
+struct hcfg_disk {
+	char name[32];       /* "sda", "loop3" */
+	char path[64];       /* "/dev/sda" */
+	char model[64];
+	char serial[64];
+	uint64_t size;       /* bytes */
+	unsigned sector;     /* logical sector size */
+	char contents[160];  /* what is on it now, in words: "GPT, 3 partitions (ext4, swap)" */
+	bool eligible;
+	char why[160];       /* translated reason when not eligible */
+};
+
+/*
+ * List the whole disks of this host. A disk that is mounted (or a partition
+ * of it is), is active swap, has holders (LVM, dm, md), or backs the install
+ * medium (@medium, a device path, may be NULL) is listed with eligible=false
+ * and the reason. When @only is not NULL only that disk is listed (image mode).
+ */
+int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
+		   const char *only, char **cause);
+
+/* Fill one disk's facts and eligibility; -ENOENT when @path is no block device. */
+int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause);
+
+/* ---- Partitions and filesystems (hcfg-part.c) -------------------------- */
+
+enum hcfg_fs {
+	HCFG_FS_NONE = 0,
+	HCFG_FS_EXT4,
+	HCFG_FS_XFS,
+	HCFG_FS_SWAP,
+	HCFG_FS_BIOSBOOT,    /* GPT BIOS boot partition for GRUB, no filesystem */
+	HCFG_FS_VFAT,
+};
+
+const char *hcfg_fs_name(enum hcfg_fs fs);  /* "ext4", "xfs", "swap", "biosboot", "vfat" */
+enum hcfg_fs hcfg_fs_parse(const char *s);  /* HCFG_FS_NONE when unknown */
+
+struct hcfg_part_spec {
+	uint64_t size_mib;   /* final size; the caller has resolved "grow" already */
+	enum hcfg_fs fs;
+	const char *label;   /* GPT partition name, may be NULL */
+};
+
+/*
+ * Wipe every signature on @disk (libblkid), write a new GPT with the given
+ * partitions in order (libparted, 1 MiB aligned) and tell the kernel. On
+ * success @paths[i] holds the device path of partition i (caller frees each).
+ */
+int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, size_t n,
+			char **paths, char **cause);
+
+/* Progress of a long operation: fraction 0..1000; return nonzero to abort. */
+typedef int (*hcfg_progress_fn)(void *opaque, unsigned permille);
+
+/* Make a filesystem (mkfs.ext4/mkfs.xfs/mkswap/mkfs.vfat) with @label. */
+int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
+	      hcfg_progress_fn progress, void *opaque, char **cause);
+
+/* The filesystem UUID of @dev as libblkid sees it now. */
+int hcfg_fs_uuid(const char *dev, char *uuid, size_t len, char **cause);
+
+/* ---- Utilities (hcfg-util.c) ------------------------------------------- */
+
+/* Store a printf-formatted message in *@cause (when @cause is not NULL); returns @err. */
+int hcfg_cause(char **cause, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Run @argv (no shell) with stdin from /dev/null and stdout/stderr to @logfd
+ * (or /dev/null when < 0). Returns the exit status (0..255), or a negative
+ * errno when it could not be started or was killed; the command line and its
+ * status are logged to @logfd.
+ */
+int hcfg_run(const char *const argv[], int logfd, char **cause);
+
+/* Like hcfg_run(), but the command's stdout is captured into *@out (NUL-terminated). */
+int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cause);
+
+/* Write @data to @path atomically (temporary file, fsync, rename) with @mode. */
+int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause);
+
+/* Read a whole (small) file into a malloc'd NUL-terminated string. */
+int hcfg_read_file(const char *path, char **data, char **cause);
+
+#endif

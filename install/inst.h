@@ -1,0 +1,159 @@
+/* install: the install plan, its validation, the engine that carries it out, and the screens. */
+#ifndef OSPITE_INST_H
+#define OSPITE_INST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hostcfg/hcfg.h"
+
+#define INST_MAX_PARTS   16
+#define INST_MAX_BRIDGES 8
+#define INST_IMAGES_DIR  "/var/lib/ospite/images"
+
+enum inst_hv { INST_HV_XEN = 0, INST_HV_KVM };
+enum inst_src { INST_SRC_MIRROR = 0, INST_SRC_LOCAL };
+enum inst_end { INST_END_REBOOT = 0, INST_END_POWEROFF, INST_END_HALT, INST_END_EXIT };
+
+/* One entry of the partition plan; sizes in MiB. */
+struct inst_part {
+	char mount[64];          /* "/", "/boot", "swap", INST_IMAGES_DIR, "biosboot" */
+	enum hcfg_fs fs;
+	uint64_t size_mib;       /* the size, or the minimum with grow */
+	bool grow;               /* take what is left (shared with other grow entries) */
+	uint64_t max_mib;        /* 0: no limit */
+};
+
+struct inst_bridge {
+	char name[16];           /* "xenbr0", "br0" */
+	char nic[16];            /* the NIC it carries */
+};
+
+/* Everything an install needs; screens and the answer file fill it, the engine reads it. */
+struct inst_plan {
+	char lang[8];            /* "en", "it" */
+	char keyboard[32];       /* XKB layout: "us", "it" */
+	char timezone[64];       /* "Europe/Rome" */
+	bool utc;
+
+	char nic[16];            /* NIC the host is managed (and installed) through */
+	bool dhcp;
+	char ip[64];             /* static: address */
+	unsigned prefix;         /* static: prefix length */
+	char gateway[64];
+	char dns[128];           /* space-separated */
+	char hostname[64];       /* short name or FQDN */
+
+	enum inst_src src;
+	char mirror[256];        /* "http://host/debian" */
+	char suite[32];          /* "bookworm" */
+	char local_dir[256];     /* a local package repository */
+	bool security;           /* apply security updates when the source has them */
+
+	enum inst_hv hv;
+	unsigned dom0_mem_mib;   /* Xen only; 0 = Xen's default */
+	struct inst_bridge bridges[INST_MAX_BRIDGES];
+	size_t n_bridges;
+
+	char disk[256];          /* target disk, "/dev/sda" or a loop device */
+	bool wipe_confirmed;     /* the operator confirmed this disk by name */
+	struct inst_part parts[INST_MAX_PARTS];
+	size_t n_parts;
+
+	char root_hash[256];     /* crypt(3) hash; never the plain password */
+
+	char **packages;         /* extra packages (NULL-terminated, may be NULL) */
+
+	char serial[32];         /* "ttyS0,115200" when the console is a serial line, else "" */
+	enum inst_end end;
+	char image[256];         /* --image PATH, "" for a real disk */
+};
+
+/* ---- the plan (inst-plan.c) --------------------------------------------- */
+
+void inst_plan_init(struct inst_plan *p);
+void inst_plan_free(struct inst_plan *p);
+/* Defaults that follow the language (keyboard, timezone). */
+void inst_plan_lang_defaults(struct inst_plan *p, const char *lang);
+/* One bridge per NIC: xenbr0.. on Xen, br0.. on KVM. */
+void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics, size_t n);
+/* The bridge that carries @nic, or NULL. */
+const struct inst_bridge *inst_plan_mgmt_bridge(const struct inst_plan *p);
+/* The automatic layout for a disk of @disk_mib: biosboot, /boot, /, swap, images. */
+void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_mib);
+/* Resolve grow entries to sizes for a disk of @disk_mib; -ENOSPC when they do not fit. */
+int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
+			    char **cause);
+/* Every package the target gets (base set + hypervisor + extra), NULL-terminated, caller frees. */
+char **inst_plan_package_set(const struct inst_plan *p);
+/* Write the plan as a normalised text dump (one "key: value" per line). */
+char *inst_plan_dump(const struct inst_plan *p);
+/* Write the plan as a kickstart-style answer file. */
+char *inst_plan_to_ks(const struct inst_plan *p);
+
+/* ---- field validators (inst-valid.c), each returns 0 or -EINVAL with a cause ---- */
+
+int inst_valid_hostname(const char *s, char **cause);
+int inst_valid_ipv4(const char *s, char **cause);
+int inst_valid_prefix(const char *s, unsigned *prefix, char **cause);
+int inst_valid_dns(const char *s, char **cause);
+int inst_valid_url(const char *s, char **cause);
+int inst_valid_size(const char *s, uint64_t *mib, char **cause);
+int inst_valid_mount(const char *s, char **cause);
+int inst_valid_bridge_name(const char *s, char **cause);
+/* Hash @pw with yescrypt (or SHA-512 where yescrypt is missing). */
+int inst_hash_password(const char *pw, char *hash, size_t len, char **cause);
+/* Check the whole plan; every problem is appended to *causes (newline-separated). */
+int inst_plan_validate(const struct inst_plan *p, char **causes);
+
+/* ---- the engine (inst-engine.c) ------------------------------------------ */
+
+enum inst_step {
+	INST_STEP_DEPS = 0,      /* Dependency Check */
+	INST_STEP_FORMAT,        /* Formatting */
+	INST_STEP_BASE,          /* base system (debootstrap) */
+	INST_STEP_PACKAGES,      /* Package Installation */
+	INST_STEP_POST,          /* Running post-install scripts */
+	INST_STEP_BOOTLOADER,
+	INST_STEP_FINISH,
+	INST_STEP_COUNT
+};
+
+const char *inst_step_title(enum inst_step s);  /* translated */
+
+struct inst_progress {
+	enum inst_step step;
+	unsigned permille;        /* of this step */
+	const char *text;         /* what is happening now, translated */
+	/* Package Installation only: */
+	const char *pkg;          /* current package */
+	uint64_t pkg_size;
+	const char *pkg_summary;
+	unsigned pkg_permille;
+	unsigned total_pkgs, done_pkgs;
+	uint64_t total_bytes, done_bytes;
+	unsigned elapsed_s, remaining_s;
+};
+
+/* How the engine talks to its front end; it never draws or prints itself. */
+struct inst_ui {
+	void *opaque;
+	void (*step)(void *opaque, enum inst_step step);
+	void (*progress)(void *opaque, const struct inst_progress *pr);
+	void (*info)(void *opaque, const char *msg);
+};
+
+struct inst_engine;
+
+/* @logfd receives every command line and its output. */
+struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct inst_ui *ui,
+				    int logfd);
+void inst_engine_free(struct inst_engine *e);
+/* Run every step; on failure *cause says which step failed and why. */
+int inst_engine_run(struct inst_engine *e, char **cause);
+/* Only the Dependency Check (used by the summary before the commit point too). */
+int inst_engine_check_deps(struct inst_engine *e, char **cause);
+enum inst_step inst_engine_failed_step(const struct inst_engine *e);
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs the Debian packages ospite needs to build (build), or to build and test (test).
+set -e
+
+build="build-essential pkg-config gettext libnewt-dev libslang2-dev libncurses-dev libparted-dev
+libblkid-dev libnl-3-dev libnl-route-3-dev libcrypt-dev libvirt-dev libxml2-dev libxen-dev
+libcmocka-dev pci.ids"
+# What the installer runs at install time, and what the tests drive.
+run="parted dosfstools e2fsprogs xfsprogs util-linux fdisk debootstrap iproute2 tmux
+qemu-utils ca-certificates gpgv debian-archive-keyring"
+test="qemu-system-x86 busybox-static libvirt-daemon-system clang"
+
+case "${1:-build}" in
+build) want="$build $run" ;;
+test) want="$build $run $test" ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "These Debian packages are missing:$missing" >&2
+	echo "Run this as root, or install them with apt-get." >&2
+	exit 1
+fi
+echo "Installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,23 @@
+#!/bin/bash
+# Runs every test script in a folder (sorted), keeping each one's log only when it fails.
+dir=$1
+passed=0 failed=0 skipped=0
+logdir=${OSPITE_BUILD:-build}/test-logs/$(basename "$dir")
+mkdir -p "$logdir"
+for t in "$dir"/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	log=$logdir/$name.log
+	start=$(date +%s)
+	bash "$t" >"$log" 2>&1
+	rc=$?
+	took=$(( $(date +%s) - start ))
+	case $rc in
+	0) echo "PASS $name (${took}s)"; passed=$((passed + 1)); rm -f "$log" ;;
+	77) echo "SKIP $name: $(tail -n 1 "$log")"; skipped=$((skipped + 1)) ;;
+	*) echo "FAIL $name (${took}s), log follows:"; tail -n 60 "$log" | sed 's/^/    /'
+	   failed=$((failed + 1)) ;;
+	esac
+done
+echo "$(basename "$dir"): $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
