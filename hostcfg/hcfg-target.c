@@ -1,0 +1,1555 @@
+/* Writes an installed Debian 12 host's configuration files into its target root directory. */
+#include "hcfg.h"
+#include "hcfg-target.h"
+#include "tui/i18n.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEBIAN_KEYRING   "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define DEFAULT_COMPS    "main non-free-firmware"
+#define UNIT_DIR_ETC     "/etc/systemd/system"
+
+/* ---- paths and files inside the target ------------------------------------ */
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* asprintf() that returns the string, or NULL when out of memory. */
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+/*
+ * Refuse a missing root and, above all, the running system's own "/": a
+ * symlink to it or a bind mount of it is the same directory (device, inode).
+ */
+static int check_root(const char *root, char **cause)
+{
+	struct stat st, sys;
+
+	if (!root || !*root)
+		return hcfg_cause(cause, -EINVAL, _("No target root directory was given."));
+	if (stat(root, &st) < 0)
+		return hcfg_cause(cause, -errno, _("The target root %s cannot be used: %s."), root,
+				  strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return hcfg_cause(cause, -ENOTDIR, _("The target root %s cannot be used: %s."), root,
+				  strerror(ENOTDIR));
+	if (stat("/", &sys) < 0 || (st.st_dev == sys.st_dev && st.st_ino == sys.st_ino))
+		return hcfg_cause(cause, -EINVAL,
+				  /* TRANSLATORS: %s is a directory that is (or leads to) "/". */
+				  _("The target root %s is the running system; its files will not be rewritten."),
+				  root);
+	return 0;
+}
+
+/* @rel starts with '/'; a trailing '/' of @root is dropped so paths stay tidy. */
+static char *tpath(const char *root, const char *rel)
+{
+	size_t n = strlen(root);
+
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	return xasprintf("%.*s%s", (int)n, root, rel);
+}
+
+/* mkdir -p for every directory above @path. */
+static int mkdir_parents(const char *path, char **cause)
+{
+	char *dir = strdup(path);
+	int rc = 0;
+
+	if (!dir)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			rc = hcfg_cause(cause, -errno, _("Could not create the directory %s: %s."), dir,
+					strerror(errno));
+			goto out;
+		}
+		*p = '/';
+	}
+out:
+	free(dir);
+	return rc;
+}
+
+static int write_target(const char *root, const char *rel, const char *data, unsigned mode,
+			char **cause)
+{
+	char *path = tpath(root, rel);
+	int rc;
+
+	if (!path)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = mkdir_parents(path, cause);
+	if (rc == 0)
+		rc = hcfg_write_file(path, data, mode, cause);
+	free(path);
+	return rc;
+}
+
+/*
+ * Point the symlink @path at @to atomically. An existing regular file is
+ * only replaced when @clobber says so: it may be something the admin wrote.
+ */
+static int put_symlink(const char *path, const char *to, bool clobber, char **cause)
+{
+	char cur[PATH_MAX], *tmp = NULL;
+	struct stat st;
+	ssize_t len;
+	int rc;
+
+	rc = mkdir_parents(path, cause);
+	if (rc < 0)
+		return rc;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISLNK(st.st_mode) && (!clobber || S_ISDIR(st.st_mode)))
+			return hcfg_cause(cause, -EEXIST,
+					  _("%s exists and is not a symbolic link; it was left alone."),
+					  path);
+		len = S_ISLNK(st.st_mode) ? readlink(path, cur, sizeof(cur) - 1) : -1;
+		if (len >= 0) {
+			cur[len] = '\0';
+			if (strcmp(cur, to) == 0)
+				return 0;
+		}
+	}
+	tmp = xasprintf("%s.ospite-new", path);
+	if (!tmp)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	unlink(tmp);
+	if (symlink(to, tmp) < 0 || rename(tmp, path) < 0) {
+		rc = hcfg_cause(cause, -errno, _("Could not create the link %s: %s."), path,
+				strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Finish an open_memstream() buffer; NULL when it ran out of memory. */
+static char *mem_close(FILE *f, char **buf)
+{
+	if (fclose(f) != 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return *buf;
+}
+
+/* ---- small validators ------------------------------------------------------ */
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/* Non-empty, and every character alphanumeric or in @extra. */
+static bool word_ok(const char *s, const char *extra)
+{
+	if (empty(s))
+		return false;
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	}
+	return true;
+}
+
+/* Non-empty with no blank or control character: safe as one field of a config line. */
+static bool field_ok(const char *s)
+{
+	if (empty(s))
+		return false;
+	for (; *s; s++) {
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static bool ifname_ok(const char *s)
+{
+	return word_ok(s, "-_.") && strlen(s) < IF_NAMESIZE;
+}
+
+static bool ipv4_ok(const char *s)
+{
+	struct in_addr a;
+
+	return !empty(s) && inet_pton(AF_INET, s, &a) == 1;
+}
+
+static bool hostname_ok(const char *s)
+{
+	size_t label = 0;
+
+	if (empty(s) || strlen(s) > 253 || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)*s) && *s != '-')
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0;
+}
+
+/* ---- /etc/fstab --------------------------------------------------------------- */
+
+static bool mount_is_swap(const struct hcfg_target_mount *m)
+{
+	return strcmp(m->fstype, "swap") == 0;
+}
+
+static bool mount_skipped(const struct hcfg_target_mount *m)
+{
+	return empty(m->fstype) || strcmp(m->fstype, "biosboot") == 0;
+}
+
+/* Parents sort before their children ("/" < "/boot" < "/boot/efi"), swap last. */
+static int mount_cmp(const void *a, const void *b)
+{
+	const struct hcfg_target_mount *x = *(const struct hcfg_target_mount *const *)a;
+	const struct hcfg_target_mount *y = *(const struct hcfg_target_mount *const *)b;
+
+	if (mount_is_swap(x) != mount_is_swap(y))
+		return mount_is_swap(x) ? 1 : -1;
+	if (mount_is_swap(x))   /* swap keeps the caller's order (the array is the caller's) */
+		return x < y ? -1 : x > y;
+	return strcmp(x->mount, y->mount);
+}
+
+static int check_mount(const struct hcfg_target_mount *m, char **cause)
+{
+	const char *what = mount_is_swap(m) ? "swap" : m->mount;
+
+	if (!mount_is_swap(m) && (empty(m->mount) || m->mount[0] != '/' || !field_ok(m->mount)))
+		return hcfg_cause(cause, -EINVAL,
+				  _("The mount point \"%s\" is not an absolute path without blanks."),
+				  m->mount ? m->mount : "");
+	/* Device names change between boots and this host has no udev at install time. */
+	if (empty(m->uuid))
+		return hcfg_cause(cause, -EINVAL, _("The filesystem for %s has no UUID."), what);
+	if (!word_ok(m->uuid, "-"))
+		return hcfg_cause(cause, -EINVAL,
+				  /* TRANSLATORS: first %s is a mount point or "swap", second what was given. */
+				  _("The filesystem for %s is named \"%s\", which is not a UUID."),
+				  what, m->uuid);
+	if (!word_ok(m->fstype, "-_."))
+		/* TRANSLATORS: the second %s is a mount point or "swap". */
+		return hcfg_cause(cause, -EINVAL, _("The filesystem type \"%s\" for %s is not valid."),
+				  m->fstype, what);
+	if (!empty(m->options) && !field_ok(m->options))
+		return hcfg_cause(cause, -EINVAL, _("The mount options \"%s\" for %s are not valid."),
+				  m->options, what);
+	if (m->pass < HCFG_TARGET_PASS_NONE || m->pass > 2)
+		/* TRANSLATORS: the fsck pass is the last field of an fstab line; %s is a mount point. */
+		return hcfg_cause(cause, -EINVAL, _("The fsck pass %d for %s is not 0, 1 or 2."),
+				  m->pass, what);
+	return 0;
+}
+
+static const char *mount_options(const struct hcfg_target_mount *m)
+{
+	if (!empty(m->options))
+		return m->options;
+	if (mount_is_swap(m))
+		return "sw";
+	if (strcmp(m->mount, "/") == 0 && strcmp(m->fstype, "ext4") == 0)
+		return "errors=remount-ro";
+	if (strcmp(m->fstype, "vfat") == 0)
+		return "umask=0077";
+	return "defaults";
+}
+
+static int mount_pass(const struct hcfg_target_mount *m)
+{
+	if (m->pass == HCFG_TARGET_PASS_NONE || mount_is_swap(m))
+		return 0;
+	if (m->pass > 0)
+		return m->pass;
+	return strcmp(m->mount, "/") == 0 ? 1 : 2;
+}
+
+int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, size_t n,
+		      char **cause)
+{
+	const struct hcfg_target_mount **v = NULL;
+	char *buf = NULL;
+	size_t nv = 0, len;
+	bool have_root = false;
+	FILE *f;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; i < n; i++) {
+		if (mount_skipped(&mounts[i]))
+			continue;
+		rc = check_mount(&mounts[i], cause);
+		if (rc < 0)
+			goto out;
+		for (size_t j = 0; j < nv; j++) {
+			if (!mount_is_swap(&mounts[i]) && !mount_is_swap(v[j]) &&
+			    strcmp(v[j]->mount, mounts[i].mount) == 0) {
+				rc = hcfg_cause(cause, -EINVAL,
+						_("The mount point %s appears more than once."),
+						mounts[i].mount);
+				goto out;
+			}
+		}
+		if (!mount_is_swap(&mounts[i]) && strcmp(mounts[i].mount, "/") == 0)
+			have_root = true;
+		v[nv++] = &mounts[i];
+	}
+	if (!have_root) {
+		rc = hcfg_cause(cause, -EINVAL, _("There is no filesystem for /."));
+		goto out;
+	}
+	qsort(v, nv, sizeof(*v), mount_cmp);
+
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	fputs("# /etc/fstab: static file system information.\n"
+	      "#\n"
+	      "# Filesystems are named by UUID: device names can change between boots.\n"
+	      "#\n"
+	      "# <file system>\t<mount point>\t<type>\t<options>\t<dump>\t<pass>\n", f);
+	for (size_t i = 0; i < nv; i++)
+		fprintf(f, "UUID=%s\t%s\t%s\t%s\t0\t%d\n", v[i]->uuid,
+			mount_is_swap(v[i]) ? "none" : v[i]->mount, v[i]->fstype,
+			mount_options(v[i]), mount_pass(v[i]));
+	if (!mem_close(f, &buf)) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = write_target(root, "/etc/fstab", buf, 0644, cause);
+out:
+	free(buf);
+	free(v);
+	return rc;
+}
+
+/* ---- network ------------------------------------------------------------------ */
+
+/* Split @s on blanks and commas into a NULL-terminated vector of copies. */
+static char **split_list(const char *s)
+{
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	while (s && *s) {
+		size_t len;
+		char **nv;
+
+		s += strspn(s, " \t\n,");
+		len = strcspn(s, " \t\n,");
+		if (!len)
+			break;
+		nv = realloc(v, (n + 2) * sizeof(*v));
+		if (!nv)
+			goto fail;
+		v = nv;
+		v[n] = strndup(s, len);
+		v[n + 1] = NULL;
+		if (!v[n])
+			goto fail;
+		n++;
+		s += len;
+	}
+	return v;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return NULL;
+}
+
+static void free_list(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int check_net(const struct hcfg_target_net *net, char **dns, char **cause)
+{
+	const struct hcfg_target_bridge *b = net->bridges;
+
+	if (!hostname_ok(net->hostname))
+		return hcfg_cause(cause, -EINVAL, _("The host name \"%s\" is not valid."),
+				  net->hostname ? net->hostname : "");
+	if (!ifname_ok(net->mgmt_nic))
+		return hcfg_cause(cause, -EINVAL, _("The management interface \"%s\" is not valid."),
+				  net->mgmt_nic ? net->mgmt_nic : "");
+	for (size_t i = 0; i < net->n_bridges; i++) {
+		if (!ifname_ok(b[i].name))
+			return hcfg_cause(cause, -EINVAL, _("The bridge name \"%s\" is not valid."),
+					  b[i].name ? b[i].name : "");
+		if (!empty(b[i].nic) && !ifname_ok(b[i].nic))
+			return hcfg_cause(cause, -EINVAL,
+					  /* TRANSLATORS: a network interface name, then a bridge name. */
+					  _("The interface \"%s\" of bridge %s is not valid."), b[i].nic,
+					  b[i].name);
+		if (!empty(b[i].nic) && strcmp(b[i].nic, b[i].name) == 0)
+			return hcfg_cause(cause, -EINVAL,
+					  _("The bridge %s cannot carry an interface of the same name."),
+					  b[i].name);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(b[i].name, b[j].name) == 0)
+				return hcfg_cause(cause, -EINVAL,
+						  _("The bridge %s is defined more than once."),
+						  b[i].name);
+			if (!empty(b[i].nic) && !empty(b[j].nic) && strcmp(b[i].nic, b[j].nic) == 0)
+				return hcfg_cause(cause, -EINVAL,
+						  _("The interface %s is in both bridge %s and bridge %s."),
+						  b[i].nic, b[j].name, b[i].name);
+		}
+	}
+	if (net->dhcp)
+		return 0;
+	if (!ipv4_ok(net->address))
+		return hcfg_cause(cause, -EINVAL, _("The address \"%s\" is not a valid IPv4 address."),
+				  net->address ? net->address : "");
+	if (net->prefix < 1 || net->prefix > 32)
+		return hcfg_cause(cause, -EINVAL, _("The prefix length %u is not between 1 and 32."),
+				  net->prefix);
+	if (!empty(net->gateway) && !ipv4_ok(net->gateway))
+		return hcfg_cause(cause, -EINVAL, _("The gateway \"%s\" is not a valid IPv4 address."),
+				  net->gateway);
+	for (size_t i = 0; dns[i]; i++) {
+		struct in6_addr a6;
+
+		if (!ipv4_ok(dns[i]) && inet_pton(AF_INET6, dns[i], &a6) != 1)
+			return hcfg_cause(cause, -EINVAL,
+					  _("The DNS server \"%s\" is not a valid IP address."), dns[i]);
+	}
+	return 0;
+}
+
+static void put_address(FILE *f, const struct hcfg_target_net *net)
+{
+	fprintf(f, "\taddress %s/%u\n", net->address, net->prefix);
+	if (!empty(net->gateway))
+		fprintf(f, "\tgateway %s\n", net->gateway);
+}
+
+static char *interfaces_text(const struct hcfg_target_net *net)
+{
+	const char *method = net->dhcp ? "dhcp" : "static";
+	bool bridged = false;
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("# The network interfaces of this host, for ifupdown and bridge-utils; see interfaces(5).\n"
+	      "source /etc/network/interfaces.d/*\n"
+	      "\n"
+	      "auto lo\n"
+	      "iface lo inet loopback\n", f);
+	for (size_t i = 0; i < net->n_bridges; i++) {
+		if (!empty(net->bridges[i].nic) && strcmp(net->bridges[i].nic, net->mgmt_nic) == 0)
+			bridged = true;
+	}
+	if (!bridged) {
+		fprintf(f, "\nauto %s\niface %s inet %s\n", net->mgmt_nic, net->mgmt_nic, method);
+		if (!net->dhcp)
+			put_address(f, net);
+	}
+	for (size_t i = 0; i < net->n_bridges; i++) {
+		const struct hcfg_target_bridge *b = &net->bridges[i];
+		bool mgmt = !empty(b->nic) && strcmp(b->nic, net->mgmt_nic) == 0;
+
+		/* The bridge brings its port up; the port itself carries no address. */
+		if (!empty(b->nic))
+			fprintf(f, "\niface %s inet manual\n", b->nic);
+		fprintf(f, "\nauto %s\niface %s inet %s\n", b->name, b->name, mgmt ? method : "manual");
+		if (mgmt && !net->dhcp)
+			put_address(f, net);
+		fprintf(f, "\tbridge_ports %s\n"
+			"\tbridge_stp off\n"
+			"\tbridge_fd 0\n"
+			"\tbridge_maxwait 0\n", empty(b->nic) ? "none" : b->nic);
+	}
+	return mem_close(f, &buf);
+}
+
+static char *hosts_text(const struct hcfg_target_net *net)
+{
+	const char *dot = strchr(net->hostname, '.');
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "127.0.0.1\tlocalhost\n");
+	/* The Debian convention: the host's own name resolves without DNS. */
+	fprintf(f, "%s\t%s", net->dhcp ? "127.0.1.1" : net->address, net->hostname);
+	if (dot)
+		fprintf(f, "\t%.*s", (int)(dot - net->hostname), net->hostname);
+	fputs("\n"
+	      "\n"
+	      "# The following lines are desirable for IPv6 capable hosts\n"
+	      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+	      "ff02::1\tip6-allnodes\n"
+	      "ff02::2\tip6-allrouters\n", f);
+	return mem_close(f, &buf);
+}
+
+static char *resolv_text(const struct hcfg_target_net *net, char **dns)
+{
+	const char *dot = strchr(net->hostname, '.');
+	char *buf = NULL;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (dot)
+		fprintf(f, "search %s\n", dot + 1);
+	for (size_t i = 0; dns[i]; i++)
+		fprintf(f, "nameserver %s\n", dns[i]);
+	return mem_close(f, &buf);
+}
+
+int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause)
+{
+	char **dns = NULL, *ifaces = NULL, *hostname = NULL, *hosts = NULL, *resolv = NULL;
+	const char *dot;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	dns = split_list(net->dhcp ? NULL : net->dns);
+	if (!dns) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = check_net(net, dns, cause);
+	if (rc < 0)
+		goto out;
+	dot = strchr(net->hostname, '.');
+	ifaces = interfaces_text(net);
+	hosts = hosts_text(net);
+	resolv = net->dhcp ? NULL : resolv_text(net, dns);
+	hostname = xasprintf("%.*s\n", dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
+			     net->hostname);
+	if (!ifaces || !hosts || !hostname || (!net->dhcp && !resolv)) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = write_target(root, "/etc/network/interfaces", ifaces, 0644, cause);
+	if (rc == 0)
+		rc = write_target(root, "/etc/hostname", hostname, 0644, cause);
+	if (rc == 0)
+		rc = write_target(root, "/etc/hosts", hosts, 0644, cause);
+	/* With DHCP the client writes resolv.conf at boot; leave whatever is there. */
+	if (rc == 0 && resolv)
+		rc = write_target(root, "/etc/resolv.conf", resolv, 0644, cause);
+out:
+	free_list(dns);
+	free(ifaces);
+	free(hostname);
+	free(hosts);
+	free(resolv);
+	return rc;
+}
+
+/* ---- apt sources --------------------------------------------------------------- */
+
+static bool url_ok(const char *s)
+{
+	return field_ok(s) && strchr(s, ':') && !strpbrk(s, "[]#");
+}
+
+/* Compare URLs the way apt does for our purpose: a trailing '/' makes no difference. */
+static bool same_url(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (lb > 0 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+static bool in_list(char **v, const char *s)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (strcmp(v[i], s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void put_stanza(FILE *f, const char *url, const char *suites, char **comps,
+		       const struct hcfg_target_apt *apt)
+{
+	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\nComponents:", url, suites);
+	for (size_t i = 0; comps[i]; i++)
+		fprintf(f, " %s", comps[i]);
+	fputc('\n', f);
+	if (!apt->signed_by)
+		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
+	else if (*apt->signed_by)
+		fprintf(f, "Signed-By: %s\n", apt->signed_by);
+	if (apt->trusted)
+		fputs("Trusted: yes\n", f);
+}
+
+/* Is the one-line-style entry @line ("deb [opts] URL SUITE COMP...") covered by debian.sources? */
+static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **comps)
+{
+	char *save = NULL, *tok, *url, *suite;
+	size_t sl = strlen(apt->suite);
+
+	tok = strtok_r(line, " \t", &save);
+	if (!tok || strcmp(tok, "deb") != 0)
+		return false;
+	tok = strtok_r(NULL, " \t", &save);
+	if (tok && tok[0] == '[') {
+		while (tok && !strchr(tok, ']'))
+			tok = strtok_r(NULL, " \t", &save);
+		tok = tok ? strtok_r(NULL, " \t", &save) : NULL;
+	}
+	url = tok;
+	suite = strtok_r(NULL, " \t", &save);
+	if (!url || !suite)
+		return false;
+	if (same_url(url, apt->mirror)) {
+		if (strcmp(suite, apt->suite) != 0 &&
+		    !(apt->updates && strncmp(suite, apt->suite, sl) == 0 &&
+		      strcmp(suite + sl, "-updates") == 0))
+			return false;
+	} else if (!empty(apt->security) && same_url(url, apt->security)) {
+		if (strncmp(suite, apt->suite, sl) != 0 || strcmp(suite + sl, "-security") != 0)
+			return false;
+	} else {
+		return false;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		if (!in_list(comps, tok))
+			return false;
+	}
+	return true;
+}
+
+/* debootstrap leaves a sources.list naming the mirror; apt warns about entries listed twice. */
+static int drop_stale_sources_list(const char *root, const struct hcfg_target_apt *apt,
+				   char **comps, char **cause)
+{
+	char *path = tpath(root, "/etc/apt/sources.list"), *data = NULL, *save = NULL, *line;
+	bool covered = true;
+	int rc = 0;
+
+	if (!path)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	if (access(path, F_OK) < 0)
+		goto out;
+	rc = hcfg_read_file(path, &data, cause);
+	if (rc < 0)
+		goto out;
+	for (line = strtok_r(data, "\n", &save); line && covered; line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		covered = line_covered(line, apt, comps);
+	}
+	if (covered && unlink(path) < 0 && errno != ENOENT)
+		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+out:
+	free(data);
+	free(path);
+	return rc;
+}
+
+int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause)
+{
+	char **comps = NULL, *buf = NULL, *suites = NULL;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!url_ok(apt->mirror))
+		return hcfg_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
+				  apt->mirror ? apt->mirror : "");
+	if (!empty(apt->security) && !url_ok(apt->security))
+		return hcfg_cause(cause, -EINVAL, _("The security archive address \"%s\" is not valid."),
+				  apt->security);
+	if (!word_ok(apt->suite, "-_."))
+		return hcfg_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
+				  apt->suite ? apt->suite : "");
+	if (apt->signed_by && *apt->signed_by && (apt->signed_by[0] != '/' || !field_ok(apt->signed_by)))
+		return hcfg_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
+				  apt->signed_by);
+	comps = split_list(empty(apt->components) ? DEFAULT_COMPS : apt->components);
+	if (!comps)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; comps[i]; i++) {
+		if (!word_ok(comps[i], "-_/.")) {
+			rc = hcfg_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
+					comps[i]);
+			goto out;
+		}
+	}
+	if (!comps[0]) {
+		rc = hcfg_cause(cause, -EINVAL, _("No archive component was given."));
+		goto out;
+	}
+	suites = apt->updates ? xasprintf("%s %s-updates", apt->suite, apt->suite)
+			      : strdup(apt->suite);
+	if (!suites) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	fputs("# Package sources of this host; see sources.list(5).\n\n", f);
+	put_stanza(f, apt->mirror, suites, comps, apt);
+	if (!empty(apt->security)) {
+		fputc('\n', f);
+		free(suites);
+		suites = xasprintf("%s-security", apt->suite);
+		put_stanza(f, apt->security, suites ? suites : "", comps, apt);
+	}
+	if (!mem_close(f, &buf) || !suites) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = write_target(root, "/etc/apt/sources.list.d/debian.sources", buf, 0644, cause);
+	if (rc == 0)
+		rc = drop_stale_sources_list(root, apt, comps, cause);
+out:
+	free(suites);
+	free(buf);
+	free_list(comps);
+	return rc;
+}
+
+/* ---- locale, keyboard, time zone ---------------------------------------------- */
+
+/* "it_IT.UTF-8" or "ca_ES.UTF-8@valencia": the charset is what locale.gen wants next to it. */
+static int locale_charset(const char *locale, char *cs, size_t len)
+{
+	const char *dot = strchr(locale, '.');
+	size_t n;
+
+	if (!dot || !word_ok(locale, "_.-@") || locale[0] == '.')
+		return -EINVAL;
+	n = strcspn(dot + 1, "@");
+	if (n == 0 || n >= len)
+		return -EINVAL;
+	memcpy(cs, dot + 1, n);
+	cs[n] = '\0';
+	return 0;
+}
+
+/* Uncomment "# LOCALE CHARSET" in @data, or append the line; a malloc'd new text. */
+static char *locale_gen_text(const char *data, const char *want)
+{
+	char *buf = NULL;
+	size_t len, wl = strlen(want);
+	bool found = false;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (const char *p = data; *p;) {
+		const char *end = strchrnul(p, '\n'), *s = p;
+		size_t n = end - p;
+
+		while (*s == '#' || *s == ' ' || *s == '\t')
+			s++;
+		if (!found && (size_t)(end - s) >= wl && strncmp(s, want, wl) == 0 &&
+		    strspn(s + wl, " \t") == (size_t)(end - s - wl)) {
+			fprintf(f, "%s\n", want);
+			found = true;
+		} else {
+			fprintf(f, "%.*s\n", (int)n, p);
+		}
+		p = *end ? end + 1 : end;
+	}
+	if (!found)
+		fprintf(f, "%s\n", want);
+	return mem_close(f, &buf);
+}
+
+int hcfg_target_locale(const char *root, const char *locale, char **cause)
+{
+	char cs[32], *text = NULL, *path = NULL, *data = NULL, *want = NULL, *gen = NULL;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!locale || locale_charset(locale, cs, sizeof(cs)) < 0)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The locale \"%s\" is not of the form language_COUNTRY.CHARSET."),
+				  locale ? locale : "");
+	path = tpath(root, "/etc/locale.gen");
+	text = xasprintf("LANG=%s\n", locale);
+	want = xasprintf("%s %s", locale, cs);
+	if (!path || !text || !want) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	/* The locales package may not be installed yet: then start the file. */
+	if (access(path, F_OK) == 0) {
+		rc = hcfg_read_file(path, &data, cause);
+		if (rc < 0)
+			goto out;
+	}
+	gen = locale_gen_text(data ? data : "", want);
+	if (!gen) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = write_target(root, "/etc/locale.gen", gen, 0644, cause);
+	if (rc == 0)
+		rc = write_target(root, "/etc/default/locale", text, 0644, cause);
+out:
+	free(gen);
+	free(want);
+	free(data);
+	free(text);
+	free(path);
+	return rc;
+}
+
+int hcfg_target_keyboard(const char *root, const char *layout, const char *variant, char **cause)
+{
+	char *text;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!word_ok(layout, "_-,"))
+		return hcfg_cause(cause, -EINVAL, _("The keyboard layout \"%s\" is not valid."),
+				  layout ? layout : "");
+	if (!empty(variant) && !word_ok(variant, "_-,"))
+		return hcfg_cause(cause, -EINVAL, _("The keyboard variant \"%s\" is not valid."),
+				  variant);
+	text = xasprintf("# KEYBOARD CONFIGURATION FILE\n"
+		     "\n"
+		     "# Consult the keyboard(5) manual page.\n"
+		     "\n"
+		     "XKBMODEL=\"pc105\"\n"
+		     "XKBLAYOUT=\"%s\"\n"
+		     "XKBVARIANT=\"%s\"\n"
+		     "XKBOPTIONS=\"\"\n"
+		     "\n"
+		     "BACKSPACE=\"guess\"\n", layout, variant ? variant : "");
+	if (!text)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = write_target(root, "/etc/default/keyboard", text, 0644, cause);
+	free(text);
+	return rc;
+}
+
+static bool zone_ok(const char *zone)
+{
+	if (!word_ok(zone, "/_+-.") || zone[0] == '/')
+		return false;
+	for (const char *p = zone; *p; p = *p ? p + 1 : p) {
+		if (p[0] == '.')
+			return false;   /* no ".." nor hidden names: stay inside zoneinfo */
+		p = strchrnul(p, '/');
+	}
+	return true;
+}
+
+int hcfg_target_timezone(const char *root, const char *zone, bool utc, char **cause)
+{
+	char *file = NULL, *link = NULL, *to = NULL, *text = NULL;
+	const char *lt;
+	struct stat st;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!zone || !zone_ok(zone))
+		return hcfg_cause(cause, -EINVAL, _("The time zone \"%s\" is not valid."),
+				  zone ? zone : "");
+	to = xasprintf("/usr/share/zoneinfo/%s", zone);
+	text = xasprintf("%s\n", zone);
+	file = to ? tpath(root, to) : NULL;
+	link = tpath(root, "/etc/localtime");
+	if (!to || !text || !file || !link) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	/* The link is resolved on the installed host, so the zone must exist there, not here. */
+	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = hcfg_cause(cause, -ENOENT,
+				/* TRANSLATORS: a zone such as Europe/Rome, then the file that is missing. */
+				_("The time zone %s does not exist in the target system (no %s)."),
+				zone, to);
+		goto out;
+	}
+	/* A copied file instead of the link is what older tools left: replace it. */
+	rc = put_symlink(link, to, true, cause);
+	if (rc == 0)
+		rc = write_target(root, "/etc/timezone", text, 0644, cause);
+	if (rc == 0) {
+		/* hwclock and systemd read the clock's mode from the third line. */
+		lt = utc ? "0.0 0 0.0\n0\nUTC\n" : "0.0 0 0.0\n0\nLOCAL\n";
+		rc = write_target(root, "/etc/adjtime", lt, 0644, cause);
+	}
+out:
+	free(file);
+	free(link);
+	free(to);
+	free(text);
+	return rc;
+}
+
+/* ---- GRUB and the console ------------------------------------------------------ */
+
+struct serial {
+	char tty[16];          /* "ttyS0" */
+	unsigned unit;         /* 0 for ttyS0 */
+	unsigned long speed;   /* 115200 */
+};
+
+/* "ttyS0,115200" (the speed defaults to 115200). */
+static int parse_serial(const char *s, struct serial *out, char **cause)
+{
+	const char *p = s;
+	char *end;
+
+	if (strncmp(p, "ttyS", 4) != 0 || !isdigit((unsigned char)p[4]))
+		goto bad;
+	out->unit = strtoul(p + 4, &end, 10);
+	if (out->unit > 31 || (*end && *end != ','))
+		goto bad;
+	snprintf(out->tty, sizeof(out->tty), "ttyS%u", out->unit);
+	out->speed = 115200;
+	if (*end == ',') {
+		p = end + 1;
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		out->speed = strtoul(p, &end, 10);
+		if (*end || out->speed < 300 || out->speed > 4000000)
+			goto bad;
+	}
+	return 0;
+bad:
+	return hcfg_cause(cause, -EINVAL,
+			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
+			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
+}
+
+/* The snippet puts these inside double quotes: nothing the shell would expand or end. */
+static bool cmdline_ok(const char *s)
+{
+	for (; s && *s; s++) {
+		if ((unsigned char)*s < ' ' || strchr("\"\\$`", *s))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Why these variables (read from Debian 12's grub-common 2.06-13 and
+ * xen-hypervisor-common 4.17):
+ *
+ * - grub-mkconfig sources /etc/default/grub, then the .cfg files of
+ *   /etc/default/grub.d in glob order, so ospite.cfg overrides
+ *   /etc/default/grub and is read before xen.cfg ("o" < "x").
+ * - 20_linux_xen passes "GRUB_CMDLINE_XEN GRUB_CMDLINE_XEN_DEFAULT" to Xen in
+ *   normal entries but only GRUB_CMDLINE_XEN in recovery entries, and it
+ *   replaces GRUB_CMDLINE_LINUX (used by every entry) with
+ *   GRUB_CMDLINE_LINUX_XEN_REPLACE, while ..._REPLACE_DEFAULT only replaces
+ *   GRUB_CMDLINE_LINUX_DEFAULT ("quiet"). The console must work in recovery
+ *   too, and dom0 must lose console=ttyS0 (Xen owns the UART; dom0 reaches
+ *   it as hvc0), so the console and memory go in GRUB_CMDLINE_XEN and the
+ *   dom0 arguments in GRUB_CMDLINE_LINUX_XEN_REPLACE. The native entries
+ *   keep GRUB_CMDLINE_LINUX with ttyS0.
+ * - xen.cfg sets GRUB_DEFAULT itself, to the title "$GRUB_DISTRIBUTOR
+ *   GNU/Linux, with Xen hypervisor" of 20_linux_xen's first entry, unless
+ *   XEN_OVERRIDE_GRUB_DEFAULT is 0; left empty it does the same with a
+ *   warning. A GRUB_DEFAULT set here would be overwritten by it, so this
+ *   file sets XEN_OVERRIDE_GRUB_DEFAULT=1: the Xen entry is the default and
+ *   update-grub stays quiet. The title lookup is language-proof there:
+ *   grub-common's catalogs do not translate that title.
+ */
+int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **cause)
+{
+	struct serial ser = { .unit = 0 };
+	bool serial = !empty(g->serial);
+	const char *extra = empty(g->cmdline) ? "" : g->cmdline;
+	const char *sp = *extra ? " " : "";
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!cmdline_ok(g->cmdline))
+		return hcfg_cause(cause, -EINVAL,
+				  _("The kernel arguments may not contain quotes, backslashes, "
+				    "dollar signs, backquotes or control characters."));
+	if (serial) {
+		rc = parse_serial(g->serial, &ser, cause);
+		if (rc < 0)
+			return rc;
+		if (g->xen && ser.unit > 1)
+			return hcfg_cause(cause, -EINVAL,
+					  _("Xen can use the serial ports ttyS0 and ttyS1 only, not %s."),
+					  ser.tty);
+	}
+
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	fputs("# Boot settings chosen when this host was installed.\n"
+	      "# update-grub reads this file after /etc/default/grub, so these values win.\n", f);
+	fprintf(f, "GRUB_TIMEOUT=%u\n", g->timeout);
+	if (serial) {
+		/* The last console= is /dev/console: the serial line, where the operator is. */
+		fprintf(f, "GRUB_CMDLINE_LINUX=\"console=tty0 console=%s,%lun8%s%s\"\n", ser.tty,
+			ser.speed, sp, extra);
+		fprintf(f, "GRUB_TERMINAL=\"console serial\"\n");
+		fprintf(f, "GRUB_SERIAL_COMMAND=\"serial --unit=%u --speed=%lu --word=8 --parity=no --stop=1\"\n",
+			ser.unit, ser.speed);
+	} else {
+		fprintf(f, "GRUB_CMDLINE_LINUX=\"%s\"\n", extra);
+	}
+	if (g->xen) {
+		char xen[160] = "";
+
+		if (g->dom0_mem_mib)
+			snprintf(xen, sizeof(xen), "dom0_mem=%uM,max:%uM", g->dom0_mem_mib,
+				 g->dom0_mem_mib);
+		if (serial)
+			snprintf(xen + strlen(xen), sizeof(xen) - strlen(xen),
+				 "%scom%u=%lu,8n1 console=com%u,vga", *xen ? " " : "",
+				 ser.unit + 1, ser.speed, ser.unit + 1);
+		fputs("# Xen: for every Xen entry, recovery included.\n", f);
+		fprintf(f, "GRUB_CMDLINE_XEN=\"%s\"\n", xen);
+		if (serial) {
+			fputs("# dom0 reaches the serial line through Xen's console, not ttyS.\n", f);
+			fprintf(f, "GRUB_CMDLINE_LINUX_XEN_REPLACE=\"console=hvc0 earlyprintk=xen%s%s\"\n",
+				sp, extra);
+		}
+		fputs("# Boot Xen by default; /etc/default/grub.d/xen.cfg reads this after this file.\n"
+		      "XEN_OVERRIDE_GRUB_DEFAULT=1\n", f);
+	}
+	if (!mem_close(f, &buf))
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = write_target(root, "/etc/default/grub.d/ospite.cfg", buf, 0644, cause);
+	free(buf);
+	return rc;
+}
+
+int hcfg_target_serial_getty(const char *root, const char *serial, bool xen, char **cause)
+{
+	struct serial ser;
+	char unit[64];
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0 || empty(serial))
+		return rc;
+	rc = parse_serial(serial, &ser, cause);
+	if (rc < 0)
+		return rc;
+	snprintf(unit, sizeof(unit), "serial-getty@%s.service", xen ? "hvc0" : ser.tty);
+	return hcfg_target_enable_unit(root, unit, "getty.target", cause);
+}
+
+/* ---- systemd units ------------------------------------------------------------- */
+
+static bool unit_name_ok(const char *s)
+{
+	const char *dot;
+
+	if (!word_ok(s, ":-_.@\\") || strlen(s) > 255 || s[0] == '.' || s[0] == '@')
+		return false;
+	dot = strrchr(s, '.');
+	return dot && dot[1] && strchr(dot, '@') == NULL;
+}
+
+/* The pieces of "name@instance.type"; a bare template ("name@.type") has no instance. */
+struct unit_name {
+	char file[256];        /* the unit file to look for: the template for an instance */
+	char prefix[256];      /* "serial-getty@", "" when not a template */
+	char suffix[64];       /* ".service" */
+	bool is_template;
+	bool bare;             /* "foo@.service" itself */
+};
+
+static void split_unit(const char *unit, struct unit_name *u)
+{
+	const char *at = strchr(unit, '@'), *dot = strrchr(unit, '.');
+
+	memset(u, 0, sizeof(*u));
+	snprintf(u->suffix, sizeof(u->suffix), "%s", dot);
+	if (!at) {
+		snprintf(u->file, sizeof(u->file), "%s", unit);
+		return;
+	}
+	u->is_template = true;
+	u->bare = at + 1 == dot;
+	snprintf(u->prefix, sizeof(u->prefix), "%.*s", (int)(at - unit + 1), unit);
+	snprintf(u->file, sizeof(u->file), "%s%s", u->prefix, u->suffix);
+}
+
+static const char *const unit_dirs[] = {
+	UNIT_DIR_ETC, "/lib/systemd/system", "/usr/lib/systemd/system",
+};
+
+/*
+ * Find @name in the target's unit directories, the way systemd's lookup
+ * order does; *@rel gets its path inside the target. -ENOENT when missing,
+ * -EPERM when masked.
+ */
+static int find_unit_file(const char *root, const char *name, char **rel)
+{
+	for (size_t i = 0; i < sizeof(unit_dirs) / sizeof(unit_dirs[0]); i++) {
+		char *r = xasprintf("%s/%s", unit_dirs[i], name), *p, to[PATH_MAX];
+		struct stat st;
+		ssize_t n;
+
+		if (!r)
+			return -ENOMEM;
+		p = tpath(root, r);
+		if (!p) {
+			free(r);
+			return -ENOMEM;
+		}
+		if (lstat(p, &st) < 0) {
+			free(p);
+			free(r);
+			continue;
+		}
+		n = S_ISLNK(st.st_mode) ? readlink(p, to, sizeof(to) - 1) : -1;
+		free(p);
+		if (n >= 0) {
+			to[n] = '\0';
+			if (strcmp(to, "/dev/null") == 0) {
+				free(r);
+				return -EPERM;
+			}
+		}
+		*rel = r;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+struct install {
+	char *wanted_by, *required_by, *alias, *default_instance;
+};
+
+static void free_install(struct install *in)
+{
+	free(in->wanted_by);
+	free(in->required_by);
+	free(in->alias);
+	free(in->default_instance);
+}
+
+/* Append the blank-separated @val to *@list (several WantedBy= lines add up). */
+static int add_words(char **list, const char *val)
+{
+	char *n = xasprintf("%s %s", *list ? *list : "", val);
+
+	if (!n)
+		return -ENOMEM;
+	free(*list);
+	*list = n;
+	return 0;
+}
+
+static int parse_install(char *data, struct install *in)
+{
+	char *save = NULL;
+	bool install = false;
+	int rc = 0;
+
+	for (char *line = strtok_r(data, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq, *key, *val, *end;
+
+		line += strspn(line, " \t");
+		if (*line == '#' || *line == ';' || !*line)
+			continue;
+		if (*line == '[') {
+			install = strncmp(line, "[Install]", 9) == 0;
+			continue;
+		}
+		eq = strchr(line, '=');
+		if (!install || !eq)
+			continue;
+		*eq = '\0';
+		key = line;
+		val = eq + 1 + strspn(eq + 1, " \t");
+		for (end = val + strlen(val); end > val && isspace((unsigned char)end[-1]); end--)
+			end[-1] = '\0';
+		for (end = eq; end > key && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			end[-1] = '\0';
+		if (strchr(val, '%'))
+			return -EOPNOTSUPP;   /* specifiers need systemd's own expansion */
+		if (strcmp(key, "WantedBy") == 0)
+			rc = add_words(&in->wanted_by, val);
+		else if (strcmp(key, "RequiredBy") == 0)
+			rc = add_words(&in->required_by, val);
+		else if (strcmp(key, "Alias") == 0)
+			rc = add_words(&in->alias, val);
+		else if (strcmp(key, "DefaultInstance") == 0) {
+			free(in->default_instance);
+			in->default_instance = strdup(val);
+			if (!in->default_instance)
+				rc = -ENOMEM;
+		}
+	}
+	return rc;
+}
+
+static int read_install(const char *root, const char *rel, struct install *in, char **cause)
+{
+	char *path = tpath(root, rel), *data = NULL;
+	int rc;
+
+	if (!path)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_read_file(path, &data, cause);
+	if (rc == 0) {
+		rc = parse_install(data, in);
+		if (rc == -EOPNOTSUPP)
+			hcfg_cause(cause, rc,
+				   /* TRANSLATORS: [Install] is a section name of a systemd unit file and
+				    * "% specifiers" are systemd's %i, %n...: keep both as they are. */
+				   _("The [Install] section of %s uses %% specifiers, which are not supported here."),
+				   rel);
+		else if (rc < 0)
+			hcfg_cause(cause, rc, _("Out of memory."));
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+/*
+ * For each of the blank-separated @targets, link /etc/systemd/system/TARGET.@kind/@name
+ * (or /etc/systemd/system/TARGET itself, an alias, when @kind is "") to @to.
+ */
+static int link_into(const char *root, const char *targets, const char *kind, const char *name,
+		     const char *to, char **cause)
+{
+	char **v = split_list(targets);
+	int rc = 0;
+
+	if (!v)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; v[i] && rc == 0; i++) {
+		char *rel, *path;
+
+		if (!unit_name_ok(v[i])) {
+			rc = hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."), v[i]);
+			break;
+		}
+		rel = *kind ? xasprintf("%s/%s.%s/%s", UNIT_DIR_ETC, v[i], kind, name)
+			    : xasprintf("%s/%s", UNIT_DIR_ETC, v[i]);
+		path = rel ? tpath(root, rel) : NULL;
+		if (path)
+			rc = put_symlink(path, to, false, cause);
+		else
+			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		free(path);
+		free(rel);
+	}
+	free_list(v);
+	return rc;
+}
+
+static int unit_lookup_error(int rc, const char *unit, char **cause)
+{
+	if (rc == -EPERM)
+		return hcfg_cause(cause, rc, _("The unit %s is masked in the target system."), unit);
+	if (rc == -ENOENT)
+		return hcfg_cause(cause, rc, _("The unit %s does not exist in the target system."),
+				  unit);
+	return hcfg_cause(cause, rc, _("Out of memory."));
+}
+
+int hcfg_target_enable_unit(const char *root, const char *unit, const char *wantedby,
+			    char **cause)
+{
+	struct install in = { 0 };
+	struct unit_name u;
+	char *rel = NULL, *name = NULL;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!unit_name_ok(unit))
+		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
+				  unit ? unit : "");
+	split_unit(unit, &u);
+	/* An instance may have a unit file of its own; systemd prefers it to the template. */
+	rc = u.is_template && !u.bare ? find_unit_file(root, unit, &rel) : -ENOENT;
+	if (rc == -ENOENT)
+		rc = find_unit_file(root, u.file, &rel);
+	if (rc < 0) {
+		unit_lookup_error(rc, unit, cause);
+		goto out;
+	}
+	rc = read_install(root, rel, &in, cause);
+	if (rc < 0)
+		goto out;
+	if (u.bare) {
+		if (empty(in.default_instance) || !word_ok(in.default_instance, ":-_.\\")) {
+			rc = hcfg_cause(cause, -EINVAL,
+					/* TRANSLATORS: a systemd template unit such as getty@.service. */
+					_("The unit %s is a template without a default instance; "
+					  "name an instance to enable."),
+					unit);
+			goto out;
+		}
+		name = xasprintf("%s%s%s", u.prefix, in.default_instance, u.suffix);
+	} else {
+		name = strdup(unit);
+	}
+	if (!name) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	if (wantedby) {
+		rc = link_into(root, wantedby, "wants", name, rel, cause);
+		goto out;
+	}
+	if (empty(in.wanted_by) && empty(in.required_by) && empty(in.alias)) {
+		rc = hcfg_cause(cause, -EINVAL,
+				_("The unit %s has no [Install] section saying where to enable it."),
+				unit);
+		goto out;
+	}
+	rc = link_into(root, in.wanted_by, "wants", name, rel, cause);
+	if (rc == 0)
+		rc = link_into(root, in.required_by, "requires", name, rel, cause);
+	if (rc == 0)
+		rc = link_into(root, in.alias, "", name, rel, cause);
+out:
+	free_install(&in);
+	free(name);
+	free(rel);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+
+	return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* Does the link name @name stand for @unit (every instance, for a bare template)? */
+static bool link_matches(const char *name, const char *unit, const struct unit_name *u)
+{
+	if (strcmp(name, unit) == 0)
+		return true;
+	return u->bare && strncmp(name, u->prefix, strlen(u->prefix)) == 0 &&
+	       ends_with(name, u->suffix) && strlen(name) > strlen(u->prefix) + strlen(u->suffix);
+}
+
+/* Remove @path when it is a symlink and not a mask. */
+static int drop_link(const char *path, char **cause)
+{
+	char to[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	if (lstat(path, &st) < 0 || !S_ISLNK(st.st_mode))
+		return 0;
+	n = readlink(path, to, sizeof(to) - 1);
+	if (n >= 0) {
+		to[n] = '\0';
+		if (strcmp(to, "/dev/null") == 0)
+			return 0;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+	return 0;
+}
+
+/* Remove links to @unit from every *.wants, *.requires and *.upholds directory under @etc. */
+static int drop_dep_links(const char *etc, const char *unit, const struct unit_name *u,
+			  char **cause)
+{
+	DIR *d = opendir(etc);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : hcfg_cause(cause, -errno, _("Could not read %s: %s."),
+							etc, strerror(errno));
+	while (rc == 0 && (e = readdir(d))) {
+		char *sub;
+		DIR *sd;
+		struct dirent *se;
+
+		if (!ends_with(e->d_name, ".wants") && !ends_with(e->d_name, ".requires") &&
+		    !ends_with(e->d_name, ".upholds"))
+			continue;
+		sub = xasprintf("%s/%s", etc, e->d_name);
+		if (!sub) {
+			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			break;
+		}
+		sd = opendir(sub);
+		while (sd && rc == 0 && (se = readdir(sd))) {
+			char *p;
+
+			if (!link_matches(se->d_name, unit, u))
+				continue;
+			p = xasprintf("%s/%s", sub, se->d_name);
+			if (!p) {
+				rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+				break;
+			}
+			rc = drop_link(p, cause);
+			free(p);
+		}
+		if (sd)
+			closedir(sd);
+		free(sub);
+	}
+	closedir(d);
+	return rc;
+}
+
+int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
+{
+	struct install in = { 0 };
+	struct unit_name u;
+	char *etc = NULL, *rel = NULL, **aliases = NULL;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!unit_name_ok(unit))
+		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
+				  unit ? unit : "");
+	split_unit(unit, &u);
+	etc = tpath(root, UNIT_DIR_ETC);
+	if (!etc) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = drop_dep_links(etc, unit, &u, cause);
+	if (rc < 0)
+		goto out;
+	/* Aliases are found through the unit's own [Install]; a missing unit has none left to drop. */
+	if (find_unit_file(root, u.file, &rel) < 0)
+		goto out;
+	rc = read_install(root, rel, &in, cause);
+	if (rc < 0)
+		goto out;
+	aliases = split_list(in.alias);
+	if (!aliases) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	for (size_t i = 0; aliases[i] && rc == 0; i++) {
+		char *p;
+
+		if (!unit_name_ok(aliases[i]))
+			continue;
+		p = xasprintf("%s/%s", etc, aliases[i]);
+		if (!p) {
+			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			break;
+		}
+		rc = drop_link(p, cause);
+		free(p);
+	}
+out:
+	free_list(aliases);
+	free_install(&in);
+	free(rel);
+	free(etc);
+	return rc;
+}
+
+/* ---- policy-rc.d ------------------------------------------------------------- */
+
+int hcfg_target_block_daemons(const char *root, bool block, char **cause)
+{
+	char *path;
+	int rc;
+
+	rc = check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	/* invoke-rc.d and deb-systemd-invoke skip starting a service when this answers 101. */
+	if (block)
+		return write_target(root, "/usr/sbin/policy-rc.d",
+				    "#!/bin/sh\n"
+				    "# Written by the installer: no daemon starts while packages are installed.\n"
+				    "exit 101\n", 0755, cause);
+	path = tpath(root, "/usr/sbin/policy-rc.d");
+	if (!path)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+	free(path);
+	return rc;
+}

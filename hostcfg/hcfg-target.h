@@ -1,0 +1,142 @@
+/* hostcfg: the configuration files of an installed Debian 12 host, written into its target root. */
+#ifndef OSPITE_HCFG_TARGET_H
+#define OSPITE_HCFG_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Every function takes @root, the directory the target system is mounted on
+ * ("/mnt/target"); paths below are inside it. @root must exist and must not
+ * be "/" (that would rewrite the running system). Files are replaced
+ * atomically and missing parent directories are created. Return 0 or a
+ * negative errno with a translated sentence in *@cause (when not NULL).
+ */
+
+/* ---- /etc/fstab ---------------------------------------------------------- */
+
+#define HCFG_TARGET_PASS_NONE (-1)  /* write fsck pass 0 for a filesystem */
+
+struct hcfg_target_mount {
+	const char *mount;    /* "/", "/boot", "/var/lib/ospite/images"; "swap" or "none" for swap */
+	const char *uuid;     /* the filesystem UUID (never a device name) */
+	const char *fstype;   /* "ext4", "xfs", "vfat", "swap"; NULL, "" or "biosboot": skipped */
+	const char *options;  /* NULL or "": the usual ones for this filesystem */
+	int pass;             /* 0: the usual (1 for /, 2 for others, 0 for swap);
+			       * HCFG_TARGET_PASS_NONE: 0; 1 or 2: as given */
+};
+
+/* Write /etc/fstab naming every filesystem by UUID; parents are mounted before children. */
+int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, size_t n,
+		      char **cause);
+
+/* ---- network: interfaces, hostname, hosts, resolv.conf ------------------- */
+
+struct hcfg_target_bridge {
+	const char *name;     /* "xenbr0", "br0" */
+	const char *nic;      /* the NIC it carries; NULL or "": a bridge without ports */
+};
+
+struct hcfg_target_net {
+	const char *hostname; /* short name or FQDN */
+	const char *mgmt_nic; /* the NIC the host is managed through */
+	bool dhcp;
+	const char *address;  /* static: IPv4 address */
+	unsigned prefix;      /* static: prefix length, 1..32 */
+	const char *gateway;  /* static: IPv4 gateway, NULL or "" for none */
+	const char *dns;      /* static: DNS servers separated by spaces or commas */
+	const struct hcfg_target_bridge *bridges;
+	size_t n_bridges;
+};
+
+/*
+ * Write /etc/network/interfaces (ifupdown with bridge-utils), /etc/hostname,
+ * /etc/hosts and, for a static address, /etc/resolv.conf. The management
+ * address goes on the bridge that carries the management NIC, or on the NIC
+ * itself when no bridge carries it; other bridges come up without an address.
+ */
+int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause);
+
+/* ---- apt sources --------------------------------------------------------- */
+
+struct hcfg_target_apt {
+	const char *mirror;     /* "http://deb.debian.org/debian", "file:/srv/debian" */
+	const char *suite;      /* "bookworm" */
+	const char *components; /* NULL or "": "main non-free-firmware" */
+	bool updates;           /* also SUITE-updates from the mirror */
+	const char *security;   /* security archive URL (suite SUITE-security), NULL or "": none */
+	const char *signed_by;  /* NULL: Debian's archive keyring; "": no Signed-By field */
+	bool trusted;           /* add "Trusted: yes" (an unsigned local repository) */
+};
+
+/*
+ * Write /etc/apt/sources.list.d/debian.sources (deb822) and remove
+ * /etc/apt/sources.list when all it holds are entries that file covers
+ * (what debootstrap writes); any other sources.list is left alone.
+ */
+int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause);
+
+/* ---- locale, keyboard, time zone ----------------------------------------- */
+
+/*
+ * Write /etc/default/locale with LANG=@locale ("it_IT.UTF-8") and enable it
+ * in /etc/locale.gen; the caller runs locale-gen in the target afterwards.
+ */
+int hcfg_target_locale(const char *root, const char *locale, char **cause);
+
+/* Write /etc/default/keyboard: model pc105, @layout ("it"), @variant (NULL or "" for none). */
+int hcfg_target_keyboard(const char *root, const char *layout, const char *variant,
+			 char **cause);
+
+/*
+ * Write /etc/timezone, point /etc/localtime at /usr/share/zoneinfo/@zone
+ * (which must exist in the target: -ENOENT naming the zone otherwise) and
+ * record in /etc/adjtime whether the hardware clock keeps UTC or local time.
+ */
+int hcfg_target_timezone(const char *root, const char *zone, bool utc, char **cause);
+
+/* ---- boot loader and console --------------------------------------------- */
+
+struct hcfg_target_grub {
+	unsigned timeout;       /* seconds the menu waits */
+	const char *cmdline;    /* extra Linux arguments, NULL or "" for none */
+	const char *serial;     /* "ttyS0,115200" for a serial console, NULL or "" for none */
+	bool xen;               /* the host boots Xen with a Linux dom0 */
+	unsigned dom0_mem_mib;  /* Xen: fixed dom0 memory, 0 for Xen's default */
+};
+
+/*
+ * Write /etc/default/grub.d/ospite.cfg, which update-grub sources after
+ * /etc/default/grub: timeout, console on the serial line for GRUB, Linux, Xen
+ * and dom0, dom0 memory, and the Xen entry as the default one.
+ */
+int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **cause);
+
+/*
+ * Enable a getty on the serial console: serial-getty@hvc0 under Xen (dom0
+ * reaches the line through Xen's console), serial-getty@ttySN otherwise.
+ * Nothing to do when @serial is NULL or "".
+ */
+int hcfg_target_serial_getty(const char *root, const char *serial, bool xen, char **cause);
+
+/*
+ * What "systemctl --root=ROOT enable UNIT" does for simple units: link the
+ * unit file into /etc/systemd/system/TARGET.wants/ (and .requires/, and its
+ * aliases). @wantedby names the target to link into; NULL uses the unit's
+ * [Install] WantedBy=/RequiredBy=/Alias=. Instances of templates
+ * ("serial-getty@ttyS0.service") link to the template file.
+ */
+int hcfg_target_enable_unit(const char *root, const char *unit, const char *wantedby,
+			    char **cause);
+
+/* Remove every .wants/.requires link and alias of @unit (a masked unit stays masked). */
+int hcfg_target_disable_unit(const char *root, const char *unit, char **cause);
+
+/*
+ * Write (@block true) or remove /usr/sbin/policy-rc.d answering 101, so
+ * that packages installed in the target do not start their daemons on the
+ * installing machine.
+ */
+int hcfg_target_block_daemons(const char *root, bool block, char **cause);
+
+#endif

@@ -1,0 +1,914 @@
+/* Unit tests for hostcfg/hcfg-target.c: the exact files it writes into a scratch target root. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hostcfg/hcfg.h"
+#include "hostcfg/hcfg-target.h"
+
+static char root[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int setup_root(void **state)
+{
+	snprintf(root, sizeof(root), "/tmp/test-hcfg-target.XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown_root(void **state)
+{
+	/* FTW_PHYS: never follow the links the tests make, one of which points at "/". */
+	return nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *path_in(const char *rel)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s%s", root, rel) > 0);
+	return p;
+}
+
+/* The contents of @rel in the target; fails the test when it cannot be read. */
+static char *slurp(const char *rel)
+{
+	char *p = path_in(rel), *data = NULL, *cause = NULL;
+	int rc = hcfg_read_file(p, &data, &cause);
+
+	if (rc < 0)
+		fail_msg("%s", cause ? cause : rel);
+	free(p);
+	return data;
+}
+
+static void assert_file(const char *rel, const char *want)
+{
+	char *got = slurp(rel);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static bool exists(const char *rel)
+{
+	char *p = path_in(rel);
+	struct stat st;
+	bool e = lstat(p, &st) == 0;
+
+	free(p);
+	return e;
+}
+
+static void put(const char *rel, const char *data)
+{
+	char *p = path_in(rel), *dir = strdup(p);
+
+	for (char *s = dir + strlen(root) + 1; *s; s++) {
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(dir, 0755);
+			*s = '/';
+		}
+	}
+	assert_int_equal(hcfg_write_file(p, data, 0644, NULL), 0);
+	free(dir);
+	free(p);
+}
+
+static void assert_link(const char *rel, const char *want)
+{
+	char *p = path_in(rel), buf[PATH_MAX];
+	ssize_t n = readlink(p, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		fail_msg("%s is not a symlink: %s", rel, strerror(errno));
+	buf[n] = '\0';
+	assert_string_equal(buf, want);
+	free(p);
+}
+
+/* ---- fstab ---------------------------------------------------------------- */
+
+static void test_fstab(void **state)
+{
+	/* Out of order on purpose: parents must come first and swap last. */
+	const struct hcfg_target_mount m[] = {
+		{ .mount = "biosboot", .fstype = "biosboot" },
+		{ .mount = "swap", .uuid = "5b6a1c2d-0000-4000-8000-000000000003", .fstype = "swap" },
+		{ .mount = "/var/lib/ospite/images", .uuid = "5b6a1c2d-0000-4000-8000-000000000004",
+		  .fstype = "xfs" },
+		{ .mount = "/boot", .uuid = "5b6a1c2d-0000-4000-8000-000000000001", .fstype = "ext4" },
+		{ .mount = "/", .uuid = "5b6a1c2d-0000-4000-8000-000000000002", .fstype = "ext4" },
+		{ .mount = "/boot/efi", .uuid = "AB12-CD34", .fstype = "vfat",
+		  .pass = HCFG_TARGET_PASS_NONE },
+		{ .mount = "/srv", .uuid = "5b6a1c2d-0000-4000-8000-000000000005", .fstype = "ext4",
+		  .options = "noatime,nodev" },
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_fstab(root, m, sizeof(m) / sizeof(m[0]), &cause), 0);
+	assert_null(cause);
+	assert_file("/etc/fstab",
+		    "# /etc/fstab: static file system information.\n"
+		    "#\n"
+		    "# Filesystems are named by UUID: device names can change between boots.\n"
+		    "#\n"
+		    "# <file system>\t<mount point>\t<type>\t<options>\t<dump>\t<pass>\n"
+		    "UUID=5b6a1c2d-0000-4000-8000-000000000002\t/\text4\terrors=remount-ro\t0\t1\n"
+		    "UUID=5b6a1c2d-0000-4000-8000-000000000001\t/boot\text4\tdefaults\t0\t2\n"
+		    "UUID=AB12-CD34\t/boot/efi\tvfat\tumask=0077\t0\t0\n"
+		    "UUID=5b6a1c2d-0000-4000-8000-000000000005\t/srv\text4\tnoatime,nodev\t0\t2\n"
+		    "UUID=5b6a1c2d-0000-4000-8000-000000000004\t/var/lib/ospite/images\txfs\tdefaults\t0\t2\n"
+		    "UUID=5b6a1c2d-0000-4000-8000-000000000003\tnone\tswap\tsw\t0\t0\n");
+}
+
+static void test_fstab_refuses_device_names(void **state)
+{
+	const struct hcfg_target_mount m[] = {
+		{ .mount = "/", .uuid = "/dev/loop0p2", .fstype = "ext4" },
+	};
+	const struct hcfg_target_mount noroot[] = {
+		{ .mount = "/boot", .uuid = "5b6a1c2d-0000-4000-8000-000000000001", .fstype = "ext4" },
+	};
+	const struct hcfg_target_mount nouuid[] = {
+		{ .mount = "/", .uuid = "", .fstype = "ext4" },
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_fstab(root, m, 1, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "/dev/loop0p2"));
+	assert_int_equal(hcfg_target_fstab(root, noroot, 1, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "/"));
+	assert_int_equal(hcfg_target_fstab(root, nouuid, 1, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "UUID"));
+	free(cause);
+	assert_false(exists("/etc/fstab"));
+}
+
+/* ---- network ------------------------------------------------------------- */
+
+static void test_network_xen_static(void **state)
+{
+	const struct hcfg_target_bridge br[] = {
+		{ .name = "xenbr0", .nic = "eth0" },
+		{ .name = "xenbr1", .nic = "eth1" },
+	};
+	const struct hcfg_target_net net = {
+		.hostname = "xen1.example.org", .mgmt_nic = "eth0", .dhcp = false,
+		.address = "192.0.2.10", .prefix = 24, .gateway = "192.0.2.1",
+		.dns = "192.0.2.53, 2001:db8::53", .bridges = br, .n_bridges = 2,
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_network(root, &net, &cause), 0);
+	assert_null(cause);
+	assert_file("/etc/network/interfaces",
+		    "# The network interfaces of this host, for ifupdown and bridge-utils; see interfaces(5).\n"
+		    "source /etc/network/interfaces.d/*\n"
+		    "\n"
+		    "auto lo\n"
+		    "iface lo inet loopback\n"
+		    "\n"
+		    "iface eth0 inet manual\n"
+		    "\n"
+		    "auto xenbr0\n"
+		    "iface xenbr0 inet static\n"
+		    "\taddress 192.0.2.10/24\n"
+		    "\tgateway 192.0.2.1\n"
+		    "\tbridge_ports eth0\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n"
+		    "\n"
+		    "iface eth1 inet manual\n"
+		    "\n"
+		    "auto xenbr1\n"
+		    "iface xenbr1 inet manual\n"
+		    "\tbridge_ports eth1\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n");
+	assert_file("/etc/hostname", "xen1\n");
+	assert_file("/etc/hosts",
+		    "127.0.0.1\tlocalhost\n"
+		    "192.0.2.10\txen1.example.org\txen1\n"
+		    "\n"
+		    "# The following lines are desirable for IPv6 capable hosts\n"
+		    "::1\tlocalhost ip6-localhost ip6-loopback\n"
+		    "ff02::1\tip6-allnodes\n"
+		    "ff02::2\tip6-allrouters\n");
+	assert_file("/etc/resolv.conf",
+		    "search example.org\n"
+		    "nameserver 192.0.2.53\n"
+		    "nameserver 2001:db8::53\n");
+}
+
+static void test_network_kvm_dhcp(void **state)
+{
+	const struct hcfg_target_bridge br[] = {
+		{ .name = "br0", .nic = "enp1s0" },
+		{ .name = "br1", .nic = "enp2s0" },
+	};
+	/* The management NIC is the second one: the address follows it to br1. */
+	const struct hcfg_target_net net = {
+		.hostname = "kvm1", .mgmt_nic = "enp2s0", .dhcp = true,
+		.dns = "192.0.2.53", .bridges = br, .n_bridges = 2,
+	};
+	char *cause = NULL;
+
+	/* What debootstrap copied from the installing machine stays for dhclient to replace. */
+	put("/etc/resolv.conf", "nameserver 198.51.100.1\n");
+	assert_int_equal(hcfg_target_network(root, &net, &cause), 0);
+	assert_file("/etc/network/interfaces",
+		    "# The network interfaces of this host, for ifupdown and bridge-utils; see interfaces(5).\n"
+		    "source /etc/network/interfaces.d/*\n"
+		    "\n"
+		    "auto lo\n"
+		    "iface lo inet loopback\n"
+		    "\n"
+		    "iface enp1s0 inet manual\n"
+		    "\n"
+		    "auto br0\n"
+		    "iface br0 inet manual\n"
+		    "\tbridge_ports enp1s0\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n"
+		    "\n"
+		    "iface enp2s0 inet manual\n"
+		    "\n"
+		    "auto br1\n"
+		    "iface br1 inet dhcp\n"
+		    "\tbridge_ports enp2s0\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n");
+	assert_file("/etc/hostname", "kvm1\n");
+	assert_file("/etc/hosts",
+		    "127.0.0.1\tlocalhost\n"
+		    "127.0.1.1\tkvm1\n"
+		    "\n"
+		    "# The following lines are desirable for IPv6 capable hosts\n"
+		    "::1\tlocalhost ip6-localhost ip6-loopback\n"
+		    "ff02::1\tip6-allnodes\n"
+		    "ff02::2\tip6-allrouters\n");
+	assert_file("/etc/resolv.conf", "nameserver 198.51.100.1\n");
+}
+
+static void test_network_unbridged_mgmt(void **state)
+{
+	const struct hcfg_target_bridge br[] = { { .name = "br0", .nic = "eth1" } };
+	const struct hcfg_target_net net = {
+		.hostname = "h.lan", .mgmt_nic = "eth0", .dhcp = false,
+		.address = "10.0.0.5", .prefix = 8, .gateway = "", .dns = "",
+		.bridges = br, .n_bridges = 1,
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_network(root, &net, &cause), 0);
+	assert_file("/etc/network/interfaces",
+		    "# The network interfaces of this host, for ifupdown and bridge-utils; see interfaces(5).\n"
+		    "source /etc/network/interfaces.d/*\n"
+		    "\n"
+		    "auto lo\n"
+		    "iface lo inet loopback\n"
+		    "\n"
+		    "auto eth0\n"
+		    "iface eth0 inet static\n"
+		    "\taddress 10.0.0.5/8\n"
+		    "\n"
+		    "iface eth1 inet manual\n"
+		    "\n"
+		    "auto br0\n"
+		    "iface br0 inet manual\n"
+		    "\tbridge_ports eth1\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n");
+	assert_file("/etc/resolv.conf", "search lan\n");
+}
+
+static void test_network_rejects(void **state)
+{
+	const struct hcfg_target_bridge twice[] = {
+		{ .name = "br0", .nic = "eth0" }, { .name = "br1", .nic = "eth0" },
+	};
+	struct hcfg_target_net net = {
+		.hostname = "h", .mgmt_nic = "eth0", .dhcp = true, .bridges = twice, .n_bridges = 2,
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "eth0"));
+	net.n_bridges = 0;
+	net.hostname = "bad name";
+	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	net.hostname = "h";
+	net.dhcp = false;
+	net.address = "192.0.2.300";
+	net.prefix = 24;
+	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "192.0.2.300"));
+	net.address = "192.0.2.3";
+	net.dns = "192.0.2.53 nameserver-evil\nx";
+	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	free(cause);
+	assert_false(exists("/etc/network/interfaces"));
+}
+
+/* ---- apt ------------------------------------------------------------------ */
+
+static void test_apt_sources(void **state)
+{
+	const struct hcfg_target_apt apt = {
+		.mirror = "http://mirror.example/debian", .suite = "bookworm", .updates = true,
+		.security = "http://security.example/debian-security",
+	};
+	char *cause = NULL;
+
+	/* What debootstrap writes: the same mirror (slash or not), suite and component. */
+	put("/etc/apt/sources.list", "deb http://mirror.example/debian/ bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_null(cause);
+	assert_file("/etc/apt/sources.list.d/debian.sources",
+		    "# Package sources of this host; see sources.list(5).\n"
+		    "\n"
+		    "Types: deb\n"
+		    "URIs: http://mirror.example/debian\n"
+		    "Suites: bookworm bookworm-updates\n"
+		    "Components: main non-free-firmware\n"
+		    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+		    "\n"
+		    "Types: deb\n"
+		    "URIs: http://security.example/debian-security\n"
+		    "Suites: bookworm-security\n"
+		    "Components: main non-free-firmware\n"
+		    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+	assert_false(exists("/etc/apt/sources.list"));
+}
+
+static void test_apt_keeps_foreign_sources_list(void **state)
+{
+	const struct hcfg_target_apt apt = {
+		.mirror = "file:/srv/debian", .suite = "bookworm", .components = "main",
+		.signed_by = "", .trusted = true,
+	};
+	const char *other = "deb http://mirror.example/debian bookworm main\n"
+			    "deb http://elsewhere.example/extra bookworm main\n";
+	char *cause = NULL;
+
+	put("/etc/apt/sources.list", other);
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_file("/etc/apt/sources.list.d/debian.sources",
+		    "# Package sources of this host; see sources.list(5).\n"
+		    "\n"
+		    "Types: deb\n"
+		    "URIs: file:/srv/debian\n"
+		    "Suites: bookworm\n"
+		    "Components: main\n"
+		    "Trusted: yes\n");
+	assert_file("/etc/apt/sources.list", other);
+
+	/* A component debian.sources lacks keeps the file too. */
+	put("/etc/apt/sources.list", "deb [trusted=yes] file:/srv/debian bookworm main contrib\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_true(exists("/etc/apt/sources.list"));
+	/* Bracketed options and comments do not stop a match. */
+	put("/etc/apt/sources.list",
+	    "# from debootstrap\n\ndeb [trusted=yes] file:/srv/debian bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_false(exists("/etc/apt/sources.list"));
+	assert_null(cause);
+}
+
+/* ---- locale, keyboard, time zone ------------------------------------------ */
+
+static void test_locale(void **state)
+{
+	char *cause = NULL;
+
+	put("/etc/locale.gen", "# This file lists locales\n"
+			       "\n"
+			       "# en_US.UTF-8 UTF-8\n"
+			       "# it_IT ISO-8859-1\n"
+			       "# it_IT.UTF-8 UTF-8\n"
+			       "# it_IT@euro ISO-8859-15\n");
+	assert_int_equal(hcfg_target_locale(root, "it_IT.UTF-8", &cause), 0);
+	assert_file("/etc/default/locale", "LANG=it_IT.UTF-8\n");
+	assert_file("/etc/locale.gen", "# This file lists locales\n"
+				       "\n"
+				       "# en_US.UTF-8 UTF-8\n"
+				       "# it_IT ISO-8859-1\n"
+				       "it_IT.UTF-8 UTF-8\n"
+				       "# it_IT@euro ISO-8859-15\n");
+	/* Twice is the same as once. */
+	assert_int_equal(hcfg_target_locale(root, "it_IT.UTF-8", &cause), 0);
+	assert_file("/etc/locale.gen", "# This file lists locales\n"
+				       "\n"
+				       "# en_US.UTF-8 UTF-8\n"
+				       "# it_IT ISO-8859-1\n"
+				       "it_IT.UTF-8 UTF-8\n"
+				       "# it_IT@euro ISO-8859-15\n");
+	assert_int_equal(hcfg_target_locale(root, "it_IT", &cause), -EINVAL);
+	free(cause);
+}
+
+static void test_locale_without_locale_gen(void **state)
+{
+	assert_int_equal(hcfg_target_locale(root, "en_US.UTF-8", NULL), 0);
+	assert_file("/etc/locale.gen", "en_US.UTF-8 UTF-8\n");
+	assert_file("/etc/default/locale", "LANG=en_US.UTF-8\n");
+}
+
+static void test_keyboard(void **state)
+{
+	assert_int_equal(hcfg_target_keyboard(root, "it", NULL, NULL), 0);
+	assert_file("/etc/default/keyboard",
+		    "# KEYBOARD CONFIGURATION FILE\n"
+		    "\n"
+		    "# Consult the keyboard(5) manual page.\n"
+		    "\n"
+		    "XKBMODEL=\"pc105\"\n"
+		    "XKBLAYOUT=\"it\"\n"
+		    "XKBVARIANT=\"\"\n"
+		    "XKBOPTIONS=\"\"\n"
+		    "\n"
+		    "BACKSPACE=\"guess\"\n");
+	assert_int_equal(hcfg_target_keyboard(root, "us", "intl", NULL), 0);
+	assert_file("/etc/default/keyboard",
+		    "# KEYBOARD CONFIGURATION FILE\n"
+		    "\n"
+		    "# Consult the keyboard(5) manual page.\n"
+		    "\n"
+		    "XKBMODEL=\"pc105\"\n"
+		    "XKBLAYOUT=\"us\"\n"
+		    "XKBVARIANT=\"intl\"\n"
+		    "XKBOPTIONS=\"\"\n"
+		    "\n"
+		    "BACKSPACE=\"guess\"\n");
+	assert_int_equal(hcfg_target_keyboard(root, "it\"; rm -rf /", NULL, NULL), -EINVAL);
+}
+
+static void test_timezone(void **state)
+{
+	char *cause = NULL;
+
+	put("/usr/share/zoneinfo/Europe/Rome", "TZif2 fixture\n");
+	/* A copied zone file in place of the link is replaced by the link. */
+	put("/etc/localtime", "TZif2 old copy\n");
+	assert_int_equal(hcfg_target_timezone(root, "Europe/Rome", true, &cause), 0);
+	assert_null(cause);
+	assert_link("/etc/localtime", "/usr/share/zoneinfo/Europe/Rome");
+	assert_file("/etc/timezone", "Europe/Rome\n");
+	assert_file("/etc/adjtime", "0.0 0 0.0\n0\nUTC\n");
+	assert_int_equal(hcfg_target_timezone(root, "Europe/Rome", false, &cause), 0);
+	assert_file("/etc/adjtime", "0.0 0 0.0\n0\nLOCAL\n");
+	assert_false(exists("/etc/localtime.ospite-new"));
+}
+
+static void test_timezone_missing(void **state)
+{
+	char *cause = NULL;
+
+	/* The zone exists on this machine but not in the target: that is what counts. */
+	assert_int_equal(hcfg_target_timezone(root, "Europe/Rome", true, &cause), -ENOENT);
+	assert_non_null(strstr(cause, "Europe/Rome"));
+	assert_int_equal(hcfg_target_timezone(root, "Mars/Olympus_Mons", true, &cause), -ENOENT);
+	assert_non_null(strstr(cause, "Mars/Olympus_Mons"));
+	assert_int_equal(hcfg_target_timezone(root, "../../etc/passwd", true, &cause), -EINVAL);
+	free(cause);
+	assert_false(exists("/etc/localtime"));
+	assert_false(exists("/etc/timezone"));
+}
+
+/* ---- GRUB ---------------------------------------------------------------- */
+
+static void test_grub_xen_serial(void **state)
+{
+	const struct hcfg_target_grub g = {
+		.timeout = 5, .cmdline = "nomodeset", .serial = "ttyS0,115200", .xen = true,
+		.dom0_mem_mib = 2048,
+	};
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_grub(root, &g, &cause), 0);
+	assert_null(cause);
+	assert_file("/etc/default/grub.d/ospite.cfg",
+		    "# Boot settings chosen when this host was installed.\n"
+		    "# update-grub reads this file after /etc/default/grub, so these values win.\n"
+		    "GRUB_TIMEOUT=5\n"
+		    "GRUB_CMDLINE_LINUX=\"console=tty0 console=ttyS0,115200n8 nomodeset\"\n"
+		    "GRUB_TERMINAL=\"console serial\"\n"
+		    "GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200 --word=8 --parity=no --stop=1\"\n"
+		    "# Xen: for every Xen entry, recovery included.\n"
+		    "GRUB_CMDLINE_XEN=\"dom0_mem=2048M,max:2048M com1=115200,8n1 console=com1,vga\"\n"
+		    "# dom0 reaches the serial line through Xen's console, not ttyS.\n"
+		    "GRUB_CMDLINE_LINUX_XEN_REPLACE=\"console=hvc0 earlyprintk=xen nomodeset\"\n"
+		    "# Boot Xen by default; /etc/default/grub.d/xen.cfg reads this after this file.\n"
+		    "XEN_OVERRIDE_GRUB_DEFAULT=1\n");
+}
+
+static void test_grub_xen_plain(void **state)
+{
+	const struct hcfg_target_grub g = { .timeout = 3, .xen = true, .dom0_mem_mib = 1024 };
+
+	assert_int_equal(hcfg_target_grub(root, &g, NULL), 0);
+	assert_file("/etc/default/grub.d/ospite.cfg",
+		    "# Boot settings chosen when this host was installed.\n"
+		    "# update-grub reads this file after /etc/default/grub, so these values win.\n"
+		    "GRUB_TIMEOUT=3\n"
+		    "GRUB_CMDLINE_LINUX=\"\"\n"
+		    "# Xen: for every Xen entry, recovery included.\n"
+		    "GRUB_CMDLINE_XEN=\"dom0_mem=1024M,max:1024M\"\n"
+		    "# Boot Xen by default; /etc/default/grub.d/xen.cfg reads this after this file.\n"
+		    "XEN_OVERRIDE_GRUB_DEFAULT=1\n");
+}
+
+static void test_grub_kvm(void **state)
+{
+	const struct hcfg_target_grub serial = { .timeout = 5, .serial = "ttyS1,9600" };
+	const struct hcfg_target_grub plain = { .timeout = 0, .cmdline = "quiet splash" };
+	const struct hcfg_target_grub xen_ttys2 = { .serial = "ttyS2,115200", .xen = true };
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_grub(root, &serial, NULL), 0);
+	assert_file("/etc/default/grub.d/ospite.cfg",
+		    "# Boot settings chosen when this host was installed.\n"
+		    "# update-grub reads this file after /etc/default/grub, so these values win.\n"
+		    "GRUB_TIMEOUT=5\n"
+		    "GRUB_CMDLINE_LINUX=\"console=tty0 console=ttyS1,9600n8\"\n"
+		    "GRUB_TERMINAL=\"console serial\"\n"
+		    "GRUB_SERIAL_COMMAND=\"serial --unit=1 --speed=9600 --word=8 --parity=no --stop=1\"\n");
+	assert_int_equal(hcfg_target_grub(root, &plain, NULL), 0);
+	assert_file("/etc/default/grub.d/ospite.cfg",
+		    "# Boot settings chosen when this host was installed.\n"
+		    "# update-grub reads this file after /etc/default/grub, so these values win.\n"
+		    "GRUB_TIMEOUT=0\n"
+		    "GRUB_CMDLINE_LINUX=\"quiet splash\"\n");
+	/* Xen has com1 and com2 only. */
+	assert_int_equal(hcfg_target_grub(root, &xen_ttys2, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "ttyS2"));
+	free(cause);
+}
+
+static void test_grub_rejects(void **state)
+{
+	const struct hcfg_target_grub quote = { .cmdline = "a\" ; reboot ; \"" };
+	const struct hcfg_target_grub dollar = { .cmdline = "$(reboot)" };
+	const struct hcfg_target_grub badser = { .serial = "/dev/ttyS0" };
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_grub(root, &quote, &cause), -EINVAL);
+	assert_int_equal(hcfg_target_grub(root, &dollar, &cause), -EINVAL);
+	assert_int_equal(hcfg_target_grub(root, &badser, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "/dev/ttyS0"));
+	free(cause);
+	assert_false(exists("/etc/default/grub.d/ospite.cfg"));
+}
+
+/* The snippet is shell: source it the way grub-mkconfig does and read the variables back. */
+static void test_grub_snippet_is_shell(void **state)
+{
+	const struct hcfg_target_grub g = {
+		.timeout = 7, .cmdline = "intel_iommu=on", .serial = "ttyS0,115200", .xen = true,
+		.dom0_mem_mib = 4096,
+	};
+	char *p, *out = NULL, *cause = NULL;
+
+	assert_int_equal(hcfg_target_grub(root, &g, NULL), 0);
+	p = path_in("/etc/default/grub.d/ospite.cfg");
+	const char *argv[] = {
+		"sh", "-c",
+		"set -eu; . \"$1\"; printf '%s|' \"$GRUB_TIMEOUT\" \"$GRUB_CMDLINE_LINUX\" "
+		"\"$GRUB_TERMINAL\" \"$GRUB_CMDLINE_XEN\" \"$GRUB_CMDLINE_LINUX_XEN_REPLACE\" "
+		"\"$XEN_OVERRIDE_GRUB_DEFAULT\"",
+		"sh", p, NULL,
+	};
+	assert_int_equal(hcfg_run_capture(argv, -1, &out, &cause), 0);
+	assert_string_equal(out, "7|console=tty0 console=ttyS0,115200n8 intel_iommu=on|console serial|"
+				 "dom0_mem=4096M,max:4096M com1=115200,8n1 console=com1,vga|"
+				 "console=hvc0 earlyprintk=xen intel_iommu=on|1|");
+	free(out);
+	free(cause);
+	free(p);
+}
+
+/* ---- systemd units ------------------------------------------------------- */
+
+static const char serial_getty_unit[] =
+	"[Unit]\n"
+	"Description=Serial Getty on %I\n"
+	"\n"
+	"[Service]\n"
+	"ExecStart=-/sbin/agetty -o '-p -- \\\\u' --keep-baud 115200,57600,38400,9600 - $TERM\n"
+	"\n"
+	"[Install]\n"
+	"WantedBy=getty.target\n";
+
+static void test_serial_getty(void **state)
+{
+	char *cause = NULL;
+
+	put("/lib/systemd/system/serial-getty@.service", serial_getty_unit);
+	assert_int_equal(hcfg_target_serial_getty(root, "ttyS0,115200", false, &cause), 0);
+	assert_null(cause);
+	assert_link("/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service",
+		    "/lib/systemd/system/serial-getty@.service");
+	assert_int_equal(hcfg_target_serial_getty(root, "ttyS0,115200", true, &cause), 0);
+	assert_link("/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service",
+		    "/lib/systemd/system/serial-getty@.service");
+	/* No serial console: nothing to enable. */
+	assert_int_equal(hcfg_target_serial_getty(root, "", true, &cause), 0);
+	assert_int_equal(hcfg_target_disable_unit(root, "serial-getty@ttyS0.service", &cause), 0);
+	assert_false(exists("/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service"));
+	assert_true(exists("/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service"));
+	assert_null(cause);
+}
+
+static void test_serial_getty_needs_systemd(void **state)
+{
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_serial_getty(root, "ttyS0,115200", false, &cause), -ENOENT);
+	assert_non_null(strstr(cause, "serial-getty@ttyS0.service"));
+	free(cause);
+}
+
+static void test_enable_disable_unit(void **state)
+{
+	char *cause = NULL;
+
+	put("/lib/systemd/system/ospite-demo.service",
+	    "[Unit]\nDescription=demo\n\n[Service]\nExecStart=/bin/true\n\n"
+	    "[Install]\n"
+	    "WantedBy=multi-user.target  \n"
+	    "WantedBy = graphical.target\n"
+	    "RequiredBy=ospite.target\n"
+	    "Alias=demo.service\n");
+	/* A copy in /etc overrides the one in /lib, as in systemd's lookup path. */
+	put("/etc/systemd/system/getty@.service",
+	    "[Service]\nExecStart=/sbin/agetty %I\n[Install]\nWantedBy=getty.target\n"
+	    "DefaultInstance=tty1\n");
+	put("/lib/systemd/system/getty@.service", "[Install]\nWantedBy=wrong.target\n");
+	put("/lib/systemd/system/static.service", "[Service]\nExecStart=/bin/true\n");
+
+	assert_int_equal(hcfg_target_enable_unit(root, "ospite-demo.service", NULL, &cause), 0);
+	assert_null(cause);
+	assert_link("/etc/systemd/system/multi-user.target.wants/ospite-demo.service",
+		    "/lib/systemd/system/ospite-demo.service");
+	assert_link("/etc/systemd/system/graphical.target.wants/ospite-demo.service",
+		    "/lib/systemd/system/ospite-demo.service");
+	assert_link("/etc/systemd/system/ospite.target.requires/ospite-demo.service",
+		    "/lib/systemd/system/ospite-demo.service");
+	assert_link("/etc/systemd/system/demo.service", "/lib/systemd/system/ospite-demo.service");
+	/* Enabling twice changes nothing and does not fail. */
+	assert_int_equal(hcfg_target_enable_unit(root, "ospite-demo.service", NULL, &cause), 0);
+
+	assert_int_equal(hcfg_target_enable_unit(root, "getty@.service", NULL, &cause), 0);
+	assert_link("/etc/systemd/system/getty.target.wants/getty@tty1.service",
+		    "/etc/systemd/system/getty@.service");
+	assert_int_equal(hcfg_target_enable_unit(root, "getty@tty2.service", NULL, &cause), 0);
+	assert_link("/etc/systemd/system/getty.target.wants/getty@tty2.service",
+		    "/etc/systemd/system/getty@.service");
+
+	assert_int_equal(hcfg_target_disable_unit(root, "ospite-demo.service", &cause), 0);
+	assert_null(cause);
+	assert_false(exists("/etc/systemd/system/multi-user.target.wants/ospite-demo.service"));
+	assert_false(exists("/etc/systemd/system/graphical.target.wants/ospite-demo.service"));
+	assert_false(exists("/etc/systemd/system/ospite.target.requires/ospite-demo.service"));
+	assert_false(exists("/etc/systemd/system/demo.service"));
+	assert_true(exists("/lib/systemd/system/ospite-demo.service"));
+	/* Disabling what is not enabled is fine. */
+	assert_int_equal(hcfg_target_disable_unit(root, "ospite-demo.service", &cause), 0);
+
+	/* A bare template disables every instance. */
+	assert_int_equal(hcfg_target_disable_unit(root, "getty@.service", &cause), 0);
+	assert_false(exists("/etc/systemd/system/getty.target.wants/getty@tty1.service"));
+	assert_false(exists("/etc/systemd/system/getty.target.wants/getty@tty2.service"));
+
+	/* No [Install]: only an explicit target will do. */
+	assert_int_equal(hcfg_target_enable_unit(root, "static.service", NULL, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "static.service"));
+	assert_int_equal(hcfg_target_enable_unit(root, "static.service", "multi-user.target", &cause), 0);
+	assert_link("/etc/systemd/system/multi-user.target.wants/static.service",
+		    "/lib/systemd/system/static.service");
+
+	assert_int_equal(hcfg_target_enable_unit(root, "missing.service", NULL, &cause), -ENOENT);
+	assert_non_null(strstr(cause, "missing.service"));
+	assert_int_equal(hcfg_target_enable_unit(root, "../../etc/passwd", NULL, &cause), -EINVAL);
+	free(cause);
+}
+
+static void test_masked_unit(void **state)
+{
+	char *p = path_in("/etc/systemd/system/ospite-demo.service"), *cause = NULL;
+
+	put("/lib/systemd/system/ospite-demo.service", "[Install]\nWantedBy=multi-user.target\n"
+						       "Alias=demo.service\n");
+	put("/etc/systemd/system/multi-user.target.wants/.keep", "");
+	assert_int_equal(symlink("/dev/null", p), 0);
+	assert_int_equal(hcfg_target_enable_unit(root, "ospite-demo.service", NULL, &cause), -EPERM);
+	assert_non_null(strstr(cause, "masked"));
+	assert_false(exists("/etc/systemd/system/multi-user.target.wants/ospite-demo.service"));
+	/* Disabling leaves the mask in place. */
+	assert_int_equal(hcfg_target_disable_unit(root, "ospite-demo.service", &cause), 0);
+	assert_link("/etc/systemd/system/ospite-demo.service", "/dev/null");
+	free(cause);
+	free(p);
+}
+
+/* A real file where an alias link would go is not the installer's to replace. */
+static void test_alias_over_file(void **state)
+{
+	char *cause = NULL;
+
+	put("/lib/systemd/system/ospite-demo.service", "[Install]\nAlias=demo.service\n");
+	put("/etc/systemd/system/demo.service", "[Service]\nExecStart=/bin/true\n");
+	assert_int_equal(hcfg_target_enable_unit(root, "ospite-demo.service", NULL, &cause), -EEXIST);
+	assert_non_null(strstr(cause, "demo.service"));
+	assert_file("/etc/systemd/system/demo.service", "[Service]\nExecStart=/bin/true\n");
+	free(cause);
+}
+
+/* ---- policy-rc.d --------------------------------------------------------- */
+
+static void test_block_daemons(void **state)
+{
+	char *p = path_in("/usr/sbin/policy-rc.d");
+	struct stat st;
+
+	assert_int_equal(hcfg_target_block_daemons(root, true, NULL), 0);
+	assert_file("/usr/sbin/policy-rc.d",
+		    "#!/bin/sh\n"
+		    "# Written by the installer: no daemon starts while packages are installed.\n"
+		    "exit 101\n");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	/* It must really answer 101 when invoke-rc.d runs it. */
+	const char *argv[] = { p, "ssh", "start", NULL };
+	assert_int_equal(hcfg_run(argv, -1, NULL), 101);
+	assert_int_equal(hcfg_target_block_daemons(root, false, NULL), 0);
+	assert_false(exists("/usr/sbin/policy-rc.d"));
+	assert_int_equal(hcfg_target_block_daemons(root, false, NULL), 0);
+	free(p);
+}
+
+/* ---- failures ------------------------------------------------------------ */
+
+static int leftovers;
+
+static int count_new(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	size_t n = strlen(path);
+
+	if (n > 11 && strcmp(path + n - 11, ".ospite-new") == 0)
+		leftovers++;
+	return 0;
+}
+
+/* No temporary ".ospite-new" file is left anywhere under @rel. */
+static void assert_no_leftovers(const char *rel)
+{
+	char *p = path_in(rel);
+
+	leftovers = 0;
+	assert_int_equal(nftw(p, count_new, 16, FTW_PHYS), 0);
+	assert_int_equal(leftovers, 0);
+	free(p);
+}
+
+/* A write that fails half way (file size limit) leaves the old file and no partial one. */
+static void test_failed_write_leaves_no_half_file(void **state)
+{
+	struct hcfg_target_mount m[8];
+	char uuids[8][40];
+	pid_t pid;
+	int status;
+
+	for (int i = 0; i < 8; i++) {
+		static char mounts[8][32];
+
+		snprintf(uuids[i], sizeof(uuids[i]), "5b6a1c2d-0000-4000-8000-00000000000%d", i);
+		snprintf(mounts[i], sizeof(mounts[i]), i ? "/srv/data%d" : "/", i);
+		m[i] = (struct hcfg_target_mount){ .mount = mounts[i], .uuid = uuids[i],
+						   .fstype = "ext4" };
+	}
+	put("/etc/fstab", "# the old fstab\n");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { .rlim_cur = 200, .rlim_max = RLIM_INFINITY };
+		char *cause = NULL;
+		int rc;
+
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		rc = hcfg_target_fstab(root, m, 8, &cause);
+		/* exit 0 only for the expected failure, with a cause naming the file */
+		_exit(rc == -EFBIG && cause && strstr(cause, "/etc/fstab") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_file("/etc/fstab", "# the old fstab\n");
+	assert_no_leftovers("/etc");
+
+	/* Without the limit the same call succeeds: the limit was the only problem. */
+	assert_int_equal(hcfg_target_fstab(root, m, 8, NULL), 0);
+	assert_no_leftovers("/etc");
+}
+
+/* A file that cannot be renamed into place (a directory is in the way) leaves nothing behind. */
+static void test_failed_rename_leaves_nothing(void **state)
+{
+	char *p = path_in("/etc/default/keyboard"), *cause = NULL;
+
+	put("/etc/default/keyboard/x", "");
+	assert_int_equal(hcfg_target_keyboard(root, "it", NULL, &cause), -EISDIR);
+	assert_non_null(strstr(cause, "/etc/default/keyboard"));
+	assert_no_leftovers("/etc");
+	free(cause);
+	free(p);
+}
+
+static void test_refuses_running_system(void **state)
+{
+	char *cause = NULL;
+
+	/* Harmless calls even if the guard failed: disabling a unit that does not exist. */
+	assert_int_equal(hcfg_target_disable_unit("/", "ospite-no-such-unit.service", &cause),
+			 -EINVAL);
+	assert_non_null(strstr(cause, "running system"));
+	assert_int_equal(hcfg_target_disable_unit("/tmp/..", "ospite-no-such-unit.service", &cause),
+			 -EINVAL);
+	/* A symlink that leads to "/" is "/". */
+	char *link = path_in("/sysroot");
+
+	assert_int_equal(symlink("/", link), 0);
+	assert_int_equal(hcfg_target_disable_unit(link, "ospite-no-such-unit.service", &cause),
+			 -EINVAL);
+	free(link);
+	assert_int_equal(hcfg_target_disable_unit("/nonexistent-ospite-root", "x.service", &cause),
+			 -ENOENT);
+	put("/plainfile", "");
+	link = path_in("/plainfile");
+	assert_int_equal(hcfg_target_disable_unit(link, "x.service", &cause), -ENOTDIR);
+	free(link);
+	assert_int_equal(hcfg_target_disable_unit("", "x.service", &cause), -EINVAL);
+	free(cause);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup_root, teardown_root)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fstab),
+		T(test_fstab_refuses_device_names),
+		T(test_network_xen_static),
+		T(test_network_kvm_dhcp),
+		T(test_network_unbridged_mgmt),
+		T(test_network_rejects),
+		T(test_apt_sources),
+		T(test_apt_keeps_foreign_sources_list),
+		T(test_locale),
+		T(test_locale_without_locale_gen),
+		T(test_keyboard),
+		T(test_timezone),
+		T(test_timezone_missing),
+		T(test_grub_xen_serial),
+		T(test_grub_xen_plain),
+		T(test_grub_kvm),
+		T(test_grub_rejects),
+		T(test_grub_snippet_is_shell),
+		T(test_serial_getty),
+		T(test_serial_getty_needs_systemd),
+		T(test_enable_disable_unit),
+		T(test_masked_unit),
+		T(test_alias_over_file),
+		T(test_block_daemons),
+		T(test_failed_write_leaves_no_half_file),
+		T(test_failed_rename_leaves_nothing),
+		T(test_refuses_running_system),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
