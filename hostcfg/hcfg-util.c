@@ -146,6 +146,24 @@ int hcfg_write_file(const char *path, const char *data, unsigned mode, char **ca
 		fd = -1;
 		goto fail;
 	}
+	/* The rename itself must reach the disk too, or a power cut may undo it. */
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
 	return 0;
 fail:;
 	int err = errno;

@@ -101,6 +101,15 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 /* The filesystem UUID of @dev as libblkid sees it now. */
 int hcfg_fs_uuid(const char *dev, char *uuid, size_t len, char **cause);
 
+/* ---- Disk images (hcfg-loop.c) ------------------------------------------ */
+
+/* Create @path as a sparse file of @size_mib when it does not exist yet. */
+int hcfg_image_create(const char *path, uint64_t size_mib, char **cause);
+/* Attach @path to a free loop device (partition scanning on); its path goes to @dev. */
+int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause);
+/* Detach a loop device attached by hcfg_loop_attach(). */
+int hcfg_loop_detach(const char *dev, char **cause);
+
 /* ---- Utilities (hcfg-util.c) ------------------------------------------- */
 
 /* Store a printf-formatted message in *@cause (when @cause is not NULL); returns @err. */

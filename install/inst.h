@@ -28,6 +28,7 @@ struct inst_part {
 struct inst_bridge {
 	char name[16];           /* "xenbr0", "br0" */
 	char nic[16];            /* the NIC it carries */
+	char mac[18];            /* its MAC, so the installed host names it the same */
 };
 
 /* Everything an install needs; screens and the answer file fill it, the engine reads it. */
@@ -38,6 +39,7 @@ struct inst_plan {
 	bool utc;
 
 	char nic[16];            /* NIC the host is managed (and installed) through */
+	char nic_mac[18];        /* its MAC address */
 	bool dhcp;
 	char ip[64];             /* static: address */
 	unsigned prefix;         /* static: prefix length */
@@ -50,6 +52,7 @@ struct inst_plan {
 	char suite[32];          /* "bookworm" */
 	char local_dir[256];     /* a local package repository */
 	bool security;           /* apply security updates when the source has them */
+	char security_mirror[256]; /* where they come from; "" for none */
 
 	enum inst_hv hv;
 	unsigned dom0_mem_mib;   /* Xen only; 0 = Xen's default */
@@ -150,6 +153,10 @@ struct inst_engine;
 struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct inst_ui *ui,
 				    int logfd);
 void inst_engine_free(struct inst_engine *e);
+/* Where the package cache and the target mount point live (default /var/cache/ospite-install). */
+void inst_engine_set_workdir(struct inst_engine *e, const char *dir);
+/* The install log's path, copied to the target at the end. */
+void inst_engine_set_logpath(struct inst_engine *e, const char *path);
 /* Run every step; on failure *cause says which step failed and why. */
 int inst_engine_run(struct inst_engine *e, char **cause);
 /* Only the Dependency Check (used by the summary before the commit point too). */

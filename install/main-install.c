@@ -1,1 +1,191 @@
-int main(void){return 0;}
+/* ospite-install: turn a bare machine (or a disk image) into a Xen or KVM host, interactively. */
+#include "inst-scr.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+static void usage(FILE *f)
+{
+	fprintf(f, _("Usage: ospite-install [OPTION]...\n"
+		     "Install a Xen or KVM host on a disk, interactively.\n\n"
+		     "  --image PATH         install into the disk image PATH (created when missing)\n"
+		     "  --image-size SIZE    size of a new disk image (default 8G)\n"
+		     "  --log PATH           write the install log to PATH\n"
+		     "  --workdir DIR        package cache and target mount point (default /var/cache/ospite-install)\n"
+		     "  --serial TTY,SPEED   carry a serial console (e.g. ttyS0,115200) to the installed host\n"
+		     "  --lang en|it         language of the first screen\n"
+		     "  --help               show this help\n"
+		     "  --version            show the version\n"));
+}
+
+/* When the installer runs on a serial line, the installed host gets its console there too. */
+static void detect_serial(char *buf, size_t len)
+{
+	char *tty = ttyname(0);
+	struct termios t;
+	static const struct { speed_t s; unsigned v; } speeds[] = {
+		{ B9600, 9600 }, { B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
+		{ B115200, 115200 },
+	};
+	unsigned v = 115200;
+
+	if (!tty || strncmp(tty, "/dev/ttyS", 9) || tcgetattr(0, &t) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
+		if (cfgetospeed(&t) == speeds[i].s)
+			v = speeds[i].v;
+	snprintf(buf, len, "%s,%u", tty + 5, v);
+}
+
+static int run_screens(struct inst_ctx *c)
+{
+	size_t i = 0;
+
+	while (i < inst_n_screens) {
+		int rc = inst_screens[i].run(c);
+
+		if (rc < 0)
+			return 2;
+		if (rc == TUI_BACK) {
+			if (i > 0)
+				i--;
+			/* Skip back over screens that had nothing to ask. */
+			while (i > 0 && !strcmp(inst_screens[i].id, "nic") && c->n_nics < 2)
+				i--;
+		} else {
+			i++;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "image", required_argument, NULL, 'i' },
+		{ "image-size", required_argument, NULL, 's' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "serial", required_argument, NULL, 'S' },
+		{ "lang", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct inst_ctx c;
+	const char *image = NULL, *logpath = NULL, *serial = NULL, *lang = NULL;
+	const char *workdir = "/var/cache/ospite-install";
+	char loopdev[64] = "", *cause = NULL, logbuf[512];
+	uint64_t image_mib = 8192;
+	struct sysinfo si;
+	int opt, rc;
+
+	tui_i18n_init(NULL);
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'i': image = optarg; break;
+		case 's':
+			if (inst_valid_size(optarg, &image_mib, &cause) < 0) {
+				fprintf(stderr, "ospite-install: %s\n", cause);
+				return 1;
+			}
+			break;
+		case 'l': logpath = optarg; break;
+		case 'w': workdir = optarg; break;
+		case 'S': serial = optarg; break;
+		case 'L': lang = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("ospite-install %s\n", OSPITE_VERSION); return 0;
+		default: usage(stderr); return 1;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 1;
+	}
+	if (lang)
+		tui_lang_set(lang);
+
+	memset(&c, 0, sizeof(c));
+	inst_plan_init(&c.plan);
+	COPY(c.plan.lang, tui_lang());
+	inst_plan_lang_defaults(&c.plan, c.plan.lang);
+	c.workdir = workdir;
+	if (sysinfo(&si) == 0)
+		c.ram_mib = (uint64_t)si.totalram * si.mem_unit >> 20;
+	if (serial)
+		COPY(c.plan.serial, serial);
+	else
+		detect_serial(c.plan.serial, sizeof(c.plan.serial));
+
+	if (!logpath) {
+		if (image)
+			snprintf(logbuf, sizeof(logbuf), "%s.log", image);
+		else
+			snprintf(logbuf, sizeof(logbuf), "/var/log/ospite-install.log");
+		logpath = logbuf;
+	}
+	c.logpath = logpath;
+	c.logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (c.logfd < 0) {
+		fprintf(stderr, _("ospite-install: cannot open the log %s: %s\n"), logpath,
+			strerror(errno));
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, _("ospite-install: the installer must run as root.\n"));
+		return 2;
+	}
+	if (image) {
+		COPY(c.plan.image, image);
+		if (hcfg_image_create(image, image_mib, &cause) < 0 ||
+		    hcfg_loop_attach(image, loopdev, sizeof(loopdev), &cause) < 0) {
+			fprintf(stderr, "ospite-install: %s\n", cause);
+			return 2;
+		}
+		c.only_disk = loopdev;
+		c.plan.end = INST_END_EXIT;
+		dprintf(c.logfd, "image %s on %s\n", image, loopdev);
+	}
+	if (hcfg_nic_list(&c.nics, &c.n_nics, &cause) < 0) {
+		dprintf(c.logfd, "NICs: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
+	if (c.n_nics) {
+		COPY(c.plan.nic, c.nics[0].name);
+		COPY(c.plan.nic_mac, c.nics[0].mac);
+	}
+	inst_plan_default_bridges(&c.plan, c.nics, c.n_nics);
+
+	if (tui_init("ospite " OSPITE_VERSION) < 0) {
+		fprintf(stderr, _("ospite-install: cannot use this terminal.\n"));
+		rc = 2;
+		goto out;
+	}
+	rc = run_screens(&c);
+	tui_finish();
+	if (rc)
+		fprintf(stderr, _("ospite-install: the install failed; the log is %s.\n"), logpath);
+out:
+	if (*loopdev && hcfg_loop_detach(loopdev, &cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
+		free(cause);
+	}
+	inst_plan_free(&c.plan);
+	free(c.nics);
+	free(c.disks);
+	close(c.logfd);
+	return rc;
+}

@@ -239,9 +239,10 @@ static int layout(struct tui_dialog *d, newtComponent form, int width, bool plac
 			break;
 		case F_LIST:
 			if (place) {
-				f->co = newtListbox(1, y, f->height,
-						    NEWT_FLAG_SCROLL | NEWT_FLAG_RETURNEXIT |
-						    NEWT_FLAG_BORDER);
+				/* A scroll bar only when the items do not fit. */
+				f->co = newtListbox(1, y, f->height + 2,
+						    (f->n > f->height ? NEWT_FLAG_SCROLL : 0) |
+						    NEWT_FLAG_RETURNEXIT | NEWT_FLAG_BORDER);
 				newtListboxSetWidth(f->co, width);
 				for (int k = 0; k < f->n; k++)
 					newtListboxAppendEntry(f->co, f->items[k],

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 void tui_fmt_size(uint64_t bytes, char *buf, size_t len)
 {
@@ -24,21 +25,43 @@ void tui_fmt_time(unsigned s, char *buf, size_t len)
 	snprintf(buf, len, "%u:%02u:%02u", s / 3600, s / 60 % 60, s % 60);
 }
 
-/* Set @co's text padded with spaces to @width columns so a shorter text wipes a longer one. */
+/*
+ * Set @co's text cut or padded with spaces to exactly @width columns, so a
+ * shorter text wipes a longer one and nothing spills over the window border.
+ */
 static void set_padded(newtComponent co, const char *text, int width)
 {
-	int w = tui_width(text);
-	size_t len = strlen(text);
-	char *buf = malloc(len + (width > w ? width - w : 0) + 1);
+	size_t len = strlen(text), cut = 0;
+	char *buf = malloc(len + width + 1);
+	int w = 0;
+	mbstate_t st;
 
 	if (!buf)
 		return;
-	memcpy(buf, text, len);
+	memset(&st, 0, sizeof(st));
+	while (cut < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, text + cut, len - cut, &st);
+		int cw;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			cw = 1;
+		} else {
+			cw = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
+		}
+		if (w + cw > width)
+			break;
+		w += cw;
+		cut += n;
+	}
+	memcpy(buf, text, cut);
 	while (w < width) {
-		buf[len++] = ' ';
+		buf[cut++] = ' ';
 		w++;
 	}
-	buf[len] = '\0';
+	buf[cut] = '\0';
 	newtLabelSetText(co, buf);
 	free(buf);
 }
@@ -122,7 +145,7 @@ struct tui_pkgscreen *tui_pkgscreen_new(void)
 	s->width = tui_dialog_width();
 	labw = max4(tui_width(lname), tui_width(lsize), tui_width(lsum), tui_width(lstat));
 	s->labw = labw;
-	newtCenteredWindow(s->width + 2, 15, _("Package Installation"));
+	newtCenteredWindow(s->width + 2, 12, _("Package Installation"));
 	s->form = newtForm(NULL, NULL, 0);
 
 	const char *labels[4] = { lname, lsize, lsum, lstat };

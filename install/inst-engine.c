@@ -1,0 +1,955 @@
+/* The install engine: carries out a validated plan step by step, reporting through struct inst_ui only. */
+#include "inst.h"
+#include "inst-apt.h"
+#include "hostcfg/hcfg-target.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_MOUNTS 24
+
+struct inst_engine {
+	const struct inst_plan *plan;
+	struct inst_ui ui;
+	int logfd;
+	char workdir[PATH_MAX];
+	char target[PATH_MAX];
+	char logpath[PATH_MAX];
+	enum inst_step failed;
+	char *partdev[INST_MAX_PARTS];
+	uint64_t sizes[INST_MAX_PARTS];
+	struct inst_pkgset pkgs;
+	bool have_pkgs;
+	char *mounts[MAX_MOUNTS];   /* what we mounted, unmounted in reverse */
+	int n_mounts;
+	time_t t0;
+	/* Package Installation bookkeeping. */
+	struct inst_progress pr;
+	char status[512];           /* pr.text points here: it outlives the caller's string */
+	char cur_pkg[128];
+	unsigned base_pkgs;         /* packages debootstrap installs */
+	unsigned apt_total;         /* packages apt installs after it */
+	unsigned apt_done;
+	uint64_t base_bytes;        /* download size of what debootstrap installs */
+	unsigned overall;           /* last overall permille shown */
+	uint64_t apt_bytes_done;
+};
+
+const char *inst_step_title(enum inst_step s)
+{
+	switch (s) {
+	case INST_STEP_DEPS: return _("Dependency Check");
+	case INST_STEP_FORMAT: return _("Formatting");
+	case INST_STEP_BASE: return _("Package Installation");
+	case INST_STEP_PACKAGES: return _("Package Installation");
+	case INST_STEP_POST: return _("Running...");
+	case INST_STEP_BOOTLOADER: return _("Boot Loader");
+	case INST_STEP_FINISH: return _("Finishing");
+	default: return "";
+	}
+}
+
+struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct inst_ui *ui,
+				    int logfd)
+{
+	struct inst_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		abort();
+	e->plan = plan;
+	e->ui = *ui;
+	e->logfd = logfd;
+	inst_engine_set_workdir(e, "/var/cache/ospite-install");
+	e->t0 = time(NULL);
+	return e;
+}
+
+void inst_engine_set_workdir(struct inst_engine *e, const char *dir)
+{
+	snprintf(e->workdir, sizeof(e->workdir), "%s", dir);
+	snprintf(e->target, sizeof(e->target), "%s/target", dir);
+}
+
+void inst_engine_set_logpath(struct inst_engine *e, const char *path)
+{
+	snprintf(e->logpath, sizeof(e->logpath), "%s", path ? path : "");
+}
+
+enum inst_step inst_engine_failed_step(const struct inst_engine *e)
+{
+	return e->failed;
+}
+
+static void logf_(struct inst_engine *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct inst_engine *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->logfd < 0)
+		return;
+	va_start(ap, fmt);
+	vdprintf(e->logfd, fmt, ap);
+	va_end(ap);
+	dprintf(e->logfd, "\n");
+}
+
+static void step(struct inst_engine *e, enum inst_step s)
+{
+	e->failed = s;
+	logf_(e, "== step: %s", inst_step_title(s));
+	if (e->ui.step)
+		e->ui.step(e->ui.opaque, s);
+}
+
+static void progress(struct inst_engine *e, unsigned permille, const char *text)
+{
+	e->pr.step = e->failed;
+	e->pr.permille = permille;
+	if (text != e->status)
+		snprintf(e->status, sizeof(e->status), "%s", text ? text : "");
+	e->pr.text = e->status;
+	if (e->ui.progress)
+		e->ui.progress(e->ui.opaque, &e->pr);
+}
+
+/* mkdir -p inside the target. */
+static int mkdirs(const char *path, char **cause)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf,
+					  strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf, strerror(errno));
+	return 0;
+}
+
+static int do_mount(struct inst_engine *e, const char *src, const char *rel, const char *fstype,
+		    unsigned long flags, char **cause)
+{
+	char path[PATH_MAX];
+
+	if (e->n_mounts >= MAX_MOUNTS)
+		return hcfg_cause(cause, -ENOSPC, _("Too many mounts in the target."));
+	snprintf(path, sizeof(path), "%s%s", e->target, rel);
+	if (mkdirs(path, cause) < 0)
+		return -errno;
+	logf_(e, "+ mount %s %s (%s)", src, path, fstype ? fstype : "bind");
+	if (mount(src, path, fstype, flags, NULL) < 0)
+		return hcfg_cause(cause, -errno, _("Could not mount %s on %s: %s."), src, path,
+				  strerror(errno));
+	e->mounts[e->n_mounts++] = strdup(path);
+	return 0;
+}
+
+static void umount_all(struct inst_engine *e)
+{
+	sync();
+	while (e->n_mounts > 0) {
+		char *m = e->mounts[--e->n_mounts];
+
+		logf_(e, "+ umount %s", m);
+		/* A daemon a package started despite policy-rc.d may still hold it: detach lazily. */
+		if (umount(m) < 0 && umount2(m, MNT_DETACH) < 0)
+			logf_(e, "umount %s: %s", m, strerror(errno));
+		free(m);
+	}
+}
+
+void inst_engine_free(struct inst_engine *e)
+{
+	if (!e)
+		return;
+	umount_all(e);
+	for (size_t i = 0; i < INST_MAX_PARTS; i++)
+		free(e->partdev[i]);
+	if (e->have_pkgs)
+		inst_pkgset_free(&e->pkgs);
+	free(e);
+}
+
+/* ---- Dependency Check ----------------------------------------------------- */
+
+static void deps_progress(void *opaque, unsigned permille, const char *text)
+{
+	progress(opaque, permille, text);
+}
+
+static void fill_source(const struct inst_plan *p, struct inst_apt_source *src, char *buf,
+			size_t len)
+{
+	memset(src, 0, sizeof(*src));
+	if (p->src == INST_SRC_LOCAL) {
+		snprintf(buf, len, "file:%s", p->local_dir);
+		src->mirror = buf;
+	} else {
+		src->mirror = p->mirror;
+	}
+	src->suite = p->suite;
+	src->components = "main";
+	if (p->security && p->src == INST_SRC_MIRROR && *p->security_mirror)
+		src->security_mirror = p->security_mirror;
+}
+
+int inst_engine_check_deps(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	char **pkgs = NULL, *problems = NULL, aptdir[PATH_MAX], url[PATH_MAX];
+	struct inst_apt_source src;
+	struct hcfg_disk disk;
+	int rc;
+
+	step(e, INST_STEP_DEPS);
+	if (inst_plan_validate(p, &problems) < 0) {
+		rc = hcfg_cause(cause, -EINVAL, "%s", problems);
+		free(problems);
+		return rc;
+	}
+	/* The disk may have changed since it was chosen: check it again right before writing. */
+	rc = hcfg_disk_probe(p->disk, NULL, &disk, cause);
+	if (rc < 0)
+		return rc;
+	if (!disk.eligible)
+		return hcfg_cause(cause, -EBUSY, _("The disk %s cannot be used: %s."), p->disk, disk.why);
+	if (!p->wipe_confirmed)
+		return hcfg_cause(cause, -EPERM, _("Erasing %s was not confirmed."), p->disk);
+	rc = inst_plan_resolve_sizes(p, disk.size >> 20, e->sizes, cause);
+	if (rc < 0)
+		return rc;
+	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
+	rc = mkdirs(aptdir, cause);
+	if (rc < 0)
+		return rc;
+	fill_source(p, &src, url, sizeof(url));
+	pkgs = inst_plan_package_set(p);
+	if (e->have_pkgs)
+		inst_pkgset_free(&e->pkgs);
+	e->have_pkgs = false;
+	rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress, e,
+			      &e->pkgs, cause);
+	for (size_t i = 0; pkgs[i]; i++)
+		free(pkgs[i]);
+	free(pkgs);
+	if (rc < 0)
+		return rc;
+	e->have_pkgs = true;
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), _("%zu packages, %llu MiB to download, %llu MiB installed."),
+		 e->pkgs.n, (unsigned long long)(e->pkgs.total_size >> 20),
+		 (unsigned long long)(e->pkgs.total_installed >> 20));
+	logf_(e, "%s", msg);
+	progress(e, 1000, msg);
+	return 0;
+}
+
+/* ---- Formatting ------------------------------------------------------------- */
+
+struct mkfs_cb {
+	struct inst_engine *e;
+	unsigned base, span;
+	const char *text;
+};
+
+static int mkfs_progress(void *opaque, unsigned permille)
+{
+	struct mkfs_cb *m = opaque;
+
+	progress(m->e, m->base + m->span * permille / 1000, m->text);
+	return 0;
+}
+
+/* Mount order: parents before children ("/" first, then by path depth). */
+static int mount_depth(const char *m)
+{
+	int d = 0;
+
+	if (!strcmp(m, "/"))
+		return 0;
+	for (; *m; m++)
+		d += *m == '/';
+	return d;
+}
+
+static int step_format(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct hcfg_part_spec specs[INST_MAX_PARTS];
+	char text[256];
+	int rc;
+
+	step(e, INST_STEP_FORMAT);
+	snprintf(text, sizeof(text), _("Partitioning %s..."), p->disk);
+	progress(e, 0, text);
+	for (size_t i = 0; i < p->n_parts; i++) {
+		specs[i].size_mib = e->sizes[i];
+		specs[i].fs = p->parts[i].fs;
+		specs[i].label = p->parts[i].mount;
+	}
+	rc = hcfg_disk_partition(p->disk, specs, p->n_parts, e->partdev, cause);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < p->n_parts; i++) {
+		struct mkfs_cb m = { e, 50 + 900 * i / p->n_parts, 900 / p->n_parts, text };
+		const char *label = p->parts[i].mount;
+
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+			continue;
+		/* TRANSLATORS: "Formatting / file system..." as on the slide. */
+		snprintf(text, sizeof(text), _("Formatting %s file system..."), p->parts[i].mount);
+		if (!strcmp(label, "/"))
+			label = "root";
+		else if (!strcmp(label, INST_IMAGES_DIR))
+			label = "images";
+		else if (label[0] == '/')
+			label++;
+		rc = hcfg_mkfs(e->partdev[i], p->parts[i].fs, label, e->logfd, mkfs_progress, &m, cause);
+		if (rc < 0)
+			return rc;
+	}
+	/* Mount the new filesystems on the target, parents first. */
+	for (int depth = 0; depth < 16; depth++)
+		for (size_t i = 0; i < p->n_parts; i++) {
+			const struct inst_part *pt = &p->parts[i];
+
+			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
+				continue;
+			rc = do_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
+				      hcfg_fs_name(pt->fs), 0, cause);
+			if (rc < 0)
+				return rc;
+		}
+	progress(e, 1000, _("The file systems are ready."));
+	return 0;
+}
+
+/* ---- helpers for commands in the target ------------------------------------ */
+
+/* Run a command inside the target root; @argv is NULL-terminated and excludes "chroot". */
+static int in_target(struct inst_engine *e, char **cause, const char *const argv[])
+{
+	const char *full[32] = { "chroot", e->target };
+	size_t n = 2;
+	int rc;
+
+	for (size_t i = 0; argv[i] && n < 31; i++)
+		full[n++] = argv[i];
+	full[n] = NULL;
+	rc = hcfg_run(full, e->logfd, cause);
+	if (rc > 0)
+		return -EIO;   /* hcfg_run already wrote the cause naming the program */
+	return rc;
+}
+
+#define TARGET(e, cause, ...) in_target((e), (cause), (const char *const[]){ __VA_ARGS__, NULL })
+
+static int target_path(struct inst_engine *e, char *buf, size_t len, const char *rel)
+{
+	return snprintf(buf, len, "%s%s", e->target, rel) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static int write_target(struct inst_engine *e, const char *rel, const char *data, unsigned mode,
+			char **cause)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	target_path(e, path, sizeof(path), rel);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	if (mkdirs(dir, cause) < 0)
+		return -EIO;
+	return hcfg_write_file(path, data, mode, cause);
+}
+
+/* The kernel file systems a chroot needs for package scripts and grub-install. */
+static int mount_api(struct inst_engine *e, char **cause)
+{
+	int rc = do_mount(e, "proc", "/proc", "proc", 0, cause);
+
+	if (!rc)
+		rc = do_mount(e, "sysfs", "/sys", "sysfs", 0, cause);
+	if (!rc)
+		rc = do_mount(e, "/dev", "/dev", NULL, MS_BIND, cause);
+	if (!rc)
+		rc = do_mount(e, "devpts", "/dev/pts", "devpts", 0, cause);
+	if (!rc)
+		rc = do_mount(e, "tmpfs", "/run", "tmpfs", 0, cause);
+	return rc;
+}
+
+/* ---- Running post-install scripts -------------------------------------------- */
+
+/* Printed on the host's consoles at every boot: what an operator checks first. */
+static const char hoststatus_sh[] =
+	"#!/bin/sh\n"
+	"# Prints the host's state on its consoles once it is up: hypervisor, bridges, address.\n"
+	"hv=none\n"
+	"if [ \"$(cat /sys/hypervisor/type 2>/dev/null)\" = xen ]; then\n"
+	"\thv=xen\n"
+	"\tgrep -q control_d /proc/xen/capabilities 2>/dev/null && hv=xen-dom0\n"
+	"elif [ -e /dev/kvm ]; then\n"
+	"\thv=kvm\n"
+	"fi\n"
+	"bridges=\n"
+	"for b in /sys/class/net/*/bridge; do\n"
+	"\t[ -d \"$b\" ] || continue\n"
+	"\tn=${b%/bridge}; n=${n##*/}\n"
+	"\tports=$(ls /sys/class/net/$n/brif 2>/dev/null | tr '\\n' '+')\n"
+	"\tbridges=\"$bridges $n(${ports%+})\"\n"
+	"done\n"
+	"addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $2\"=\"$4}' | tr '\\n' ' ')\n"
+	"msg=\"ospite: host $(hostname) ready: hypervisor=$hv bridges=${bridges# } addresses=${addr% }\"\n"
+	"echo \"$msg\"\n"
+	"mkdir -p /etc/issue.d && printf '%s\\n\\n' \"$msg\" > /etc/issue.d/ospite.issue\n";
+
+static const char hoststatus_unit[] =
+	"[Unit]\n"
+	"Description=ospite host status on the console\n"
+	"After=network-online.target xencommons.service libvirtd.service\n"
+	"Wants=network-online.target\n"
+	"Before=getty.target\n\n"
+	"[Service]\n"
+	"Type=oneshot\n"
+	"ExecStart=/usr/lib/ospite/ospite-hoststatus\n"
+	"StandardOutput=journal+console\n"
+	"RemainAfterExit=yes\n\n"
+	"[Install]\n"
+	"WantedBy=multi-user.target\n";
+
+/* Timers and services a hypervisor host does without: no unattended apt runs under guests. */
+static const char *const unneeded_units[] = {
+	"apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
+	NULL,
+};
+
+/* Keep the NIC names the operator saw: pin each by MAC with a systemd .link file. */
+static int write_links(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		char rel[128], *data = NULL;
+		int rc;
+
+		if (!*p->bridges[i].mac)
+			continue;
+		snprintf(rel, sizeof(rel), "/etc/systemd/network/10-ospite-%s.link", p->bridges[i].nic);
+		if (asprintf(&data, "# Keeps the name the installer showed for this NIC.\n[Match]\nMACAddress=%s\nType=ether\n\n[Link]\nName=%s\n",
+			     p->bridges[i].mac, p->bridges[i].nic) < 0)
+			abort();
+		rc = write_target(e, rel, data, 0644, cause);
+		free(data);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int xen_tweaks(struct inst_engine *e, char **cause)
+{
+	char path[PATH_MAX], *conf = NULL, *out = NULL;
+	int rc;
+
+	/* With a fixed dom0_mem, xl must not balloon dom0 down to start guests. */
+	target_path(e, path, sizeof(path), "/etc/xen/xl.conf");
+	if (hcfg_read_file(path, &conf, NULL) < 0)
+		conf = strdup("");
+	if (strstr(conf, "\nautoballoon=\"off\"")) {
+		free(conf);
+		return 0;
+	}
+	if (asprintf(&out, "%s\n# Set by ospite-install: dom0 has a fixed memory size.\nautoballoon=\"off\"\n",
+		     conf) < 0)
+		abort();
+	rc = hcfg_write_file(path, out, 0644, cause);
+	free(conf);
+	free(out);
+	return rc;
+}
+
+static int step_post(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct hcfg_target_mount mounts[INST_MAX_PARTS];
+	char uuids[INST_MAX_PARTS][64];
+	struct hcfg_target_bridge br[INST_MAX_BRIDGES];
+	size_t nm = 0;
+	int rc;
+
+	step(e, INST_STEP_POST);
+	progress(e, 50, _("Writing the file system table..."));
+	for (size_t i = 0; i < p->n_parts; i++) {
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+			continue;
+		rc = hcfg_fs_uuid(e->partdev[i], uuids[i], sizeof(uuids[i]), cause);
+		if (rc < 0)
+			return rc;
+		mounts[nm++] = (struct hcfg_target_mount){
+			.mount = p->parts[i].mount, .uuid = uuids[i],
+			.fstype = hcfg_fs_name(p->parts[i].fs),
+		};
+	}
+	rc = hcfg_target_fstab(e->target, mounts, nm, cause);
+	if (rc < 0)
+		return rc;
+
+	progress(e, 150, _("Writing the network configuration and the bridges..."));
+	for (size_t i = 0; i < p->n_bridges; i++)
+		br[i] = (struct hcfg_target_bridge){ p->bridges[i].name, p->bridges[i].nic };
+	struct hcfg_target_net net = {
+		.hostname = p->hostname, .mgmt_nic = p->nic, .dhcp = p->dhcp, .address = p->ip,
+		.prefix = p->prefix, .gateway = p->gateway, .dns = p->dns, .bridges = br,
+		.n_bridges = p->n_bridges,
+	};
+	rc = hcfg_target_network(e->target, &net, cause);
+	if (!rc)
+		rc = write_links(e, cause);
+	if (rc < 0)
+		return rc;
+
+	progress(e, 300, _("Setting the language, keyboard and time zone..."));
+	rc = hcfg_target_locale(e->target, !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8",
+				cause);
+	if (!rc)
+		rc = TARGET(e, cause, "locale-gen");
+	if (!rc)
+		rc = hcfg_target_keyboard(e->target, p->keyboard, NULL, cause);
+	if (!rc)
+		rc = hcfg_target_timezone(e->target, p->timezone, p->utc, cause);
+	if (rc < 0)
+		return rc;
+
+	progress(e, 500, _("Setting the root password..."));
+	rc = TARGET(e, cause, "usermod", "-p", p->root_hash, "root");
+	if (rc < 0)
+		return rc;
+
+	progress(e, 600, _("Configuring the hypervisor..."));
+	if (p->hv == INST_HV_XEN) {
+		rc = xen_tweaks(e, cause);
+		if (rc < 0)
+			return rc;
+	}
+	rc = write_target(e, "/usr/lib/ospite/ospite-hoststatus", hoststatus_sh, 0755, cause);
+	if (!rc)
+		rc = write_target(e, "/etc/systemd/system/ospite-hoststatus.service", hoststatus_unit,
+				  0644, cause);
+	if (!rc)
+		rc = hcfg_target_enable_unit(e->target, "ospite-hoststatus.service", NULL, cause);
+	if (rc < 0)
+		return rc;
+
+	progress(e, 800, _("Disabling unneeded services..."));
+	for (size_t i = 0; unneeded_units[i]; i++) {
+		char *ignored = NULL;
+
+		/* Some of them may not be installed at all: that is fine. */
+		if (hcfg_target_disable_unit(e->target, unneeded_units[i], &ignored) < 0)
+			logf_(e, "disable %s: %s", unneeded_units[i], ignored ? ignored : "");
+		free(ignored);
+	}
+	rc = hcfg_target_enable_unit(e->target, "ssh.service", NULL, cause);
+	if (!rc && *p->serial)
+		rc = hcfg_target_serial_getty(e->target, p->serial, p->hv == INST_HV_XEN, cause);
+	if (rc < 0)
+		return rc;
+	progress(e, 1000, _("Post-install configuration is done."));
+	return 0;
+}
+
+/* ---- Boot loader ------------------------------------------------------------- */
+
+/*
+ * update-grub in a chroot without udev finds no /dev/disk/by-uuid and names
+ * the root by device ("root=/dev/loop0p3"), which the booted host will not
+ * have: rewrite those names as UUID=.
+ */
+static int grub_cfg_by_uuid(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	char path[PATH_MAX], *cfg = NULL;
+	int rc;
+
+	target_path(e, path, sizeof(path), "/boot/grub/grub.cfg");
+	rc = hcfg_read_file(path, &cfg, cause);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < p->n_parts; i++) {
+		char uuid[64], from[128], to[128];
+		size_t fl, tl;
+
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT || p->parts[i].fs == HCFG_FS_SWAP)
+			continue;
+		if (hcfg_fs_uuid(e->partdev[i], uuid, sizeof(uuid), cause) < 0) {
+			free(cfg);
+			return -EIO;
+		}
+		snprintf(from, sizeof(from), "root=%s ", e->partdev[i]);
+		snprintf(to, sizeof(to), "root=UUID=%s ", uuid);
+		fl = strlen(from);
+		tl = strlen(to);
+		for (char *hit; (hit = strstr(cfg, from));) {
+			size_t off = hit - cfg, len = strlen(cfg);
+			char *n = malloc(len - fl + tl + 1);
+
+			if (!n)
+				abort();
+			memcpy(n, cfg, off);
+			memcpy(n + off, to, tl);
+			memcpy(n + off + tl, hit + fl, len - off - fl + 1);
+			free(cfg);
+			cfg = n;
+		}
+	}
+	if (strstr(cfg, "root=/dev/")) {
+		free(cfg);
+		return hcfg_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
+	}
+	rc = hcfg_write_file(path, cfg, 0444, cause);
+	free(cfg);
+	return rc;
+}
+
+static int step_bootloader(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct hcfg_target_grub g = {
+		.timeout = 5, .serial = p->serial, .xen = p->hv == INST_HV_XEN,
+		.dom0_mem_mib = p->dom0_mem_mib,
+	};
+	int rc;
+
+	step(e, INST_STEP_BOOTLOADER);
+	progress(e, 100, _("Writing the boot loader settings..."));
+	rc = hcfg_target_grub(e->target, &g, cause);
+	if (rc < 0)
+		return rc;
+	progress(e, 300, _("Installing GRUB on the disk..."));
+	rc = TARGET(e, cause, "grub-install", "--target=i386-pc", p->disk);
+	if (rc < 0)
+		return rc;
+	progress(e, 600, _("Writing the boot menu..."));
+	rc = TARGET(e, cause, "update-grub");
+	if (!rc)
+		rc = grub_cfg_by_uuid(e, cause);
+	if (rc < 0)
+		return rc;
+	progress(e, 1000, _("The boot loader is installed."));
+	return 0;
+}
+
+/* ---- Finishing --------------------------------------------------------------- */
+
+static int copy_file(const char *from, const char *to, unsigned mode, char **cause)
+{
+	char *data = NULL;
+	int rc = hcfg_read_file(from, &data, cause);
+
+	if (rc == 0)
+		rc = hcfg_write_file(to, data, mode, cause);
+	free(data);
+	return rc;
+}
+
+static int step_finish(struct inst_engine *e, char **cause)
+{
+	char path[PATH_MAX], *ks;
+	int rc;
+
+	step(e, INST_STEP_FINISH);
+	rc = hcfg_target_block_daemons(e->target, false, cause);
+	if (rc < 0)
+		return rc;
+	ks = inst_plan_to_ks(e->plan);
+	rc = write_target(e, "/root/ospite-ks.cfg", ks, 0600, cause);
+	free(ks);
+	if (rc < 0)
+		return rc;
+	logf_(e, "install finished after %ld s", (long)(time(NULL) - e->t0));
+	if (*e->logpath) {
+		target_path(e, path, sizeof(path), "/var/log/ospite");
+		if (mkdirs(path, cause) < 0)
+			return -EIO;
+		target_path(e, path, sizeof(path), "/var/log/ospite/install.log");
+		rc = copy_file(e->logpath, path, 0600, cause);
+		if (rc < 0)
+			return rc;
+	}
+	progress(e, 500, _("Unmounting the target..."));
+	umount_all(e);
+	progress(e, 1000, _("The installation is complete."));
+	return 0;
+}
+
+/* ---- Package Installation ---------------------------------------------------- */
+
+/* Shares of the overall bar: download, base system, the rest. */
+#define SHARE_DL   250
+#define SHARE_BASE 350
+#define SHARE_APT  400
+
+static void pkg_update(struct inst_engine *e, unsigned overall, const char *status)
+{
+	struct inst_progress *pr = &e->pr;
+	unsigned elapsed = time(NULL) - e->t0;
+	const struct inst_pkg *pkg = e->have_pkgs && *e->cur_pkg ?
+		inst_pkgset_find(&e->pkgs, e->cur_pkg) : NULL;
+
+	/* The sources restart their own counts per phase; the overall bar only moves on. */
+	if (overall < e->overall)
+		overall = e->overall;
+	e->overall = overall > 1000 ? 1000 : overall;
+	pr->step = INST_STEP_PACKAGES;
+	pr->permille = e->overall;
+	if (status != e->status)
+		snprintf(e->status, sizeof(e->status), "%s", status ? status : "");
+	pr->text = e->status;
+	pr->pkg = pkg ? e->cur_pkg : (*e->cur_pkg ? e->cur_pkg : NULL);
+	pr->pkg_size = pkg ? pkg->size : 0;
+	pr->pkg_summary = pkg ? pkg->summary : "";
+	pr->total_pkgs = e->pkgs.n;
+	pr->total_bytes = e->pkgs.total_size;
+	pr->elapsed_s = elapsed;
+	pr->remaining_s = pr->permille > 20 ? (uint64_t)elapsed * (1000 - pr->permille) / pr->permille : 0;
+	if (e->ui.progress)
+		e->ui.progress(e->ui.opaque, pr);
+}
+
+static void dl_progress(void *opaque, unsigned permille, const char *text)
+{
+	struct inst_engine *e = opaque;
+
+	e->pr.pkg_permille = permille;
+	pkg_update(e, SHARE_DL * permille / 1000, text);
+}
+
+static void dbs_event(void *opaque, const struct inst_dbs_event *ev)
+{
+	struct inst_engine *e = opaque;
+
+	if (ev->kind == INST_DBS_ERROR || ev->kind == INST_DBS_WARNING)
+		logf_(e, "debootstrap: %s", ev->text);
+	if (ev->kind == INST_DBS_INFO && ev->n_args > 0 &&
+	    inst_pkgset_find(&e->pkgs, ev->args[0]))
+		snprintf(e->cur_pkg, sizeof(e->cur_pkg), "%s", ev->args[0]);
+	if (ev->kind != INST_DBS_PROGRESS && ev->kind != INST_DBS_INFO)
+		return;
+	if (ev->kind == INST_DBS_PROGRESS) {
+		e->pr.done_pkgs = (uint64_t)e->base_pkgs * ev->permille / 1000;
+		e->pr.done_bytes = 0;
+		for (size_t i = 0, k = 0; i < e->pkgs.n && k < e->pr.done_pkgs; i++)
+			if (e->pkgs.pkgs[i].base) {
+				e->pr.done_bytes += e->pkgs.pkgs[i].size;
+				k++;
+			}
+		e->pr.pkg_permille = ev->permille;
+	}
+	pkg_update(e, SHARE_DL + SHARE_BASE * e->pr.pkg_permille / 1000, ev->text);
+}
+
+static void dbs_line(void *opaque, const char *line)
+{
+	inst_dbs_feed(((void **)opaque)[1], line);
+}
+
+static void tick(void *opaque)
+{
+	struct inst_engine *e = ((void **)opaque)[0];
+
+	pkg_update(e, e->pr.permille, e->pr.text);
+}
+
+static int step_base(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct inst_apt_source src;
+	char url[PATH_MAX], aptdir[PATH_MAX], cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
+	const char *env[] = { "LC_ALL=C.UTF-8", "LANGUAGE=", NULL };
+	struct inst_dbs *dbs;
+	void *pair[2];
+	int rc;
+
+	step(e, INST_STEP_PACKAGES);
+	e->t0 = time(NULL);
+	e->base_pkgs = e->pkgs.n_base;
+	e->base_bytes = 0;
+	for (size_t i = 0; i < e->pkgs.n; i++)
+		if (e->pkgs.pkgs[i].base)
+			e->base_bytes += e->pkgs.pkgs[i].size;
+	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
+	fill_source(p, &src, url, sizeof(url));
+	/* Everything is fetched first, once, into the cache both debootstrap and apt use. */
+	rc = inst_apt_download(&src, &e->pkgs, aptdir, e->logfd, dl_progress, e, cause);
+	if (rc < 0)
+		return rc;
+	e->failed = INST_STEP_BASE;
+	snprintf(cache, sizeof(cache), "--cache-dir=%s/archives", aptdir);
+	if (p->src == INST_SRC_LOCAL)
+		snprintf(mirror, sizeof(mirror), "file://%s", p->local_dir);
+	else
+		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
+	dbs = inst_dbs_new(dbs_event, e);
+	pair[0] = e;
+	pair[1] = dbs;
+	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
+			       p->suite, e->target, mirror, NULL };
+
+	rc = inst_run_status(argv, env, e->logfd, 3, dbs_line, tick, pair, cause);
+	inst_dbs_flush(dbs);
+	inst_dbs_free(dbs);
+	if (rc > 0)
+		return -EIO;
+	return rc;
+}
+
+static void apt_line(void *opaque, const char *line)
+{
+	struct inst_engine *e = ((void **)opaque)[0];
+	struct inst_apt_status st;
+
+	if (inst_apt_status_parse(line, &st) < 0)
+		return;
+	if (st.kind == INST_APT_PMERROR) {
+		logf_(e, "apt: %s: %s", st.id, st.desc);
+		return;
+	}
+	if (st.kind != INST_APT_PMSTATUS)
+		return;
+	/* Package names come as "name:arch". */
+	st.id[strcspn(st.id, ":")] = '\0';
+	if (strcmp(st.id, e->cur_pkg)) {
+		snprintf(e->cur_pkg, sizeof(e->cur_pkg), "%s", st.id);
+		e->pr.pkg_permille = 0;
+	}
+	if (!strncmp(st.desc, "Installed ", 10)) {
+		const struct inst_pkg *pk = inst_pkgset_find(&e->pkgs, st.id);
+
+		e->apt_done++;
+		e->apt_bytes_done += pk ? pk->size : 0;
+		e->pr.pkg_permille = 1000;
+	} else if (!strncmp(st.desc, "Unpacking ", 10)) {
+		e->pr.pkg_permille = 300;
+	} else if (!strncmp(st.desc, "Configuring ", 12)) {
+		e->pr.pkg_permille = 700;
+	}
+	e->pr.done_pkgs = e->base_pkgs + e->apt_done;
+	if (e->pr.done_pkgs > e->pkgs.n)
+		e->pr.done_pkgs = e->pkgs.n;
+	e->pr.done_bytes = e->base_bytes + e->apt_bytes_done;
+	if (e->pr.done_bytes > e->pkgs.total_size)
+		e->pr.done_bytes = e->pkgs.total_size;
+	pkg_update(e, SHARE_DL + SHARE_BASE + (unsigned)(SHARE_APT * st.pct / 100), st.desc);
+}
+
+static int step_packages(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	char archives[PATH_MAX], debconf[] = "man-db man-db/auto-update boolean false\n";
+	const char *env[] = { "DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
+			      "LC_ALL=C.UTF-8", "LANGUAGE=", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+			      NULL };
+	struct hcfg_target_apt apt = {
+		.mirror = p->src == INST_SRC_LOCAL ? NULL : p->mirror, .suite = p->suite,
+		.security = p->security && p->src == INST_SRC_MIRROR ? p->security_mirror : NULL,
+		.updates = p->src == INST_SRC_MIRROR,
+	};
+	char local[PATH_MAX + 8];
+	void *pair[2] = { e, NULL };
+	char **pkgs;
+	int rc;
+
+	e->failed = INST_STEP_PACKAGES;
+	if (p->src == INST_SRC_LOCAL) {
+		snprintf(local, sizeof(local), "file:%s", p->local_dir);
+		apt.mirror = local;
+		apt.trusted = true;
+	}
+	rc = hcfg_target_apt_sources(e->target, &apt, cause);
+	if (!rc)
+		rc = hcfg_target_block_daemons(e->target, true, cause);
+	if (!rc)
+		rc = mount_api(e, cause);
+	if (rc < 0)
+		return rc;
+	snprintf(archives, sizeof(archives), "%s/apt/archives", e->workdir);
+	rc = do_mount(e, archives, "/var/cache/apt/archives", NULL, MS_BIND, cause);
+	if (p->src == INST_SRC_LOCAL && !rc)
+		rc = do_mount(e, p->local_dir, p->local_dir, NULL, MS_BIND | MS_RDONLY, cause);
+	if (rc < 0)
+		return rc;
+	/* man-db rebuilds its index after every package: hours on a slow disk for nothing. */
+	rc = write_target(e, "/var/cache/debconf/ospite-preseed", debconf, 0644, cause);
+	if (!rc)
+		rc = TARGET(e, cause, "debconf-set-selections", "/var/cache/debconf/ospite-preseed");
+	if (!rc)
+		rc = TARGET(e, cause, "apt-get", "-q", "update");
+	if (rc < 0)
+		return rc;
+
+	pkgs = inst_plan_package_set(p);
+	const char *argv[64] = { "chroot", e->target, "apt-get", "-y", "-q",
+				 "-o", "APT::Status-Fd=3",
+				 "-o", "Dpkg::Options::=--force-unsafe-io",
+				 "-o", "Dpkg::Options::=--force-confdef",
+				 "-o", "Dpkg::Use-Pty=0",
+				 "--no-install-recommends", "dist-upgrade" };
+	size_t n = 15;
+
+	/* dist-upgrade with the package names installs them and takes security updates too. */
+	for (size_t i = 0; pkgs[i] && n < 63; i++)
+		argv[n++] = pkgs[i];
+	argv[n] = NULL;
+	e->apt_done = 0;
+	e->apt_bytes_done = 0;
+	rc = inst_run_status(argv, env, e->logfd, 3, apt_line, tick, pair, cause);
+	for (size_t i = 0; pkgs[i]; i++)
+		free(pkgs[i]);
+	free(pkgs);
+	if (rc > 0)
+		return -EIO;
+	return rc;
+}
+
+/* ---- the whole run ------------------------------------------------------------ */
+
+int inst_engine_run(struct inst_engine *e, char **cause)
+{
+	int (*const steps[])(struct inst_engine *, char **) = {
+		step_format, step_base, step_packages, step_post, step_bootloader, step_finish,
+	};
+	int rc;
+
+	if (!e->have_pkgs) {
+		rc = inst_engine_check_deps(e, cause);
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		rc = steps[i](e, cause);
+		if (rc < 0) {
+			logf_(e, "failed: %s: %s", inst_step_title(e->failed),
+			      cause && *cause ? *cause : "");
+			umount_all(e);
+			return rc;
+		}
+	}
+	return 0;
+}

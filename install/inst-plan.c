@@ -1,0 +1,508 @@
+/* The install plan: defaults, the automatic layout, the package set, validation and dumps. */
+#include "inst.h"
+#include "tui/i18n.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+/* Read the suite of the running system from os-release, "bookworm" when unknown. */
+static void system_suite(char *buf, size_t len)
+{
+	char *data = NULL, *p;
+
+	snprintf(buf, len, "bookworm");
+	if (hcfg_read_file("/etc/os-release", &data, NULL) < 0)
+		return;
+	p = strstr(data, "VERSION_CODENAME=");
+	if (p) {
+		p += strlen("VERSION_CODENAME=");
+		size_t n = strcspn(p, "\n\"");
+
+		if (n > 0 && n < len) {
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+		}
+	}
+	free(data);
+}
+
+/* Does the space-separated word list @list hold @word? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += wl) {
+		bool start = p == list || p[-1] == ' ' || p[-1] == '\t';
+		bool end = p[wl] == '\0' || p[wl] == ' ' || p[wl] == '\t' || p[wl] == '\n';
+
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+/* One deb822 stanza of an apt .sources file: take URIs if Suites names @suite. */
+static void sources_stanza(const char *st, const char *suite, char *url, size_t len)
+{
+	const char *u = strstr(st, "URIs:"), *s = strstr(st, "Suites:");
+	char uris[512], suites[256];
+
+	if (!u || !s || *url)
+		return;
+	if (sscanf(u, "URIs: %511[^\n]", uris) != 1 || sscanf(s, "Suites: %255[^\n]", suites) != 1)
+		return;
+	if (!has_word(suites, suite))
+		return;
+	uris[strcspn(uris, " \t")] = '\0';
+	snprintf(url, len, "%s", uris);
+}
+
+/*
+ * The package mirror the running system uses for @suite: the install source
+ * defaults to it, so a site's own mirror or proxy carries over and nothing
+ * names a mirror host in the code.
+ */
+static void system_mirror(const char *suite, char *url, size_t len)
+{
+	char *data = NULL;
+	DIR *d;
+	struct dirent *de;
+
+	url[0] = '\0';
+	d = opendir("/etc/apt/sources.list.d");
+	while (d && (de = readdir(d))) {
+		char path[512];
+		size_t nl = strlen(de->d_name);
+
+		if (nl < 8 || strcmp(de->d_name + nl - 8, ".sources"))
+			continue;
+		snprintf(path, sizeof(path), "/etc/apt/sources.list.d/%s", de->d_name);
+		if (hcfg_read_file(path, &data, NULL) < 0)
+			continue;
+		/* Stanzas are separated by blank lines. */
+		for (char *st = data; st && *st;) {
+			char *next = strstr(st, "\n\n");
+
+			if (next)
+				*next = '\0';
+			sources_stanza(st, suite, url, len);
+			st = next ? next + 2 : NULL;
+		}
+		free(data);
+		data = NULL;
+	}
+	if (d)
+		closedir(d);
+	if (*url || hcfg_read_file("/etc/apt/sources.list", &data, NULL) < 0)
+		return;
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		char type[16], u[256], s[64];
+
+		if (sscanf(line, "%15s %255s %63s", type, u, s) == 3 && !strcmp(type, "deb") &&
+		    !strcmp(s, suite) && u[0] != '[') {
+			snprintf(url, len, "%s", u);
+			break;
+		}
+	}
+	free(data);
+}
+
+void inst_plan_lang_defaults(struct inst_plan *p, const char *lang)
+{
+	bool it = !strcmp(lang, "it");
+
+	COPY(p->lang, it ? "it" : "en");
+	COPY(p->keyboard, it ? "it" : "us");
+	COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
+}
+
+void inst_plan_init(struct inst_plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	inst_plan_lang_defaults(p, "en");
+	p->utc = true;
+	p->dhcp = true;
+	p->prefix = 24;
+	COPY(p->hostname, "ospite");
+	system_suite(p->suite, sizeof(p->suite));
+	system_mirror(p->suite, p->mirror, sizeof(p->mirror));
+	{
+		char sec[64];
+
+		snprintf(sec, sizeof(sec), "%s-security", p->suite);
+		system_mirror(sec, p->security_mirror, sizeof(p->security_mirror));
+	}
+	p->security = true;
+	p->hv = INST_HV_XEN;
+	p->dom0_mem_mib = 1024;
+	p->end = INST_END_REBOOT;
+}
+
+void inst_plan_free(struct inst_plan *p)
+{
+	if (p->packages) {
+		for (size_t i = 0; p->packages[i]; i++)
+			free(p->packages[i]);
+		free(p->packages);
+	}
+	explicit_bzero(p->root_hash, sizeof(p->root_hash));
+	p->packages = NULL;
+}
+
+void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics, size_t n)
+{
+	p->n_bridges = 0;
+	for (size_t i = 0; i < n && i < INST_MAX_BRIDGES; i++) {
+		struct inst_bridge *b = &p->bridges[p->n_bridges++];
+
+		snprintf(b->name, sizeof(b->name), "%s%zu", p->hv == INST_HV_XEN ? "xenbr" : "br", i);
+		COPY(b->nic, nics[i].name);
+		COPY(b->mac, nics[i].mac);
+	}
+}
+
+const struct inst_bridge *inst_plan_mgmt_bridge(const struct inst_plan *p)
+{
+	for (size_t i = 0; i < p->n_bridges; i++)
+		if (!strcmp(p->bridges[i].nic, p->nic))
+			return &p->bridges[i];
+	return NULL;
+}
+
+static void add_part(struct inst_plan *p, const char *mount, enum hcfg_fs fs, uint64_t mib,
+		     bool grow)
+{
+	struct inst_part *e;
+
+	if (p->n_parts >= INST_MAX_PARTS)
+		return;
+	e = &p->parts[p->n_parts++];
+	memset(e, 0, sizeof(*e));
+	COPY(e->mount, mount);
+	e->fs = fs;
+	e->size_mib = mib;
+	e->grow = grow;
+}
+
+void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_mib)
+{
+	bool small = disk_mib < 32 * 1024;
+	uint64_t boot = small ? 512 : 1024;
+	uint64_t swap = small ? 512 : (ram_mib >= 8192 ? 4096 : 2048);
+	uint64_t avail = disk_mib > boot + swap + 4 ? disk_mib - boot - swap - 4 : 0;
+	uint64_t root = avail / 2;
+
+	/* The host needs little: guests live in the image store, which gets the rest. */
+	if (root < 4096)
+		root = 4096;
+	if (root > 20480)
+		root = 20480;
+	p->n_parts = 0;
+	add_part(p, "biosboot", HCFG_FS_BIOSBOOT, 1, false);
+	add_part(p, "/boot", HCFG_FS_EXT4, boot, false);
+	add_part(p, "/", HCFG_FS_EXT4, root, false);
+	add_part(p, "swap", HCFG_FS_SWAP, swap, false);
+	add_part(p, INST_IMAGES_DIR, HCFG_FS_XFS, 1024, true);
+}
+
+int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
+			    char **cause)
+{
+	/* 1 MiB in front for alignment and the GPT, 1 MiB at the end for its backup. */
+	uint64_t avail = disk_mib > 2 ? disk_mib - 2 : 0, fixed = 0;
+	size_t ngrow = 0;
+
+	for (size_t i = 0; i < p->n_parts; i++) {
+		fixed += p->parts[i].size_mib;
+		sizes[i] = p->parts[i].size_mib;
+		if (p->parts[i].grow)
+			ngrow++;
+	}
+	if (fixed > avail)
+		return hcfg_cause(cause, -ENOSPC,
+				  _("The partitions need %llu MiB but the disk holds only %llu MiB."),
+				  (unsigned long long)fixed, (unsigned long long)avail);
+	/* Share what is left among the grow entries, honouring their maximum sizes. */
+	uint64_t left = avail - fixed;
+
+	while (left > 0 && ngrow > 0) {
+		uint64_t share = left / ngrow, given = 0;
+		size_t open = 0;
+
+		if (share == 0)
+			break;
+		for (size_t i = 0; i < p->n_parts; i++) {
+			const struct inst_part *e = &p->parts[i];
+			uint64_t add = share;
+
+			if (!e->grow || (e->max_mib && sizes[i] >= e->max_mib))
+				continue;
+			if (e->max_mib && sizes[i] + add > e->max_mib)
+				add = e->max_mib - sizes[i];
+			sizes[i] += add;
+			given += add;
+			if (!e->max_mib || sizes[i] < e->max_mib)
+				open++;
+		}
+		left -= given;
+		ngrow = open;
+		if (given == 0)
+			break;
+	}
+	return 0;
+}
+
+static const char *const base_pkgs[] = {
+	"linux-image-amd64", "grub-pc", "openssh-server", "ifupdown", "bridge-utils",
+	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
+	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates", NULL,
+};
+static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
+static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };
+
+char **inst_plan_package_set(const struct inst_plan *p)
+{
+	const char *const *lists[3] = { base_pkgs, p->hv == INST_HV_XEN ? xen_pkgs : kvm_pkgs,
+					(const char *const *)p->packages };
+	size_t n = 0, k = 0;
+	char **v;
+
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; lists[l] && lists[l][i]; i++)
+			n++;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		abort();
+	for (int l = 0; l < 3; l++)
+		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+			bool dup = false;
+
+			for (size_t j = 0; j < k; j++)
+				dup |= !strcmp(v[j], lists[l][i]);
+			if (!dup)
+				v[k++] = strdup(lists[l][i]);
+		}
+	return v;
+}
+
+/* Append one problem to the newline-separated list in *@all. */
+static void problem(char **all, char *msg)
+{
+	char *joined;
+
+	if (!msg)
+		return;
+	if (asprintf(&joined, "%s%s%s", *all ? *all : "", *all ? "\n" : "", msg) >= 0) {
+		free(*all);
+		*all = joined;
+	}
+	free(msg);
+}
+
+int inst_plan_validate(const struct inst_plan *p, char **causes)
+{
+	char *all = NULL, *c = NULL;
+	size_t roots = 0;
+
+	if (inst_valid_hostname(p->hostname, &c) < 0)
+		problem(&all, c), c = NULL;
+	if (!p->dhcp) {
+		if (inst_valid_ipv4(p->ip, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (p->prefix < 1 || p->prefix > 32)
+			problem(&all, strdup(_("The prefix length must be from 1 to 32.")));
+		if (*p->gateway && inst_valid_ipv4(p->gateway, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (*p->dns && inst_valid_dns(p->dns, &c) < 0)
+			problem(&all, c), c = NULL;
+	}
+	if (p->src == INST_SRC_MIRROR) {
+		if (!*p->mirror)
+			problem(&all, strdup(_("No package source is set: give the address of a Debian mirror.")));
+		else if (inst_valid_url(p->mirror, &c) < 0)
+			problem(&all, c), c = NULL;
+	} else {
+		struct stat st;
+
+		if (stat(p->local_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			hcfg_cause(&c, 0, _("The package directory %s does not exist."), p->local_dir),
+				problem(&all, c), c = NULL;
+	}
+	if (!*p->disk)
+		problem(&all, strdup(_("No target disk is chosen.")));
+	for (size_t i = 0; i < p->n_parts; i++) {
+		if (!strcmp(p->parts[i].mount, "/"))
+			roots++;
+		if (inst_valid_mount(p->parts[i].mount, &c) < 0)
+			problem(&all, c), c = NULL;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
+			    strcmp(p->parts[i].mount, "swap")) {
+				hcfg_cause(&c, 0, _("The mount point %s is used twice."),
+					   p->parts[i].mount);
+				problem(&all, c), c = NULL;
+			}
+	}
+	if (roots == 0)
+		problem(&all, strdup(_("The partition plan has no / (root) partition.")));
+	if (!*p->root_hash)
+		problem(&all, strdup(_("No root password is set.")));
+	if (p->hv == INST_HV_XEN && p->dom0_mem_mib && p->dom0_mem_mib < 512)
+		problem(&all, strdup(_("Dom0 needs at least 512 MiB of memory.")));
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		if (inst_valid_bridge_name(p->bridges[i].name, &c) < 0)
+			problem(&all, c), c = NULL;
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(p->bridges[i].name, p->bridges[j].name)) {
+				hcfg_cause(&c, 0, _("The bridge name %s is used twice."),
+					   p->bridges[i].name);
+				problem(&all, c), c = NULL;
+			}
+			if (!strcmp(p->bridges[i].nic, p->bridges[j].nic)) {
+				hcfg_cause(&c, 0, _("The network device %s is in two bridges."),
+					   p->bridges[i].nic);
+				problem(&all, c), c = NULL;
+			}
+		}
+	}
+	if (causes)
+		*causes = all;
+	else
+		free(all);
+	return all ? -EINVAL : 0;
+}
+
+static const char *hv_name(enum inst_hv hv)
+{
+	return hv == INST_HV_XEN ? "xen" : "kvm";
+}
+
+static const char *end_name(enum inst_end e)
+{
+	static const char *const names[] = { "reboot", "poweroff", "halt", "exit" };
+
+	return names[e];
+}
+
+/* Append formatted text to a growing buffer. */
+static void cat(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cat(char **buf, const char *fmt, ...)
+{
+	va_list ap;
+	char *add, *joined;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (asprintf(&joined, "%s%s", *buf ? *buf : "", add) < 0)
+		abort();
+	free(add);
+	free(*buf);
+	*buf = joined;
+}
+
+char *inst_plan_dump(const struct inst_plan *p)
+{
+	char *s = NULL;
+
+	cat(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
+	    p->utc ? " (utc)" : "");
+	cat(&s, "network: device=%s %s", *p->nic ? p->nic : "-", p->dhcp ? "dhcp" : "static");
+	if (!p->dhcp)
+		cat(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
+		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
+	cat(&s, "\nhostname: %s\n", p->hostname);
+	if (p->src == INST_SRC_MIRROR)
+		cat(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
+	else
+		cat(&s, "source: dir %s %s\n", p->local_dir, p->suite);
+	cat(&s, "hypervisor: %s", hv_name(p->hv));
+	if (p->hv == INST_HV_XEN)
+		cat(&s, " dom0-mem=%uM", p->dom0_mem_mib);
+	cat(&s, "\n");
+	for (size_t i = 0; i < p->n_bridges; i++)
+		cat(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
+	cat(&s, "disk: %s\n", *p->disk ? p->disk : "-");
+	for (size_t i = 0; i < p->n_parts; i++) {
+		const struct inst_part *e = &p->parts[i];
+
+		cat(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
+		    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
+		if (e->max_mib)
+			cat(&s, " max=%lluM", (unsigned long long)e->max_mib);
+		cat(&s, "\n");
+	}
+	cat(&s, "rootpw: %s\n", *p->root_hash ? "set" : "-");
+	for (size_t i = 0; p->packages && p->packages[i]; i++)
+		cat(&s, "package: %s\n", p->packages[i]);
+	cat(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
+	return s;
+}
+
+char *inst_plan_to_ks(const struct inst_plan *p)
+{
+	char *s = NULL;
+	const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
+
+	cat(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
+	    OSPITE_VERSION);
+	cat(&s, "lang %s\nkeyboard %s\ntimezone %s%s\n", !strcmp(p->lang, "it") ? "it_IT.UTF-8" :
+	    "en_US.UTF-8", p->keyboard, p->timezone, p->utc ? " --utc" : "");
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		const struct inst_bridge *b = &p->bridges[i];
+
+		cat(&s, "network --device=%s --bridgeslaves=%s", b->name, b->nic);
+		if (b == mgmt) {
+			if (p->dhcp)
+				cat(&s, " --bootproto=dhcp");
+			else
+				cat(&s, " --bootproto=static --ip=%s --netmask=%u%s%s%s%s", p->ip,
+				    p->prefix, *p->gateway ? " --gateway=" : "", p->gateway,
+				    *p->dns ? " --nameserver=" : "", p->dns);
+			cat(&s, " --hostname=%s --activate", p->hostname);
+		} else {
+			cat(&s, " --bootproto=none");
+		}
+		cat(&s, "\n");
+	}
+	if (!mgmt)
+		cat(&s, "network --device=%s --bootproto=%s --hostname=%s\n", p->nic,
+		    p->dhcp ? "dhcp" : "static", p->hostname);
+	if (p->src == INST_SRC_MIRROR)
+		cat(&s, "url --url=%s\n", p->mirror);
+	else
+		cat(&s, "url --url=file://%s\n", p->local_dir);
+	cat(&s, "rootpw --iscrypted %s\n", p->root_hash);
+	cat(&s, "hypervisor --type=%s", hv_name(p->hv));
+	if (p->hv == INST_HV_XEN && p->dom0_mem_mib)
+		cat(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
+	cat(&s, "\nignoredisk --only-use=%s\nzerombr\nclearpart --all --initlabel --drives=%s\n",
+	    p->disk, p->disk);
+	for (size_t i = 0; i < p->n_parts; i++) {
+		const struct inst_part *e = &p->parts[i];
+
+		cat(&s, "part %s --fstype=%s --size=%llu%s", e->mount, hcfg_fs_name(e->fs),
+		    (unsigned long long)e->size_mib, e->grow ? " --grow" : "");
+		if (e->max_mib)
+			cat(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
+		cat(&s, " --ondisk=%s\n", p->disk);
+	}
+	cat(&s, "bootloader --location=mbr%s%s\n", *p->serial ? " --append=console=" : "",
+	    p->serial);
+	cat(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
+	if (p->packages && p->packages[0]) {
+		cat(&s, "%%packages\n");
+		for (size_t i = 0; p->packages[i]; i++)
+			cat(&s, "%s\n", p->packages[i]);
+		cat(&s, "%%end\n");
+	}
+	return s;
+}

@@ -1,0 +1,289 @@
+/* The disk screen (eligible and unavailable disks) and the partition plan editor. */
+#include "inst-scr.h"
+#include "tui/i18n.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+static void fmt_mib(uint64_t mib, char *buf, size_t len)
+{
+	if (mib >= 10 * 1024)
+		snprintf(buf, len, "%.1f GiB", mib / 1024.0);
+	else
+		snprintf(buf, len, "%llu MiB", (unsigned long long)mib);
+}
+
+static char *disk_row(const struct hcfg_disk *d)
+{
+	char size[32], *row = NULL;
+
+	fmt_mib(d->size >> 20, size, sizeof(size));
+	if (d->eligible) {
+		if (asprintf(&row, "%-8s %10s  %s %s - %s", d->name, size, d->model, d->serial,
+			     d->contents) < 0)
+			abort();
+	} else {
+		/* TRANSLATORS: a disk that cannot be chosen, with the reason. */
+		if (asprintf(&row, _("%-8s %10s  unavailable: %s"), d->name, size, d->why) < 0)
+			abort();
+	}
+	return row;
+}
+
+int inst_scr_disk(struct inst_ctx *c)
+{
+	size_t cur = 0;
+	char *cause = NULL;
+
+	/* Read the disks afresh each time: the operator may have unmounted one meanwhile. */
+	free(c->disks);
+	c->disks = NULL;
+	if (hcfg_disk_list(&c->disks, &c->n_disks, c->medium, c->only_disk, &cause) < 0) {
+		inst_scr_error(_("Disk"), cause);
+		return TUI_BACK;
+	}
+	for (size_t i = 0; i < c->n_disks; i++)
+		if (!strcmp(c->disks[i].path, c->plan.disk) ||
+		    (!*c->plan.disk && c->disks[i].eligible && !c->disks[cur].eligible))
+			cur = i;
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_("Disk"));
+		char **rows = calloc(c->n_disks ? c->n_disks : 1, sizeof(*rows));
+		int list = -1, rc;
+
+		if (c->n_disks == 0) {
+			tui_dialog_text(d, _("No disk was found on this system."));
+		} else {
+			tui_dialog_text(d, _("Choose the disk to install the host on. Everything on it will be erased. Disks that are in use are listed as unavailable."));
+			for (size_t i = 0; i < c->n_disks; i++)
+				rows[i] = disk_row(&c->disks[i]);
+			list = tui_dialog_list(d, (const char *const *)rows, c->n_disks, cur,
+					       c->n_disks < 6 ? c->n_disks : 6);
+		}
+		rc = tui_dialog_run(d);
+		if (list >= 0)
+			cur = tui_dialog_selected(d, list);
+		for (size_t i = 0; i < c->n_disks; i++)
+			free(rows[i]);
+		free(rows);
+		tui_dialog_free(d);
+		if (rc == TUI_LANG) {
+			inst_scr_toggle_lang(c);
+			continue;
+		}
+		if (rc == TUI_BACK)
+			return TUI_BACK;
+		if (c->n_disks == 0)
+			continue;
+		if (!c->disks[cur].eligible) {
+			hcfg_cause(&cause, 0, _("The disk %s cannot be used: %s."), c->disks[cur].path,
+				   c->disks[cur].why);
+			inst_scr_error(_("Disk"), cause);
+			continue;
+		}
+		if (strcmp(c->plan.disk, c->disks[cur].path)) {
+			/* Another disk: a confirmation given for the old one does not carry over. */
+			c->plan.wipe_confirmed = false;
+			c->parts_custom = false;
+		}
+		COPY(c->plan.disk, c->disks[cur].path);
+		c->disk_mib = c->disks[cur].size >> 20;
+		return TUI_NEXT;
+	}
+}
+
+/* The edit dialog of one partition entry; false when the operator backs out. */
+static bool edit_part(struct inst_ctx *c, struct inst_part *e)
+{
+	static const enum hcfg_fs fss[] = { HCFG_FS_EXT4, HCFG_FS_XFS, HCFG_FS_SWAP };
+	const char *names[3] = { "ext4", "xfs", "swap" };
+
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_("Partition"));
+		char size[32], mount[64], *cause = NULL;
+		int mid, fsid, sid, gid, rc, fsel = 0;
+		bool grow;
+		uint64_t mib;
+
+		for (int i = 0; i < 3; i++)
+			if (fss[i] == e->fs)
+				fsel = i;
+		snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size_mib);
+		tui_dialog_text(d, _("Mount point (or swap), filesystem and size in MiB (or with M, G, T). With \"grow\" the size is a minimum and the partition takes the free space."));
+		mid = tui_dialog_entry(d, _("Mount point:"), e->mount, 0);
+		fsid = tui_dialog_radio(d, _("Filesystem:"), names, 3, fsel);
+		sid = tui_dialog_entry(d, _("Size:"), size, 0);
+		gid = tui_dialog_check(d, _("Grow to fill free space"), e->grow);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("OK"));
+		rc = tui_dialog_run(d);
+		COPY(mount, tui_dialog_value(d, mid));
+		COPY(size, tui_dialog_value(d, sid));
+		fsel = tui_dialog_selected(d, fsid);
+		grow = tui_dialog_checked(d, gid);
+		tui_dialog_free(d);
+		if (rc == TUI_LANG) {
+			inst_scr_toggle_lang(c);
+			continue;
+		}
+		if (rc == TUI_BACK)
+			return false;
+		if (fss[fsel] == HCFG_FS_SWAP)
+			COPY(mount, "swap");
+		if (inst_valid_mount(mount, &cause) < 0 || !strcmp(mount, "biosboot") ||
+		    inst_valid_size(size, &mib, &cause) < 0) {
+			if (!cause)
+				hcfg_cause(&cause, 0, _("The mount point \"%s\" is reserved."), mount);
+			inst_scr_error(_("Partition"), cause);
+			continue;
+		}
+		if (strcmp(mount, "swap") && fss[fsel] == HCFG_FS_SWAP) {
+			inst_scr_error(_("Partition"), strdup(_("A swap partition has no mount point.")));
+			continue;
+		}
+		COPY(e->mount, mount);
+		e->fs = fss[fsel];
+		e->size_mib = mib;
+		e->grow = grow;
+		return true;
+	}
+}
+
+static char *part_row(const struct inst_part *e, uint64_t size)
+{
+	char sz[32], *row = NULL;
+
+	fmt_mib(size, sz, sizeof(sz));
+	if (asprintf(&row, "%-28s %-9s %12s%s", e->mount, hcfg_fs_name(e->fs), sz,
+		     e->grow ? _(" (grow)") : "") < 0)
+		abort();
+	return row;
+}
+
+int inst_scr_partitions(struct inst_ctx *c)
+{
+	struct inst_plan *p = &c->plan;
+	int cur = 0;
+
+	if (!c->parts_custom || p->n_parts == 0)
+		inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
+	for (;;) {
+		uint64_t sizes[INST_MAX_PARTS];
+		char *rows[INST_MAX_PARTS], text[512], dsz[32], *cause = NULL;
+		struct tui_dialog *d = tui_dialog_new(_("Partitioning"));
+		int list, add, edit, del, autob, rc, fits;
+		size_t shown[INST_MAX_PARTS], ns = 0;
+
+		fits = inst_plan_resolve_sizes(p, c->disk_mib, sizes, &cause) == 0;
+		fmt_mib(c->disk_mib, dsz, sizeof(dsz));
+		/* The BIOS boot partition is a detail the operator need not manage. */
+		for (size_t i = 0; i < p->n_parts; i++)
+			if (p->parts[i].fs != HCFG_FS_BIOSBOOT) {
+				rows[ns] = part_row(&p->parts[i], fits ? sizes[i] : p->parts[i].size_mib);
+				shown[ns++] = i;
+			}
+		snprintf(text, sizeof(text), _("The plan for %s (%s). Nothing is written to the disk until you confirm the summary."),
+			 p->disk, dsz);
+		tui_dialog_text(d, text);
+		list = tui_dialog_list(d, (const char *const *)rows, ns, cur, 6);
+		add = tui_dialog_button(d, _("Add"));
+		edit = tui_dialog_button(d, _("Edit"));
+		del = tui_dialog_button(d, _("Delete"));
+		autob = tui_dialog_button(d, _("Automatic"));
+		rc = tui_dialog_run(d);
+		cur = tui_dialog_selected(d, list);
+		for (size_t i = 0; i < ns; i++)
+			free(rows[i]);
+		tui_dialog_free(d);
+		if (rc == TUI_LANG) {
+			free(cause);
+			inst_scr_toggle_lang(c);
+			continue;
+		}
+		if (rc == TUI_BACK) {
+			free(cause);
+			return TUI_BACK;
+		}
+		if (rc == TUI_EXTRA + add) {
+			struct inst_part e = { .fs = HCFG_FS_EXT4, .size_mib = 1024 };
+
+			free(cause);
+			if (p->n_parts >= INST_MAX_PARTS) {
+				inst_scr_error(_("Partitioning"), strdup(_("The plan cannot hold more partitions.")));
+				continue;
+			}
+			if (edit_part(c, &e)) {
+				p->parts[p->n_parts++] = e;
+				c->parts_custom = true;
+			}
+			continue;
+		}
+		if ((rc == TUI_EXTRA + edit || rc == TUI_EXTRA + del) && ns > 0) {
+			size_t idx = shown[cur];
+
+			free(cause);
+			if (rc == TUI_EXTRA + edit) {
+				struct inst_part e = p->parts[idx];
+
+				if (edit_part(c, &e)) {
+					p->parts[idx] = e;
+					c->parts_custom = true;
+				}
+			} else {
+				memmove(&p->parts[idx], &p->parts[idx + 1],
+					(p->n_parts - idx - 1) * sizeof(p->parts[0]));
+				p->n_parts--;
+				c->parts_custom = true;
+				if (cur > 0)
+					cur--;
+			}
+			continue;
+		}
+		if (rc == TUI_EXTRA + autob) {
+			free(cause);
+			inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
+			c->parts_custom = false;
+			continue;
+		}
+		if (rc >= TUI_EXTRA) {
+			free(cause);
+			continue;
+		}
+		if (!fits) {
+			inst_scr_error(_("Partitioning"), cause);
+			continue;
+		}
+		free(cause);
+		bool root = false;
+
+		for (size_t i = 0; i < p->n_parts; i++)
+			root |= !strcmp(p->parts[i].mount, "/");
+		if (!root) {
+			inst_scr_error(_("Partitioning"),
+				       strdup(_("The plan has no / (root) partition.")));
+			continue;
+		}
+		for (size_t i = 0; i < p->n_parts; i++)
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
+				    strcmp(p->parts[i].mount, "swap"))
+					hcfg_cause(&cause, 0, _("The mount point %s is used twice."),
+						   p->parts[i].mount);
+		if (cause) {
+			inst_scr_error(_("Partitioning"), cause);
+			continue;
+		}
+		/* GRUB on a GPT disk booted by BIOS needs its own small partition first. */
+		if (p->parts[0].fs != HCFG_FS_BIOSBOOT && p->n_parts < INST_MAX_PARTS) {
+			memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
+			memset(&p->parts[0], 0, sizeof(p->parts[0]));
+			COPY(p->parts[0].mount, "biosboot");
+			p->parts[0].fs = HCFG_FS_BIOSBOOT;
+			p->parts[0].size_mib = 1;
+			p->n_parts++;
+		}
+		return TUI_NEXT;
+	}
+}

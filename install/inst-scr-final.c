@@ -1,0 +1,141 @@
+/* The last screens: root password, the summary (the only commit point), the install itself and the end. */
+#include "inst-scr.h"
+#include "tui/i18n.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
+int inst_scr_password(struct inst_ctx *c)
+{
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_("Root Password"));
+		char *pw1, *pw2, *cause = NULL;
+		int e1, e2, rc;
+
+		tui_dialog_text(d, *c->plan.root_hash ?
+				_("A root password is set. Type a new one twice to change it, or leave both fields empty to keep it.") :
+				_("Type the password of the root user twice. It is stored only as a hash."));
+		e1 = tui_dialog_entry(d, _("Password:"), "", TUI_ENTRY_HIDDEN);
+		e2 = tui_dialog_entry(d, _("Again:"), "", TUI_ENTRY_HIDDEN);
+		rc = tui_dialog_run(d);
+		pw1 = strdup(tui_dialog_value(d, e1));
+		pw2 = strdup(tui_dialog_value(d, e2));
+		tui_dialog_free(d);
+		if (rc == TUI_LANG || rc == TUI_BACK) {
+			explicit_bzero(pw1, strlen(pw1));
+			explicit_bzero(pw2, strlen(pw2));
+			free(pw1);
+			free(pw2);
+			if (rc == TUI_BACK)
+				return TUI_BACK;
+			inst_scr_toggle_lang(c);
+			continue;
+		}
+		if (!*pw1 && !*pw2 && *c->plan.root_hash)
+			cause = NULL;
+		else if (strcmp(pw1, pw2))
+			cause = strdup(_("The two passwords differ."));
+		else if (strlen(pw1) < 6)
+			cause = strdup(_("The password must be at least 6 characters long."));
+		else
+			inst_hash_password(pw1, c->plan.root_hash, sizeof(c->plan.root_hash), &cause);
+		explicit_bzero(pw1, strlen(pw1));
+		explicit_bzero(pw2, strlen(pw2));
+		free(pw1);
+		free(pw2);
+		if (cause) {
+			inst_scr_error(_("Root Password"), cause);
+			continue;
+		}
+		return TUI_NEXT;
+	}
+}
+
+/* Append a line to a growing text. */
+static void line(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	char *add = NULL, *joined = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&add, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (asprintf(&joined, "%s%s\n", *s ? *s : "", add) < 0)
+		abort();
+	free(add);
+	free(*s);
+	*s = joined;
+}
+
+static const struct hcfg_disk *chosen_disk(const struct inst_ctx *c)
+{
+	for (size_t i = 0; i < c->n_disks; i++)
+		if (!strcmp(c->disks[i].path, c->plan.disk))
+			return &c->disks[i];
+	return NULL;
+}
+
+int inst_scr_summary(struct inst_ctx *c)
+{
+	const struct inst_plan *p = &c->plan;
+
+	for (;;) {
+		const struct hcfg_disk *dk = chosen_disk(c);
+		const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
+		char *text = NULL, *wipe = NULL, *problems = NULL;
+		uint64_t sizes[INST_MAX_PARTS];
+		struct tui_dialog *d;
+		int rc;
+
+		if (inst_plan_validate(p, &problems) < 0) {
+			inst_scr_error(_("Summary"), problems);
+			return TUI_BACK;
+		}
+		inst_plan_resolve_sizes(p, c->disk_mib, sizes, NULL);
+		line(&text, _("Hypervisor: %s; host name %s; address %s on %s."),
+		     p->hv == INST_HV_XEN ? "Xen" : "KVM", p->hostname,
+		     p->dhcp ? _("from DHCP") : p->ip, mgmt ? mgmt->name : (*p->nic ? p->nic : "-"));
+		line(&text, _("Packages from %s (%s)."),
+		     p->src == INST_SRC_MIRROR ? p->mirror : p->local_dir, p->suite);
+		line(&text, _("New partitions on %s:"), p->disk);
+		for (size_t i = 0; i < p->n_parts; i++)
+			if (p->parts[i].fs != HCFG_FS_BIOSBOOT)
+				line(&text, "  %-26s %-5s %8llu MiB", p->parts[i].mount,
+				     hcfg_fs_name(p->parts[i].fs), (unsigned long long)sizes[i]);
+		d = tui_dialog_new(_("Summary"));
+		tui_dialog_text(d, text);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Install"));
+		rc = tui_dialog_run(d);
+		tui_dialog_free(d);
+		free(text);
+		if (rc == TUI_LANG) {
+			inst_scr_toggle_lang(c);
+			continue;
+		}
+		if (rc == TUI_BACK)
+			return TUI_BACK;
+		/* The commit point: name exactly what will be lost, and ask once. */
+		if (dk)
+			line(&wipe, _("ALL DATA on %s will be lost: %s, serial %s, %llu MiB."), dk->path,
+			     *dk->model ? dk->model : "-", *dk->serial ? dk->serial : "-",
+			     (unsigned long long)(dk->size >> 20));
+		else
+			line(&wipe, _("ALL DATA on %s will be lost."), p->disk);
+		line(&wipe, _("It holds now: %s."), dk ? dk->contents : "?");
+		line(&wipe, _("Erase this disk and install?"));
+		bool yes = tui_ask(_("Confirm"), wipe, _("Yes, erase and install"), _("No"));
+
+		free(wipe);
+		if (!yes)
+			continue;
+		c->plan.wipe_confirmed = true;
+		return TUI_NEXT;
+	}
+}

@@ -1,0 +1,234 @@
+/* Validators for what an operator types or an answer file says: names, addresses, sizes, passwords. */
+#include "inst.h"
+#include "tui/i18n.h"
+
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int inst_valid_hostname(const char *s, char **cause)
+{
+	size_t len = strlen(s), lab = 0;
+
+	if (len == 0)
+		return hcfg_cause(cause, -EINVAL, _("The host name is empty."));
+	if (len > 253)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The host name \"%s\" is longer than 253 characters."), s);
+	for (size_t i = 0; i <= len; i++) {
+		char ch = s[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (lab == 0)
+				return hcfg_cause(cause, -EINVAL,
+						  _("The host name \"%s\" has an empty label."), s);
+			if (s[i - 1] == '-')
+				return hcfg_cause(cause, -EINVAL,
+						  _("A label of the host name \"%s\" ends with a hyphen."), s);
+			lab = 0;
+			continue;
+		}
+		if (lab == 0 && ch == '-')
+			return hcfg_cause(cause, -EINVAL,
+					  _("A label of the host name \"%s\" starts with a hyphen."), s);
+		if (!isascii((unsigned char)ch) || !(isalnum((unsigned char)ch) || ch == '-'))
+			return hcfg_cause(cause, -EINVAL,
+					  _("The host name \"%s\" may only hold letters, digits, hyphens and dots."),
+					  s);
+		if (++lab > 63)
+			return hcfg_cause(cause, -EINVAL,
+					  _("A label of the host name \"%s\" is longer than 63 characters."),
+					  s);
+	}
+	return 0;
+}
+
+int inst_valid_ipv4(const char *s, char **cause)
+{
+	struct in_addr a;
+
+	if (!*s)
+		return hcfg_cause(cause, -EINVAL, _("The address is empty."));
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return hcfg_cause(cause, -EINVAL, _("\"%s\" is not an IPv4 address."), s);
+	return 0;
+}
+
+int inst_valid_prefix(const char *s, unsigned *prefix, char **cause)
+{
+	struct in_addr a;
+	char *end;
+	unsigned long v;
+
+	if (strchr(s, '.')) {
+		/* A dotted netmask: its ones must be contiguous. */
+		if (inet_pton(AF_INET, s, &a) != 1)
+			goto bad;
+		uint32_t m = ntohl(a.s_addr);
+		unsigned n = 0;
+
+		while (n < 32 && (m & (1u << (31 - n))))
+			n++;
+		if (n == 0 || (n < 32 && (m << n) != 0))
+			goto bad;
+		*prefix = n;
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > 32)
+		goto bad;
+	*prefix = v;
+	return 0;
+bad:
+	return hcfg_cause(cause, -EINVAL,
+			  _("\"%s\" is not a netmask: give a prefix length from 1 to 32 or a mask such as 255.255.255.0."),
+			  s);
+}
+
+int inst_valid_dns(const char *s, char **cause)
+{
+	char *copy = strdup(s), *save = NULL, *tok;
+	int rc = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, tok, buf) != 1 && inet_pton(AF_INET6, tok, buf) != 1) {
+			rc = hcfg_cause(cause, -EINVAL, _("\"%s\" is not the address of a name server."),
+					tok);
+			break;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int inst_valid_url(const char *s, char **cause)
+{
+	const char *host;
+
+	if (!strncmp(s, "http://", 7))
+		host = s + 7;
+	else if (!strncmp(s, "https://", 8))
+		host = s + 8;
+	else if (!strncmp(s, "file:/", 6))
+		return 0;
+	else
+		return hcfg_cause(cause, -EINVAL,
+				  _("\"%s\" is not a package source: it must start with http://, https:// or file:/."),
+				  s);
+	if (!*host || *host == '/' || strpbrk(s, " \t\"'"))
+		return hcfg_cause(cause, -EINVAL, _("The address \"%s\" names no host."), s);
+	return 0;
+}
+
+int inst_valid_size(const char *s, uint64_t *mib, char **cause)
+{
+	char *end;
+	double v;
+	uint64_t mult = 1;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (!*s || end == s || errno || v <= 0)
+		goto bad;
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+	case 'M':
+		break;
+	case 'G':
+		mult = 1024;
+		break;
+	case 'T':
+		mult = 1024 * 1024;
+		break;
+	default:
+		goto bad;
+	}
+	if (*end) {
+		end++;
+		if (toupper((unsigned char)*end) == 'I')
+			end++;
+		if (toupper((unsigned char)*end) == 'B')
+			end++;
+	}
+	if (*end || v * mult > (double)(1ULL << 40))
+		goto bad;
+	*mib = (uint64_t)(v * mult + 0.5);
+	if (*mib == 0)
+		goto bad;
+	return 0;
+bad:
+	return hcfg_cause(cause, -EINVAL,
+			  _("\"%s\" is not a size: write a number of MiB, or a number followed by M, G or T."),
+			  s);
+}
+
+int inst_valid_mount(const char *s, char **cause)
+{
+	static const char *const forbidden[] = { "/proc", "/sys", "/dev", "/run", "/tmp/.X11-unix",
+						 "/etc", "/bin", "/sbin", "/lib", "/usr", NULL };
+
+	if (!strcmp(s, "swap") || !strcmp(s, "biosboot"))
+		return 0;
+	if (s[0] != '/')
+		return hcfg_cause(cause, -EINVAL,
+				  _("The mount point \"%s\" must start with / (or be swap)."), s);
+	if (strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
+	    (strlen(s) > 1 && s[strlen(s) - 1] == '/') || strpbrk(s, " \t\n\"'\\"))
+		return hcfg_cause(cause, -EINVAL, _("The mount point \"%s\" is not a clean path."), s);
+	for (size_t i = 0; forbidden[i]; i++)
+		if (!strcmp(s, forbidden[i]))
+			return hcfg_cause(cause, -EINVAL,
+					  _("%s cannot be a separate partition."), s);
+	return 0;
+}
+
+int inst_valid_bridge_name(const char *s, char **cause)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 15)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The bridge name \"%s\" must be 1 to 15 characters long."), s);
+	for (size_t i = 0; i < len; i++)
+		if (!isascii((unsigned char)s[i]) ||
+		    !(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return hcfg_cause(cause, -EINVAL,
+					  _("The bridge name \"%s\" may only hold letters, digits, - _ and dots."),
+					  s);
+	return 0;
+}
+
+int inst_hash_password(const char *pw, char *hash, size_t len, char **cause)
+{
+	struct crypt_data *cd = calloc(1, sizeof(*cd));
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char *out;
+	int rc = 0;
+
+	if (!cd)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	/* yescrypt is Debian 12's default; SHA-512 where this libcrypt lacks it. */
+	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) &&
+	    !crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof(salt))) {
+		rc = hcfg_cause(cause, -EIO, _("Could not make a salt for the password hash."));
+		goto out;
+	}
+	out = crypt_rn(pw, salt, cd, sizeof(*cd));
+	if (!out || out[0] == '*' || strlen(out) >= len) {
+		rc = hcfg_cause(cause, -EIO, _("Could not hash the password."));
+		goto out;
+	}
+	strcpy(hash, out);
+out:
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}

@@ -1,0 +1,52 @@
+# Drives a program in a private tmux server at 80x24: start, send keys, wait for text, read the screen.
+# Source it; call tui_stop (or let the EXIT trap of the caller do it).
+
+TUI_SOCK="ospite-test-$$"
+tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
+
+# tui_start TERM COMMAND...: run COMMAND in a fresh 80x24 session with that TERM.
+tui_start() {
+	local term=$1; shift
+	tmx kill-server 2>/dev/null
+	tmx new-session -d -x 80 -y 24 -s t "env TERM=$term $* ; echo; echo '[exit status' \$?']'; sleep 3600"
+	tmx set-option -t t status off >/dev/null
+	tmx set-option -t t remain-on-exit on >/dev/null
+}
+
+tui_stop() { tmx kill-server 2>/dev/null; true; }
+
+tui_keys() { tmx send-keys -t t "$@"; }
+
+# tui_type TEXT: type literal text.
+tui_type() { tmx send-keys -t t -l -- "$1"; }
+
+tui_screen() { tmx capture-pane -p -t t; }
+tui_screen_ansi() { tmx capture-pane -p -e -t t; }
+
+# tui_wait TEXT [SECONDS]: wait until the screen shows TEXT (fixed string).
+tui_wait() {
+	local text=$1 limit=${2:-20} i=0
+	while [ "$i" -lt $((limit * 5)) ]; do
+		tui_screen | grep -qF -- "$text" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "timed out after ${limit}s waiting for: $text" >&2
+	echo "---- screen ----" >&2
+	tui_screen >&2
+	echo "----------------" >&2
+	return 1
+}
+
+# tui_expect TEXT: the screen shows TEXT now (after a short settle).
+tui_expect() { tui_wait "$1" 5; }
+
+# tui_reject TEXT: the screen does not show TEXT.
+tui_reject() {
+	sleep 0.3
+	if tui_screen | grep -qF -- "$1"; then
+		echo "the screen unexpectedly shows: $1" >&2
+		tui_screen >&2
+		return 1
+	fi
+}

@@ -1,0 +1,228 @@
+/* Unit tests of the install plan: validators, the automatic layout, size resolution, dumps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "install/inst.h"
+
+static void test_hostname(void **state)
+{
+	char *cause = NULL;
+
+	assert_int_equal(inst_valid_hostname("ospite", NULL), 0);
+	assert_int_equal(inst_valid_hostname("host-1.example.org", NULL), 0);
+	assert_int_equal(inst_valid_hostname("", NULL), -EINVAL);
+	assert_int_equal(inst_valid_hostname("-bad", NULL), -EINVAL);
+	assert_int_equal(inst_valid_hostname("bad-", NULL), -EINVAL);
+	assert_int_equal(inst_valid_hostname("a..b", NULL), -EINVAL);
+	assert_int_equal(inst_valid_hostname("has space", &cause), -EINVAL);
+	assert_non_null(strstr(cause, "has space"));
+	free(cause);
+	char label[70];
+
+	memset(label, 'a', 64);
+	label[64] = '\0';
+	assert_int_equal(inst_valid_hostname(label, NULL), -EINVAL);
+}
+
+static void test_addresses(void **state)
+{
+	unsigned prefix = 0;
+
+	assert_int_equal(inst_valid_ipv4("192.0.2.10", NULL), 0);
+	assert_int_equal(inst_valid_ipv4("192.0.2.300", NULL), -EINVAL);
+	assert_int_equal(inst_valid_ipv4("", NULL), -EINVAL);
+	assert_int_equal(inst_valid_prefix("24", &prefix, NULL), 0);
+	assert_int_equal(prefix, 24);
+	assert_int_equal(inst_valid_prefix("255.255.254.0", &prefix, NULL), 0);
+	assert_int_equal(prefix, 23);
+	assert_int_equal(inst_valid_prefix("255.0.255.0", &prefix, NULL), -EINVAL);
+	assert_int_equal(inst_valid_prefix("33", &prefix, NULL), -EINVAL);
+	assert_int_equal(inst_valid_prefix("0", &prefix, NULL), -EINVAL);
+	assert_int_equal(inst_valid_dns("192.0.2.1 2001:db8::1", NULL), 0);
+	assert_int_equal(inst_valid_dns("192.0.2.1,nameserver", NULL), -EINVAL);
+	assert_int_equal(inst_valid_url("http://mirror.example.org/debian", NULL), 0);
+	assert_int_equal(inst_valid_url("file:/srv/debian", NULL), 0);
+	assert_int_equal(inst_valid_url("ftp://x/debian", NULL), -EINVAL);
+	assert_int_equal(inst_valid_url("http:///debian", NULL), -EINVAL);
+}
+
+static void test_sizes(void **state)
+{
+	uint64_t mib = 0;
+
+	assert_int_equal(inst_valid_size("512", &mib, NULL), 0);
+	assert_int_equal(mib, 512);
+	assert_int_equal(inst_valid_size("8G", &mib, NULL), 0);
+	assert_int_equal(mib, 8192);
+	assert_int_equal(inst_valid_size("1.5GiB", &mib, NULL), 0);
+	assert_int_equal(mib, 1536);
+	assert_int_equal(inst_valid_size("2T", &mib, NULL), 0);
+	assert_int_equal(mib, 2 * 1024 * 1024);
+	assert_int_equal(inst_valid_size("-1", &mib, NULL), -EINVAL);
+	assert_int_equal(inst_valid_size("12X", &mib, NULL), -EINVAL);
+	assert_int_equal(inst_valid_size("", &mib, NULL), -EINVAL);
+	assert_int_equal(inst_valid_mount("/var/lib/ospite/images", NULL), 0);
+	assert_int_equal(inst_valid_mount("swap", NULL), 0);
+	assert_int_equal(inst_valid_mount("var", NULL), -EINVAL);
+	assert_int_equal(inst_valid_mount("/proc", NULL), -EINVAL);
+	assert_int_equal(inst_valid_mount("/a/../b", NULL), -EINVAL);
+	assert_int_equal(inst_valid_bridge_name("xenbr0", NULL), 0);
+	assert_int_equal(inst_valid_bridge_name("a-very-long-bridge", NULL), -EINVAL);
+	assert_int_equal(inst_valid_bridge_name("br 0", NULL), -EINVAL);
+}
+
+static void test_password(void **state)
+{
+	char hash[256];
+	struct crypt_data cd;
+
+	assert_int_equal(inst_hash_password("s3cret!", hash, sizeof(hash), NULL), 0);
+	assert_true(!strncmp(hash, "$y$", 3) || !strncmp(hash, "$6$", 3));
+	assert_null(strstr(hash, "s3cret"));
+	memset(&cd, 0, sizeof(cd));
+	assert_string_equal(crypt_r("s3cret!", hash, &cd), hash);
+	memset(&cd, 0, sizeof(cd));
+	assert_string_not_equal(crypt_r("other", hash, &cd), hash);
+}
+
+static void test_auto_layout(void **state)
+{
+	struct inst_plan p;
+	uint64_t sizes[INST_MAX_PARTS], sum = 0;
+
+	inst_plan_init(&p);
+	inst_plan_auto_parts(&p, 8192, 2048);
+	assert_int_equal(p.n_parts, 5);
+	assert_string_equal(p.parts[0].mount, "biosboot");
+	assert_string_equal(p.parts[1].mount, "/boot");
+	assert_string_equal(p.parts[2].mount, "/");
+	assert_string_equal(p.parts[3].mount, "swap");
+	assert_string_equal(p.parts[4].mount, INST_IMAGES_DIR);
+	assert_true(p.parts[4].grow);
+	assert_int_equal(inst_plan_resolve_sizes(&p, 8192, sizes, NULL), 0);
+	for (size_t i = 0; i < p.n_parts; i++)
+		sum += sizes[i];
+	/* Everything but the GPT's 2 MiB is used, and the images get the rest. */
+	assert_int_equal(sum, 8190);
+	assert_true(sizes[4] > 2048);
+	/* A disk too small for the fixed entries is refused with a reason. */
+	char *cause = NULL;
+
+	assert_int_equal(inst_plan_resolve_sizes(&p, 4096, sizes, &cause), -ENOSPC);
+	assert_non_null(strstr(cause, "4094"));
+	free(cause);
+	/* Two grow entries share, a maximum caps one of them. */
+	p.parts[2].grow = true;
+	p.parts[2].max_mib = 5000;
+	assert_int_equal(inst_plan_resolve_sizes(&p, 100000, sizes, NULL), 0);
+	assert_int_equal(sizes[2], 5000);
+	sum = 0;
+	for (size_t i = 0; i < p.n_parts; i++)
+		sum += sizes[i];
+	assert_int_equal(sum, 99998);
+	inst_plan_free(&p);
+}
+
+static void test_validate_and_dump(void **state)
+{
+	struct inst_plan p;
+	char *problems = NULL, *dump, *ks;
+	struct hcfg_nic nics[2] = { { .name = "eth0", .mac = "52:54:00:00:00:01" },
+				    { .name = "eth1", .mac = "52:54:00:00:00:02" } };
+
+	inst_plan_init(&p);
+	snprintf(p.mirror, sizeof(p.mirror), "http://mirror.example.org/debian");
+	snprintf(p.hostname, sizeof(p.hostname), "bad_name");
+	assert_int_equal(inst_plan_validate(&p, &problems), -EINVAL);
+	/* Every problem is reported, not just the first. */
+	assert_non_null(strstr(problems, "bad_name"));
+	assert_non_null(strstr(problems, "No target disk"));
+	assert_non_null(strstr(problems, "no / (root)"));
+	assert_non_null(strstr(problems, "No root password"));
+	free(problems);
+
+	snprintf(p.hostname, sizeof(p.hostname), "host1");
+	snprintf(p.disk, sizeof(p.disk), "/dev/loop7");
+	snprintf(p.nic, sizeof(p.nic), "eth1");
+	inst_plan_auto_parts(&p, 8192, 2048);
+	inst_plan_default_bridges(&p, nics, 2);
+	assert_int_equal(inst_hash_password("secret", p.root_hash, sizeof(p.root_hash), NULL), 0);
+	assert_int_equal(inst_plan_validate(&p, NULL), 0);
+	assert_string_equal(p.bridges[0].name, "xenbr0");
+	assert_string_equal(p.bridges[1].name, "xenbr1");
+	assert_string_equal(p.bridges[1].mac, "52:54:00:00:00:02");
+	assert_string_equal(inst_plan_mgmt_bridge(&p)->name, "xenbr1");
+
+	dump = inst_plan_dump(&p);
+	assert_non_null(strstr(dump, "hypervisor: xen dom0-mem=1024M\n"));
+	assert_non_null(strstr(dump, "bridge: xenbr1 ports=eth1\n"));
+	assert_non_null(strstr(dump, "part: / fs=ext4"));
+	assert_null(strstr(dump, p.root_hash));
+	ks = inst_plan_to_ks(&p);
+	assert_non_null(strstr(ks, "network --device=xenbr1 --bridgeslaves=eth1 --bootproto=dhcp"));
+	assert_non_null(strstr(ks, "network --device=xenbr0 --bridgeslaves=eth0 --bootproto=none"));
+	assert_non_null(strstr(ks, "clearpart --all --initlabel --drives=/dev/loop7"));
+	assert_non_null(strstr(ks, "rootpw --iscrypted $"));
+	free(dump);
+	free(ks);
+
+	/* Two bridges on one NIC and a duplicate name are refused. */
+	snprintf(p.bridges[1].nic, sizeof(p.bridges[1].nic), "eth0");
+	snprintf(p.bridges[1].name, sizeof(p.bridges[1].name), "xenbr0");
+	assert_int_equal(inst_plan_validate(&p, &problems), -EINVAL);
+	assert_non_null(strstr(problems, "xenbr0 is used twice"));
+	assert_non_null(strstr(problems, "eth0 is in two bridges"));
+	free(problems);
+	inst_plan_free(&p);
+}
+
+static void test_package_set(void **state)
+{
+	struct inst_plan p;
+	char **v;
+	bool xen = false, kvm = false;
+
+	inst_plan_init(&p);
+	v = inst_plan_package_set(&p);
+	for (size_t i = 0; v[i]; i++) {
+		xen |= !strcmp(v[i], "xen-system-amd64");
+		kvm |= !strcmp(v[i], "qemu-system-x86");
+		free(v[i]);
+	}
+	free(v);
+	assert_true(xen);
+	assert_false(kvm);
+	p.hv = INST_HV_KVM;
+	xen = kvm = false;
+	v = inst_plan_package_set(&p);
+	for (size_t i = 0; v[i]; i++) {
+		xen |= !strcmp(v[i], "xen-system-amd64");
+		kvm |= !strcmp(v[i], "qemu-system-x86");
+		free(v[i]);
+	}
+	free(v);
+	assert_false(xen);
+	assert_true(kvm);
+	inst_plan_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hostname),      cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_sizes),         cmocka_unit_test(test_password),
+		cmocka_unit_test(test_auto_layout),   cmocka_unit_test(test_validate_and_dump),
+		cmocka_unit_test(test_package_set),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
