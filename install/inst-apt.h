@@ -1,0 +1,168 @@
+/* install/ internals for packages: running programs with a status pipe, debootstrap and apt progress parsers, dependency resolution. */
+#ifndef OSPITE_INST_APT_H
+#define OSPITE_INST_APT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- running a program with a status pipe (inst-proc.c) ------------------- */
+
+/* Longest status line passed to a callback; longer lines are cut (at a UTF-8 boundary). */
+#define INST_RUN_LINE_MAX 4096
+
+/*
+ * Run @argv (no shell, PATH searched) with stdin from /dev/null and stdout and
+ * stderr to @logfd (or /dev/null when < 0). When @status_fd >= 3 the child
+ * gets the write end of a pipe as that descriptor number (3 for debootstrap
+ * --debian-installer, any number for apt's APT::Status-Fd) and @line is called
+ * for each complete line read from it, without its newline; a last line
+ * without newline is delivered too. @tick (may be NULL) is called about every
+ * 200 ms whether or not the child writes anything. @env holds extra
+ * "NAME=VALUE" strings that override the inherited environment (may be NULL).
+ * Returns the exit status (0..255; a nonzero status also fills @cause), or a
+ * negative errno when the program could not be started or was killed.
+ */
+int inst_run_status(const char *const argv[], const char *const env[], int logfd, int status_fd,
+		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
+		    void *opaque, char **cause);
+
+/* ---- debootstrap --debian-installer protocol on fd 3 (inst-proc.c) -------- */
+
+enum inst_dbs_kind {
+	INST_DBS_PROGRESS = 1,  /* P: [PA:...] PF: */
+	INST_DBS_INFO,          /* I: [IA:...] IF: */
+	INST_DBS_WARNING,       /* W: [WA:...] WF: */
+	INST_DBS_ERROR,         /* E: [EA:...] EF: (debootstrap exits after it) */
+};
+
+/* One event; every pointer stays valid only during the callback. */
+struct inst_dbs_event {
+	enum inst_dbs_kind kind;
+	const char *id;           /* "DOWNDEBS", "RETRIEVING"; "" when the line had none */
+	const char *const *args;  /* the PA:/IA:/WA:/EA: arguments in order */
+	size_t n_args;
+	const char *fmt;          /* the format as debootstrap sent it, "" when missing */
+	const char *text;         /* the format with the arguments put in, translated when known */
+	uint64_t now, end;        /* progress only */
+	unsigned permille;        /* progress only: now/end clamped to 0..1000 (0 when end is 0) */
+};
+
+typedef void (*inst_dbs_fn)(void *opaque, const struct inst_dbs_event *ev);
+
+struct inst_dbs;
+
+struct inst_dbs *inst_dbs_new(inst_dbs_fn fn, void *opaque);
+void inst_dbs_free(struct inst_dbs *p);
+/*
+ * Feed one line (without its newline); @fn is called for each event it
+ * completes. A "P: now end" line without a name (debootstrap's download
+ * progress) is reported at once with the id and text of the last named
+ * progress. Unknown lines are ignored.
+ */
+void inst_dbs_feed(struct inst_dbs *p, const char *line);
+/* Report a message or progress still waiting for its format line (call at end of input). */
+void inst_dbs_flush(struct inst_dbs *p);
+
+/*
+ * Substitute @args into the printf-like @fmt the way debootstrap's printf
+ * would for %s (every conversion takes the next argument as text, a missing
+ * one is empty, %% is a percent sign), never interpreting @fmt as a C format.
+ * Returns a malloc'd string, or NULL when out of memory.
+ */
+char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args);
+
+/* ---- apt's APT::Status-Fd lines (inst-proc.c) ------------------------------ */
+
+enum inst_apt_status_kind {
+	INST_APT_DLSTATUS = 1,  /* dlstatus:ITEM:PCT:DESC */
+	INST_APT_PMSTATUS,      /* pmstatus:PKG:PCT:DESC */
+	INST_APT_PMERROR,       /* pmerror:PKG:PCT:MESSAGE */
+	INST_APT_PMCONFFILE,    /* pmconffile:FILE:PCT:'old' 'new' useredited distedited */
+	INST_APT_MEDIA_CHANGE,  /* media-change:MEDIUM:DRIVE:DESC */
+};
+
+struct inst_apt_status {
+	enum inst_apt_status_kind kind;
+	char id[256];     /* dlstatus: item number; pm*: package (or conffile); media-change: medium */
+	double pct;       /* 0..100; 0 for media-change */
+	char drive[256];  /* media-change only */
+	char desc[1024];  /* the rest of the line, colons included */
+};
+
+/*
+ * Parse one status line, splitting on the first three colons only (the
+ * description may contain colons); a package name with an architecture
+ * ("libc6:amd64") in pm* lines is kept whole. Fields longer than the struct
+ * holds are cut. Returns 0, or -EINVAL for a line that is not one of these.
+ */
+int inst_apt_status_parse(const char *line, struct inst_apt_status *st);
+
+/* ---- dependency resolution and download (inst-apt.c) ----------------------- */
+
+/* Where packages come from; apt runs with a private configuration built from this. */
+struct inst_apt_source {
+	const char *mirror;          /* "http://host/debian"; a local repository as "file:/dir" or "/dir" */
+	const char *suite;           /* "bookworm"; a suite ending in "/" is a flat repository */
+	const char *components;      /* space-separated, NULL or "": "main" */
+	const char *security_mirror; /* "http://host/debian-security", NULL or "": none */
+	const char *security_suite;  /* NULL or "": suite + "-security" */
+	const char *keyring;         /* signed-by keyring, NULL: the Debian archive keyring */
+	bool trusted;                /* no signature check (local media without a signed Release) */
+	bool recommends;             /* resolve with Recommends, as an apt run that installs them */
+	const char *arch;            /* NULL: "amd64" */
+};
+
+struct inst_pkg {
+	char *name;
+	char *version;
+	char *arch;
+	char *summary;               /* first line of Description, "" when missing */
+	uint64_t size;               /* download size, bytes */
+	uint64_t installed_size;     /* Installed-Size KiB * 1024 */
+	bool base;                   /* debootstrap's default variant installs it */
+};
+
+struct inst_pkgset {
+	struct inst_pkg *pkgs;       /* sorted by name */
+	size_t n;
+	size_t n_base;               /* how many have base set */
+	uint64_t total_size;         /* sum of size */
+	uint64_t total_installed;    /* sum of installed_size */
+};
+
+/*
+ * Work out every package an install of @pkgs (NULL-terminated, may be NULL)
+ * gets on top of an empty system: the requested packages plus every package of
+ * Priority required or important (what debootstrap's default variant
+ * installs), with their dependencies. apt-get runs with a private
+ * configuration and state under @workdir (created when missing, the lists are
+ * kept there for inst_apt_download() and later runs), so nothing of the host's
+ * apt setup is read or changed. @progress (may be NULL) gets 0..1000 and a
+ * translated text, also periodically while nothing changes. On success @out
+ * holds the set (free it with inst_pkgset_free()). Errors: an unreachable or
+ * unusable source names its URL, missing packages are all named, broken
+ * dependencies quote apt's explanation.
+ */
+int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[],
+		     const char *workdir, int logfd,
+		     void (*progress)(void *opaque, unsigned permille, const char *text),
+		     void *opaque, struct inst_pkgset *out, char **cause);
+
+/*
+ * Download the .deb files of every package of @set (exact versions) into
+ * @workdir/archives with the private configuration inst_apt_resolve() left in
+ * @workdir; progress comes from apt's dlstatus lines. A local (file:)
+ * repository is used in place, so nothing is copied for it.
+ */
+int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgset *set,
+		      const char *workdir, int logfd,
+		      void (*progress)(void *opaque, unsigned permille, const char *text),
+		      void *opaque, char **cause);
+
+/* The package called @name, or NULL. */
+const struct inst_pkg *inst_pkgset_find(const struct inst_pkgset *set, const char *name);
+/* Free what @set holds and zero it (a zeroed set may be freed too). */
+void inst_pkgset_free(struct inst_pkgset *set);
+
+#endif

@@ -1,0 +1,768 @@
+/* Running installer helpers with a status pipe, and reading the debootstrap and apt status protocols they write. */
+#include "inst-apt.h"
+#include "hostcfg/hcfg.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TICK_MS 200
+
+extern char **environ;
+
+/* ---- running --------------------------------------------------------------- */
+
+static bool env_overridden(const char *entry, const char *const env[])
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		size_t len = strcspn(env[i], "=");
+
+		if (!strncmp(entry, env[i], len) && entry[len] == '=')
+			return true;
+	}
+	return false;
+}
+
+/* Built before fork: allocating in the child of a threaded parent could deadlock. */
+static char **build_env(const char *const env[])
+{
+	size_t n = 0, m = 0, k = 0;
+	char **out;
+
+	while (environ && environ[n])
+		n++;
+	while (env && env[m])
+		m++;
+	out = calloc(n + m + 1, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!env_overridden(environ[i], env))
+			out[k++] = environ[i];
+	for (size_t i = 0; i < m; i++)
+		if (strchr(env[i], '='))
+			out[k++] = (char *)env[i];
+	out[k] = NULL;
+	return out;
+}
+
+static void log_cmd(int logfd, const char *const argv[], const char *const env[])
+{
+	if (logfd < 0)
+		return;
+	dprintf(logfd, "+");
+	for (size_t i = 0; env && env[i]; i++)
+		dprintf(logfd, " %s", env[i]);
+	for (size_t i = 0; argv[i]; i++)
+		dprintf(logfd, " %s", argv[i]);
+	dprintf(logfd, "\n");
+}
+
+static void child(const char *const argv[], char **envp, int logfd, int wfd, int status_fd)
+{
+	/* Lift every source descriptor above the targets so no dup2() below overwrites one still needed. */
+	int min = status_fd >= 10 ? status_fd + 1 : 10;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int out = fcntl(logfd >= 0 ? logfd : null, F_DUPFD_CLOEXEC, min);
+	int in = fcntl(null, F_DUPFD_CLOEXEC, min);
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	if (wfd >= 0)
+		wfd = fcntl(wfd, F_DUPFD_CLOEXEC, min);
+	if (null < 0 || out < 0 || in < 0 || (status_fd >= 0 && wfd < 0))
+		_exit(127);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(127);
+	if (status_fd >= 0 && dup2(wfd, status_fd) < 0)
+		_exit(127);
+	/* Descriptors the front end holds (the terminal, sockets, other pipes) are none of its business. */
+	if (status_fd > 3)
+		close_range(3, status_fd - 1, 0);
+	close_range(status_fd >= 3 ? status_fd + 1 : 3, ~0U, 0);
+	/* A front end may ignore SIGPIPE or block signals; the program should not inherit that. */
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execvpe(argv[0], (char *const *)argv, envp);
+	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+struct linebuf {
+	char buf[INST_RUN_LINE_MAX];
+	size_t len;
+	bool cut;
+	void (*line)(void *opaque, const char *line);
+	void *opaque;
+};
+
+/* Drop a UTF-8 sequence that the cut left incomplete. */
+static size_t utf8_trim(const char *s, size_t len)
+{
+	size_t i = len, need;
+	unsigned char c;
+
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && len - i < 3)
+		i--;
+	if (i == 0)
+		return len;
+	c = s[i - 1];
+	if (c < 0xC0)
+		return len;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	return i - 1 + need > len ? i - 1 : len;
+}
+
+static void deliver(struct linebuf *lb)
+{
+	if (lb->cut)
+		lb->len = utf8_trim(lb->buf, lb->len);
+	if (lb->len > 0 && lb->buf[lb->len - 1] == '\r')
+		lb->len--;
+	lb->buf[lb->len] = '\0';
+	if (lb->line)
+		lb->line(lb->opaque, lb->buf);
+	lb->len = 0;
+	lb->cut = false;
+}
+
+static void feed(struct linebuf *lb, const char *data, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(data, '\n', n);
+		size_t take = nl ? (size_t)(nl - data) : n;
+		size_t room = sizeof(lb->buf) - 1 - lb->len;
+
+		if (take > room) {
+			lb->cut = true;
+			memcpy(lb->buf + lb->len, data, room);
+			lb->len += room;
+		} else {
+			memcpy(lb->buf + lb->len, data, take);
+			lb->len += take;
+		}
+		if (!nl)
+			return;
+		deliver(lb);
+		data = nl + 1;
+		n -= take + 1;
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what is left in the pipe without blocking (a grandchild may still hold its write end). */
+static void drain(int rfd, struct linebuf *lb)
+{
+	char chunk[4096];
+	ssize_t r;
+
+	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
+	for (;;) {
+		r = read(rfd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		feed(lb, chunk, r);
+	}
+}
+
+static int exit_status(const char *prog, int status, int logfd, char **cause)
+{
+	if (WIFSIGNALED(status)) {
+		if (logfd >= 0)
+			dprintf(logfd, "%s: killed by signal %d\n", prog, WTERMSIG(status));
+		return hcfg_cause(cause, -EINTR, _("%s was killed by signal %d."), prog,
+				  WTERMSIG(status));
+	}
+	if (WEXITSTATUS(status) == 127)
+		return hcfg_cause(cause, -ENOENT, _("The program %s could not be run."), prog);
+	if (WEXITSTATUS(status)) {
+		if (logfd >= 0)
+			dprintf(logfd, "%s: exit status %d\n", prog, WEXITSTATUS(status));
+		hcfg_cause(cause, 0, _("%s failed with exit status %d."), prog, WEXITSTATUS(status));
+	}
+	return WEXITSTATUS(status);
+}
+
+int inst_run_status(const char *const argv[], const char *const env[], int logfd, int status_fd,
+		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
+		    void *opaque, char **cause)
+{
+	struct linebuf *lb = NULL;
+	char **envp = NULL;
+	int pipefd[2] = { -1, -1 }, pidfd = -1, status = 0, rc;
+	bool reaped = false;
+	long long next_tick;
+	pid_t pid;
+
+	if (!argv || !argv[0])
+		return hcfg_cause(cause, -EINVAL, _("No program was given to run."));
+	if (status_fd >= 0 && status_fd < 3)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The status descriptor of %s must be 3 or higher."), argv[0]);
+	lb = calloc(1, sizeof(*lb));
+	envp = build_env(env);
+	if (!lb || !envp) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	lb->line = line;
+	lb->opaque = opaque;
+	if (status_fd >= 0 && pipe2(pipefd, O_CLOEXEC) < 0) {
+		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
+		goto out;
+	}
+	log_cmd(logfd, argv, env);
+	pid = fork();
+	if (pid < 0) {
+		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child(argv, envp, logfd, pipefd[1], status_fd);
+	if (pipefd[1] >= 0) {
+		close(pipefd[1]);
+		pipefd[1] = -1;
+	}
+	/* A pidfd wakes poll() the moment the child exits; without one the tick bounds the delay. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	next_tick = now_ms() + TICK_MS;
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+		int rfd_slot = -1;
+		long long t = now_ms();
+		int timeout = next_tick > t ? (int)(next_tick - t) : 0;
+
+		if (pipefd[0] >= 0) {
+			rfd_slot = n;
+			pfd[n++] = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
+		}
+		if (pidfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
+			rc = hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
+					strerror(errno));
+			/* Still reap the child below, then report. */
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			goto out;
+		}
+		if (rfd_slot >= 0 && (pfd[rfd_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
+			char chunk[4096];
+			ssize_t r = read(pipefd[0], chunk, sizeof(chunk));
+
+			if (r > 0) {
+				feed(lb, chunk, r);
+			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
+				close(pipefd[0]);
+				pipefd[0] = -1;
+			}
+		}
+		t = now_ms();
+		if (t >= next_tick) {
+			if (tick)
+				tick(opaque);
+			next_tick = t + TICK_MS;
+		}
+		if (!reaped) {
+			pid_t w = waitpid(pid, &status, WNOHANG);
+
+			if (w == pid)
+				reaped = true;
+			else if (w < 0 && errno != EINTR) {
+				rc = hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
+						strerror(errno));
+				goto out;
+			}
+		}
+		if (reaped) {
+			if (pipefd[0] >= 0)
+				drain(pipefd[0], lb);
+			break;
+		}
+	}
+	if (lb->len > 0 || lb->cut)
+		deliver(lb);
+	rc = exit_status(argv[0], status, logfd, cause);
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	free(envp);
+	free(lb);
+	return rc;
+}
+
+/* ---- debootstrap's fd-3 protocol ----------------------------------------------- */
+
+/*
+ * Formats debootstrap sends in P:/I:/W:/E: groups, translated here when the
+ * format matches exactly, so a changed format in a newer debootstrap falls
+ * back to its English text instead of to mismatched arguments.
+ */
+static const char *const dbs_known[] = {
+	N_("Downloading Release file"),
+	N_("Downloading Release file signature"),
+	N_("Downloading Packages files"),
+	N_("Downloading Packages file"),
+	N_("Finding package sizes"),
+	N_("Downloading packages"),
+	N_("Extracting packages"),
+	N_("Installing core packages"),
+	N_("Unpacking required packages"),
+	N_("Configuring required packages"),
+	N_("Unpacking base system"),
+	N_("Configuring base system"),
+	/* TRANSLATORS: debootstrap: a file or package name and its version, the version may be empty. */
+	N_("Retrieving %s %s"),
+	/* TRANSLATORS: debootstrap: a file or package name and its version, the version may be empty. */
+	N_("Validating %s %s"),
+	N_("Checking Release signature"),
+	N_("Valid Release signature (key id %s)"),
+	N_("Invalid Release signature (key id %s)"),
+	N_("Resolving dependencies of required packages..."),
+	N_("Resolving dependencies of base packages..."),
+	N_("Found additional required dependencies: %s"),
+	N_("Found additional base dependencies: %s"),
+	/* TRANSLATORS: debootstrap: a component ("main") and a mirror URL. */
+	N_("Checking component %s on %s..."),
+	N_("Chosen extractor for .deb packages: %s"),
+	/* TRANSLATORS: debootstrap: %s is a package name. */
+	N_("Extracting %s..."),
+	N_("Installing core packages..."),
+	N_("Unpacking required packages..."),
+	N_("Configuring required packages..."),
+	/* TRANSLATORS: debootstrap: %s is a package name. */
+	N_("Unpacking %s..."),
+	/* TRANSLATORS: debootstrap: %s is a package name. */
+	N_("Configuring %s..."),
+	N_("Unpacking the base system..."),
+	N_("Configuring the base system..."),
+	N_("Base system installed successfully."),
+	N_("Retrying failed download of %s"),
+	/* TRANSLATORS: debootstrap: %s is a file being downloaded. */
+	N_("%s was corrupt"),
+	/* TRANSLATORS: debootstrap: package, version, architecture, URL. */
+	N_("Couldn't download package %s (ver %s arch %s) at %s"),
+	N_("Couldn't download %s"),
+	N_("Couldn't download packages: %s"),
+	N_("Couldn't find these debs: %s"),
+	N_("Failed getting release file %s"),
+	N_("Failed getting release signature file %s"),
+	N_("Invalid Release file, no entry for %s"),
+	N_("debootstrap can only run as root"),
+};
+
+struct inst_dbs {
+	inst_dbs_fn fn;
+	void *opaque;
+	enum inst_dbs_kind kind;   /* the group being collected, 0 when none */
+	char *id;
+	char **args;
+	size_t n_args, cap;
+	uint64_t now, end;
+	char *last_id;             /* the last named progress, for unnamed download lines */
+	char *last_text;
+	char *last_fmt;
+};
+
+struct inst_dbs *inst_dbs_new(inst_dbs_fn fn, void *opaque)
+{
+	struct inst_dbs *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->fn = fn;
+		p->opaque = opaque;
+	}
+	return p;
+}
+
+static void group_clear(struct inst_dbs *p)
+{
+	for (size_t i = 0; i < p->n_args; i++)
+		free(p->args[i]);
+	p->n_args = 0;
+	free(p->id);
+	p->id = NULL;
+	p->kind = 0;
+}
+
+void inst_dbs_free(struct inst_dbs *p)
+{
+	if (!p)
+		return;
+	group_clear(p);
+	free(p->args);
+	free(p->last_id);
+	free(p->last_text);
+	free(p->last_fmt);
+	free(p);
+}
+
+static const char *dbs_translate(const char *fmt)
+{
+	for (size_t i = 0; i < sizeof(dbs_known) / sizeof(dbs_known[0]); i++)
+		if (!strcmp(fmt, dbs_known[i]))
+			return _(dbs_known[i]);
+	return fmt;
+}
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *ns = realloc(b->s, cap);
+
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args)
+{
+	struct sbuf b = { 0 };
+	size_t next = 0;
+
+	sb_add(&b, "", 0);
+	while (*fmt) {
+		const char *pct = strchr(fmt, '%');
+		size_t idx;
+
+		if (!pct) {
+			sb_add(&b, fmt, strlen(fmt));
+			break;
+		}
+		sb_add(&b, fmt, pct - fmt);
+		fmt = pct + 1;
+		if (*fmt == '%') {
+			sb_add(&b, "%", 1);
+			fmt++;
+			continue;
+		}
+		idx = next;
+		/* "%2$s": translations may reorder the arguments. */
+		{
+			const char *d = fmt;
+			size_t pos = 0;
+
+			while (*d >= '0' && *d <= '9') {
+				if (pos < 100000)
+					pos = pos * 10 + (*d - '0');
+				d++;
+			}
+			if (*d == '$' && d > fmt) {
+				idx = pos > 0 ? pos - 1 : SIZE_MAX;
+				fmt = d + 1;
+			} else {
+				next++;
+			}
+		}
+		while (*fmt && strchr("-+ #'0123456789.*hlLqjzt", *fmt))
+			fmt++;
+		if (!*fmt)
+			break;
+		if (idx < n_args && args[idx])
+			sb_add(&b, args[idx], strlen(args[idx]));
+		fmt++;
+	}
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+static char *rtrim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static unsigned permille_of(uint64_t now, uint64_t end)
+{
+	if (!end)
+		return 0;
+	if (now >= end)
+		return 1000;
+	return (unsigned)((double)now * 1000 / (double)end);
+}
+
+/* Report the collected group with @fmt (NULL when its F: line never came). */
+static void group_emit(struct inst_dbs *p, const char *fmt)
+{
+	struct inst_dbs_event ev = { .kind = p->kind };
+	char *text = NULL;
+
+	ev.id = p->id ? p->id : "";
+	ev.args = (const char *const *)p->args;
+	ev.n_args = p->n_args;
+	ev.fmt = fmt ? fmt : "";
+	if (fmt)
+		text = inst_dbs_format(dbs_translate(fmt), ev.args, ev.n_args);
+	else if (p->kind == INST_DBS_PROGRESS && p->last_id && !strcmp(p->last_id, ev.id) &&
+		 p->last_text)
+		text = strdup(p->last_text);
+	else
+		text = strdup(ev.id);
+	ev.text = text ? rtrim(text) : "";
+	if (p->kind == INST_DBS_PROGRESS) {
+		ev.now = p->now;
+		ev.end = p->end;
+		ev.permille = permille_of(p->now, p->end);
+		if (text) {
+			free(p->last_id);
+			free(p->last_text);
+			free(p->last_fmt);
+			p->last_id = strdup(ev.id);
+			p->last_text = strdup(ev.text);
+			p->last_fmt = strdup(ev.fmt);
+		}
+	}
+	if (p->fn)
+		p->fn(p->opaque, &ev);
+	free(text);
+	group_clear(p);
+}
+
+void inst_dbs_flush(struct inst_dbs *p)
+{
+	if (p && p->kind)
+		group_emit(p, NULL);
+}
+
+/* "P: now end [name]" */
+static bool parse_progress(const char *v, uint64_t *now, uint64_t *end, const char **name)
+{
+	char *e;
+
+	while (*v == ' ')
+		v++;
+	if (*v < '0' || *v > '9')
+		return false;
+	*now = strtoull(v, &e, 10);
+	if (*e != ' ')
+		return false;
+	v = e;
+	while (*v == ' ')
+		v++;
+	if (*v < '0' || *v > '9')
+		return false;
+	*end = strtoull(v, &e, 10);
+	if (*e && *e != ' ')
+		return false;
+	while (*e == ' ')
+		e++;
+	*name = e;
+	return true;
+}
+
+void inst_dbs_feed(struct inst_dbs *p, const char *line)
+{
+	static const char kinds[] = "PIWE";
+	const char *colon = strchr(line, ':'), *v, *k;
+	enum inst_dbs_kind kind;
+	char sub;
+
+	if (!p || !colon || colon == line || colon - line > 2)
+		return;
+	k = strchr(kinds, line[0]);
+	if (!k)
+		return;
+	kind = INST_DBS_PROGRESS + (k - kinds);
+	sub = colon - line == 2 ? line[1] : '\0';
+	if (sub && sub != 'A' && sub != 'F')
+		return;
+	/* The value follows ": "; an argument keeps any further leading spaces. */
+	v = colon + 1;
+	if (*v == ' ')
+		v++;
+	if (!sub) {
+		inst_dbs_flush(p);
+		if (kind == INST_DBS_PROGRESS) {
+			uint64_t now, end;
+			const char *name;
+
+			if (!parse_progress(v, &now, &end, &name))
+				return;
+			p->now = now;
+			p->end = end;
+			if (!*name) {
+				/* Download progress: same stage, same text as the last named line. */
+				struct inst_dbs_event ev = {
+					.kind = INST_DBS_PROGRESS,
+					.id = p->last_id ? p->last_id : "",
+					.fmt = p->last_fmt ? p->last_fmt : "",
+					.text = p->last_text ? p->last_text : "",
+					.now = now, .end = end,
+				};
+
+				ev.permille = permille_of(now, end);
+				if (p->fn)
+					p->fn(p->opaque, &ev);
+				return;
+			}
+			p->id = strndup(name, strcspn(name, " \t"));
+		} else {
+			p->id = strdup(v);
+			if (p->id)
+				rtrim(p->id);
+		}
+		p->kind = kind;
+		return;
+	}
+	if (p->kind != kind)
+		return;  /* an argument or format without its opening line */
+	if (sub == 'A') {
+		if (p->n_args == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 4;
+			char **na = realloc(p->args, cap * sizeof(*na));
+
+			if (!na)
+				return;
+			p->args = na;
+			p->cap = cap;
+		}
+		p->args[p->n_args] = strdup(v);
+		if (p->args[p->n_args])
+			p->n_args++;
+		return;
+	}
+	group_emit(p, v);
+}
+
+/* ---- apt's APT::Status-Fd ---------------------------------------------------- */
+
+/* A number as apt prints it ("12.5000", "9.06", "1e-05"), independent of the C locale. */
+static bool parse_pct(const char *s, size_t n, double *out)
+{
+	double v = 0, scale = 1;
+	size_t i = 0;
+	bool digits = false, neg = false;
+	int ex = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits = true)
+		v = v * 10 + (s[i] - '0');
+	if (i < n && s[i] == '.')
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits = true)
+			v += (s[i] - '0') * (scale /= 10);
+	if (!digits)
+		return false;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		bool eneg = false, edig = false;
+
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			eneg = s[i++] == '-';
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, edig = true)
+			if (ex < 400)
+				ex = ex * 10 + (s[i] - '0');
+		if (!edig)
+			return false;
+		while (ex-- > 0)
+			v = eneg ? v / 10 : v * 10;
+	}
+	if (i != n)
+		return false;
+	v = neg ? -v : v;
+	*out = v < 0 ? 0 : v > 100 ? 100 : v;
+	return true;
+}
+
+/* Copy @n bytes of @s into @dst of @size, cut at a UTF-8 boundary when it does not fit. */
+static void copy_field(char *dst, size_t size, const char *s, size_t n)
+{
+	if (n >= size)
+		n = utf8_trim(s, size - 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+int inst_apt_status_parse(const char *line, struct inst_apt_status *st)
+{
+	static const struct {
+		const char *name;
+		enum inst_apt_status_kind kind;
+	} kinds[] = {
+		{ "dlstatus", INST_APT_DLSTATUS },
+		{ "pmstatus", INST_APT_PMSTATUS },
+		{ "pmerror", INST_APT_PMERROR },
+		{ "pmconffile", INST_APT_PMCONFFILE },
+		{ "media-change", INST_APT_MEDIA_CHANGE },
+	};
+	const char *c1, *c2, *c3, *desc;
+	size_t dlen;
+
+	memset(st, 0, sizeof(*st));
+	if (!line || !(c1 = strchr(line, ':')))
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].name) == (size_t)(c1 - line) &&
+		    !strncmp(line, kinds[i].name, c1 - line))
+			st->kind = kinds[i].kind;
+	if (!st->kind || !(c2 = strchr(c1 + 1, ':')) || !(c3 = strchr(c2 + 1, ':')))
+		goto bad;
+	desc = c3 + 1;
+	if (st->kind == INST_APT_MEDIA_CHANGE) {
+		copy_field(st->drive, sizeof(st->drive), c2 + 1, c3 - c2 - 1);
+	} else if (!parse_pct(c2 + 1, c3 - c2 - 1, &st->pct)) {
+		/* "pmerror:libc6:amd64:20.0000:..." — the package carries its architecture. */
+		const char *c4 = strchr(c3 + 1, ':');
+
+		if (st->kind == INST_APT_DLSTATUS || !c4 || !parse_pct(c3 + 1, c4 - c3 - 1, &st->pct))
+			goto bad;
+		c2 = c3;
+		desc = c4 + 1;
+	}
+	if (c2 == c1 + 1)
+		goto bad;  /* no item, package or medium */
+	copy_field(st->id, sizeof(st->id), c1 + 1, c2 - c1 - 1);
+	dlen = strcspn(desc, "\r\n");
+	copy_field(st->desc, sizeof(st->desc), desc, dlen);
+	return 0;
+bad:
+	memset(st, 0, sizeof(*st));
+	return -EINVAL;
+}
