@@ -846,8 +846,11 @@ static int simulate_error(const char *out, char **cause)
 		free(b.s);
 	}
 	e = out ? line_after(out, "E: ") : NULL;
-	rc = hcfg_cause(cause, -EPROTO, _("The package dependencies could not be resolved: %s."),
-			e ? e : _("apt-get failed"));
+	if (e)
+		rc = hcfg_cause(cause, -EPROTO, _("The package dependencies could not be resolved: %s."),
+				e);
+	else
+		rc = hcfg_cause(cause, -EPROTO, _("The package dependencies could not be resolved."));
 	free(e);
 	return rc;
 }
@@ -1126,8 +1129,10 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 	if (rc > 0) {
 		char *e = text ? line_after(text, "E: ") : NULL;
 
-		rc = hcfg_cause(cause, -EIO, _("The packages could not be downloaded: %s."),
-				e ? e : _("apt-get failed"));
+		if (e)
+			rc = hcfg_cause(cause, -EIO, _("The packages could not be downloaded: %s."), e);
+		else
+			rc = hcfg_cause(cause, -EIO, _("The packages could not be downloaded."));
 		free(e);
 	}
 	if (rc == 0)
