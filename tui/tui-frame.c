@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <wchar.h>
 
+extern int _nl_msg_cat_cntr;
+
 static bool active;
 static bool ascii;
 static char *root_text;
@@ -105,8 +107,13 @@ void tui_lang_set(const char *l)
 {
 	snprintf(lang, sizeof(lang), "%s", !strcmp(l, "it") ? "it" : "en");
 	setenv("LANGUAGE", lang, 1);
-	/* Setting the locale again makes gettext drop the strings it cached. */
+	/*
+	 * gettext caches the strings it found; glibc's setlocale() skips that
+	 * flush when the locale name does not change, so bump the counter that
+	 * tells gettext its catalogs changed, as the gettext manual describes.
+	 */
 	setlocale(LC_MESSAGES, msg_locale);
+	++_nl_msg_cat_cntr;
 }
 
 const char *tui_lang(void)

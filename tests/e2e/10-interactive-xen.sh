@@ -1,0 +1,114 @@
+#!/bin/bash
+# End to end: drive the interactive installer with tmux keys into a loop-backed image, then boot it under QEMU to the host's ready line.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+B=${OSPITE_BUILD:-$top/build/std}
+. "$top/tests/lib/tmux.sh"
+
+[ "$(id -u)" = 0 ] || { echo "this test needs root for loop devices"; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing"; exit 77; }
+
+tmp=$(mktemp -d /var/tmp/ospite-e2e.XXXXXX)
+sentinel= qpid= mnt= ro=
+cleanup() {
+	tui_stop
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
+	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+	# An installer stopped half-way leaves its target mounted: undo that, deepest first.
+	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
+	[ -n "$ro" ] && losetup -d "$ro" 2>/dev/null
+	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	[ -n "$sentinel" ] && losetup -d "$sentinel"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# A second disk full of known data is present all along: not one byte of it may change.
+truncate -s 6G "$tmp/sentinel.img"
+dd if=/dev/urandom of="$tmp/sentinel.img" bs=1M count=8 conv=notrunc status=none
+dd if=/dev/urandom of="$tmp/sentinel.img" bs=1M count=8 seek=6136 conv=notrunc status=none
+sentinel=$(losetup -f --show "$tmp/sentinel.img")
+sum_before=$(sha256sum <"$sentinel")
+
+tui_start vt100 "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite-install --image $tmp/disk.img \
+	--image-size 8G --log $tmp/install.log --workdir $tmp/work --serial ttyS0,115200"
+
+tui_wait "Language / Lingua" || fail "no language screen"
+tui_keys Enter                                 # English
+tui_wait "Keyboard and Time Zone" || fail "no keyboard screen"
+tui_keys F12
+# With more than one NIC the Networking Device question comes first.
+sleep 0.5
+if tui_screen | grep -q "Networking Device"; then tui_keys Enter; fi
+tui_wait "Addressing:" || fail "no network screen"
+# Change the host name with keys only: Tab to the field, clear it, type.
+for _ in 1 2 3 4 5 6; do tui_keys Tab; done
+for _ in $(seq 10); do tui_keys BSpace; done
+tui_type "e2ehost"
+tui_keys F12
+tui_wait "Installation Source" || fail "no source screen"
+tui_keys F12
+tui_wait "Hypervisor and Bridges" || fail "no hypervisor screen"
+tui_expect "xenbr0" || fail "no default bridge"
+tui_keys F12
+tui_wait "Choose the disk" || fail "no disk screen"
+tui_expect "loop" || fail "the image is not listed"
+tui_keys Enter
+tui_wait "Partitioning" || fail "no partitioning screen"
+tui_expect "/var/lib/ospite/images" || fail "no image store in the automatic layout"
+tui_keys F12
+tui_wait "Root Password" || fail "no password screen"
+tui_type "ospite-e2e"; tui_keys Tab; tui_type "ospite-e2e"; tui_keys F12
+tui_wait "Summary" || fail "no summary"
+tui_expect "e2ehost" || fail "the summary lost the host name"
+tui_keys F12
+tui_wait "will be lost" || fail "no confirmation"
+tui_keys Tab Enter                             # "Yes, erase and install"
+tui_wait "Dependency Check" 60 || fail "no dependency check"
+tui_wait "Package Installation" 600 || fail "no package installation"
+tui_wait "The host is installed" 1800 || { tail -40 "$tmp/install.log"; fail "the install did not complete"; }
+tui_keys Enter
+tui_wait "[exit status 0]" 30 || fail "the installer did not exit cleanly"
+[ "$(sha256sum <"$sentinel")" = "$sum_before" ] || fail "the sentinel disk changed"
+
+# Look inside the installed image (read-only) before booting it.
+ro=$(losetup -r -P -f --show "$tmp/disk.img")
+mnt=$tmp/mnt; mkdir -p "$mnt"
+mount -o ro "${ro}p3" "$mnt" || fail "no root file system in partition 3"
+grep -q '^UUID=' "$mnt/etc/fstab" || fail "fstab does not name file systems by UUID"
+grep -q '/dev/loop' "$mnt/etc/fstab" && fail "fstab names a loop device"
+grep -q 'bridge_ports eth0' "$mnt/etc/network/interfaces" || fail "no xenbr0 on eth0"
+[ "$(cat "$mnt/etc/hostname")" = e2ehost ] || fail "wrong host name"
+grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file"
+[ -s "$mnt/var/log/ospite/install.log" ] || fail "no install log on the target"
+mac=$(sed -n 's/^MACAddress=//p' "$mnt"/etc/systemd/network/10-ospite-eth0.link)
+[ -n "$mac" ] || fail "no .link file pinning eth0"
+umount "$mnt"; mnt=
+mount -o ro "${ro}p2" "$tmp/mnt" && mnt=$tmp/mnt || fail "no /boot"
+grep -q 'com1=115200,8n1' "$mnt/grub/grub.cfg" || fail "Xen has no serial console"
+grep -q 'console=hvc0' "$mnt/grub/grub.cfg" || fail "dom0 has no console on hvc0"
+grep -q 'root=/dev/' "$mnt/grub/grub.cfg" && fail "grub.cfg names a device"
+umount "$mnt"; mnt=
+losetup -d "$ro"; ro=
+
+# Boot it: TCG only, no outside network, the NIC with the MAC the installer saw.
+qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 \
+	-drive file="$tmp/disk.img",format=raw,if=virtio \
+	-netdev user,id=n0,restrict=on -device e1000,netdev=n0,mac="$mac" \
+	-display none -serial file:"$tmp/serial.log" -monitor none -no-reboot &
+qpid=$!
+marker='ospite: host e2ehost ready: hypervisor=xen-dom0 bridges=xenbr0(eth0)'
+for _ in $(seq 1200); do
+	grep -qF "$marker" "$tmp/serial.log" 2>/dev/null && break
+	kill -0 "$qpid" 2>/dev/null || break
+	sleep 1
+done
+if ! grep -qF "$marker" "$tmp/serial.log"; then
+	tail -60 "$tmp/serial.log"
+	fail "the installed host did not report itself ready with Xen and xenbr0"
+fi
+grep -F "$marker" "$tmp/serial.log"
+echo "PASS: installed, booted Xen dom0 with xenbr0"

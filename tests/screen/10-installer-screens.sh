@@ -1,0 +1,127 @@
+#!/bin/bash
+# Every installer screen in English and Italian, on vt100 (ASCII borders) and a colour terminal, driven by keys.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+B=${OSPITE_BUILD:-$top/build/std}
+. "$top/tests/lib/tmux.sh"
+[ "$(id -u)" = 0 ] || { echo "this test needs root for loop devices"; exit 77; }
+
+tmp=$(mktemp -d)
+cleanup() {
+	tui_stop
+	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL [$term/$lang]: $*"; tui_screen; exit 1; }
+
+# The text a screen must show, from the built catalog; Italian must differ from English.
+T() {
+	LC_ALL=C.UTF-8 LANGUAGE=$lang TEXTDOMAINDIR=$OSPITE_LOCALEDIR gettext -d ospite -- "$1"
+}
+Tt() {
+	local t
+	t=$(T "$1")
+	if [ "$lang" = it ] && [ "$t" = "$1" ]; then
+		echo "FAIL: \"$1\" has no Italian translation" >&2
+		exit 1
+	fi
+	printf '%s' "$t"
+}
+
+see() { tui_wait "$1" 10 || fail "expected on screen: $1"; }
+
+run() {
+	term=$1 lang=$2
+	rm -f "$tmp/disk.img"
+	tui_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite-install --image $tmp/disk.img \
+		--image-size 8G --log $tmp/log --workdir $tmp/work"
+	see "Language / Lingua"
+	if [ "$term" = vt100 ]; then
+		tui_screen | grep -q '+----' || fail "no ASCII border on vt100"
+		tui_screen | grep -q '─' && fail "line drawing characters on vt100"
+	else
+		tui_screen_ansi | grep -q '44m' || fail "no blue background on a colour terminal"
+	fi
+	[ "$lang" = it ] && tui_keys Down
+	tui_keys Enter
+	see "$(Tt "Keyboard and Time Zone")"
+	see "$(Tt "<Tab>/<Alt-Tab> between elements | <Space> selects | <F12> next screen")"
+	see "$(Tt "F2: Italiano")"
+	# Ctrl-T switches too, for terminals without function keys, and back again.
+	local first
+	first=$(T "Keyboard and Time Zone")
+	tui_keys C-t
+	sleep 0.5
+	tui_screen | grep -qF "$first" && fail "Ctrl-T did not switch the language"
+	tui_keys C-t
+	see "$first"
+	# Without function keys: Tab to Next and press Enter (list, entry, Back, Next).
+	tui_keys Tab Tab Tab Enter
+	sleep 0.5
+	if tui_screen | grep -qF "$(T "Networking Device")"; then tui_keys Enter; fi
+	see "$(Tt "Addressing:")"
+	# A static address that is not one: the screen says so and keeps the operator there.
+	tui_keys Tab Space Tab
+	tui_type "300.1.2.3"
+	tui_keys F12
+	# shellcheck disable=SC2059
+	see "$(printf "$(Tt '"%s" is not an IPv4 address.')" 300.1.2.3)"
+	tui_keys Enter
+	see "$(T "Addressing:")"
+	# Back to DHCP, a new host name, then switch language: nothing typed is lost.
+	tui_keys Tab Tab Tab Tab Tab Tab
+	for _ in $(seq 8); do tui_keys BSpace; done
+	tui_type "keepme"
+	tui_keys F2
+	local other=en
+	[ "$lang" = en ] && other=it
+	sleep 0.5
+	tui_screen | grep -q keepme || fail "the host name was lost on a language switch"
+	lang=$other see "$(lang=$other T "Addressing:")"
+	tui_keys F2
+	see "$(T "Addressing:")"
+	tui_screen | grep -q keepme || fail "the host name was lost on the second switch"
+	tui_screen | grep -q 300.1.2.3 || fail "the IP address was lost on a language switch"
+	# Put it back to DHCP so the plan validates.
+	tui_keys Space
+	tui_keys F12
+	see "$(Tt "Installation Source")"
+	see "$(T "Mirror URL:")"
+	tui_keys F12
+	see "$(Tt "Hypervisor and Bridges")"
+	see "xenbr0"
+	tui_keys F12
+	see "$(Tt "Disk")"
+	see "loop"
+	tui_keys Enter
+	see "$(Tt "Partitioning")"
+	see "/var/lib/ospite/images"
+	tui_keys F12
+	see "$(Tt "Root Password")"
+	tui_type "abcdef1"; tui_keys Tab; tui_type "abcdef2"; tui_keys F12
+	see "$(Tt "The two passwords differ.")"
+	tui_keys Enter
+	see "$(T "Root Password")"
+	tui_type "abcdef1"; tui_keys Tab; tui_type "abcdef1"; tui_keys F12
+	see "$(Tt "Summary")"
+	see "keepme"
+	tui_keys F12
+	see "$(Tt "Confirm")"
+	see "/dev/loop"
+	# "No" is where the cursor starts: Enter declines and nothing is written.
+	tui_keys Enter
+	see "$(T "Summary")"
+	tui_stop
+	if [ -n "$(blkid -p "$tmp/disk.img" 2>/dev/null)" ]; then
+		fail "the image was written although the confirmation was declined"
+	fi
+	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	echo "ok $term $lang"
+}
+
+run vt100 en
+run vt100 it
+run xterm-256color en
+run xterm-256color it
