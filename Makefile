@@ -35,7 +35,7 @@ LIBS_A    := $(foreach d,install hostcfg tui,$(if $(call lib_srcs,$(d)),$(B)/lib
 
 BINS      := $(B)/ospite-install
 
-.PHONY: all run check check-unit check-po check-screen check-integration check-e2e bench \
+.PHONY: all run check check-unit check-po check-screen check-integration check-e2e bench check-all \
 	install deps deps-test clean pot fuzz
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
@@ -89,7 +89,11 @@ deps-test:
 
 check: deps-test
 	$(MAKE) all $(UNIT_BINS)
-	$(MAKE) check-unit check-po check-screen check-integration check-e2e
+	$(MAKE) check-unit check-po check-screen check-integration
+
+# The whole install into an image and its Xen boot under QEMU (about 15 minutes).
+check-all: check
+	$(MAKE) check-e2e
 
 check-unit: $(UNIT_BINS)
 	@tests/lib/run-unit.sh $(UNIT_BINS)
