@@ -35,7 +35,7 @@ LIBS_A    := $(foreach d,install hostcfg tui,$(if $(call lib_srcs,$(d)),$(B)/lib
 
 BINS      := $(B)/ospite-install
 
-.PHONY: all run check check-unit check-po check-screen check-integration check-e2e bench check-all \
+.PHONY: all run check check-unit check-po check-screen check-integration check-e2e check-all \
 	install deps deps-test clean pot fuzz
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
@@ -114,10 +114,6 @@ run: deps
 	$(MAKE) all
 	@mkdir -p build
 	$(B)/ospite-install --image build/demo-disk.img --image-size 8G
-
-bench: deps-test
-	$(MAKE) all
-	@tests/bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(LOCALEDIR)/it/LC_MESSAGES
