@@ -38,27 +38,11 @@ static void copy_text(char *dst, size_t len, const char *src)
 static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
 {
 	char path[PATH_MAX];
-	ssize_t r;
-	int fd;
 
 	buf[0] = '\0';
 	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, len - 1);
-	if (r < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	close(fd);
-	buf[r] = '\0';
-	while (r > 0 && (buf[r - 1] == '\n' || buf[r - 1] == ' ' || buf[r - 1] == '\t'))
-		buf[--r] = '\0';
-	return 0;
+	return hcfg_read_line(path, buf, len);
 }
 
 static int read_u64(const char *dir, const char *attr, uint64_t *v)

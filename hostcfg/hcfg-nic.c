@@ -125,28 +125,6 @@ int hcfg_pci_name(unsigned vendor, unsigned device, char *vendor_out, size_t vle
 	return rc;
 }
 
-/* Read the first line of a small sysfs attribute, without its newline. */
-static int read_attr(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, len - 1);
-	if (r < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	close(fd);
-	buf[r] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static bool net_path(char *buf, size_t len, const char *ifname, const char *attr)
 {
 	int w = snprintf(buf, len, SYS_NET "/%s/%s", ifname, attr);
@@ -228,7 +206,7 @@ static bool read_hex(const char *dir, const char *attr, unsigned *val)
 	int w = snprintf(path, sizeof(path), "%s/%s", dir, attr);
 	unsigned long v;
 
-	if (w <= 0 || (size_t)w >= sizeof(path) || read_attr(path, buf, sizeof(buf)) < 0)
+	if (w <= 0 || (size_t)w >= sizeof(path) || hcfg_read_line(path, buf, sizeof(buf)) < 0)
 		return false;
 	errno = 0;
 	v = strtoul(buf, &end, 16);
@@ -279,9 +257,9 @@ static void describe(struct hcfg_nic *nic, const char *kind)
 
 		/* The USB device (the interface's parent) carries its own strings. */
 		snprintf(path, sizeof(path), "%s/manufacturer", parent);
-		read_attr(path, nic->vendor, sizeof(nic->vendor));
+		hcfg_read_line(path, nic->vendor, sizeof(nic->vendor));
 		snprintf(path, sizeof(path), "%s/product", parent);
-		if (read_attr(path, nic->model, sizeof(nic->model)) == 0 && nic->model[0])
+		if (hcfg_read_line(path, nic->model, sizeof(nic->model)) == 0 && nic->model[0])
 			return;
 	}
 	if (strcmp(sub, "usb") == 0 || strcmp(psub, "usb") == 0)
@@ -318,7 +296,7 @@ static void fill_nic(struct rtnl_link *link, struct hcfg_nic *nic)
 
 	/* The kernel refuses to read the speed of a link that is down, and says -1 when unknown. */
 	if (net_path(path, sizeof(path), nic->name, "speed") &&
-	    read_attr(path, buf, sizeof(buf)) == 0) {
+	    hcfg_read_line(path, buf, sizeof(buf)) == 0) {
 		errno = 0;
 		speed = strtol(buf, &end, 10);
 		if (!errno && end != buf && speed > 0 && speed <= INT_MAX)

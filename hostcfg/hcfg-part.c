@@ -193,26 +193,6 @@ static int wipe_disk(int fd)
 
 /* ---- partition device nodes --------------------------------------------- */
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0)
-		return -errno;
-	r = read(fd, buf, len - 1);
-	if (r < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	close(fd);
-	buf[r] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 /* The kernel's partition name: "sda1", but "loop0p1" and "nvme0n1p1" after a digit. */
 static void part_name(const char *disk, int num, char *out, size_t len)
 {
@@ -253,15 +233,15 @@ static int part_node(const char *disk, int num, uint64_t start, uint64_t len, ch
 		bool ready = false;
 
 		snprintf(sys, sizeof(sys), "/sys/block/%s/%s/start", disk, name);
-		if (read_line(sys, buf, sizeof(buf)) == 0 && sscanf(buf, "%" SCNu64, &v) == 1 &&
+		if (hcfg_read_line(sys, buf, sizeof(buf)) == 0 && sscanf(buf, "%" SCNu64, &v) == 1 &&
 		    v == start) {
 			snprintf(sys, sizeof(sys), "/sys/block/%s/%s/size", disk, name);
-			ready = read_line(sys, buf, sizeof(buf)) == 0 &&
+			ready = hcfg_read_line(sys, buf, sizeof(buf)) == 0 &&
 				sscanf(buf, "%" SCNu64, &v) == 1 && v == len;
 		}
 		if (ready) {
 			snprintf(sys, sizeof(sys), "/sys/block/%s/%s/dev", disk, name);
-			if (read_line(sys, buf, sizeof(buf)) < 0 ||
+			if (hcfg_read_line(sys, buf, sizeof(buf)) < 0 ||
 			    sscanf(buf, "%u:%u", &maj, &min) != 2)
 				ready = false;
 		}

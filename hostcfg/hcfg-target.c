@@ -74,23 +74,16 @@ static char *tpath(const char *root, const char *rel)
 /* mkdir -p for every directory above @path. */
 static int mkdir_parents(const char *path, char **cause)
 {
-	char *dir = strdup(path);
+	char *dir = strdup(path), *slash;
 	int rc = 0;
 
 	if (!dir)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-			rc = hcfg_cause(cause, -errno, _("Could not create the directory %s: %s."), dir,
-					strerror(errno));
-			goto out;
-		}
-		*p = '/';
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = hcfg_mkdirs(dir, cause);
 	}
-out:
 	free(dir);
 	return rc;
 }

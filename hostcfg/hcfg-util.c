@@ -174,6 +174,52 @@ fail:;
 	return hcfg_cause(cause, -err, _("Could not write %s: %s."), path, strerror(err));
 }
 
+int hcfg_read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r;
+	int err;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
+	err = errno;
+	close(fd);
+	if (r < 0) {
+		buf[0] = '\0';
+		return -err;
+	}
+	buf[r] = '\0';
+	r = strcspn(buf, "\n");
+	/* Drive models come padded with blanks. */
+	while (r > 0 && (buf[r - 1] == ' ' || buf[r - 1] == '\t'))
+		r--;
+	buf[r] = '\0';
+	return 0;
+}
+
+int hcfg_mkdirs(const char *path, char **cause)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
+	for (char *p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return hcfg_cause(cause, -errno, _("Could not create the directory %s: %s."),
+					  buf, strerror(errno));
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 int hcfg_read_file(const char *path, char **data, char **cause)
 {
 	FILE *f = fopen(path, "re");

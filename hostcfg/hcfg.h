@@ -129,6 +129,15 @@ int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cau
 /* Write @data to @path atomically (temporary file, fsync, rename) with @mode. */
 int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause);
 
+/*
+ * Read the first line of a small file (a sysfs attribute) into @buf, without
+ * its newline and trailing blanks; @buf is "" and -errno returned on failure.
+ */
+int hcfg_read_line(const char *path, char *buf, size_t len);
+
+/* mkdir -p: create @path and every missing directory above it (mode 0755). */
+int hcfg_mkdirs(const char *path, char **cause);
+
 /* Read a whole (small) file into a malloc'd NUL-terminated string. */
 int hcfg_read_file(const char *path, char **data, char **cause);
 

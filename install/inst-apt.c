@@ -50,26 +50,6 @@ static void sb_str(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-static int mkdirs(const char *path, char **cause)
-{
-	char buf[PATH_MAX];
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf,
-					  strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf, strerror(errno));
-	return 0;
-}
-
 /* apt's own text without its trailing period, so our sentence can end with one. */
 static char *detail(const char *s, size_t n)
 {
@@ -224,7 +204,7 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 				  workdir ? workdir : "");
 	if (!src->trusted && access(keyring, R_OK) < 0)
 		return hcfg_cause(cause, -ENOENT, _("The archive keyring %s is missing."), keyring);
-	rc = mkdirs(workdir, cause);
+	rc = hcfg_mkdirs(workdir, cause);
 	if (rc < 0)
 		return rc;
 	if (!realpath(workdir, ae->dir))
@@ -232,7 +212,7 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 				  strerror(errno));
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", ae->dir, subdirs[i]);
-		rc = mkdirs(path, cause);
+		rc = hcfg_mkdirs(path, cause);
 		if (rc < 0)
 			return rc;
 	}

@@ -122,26 +122,6 @@ static void progress(struct inst_engine *e, unsigned permille, const char *text)
 		e->ui.progress(e->ui.opaque, &e->pr);
 }
 
-/* mkdir -p inside the target. */
-static int mkdirs(const char *path, char **cause)
-{
-	char buf[PATH_MAX];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf,
-					  strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return hcfg_cause(cause, -errno, _("Could not create %s: %s."), buf, strerror(errno));
-	return 0;
-}
-
 static int do_mount(struct inst_engine *e, const char *src, const char *rel, const char *fstype,
 		    unsigned long flags, char **cause)
 {
@@ -150,7 +130,7 @@ static int do_mount(struct inst_engine *e, const char *src, const char *rel, con
 	if (e->n_mounts >= MAX_MOUNTS)
 		return hcfg_cause(cause, -ENOSPC, _("Too many mounts in the target."));
 	snprintf(path, sizeof(path), "%s%s", e->target, rel);
-	if (mkdirs(path, cause) < 0)
+	if (hcfg_mkdirs(path, cause) < 0)
 		return -errno;
 	logf_(e, "+ mount %s %s (%s)", src, path, fstype ? fstype : "bind");
 	if (mount(src, path, fstype, flags, NULL) < 0)
@@ -235,7 +215,7 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
-	rc = mkdirs(aptdir, cause);
+	rc = hcfg_mkdirs(aptdir, cause);
 	if (rc < 0)
 		return rc;
 	fill_source(p, &src, url, sizeof(url));
@@ -374,7 +354,7 @@ static int write_target(struct inst_engine *e, const char *rel, const char *data
 	target_path(e, path, sizeof(path), rel);
 	snprintf(dir, sizeof(dir), "%s", path);
 	*strrchr(dir, '/') = '\0';
-	if (mkdirs(dir, cause) < 0)
+	if (hcfg_mkdirs(dir, cause) < 0)
 		return -EIO;
 	return hcfg_write_file(path, data, mode, cause);
 }
@@ -686,7 +666,7 @@ static int step_finish(struct inst_engine *e, char **cause)
 	logf_(e, "install finished after %ld s", (long)(time(NULL) - e->t0));
 	if (*e->logpath) {
 		target_path(e, path, sizeof(path), "/var/log/ospite");
-		if (mkdirs(path, cause) < 0)
+		if (hcfg_mkdirs(path, cause) < 0)
 			return -EIO;
 		target_path(e, path, sizeof(path), "/var/log/ospite/install.log");
 		rc = copy_file(e->logpath, path, 0600, cause);
