@@ -29,6 +29,53 @@ int hcfg_cause(char **cause, int err, const char *fmt, ...)
 	return err;
 }
 
+void hcfg_buf_add(struct hcfg_buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->len + n + 1) * 2;
+		char *ns = realloc(b->s, cap);
+
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void hcfg_buf_str(struct hcfg_buf *b, const char *s)
+{
+	hcfg_buf_add(b, s, strlen(s));
+}
+
+void hcfg_buf_vprintf(struct hcfg_buf *b, const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	int n = vasprintf(&s, fmt, ap);
+
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	hcfg_buf_add(b, s, n);
+	free(s);
+}
+
+void hcfg_buf_printf(struct hcfg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hcfg_buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
 static void log_argv(int logfd, const char *const argv[])
 {
 	if (logfd < 0)

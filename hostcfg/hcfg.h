@@ -2,6 +2,7 @@
 #ifndef OSPITE_HCFG_H
 #define OSPITE_HCFG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -111,6 +112,23 @@ int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause);
 int hcfg_loop_detach(const char *dev, char **cause);
 
 /* ---- Utilities (hcfg-util.c) ------------------------------------------- */
+
+/*
+ * A growing string. Start from { 0 }; after an allocation failure every call
+ * does nothing and oom stays set, so callers check once at the end. The
+ * caller frees s.
+ */
+struct hcfg_buf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+void hcfg_buf_add(struct hcfg_buf *b, const char *s, size_t n);
+void hcfg_buf_str(struct hcfg_buf *b, const char *s);
+void hcfg_buf_printf(struct hcfg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hcfg_buf_vprintf(struct hcfg_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Store a printf-formatted message in *@cause (when @cause is not NULL); returns @err. */
 int hcfg_cause(char **cause, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

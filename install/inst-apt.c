@@ -19,37 +19,6 @@
 
 /* ---- small helpers ------------------------------------------------------------ */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
 /* apt's own text without its trailing period, so our sentence can end with one. */
 static char *detail(const char *s, size_t n)
 {
@@ -144,30 +113,30 @@ static void normalise_url(const char *in, char *out, size_t len)
 		snprintf(out, len, "%s", in);
 }
 
-static void add_stanza(struct sbuf *b, const struct inst_apt_source *src, const char *url,
+static void add_stanza(struct hcfg_buf *b, const struct inst_apt_source *src, const char *url,
 		       const char *suite)
 {
 	const char *comps = src->components && *src->components ? src->components : "main";
 
-	sb_str(b, "Types: deb\nURIs: ");
-	sb_str(b, url);
-	sb_str(b, "\nSuites: ");
-	sb_str(b, suite);
-	sb_str(b, "\n");
+	hcfg_buf_str(b, "Types: deb\nURIs: ");
+	hcfg_buf_str(b, url);
+	hcfg_buf_str(b, "\nSuites: ");
+	hcfg_buf_str(b, suite);
+	hcfg_buf_str(b, "\n");
 	/* A flat repository ("./") has no components. */
 	if (suite[strlen(suite) - 1] != '/') {
-		sb_str(b, "Components: ");
-		sb_str(b, comps);
-		sb_str(b, "\n");
+		hcfg_buf_str(b, "Components: ");
+		hcfg_buf_str(b, comps);
+		hcfg_buf_str(b, "\n");
 	}
 	if (src->trusted) {
-		sb_str(b, "Trusted: yes\n");
+		hcfg_buf_str(b, "Trusted: yes\n");
 	} else {
-		sb_str(b, "Signed-By: ");
-		sb_str(b, src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING);
-		sb_str(b, "\n");
+		hcfg_buf_str(b, "Signed-By: ");
+		hcfg_buf_str(b, src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING);
+		hcfg_buf_str(b, "\n");
 	}
-	sb_str(b, "\n");
+	hcfg_buf_str(b, "\n");
 }
 
 static int write_text(const char *dir, const char *rel, const char *text, char **cause)
@@ -189,7 +158,7 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 	};
 	const char *keyring = src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING;
 	char sec_suite[256], path[PATH_MAX];
-	struct sbuf conf = { 0 }, list = { 0 };
+	struct hcfg_buf conf = { 0 }, list = { 0 };
 	int rc;
 
 	memset(ae, 0, sizeof(*ae));
@@ -280,7 +249,7 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 			     src->recommends ? "true" : "false") < 0)
 			c = NULL;
 		if (c)
-			sb_str(&conf, c);
+			hcfg_buf_str(&conf, c);
 		else
 			conf.oom = true;
 		free(c);
@@ -801,7 +770,7 @@ static int simulate_error(const char *out, char **cause)
 	int rc;
 
 	if (hdr) {
-		struct sbuf b = { 0 };
+		struct hcfg_buf b = { 0 };
 
 		for (const char *l = strchr(hdr, '\n'); l && l[1] == ' '; l = strchr(l + 1, '\n')) {
 			size_t n = strcspn(l + 1, "\n");
@@ -811,8 +780,8 @@ static int simulate_error(const char *out, char **cause)
 				continue;
 			if (*d) {
 				if (b.len)
-					sb_str(&b, "; ");
-				sb_str(&b, d);
+					hcfg_buf_str(&b, "; ");
+				hcfg_buf_str(&b, d);
 			}
 			free(d);
 		}
@@ -1015,12 +984,12 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		goto out;
 	}
 	if (missing.n > 1) {
-		struct sbuf b = { 0 };
+		struct hcfg_buf b = { 0 };
 
 		for (size_t i = 0; i < missing.n; i++) {
 			if (i)
-				sb_str(&b, ", ");
-			sb_str(&b, missing.v[i]);
+				hcfg_buf_str(&b, ", ");
+			hcfg_buf_str(&b, missing.v[i]);
 		}
 		if (b.oom)
 			goto oom;

@@ -391,118 +391,108 @@ static const char *end_name(enum inst_end e)
 	return names[e];
 }
 
-/* Append formatted text to a growing buffer. */
-static void cat(char **buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cat(char **buf, const char *fmt, ...)
+/* The dumps abort on allocation failure, as the rest of the plan code does. */
+static char *buf_take(struct hcfg_buf *b)
 {
-	va_list ap;
-	char *add, *joined;
-
-	va_start(ap, fmt);
-	if (vasprintf(&add, fmt, ap) < 0)
+	if (b->oom)
 		abort();
-	va_end(ap);
-	if (asprintf(&joined, "%s%s", *buf ? *buf : "", add) < 0)
-		abort();
-	free(add);
-	free(*buf);
-	*buf = joined;
+	return b->s;
 }
 
 char *inst_plan_dump(const struct inst_plan *p)
 {
-	char *s = NULL;
+	struct hcfg_buf s = { 0 };
 
-	cat(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
+	hcfg_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
 	    p->utc ? " (utc)" : "");
-	cat(&s, "network: device=%s %s", *p->nic ? p->nic : "-", p->dhcp ? "dhcp" : "static");
+	hcfg_buf_printf(&s, "network: device=%s %s", *p->nic ? p->nic : "-", p->dhcp ? "dhcp" : "static");
 	if (!p->dhcp)
-		cat(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
+		hcfg_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
-	cat(&s, "\nhostname: %s\n", p->hostname);
+	hcfg_buf_printf(&s, "\nhostname: %s\n", p->hostname);
 	if (p->src == INST_SRC_MIRROR)
-		cat(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
+		hcfg_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
 	else
-		cat(&s, "source: dir %s %s\n", p->local_dir, p->suite);
-	cat(&s, "hypervisor: %s", hv_name(p->hv));
+		hcfg_buf_printf(&s, "source: dir %s %s\n", p->local_dir, p->suite);
+	hcfg_buf_printf(&s, "hypervisor: %s", hv_name(p->hv));
 	if (p->hv == INST_HV_XEN)
-		cat(&s, " dom0-mem=%uM", p->dom0_mem_mib);
-	cat(&s, "\n");
+		hcfg_buf_printf(&s, " dom0-mem=%uM", p->dom0_mem_mib);
+	hcfg_buf_printf(&s, "\n");
 	for (size_t i = 0; i < p->n_bridges; i++)
-		cat(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
-	cat(&s, "disk: %s\n", *p->disk ? p->disk : "-");
+		hcfg_buf_printf(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
+	hcfg_buf_printf(&s, "disk: %s\n", *p->disk ? p->disk : "-");
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		cat(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
+		hcfg_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
 		    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
 		if (e->max_mib)
-			cat(&s, " max=%lluM", (unsigned long long)e->max_mib);
-		cat(&s, "\n");
+			hcfg_buf_printf(&s, " max=%lluM", (unsigned long long)e->max_mib);
+		hcfg_buf_printf(&s, "\n");
 	}
-	cat(&s, "rootpw: %s\n", *p->root_hash ? "set" : "-");
+	hcfg_buf_printf(&s, "rootpw: %s\n", *p->root_hash ? "set" : "-");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
-		cat(&s, "package: %s\n", p->packages[i]);
-	cat(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
-	return s;
+		hcfg_buf_printf(&s, "package: %s\n", p->packages[i]);
+	hcfg_buf_printf(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
+	return buf_take(&s);
 }
 
 char *inst_plan_to_ks(const struct inst_plan *p)
 {
-	char *s = NULL;
+	struct hcfg_buf s = { 0 };
 	const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
 
-	cat(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
+	hcfg_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
-	cat(&s, "lang %s\nkeyboard %s\ntimezone %s%s\n", !strcmp(p->lang, "it") ? "it_IT.UTF-8" :
+	hcfg_buf_printf(&s, "lang %s\nkeyboard %s\ntimezone %s%s\n", !strcmp(p->lang, "it") ? "it_IT.UTF-8" :
 	    "en_US.UTF-8", p->keyboard, p->timezone, p->utc ? " --utc" : "");
 	for (size_t i = 0; i < p->n_bridges; i++) {
 		const struct inst_bridge *b = &p->bridges[i];
 
-		cat(&s, "network --device=%s --bridgeslaves=%s", b->name, b->nic);
+		hcfg_buf_printf(&s, "network --device=%s --bridgeslaves=%s", b->name, b->nic);
 		if (b == mgmt) {
 			if (p->dhcp)
-				cat(&s, " --bootproto=dhcp");
+				hcfg_buf_printf(&s, " --bootproto=dhcp");
 			else
-				cat(&s, " --bootproto=static --ip=%s --netmask=%u%s%s%s%s", p->ip,
+				hcfg_buf_printf(&s, " --bootproto=static --ip=%s --netmask=%u%s%s%s%s", p->ip,
 				    p->prefix, *p->gateway ? " --gateway=" : "", p->gateway,
 				    *p->dns ? " --nameserver=" : "", p->dns);
-			cat(&s, " --hostname=%s --activate", p->hostname);
+			hcfg_buf_printf(&s, " --hostname=%s --activate", p->hostname);
 		} else {
-			cat(&s, " --bootproto=none");
+			hcfg_buf_printf(&s, " --bootproto=none");
 		}
-		cat(&s, "\n");
+		hcfg_buf_printf(&s, "\n");
 	}
 	if (!mgmt)
-		cat(&s, "network --device=%s --bootproto=%s --hostname=%s\n", p->nic,
+		hcfg_buf_printf(&s, "network --device=%s --bootproto=%s --hostname=%s\n", p->nic,
 		    p->dhcp ? "dhcp" : "static", p->hostname);
 	if (p->src == INST_SRC_MIRROR)
-		cat(&s, "url --url=%s\n", p->mirror);
+		hcfg_buf_printf(&s, "url --url=%s\n", p->mirror);
 	else
-		cat(&s, "url --url=file://%s\n", p->local_dir);
-	cat(&s, "rootpw --iscrypted %s\n", p->root_hash);
-	cat(&s, "hypervisor --type=%s", hv_name(p->hv));
+		hcfg_buf_printf(&s, "url --url=file://%s\n", p->local_dir);
+	hcfg_buf_printf(&s, "rootpw --iscrypted %s\n", p->root_hash);
+	hcfg_buf_printf(&s, "hypervisor --type=%s", hv_name(p->hv));
 	if (p->hv == INST_HV_XEN && p->dom0_mem_mib)
-		cat(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
-	cat(&s, "\nignoredisk --only-use=%s\nzerombr\nclearpart --all --initlabel --drives=%s\n",
+		hcfg_buf_printf(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
+	hcfg_buf_printf(&s, "\nignoredisk --only-use=%s\nzerombr\nclearpart --all --initlabel --drives=%s\n",
 	    p->disk, p->disk);
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		cat(&s, "part %s --fstype=%s --size=%llu%s", e->mount, hcfg_fs_name(e->fs),
+		hcfg_buf_printf(&s, "part %s --fstype=%s --size=%llu%s", e->mount, hcfg_fs_name(e->fs),
 		    (unsigned long long)e->size_mib, e->grow ? " --grow" : "");
 		if (e->max_mib)
-			cat(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
-		cat(&s, " --ondisk=%s\n", p->disk);
+			hcfg_buf_printf(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
+		hcfg_buf_printf(&s, " --ondisk=%s\n", p->disk);
 	}
-	cat(&s, "bootloader --location=mbr%s%s\n", *p->serial ? " --append=console=" : "",
+	hcfg_buf_printf(&s, "bootloader --location=mbr%s%s\n", *p->serial ? " --append=console=" : "",
 	    p->serial);
-	cat(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
+	hcfg_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
 	if (p->packages && p->packages[0]) {
-		cat(&s, "%%packages\n");
+		hcfg_buf_printf(&s, "%%packages\n");
 		for (size_t i = 0; p->packages[i]; i++)
-			cat(&s, "%s\n", p->packages[i]);
-		cat(&s, "%%end\n");
+			hcfg_buf_printf(&s, "%s\n", p->packages[i]);
+		hcfg_buf_printf(&s, "%%end\n");
 	}
-	return s;
+	return buf_take(&s);
 }

@@ -430,50 +430,24 @@ static const char *dbs_translate(const char *fmt)
 	return fmt;
 }
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args)
 {
-	struct sbuf b = { 0 };
+	struct hcfg_buf b = { 0 };
 	size_t next = 0;
 
-	sb_add(&b, "", 0);
+	hcfg_buf_add(&b, "", 0);
 	while (*fmt) {
 		const char *pct = strchr(fmt, '%');
 		size_t idx;
 
 		if (!pct) {
-			sb_add(&b, fmt, strlen(fmt));
+			hcfg_buf_add(&b, fmt, strlen(fmt));
 			break;
 		}
-		sb_add(&b, fmt, pct - fmt);
+		hcfg_buf_add(&b, fmt, pct - fmt);
 		fmt = pct + 1;
 		if (*fmt == '%') {
-			sb_add(&b, "%", 1);
+			hcfg_buf_add(&b, "%", 1);
 			fmt++;
 			continue;
 		}
@@ -500,7 +474,7 @@ char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args)
 		if (!*fmt)
 			break;
 		if (idx < n_args && args[idx])
-			sb_add(&b, args[idx], strlen(args[idx]));
+			hcfg_buf_add(&b, args[idx], strlen(args[idx]));
 		fmt++;
 	}
 	if (b.oom) {

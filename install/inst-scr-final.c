@@ -56,22 +56,16 @@ int inst_scr_password(struct inst_ctx *c)
 	}
 }
 
-/* Append a line to a growing text. */
-static void line(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(char **s, const char *fmt, ...)
+/* Append one line to the text of a dialog. */
+static void line(struct hcfg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(struct hcfg_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *add = NULL, *joined = NULL;
 
 	va_start(ap, fmt);
-	if (vasprintf(&add, fmt, ap) < 0)
-		abort();
+	hcfg_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (asprintf(&joined, "%s%s\n", *s ? *s : "", add) < 0)
-		abort();
-	free(add);
-	free(*s);
-	*s = joined;
+	hcfg_buf_str(b, "\n");
 }
 
 static const struct hcfg_disk *chosen_disk(const struct inst_ctx *c)
@@ -89,7 +83,8 @@ int inst_scr_summary(struct inst_ctx *c)
 	for (;;) {
 		const struct hcfg_disk *dk = chosen_disk(c);
 		const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
-		char *text = NULL, *wipe = NULL, *problems = NULL;
+		struct hcfg_buf text = { 0 }, wipe = { 0 };
+		char *problems = NULL;
 		uint64_t sizes[INST_MAX_PARTS];
 		struct tui_dialog *d;
 		int rc;
@@ -110,11 +105,11 @@ int inst_scr_summary(struct inst_ctx *c)
 				line(&text, "  %-26s %-5s %8llu MiB", p->parts[i].mount,
 				     hcfg_fs_name(p->parts[i].fs), (unsigned long long)sizes[i]);
 		d = tui_dialog_new(_("Summary"));
-		tui_dialog_text(d, text);
+		tui_dialog_text(d, text.oom ? "" : text.s);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Install"));
 		rc = tui_dialog_run(d);
 		tui_dialog_free(d);
-		free(text);
+		free(text.s);
 		if (rc == TUI_LANG) {
 			inst_scr_toggle_lang(c);
 			continue;
@@ -130,9 +125,9 @@ int inst_scr_summary(struct inst_ctx *c)
 			line(&wipe, _("ALL DATA on %s will be lost."), p->disk);
 		line(&wipe, _("It holds now: %s."), dk ? dk->contents : "?");
 		line(&wipe, _("Erase this disk and install?"));
-		bool yes = tui_ask(_("Confirm"), wipe, _("Yes, erase and install"), _("No"));
+		bool yes = tui_ask(_("Confirm"), wipe.oom ? "" : wipe.s, _("Yes, erase and install"), _("No"));
 
-		free(wipe);
+		free(wipe.s);
 		if (!yes)
 			continue;
 		c->plan.wipe_confirmed = true;
