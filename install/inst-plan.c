@@ -10,8 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
 /* Read the suite of the running system from os-release, "bookworm" when unknown. */
 static void system_suite(char *buf, size_t len)
 {
@@ -118,9 +116,9 @@ void inst_plan_lang_defaults(struct inst_plan *p, const char *lang)
 {
 	bool it = !strcmp(lang, "it");
 
-	COPY(p->lang, it ? "it" : "en");
-	COPY(p->keyboard, it ? "it" : "us");
-	COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
+	INST_COPY(p->lang, it ? "it" : "en");
+	INST_COPY(p->keyboard, it ? "it" : "us");
+	INST_COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
 }
 
 void inst_plan_init(struct inst_plan *p)
@@ -130,7 +128,7 @@ void inst_plan_init(struct inst_plan *p)
 	p->utc = true;
 	p->dhcp = true;
 	p->prefix = 24;
-	COPY(p->hostname, "ospite");
+	INST_COPY(p->hostname, "ospite");
 	system_suite(p->suite, sizeof(p->suite));
 	system_mirror(p->suite, p->mirror, sizeof(p->mirror));
 	{
@@ -163,8 +161,8 @@ void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics,
 		struct inst_bridge *b = &p->bridges[p->n_bridges++];
 
 		snprintf(b->name, sizeof(b->name), "%s%zu", p->hv == INST_HV_XEN ? "xenbr" : "br", i);
-		COPY(b->nic, nics[i].name);
-		COPY(b->mac, nics[i].mac);
+		INST_COPY(b->nic, nics[i].name);
+		INST_COPY(b->mac, nics[i].mac);
 	}
 }
 
@@ -185,7 +183,7 @@ static void add_part(struct inst_plan *p, const char *mount, enum hcfg_fs fs, ui
 		return;
 	e = &p->parts[p->n_parts++];
 	memset(e, 0, sizeof(*e));
-	COPY(e->mount, mount);
+	INST_COPY(e->mount, mount);
 	e->fs = fs;
 	e->size_mib = mib;
 	e->grow = grow;

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
 static void fmt_mib(uint64_t mib, char *buf, size_t len)
 {
 	if (mib >= 10 * 1024)
@@ -89,7 +87,7 @@ int inst_scr_disk(struct inst_ctx *c)
 			c->plan.wipe_confirmed = false;
 			c->parts_custom = false;
 		}
-		COPY(c->plan.disk, c->disks[cur].path);
+		INST_COPY(c->plan.disk, c->disks[cur].path);
 		c->disk_mib = c->disks[cur].size >> 20;
 		return TUI_NEXT;
 	}
@@ -119,8 +117,8 @@ static bool edit_part(struct inst_ctx *c, struct inst_part *e)
 		gid = tui_dialog_check(d, _("Grow to fill free space"), e->grow);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("OK"));
 		rc = tui_dialog_run(d);
-		COPY(mount, tui_dialog_value(d, mid));
-		COPY(size, tui_dialog_value(d, sid));
+		INST_COPY(mount, tui_dialog_value(d, mid));
+		INST_COPY(size, tui_dialog_value(d, sid));
 		fsel = tui_dialog_selected(d, fsid);
 		grow = tui_dialog_checked(d, gid);
 		tui_dialog_free(d);
@@ -131,7 +129,7 @@ static bool edit_part(struct inst_ctx *c, struct inst_part *e)
 		if (rc == TUI_BACK)
 			return false;
 		if (fss[fsel] == HCFG_FS_SWAP)
-			COPY(mount, "swap");
+			INST_COPY(mount, "swap");
 		if (inst_valid_mount(mount, &cause) < 0 || !strcmp(mount, "biosboot") ||
 		    inst_valid_size(size, &mib, &cause) < 0) {
 			if (!cause)
@@ -143,7 +141,7 @@ static bool edit_part(struct inst_ctx *c, struct inst_part *e)
 			inst_scr_error(_("Partition"), strdup(_("A swap partition has no mount point.")));
 			continue;
 		}
-		COPY(e->mount, mount);
+		INST_COPY(e->mount, mount);
 		e->fs = fss[fsel];
 		e->size_mib = mib;
 		e->grow = grow;
@@ -279,7 +277,7 @@ int inst_scr_partitions(struct inst_ctx *c)
 		if (p->parts[0].fs != HCFG_FS_BIOSBOOT && p->n_parts < INST_MAX_PARTS) {
 			memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
 			memset(&p->parts[0], 0, sizeof(p->parts[0]));
-			COPY(p->parts[0].mount, "biosboot");
+			INST_COPY(p->parts[0].mount, "biosboot");
 			p->parts[0].fs = HCFG_FS_BIOSBOOT;
 			p->parts[0].size_mib = 1;
 			p->n_parts++;

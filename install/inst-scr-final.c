@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
 int inst_scr_password(struct inst_ctx *c)
 {
 	for (;;) {

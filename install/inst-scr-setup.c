@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
 const struct inst_screen inst_screens[] = {
 	{ "language", inst_scr_language },
 	{ "keyboard", inst_scr_keyboard },
@@ -29,7 +27,7 @@ void inst_scr_toggle_lang(struct inst_ctx *c)
 	const char *next = !strcmp(tui_lang(), "it") ? "en" : "it";
 
 	tui_lang_set(next);
-	COPY(c->plan.lang, next);
+	INST_COPY(c->plan.lang, next);
 	tui_frame_redraw();
 }
 
@@ -101,8 +99,8 @@ int inst_scr_keyboard(struct inst_ctx *c)
 		list = tui_dialog_list(d, items, N_KEYMAPS, cur, 5);
 		tz = tui_dialog_entry(d, _("Time zone:"), c->plan.timezone, 0);
 		rc = tui_dialog_run(d);
-		COPY(c->plan.keyboard, keymaps[tui_dialog_selected(d, list)][0]);
-		COPY(c->plan.timezone, tui_dialog_value(d, tz));
+		INST_COPY(c->plan.keyboard, keymaps[tui_dialog_selected(d, list)][0]);
+		INST_COPY(c->plan.timezone, tui_dialog_value(d, tz));
 		tui_dialog_free(d);
 		if (rc == TUI_LANG) {
 			inst_scr_toggle_lang(c);
@@ -147,8 +145,8 @@ int inst_scr_nic(struct inst_ctx *c)
 			cur = i;
 	if (c->n_nics == 1) {
 		/* Nothing to choose: the slides ask only when there is a choice. */
-		COPY(c->plan.nic, c->nics[0].name);
-		COPY(c->plan.nic_mac, c->nics[0].mac);
+		INST_COPY(c->plan.nic, c->nics[0].name);
+		INST_COPY(c->plan.nic_mac, c->nics[0].mac);
 		return TUI_NEXT;
 	}
 	for (;;) {
@@ -173,8 +171,8 @@ int inst_scr_nic(struct inst_ctx *c)
 		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
-		COPY(c->plan.nic, c->nics[cur].name);
-		COPY(c->plan.nic_mac, c->nics[cur].mac);
+		INST_COPY(c->plan.nic, c->nics[cur].name);
+		INST_COPY(c->plan.nic_mac, c->nics[cur].mac);
 		return TUI_NEXT;
 	}
 }
@@ -202,11 +200,11 @@ int inst_scr_netcfg(struct inst_ctx *c)
 		host = tui_dialog_entry(d, _("Host name:"), c->plan.hostname, 0);
 		rc = tui_dialog_run(d);
 		c->plan.dhcp = tui_dialog_selected(d, mode) == 0;
-		COPY(c->plan.ip, tui_dialog_value(d, ip));
-		COPY(prefix, tui_dialog_value(d, pfx));
-		COPY(c->plan.gateway, tui_dialog_value(d, gw));
-		COPY(c->plan.dns, tui_dialog_value(d, dns));
-		COPY(c->plan.hostname, tui_dialog_value(d, host));
+		INST_COPY(c->plan.ip, tui_dialog_value(d, ip));
+		INST_COPY(prefix, tui_dialog_value(d, pfx));
+		INST_COPY(c->plan.gateway, tui_dialog_value(d, gw));
+		INST_COPY(c->plan.dns, tui_dialog_value(d, dns));
+		INST_COPY(c->plan.hostname, tui_dialog_value(d, host));
 		tui_dialog_free(d);
 		if (rc != TUI_NEXT && inst_valid_prefix(prefix, &c->plan.prefix, NULL) < 0)
 			c->plan.prefix = 24;
@@ -248,9 +246,9 @@ int inst_scr_source(struct inst_ctx *c)
 		sec = tui_dialog_check(d, _("Install security updates"), c->plan.security);
 		rc = tui_dialog_run(d);
 		c->plan.src = tui_dialog_selected(d, kind) == 0 ? INST_SRC_MIRROR : INST_SRC_LOCAL;
-		COPY(c->plan.mirror, tui_dialog_value(d, url));
-		COPY(c->plan.suite, tui_dialog_value(d, suite));
-		COPY(c->plan.local_dir, tui_dialog_value(d, dir));
+		INST_COPY(c->plan.mirror, tui_dialog_value(d, url));
+		INST_COPY(c->plan.suite, tui_dialog_value(d, suite));
+		INST_COPY(c->plan.local_dir, tui_dialog_value(d, dir));
 		c->plan.security = tui_dialog_checked(d, sec);
 		tui_dialog_free(d);
 		if (rc == TUI_LANG) {
@@ -323,16 +321,16 @@ int inst_scr_hypervisor(struct inst_ctx *c)
 		}
 		rc = tui_dialog_run(d);
 		p->hv = tui_dialog_selected(d, hv) == 0 ? INST_HV_XEN : INST_HV_KVM;
-		COPY(mem, tui_dialog_value(d, memid));
+		INST_COPY(mem, tui_dialog_value(d, memid));
 		p->n_bridges = 0;
 		for (size_t i = 0; i < nb; i++) {
 			const char *name = tui_dialog_value(d, br[i]);
 
 			if (!*name)
 				continue;
-			COPY(p->bridges[p->n_bridges].name, name);
-			COPY(p->bridges[p->n_bridges].nic, c->nics[i].name);
-			COPY(p->bridges[p->n_bridges].mac, c->nics[i].mac);
+			INST_COPY(p->bridges[p->n_bridges].name, name);
+			INST_COPY(p->bridges[p->n_bridges].nic, c->nics[i].name);
+			INST_COPY(p->bridges[p->n_bridges].mac, c->nics[i].mac);
 			p->n_bridges++;
 		}
 		tui_dialog_free(d);

@@ -12,6 +12,9 @@
 #define INST_MAX_BRIDGES 8
 #define INST_IMAGES_DIR  "/var/lib/ospite/images"
 
+/* Copy a string into a fixed-size field of the plan, cut to fit. */
+#define INST_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
+
 enum inst_hv { INST_HV_XEN = 0, INST_HV_KVM };
 enum inst_src { INST_SRC_MIRROR = 0, INST_SRC_LOCAL };
 enum inst_end { INST_END_REBOOT = 0, INST_END_POWEROFF, INST_END_HALT, INST_END_EXIT };

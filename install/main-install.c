@@ -13,8 +13,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
-
 static void usage(FILE *f)
 {
 	fprintf(f, _("Usage: ospite-install [OPTION]...\n"
@@ -119,13 +117,13 @@ int main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	inst_plan_init(&c.plan);
-	COPY(c.plan.lang, tui_lang());
+	INST_COPY(c.plan.lang, tui_lang());
 	inst_plan_lang_defaults(&c.plan, c.plan.lang);
 	c.workdir = workdir;
 	if (sysinfo(&si) == 0)
 		c.ram_mib = (uint64_t)si.totalram * si.mem_unit >> 20;
 	if (serial)
-		COPY(c.plan.serial, serial);
+		INST_COPY(c.plan.serial, serial);
 	else
 		detect_serial(c.plan.serial, sizeof(c.plan.serial));
 
@@ -148,7 +146,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (image) {
-		COPY(c.plan.image, image);
+		INST_COPY(c.plan.image, image);
 		if (hcfg_image_create(image, image_mib, &cause) < 0 ||
 		    hcfg_loop_attach(image, loopdev, sizeof(loopdev), &cause) < 0) {
 			fprintf(stderr, "ospite-install: %s\n", cause);
@@ -164,8 +162,8 @@ int main(int argc, char **argv)
 		cause = NULL;
 	}
 	if (c.n_nics) {
-		COPY(c.plan.nic, c.nics[0].name);
-		COPY(c.plan.nic_mac, c.nics[0].mac);
+		INST_COPY(c.plan.nic, c.nics[0].name);
+		INST_COPY(c.plan.nic_mac, c.nics[0].mac);
 	}
 	inst_plan_default_bridges(&c.plan, c.nics, c.n_nics);
 
