@@ -27,6 +27,7 @@ struct inst_engine {
 	char logpath[PATH_MAX];
 	enum inst_step failed;
 	char *partdev[INST_MAX_PARTS];
+	char uuid[INST_MAX_PARTS][64]; /* of each new file system, read once after mkfs */
 	uint64_t sizes[INST_MAX_PARTS];
 	struct inst_pkgset pkgs;
 	bool have_pkgs;
@@ -302,6 +303,8 @@ static int step_format(struct inst_engine *e, char **cause)
 		else if (label[0] == '/')
 			label++;
 		rc = hcfg_mkfs(e->partdev[i], p->parts[i].fs, label, e->logfd, mkfs_progress, &m, cause);
+		if (rc == 0)
+			rc = hcfg_fs_uuid(e->partdev[i], e->uuid[i], sizeof(e->uuid[i]), cause);
 		if (rc < 0)
 			return rc;
 	}
@@ -469,7 +472,6 @@ static int step_post(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 	struct hcfg_target_mount mounts[INST_MAX_PARTS];
-	char uuids[INST_MAX_PARTS][64];
 	struct hcfg_target_bridge br[INST_MAX_BRIDGES];
 	size_t nm = 0;
 	int rc;
@@ -479,11 +481,8 @@ static int step_post(struct inst_engine *e, char **cause)
 	for (size_t i = 0; i < p->n_parts; i++) {
 		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
 			continue;
-		rc = hcfg_fs_uuid(e->partdev[i], uuids[i], sizeof(uuids[i]), cause);
-		if (rc < 0)
-			return rc;
 		mounts[nm++] = (struct hcfg_target_mount){
-			.mount = p->parts[i].mount, .uuid = uuids[i],
+			.mount = p->parts[i].mount, .uuid = e->uuid[i],
 			.fstype = hcfg_fs_name(p->parts[i].fs),
 		};
 	}
@@ -572,33 +571,36 @@ static int grub_cfg_by_uuid(struct inst_engine *e, char **cause)
 	rc = hcfg_read_file(path, &cfg, cause);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < p->n_parts; i++) {
-		char uuid[64], from[128], to[128];
-		size_t fl, tl;
+	/* One pass: each "root=/dev/X" of a partition we made becomes "root=UUID=...". */
+	struct hcfg_buf out = { 0 };
+	const char *at = cfg;
 
-		if (p->parts[i].fs == HCFG_FS_BIOSBOOT || p->parts[i].fs == HCFG_FS_SWAP)
-			continue;
-		if (hcfg_fs_uuid(e->partdev[i], uuid, sizeof(uuid), cause) < 0) {
-			free(cfg);
-			return -EIO;
-		}
-		snprintf(from, sizeof(from), "root=%s ", e->partdev[i]);
-		snprintf(to, sizeof(to), "root=UUID=%s ", uuid);
-		fl = strlen(from);
-		tl = strlen(to);
-		for (char *hit; (hit = strstr(cfg, from));) {
-			size_t off = hit - cfg, len = strlen(cfg);
-			char *n = malloc(len - fl + tl + 1);
+	for (const char *hit; (hit = strstr(at, "root=/dev/"));) {
+		const char *dev = hit + 5;
+		size_t i;
 
-			if (!n)
-				abort();
-			memcpy(n, cfg, off);
-			memcpy(n + off, to, tl);
-			memcpy(n + off + tl, hit + fl, len - off - fl + 1);
-			free(cfg);
-			cfg = n;
+		hcfg_buf_add(&out, at, hit - at);
+		at = dev;
+		for (i = 0; i < p->n_parts; i++) {
+			size_t dl = e->partdev[i] ? strlen(e->partdev[i]) : 0;
+
+			if (dl && *e->uuid[i] && !strncmp(dev, e->partdev[i], dl) &&
+			    strchr(" \t\n", dev[dl]) && dev[dl]) {
+				hcfg_buf_printf(&out, "root=UUID=%s", e->uuid[i]);
+				at = dev + dl;
+				break;
+			}
 		}
+		if (i == p->n_parts)
+			hcfg_buf_add(&out, hit, 5);
 	}
+	hcfg_buf_str(&out, at);
+	free(cfg);
+	if (out.oom) {
+		free(out.s);
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	cfg = out.s;
 	if (strstr(cfg, "root=/dev/")) {
 		free(cfg);
 		return hcfg_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
