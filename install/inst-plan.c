@@ -304,10 +304,36 @@ static void problem(char **all, char *msg)
 	free(msg);
 }
 
-int inst_plan_validate(const struct inst_plan *p, char **causes)
+int inst_plan_validate_parts(const struct inst_plan *p, char **causes)
 {
 	char *all = NULL, *c = NULL;
 	size_t roots = 0;
+
+	for (size_t i = 0; i < p->n_parts; i++) {
+		if (!strcmp(p->parts[i].mount, "/"))
+			roots++;
+		if (inst_valid_mount(p->parts[i].mount, &c) < 0)
+			problem(&all, c), c = NULL;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
+			    strcmp(p->parts[i].mount, "swap")) {
+				hcfg_cause(&c, 0, _("The mount point %s is used twice."),
+					   p->parts[i].mount);
+				problem(&all, c), c = NULL;
+			}
+	}
+	if (roots == 0)
+		problem(&all, strdup(_("The partition plan has no / (root) partition.")));
+	if (causes)
+		*causes = all;
+	else
+		free(all);
+	return all ? -EINVAL : 0;
+}
+
+int inst_plan_validate(const struct inst_plan *p, char **causes)
+{
+	char *all = NULL, *c = NULL;
 
 	if (inst_valid_hostname(p->hostname, &c) < 0)
 		problem(&all, c), c = NULL;
@@ -335,21 +361,10 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 	}
 	if (!*p->disk)
 		problem(&all, strdup(_("No target disk is chosen.")));
-	for (size_t i = 0; i < p->n_parts; i++) {
-		if (!strcmp(p->parts[i].mount, "/"))
-			roots++;
-		if (inst_valid_mount(p->parts[i].mount, &c) < 0)
-			problem(&all, c), c = NULL;
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
-			    strcmp(p->parts[i].mount, "swap")) {
-				hcfg_cause(&c, 0, _("The mount point %s is used twice."),
-					   p->parts[i].mount);
-				problem(&all, c), c = NULL;
-			}
-	}
-	if (roots == 0)
-		problem(&all, strdup(_("The partition plan has no / (root) partition.")));
+	char *parts = NULL;
+
+	if (inst_plan_validate_parts(p, &parts) < 0)
+		problem(&all, parts);
 	if (!*p->root_hash)
 		problem(&all, strdup(_("No root password is set.")));
 	if (p->hv == INST_HV_XEN && p->dom0_mem_mib && p->dom0_mem_mib < 512)

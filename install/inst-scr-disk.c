@@ -49,29 +49,22 @@ int inst_scr_disk(struct inst_ctx *c)
 			cur = i;
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_("Disk"));
-		char **rows = calloc(c->n_disks ? c->n_disks : 1, sizeof(*rows));
 		int list = -1, rc;
 
 		if (c->n_disks == 0) {
 			tui_dialog_text(d, _("No disk was found on this system."));
 		} else {
 			tui_dialog_text(d, _("Choose the disk to install the host on. Everything on it will be erased. Disks that are in use are listed as unavailable."));
+			list = tui_dialog_list(d, NULL, 0, cur, c->n_disks < 6 ? c->n_disks : 6);
 			for (size_t i = 0; i < c->n_disks; i++)
-				rows[i] = disk_row(&c->disks[i]);
-			list = tui_dialog_list(d, (const char *const *)rows, c->n_disks, cur,
-					       c->n_disks < 6 ? c->n_disks : 6);
+				tui_dialog_list_add(d, list, disk_row(&c->disks[i]));
 		}
 		rc = tui_dialog_run(d);
 		if (list >= 0)
 			cur = tui_dialog_selected(d, list);
-		for (size_t i = 0; i < c->n_disks; i++)
-			free(rows[i]);
-		free(rows);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		if (c->n_disks == 0)
@@ -122,10 +115,8 @@ static bool edit_part(struct inst_ctx *c, struct inst_part *e)
 		fsel = tui_dialog_selected(d, fsid);
 		grow = tui_dialog_checked(d, gid);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return false;
 		if (fss[fsel] == HCFG_FS_SWAP)
@@ -169,45 +160,38 @@ int inst_scr_partitions(struct inst_ctx *c)
 		inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
 	for (;;) {
 		uint64_t sizes[INST_MAX_PARTS];
-		char *rows[INST_MAX_PARTS], text[512], dsz[32], *cause = NULL;
+		char text[512], dsz[32], *cause = NULL;
 		struct tui_dialog *d = tui_dialog_new(_("Partitioning"));
 		int list, add, edit, del, autob, rc, fits;
 		size_t shown[INST_MAX_PARTS], ns = 0;
 
-		fits = inst_plan_resolve_sizes(p, c->disk_mib, sizes, &cause) == 0;
+		fits = inst_plan_resolve_sizes(p, c->disk_mib, sizes, NULL) == 0;
 		fmt_mib(c->disk_mib, dsz, sizeof(dsz));
-		/* The BIOS boot partition is a detail the operator need not manage. */
-		for (size_t i = 0; i < p->n_parts; i++)
-			if (p->parts[i].fs != HCFG_FS_BIOSBOOT) {
-				rows[ns] = part_row(&p->parts[i], fits ? sizes[i] : p->parts[i].size_mib);
-				shown[ns++] = i;
-			}
 		snprintf(text, sizeof(text), _("The plan for %s (%s). Nothing is written to the disk until you confirm the summary."),
 			 p->disk, dsz);
 		tui_dialog_text(d, text);
-		list = tui_dialog_list(d, (const char *const *)rows, ns, cur, 6);
+		list = tui_dialog_list(d, NULL, 0, cur, 6);
+		/* The BIOS boot partition is a detail the operator need not manage. */
+		for (size_t i = 0; i < p->n_parts; i++)
+			if (p->parts[i].fs != HCFG_FS_BIOSBOOT) {
+				tui_dialog_list_add(d, list, part_row(&p->parts[i],
+						    fits ? sizes[i] : p->parts[i].size_mib));
+				shown[ns++] = i;
+			}
 		add = tui_dialog_button(d, _("Add"));
 		edit = tui_dialog_button(d, _("Edit"));
 		del = tui_dialog_button(d, _("Delete"));
 		autob = tui_dialog_button(d, _("Automatic"));
 		rc = tui_dialog_run(d);
 		cur = tui_dialog_selected(d, list);
-		for (size_t i = 0; i < ns; i++)
-			free(rows[i]);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			free(cause);
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
-		if (rc == TUI_BACK) {
-			free(cause);
+		if (rc == TUI_BACK)
 			return TUI_BACK;
-		}
 		if (rc == TUI_EXTRA + add) {
 			struct inst_part e = { .fs = HCFG_FS_EXT4, .size_mib = 1024 };
 
-			free(cause);
 			if (p->n_parts >= INST_MAX_PARTS) {
 				inst_scr_error(_("Partitioning"), strdup(_("The plan cannot hold more partitions.")));
 				continue;
@@ -221,7 +205,6 @@ int inst_scr_partitions(struct inst_ctx *c)
 		if ((rc == TUI_EXTRA + edit || rc == TUI_EXTRA + del) && ns > 0) {
 			size_t idx = shown[cur];
 
-			free(cause);
 			if (rc == TUI_EXTRA + edit) {
 				struct inst_part e = p->parts[idx];
 
@@ -240,36 +223,19 @@ int inst_scr_partitions(struct inst_ctx *c)
 			continue;
 		}
 		if (rc == TUI_EXTRA + autob) {
-			free(cause);
 			inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
 			c->parts_custom = false;
 			continue;
 		}
-		if (rc >= TUI_EXTRA) {
-			free(cause);
-			continue;
-		}
+		if (rc >= TUI_EXTRA)
+			continue;   /* Edit or Delete on an empty list */
 		if (!fits) {
+			/* Ask again for the reason only now that it is shown. */
+			inst_plan_resolve_sizes(p, c->disk_mib, sizes, &cause);
 			inst_scr_error(_("Partitioning"), cause);
 			continue;
 		}
-		free(cause);
-		bool root = false;
-
-		for (size_t i = 0; i < p->n_parts; i++)
-			root |= !strcmp(p->parts[i].mount, "/");
-		if (!root) {
-			inst_scr_error(_("Partitioning"),
-				       strdup(_("The plan has no / (root) partition.")));
-			continue;
-		}
-		for (size_t i = 0; i < p->n_parts; i++)
-			for (size_t j = 0; j < i; j++)
-				if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
-				    strcmp(p->parts[i].mount, "swap"))
-					hcfg_cause(&cause, 0, _("The mount point %s is used twice."),
-						   p->parts[i].mount);
-		if (cause) {
+		if (inst_plan_validate_parts(p, &cause) < 0) {
 			inst_scr_error(_("Partitioning"), cause);
 			continue;
 		}

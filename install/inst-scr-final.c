@@ -108,10 +108,8 @@ int inst_scr_summary(struct inst_ctx *c)
 		rc = tui_dialog_run(d);
 		tui_dialog_free(d);
 		free(text.s);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		/* The commit point: name exactly what will be lost, and ask once. */

@@ -31,6 +31,14 @@ void inst_scr_toggle_lang(struct inst_ctx *c)
 	tui_frame_redraw();
 }
 
+bool inst_scr_lang_switched(struct inst_ctx *c, int rc)
+{
+	if (rc != TUI_LANG)
+		return false;
+	inst_scr_toggle_lang(c);
+	return true;
+}
+
 void inst_scr_error(const char *title, char *cause)
 {
 	tui_message(title, cause ? cause : _("The value is not valid."));
@@ -52,10 +60,8 @@ int inst_scr_language(struct inst_ctx *c)
 		rc = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			continue;
 		tui_lang_set(sel == 1 ? "it" : "en");
@@ -102,10 +108,8 @@ int inst_scr_keyboard(struct inst_ctx *c)
 		INST_COPY(c->plan.keyboard, keymaps[tui_dialog_selected(d, list)][0]);
 		INST_COPY(c->plan.timezone, tui_dialog_value(d, tz));
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		if (!valid_zone(c->plan.timezone)) {
@@ -151,24 +155,17 @@ int inst_scr_nic(struct inst_ctx *c)
 	}
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_("Networking Device"));
-		char **rows = calloc(c->n_nics, sizeof(*rows));
 		int list, rc;
 
-		for (size_t i = 0; i < c->n_nics; i++)
-			rows[i] = nic_row(&c->nics[i]);
 		tui_dialog_text(d, _("You have multiple network devices on this system. Which would you like to install through?"));
-		list = tui_dialog_list(d, (const char *const *)rows, c->n_nics, cur,
-				       c->n_nics < 6 ? c->n_nics : 6);
+		list = tui_dialog_list(d, NULL, 0, cur, c->n_nics < 6 ? c->n_nics : 6);
+		for (size_t i = 0; i < c->n_nics; i++)
+			tui_dialog_list_add(d, list, nic_row(&c->nics[i]));
 		rc = tui_dialog_run(d);
 		cur = tui_dialog_selected(d, list);
-		for (size_t i = 0; i < c->n_nics; i++)
-			free(rows[i]);
-		free(rows);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		INST_COPY(c->plan.nic, c->nics[cur].name);
@@ -208,10 +205,8 @@ int inst_scr_netcfg(struct inst_ctx *c)
 		tui_dialog_free(d);
 		if (rc != TUI_NEXT && inst_valid_prefix(prefix, &c->plan.prefix, NULL) < 0)
 			c->plan.prefix = 24;
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		if (!c->plan.dhcp &&
@@ -251,10 +246,8 @@ int inst_scr_source(struct inst_ctx *c)
 		INST_COPY(c->plan.local_dir, tui_dialog_value(d, dir));
 		c->plan.security = tui_dialog_checked(d, sec);
 		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		if (c->plan.src == INST_SRC_MIRROR && inst_valid_url(c->plan.mirror, &cause) < 0) {
@@ -338,10 +331,8 @@ int inst_scr_hypervisor(struct inst_ctx *c)
 			follow_hv_names(p);
 		else
 			c->bridges_custom = true;
-		if (rc == TUI_LANG) {
-			inst_scr_toggle_lang(c);
+		if (inst_scr_lang_switched(c, rc))
 			continue;
-		}
 		if (rc == TUI_BACK)
 			return TUI_BACK;
 		uint64_t mib = 0;

@@ -33,6 +33,8 @@ extern const size_t inst_n_screens;
 
 /* Switch between Italian and English and redraw the frame. */
 void inst_scr_toggle_lang(struct inst_ctx *c);
+/* When @rc is the language hotkey, switch and return true: the screen then redraws itself. */
+bool inst_scr_lang_switched(struct inst_ctx *c, int rc);
 /* Show @cause (a validation error) and free it. */
 void inst_scr_error(const char *title, char *cause);
 

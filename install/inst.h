@@ -110,6 +110,8 @@ int inst_valid_mount(const char *s, char **cause);
 int inst_valid_bridge_name(const char *s, char **cause);
 /* Hash @pw with yescrypt (or SHA-512 where yescrypt is missing). */
 int inst_hash_password(const char *pw, char *hash, size_t len, char **cause);
+/* Check the partition plan alone (mount points, one root); problems as for inst_plan_validate(). */
+int inst_plan_validate_parts(const struct inst_plan *p, char **causes);
 /* Check the whole plan; every problem is appended to *causes (newline-separated). */
 int inst_plan_validate(const struct inst_plan *p, char **causes);
 

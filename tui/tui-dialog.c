@@ -129,11 +129,23 @@ int tui_dialog_list(struct tui_dialog *d, const char *const *items, int n, int s
 
 	f->items = copy_items(items, n);
 	f->n = n;
-	f->selected = selected >= 0 && selected < n ? selected : 0;
+	/* Rows may still come through tui_dialog_list_add(): check the range when placing. */
+	f->selected = selected > 0 ? selected : 0;
 	f->height = height > 0 ? height : (n < 8 ? n : 8);
 	if (f->height < 1)
 		f->height = 1;
 	return d->nf - 1;
+}
+
+void tui_dialog_list_add(struct tui_dialog *d, int id, char *item)
+{
+	struct field *f = &d->f[id];
+	char **v = realloc(f->items, (f->n + 1) * sizeof(*v));
+
+	if (!v)
+		abort();
+	f->items = v;
+	f->items[f->n++] = item;
 }
 
 int tui_dialog_radio(struct tui_dialog *d, const char *label, const char *const *choices,
@@ -247,6 +259,8 @@ static int layout(struct tui_dialog *d, newtComponent form, int width, bool plac
 				for (int k = 0; k < f->n; k++)
 					newtListboxAppendEntry(f->co, f->items[k],
 							       (void *)(intptr_t)(k + 1));
+				if (f->selected >= f->n)
+					f->selected = f->n > 0 ? f->n - 1 : 0;
 				newtListboxSetCurrent(f->co, f->selected);
 				newtFormAddComponent(form, f->co);
 			}

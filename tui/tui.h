@@ -59,6 +59,8 @@ void tui_dialog_text(struct tui_dialog *d, const char *text);
 int tui_dialog_entry(struct tui_dialog *d, const char *label, const char *value, int flags);
 int tui_dialog_list(struct tui_dialog *d, const char *const *items, int n, int selected,
 		    int height);
+/* Append one row to list @id, taking ownership of the malloc'd @item. */
+void tui_dialog_list_add(struct tui_dialog *d, int id, char *item);
 int tui_dialog_radio(struct tui_dialog *d, const char *label, const char *const *choices,
 		     int n, int selected);
 int tui_dialog_check(struct tui_dialog *d, const char *label, bool value);
