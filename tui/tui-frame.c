@@ -3,6 +3,7 @@
 #include "tui-priv.h"
 #include "i18n.h"
 
+#include <limits.h>
 #include <locale.h>
 #include <newt.h>
 #include <slang.h>
@@ -30,29 +31,39 @@ bool tui_ascii(void)
 	return ascii;
 }
 
-int tui_width(const char *s)
+int tui_cut(const char *s, int width, size_t *bytes)
 {
+	size_t len = strlen(s), off = 0;
 	mbstate_t st;
 	int w = 0;
 
 	memset(&st, 0, sizeof(st));
-	while (*s) {
+	while (off < len) {
 		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		size_t n = mbrtowc(&wc, s + off, len - off, &st);
+		int cw;
 
-		if (n == (size_t)-1 || n == (size_t)-2) {
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
 			/* Not valid in this locale: count the byte as one column. */
 			memset(&st, 0, sizeof(st));
-			s++;
-			w++;
-			continue;
+			n = 1;
+			cw = 1;
+		} else {
+			cw = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
 		}
-		int cw = wcwidth(wc);
-
-		w += cw > 0 ? cw : 0;
-		s += n;
+		if (w + cw > width)
+			break;
+		w += cw;
+		off += n;
 	}
+	if (bytes)
+		*bytes = off;
 	return w;
+}
+
+int tui_width(const char *s)
+{
+	return tui_cut(s, INT_MAX, NULL);
 }
 
 /*

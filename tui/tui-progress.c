@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 void tui_fmt_size(uint64_t bytes, char *buf, size_t len)
 {
@@ -31,37 +30,15 @@ void tui_fmt_time(unsigned s, char *buf, size_t len)
  */
 static void set_padded(newtComponent co, const char *text, int width)
 {
-	size_t len = strlen(text), cut = 0;
-	char *buf = malloc(len + width + 1);
-	int w = 0;
-	mbstate_t st;
+	size_t cut;
+	int w = tui_cut(text, width, &cut);
+	char *buf = malloc(cut + (width - w) + 1);
 
 	if (!buf)
 		return;
-	memset(&st, 0, sizeof(st));
-	while (cut < len) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, text + cut, len - cut, &st);
-		int cw;
-
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			n = 1;
-			cw = 1;
-		} else {
-			cw = wcwidth(wc) > 0 ? wcwidth(wc) : 0;
-		}
-		if (w + cw > width)
-			break;
-		w += cw;
-		cut += n;
-	}
 	memcpy(buf, text, cut);
-	while (w < width) {
-		buf[cut++] = ' ';
-		w++;
-	}
-	buf[cut] = '\0';
+	memset(buf + cut, ' ', width - w);
+	buf[cut + width - w] = '\0';
 	newtLabelSetText(co, buf);
 	free(buf);
 }

@@ -38,6 +38,8 @@ const char *tui_lang(void);
 
 /* Width of a UTF-8 string in terminal columns. */
 int tui_width(const char *s);
+/* The longest prefix of @s that fits in @width columns: its length in bytes to *@bytes, its width returned. */
+int tui_cut(const char *s, int width, size_t *bytes);
 
 /* ---- dialogs (tui-dialog.c) -------------------------------------------- */
 
