@@ -60,7 +60,7 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 /* ---- apt sources --------------------------------------------------------- */
 
 struct hcfg_target_apt {
-	const char *mirror;     /* "http://deb.debian.org/debian", "file:/srv/debian" */
+	const char *mirror;     /* "http://mirror.example.org/debian", "file:/srv/debian" */
 	const char *suite;      /* "bookworm" */
 	const char *components; /* NULL or "": "main non-free-firmware" */
 	bool updates;           /* also SUITE-updates from the mirror */

@@ -735,13 +735,9 @@ static void dbs_event(void *opaque, const struct inst_dbs_event *ev)
 	if (ev->kind != INST_DBS_PROGRESS && ev->kind != INST_DBS_INFO)
 		return;
 	if (ev->kind == INST_DBS_PROGRESS) {
+		/* debootstrap reports a fraction, not packages: scale the base set by it. */
 		e->pr.done_pkgs = (uint64_t)e->base_pkgs * ev->permille / 1000;
-		e->pr.done_bytes = 0;
-		for (size_t i = 0, k = 0; i < e->pkgs.n && k < e->pr.done_pkgs; i++)
-			if (e->pkgs.pkgs[i].base) {
-				e->pr.done_bytes += e->pkgs.pkgs[i].size;
-				k++;
-			}
+		e->pr.done_bytes = e->base_bytes * ev->permille / 1000;
 		e->pr.pkg_permille = ev->permille;
 	}
 	pkg_update(e, SHARE_DL + SHARE_BASE * e->pr.pkg_permille / 1000, ev->text);

@@ -339,26 +339,26 @@ static void test_network_rejects(void **state)
 static void test_apt_sources(void **state)
 {
 	const struct hcfg_target_apt apt = {
-		.mirror = "http://mirror.example/debian", .suite = "bookworm", .updates = true,
-		.security = "http://security.example/debian-security",
+		.mirror = "http://mirror.example.org/debian", .suite = "bookworm", .updates = true,
+		.security = "http://security.example.org/debian-security",
 	};
 	char *cause = NULL;
 
 	/* What debootstrap writes: the same mirror (slash or not), suite and component. */
-	put("/etc/apt/sources.list", "deb http://mirror.example/debian/ bookworm main\n");
+	put("/etc/apt/sources.list", "deb http://mirror.example.org/debian/ bookworm main\n");
 	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
 	assert_null(cause);
 	assert_file("/etc/apt/sources.list.d/debian.sources",
 		    "# Package sources of this host; see sources.list(5).\n"
 		    "\n"
 		    "Types: deb\n"
-		    "URIs: http://mirror.example/debian\n"
+		    "URIs: http://mirror.example.org/debian\n"
 		    "Suites: bookworm bookworm-updates\n"
 		    "Components: main non-free-firmware\n"
 		    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
 		    "\n"
 		    "Types: deb\n"
-		    "URIs: http://security.example/debian-security\n"
+		    "URIs: http://security.example.org/debian-security\n"
 		    "Suites: bookworm-security\n"
 		    "Components: main non-free-firmware\n"
 		    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
@@ -371,8 +371,8 @@ static void test_apt_keeps_foreign_sources_list(void **state)
 		.mirror = "file:/srv/debian", .suite = "bookworm", .components = "main",
 		.signed_by = "", .trusted = true,
 	};
-	const char *other = "deb http://mirror.example/debian bookworm main\n"
-			    "deb http://elsewhere.example/extra bookworm main\n";
+	const char *other = "deb http://mirror.example.org/debian bookworm main\n"
+			    "deb http://elsewhere.example.org/extra bookworm main\n";
 	char *cause = NULL;
 
 	put("/etc/apt/sources.list", other);
