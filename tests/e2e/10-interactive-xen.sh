@@ -1,12 +1,8 @@
 #!/bin/bash
 # End to end: drive the interactive installer with tmux keys into a loop-backed image, then boot it under QEMU to the host's ready line.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-B=${OSPITE_BUILD:-$top/build/std}
-. "$top/tests/lib/tmux.sh"
-
-[ "$(id -u)" = 0 ] || { echo "this test needs root for loop devices"; exit 77; }
+. "$(dirname "$0")/../lib/installer.sh"
+need_root "for loop devices"
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing"; exit 77; }
 
 tmp=$(mktemp -d /var/tmp/ospite-e2e.XXXXXX)
@@ -19,7 +15,7 @@ cleanup() {
 	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m"; done
 	[ -n "$ro" ] && losetup -d "$ro" 2>/dev/null
-	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	detach_image "$tmp/disk.img"
 	[ -n "$sentinel" ] && losetup -d "$sentinel"
 	rm -rf "$tmp"
 }

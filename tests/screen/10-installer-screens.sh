@@ -1,16 +1,13 @@
 #!/bin/bash
 # Every installer screen in English and Italian, on vt100 (ASCII borders) and a colour terminal, driven by keys.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-B=${OSPITE_BUILD:-$top/build/std}
-. "$top/tests/lib/tmux.sh"
-[ "$(id -u)" = 0 ] || { echo "this test needs root for loop devices"; exit 77; }
+. "$(dirname "$0")/../lib/installer.sh"
+need_root "for loop devices"
 
 tmp=$(mktemp -d)
 cleanup() {
 	tui_stop
-	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	detach_image "$tmp/disk.img"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -117,7 +114,7 @@ run() {
 	if [ -n "$(blkid -p "$tmp/disk.img" 2>/dev/null)" ]; then
 		fail "the image was written although the confirmation was declined"
 	fi
-	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	detach_image "$tmp/disk.img"
 	echo "ok $term $lang"
 }
 

@@ -1,18 +1,15 @@
 #!/bin/bash
 # The Networking Device screen inside a network namespace with two veth NICs: the question appears and the bridges follow the choice.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-B=${OSPITE_BUILD:-$top/build/std}
-. "$top/tests/lib/tmux.sh"
-[ "$(id -u)" = 0 ] || { echo "this test needs root for namespaces and loop devices"; exit 77; }
+. "$(dirname "$0")/../lib/installer.sh"
+need_root "for namespaces and loop devices"
 
 ns=ospite-nic-$$
 peer=ospite-peer-$$
 tmp=$(mktemp -d)
 cleanup() {
 	tui_stop
-	for d in $(losetup -n -O NAME -j "$tmp/disk.img" 2>/dev/null); do losetup -d "$d"; done
+	detach_image "$tmp/disk.img"
 	ip netns del "$ns" 2>/dev/null
 	ip netns del "$peer" 2>/dev/null
 	rm -rf "$tmp"
