@@ -1321,6 +1321,20 @@ static int unit_lookup_error(int rc, const char *unit, char **cause)
 	return hcfg_cause(cause, rc, _("Out of memory."));
 }
 
+/* What enabling and disabling both check first: a target root and a valid unit name. */
+static int unit_args(const char *root, const char *unit, struct unit_name *u, char **cause)
+{
+	int rc = check_root(root, cause);
+
+	if (rc < 0)
+		return rc;
+	if (!unit_name_ok(unit))
+		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
+				  unit ? unit : "");
+	split_unit(unit, u);
+	return 0;
+}
+
 int hcfg_target_enable_unit(const char *root, const char *unit, const char *wantedby,
 			    char **cause)
 {
@@ -1329,13 +1343,9 @@ int hcfg_target_enable_unit(const char *root, const char *unit, const char *want
 	char *rel = NULL, *name = NULL;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = unit_args(root, unit, &u, cause);
 	if (rc < 0)
 		return rc;
-	if (!unit_name_ok(unit))
-		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
-				  unit ? unit : "");
-	split_unit(unit, &u);
 	/* An instance may have a unit file of its own; systemd prefers it to the template. */
 	rc = u.is_template && !u.bare ? find_unit_file(root, unit, &rel) : -ENOENT;
 	if (rc == -ENOENT)
@@ -1475,13 +1485,9 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 	char *etc = NULL, *rel = NULL, **aliases = NULL;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = unit_args(root, unit, &u, cause);
 	if (rc < 0)
 		return rc;
-	if (!unit_name_ok(unit))
-		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
-				  unit ? unit : "");
-	split_unit(unit, &u);
 	etc = tpath(root, UNIT_DIR_ETC);
 	if (!etc) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
