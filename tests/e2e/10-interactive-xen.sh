@@ -6,7 +6,7 @@ need_root "for loop devices"
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing"; exit 77; }
 
 tmp=$(mktemp -d /var/tmp/ospite-e2e.XXXXXX)
-sentinel= qpid= mnt= ro=
+sentinel= qpid= mnt=
 cleanup() {
 	tui_stop
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
@@ -14,10 +14,10 @@ cleanup() {
 	# An installer stopped half-way leaves its target mounted: undo that, deepest first.
 	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r m; do umount -l "$m"; done
-	[ -n "$ro" ] && losetup -d "$ro" 2>/dev/null
 	detach_image "$tmp/disk.img"
 	[ -n "$sentinel" ] && losetup -d "$sentinel"
-	rm -rf "$tmp"
+	# OSPITE_E2E_KEEP=1 keeps the image and the serial log for a look at a failed boot.
+	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
@@ -71,9 +71,8 @@ tui_wait "[exit status 0]" 30 || fail "the installer did not exit cleanly"
 [ "$(sha256sum <"$sentinel")" = "$sum_before" ] || fail "the sentinel disk changed"
 
 # Look inside the installed image (read-only) before booting it.
-ro=$(losetup -r -P -f --show "$tmp/disk.img")
 mnt=$tmp/mnt; mkdir -p "$mnt"
-mount -o ro "${ro}p3" "$mnt" || fail "no root file system in partition 3"
+mount_part "$tmp/disk.img" 3 "$mnt" || fail "no root file system in partition 3"
 grep -q '^UUID=' "$mnt/etc/fstab" || fail "fstab does not name file systems by UUID"
 grep -q '/dev/loop' "$mnt/etc/fstab" && fail "fstab names a loop device"
 grep -q 'bridge_ports eth0' "$mnt/etc/network/interfaces" || fail "no xenbr0 on eth0"
@@ -83,12 +82,11 @@ grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer fil
 mac=$(sed -n 's/^MACAddress=//p' "$mnt"/etc/systemd/network/10-ospite-eth0.link)
 [ -n "$mac" ] || fail "no .link file pinning eth0"
 umount "$mnt"; mnt=
-mount -o ro "${ro}p2" "$tmp/mnt" && mnt=$tmp/mnt || fail "no /boot"
+mount_part "$tmp/disk.img" 2 "$tmp/mnt" && mnt=$tmp/mnt || fail "no /boot"
 grep -q 'com1=115200,8n1' "$mnt/grub/grub.cfg" || fail "Xen has no serial console"
 grep -q 'console=hvc0' "$mnt/grub/grub.cfg" || fail "dom0 has no console on hvc0"
 grep -q 'root=/dev/' "$mnt/grub/grub.cfg" && fail "grub.cfg names a device"
 umount "$mnt"; mnt=
-losetup -d "$ro"; ro=
 
 # Boot it: TCG only, no outside network, the NIC with the MAC the installer saw.
 qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 \

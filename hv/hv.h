@@ -1,0 +1,224 @@
+/* hv: the hypervisor layer of ospite, a guest model and its life cycle over libvirt. */
+#ifndef OSPITE_HV_H
+#define OSPITE_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+/*
+ * Conventions as in hostcfg/hcfg.h: functions return 0 or a negative errno
+ * and fill an optional @cause with a malloc'd, translated, whole sentence.
+ * Guests are named by their libvirt name everywhere.
+ */
+
+/* ---- the guest model (hv-model.c, hv-xml.c) ------------------------------ */
+
+enum hv_arch { HV_ARCH_X86_64 = 0, HV_ARCH_I686 };
+
+enum hv_disk_kind {
+	HV_DISK_NEW_RAW = 0,  /* a new sparse raw file of @size bytes, made by hv_define() */
+	HV_DISK_NEW_QCOW2,    /* a new qcow2 file of @size bytes, made by hv_define() */
+	HV_DISK_FILE,         /* an existing image file (format in @format) */
+	HV_DISK_BLOCK,        /* a physical partition or block device */
+	HV_DISK_CDROM,        /* an ISO attached as a read-only CD-ROM */
+};
+
+struct hv_disk {
+	enum hv_disk_kind kind;
+	char *path;           /* file or device; for a new disk the file to create */
+	uint64_t size;        /* bytes, for new disks (0 otherwise, or the size read back) */
+	char *format;         /* "raw", "qcow2"; NULL = from kind */
+	char *target;         /* "vda", "xvda", "hdc"; NULL = next free for the bus */
+	char *bus;            /* "virtio", "xen", "ide", "sata", "scsi"; NULL = virtio (cdrom: sata) */
+	char *cache;          /* NULL = "none" for virtio disks */
+	char *io;             /* NULL = "native" when cache is none */
+	bool readonly;
+};
+
+struct hv_nic {
+	char *bridge;         /* host bridge, e.g. "xenbr0" */
+	char mac[18];         /* "" = generate (00:16:3e on Xen, 52:54:00 on QEMU) */
+	char *model;          /* "virtio", "e1000", "rtl8139"; NULL = virtio */
+};
+
+enum hv_lifecycle {
+	HV_LC_DESTROY = 0, HV_LC_RESTART, HV_LC_PRESERVE, HV_LC_RENAME_RESTART,
+	HV_LC_COREDUMP_DESTROY, HV_LC_COREDUMP_RESTART,
+};
+
+enum hv_boot_dev { HV_BOOT_NONE = 0, HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NETWORK };
+
+struct hv_guest {
+	char *name;
+	char uuid[37];        /* "" = let libvirt choose */
+	enum hv_arch arch;
+	bool pv;              /* Xen paravirtual (os type "xen"); false = HVM */
+	uint64_t memory_kib;
+	uint64_t max_memory_kib;  /* 0 = same as memory */
+	unsigned vcpus;
+	unsigned sockets, cores, threads;  /* all 0 = no <topology> */
+	struct hv_disk *disks;
+	size_t n_disks;
+	struct hv_nic *nics;
+	size_t n_nics;
+	bool vnc;
+	char *vnc_listen;     /* NULL = "127.0.0.1" */
+	int vnc_port;         /* -1 = automatic */
+	char *vnc_password;   /* NULL = none */
+	bool serial;          /* a pty serial port and console */
+	bool acpi, apic, pae;
+	enum hv_lifecycle on_poweroff, on_reboot, on_crash;
+	bool autostart;
+	enum hv_boot_dev boot[4];   /* boot order, HV_BOOT_NONE terminates */
+	char *kernel, *initrd, *cmdline;  /* direct kernel boot, NULL when unused */
+};
+
+/* A guest with the defaults of a new guest: 64-bit HVM, 1 vCPU, 512 MiB, ACPI/APIC/PAE on, serial, VNC, boot from disk, restart on reboot. */
+void hv_guest_init(struct hv_guest *g);
+void hv_guest_clear(struct hv_guest *g);
+void hv_guest_free(struct hv_guest *g);
+/* Append a zeroed disk or NIC and return it. */
+struct hv_disk *hv_guest_add_disk(struct hv_guest *g);
+struct hv_nic *hv_guest_add_nic(struct hv_guest *g);
+
+/* Check a guest before it is defined: name, memory against @host_mem_kib (0 = unchecked), disks, MACs. */
+int hv_guest_check(const struct hv_guest *g, uint64_t host_mem_kib, char **cause);
+/* A guest name: letters, digits, '-', '_', '.', not starting with '-' or '.', at most 64 bytes. */
+bool hv_name_valid(const char *name);
+/* "aa:bb:cc:dd:ee:ff", unicast. */
+bool hv_mac_valid(const char *mac);
+/* A random MAC with the Xen (00:16:3e) or QEMU (52:54:00) prefix. */
+void hv_mac_generate(bool xen, char out[18]);
+
+/* Domain XML for @virt_type ("qemu", "kvm" or "xen"), built with libxml2. */
+int hv_guest_to_xml(const struct hv_guest *g, const char *virt_type, char **xml, char **cause);
+/* A guest model read back from domain XML. */
+int hv_guest_from_xml(const char *xml, struct hv_guest **g, char **cause);
+
+/* ---- connections and host facts (hv-conn.c) ------------------------------- */
+
+struct hv_conn;
+
+/*
+ * Open @uri, or when NULL the default: xen:///system on a Xen host,
+ * qemu:///system when a libvirt daemon runs, qemu:///session otherwise.
+ */
+int hv_open(const char *uri, struct hv_conn **conn, char **cause);
+void hv_close(struct hv_conn *conn);
+const char *hv_uri(const struct hv_conn *conn);
+/* "xen", "kvm" or "qemu": the domain type new guests get on this connection. */
+const char *hv_virt_type(const struct hv_conn *conn);
+bool hv_is_xen(const struct hv_conn *conn);
+
+struct hv_host {
+	char hostname[256];
+	char hypervisor[32];    /* "Xen", "QEMU", "Test" */
+	char version[32];       /* "4.17.2" */
+	char cpu_model[64];
+	unsigned cpus;
+	uint64_t memory_kib, free_kib;
+	unsigned guests, running;
+};
+int hv_host_info(struct hv_conn *conn, struct hv_host *h, char **cause);
+
+/* ---- guests: list, stats, life cycle (hv-dom.c) ---------------------------- */
+
+enum hv_state {
+	HV_STATE_NOSTATE = 0, HV_STATE_RUNNING, HV_STATE_BLOCKED, HV_STATE_PAUSED,
+	HV_STATE_SHUTDOWN, HV_STATE_SHUTOFF, HV_STATE_CRASHED, HV_STATE_PMSUSPENDED,
+};
+/* Translated state name ("running", "shut off"). */
+const char *hv_state_name(enum hv_state s);
+
+struct hv_dom_stat {
+	char name[128];
+	char uuid[37];
+	enum hv_state state;
+	unsigned vcpus;
+	uint64_t memory_kib;      /* current balloon, or maximum when off */
+	uint64_t cpu_time_ns;     /* for CPU %: difference over wall time */
+	bool autostart;
+	bool persistent;
+};
+
+/* Every guest, defined or running, with one bulk stats call, sorted by name. */
+int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **cause);
+/* CPU use between two samples @dt_ns apart, in percent of all the guest's vCPUs (0..100). */
+double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *cur,
+		      uint64_t dt_ns);
+
+/* Create the new disks of @g (sparse raw via ftruncate, qcow2 via qemu-img) and define it; nothing is left behind on failure. */
+int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause);
+/* The model of a defined guest (its inactive XML). */
+int hv_get(struct hv_conn *conn, const char *name, struct hv_guest **g, char **cause);
+
+int hv_start(struct hv_conn *conn, const char *name, char **cause);
+int hv_shutdown(struct hv_conn *conn, const char *name, char **cause);   /* ACPI, asks the guest */
+int hv_reboot(struct hv_conn *conn, const char *name, char **cause);
+int hv_destroy(struct hv_conn *conn, const char *name, char **cause);    /* force off */
+int hv_suspend(struct hv_conn *conn, const char *name, char **cause);
+int hv_resume(struct hv_conn *conn, const char *name, char **cause);
+int hv_set_autostart(struct hv_conn *conn, const char *name, bool on, char **cause);
+
+/* The files a guest's disks use (not block devices, not CD-ROMs), for "delete with storage". */
+int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size_t *n,
+		     char **cause);
+/* Undefine a shut-off guest; with @delete_storage also remove the files hv_storage_files() lists. */
+int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, char **cause);
+
+/* ---- events (hv-event.c) ---------------------------------------------------- */
+
+/*
+ * Watch life-cycle events on @conn from a private event-loop thread. The
+ * console polls hv_events_changed() on its refresh timer: it returns and
+ * clears whether anything happened since the last call.
+ */
+int hv_events_start(struct hv_conn *conn, char **cause);
+bool hv_events_changed(struct hv_conn *conn);
+
+/* ---- serial console and VNC (hv-console.c) ------------------------------- */
+
+struct hv_console;
+/* Attach to the guest's serial console; hv_console_fd() is pollable for reading. */
+int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **con,
+		    char **cause);
+int hv_console_fd(const struct hv_console *con);
+/* Bytes read (0 = none now), or a negative errno; -EPIPE when the guest went away. */
+ssize_t hv_console_read(struct hv_console *con, void *buf, size_t len);
+ssize_t hv_console_write(struct hv_console *con, const void *buf, size_t len);
+void hv_console_close(struct hv_console *con);
+
+struct hv_vnc_info {
+	char listen[64];
+	int port;             /* -1 when the guest has no running display */
+	bool has_password;
+};
+int hv_vnc_info(struct hv_conn *conn, const char *name, struct hv_vnc_info *vi, char **cause);
+/* Set a one-time VNC password on the running guest, valid until @until. */
+int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *password,
+			time_t until, char **cause);
+
+/* ---- xl/xm configuration files (hv-xl.c) ------------------------------------ */
+
+struct hv_xl_note {
+	char *key;            /* "memory", "device_model" */
+	bool mapped;
+	char *what;           /* translated: what it became, or why it was not mapped */
+};
+
+struct hv_xl_report {
+	struct hv_xl_note *notes;
+	size_t n;
+};
+void hv_xl_report_clear(struct hv_xl_report *r);
+
+/* Read an xm/xl config with libxlutil into a guest model, noting each key. */
+int hv_xl_import(const char *path, struct hv_guest **g, struct hv_xl_report *report,
+		 char **cause);
+/* Write the xl config text of a guest. */
+int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
+
+#endif
