@@ -461,6 +461,81 @@ out:
 	return rc;
 }
 
+/*
+ * The partitions already on @disk, for an install that resumes: the kernel is
+ * told about them (no udev or partition scan may have done it) and each gets a
+ * device node. Nothing on the disk is written.
+ */
+int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, size_t max,
+			 size_t *n, char **cause)
+{
+	PedExceptionHandler *prev_handler;
+	PedDevice *dev = NULL;
+	PedDisk *pd = NULL;
+	struct hcfg_disk d;
+	int saved[2] = { -1, -1 };
+	int rc;
+
+	*n = 0;
+	rc = hcfg_disk_probe(disk, NULL, &d, cause);
+	if (rc < 0)
+		return rc;
+	free(ped_message);
+	ped_message = NULL;
+	prev_handler = ped_exception_get_handler();
+	ped_exception_set_handler(on_ped_exception);
+	quiet_begin(saved);
+	dev = ped_device_get(d.path);
+	if (dev && ped_disk_probe(dev))
+		pd = ped_disk_new(dev);
+	if (!pd) {
+		rc = -ENOENT;   /* no partition table: nothing to resume */
+		goto out;
+	}
+	if (!ped_disk_commit_to_os(pd)) {
+		rc = ped_fail(cause, -EIO, disk);
+		goto out;
+	}
+	for (PedPartition *p = ped_disk_next_partition(pd, NULL); p;
+	     p = ped_disk_next_partition(pd, p)) {
+		char path[PATH_MAX];
+
+		if (p->num <= 0 || !ped_partition_is_active(p))
+			continue;
+		if (*n == max) {
+			rc = -E2BIG;
+			goto out;
+		}
+		rc = part_node(d.name, p->num, (uint64_t)p->geom.start * (dev->sector_size / 512),
+			       (uint64_t)p->geom.length * (dev->sector_size / 512), path,
+			       sizeof(path));
+		if (rc < 0) {
+			hcfg_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
+				   p->num, disk);
+			goto out;
+		}
+		paths[*n] = strdup(path);
+		if (!paths[*n])
+			abort();
+		sizes_mib[(*n)++] = (uint64_t)p->geom.length * dev->sector_size / MIB;
+	}
+out:
+	quiet_end(saved);
+	if (pd)
+		ped_disk_destroy(pd);
+	if (dev)
+		ped_device_destroy(dev);
+	ped_exception_set_handler(prev_handler);
+	free(ped_message);
+	ped_message = NULL;
+	if (rc < 0) {
+		for (size_t i = 0; i < *n; i++)
+			free(paths[i]);
+		*n = 0;
+	}
+	return rc;
+}
+
 /* ---- filesystems ------------------------------------------------------- */
 
 int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,

@@ -92,6 +92,20 @@ struct hcfg_part_spec {
 int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, size_t n,
 			char **paths, char **cause);
 
+/*
+ * The partitions already on @disk, in table order: device paths (caller frees)
+ * and sizes; -ENOENT when it has no partition table. Writes nothing.
+ */
+int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, size_t max,
+			 size_t *n, char **cause);
+
+/*
+ * A fingerprint of @disk taken without writing: checksums of its first and
+ * last MiB, its partition table and the signatures libblkid sees. Two equal
+ * strings mean nothing visible changed. Caller frees *@fp.
+ */
+int hcfg_disk_fingerprint(const char *disk, char **fp, char **cause);
+
 /* Progress of a long operation: fraction 0..1000; return nonzero to abort. */
 typedef int (*hcfg_progress_fn)(void *opaque, unsigned permille);
 

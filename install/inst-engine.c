@@ -1,6 +1,7 @@
 /* The install engine: carries out a validated plan step by step, reporting through struct inst_ui only. */
 #include "inst.h"
 #include "inst-apt.h"
+#include "inst-journal.h"
 #include "hostcfg/hcfg-target.h"
 #include "tui/i18n.h"
 
@@ -44,6 +45,13 @@ struct inst_engine {
 	uint64_t base_bytes;        /* download size of what debootstrap installs */
 	unsigned overall;           /* last overall permille shown */
 	uint64_t apt_bytes_done;
+	/* Resuming and safety bookkeeping. */
+	bool api_mounted;           /* /proc, /sys, /dev... in the target */
+	uint64_t plan_fp;           /* inst_plan_fingerprint() */
+	unsigned done;              /* steps finished, as in the journal */
+	bool resumed;               /* this run continues an earlier one */
+	char **fp_disks, **fp_before;   /* fingerprints of the disks not in the plan */
+	size_t n_fp;
 };
 
 const char *inst_step_title(enum inst_step s)
@@ -153,6 +161,7 @@ static void umount_all(struct inst_engine *e)
 			logf_(e, "umount %s: %s", m, strerror(errno));
 		free(m);
 	}
+	e->api_mounted = false;
 }
 
 void inst_engine_free(struct inst_engine *e)
@@ -164,6 +173,12 @@ void inst_engine_free(struct inst_engine *e)
 		free(e->partdev[i]);
 	if (e->have_pkgs)
 		inst_pkgset_free(&e->pkgs);
+	for (size_t i = 0; i < e->n_fp; i++) {
+		free(e->fp_disks[i]);
+		free(e->fp_before[i]);
+	}
+	free(e->fp_disks);
+	free(e->fp_before);
 	free(e);
 }
 
@@ -270,6 +285,26 @@ static int mount_depth(const char *m)
 	return d;
 }
 
+/* Mount the plan's file systems on the target, parents first. */
+static int mount_targets(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+
+	for (int depth = 0; depth < 16; depth++)
+		for (size_t i = 0; i < p->n_parts; i++) {
+			const struct inst_part *pt = &p->parts[i];
+			int rc;
+
+			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
+				continue;
+			rc = do_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
+				      hcfg_fs_name(pt->fs), 0, cause);
+			if (rc < 0)
+				return rc;
+		}
+	return 0;
+}
+
 static int step_format(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -308,18 +343,9 @@ static int step_format(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 	}
-	/* Mount the new filesystems on the target, parents first. */
-	for (int depth = 0; depth < 16; depth++)
-		for (size_t i = 0; i < p->n_parts; i++) {
-			const struct inst_part *pt = &p->parts[i];
-
-			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
-				continue;
-			rc = do_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
-				      hcfg_fs_name(pt->fs), 0, cause);
-			if (rc < 0)
-				return rc;
-		}
+	rc = mount_targets(e, cause);
+	if (rc < 0)
+		return rc;
 	progress(e, 1000, _("The file systems are ready."));
 	return 0;
 }
@@ -365,7 +391,11 @@ static int write_target(struct inst_engine *e, const char *rel, const char *data
 /* The kernel file systems a chroot needs for package scripts and grub-install. */
 static int mount_api(struct inst_engine *e, char **cause)
 {
-	int rc = do_mount(e, "proc", "/proc", "proc", 0, cause);
+	int rc;
+
+	if (e->api_mounted)
+		return 0;
+	rc = do_mount(e, "proc", "/proc", "proc", 0, cause);
 
 	if (!rc)
 		rc = do_mount(e, "sysfs", "/sys", "sysfs", 0, cause);
@@ -375,6 +405,7 @@ static int mount_api(struct inst_engine *e, char **cause)
 		rc = do_mount(e, "devpts", "/dev/pts", "devpts", 0, cause);
 	if (!rc)
 		rc = do_mount(e, "tmpfs", "/run", "tmpfs", 0, cause);
+	e->api_mounted = rc == 0;
 	return rc;
 }
 
@@ -877,6 +908,9 @@ static int step_packages(struct inst_engine *e, char **cause)
 	rc = write_target(e, "/var/cache/debconf/ospite-preseed", debconf, 0644, cause);
 	if (!rc)
 		rc = TARGET(e, cause, "debconf-set-selections", "/var/cache/debconf/ospite-preseed");
+	/* A run cut short during dpkg leaves packages half-configured: finish them first. */
+	if (!rc && e->resumed)
+		rc = TARGET(e, cause, "dpkg", "--configure", "-a");
 	if (!rc)
 		rc = TARGET(e, cause, "apt-get", "-q", "update");
 	if (rc < 0)
@@ -908,20 +942,202 @@ static int step_packages(struct inst_engine *e, char **cause)
 
 /* ---- the whole run ------------------------------------------------------------ */
 
+/*
+ * Unmount whatever an earlier run, killed before it could clean up, left
+ * mounted on the target, deepest first; the file systems are flushed by a
+ * plain unmount, so nothing of theirs reaches the disk after this run starts.
+ */
+static void clear_stale(struct inst_engine *e)
+{
+	char *text = NULL, *list[64];
+	size_t n = 0, tl = strlen(e->target);
+
+	if (hcfg_read_file("/proc/self/mountinfo", &text, NULL) < 0)
+		return;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && n < 64;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char mp[PATH_MAX];
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		if (!strncmp(mp, e->target, tl) && (mp[tl] == '\0' || mp[tl] == '/'))
+			list[n++] = strdup(mp);
+	}
+	free(text);
+	while (n > 0) {
+		size_t deepest = 0;
+
+		for (size_t i = 1; i < n; i++)
+			if (strlen(list[i]) > strlen(list[deepest]))
+				deepest = i;
+		logf_(e, "+ umount %s (left by an earlier run)", list[deepest]);
+		if (umount(list[deepest]) < 0 && umount2(list[deepest], MNT_DETACH) < 0)
+			logf_(e, "umount %s: %s", list[deepest], strerror(errno));
+		free(list[deepest]);
+		list[deepest] = list[--n];
+	}
+}
+
+static void free_partdevs(struct inst_engine *e)
+{
+	for (size_t i = 0; i < INST_MAX_PARTS; i++) {
+		free(e->partdev[i]);
+		e->partdev[i] = NULL;
+	}
+}
+
+/*
+ * Does the disk hold this very plan's install, cut short? Then mount it and
+ * return which steps finished. Only a journal written for the same plan, on
+ * partitions of exactly the planned sizes, counts; anything else starts over.
+ * A base system that did not finish is not resumed: debootstrap cannot pick
+ * up a half-filled root, so that run starts again from Formatting.
+ */
+static unsigned resume_probe(struct inst_engine *e)
+{
+	const struct inst_plan *p = e->plan;
+	uint64_t sizes[INST_MAX_PARTS];
+	unsigned done = 0;
+	size_t n = 0;
+	int rc;
+
+	if (hcfg_disk_partitions(p->disk, e->partdev, sizes, INST_MAX_PARTS, &n, NULL) < 0)
+		return 0;
+	if (n != p->n_parts)
+		goto fresh;
+	for (size_t i = 0; i < n; i++)
+		if (sizes[i] != e->sizes[i])
+			goto fresh;
+	for (size_t i = 0; i < n; i++)
+		if (p->parts[i].fs != HCFG_FS_BIOSBOOT &&
+		    hcfg_fs_uuid(e->partdev[i], e->uuid[i], sizeof(e->uuid[i]), NULL) < 0)
+			goto fresh;
+	if (mount_targets(e, NULL) < 0)
+		goto fresh;
+	rc = inst_journal_read(e->target, e->plan_fp, &done);
+	if (rc < 0 || !(done & (1u << INST_STEP_BASE))) {
+		logf_(e, "resume: no usable journal on %s (%s)", p->disk,
+		      rc == -ENOENT ? "none" : rc == -ESTALE ? "another plan" :
+		      rc < 0 ? "damaged" : "base system unfinished");
+		goto fresh;
+	}
+	return done;
+fresh:
+	umount_all(e);
+	free_partdevs(e);
+	return 0;
+}
+
+/* The file behind a loop device, so that another loop device on the same image is known as the target too. */
+static void backing_file(const char *name, char *buf, size_t len)
+{
+	char sys[PATH_MAX];
+
+	snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", name);
+	if (hcfg_read_line(sys, buf, len) < 0)
+		buf[0] = '\0';
+}
+
+/*
+ * Fingerprint every unused disk of the host that the plan does not name,
+ * before the first write. Disks in use (mounted, swap, held) change on their
+ * own and are kept safe by the exclusive open instead.
+ */
+static int fprint_take(struct inst_engine *e, char **cause)
+{
+	struct hcfg_disk *disks = NULL;
+	struct hcfg_disk target;
+	size_t n = 0;
+	int rc;
+
+	char target_file[PATH_MAX];
+
+	rc = hcfg_disk_probe(e->plan->disk, NULL, &target, cause);
+	if (rc == 0)
+		rc = hcfg_disk_list(&disks, &n, NULL, NULL, cause);
+	if (rc < 0)
+		return rc;
+	backing_file(target.name, target_file, sizeof(target_file));
+	e->fp_disks = calloc(n ? n : 1, sizeof(char *));
+	e->fp_before = calloc(n ? n : 1, sizeof(char *));
+	if (!e->fp_disks || !e->fp_before)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		char *fp = NULL, file[PATH_MAX];
+
+		if (!strcmp(disks[i].name, target.name) || !disks[i].eligible)
+			continue;
+		backing_file(disks[i].name, file, sizeof(file));
+		if (*file && !strcmp(file, target_file))
+			continue;
+		/* A disk that cannot be read now cannot be compared later either: say so in the log. */
+		if (hcfg_disk_fingerprint(disks[i].path, &fp, NULL) < 0) {
+			logf_(e, "fingerprint: %s cannot be read", disks[i].path);
+			continue;
+		}
+		e->fp_disks[e->n_fp] = strdup(disks[i].path);
+		e->fp_before[e->n_fp++] = fp;
+		logf_(e, "fingerprint: %s %s", disks[i].path, fp);
+	}
+	free(disks);
+	return 0;
+}
+
+/* The disks outside the plan must look exactly as they did before the install. */
+static int fprint_check(struct inst_engine *e, char **cause)
+{
+	for (size_t i = 0; i < e->n_fp; i++) {
+		char *now = NULL;
+		int rc = hcfg_disk_fingerprint(e->fp_disks[i], &now, NULL);
+
+		if (rc < 0 || strcmp(now, e->fp_before[i])) {
+			logf_(e, "fingerprint changed: %s %s", e->fp_disks[i], now ? now : "unreadable");
+			free(now);
+			return hcfg_cause(cause, -EIO,
+					  _("The disk %s changed during the install although it was not part of the plan."),
+					  e->fp_disks[i]);
+		}
+		free(now);
+	}
+	return 0;
+}
+
 int inst_engine_run(struct inst_engine *e, char **cause)
 {
 	int (*const steps[])(struct inst_engine *, char **) = {
-		step_format, step_base, step_packages, step_post, step_bootloader, step_finish,
+		[INST_STEP_FORMAT] = step_format, [INST_STEP_BASE] = step_base,
+		[INST_STEP_PACKAGES] = step_packages, [INST_STEP_POST] = step_post,
+		[INST_STEP_BOOTLOADER] = step_bootloader, [INST_STEP_FINISH] = step_finish,
 	};
 	int rc;
 
+	clear_stale(e);
 	if (!e->have_pkgs) {
 		rc = inst_engine_check_deps(e, cause);
 		if (rc < 0)
 			return rc;
 	}
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		rc = steps[i](e, cause);
+	e->plan_fp = inst_plan_fingerprint(e->plan);
+	rc = fprint_take(e, cause);
+	if (rc < 0)
+		return rc;
+	e->done = resume_probe(e);
+	e->resumed = e->done != 0;
+	for (int s = INST_STEP_FORMAT; s < INST_STEP_COUNT; s++) {
+		if (e->done & (1u << s)) {
+			logf_(e, "resume: %s finished in an earlier run", inst_journal_word(s));
+			continue;
+		}
+		/* Steps after Package Installation run commands in the target. */
+		if (s > INST_STEP_PACKAGES)
+			rc = mount_api(e, cause);
+		if (rc == 0)
+			rc = steps[s](e, cause);
+		/* Finishing unmounts the target, so its own record is not kept. */
+		if (rc == 0 && s != INST_STEP_FINISH) {
+			e->done |= 1u << s;
+			rc = inst_journal_write(e->target, e->plan_fp, e->done, cause);
+		}
 		if (rc < 0) {
 			logf_(e, "failed: %s: %s", inst_step_title(e->failed),
 			      cause && *cause ? *cause : "");
@@ -929,5 +1145,8 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 			return rc;
 		}
 	}
-	return 0;
+	rc = fprint_check(e, cause);
+	if (rc < 0)
+		logf_(e, "failed: %s", cause && *cause ? *cause : "");
+	return rc;
 }

@@ -328,6 +328,54 @@ static void test_partition_4k_loop(void **state)
 	free(cause);
 }
 
+/* Resuming reads the table back; the fingerprint notices a write anywhere it looks. */
+static void test_partitions_and_fingerprint_loop(void **state)
+{
+	char *paths[4] = { NULL }, *fp1 = NULL, *fp2 = NULL, *fp3 = NULL, *cause = NULL;
+	uint64_t sizes[4];
+	size_t n = 0;
+	int fd;
+
+	if (!loop_enabled())
+		skip();
+	assert_int_equal(hcfg_disk_partitions(loopdev, paths, sizes, 4, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(sizes[0], 100);
+	assert_true(sizes[1] > 4000 && sizes[1] < 4100);
+	for (size_t i = 0; i < n; i++) {
+		char want[80];
+
+		snprintf(want, sizeof(want), "%sp%zu", loopdev, i + 1);
+		assert_string_equal(paths[i], want);
+		free(paths[i]);
+	}
+	/* Too small a buffer is refused rather than overrun. */
+	assert_int_equal(hcfg_disk_partitions(loopdev, paths, sizes, 1, &n, NULL), -E2BIG);
+
+	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp1, &cause), 0);
+	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp2, &cause), 0);
+	assert_string_equal(fp1, fp2);
+	assert_non_null(strstr(fp1, "pt=gpt"));
+	assert_non_null(strstr(fp1, " p2="));
+	/* One byte in the last MiB, through the image file, behind the device's back. */
+	fd = open(loopimg, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "x", 1, ((off_t)4200 << 20) - 300 * 1024), 1);
+	fsync(fd);
+	close(fd);
+	{
+		const char *argv[] = { "blockdev", "--flushbufs", loopdev, NULL };
+
+		assert_int_equal(hcfg_run(argv, -1, NULL), 0);
+	}
+	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp3, &cause), 0);
+	assert_string_not_equal(fp1, fp3);
+	free(fp1);
+	free(fp2);
+	free(fp3);
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest file_tests[] = {
@@ -342,6 +390,7 @@ int main(void)
 	};
 	const struct CMUnitTest loop_tests[] = {
 		cmocka_unit_test(test_partition_4k_loop),
+		cmocka_unit_test(test_partitions_and_fingerprint_loop),
 	};
 	int failed;
 
