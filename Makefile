@@ -16,8 +16,8 @@ SANFLAGS  :=
 endif
 
 PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt
-# hv/ and the console also need libvirt, libxml2 and libxlutil; the installer does not.
-HV_PKGS   := libvirt libxml-2.0 xlutil
+# hv/ and the console also need libvirt, libxml2 and libxlutil (with libxenlight for its disk type); the installer does not.
+HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
@@ -42,7 +42,7 @@ LIBS_A    := $(call lib_a,$(LIBDIRS))
 BINS      := $(B)/ospite-install $(if $(wildcard vmconsole/main-ospite.c),$(B)/ospite)
 
 .PHONY: all run check check-unit check-po check-screen check-integration check-e2e check-all \
-	install deps deps-test clean pot fuzz
+	install deps deps-test clean pot fuzz bench
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
 
@@ -113,6 +113,10 @@ check-screen: all
 
 check-integration: all
 	@tests/lib/run-scripts.sh tests/integration
+
+# Speed against the tools a user would otherwise use, each measured in the same run.
+bench: all
+	@for t in tests/bench/[0-9]*.sh; do $$t || exit 1; done
 
 check-e2e: all
 	@tests/lib/run-scripts.sh tests/e2e
