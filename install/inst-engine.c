@@ -421,7 +421,11 @@ static const char hoststatus_sh[] =
 	"\tgrep -q control_d /proc/xen/capabilities 2>/dev/null && hv=xen-dom0\n"
 	"elif [ -e /dev/kvm ]; then\n"
 	"\thv=kvm\n"
+	"elif command -v qemu-system-x86_64 >/dev/null; then\n"
+	"\t# A KVM host on a CPU without virtualization: guests run, emulated.\n"
+	"\thv=qemu-tcg\n"
 	"fi\n"
+	"libvirt=$(systemctl is-active libvirtd.service 2>/dev/null)\n"
 	"bridges=\n"
 	"for b in /sys/class/net/*/bridge; do\n"
 	"\t[ -d \"$b\" ] || continue\n"
@@ -430,7 +434,7 @@ static const char hoststatus_sh[] =
 	"\tbridges=\"$bridges $n(${ports%+})\"\n"
 	"done\n"
 	"addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $2\"=\"$4}' | tr '\\n' ' ')\n"
-	"msg=\"ospite: host $(hostname) ready: hypervisor=$hv bridges=${bridges# } addresses=${addr% }\"\n"
+	"msg=\"ospite: host $(hostname) ready: hypervisor=$hv bridges=${bridges# } addresses=${addr% } libvirtd=${libvirt:-none}\"\n"
 	"echo \"$msg\"\n"
 	"mkdir -p /etc/issue.d && printf '%s\\n\\n' \"$msg\" > /etc/issue.d/ospite.issue\n";
 
