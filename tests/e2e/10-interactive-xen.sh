@@ -11,9 +11,7 @@ cleanup() {
 	tui_stop
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
 	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
-	# An installer stopped half-way leaves its target mounted: undo that, deepest first.
-	awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
-		while read -r m; do umount -l "$m"; done
+	unmount_under "$(e2e_workdir)"
 	detach_image "$tmp/disk.img"
 	[ -n "$sentinel" ] && losetup -d "$sentinel"
 	# OSPITE_E2E_KEEP=1 keeps the image and the serial log for a look at a failed boot.
@@ -23,14 +21,11 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # A second disk full of known data is present all along: not one byte of it may change.
-truncate -s 6G "$tmp/sentinel.img"
-dd if=/dev/urandom of="$tmp/sentinel.img" bs=1M count=8 conv=notrunc status=none
-dd if=/dev/urandom of="$tmp/sentinel.img" bs=1M count=8 seek=6136 conv=notrunc status=none
-sentinel=$(losetup -f --show "$tmp/sentinel.img")
-sum_before=$(sha256sum <"$sentinel")
+make_sentinel "$tmp"
+mkdir -p "$(e2e_workdir)"
 
 tui_start vt100 "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite-install --image $tmp/disk.img \
-	--image-size 8G --log $tmp/install.log --workdir $tmp/work --serial ttyS0,115200"
+	--image-size 8G --log $tmp/install.log --workdir $(e2e_workdir) --serial ttyS0,115200"
 
 tui_wait "Language / Lingua" || fail "no language screen"
 tui_keys Enter                                 # English
@@ -68,7 +63,7 @@ tui_wait "Package Installation" 600 || fail "no package installation"
 tui_wait "The host is installed" 1800 || { tail -40 "$tmp/install.log"; fail "the install did not complete"; }
 tui_keys Enter
 tui_wait "[exit status 0]" 30 || fail "the installer did not exit cleanly"
-[ "$(sha256sum <"$sentinel")" = "$sum_before" ] || fail "the sentinel disk changed"
+sentinel_intact || fail "the sentinel disk changed"
 
 # Look inside the installed image (read-only) before booting it.
 mnt=$tmp/mnt; mkdir -p "$mnt"
@@ -89,18 +84,9 @@ grep -q 'root=/dev/' "$mnt/grub/grub.cfg" && fail "grub.cfg names a device"
 umount "$mnt"; mnt=
 
 # Boot it: TCG only, no outside network, the NIC with the MAC the installer saw.
-qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 \
-	-drive file="$tmp/disk.img",format=raw,if=virtio \
-	-netdev user,id=n0,restrict=on -device e1000,netdev=n0,mac="$mac" \
-	-display none -serial file:"$tmp/serial.log" -monitor none -no-reboot &
-qpid=$!
+boot_image "$tmp/disk.img" "$mac" "$tmp/serial.log"
 marker='ospite: host e2ehost ready: hypervisor=xen-dom0 bridges=xenbr0(eth0)'
-for _ in $(seq 1200); do
-	grep -qF "$marker" "$tmp/serial.log" 2>/dev/null && break
-	kill -0 "$qpid" 2>/dev/null || break
-	sleep 1
-done
-if ! grep -qF "$marker" "$tmp/serial.log"; then
+if ! wait_marker "$tmp/serial.log" "$marker" 1200; then
 	tail -60 "$tmp/serial.log"
 	fail "the installed host did not report itself ready with Xen and xenbr0"
 fi

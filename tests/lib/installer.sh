@@ -22,3 +22,49 @@ mount_part() {
 	[ -n "$sectors" ] || return 1
 	mount -o ro,loop,offset=$((start * 512)),sizelimit=$((sectors * 512)) "$1" "$3"
 }
+
+# The package cache every end-to-end install shares, so each downloads nothing twice.
+e2e_workdir() {
+	echo "${OSPITE_E2E_WORKDIR:-$B/e2e-work}"
+}
+
+# make_sentinel DIR: a 6 GiB loop disk with random data at both ends; sets $sentinel and
+# $sentinel_sum. Every end-to-end install runs beside it, and it must not change.
+make_sentinel() {
+	truncate -s 6G "$1/sentinel.img"
+	dd if=/dev/urandom of="$1/sentinel.img" bs=1M count=8 conv=notrunc status=none
+	dd if=/dev/urandom of="$1/sentinel.img" bs=1M count=8 seek=6136 conv=notrunc status=none
+	sentinel=$(losetup -f --show "$1/sentinel.img")
+	sentinel_sum=$(sha256sum <"$sentinel")
+}
+
+sentinel_intact() {
+	[ "$(sha256sum <"$sentinel")" = "$sentinel_sum" ]
+}
+
+# unmount_under DIR: undo what an installer stopped half-way left mounted there, deepest first.
+unmount_under() {
+	awk -v t="$1/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
+}
+
+# boot_image IMAGE MAC LOG: boot an installed image under QEMU TCG (-cpu Westmere lets Xen's
+# dom0 boot) with no outside network and the serial console in LOG; sets $qpid.
+boot_image() {
+	qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 \
+		-drive file="$1",format=raw,if=virtio \
+		-netdev user,id=n0,restrict=on -device e1000,netdev=n0,mac="$2" \
+		-display none -serial file:"$3" -monitor none -no-reboot &
+	qpid=$!
+}
+
+# wait_marker LOG TEXT SECONDS: wait for TEXT on the serial console while QEMU runs.
+wait_marker() {
+	local i
+	for ((i = 0; i < $3; i++)); do
+		grep -qF "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+	done
+	grep -qF "$2" "$1" 2>/dev/null
+}

@@ -1,0 +1,74 @@
+#!/bin/bash
+# End to end, unattended: a KVM host with a static address from an answer file into a loop-backed image, booted under QEMU.
+set -u
+. "$(dirname "$0")/../lib/installer.sh"
+need_root "for loop devices"
+command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing"; exit 77; }
+
+tmp=$(mktemp -d /var/tmp/ospite-e2e-kvm.XXXXXX)
+work=$(e2e_workdir)
+mkdir -p "$work"
+sentinel= qpid= mnt=
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
+	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
+	unmount_under "$work"
+	detach_image "$tmp/disk.img"
+	[ -n "$sentinel" ] && losetup -d "$sentinel"
+	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+make_sentinel "$tmp"
+# QEMU's user network: 10.0.2.15 for the guest, 10.0.2.2 the gateway, 10.0.2.3 DNS.
+cat >"$tmp/host.ks" <<'KS'
+lang en
+keyboard us
+timezone Europe/Rome --utc
+network --device=link --bootproto=static --ip=10.0.2.15 --netmask=255.255.255.0 --gateway=10.0.2.2 --nameserver=10.0.2.3 --hostname=ukvm.example.org
+rootpw --plaintext ospite-e2e
+hypervisor --type=kvm
+zerombr
+clearpart --all --initlabel
+part biosboot --size=1
+part /boot --fstype=ext4 --size=512
+part / --fstype=ext4 --size=4096
+part swap --size=256
+part /var/lib/ospite/images --fstype=xfs --size=1024 --grow
+shutdown
+KS
+"$B/ospite-install" --answer "$tmp/host.ks" --image "$tmp/disk.img" --image-size 8G \
+	--workdir "$work" --log "$tmp/install.log" --serial ttyS0,115200 </dev/null >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] || { tail -30 "$tmp/out"; tail -30 "$tmp/install.log"; fail "the install failed (exit $rc)"; }
+grep -q 'Package' "$tmp/out" || fail "no progress lines on stdout"
+grep -q $'\e' "$tmp/out" && fail "the progress lines carry terminal escapes"
+sentinel_intact || fail "the sentinel disk changed"
+
+mnt=$tmp/mnt; mkdir -p "$mnt"
+mount_part "$tmp/disk.img" 3 "$mnt" || fail "no root file system in partition 3"
+grep -q 'address 10.0.2.15' "$mnt/etc/network/interfaces" || fail "no static address"
+grep -q 'bridge_ports' "$mnt/etc/network/interfaces" || fail "no bridge"
+[ -e "$mnt/usr/bin/qemu-system-x86_64" ] || fail "QEMU is not installed"
+[ -e "$mnt/boot/xen.gz" ] || ls "$mnt"/boot/xen-* >/dev/null 2>&1 && fail "Xen is installed on a KVM host"
+link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)
+mac=$(sed -n 's/^MACAddress=//p' "$link")
+umount "$mnt"; mnt=
+
+boot_image "$tmp/disk.img" "$mac" "$tmp/serial.log"
+marker='ospite: host ukvm ready: hypervisor='
+if ! wait_marker "$tmp/serial.log" "$marker" 900; then
+	tail -40 "$tmp/serial.log"
+	fail "the installed KVM host did not report itself ready"
+fi
+line=$(grep -F "$marker" "$tmp/serial.log" | tail -1)
+echo "$line"
+case $line in
+*"hypervisor=kvm "* | *"hypervisor=qemu-tcg "*) ;;
+*) fail "the host does not run a KVM/QEMU hypervisor" ;;
+esac
+case $line in *"bridges=br0("*) ;; *) fail "no br0" ;; esac
+case $line in *"br0=10.0.2.15/24"*) ;; *) fail "the static address is not on br0" ;; esac
+case $line in *"libvirtd=active"*) ;; *) fail "libvirtd does not run" ;; esac
+echo "PASS: unattended KVM install with a static address, booted"
