@@ -41,7 +41,7 @@ struct hv_disk {
 struct hv_nic {
 	char *bridge;         /* host bridge, e.g. "xenbr0" */
 	char mac[18];         /* "" = generate (00:16:3e on Xen, 52:54:00 on QEMU) */
-	char *model;          /* "virtio", "e1000", "rtl8139"; NULL = virtio */
+	char *model;          /* "virtio", "e1000", "rtl8139"; NULL = virtio (on Xen: Xen's default) */
 };
 
 enum hv_lifecycle {
@@ -78,9 +78,10 @@ struct hv_guest {
 
 /* A guest with the defaults of a new guest: 64-bit HVM, 1 vCPU, 512 MiB, ACPI/APIC/PAE on, serial, VNC, boot from disk, restart on reboot. */
 void hv_guest_init(struct hv_guest *g);
+/* Free what the guest points to and zero it; hv_guest_free() also frees @g itself. */
 void hv_guest_clear(struct hv_guest *g);
 void hv_guest_free(struct hv_guest *g);
-/* Append a zeroed disk or NIC and return it. */
+/* Append a zeroed disk or NIC and return it (NULL when out of memory); older pointers go stale. */
 struct hv_disk *hv_guest_add_disk(struct hv_guest *g);
 struct hv_nic *hv_guest_add_nic(struct hv_guest *g);
 
@@ -103,13 +104,18 @@ int hv_guest_from_xml(const char *xml, struct hv_guest **g, char **cause);
 struct hv_conn;
 
 /*
- * Open @uri, or when NULL the default: xen:///system on a Xen host,
- * qemu:///system when a libvirt daemon runs, qemu:///session otherwise.
+ * Open @uri, or when NULL the default: $LIBVIRT_DEFAULT_URI when set,
+ * xen:///system on a Xen host (dom0), qemu:///system when a libvirt daemon
+ * runs, qemu:///session otherwise.
  */
 int hv_open(const char *uri, struct hv_conn **conn, char **cause);
 void hv_close(struct hv_conn *conn);
 const char *hv_uri(const struct hv_conn *conn);
-/* "xen", "kvm" or "qemu": the domain type new guests get on this connection. */
+/*
+ * "xen", "kvm" or "qemu": the domain type new guests get on this connection
+ * (another driver's own type, e.g. "test" on test:///default). KVM only when
+ * the capabilities offer it and $OSPITE_ACCEL is not "tcg".
+ */
 const char *hv_virt_type(const struct hv_conn *conn);
 bool hv_is_xen(const struct hv_conn *conn);
 
@@ -150,7 +156,11 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *cur,
 		      uint64_t dt_ns);
 
-/* Create the new disks of @g (sparse raw via ftruncate, qcow2 via qemu-img) and define it; nothing is left behind on failure. */
+/*
+ * Create the new disks of @g (sparse raw via ftruncate, qcow2 via qemu-img) and define it;
+ * nothing is left behind on failure. A new disk whose file exists is refused (-EEXIST). A guest
+ * of the same name is only replaced when @g has its UUID (an edit of what hv_get() returned).
+ */
 int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause);
 /* The model of a defined guest (its inactive XML). */
 int hv_get(struct hv_conn *conn, const char *name, struct hv_guest **g, char **cause);
@@ -163,7 +173,11 @@ int hv_suspend(struct hv_conn *conn, const char *name, char **cause);
 int hv_resume(struct hv_conn *conn, const char *name, char **cause);
 int hv_set_autostart(struct hv_conn *conn, const char *name, bool on, char **cause);
 
-/* The files a guest's disks use (not block devices, not CD-ROMs), for "delete with storage". */
+/*
+ * The files a guest's disks use (not block devices, not CD-ROMs), for "delete with storage".
+ * Read-only disks and files another defined guest also uses are left out: they are not this
+ * guest's to delete.
+ */
 int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size_t *n,
 		     char **cause);
 /* Undefine a shut-off guest; with @delete_storage also remove the files hv_storage_files() lists. */
@@ -182,7 +196,10 @@ bool hv_events_changed(struct hv_conn *conn);
 /* ---- serial console and VNC (hv-console.c) ------------------------------- */
 
 struct hv_console;
-/* Attach to the guest's serial console; hv_console_fd() is pollable for reading. */
+/*
+ * Attach to the guest's serial console, taking it over from another session; hv_console_fd() is a
+ * socket, pollable for reading, that ends (hv_console_read() gives -EPIPE) when the guest goes away.
+ */
 int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **con,
 		    char **cause);
 int hv_console_fd(const struct hv_console *con);
@@ -196,8 +213,13 @@ struct hv_vnc_info {
 	int port;             /* -1 when the guest has no running display */
 	bool has_password;
 };
+/* A guest without a VNC display gets port -1 and an empty listen address, and no error. */
 int hv_vnc_info(struct hv_conn *conn, const char *name, struct hv_vnc_info *vi, char **cause);
-/* Set a one-time VNC password on the running guest, valid until @until. */
+/*
+ * Set a one-time VNC password (1 to 8 characters) on the running guest, valid until @until (0: no
+ * expiry). QEMU checks VNC passwords only for a guest started with one: for a guest started without,
+ * -ENOTSUP with a cause saying so.
+ */
 int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *password,
 			time_t until, char **cause);
 

@@ -1,0 +1,48 @@
+/* Internals shared by the files of hv/: the connection, libvirt errors and XML helpers. */
+#ifndef OSPITE_HV_INT_H
+#define OSPITE_HV_INT_H
+
+#include "hv.h"
+
+#include <libvirt/libvirt.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+struct hv_ev;
+
+struct hv_conn {
+	virConnectPtr c;
+	char *uri;
+	char virt_type[16];
+	bool xen;
+	struct hv_ev *ev;     /* NULL until hv_events_start() */
+};
+
+/* Once per process: a silent libvirt error handler and the private event-loop thread. */
+int hv_loop_init(char **cause);
+/* Ask the daemon for keep-alive messages so a dead connection is noticed. */
+void hv_keepalive(struct hv_conn *conn);
+/* Drop the life-cycle callback of hv_events_start(), before the connection closes. */
+void hv_events_stop(struct hv_conn *conn);
+
+/* The last libvirt error of this thread as a negative errno, and its message. */
+int hv_lv_errno(void);
+const char *hv_lv_msg(void);
+
+/* Look a guest up by name; -ENOENT with a cause when there is none. */
+int hv_lookup(struct hv_conn *conn, const char *name, virDomainPtr *dom, char **cause);
+
+/* XPath helpers over a parsed document: a string (malloc'd, NULL when empty) and a node set. */
+char *hv_xp_str(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr);
+xmlXPathObjectPtr hv_xp_nodes(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr);
+
+/* The default target name of the @idx-th disk on @bus ("vda", "xvdb", "hdc", "sda"). */
+void hv_disk_target(const char *bus, unsigned idx, char *out, size_t len);
+/* The bus a disk target name implies ("xen" for xvd*, "ide" for hd*, ...), NULL when unknown. */
+const char *hv_target_bus(const char *target);
+
+/* Names of life-cycle actions as libvirt and xl spell them; -1 when unknown. */
+const char *hv_lifecycle_name(enum hv_lifecycle lc);
+int hv_lifecycle_parse(const char *s);
+
+#endif

@@ -1,0 +1,85 @@
+#!/bin/bash
+# Runs hv/'s libvirtd test against the system libvirtd with QEMU (TCG), starting the daemons itself when none runs.
+set -u
+
+B=${OSPITE_BUILD:-build/std}
+# The test binary links libparted, whose load-time GPT probe trips AddressSanitizer (see Makefile).
+export PARTED_GPT_APPLE=${PARTED_GPT_APPLE:-0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:intercept_strchr=0}
+skip() { echo "$1"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root to run the system libvirtd"
+for t in libvirtd virtlogd virsh qemu-system-x86_64; do
+	command -v "$t" >/dev/null ||
+		skip "missing $t: apt-get install libvirt-daemon-system qemu-system-x86"
+done
+[ -x "$B/tests/test-hv-libvirtd" ] || fail "$B/tests/test-hv-libvirtd is missing: make $B/tests/test-hv-libvirtd"
+
+uri=qemu:///system
+guest=ospite-hvtest-$$
+started=()
+tmp=$(mktemp -d /tmp/ospite-hv-libvirtd.XXXXXX) || fail "mktemp"
+# QEMU runs as libvirt-qemu and must reach the kernel copied here.
+chmod 755 "$tmp"
+
+# alive PIDFILE: the pid in PIDFILE when that process runs.
+alive() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+cleanup() {
+	set +e
+	# The test removes its guest; this is for when it died halfway.
+	if virsh -c "$uri" domid "$guest" >/dev/null 2>&1; then
+		virsh -c "$uri" destroy "$guest" >/dev/null 2>&1
+	fi
+	virsh -c "$uri" undefine "$guest" >/dev/null 2>&1
+	# libvirt keeps a QEMU log per guest name; this name was ours.
+	rm -f "/var/log/libvirt/qemu/$guest.log"
+	# Only the daemons started here, newest first, each by its pid.
+	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+		pid=${started[i]}
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if virsh -c "$uri" version >/dev/null 2>&1; then
+	echo "using the libvirtd that already runs"
+else
+	if ! alive /run/virtlogd.pid >/dev/null; then
+		virtlogd -d || fail "virtlogd did not start"
+		for _ in $(seq 1 50); do pid=$(alive /run/virtlogd.pid) && break; sleep 0.1; done
+		[ -n "${pid:-}" ] || fail "virtlogd wrote no pid file"
+		started+=("$pid")
+	fi
+	libvirtd -d || fail "libvirtd did not start"
+	pid=
+	for _ in $(seq 1 100); do pid=$(alive /run/libvirtd.pid) && break; sleep 0.1; done
+	[ -n "$pid" ] || fail "libvirtd wrote no pid file"
+	started+=("$pid")
+	# The first connection waits for QEMU's capabilities to be probed.
+	for _ in $(seq 1 60); do virsh -c "$uri" version >/dev/null 2>&1 && break; sleep 1; done
+	virsh -c "$uri" version >/dev/null 2>&1 || fail "libvirtd does not answer on $uri"
+fi
+
+# Any Linux kernel prints to a serial console; a copy, since libvirt relabels the file it boots.
+kernel=
+for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
+if [ -n "$kernel" ]; then
+	cp "$kernel" "$tmp/vmlinuz" || fail "copy $kernel"
+	chmod 644 "$tmp/vmlinuz"
+	export OSPITE_TEST_KERNEL=$tmp/vmlinuz
+else
+	echo "no kernel in /boot: the console test with a booting guest is skipped"
+fi
+
+OSPITE_TEST_LIBVIRTD=1 OSPITE_TEST_URI=$uri OSPITE_TEST_GUEST=$guest OSPITE_ACCEL=tcg \
+	"$B/tests/test-hv-libvirtd" || fail "test-hv-libvirtd failed"
+echo "hv-libvirtd: passed"
