@@ -375,8 +375,20 @@ int tui_dialog_run(struct tui_dialog *d)
 	if (d->focus >= 0 && d->focus < d->nf && d->f[d->focus].co)
 		newtFormSetCurrent(form, d->f[d->focus].co);
 
-	newtFormRun(form, &es);
-	if (es.reason == NEWT_EXIT_HOTKEY) {
+	if (tui_tick_ms() > 0)
+		newtFormSetTimer(form, tui_tick_ms());
+	for (;;) {
+		newtFormRun(form, &es);
+		if (es.reason != NEWT_EXIT_TIMER)
+			break;
+		if (tui_tick_fire()) {
+			rc = TUI_IDLE;
+			break;
+		}
+	}
+	if (rc == TUI_IDLE) {
+		/* The caller unwinds: no button counts as pressed. */
+	} else if (es.reason == NEWT_EXIT_HOTKEY) {
 		rc = es.u.key == NEWT_KEY_F12 ? TUI_NEXT : TUI_LANG;
 	} else if (es.reason == NEWT_EXIT_COMPONENT) {
 		rc = TUI_NEXT;

@@ -18,6 +18,7 @@ extern int _nl_msg_cat_cntr;
 static bool active;
 static bool ascii;
 static char *root_text;
+static const char *help_msgid;  /* untranslated, so that a language switch translates it again */
 static char lang[8] = "en";
 static char msg_locale[32] = "C.UTF-8";
 
@@ -132,6 +133,12 @@ const char *tui_lang(void)
 	return lang;
 }
 
+void tui_frame_help(const char *msgid)
+{
+	help_msgid = msgid;
+	tui_frame_redraw();
+}
+
 void tui_frame_redraw(void)
 {
 	int cols, rows;
@@ -153,7 +160,8 @@ void tui_frame_redraw(void)
 	const char *hint = _("F2: Italiano");
 	newtDrawRootText(-(tui_width(hint) + 1), 0, hint);
 	newtPopHelpLine();
-	newtPushHelpLine(_("<Tab>/<Alt-Tab> between elements | <Space> selects | <F12> next screen"));
+	newtPushHelpLine(help_msgid ? _(help_msgid) :
+			 _("<Tab>/<Alt-Tab> between elements | <Space> selects | <F12> next screen"));
 	newtRefresh();
 }
 

@@ -30,15 +30,8 @@ void tui_fmt_time(unsigned s, char *buf, size_t len)
  */
 static void set_padded(newtComponent co, const char *text, int width)
 {
-	size_t cut;
-	int w = tui_cut(text, width, &cut);
-	char *buf = malloc(cut + (width - w) + 1);
+	char *buf = tui_pad(text, width);
 
-	if (!buf)
-		return;
-	memcpy(buf, text, cut);
-	memset(buf + cut, ' ', width - w);
-	buf[cut + width - w] = '\0';
 	newtLabelSetText(co, buf);
 	free(buf);
 }

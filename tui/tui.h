@@ -11,6 +11,7 @@ enum tui_rc {
 	TUI_NEXT = 0,   /* Next button, Enter on the last field, or F12 */
 	TUI_BACK,       /* Back button */
 	TUI_LANG,       /* language hotkey (F2 or Ctrl-T): switch and redraw */
+	TUI_IDLE,       /* the tick of tui_tick_set() asked every open form to close */
 	TUI_EXTRA = 100, /* + index: an extra button from tui_dialog_button() */
 };
 
@@ -29,6 +30,8 @@ bool tui_ascii(void);
 
 /* Redraw the root and help lines, after a language change. */
 void tui_frame_redraw(void);
+/* Replace the installer's help line with @msgid, an N_() string translated at each redraw. */
+void tui_frame_help(const char *msgid);
 
 /* Set up gettext; @localedir may be NULL for the compiled-in default. */
 void tui_i18n_init(const char *localedir);
@@ -53,6 +56,9 @@ enum tui_buttons {
 	TUI_BTN_NEXT = 1 << 0,
 	TUI_BTN_BACK = 1 << 1,
 };
+
+/* Inner width of a dialog on this screen, which its texts and lists fill. */
+int tui_dialog_width(void);
 
 struct tui_dialog *tui_dialog_new(const char *title);
 void tui_dialog_free(struct tui_dialog *d);
@@ -108,6 +114,77 @@ struct tui_pkgscreen;
 struct tui_pkgscreen *tui_pkgscreen_new(void);
 void tui_pkgscreen_update(struct tui_pkgscreen *s, const struct tui_pkg_status *st);
 void tui_pkgscreen_free(struct tui_pkgscreen *s);
+
+/* ---- the console's event loop (tui-loop.c, tui-keys.c) -------------------- */
+
+/*
+ * Call @fn every @ms milliseconds while any form of tui/ waits for keys, the
+ * dialogs included. When @fn returns true the form closes at once and its run
+ * function returns TUI_IDLE (tui_ask() returns false, a view TUI_EV_IDLE).
+ * Without a tick (the default, and the installer) forms only wait for keys.
+ */
+void tui_tick_set(int ms, bool (*fn)(void *opaque), void *opaque);
+/* Seconds since the operator last pressed a key (or tui_idle_reset()). */
+unsigned tui_idle_seconds(void);
+/* Count now as a key press: after a login, or on input newt did not read. */
+void tui_idle_reset(void);
+/* Give the terminal back (cooked mode, newt's screen kept) for a passthrough, and take it again. */
+void tui_suspend(void);
+void tui_resume(void);
+
+/* ---- views that stay open and change in place (tui-view.c) ------------------ */
+
+/*
+ * A window whose labels and list rows are updated on a timer without being
+ * recreated: setting a text that did not change draws nothing, so a 9600-baud
+ * line only carries what changed.
+ */
+struct tui_view;
+
+enum tui_ev_kind {
+	TUI_EV_TICK = 0,  /* the tick ran: refresh what is shown */
+	TUI_EV_BUTTON,    /* button @id was pressed */
+	TUI_EV_LIST,      /* Enter on list @id */
+	TUI_EV_KEY,       /* hotkey @key */
+	TUI_EV_LANG,      /* the language hotkey */
+	TUI_EV_IDLE,      /* the tick asked to close */
+};
+
+struct tui_event {
+	enum tui_ev_kind kind;
+	int id;
+	int key;
+};
+
+/* Inner width of a view on this screen: the screen less a margin, at most 76 columns. */
+int tui_view_width(void);
+/* Open a centred window @height rows high, tui_view_width() wide. */
+struct tui_view *tui_view_new(const char *title, int height);
+/* Close the window. */
+void tui_view_free(struct tui_view *v);
+/* A one-line text at column @x, row @y, kept exactly @width columns wide; returns its id. */
+int tui_view_text(struct tui_view *v, int x, int y, int width, const char *text);
+void tui_view_set_text(struct tui_view *v, int id, const char *text);
+/* A list of rows, each with a key that names it (a guest name); returns its id. */
+int tui_view_list(struct tui_view *v, int x, int y, int width, int height);
+/* Replace every row, keeping the cursor on the row with the same key when there is one. */
+void tui_view_list_reset(struct tui_view *v, int id, size_t n, const char *const *rows,
+			 const char *const *keys);
+/* Change the text of row @i in place. */
+void tui_view_list_row(struct tui_view *v, int id, size_t i, const char *row);
+/* The key of the row under the cursor, or NULL when the list is empty. */
+const char *tui_view_list_current(struct tui_view *v, int id);
+/* Buttons in a row along the bottom; returns the id of the first, the others follow. */
+int tui_view_buttons(struct tui_view *v, const char *const *labels, int n);
+/* A key (a letter, a function key) that ends tui_view_run() with TUI_EV_KEY. */
+void tui_view_hotkey(struct tui_view *v, int key);
+/* Put the cursor on list @id. */
+void tui_view_focus_list(struct tui_view *v, int id);
+/* Wait for the next key that leaves the form, or for the tick. */
+void tui_view_run(struct tui_view *v, struct tui_event *ev);
+
+/* @s cut or padded with spaces to exactly @width columns (malloc'd). */
+char *tui_pad(const char *s, int width);
 
 /* Format @bytes the way the slides do ("1885k", "796M"). */
 void tui_fmt_size(uint64_t bytes, char *buf, size_t len);

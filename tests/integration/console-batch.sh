@@ -1,0 +1,66 @@
+#!/bin/bash
+# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported and printed as XML, a guest exported as xl.
+set -u
+B=${OSPITE_BUILD:-build/std}
+export LC_ALL=C.UTF-8 LANGUAGE=en
+fail() { echo "FAIL: $*"; exit 1; }
+[ -x "$B/ospite" ] || fail "$B/ospite is missing"
+tmp=$(mktemp -d /tmp/ospite-console-batch.XXXXXX) || fail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+o() { "$B/ospite" --connect test:///default "$@"; }
+
+out=$(o list) || fail "ospite list"
+echo "$out" | head -1 | grep -q "^Name  *State  *vCPUs  *Memory  *CPU" || fail "no heading: $out"
+echo "$out" | grep -q "^test  *running  *2  *2.0 GiB" || fail "test is not listed running: $out"
+
+out=$(o list --json) || fail "ospite list --json"
+echo "$out" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+assert len(g) == 1, g
+t = g[0]
+assert t["name"] == "test" and t["state"] == "running" and t["vcpus"] == 2, t
+assert t["memory_kib"] == 2097152 and t["autostart"] is False and t["persistent"] is True, t
+' || fail "the JSON list is wrong: $out"
+
+# The slides' guest, with its disk on a file that exists here.
+touch "$tmp/iris.img"
+cat >"$tmp/iris.cfg" <<CFG
+name = "iris"
+builder = "hvm"
+memory = "1024"
+disk = [ 'file:$tmp/iris.img,hda,w' ]
+vif = [ 'type=ioemu, mac=00:16:3e:65:b1:db, bridge=xenbr0' ]
+device_model = "/usr/lib64/xen/bin/qemu-dm"
+vnc=1
+acpi=1
+vcpus=2
+on_crash = 'restart'
+CFG
+"$B/ospite" import-xl "$tmp/iris.cfg" --print-xml >"$tmp/iris.xml" 2>"$tmp/report" ||
+	fail "import-xl --print-xml: $(cat "$tmp/report")"
+grep -q "<name>iris</name>" "$tmp/iris.xml" || fail "no name in the XML"
+grep -q "<memory unit=\"KiB\">1048576</memory>" "$tmp/iris.xml" || fail "memory not mapped"
+grep -q "<source file=\"$tmp/iris.img\"/>" "$tmp/iris.xml" || fail "disk not mapped"
+grep -q "00:16:3e:65:b1:db" "$tmp/iris.xml" || fail "MAC not mapped"
+grep -q "^<?xml" "$tmp/iris.xml" || fail "the XML does not start the output: the report went to stdout"
+# The report says what was not mapped, and why.
+sed -n '/^Not mapped:/,$p' "$tmp/report" | grep -q "device_model" || fail "device_model not reported: $(cat "$tmp/report")"
+sed -n '/^Mapped:/,/^Not mapped:/p' "$tmp/report" | grep -q "^  memory " || fail "memory not reported as mapped"
+
+out=$(o import-xl "$tmp/iris.cfg") || fail "import-xl: $out"
+echo "$out" | grep -q "The guest iris is defined." || fail "no definition reported: $out"
+
+out=$(o export-xl test) || fail "export-xl"
+echo "$out" | grep -q '^name = "test"' || fail "export-xl: $out"
+echo "$out" | grep -q '^vcpus = 2' || fail "export-xl: $out"
+
+# Failures say why and exit non-zero.
+out=$(o export-xl no-such-guest 2>&1) && fail "export-xl of a missing guest succeeded"
+echo "$out" | grep -q "no-such-guest" || fail "the error does not name the guest: $out"
+"$B/ospite" import-xl "$tmp/missing.cfg" >/dev/null 2>&1 && fail "import-xl of a missing file succeeded"
+"$B/ospite" frobnicate >/dev/null 2>&1; [ $? = 1 ] || fail "an unknown command is not a usage error"
+"$B/ospite" --help | grep -q "import-xl FILE" || fail "--help"
+"$B/ospite" --version | grep -q "^ospite " || fail "--version"
+</dev/null "$B/ospite" --connect test:///default >/dev/null 2>&1 && fail "the console started without a terminal"
+echo "console-batch: passed"

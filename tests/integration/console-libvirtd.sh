@@ -1,0 +1,209 @@
+#!/bin/bash
+# The console against a real libvirtd with QEMU (TCG): a tiny guest made in the wizard boots the host's kernel, its serial console and a VNC snapshot with the one-time password, then force off and delete with its disk.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${OSPITE_BUILD:-$top/build/std}
+export LC_ALL=C.UTF-8 LANGUAGE=en
+skip() { echo "$1"; exit 77; }
+
+[ "$(id -u)" = 0 ] || skip "needs root to run the system libvirtd and add a test user"
+for t in libvirtd virtlogd virsh qemu-system-x86_64 tmux cpio vncsnapshot djpeg openssl; do
+	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
+done
+[ -x /bin/busybox ] || skip "missing busybox: make deps-test"
+kernel=
+for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
+[ -n "$kernel" ] || skip "no kernel in /boot: make deps-test installs linux-image-cloud-amd64"
+
+. "$top/tests/lib/console.sh"
+uri=qemu:///system
+name=ospite-con-$$
+started=()
+# QEMU runs as libvirt-qemu and must reach the kernel, the initrd and the disk made here.
+chmod 755 "$tmp"
+images=$tmp/images
+lang=en
+
+# alive PIDFILE: the pid in PIDFILE when that process runs.
+alive() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+cleanup() {
+	set +e
+	tui_stop
+	# The test deletes its guest; this is for when it died halfway.
+	if virsh -c "$uri" domid "$name" >/dev/null 2>&1; then
+		virsh -c "$uri" destroy "$name" >/dev/null 2>&1
+	fi
+	virsh -c "$uri" undefine "$name" >/dev/null 2>&1
+	# Only the daemons started here, newest first, each by its pid.
+	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
+		pid=${started[i]}
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
+	done
+	console_cleanup
+}
+trap cleanup EXIT
+
+if virsh -c "$uri" version >/dev/null 2>&1; then
+	echo "using the libvirtd that already runs"
+else
+	if ! alive /run/virtlogd.pid >/dev/null; then
+		virtlogd -d || fail "virtlogd did not start"
+		for _ in $(seq 1 50); do pid=$(alive /run/virtlogd.pid) && break; sleep 0.1; done
+		[ -n "${pid:-}" ] || fail "virtlogd wrote no pid file"
+		started+=("$pid")
+	fi
+	libvirtd -d || fail "libvirtd did not start"
+	pid=
+	for _ in $(seq 1 100); do pid=$(alive /run/libvirtd.pid) && break; sleep 0.1; done
+	[ -n "$pid" ] || fail "libvirtd wrote no pid file"
+	started+=("$pid")
+	for _ in $(seq 1 60); do virsh -c "$uri" version >/dev/null 2>&1 && break; sleep 1; done
+	virsh -c "$uri" version >/dev/null 2>&1 || fail "libvirtd does not answer on $uri"
+fi
+
+# The guest: the host's kernel and a busybox initramfs whose /init prints a marker on ttyS0 forever.
+marker=OSPITE-GUEST-$$
+mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc"
+cp /bin/busybox "$tmp/root/bin/busybox"
+cat >"$tmp/root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+n=0
+while :; do
+	echo "$marker \$n" >/dev/ttyS0
+	echo "$marker \$n" >/dev/tty0
+	n=\$((n + 1))
+	/bin/busybox sleep 1
+done
+INIT
+chmod 755 "$tmp/root/init"
+(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
+cp "$kernel" "$tmp/vmlinuz" && chmod 644 "$tmp/vmlinuz" "$tmp/initrd.gz" || fail "copy $kernel"
+
+console_start vt100 "OSPITE_ACCEL=tcg OSPITE_IMAGES_DIR=$images OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR \
+	$B/ospite --connect $uri --lang en --idle-timeout 0 --config $tmp/console.conf"
+see "$(T "Host Status")" 30
+see "$uri"
+login "$user" "$password"
+see "$(T "Logged in as %s" | sed "s/%s/$user/")" 20
+
+# The wizard: a name, 160 MiB, the default new disk, no card, direct kernel boot.
+tui_keys Tab Tab Enter
+see "New Guest: System"
+tui_type "$name"
+tui_keys Tab Tab Tab
+for _ in 1 2 3; do tui_keys BSpace; done
+tui_type 160
+tui_keys F12
+see "New Guest: Disks"
+see "$images/$name.img"
+tui_keys F12
+see "New Guest: Network"
+tui_keys F12
+see "New Guest: Display and Console"
+tui_keys F12
+see "New Guest: Features"
+tui_keys F12
+see "New Guest: Boot"
+tui_keys Tab Tab Tab Tab
+tui_type "$tmp/vmlinuz"
+tui_keys Tab
+tui_type "$tmp/initrd.gz"
+tui_keys Tab
+tui_type "console=tty0 console=ttyS0 panic=-1"
+tui_keys F12
+see "New Guest: Summary"
+# The last lines of the summary are below the list's fold.
+tui_keys End
+see "Boots the kernel $tmp/vmlinuz"
+tui_keys F12
+see "The guest $name is defined. Start it now?" 30
+tui_keys Tab Enter
+see "Enter opens a guest." 30
+tui_wait "$name" 30 || fail "the new guest is not listed"
+tui_wait "$(printf '%-22s %s' "$name" running)" 60 || fail "$name is not running"
+[ -f "$images/$name.img" ] || fail "the new disk was not made"
+"$B/ospite" --connect "$uri" list --json | grep -q "\"name\": \"$name\", .*\"state\": \"running\"" ||
+	fail "ospite list does not show $name running"
+"$B/ospite" --connect "$uri" export-xl "$name" | grep -q "^kernel = \"$tmp/vmlinuz\"" ||
+	fail "export-xl does not carry the kernel"
+
+# Open it: the list is sorted by name, so count the guests before it.
+pos=$(virsh -c "$uri" list --all --name | sed '/^$/d' | LC_ALL=C sort | grep -nx "$name" | cut -d: -f1)
+[ -n "$pos" ] || fail "virsh does not list $name"
+tui_keys Home
+for ((i = 1; i < pos; i++)); do tui_keys Down; done
+tui_keys Enter
+see "Guest $name"
+see "State: running"
+
+# The serial console: the marker flows, Ctrl-] comes back.
+tui_keys c
+see "Serial console of $name. Ctrl-] returns to the menu."
+see "$marker" 120
+tui_keys C-]
+see "Guest $name" 10
+see "Actions (Enter, or the key before each):"
+# Back from the passthrough, the screen is whole again, still in ASCII on vt100.
+check_look vt100
+absent "$marker"
+
+# The VNC screen: a one-time password that a real VNC client needs and gets a picture with.
+tui_keys v
+see "One-time password:" 20
+screen=$(tui_screen)
+pw=$(echo "$screen" | sed -n 's/.*One-time password: \([A-Za-z0-9]\{8\}\).*/\1/p' | head -1)
+port=$(echo "$screen" | sed -n 's/.*listens on 127\.0\.0\.1, port \([0-9]*\)\..*/\1/p' | head -1)
+[ -n "$pw" ] && [ -n "$port" ] || fail "no password or port on the VNC screen"
+echo "$screen" | grep -q "ssh -L $port:127.0.0.1:$port $user@$(hostname)" || fail "no SSH tunnel command"
+vncpw() {
+	# The VNC password file: the password DES-encrypted with VNC's fixed key.
+	printf '%s' "$1" | head -c 8 | openssl enc -des-ecb -nopad -K e84ad660c4721ae0 \
+		-provider legacy -provider default >"$2"
+}
+vncpw "$pw" "$tmp/vnc.pw" || fail "openssl could not write the VNC password file"
+vncpw "wrongpw1" "$tmp/wrong.pw"
+display=$((port - 5900))
+timeout 30 vncsnapshot -quiet -passwd "$tmp/wrong.pw" "127.0.0.1:$display" "$tmp/wrong.jpg" >/dev/null 2>&1 &&
+	fail "a wrong VNC password was accepted"
+# The guest may still be clearing the screen: try a few times for a picture with content.
+colours=0
+for _ in 1 2 3 4 5 6; do
+	rm -f "$tmp/shot.jpg"
+	timeout 30 vncsnapshot -quiet -passwd "$tmp/vnc.pw" "127.0.0.1:$display" "$tmp/shot.jpg" \
+		>"$tmp/vnc.log" 2>&1 || fail "vncsnapshot with the one-time password failed: $(cat "$tmp/vnc.log")"
+	# Distinct pixel colours of the decoded picture: one colour is a blank screen.
+	colours=$(djpeg -pnm "$tmp/shot.jpg" | tail -c +16 | od -An -v -tu1 -w3 | sort -u | wc -l)
+	[ "$colours" -gt 1 ] && break
+	sleep 5
+done
+[ "$colours" -gt 1 ] || fail "the VNC picture is a single colour"
+echo "VNC snapshot: $colours colours"
+tui_keys Enter
+see "Guest $name"
+
+# Force off asks first; then delete with the disk file.
+tui_keys f
+see "Force off $name?"
+tui_keys Tab Enter
+see "State: shut off" 60
+tui_keys d
+see "Delete the guest $name?"
+tui_keys Tab Enter
+see "$images/$name.img"
+tui_keys Tab Enter
+see "Logged in as $user" 30
+absent "$name"
+[ -e "$images/$name.img" ] && fail "the disk file is still there"
+virsh -c "$uri" dominfo "$name" >/dev/null 2>&1 && fail "$name is still defined"
+tui_keys Tab Tab Tab Tab Tab Tab Enter
+see "[ospite exit 0]"
+echo "console-libvirtd: passed"

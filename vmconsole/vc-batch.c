@@ -1,0 +1,152 @@
+/* Batch commands for scripts, without the TUI: list the guests (text or JSON), import and export xl configs. */
+#include "vc.h"
+#include "hostcfg/hcfg.h"
+#include "tui/tui.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *vc_json_string(const char *s)
+{
+	struct hcfg_buf b = { 0 };
+
+	hcfg_buf_str(&b, "\"");
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '"': hcfg_buf_str(&b, "\\\""); break;
+		case '\\': hcfg_buf_str(&b, "\\\\"); break;
+		case '\n': hcfg_buf_str(&b, "\\n"); break;
+		case '\r': hcfg_buf_str(&b, "\\r"); break;
+		case '\t': hcfg_buf_str(&b, "\\t"); break;
+		default:
+			/* UTF-8 passes as it is; only control characters need escaping. */
+			if (*p < 0x20)
+				hcfg_buf_printf(&b, "\\u%04x", *p);
+			else
+				hcfg_buf_add(&b, (const char *)p, 1);
+		}
+	}
+	hcfg_buf_str(&b, "\"");
+	if (b.oom)
+		abort();
+	return b.s;
+}
+
+const char *vc_state_key(enum hv_state s)
+{
+	static const char *const keys[] = {
+		[HV_STATE_NOSTATE] = "nostate", [HV_STATE_RUNNING] = "running",
+		[HV_STATE_BLOCKED] = "blocked", [HV_STATE_PAUSED] = "paused",
+		[HV_STATE_SHUTDOWN] = "shutdown", [HV_STATE_SHUTOFF] = "shutoff",
+		[HV_STATE_CRASHED] = "crashed", [HV_STATE_PMSUSPENDED] = "pmsuspended",
+	};
+
+	return (unsigned)s < sizeof(keys) / sizeof(keys[0]) ? keys[s] : "nostate";
+}
+
+int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause)
+{
+	struct hv_dom_stat *st = NULL;
+	size_t n = 0;
+	int rc = hv_list(conn, &st, &n, cause);
+
+	if (rc < 0)
+		return rc;
+	if (json) {
+		fputs("[", out);
+		for (size_t i = 0; i < n; i++) {
+			char *name = vc_json_string(st[i].name);
+
+			fprintf(out, "%s\n  {\"name\": %s, \"uuid\": \"%s\", \"state\": \"%s\", "
+				"\"vcpus\": %u, \"memory_kib\": %" PRIu64 ", \"cpu_time_ns\": %" PRIu64
+				", \"autostart\": %s, \"persistent\": %s}",
+				i ? "," : "", name, st[i].uuid, vc_state_key(st[i].state),
+				st[i].vcpus, st[i].memory_kib, st[i].cpu_time_ns,
+				st[i].autostart ? "true" : "false",
+				st[i].persistent ? "true" : "false");
+			free(name);
+		}
+		fputs(n ? "\n]\n" : "]\n", out);
+	} else {
+		char *head = vc_list_header();
+
+		fprintf(out, "%s\n", head);
+		free(head);
+		for (size_t i = 0; i < n; i++) {
+			struct vc_row r;
+			char *row;
+
+			memset(&r, 0, sizeof(r));
+			snprintf(r.name, sizeof(r.name), "%s", st[i].name);
+			r.state = st[i].state;
+			r.vcpus = st[i].vcpus;
+			r.memory_kib = st[i].memory_kib;
+			/* One sample says nothing about CPU use. */
+			r.cpu = -1;
+			row = vc_row_text(&r);
+			fprintf(out, "%s\n", row);
+			free(row);
+		}
+	}
+	free(st);
+	return 0;
+}
+
+int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, FILE *out,
+		    FILE *report, char **cause)
+{
+	struct hv_guest *g = NULL;
+	struct hv_xl_report rep = { NULL, 0 };
+	char *xml = NULL;
+	int rc = hv_xl_import(path, &g, &rep, cause);
+
+	if (rc < 0) {
+		hv_xl_report_clear(&rep);
+		return rc;
+	}
+	for (int mapped = 1; mapped >= 0; mapped--) {
+		bool head = false;
+
+		for (size_t i = 0; i < rep.n; i++) {
+			if (rep.notes[i].mapped != mapped)
+				continue;
+			if (!head)
+				fprintf(report, "%s\n", mapped ? _("Mapped:") : _("Not mapped:"));
+			head = true;
+			fprintf(report, "  %-16s %s\n", rep.notes[i].key,
+				rep.notes[i].what ? rep.notes[i].what : "");
+		}
+	}
+	hv_xl_report_clear(&rep);
+	if (print_xml) {
+		rc = hv_guest_to_xml(g, conn ? hv_virt_type(conn) : "xen", &xml, cause);
+		if (rc == 0)
+			fputs(xml, out);
+	} else {
+		rc = hv_define(conn, g, cause);
+		if (rc == 0)
+			fprintf(out, _("The guest %s is defined.\n"), g->name);
+	}
+	free(xml);
+	hv_guest_free(g);
+	return rc;
+}
+
+int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **cause)
+{
+	struct hv_guest *g = NULL;
+	char *text = NULL;
+	int rc = hv_get(conn, name, &g, cause);
+
+	if (rc == 0)
+		rc = hv_xl_export(g, &text, cause);
+	if (rc == 0)
+		fputs(text, out);
+	free(text);
+	hv_guest_free(g);
+	return rc;
+}

@@ -1,0 +1,122 @@
+/* A guest's serial console inside the console: newt steps aside and the terminal talks to the guest until Ctrl-]. */
+#include "vc.h"
+#include "hostcfg/hcfg.h"
+#include "tui/tui.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define ESCAPE_KEY 0x1d   /* Ctrl-], as telnet and virsh console use */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void say(const char *text)
+{
+	write_all(1, "\r\n", 2);
+	write_all(1, text, strlen(text));
+	write_all(1, "\r\n", 2);
+}
+
+/* Pass bytes both ways; returns 0 on Ctrl-], or a negative errno with @cause. */
+static int pass(struct vc_app *app, const char *name, struct hv_console *con, char **cause)
+{
+	char buf[4096];
+	uint64_t next_tick = vc_now_ns() + 1000000000ULL;
+
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = 0, .events = POLLIN },
+			{ .fd = hv_console_fd(con), .events = POLLIN },
+		};
+		int rc = poll(fds, 2, 1000);
+
+		/* The idle logout and the stats go on while the operator is in the guest. */
+		if (vc_now_ns() >= next_tick) {
+			next_tick = vc_now_ns() + 1000000000ULL;
+			if (vc_tick(app))
+				return 0;
+		}
+		if (rc < 0 && errno != EINTR)
+			return hcfg_cause(cause, -errno, _("The terminal cannot be read: %s."),
+					  strerror(errno));
+		if (rc <= 0)
+			continue;
+		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(0, buf, sizeof(buf));
+			char *esc;
+
+			if (n <= 0)
+				return 0;
+			tui_idle_reset();
+			esc = memchr(buf, ESCAPE_KEY, n);
+			if (esc)
+				n = esc - buf;
+			if (n > 0 && hv_console_write(con, buf, n) < 0)
+				return hcfg_cause(cause, -EPIPE,
+						  _("The serial console of %s was closed."), name);
+			if (esc)
+				return 0;
+		}
+		if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = hv_console_read(con, buf, sizeof(buf));
+
+			if (n == -EPIPE)
+				return hcfg_cause(cause, -EPIPE,
+						  _("The serial console of %s was closed: the guest stopped."),
+						  name);
+			if (n < 0 && n != -EAGAIN)
+				return hcfg_cause(cause, (int)n,
+						  _("The serial console of %s cannot be read: %s."), name,
+						  strerror((int)-n));
+			if (n > 0)
+				write_all(1, buf, n);
+		}
+	}
+}
+
+int vc_serial_attach(struct vc_app *app, const char *name, char **cause)
+{
+	struct hv_console *con = NULL;
+	struct termios saved, raw;
+	bool tty;
+	char *banner = NULL;
+	int rc = hv_console_open(app->conn, name, &con, cause);
+
+	if (rc < 0)
+		return rc;
+	tui_suspend();
+	tty = tcgetattr(0, &saved) == 0;
+	if (tty) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	}
+	if (asprintf(&banner, _("Serial console of %s. Ctrl-] returns to the menu."), name) >= 0)
+		say(banner);
+	free(banner);
+	rc = pass(app, name, con, cause);
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+	hv_console_close(con);
+	tui_resume();
+	return rc;
+}

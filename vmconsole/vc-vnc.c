@@ -1,0 +1,75 @@
+/* The VNC screen: where a guest's display listens, a one-time password, and the SSH tunnel an operator types on a laptop. */
+#include "vc.h"
+#include "hostcfg/hcfg.h"
+#include "tui/tui.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VALID_MINUTES 10
+
+/* VNC authentication reads eight characters; leave out the ones that look alike. */
+int vc_random_password(char out[9])
+{
+	static const char alphabet[] = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char r[8];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return -EIO;
+	for (int i = 0; i < 8; i++)
+		out[i] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+	out[8] = '\0';
+	return 0;
+}
+
+int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
+{
+	struct hv_vnc_info vi;
+	char pw[9], when[16], host[256] = "", *text = NULL;
+	const char *addr;
+	time_t until;
+	int rc = hv_vnc_info(app->conn, name, &vi, cause);
+
+	if (rc < 0)
+		return rc;
+	if (vi.port < 0)
+		return hcfg_cause(cause, -ENODEV, _("%s has no VNC display running."), name);
+	if (vc_random_password(pw) < 0)
+		return hcfg_cause(cause, -EIO, _("No random password could be made."));
+	until = time(NULL) + VALID_MINUTES * 60;
+	rc = hv_vnc_set_password(app->conn, name, pw, until, cause);
+	if (rc < 0) {
+		explicit_bzero(pw, sizeof(pw));
+		return rc;
+	}
+	strftime(when, sizeof(when), "%H:%M", localtime(&until));
+	if (app->host_ok)
+		snprintf(host, sizeof(host), "%s", app->host.hostname);
+	else
+		gethostname(host, sizeof(host) - 1);
+	/* A display on every address is still reached through the host's loopback. */
+	addr = !vi.listen[0] || !strcmp(vi.listen, "0.0.0.0") || !strcmp(vi.listen, "::") ?
+	       "127.0.0.1" : vi.listen;
+	if (asprintf(&text,
+		     _("The display of %s listens on %s, port %d.\n\n"
+		       "One-time password: %s\n"
+		       "It is valid until %s, for %d minutes.\n\n"
+		       "From a laptop, open a tunnel to this host:\n\n"
+		       "  ssh -L %d:%s:%d %s@%s\n\n"
+		       "then point a VNC viewer at localhost:%d."),
+		     name, addr, vi.port, pw, when, VALID_MINUTES, vi.port, addr, vi.port,
+		     app->user[0] ? app->user : "root", host, vi.port) < 0)
+		text = NULL;
+	explicit_bzero(pw, sizeof(pw));
+	tui_message(_("VNC Display"), text ? text : "");
+	if (text)
+		explicit_bzero(text, strlen(text));
+	free(text);
+	return 0;
+}

@@ -1,0 +1,213 @@
+/* vmconsole: the host console's screens, its guest list model, the guest actions and the batch commands. */
+#ifndef OSPITE_VC_H
+#define OSPITE_VC_H
+
+#include "hv/hv.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ---- settings (vc-conf.c) ------------------------------------------------ */
+
+#define VC_CONF_PATH "/etc/ospite/console.conf"
+#define VC_IDLE_DEFAULT 300
+#define VC_IMAGES_DIR "/var/lib/ospite/images"
+
+struct vc_conf {
+	unsigned idle_timeout;  /* seconds without a key before the console logs out; 0 = never */
+};
+
+void vc_conf_init(struct vc_conf *c);
+/* Read "key=value" lines ('#' comments); an unknown key or a bad value is an error naming its line. */
+int vc_conf_parse(const char *text, struct vc_conf *c, char **cause);
+/* Load @path over the defaults; a missing file leaves the defaults. */
+int vc_conf_load(const char *path, struct vc_conf *c, char **cause);
+/* Write @path atomically, creating its folder. */
+int vc_conf_save(const char *path, const struct vc_conf *c, char **cause);
+/* A decimal number from 0 to @max with nothing after it. */
+int vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* ---- the guest list model (vc-list.c) ------------------------------------- */
+
+/* What the guest list shows of one guest. */
+struct vc_row {
+	char name[128];
+	enum hv_state state;
+	unsigned vcpus;
+	uint64_t memory_kib;
+	double cpu;             /* percent of its vCPUs; < 0 when not known yet */
+	bool autostart;
+};
+
+/* The last two samples of every guest, and the rows computed from them. */
+struct vc_model {
+	struct hv_dom_stat *cur, *prev;
+	size_t ncur, nprev;
+	uint64_t t_cur, t_prev;   /* CLOCK_MONOTONIC nanoseconds of the samples */
+	struct vc_row *rows;
+	size_t nrows;
+	unsigned running;
+	unsigned generation;      /* grows with every sample */
+};
+
+/* Take a new sample (@stats becomes the model's) taken at @now_ns. */
+void vc_model_update(struct vc_model *m, struct hv_dom_stat *stats, size_t n, uint64_t now_ns);
+void vc_model_clear(struct vc_model *m);
+const struct vc_row *vc_model_find(const struct vc_model *m, const char *name);
+
+/* Column widths of the guest list. */
+enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, VC_COL_CPU = 7 };
+/* One row of the guest list, and its heading (malloc'd). */
+char *vc_row_text(const struct vc_row *r);
+char *vc_list_header(void);
+/* "512 MiB", "2.0 GiB". */
+void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
+/* "12.5%", or "-" when not known. */
+void vc_fmt_cpu(double pct, char *buf, size_t len);
+
+/* How a list on the screen has to change to show new rows. */
+enum vc_diff {
+	VC_DIFF_NONE = 0,   /* nothing */
+	VC_DIFF_ROWS,       /* the same guests in the same order: only rows with @changed[i] */
+	VC_DIFF_ALL,        /* guests came or went: every row */
+};
+enum vc_diff vc_list_diff(const char *const *old_keys, const char *const *old_rows, size_t nold,
+			  const char *const *keys, const char *const *rows, size_t n,
+			  bool *changed);
+
+/* ---- host facts (vc-host.c) ------------------------------------------------- */
+
+void vc_strv_free(char **v, size_t n);
+/* The bridges under @sysfs_net (normally /sys/class/net), sorted by name. */
+int vc_bridges(const char *sysfs_net, char ***names, size_t *n, char **cause);
+/* One line per interface with addresses, loopback and link-local left out: "eth0 192.0.2.2/24". */
+int vc_addresses(char ***lines, size_t *n, char **cause);
+
+/* ---- the application (vc-app.c) ----------------------------------------------- */
+
+struct vc_app {
+	const char *uri;            /* --connect, or NULL for the default */
+	struct hv_conn *conn;       /* NULL while the hypervisor cannot be reached */
+	char *conn_error;           /* why, translated */
+	const char *conf_path;
+	struct vc_conf conf;
+	const char *images_dir;
+	struct vc_model model;
+	char *list_error;           /* why the last hv_list() failed */
+	struct hv_host host;
+	bool host_ok;
+	char user[64];
+	bool logged_in;
+	bool unwinding;             /* idle logout: every screen returns to the status screen */
+	bool idle_logout;           /* the last logout was for idleness: the status screen says so */
+	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
+	uint64_t next_connect;
+};
+
+/* What a screen tells the one that opened it. */
+enum vc_rc { VC_BACK = 0, VC_NEXT, VC_LOGOUT, VC_QUIT };
+
+int vc_app_run(struct vc_app *app);
+/* The tick of every form: logs out after the idle timeout (true: unwind), refreshes when due. */
+bool vc_tick(void *opaque);
+/* Sample the guests and the host now, or when due (every 2 s, or on a life-cycle event). */
+void vc_refresh(struct vc_app *app, bool now);
+uint64_t vc_now_ns(void);
+/* Switch between English and Italian and redraw the frame. */
+void vc_lang_toggle(void);
+/* Show @cause (or a generic text) under @title, then free it. */
+void vc_error(const char *title, char *cause);
+
+int vc_scr_status(struct vc_app *app);
+int vc_scr_login(struct vc_app *app);
+int vc_scr_list(struct vc_app *app);
+int vc_scr_detail(struct vc_app *app, const char *name);
+int vc_scr_wizard(struct vc_app *app);
+int vc_scr_settings(struct vc_app *app);
+/* Attach the terminal to the guest's serial console until Ctrl-]. */
+int vc_serial_attach(struct vc_app *app, const char *name, char **cause);
+/* The VNC screen: address, a one-time password and the SSH tunnel to type. */
+int vc_vnc_show(struct vc_app *app, const char *name, char **cause);
+/* Eight random letters and digits, none that look alike, for VNC authentication. */
+int vc_random_password(char out[9]);
+
+/* ---- login (vc-login.c) ------------------------------------------------------ */
+
+#define VC_PAM_SERVICE "ospite"
+#define VC_GROUP "ospite"
+
+/* Authenticate @user with PAM, then require root or the group ospite. */
+int vc_login_check(const char *user, const char *password, char **cause);
+/* Root, or a member of the group ospite. */
+int vc_login_allowed(const char *user, char **cause);
+
+/* ---- guest actions (vc-actions.c) ---------------------------------------------- */
+
+#define VC_STATE_BIT(s) (1u << (s))
+#define VC_ON (VC_STATE_BIT(HV_STATE_RUNNING) | VC_STATE_BIT(HV_STATE_BLOCKED) | \
+	       VC_STATE_BIT(HV_STATE_PAUSED) | VC_STATE_BIT(HV_STATE_SHUTDOWN) | \
+	       VC_STATE_BIT(HV_STATE_PMSUSPENDED))
+#define VC_OFF (VC_STATE_BIT(HV_STATE_SHUTOFF) | VC_STATE_BIT(HV_STATE_CRASHED) | \
+		VC_STATE_BIT(HV_STATE_NOSTATE))
+
+struct vc_action {
+	char key;               /* the hotkey on the detail screen */
+	const char *label;      /* N_() */
+	/* N_() question naming what will be lost, with one %s for the guest; NULL = none. */
+	const char *confirm;
+	unsigned states;        /* VC_STATE_BIT()s where it is offered */
+	int autostart;          /* offered only when autostart is off (0), on (1), or always (-1) */
+	int (*run)(struct vc_app *app, const char *name, char **cause);
+};
+
+extern const struct vc_action vc_actions[];
+extern const size_t vc_n_actions;
+
+/* The actions offered for a guest in @state, in table order; returns how many. */
+size_t vc_actions_offered(enum hv_state state, bool autostart, const struct vc_action **out,
+			  size_t max);
+/* The offered action with hotkey @key, or NULL. */
+const struct vc_action *vc_action_for_key(int key, enum hv_state state, bool autostart);
+/* The question before deleting @name whose disks use @files (malloc'd). */
+char *vc_delete_question(const char *name, char *const *files, size_t n);
+
+/* ---- the create-guest wizard's checks and summary (vc-check.c) ------------------ */
+
+/* A new guest's name: valid for libvirt and not already taken. */
+int vc_check_name(const char *name, char *const *taken, size_t n, char **cause);
+/* Memory in MiB ("512", or with a unit: "2G", "512M"), at most the host's @host_kib (0 = any). */
+int vc_check_memory(const char *text, uint64_t host_kib, uint64_t *kib, char **cause);
+/* vCPUs and an optional topology (all empty or 0 = none); at most @host_cpus (0 = any). */
+int vc_check_cpus(const char *vcpus, const char *sockets, const char *cores,
+		  const char *threads, unsigned host_cpus, unsigned out[4], char **cause);
+/* A disk size: "20G", "512M", a bare number is GiB. */
+int vc_check_size(const char *text, uint64_t *bytes, char **cause);
+/* A MAC address: well formed and not used by another guest's @used (case-insensitive). */
+int vc_check_mac(const char *mac, char *const *used, size_t n, char **cause);
+/* A VNC port: empty or "auto" for automatic (-1), or 5900..65535. */
+int vc_check_port(const char *text, int *port, char **cause);
+/* A VNC listen address: an IPv4 or IPv6 address. */
+int vc_check_listen(const char *text, char **cause);
+/* One disk the way hv_define() will see it. */
+int vc_check_disk(const struct hv_disk *d, char **cause);
+
+/* The guest in words, one line each, as the wizard's summary shows it. */
+int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n);
+/* "new sparse raw file", "ISO image as CD-ROM" (translated). */
+const char *vc_disk_kind_name(enum hv_disk_kind k);
+
+/* ---- batch commands (vc-batch.c) ------------------------------------------------ */
+
+/* @s as a JSON string, quotes included (malloc'd). */
+char *vc_json_string(const char *s);
+/* Untranslated state names for scripts: "running", "shutoff". */
+const char *vc_state_key(enum hv_state s);
+int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause);
+/* What was mapped and what not goes to @report, the XML (with @print_xml) to @out. */
+int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, FILE *out,
+		    FILE *report, char **cause);
+int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **cause);
+
+#endif
