@@ -8,7 +8,7 @@ tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 tui_start() {
 	local term=$1; shift
 	tmx kill-server 2>/dev/null
-	tmx new-session -d -x 80 -y 24 -s t "env TERM=$term $* ; echo; echo '[exit status' \$?']'; sleep 3600"
+	tmx new-session -d -x 80 -y 24 -s t "env TERM=$term $* ; rc=\$?; echo; echo \"[exit status \$rc]\"; sleep 3600"
 	tmx set-option -t t status off >/dev/null
 	tmx set-option -t t remain-on-exit on >/dev/null
 }
