@@ -52,7 +52,7 @@ static int sum_range(int fd, uint64_t off, uint64_t len, uint64_t *h)
 	return rc;
 }
 
-/* The partition table and every signature libblkid finds, as text. */
+/* The partition table, every signature libblkid finds and each partition's first MiB, as text. */
 static void describe(int fd, struct hcfg_buf *b)
 {
 	blkid_probe pr = blkid_new_probe();
@@ -83,9 +83,15 @@ static void describe(int fd, struct hcfg_buf *b)
 		blkid_partition par = blkid_partlist_get_partition(pl, i);
 		const char *t = blkid_partition_get_type_string(par);
 
-		hcfg_buf_printf(b, " p%d=%lld+%lld:%s", blkid_partition_get_partno(par),
+		uint64_t start = (uint64_t)blkid_partition_get_start(par) * 512;
+		uint64_t size = (uint64_t)blkid_partition_get_size(par) * 512, h = 0;
+
+		/* A file system made inside a partition shows in its first MiB, not the disk's. */
+		if (sum_range(fd, start, size < MIB ? size : MIB, &h) < 0)
+			h = 0;
+		hcfg_buf_printf(b, " p%d=%lld+%lld:%s:%016" PRIx64, blkid_partition_get_partno(par),
 				(long long)blkid_partition_get_start(par),
-				(long long)blkid_partition_get_size(par), t ? t : "");
+				(long long)blkid_partition_get_size(par), t ? t : "", h);
 	}
 out:
 	if (pr)

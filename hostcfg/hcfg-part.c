@@ -529,8 +529,10 @@ out:
 	free(ped_message);
 	ped_message = NULL;
 	if (rc < 0) {
-		for (size_t i = 0; i < *n; i++)
+		for (size_t i = 0; i < *n; i++) {
 			free(paths[i]);
+			paths[i] = NULL;
+		}
 		*n = 0;
 	}
 	return rc;

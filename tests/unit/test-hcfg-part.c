@@ -370,6 +370,21 @@ static void test_partitions_and_fingerprint_loop(void **state)
 	}
 	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp3, &cause), 0);
 	assert_string_not_equal(fp1, fp3);
+	/* Inside the second partition (it starts at 101 MiB): far from both ends of the disk. */
+	free(fp1);
+	fp1 = fp3;
+	fd = open(loopimg, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "y", 1, ((off_t)101 << 20) + 512 * 1024), 1);
+	fsync(fd);
+	close(fd);
+	{
+		const char *argv[] = { "blockdev", "--flushbufs", loopdev, NULL };
+
+		assert_int_equal(hcfg_run(argv, -1, NULL), 0);
+	}
+	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp3, &cause), 0);
+	assert_string_not_equal(fp1, fp3);
 	free(fp1);
 	free(fp2);
 	free(fp3);
