@@ -15,14 +15,17 @@ B         := build/std
 SANFLAGS  :=
 endif
 
-PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt
+PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt libcurl
 # hv/ and the console also need libvirt, libxml2 and libxlutil (with libxenlight for its disk type); the installer does not.
 HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
+# The console logs operators in through PAM.
+HV_PKGS   += pam
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
 
 LOCALEDIR := $(PREFIX)/share/locale
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCALEDIR)\" \
 	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -I.
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
@@ -42,7 +45,7 @@ LIBS_A    := $(call lib_a,$(LIBDIRS))
 BINS      := $(B)/ospite-install $(if $(wildcard vmconsole/main-ospite.c),$(B)/ospite)
 
 .PHONY: all run check check-unit check-po check-screen check-integration check-e2e check-all \
-	install deps deps-test clean pot fuzz bench
+	install deps deps-test clean pot fuzz bench check-answers
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
 
@@ -73,6 +76,25 @@ pot:
 	  --package-name=ospite --package-version=$(VERSION) -f po/POTFILES.in -o po/ospite.pot
 	msgmerge --update --backup=none --no-fuzzy-matching po/it.po po/ospite.pot
 
+# ---- fuzzing: the answer-file parser under libFuzzer (clang) ------------------
+FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
+	     install/inst-plan.c install/inst-valid.c \
+	     hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang-14
+
+build/fuzz/fuzz-ks: $(FUZZ_SRCS) $(wildcard install/*.h hostcfg/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+
+# New inputs go to build/fuzz/corpus-ks; the seeds in tests/fuzz/corpus-ks stay as committed.
+fuzz: build/fuzz/fuzz-ks
+	@mkdir -p build/fuzz/corpus-ks
+	build/fuzz/fuzz-ks -max_total_time=$(FUZZ_TIME) -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+	  -print_final_stats=1 build/fuzz/corpus-ks tests/fuzz/corpus-ks
+
 # ---- tests ---------------------------------------------------------------
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
@@ -98,7 +120,7 @@ deps-test:
 
 check: deps-test
 	$(MAKE) all $(UNIT_BINS)
-	$(MAKE) check-unit check-po check-screen check-integration check-e2e
+	$(MAKE) check-unit check-answers check-po check-screen check-integration check-e2e
 
 check-all: check
 
@@ -107,6 +129,10 @@ check-unit: $(UNIT_BINS)
 
 check-po:
 	@tests/po-check.sh
+
+# Answer files against their golden plan dumps and error lines.
+check-answers: all
+	@tests/answers/run.sh
 
 check-screen: all
 	@tests/lib/run-scripts.sh tests/screen
@@ -130,6 +156,13 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(LOCALEDIR)/it/LC_MESSAGES
 	install -m 0755 $(B)/ospite-install $(DESTDIR)$(PREFIX)/sbin/ospite-install
 	install -m 0644 $(B)/locale/it/LC_MESSAGES/ospite.mo $(DESTDIR)$(LOCALEDIR)/it/LC_MESSAGES/
+	install -m 0755 $(B)/ospite $(DESTDIR)$(PREFIX)/sbin/ospite
+	install -d $(DESTDIR)/etc/pam.d $(DESTDIR)$(UNITDIR)
+	install -m 0644 vmconsole/ospite.pam $(DESTDIR)/etc/pam.d/ospite
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-console.service \
+	  >$(DESTDIR)$(UNITDIR)/ospite-console.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-console-serial@.service \
+	  >$(DESTDIR)$(UNITDIR)/ospite-console-serial@.service
 
 clean:
 	rm -rf build/std build/san

@@ -692,3 +692,39 @@ out:
 		closedir(dir);
 	return rc;
 }
+
+int hcfg_disk_blank(const char *path, bool *blank, char **cause)
+{
+	blkid_probe pr = NULL;
+	const char *v = NULL;
+	int fd, rc = 0;
+
+	*blank = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+	pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		rc = hcfg_cause(cause, -EIO, _("Could not read %s: %s."), path, strerror(EIO));
+		goto out;
+	}
+	blkid_probe_enable_superblocks(pr, 0);
+	blkid_probe_enable_partitions(pr, 1);
+	if (blkid_do_safeprobe(pr) == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0) {
+		blkid_partlist ls = blkid_probe_get_partitions(pr);
+
+		/* An empty partition table holds nothing to lose. */
+		*blank = !ls || blkid_partlist_numof_partitions(ls) <= 0;
+		goto out;
+	}
+	blkid_reset_probe(pr);
+	blkid_probe_enable_partitions(pr, 0);
+	blkid_probe_enable_superblocks(pr, 1);
+	/* 1: nothing found; -2 (several signatures) and a found type both mean data. */
+	*blank = blkid_do_safeprobe(pr) == 1;
+out:
+	if (pr)
+		blkid_free_probe(pr);
+	close(fd);
+	return rc;
+}

@@ -64,6 +64,13 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 /* Fill one disk's facts and eligibility; -ENOENT when @path is no block device. */
 int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause);
 
+/*
+ * Is @path (a disk or a disk image file) blank: no partition table with
+ * partitions on it and no filesystem or other signature? An install may
+ * write a blank disk without asking to erase it.
+ */
+int hcfg_disk_blank(const char *path, bool *blank, char **cause);
+
 /* ---- Partitions and filesystems (hcfg-part.c) -------------------------- */
 
 enum hcfg_fs {

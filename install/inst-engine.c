@@ -52,6 +52,7 @@ struct inst_engine {
 	bool resumed;               /* this run continues an earlier one */
 	char **fp_disks, **fp_before;   /* fingerprints of the disks not in the plan */
 	size_t n_fp;
+	bool pre_done;              /* the answer file's %pre scripts ran */
 };
 
 const char *inst_step_title(enum inst_step s)
@@ -205,6 +206,15 @@ static void fill_source(const struct inst_plan *p, struct inst_apt_source *src, 
 		src->security_mirror = p->security_mirror;
 }
 
+/* The answer file's %pre scripts run once, before anything is checked or written. */
+static int run_pre_scripts(struct inst_engine *e, char **cause)
+{
+	if (e->pre_done)
+		return 0;
+	e->pre_done = true;
+	return inst_run_scripts(e->plan, INST_SCRIPT_PRE, e->target, e->logfd, cause);
+}
+
 int inst_engine_check_deps(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -214,6 +224,9 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	int rc;
 
 	step(e, INST_STEP_DEPS);
+	rc = run_pre_scripts(e, cause);
+	if (rc < 0)
+		return rc;
 	if (inst_plan_validate(p, &problems) < 0) {
 		rc = hcfg_cause(cause, -EINVAL, "%s", problems);
 		free(problems);
@@ -503,6 +516,38 @@ static int xen_tweaks(struct inst_engine *e, char **cause)
 	return rc;
 }
 
+static int set_root_password(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	int rc = 0;
+
+	/* rootpw --lock alone: no password, and the account locked. */
+	if (*p->root_hash)
+		rc = TARGET(e, cause, "usermod", "-p", p->root_hash, "root");
+	if (!rc && p->root_lock)
+		rc = TARGET(e, cause, "usermod", "-L", "root");
+	return rc;
+}
+
+/* What an answer file adds after the configuration ospite writes: its services, then %post. */
+static int answer_file_post(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && p->svc_enable && p->svc_enable[i]; i++)
+		rc = hcfg_target_enable_unit(e->target, p->svc_enable[i], NULL, cause);
+	for (size_t i = 0; !rc && p->svc_disable && p->svc_disable[i]; i++)
+		rc = hcfg_target_disable_unit(e->target, p->svc_disable[i], cause);
+	for (size_t i = 0; !rc && i < p->n_scripts; i++)
+		if (p->scripts[i].when == INST_SCRIPT_POST) {
+			progress(e, 900, _("Running the post-install scripts of the answer file..."));
+			rc = inst_run_scripts(p, INST_SCRIPT_POST, e->target, e->logfd, cause);
+			break;
+		}
+	return rc;
+}
+
 static int step_post(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -552,7 +597,7 @@ static int step_post(struct inst_engine *e, char **cause)
 		return rc;
 
 	progress(e, 500, _("Setting the root password..."));
-	rc = TARGET(e, cause, "usermod", "-p", p->root_hash, "root");
+	rc = set_root_password(e, cause);
 	if (rc < 0)
 		return rc;
 
@@ -580,9 +625,13 @@ static int step_post(struct inst_engine *e, char **cause)
 			logf_(e, "disable %s: %s", unneeded_units[i], ignored ? ignored : "");
 		free(ignored);
 	}
-	rc = hcfg_target_enable_unit(e->target, "ssh.service", NULL, cause);
+	/* An answer file may leave the SSH server out. */
+	rc = inst_list_has(p->exclude, "openssh-server") ? 0 :
+		hcfg_target_enable_unit(e->target, "ssh.service", NULL, cause);
 	if (!rc && *p->serial)
 		rc = hcfg_target_serial_getty(e->target, p->serial, p->hv == INST_HV_XEN, cause);
+	if (!rc)
+		rc = answer_file_post(e, cause);
 	if (rc < 0)
 		return rc;
 	progress(e, 1000, _("Post-install configuration is done."));
@@ -649,7 +698,8 @@ static int step_bootloader(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 	struct hcfg_target_grub g = {
-		.timeout = 5, .serial = p->serial, .xen = p->hv == INST_HV_XEN,
+		.timeout = p->boot_timeout >= 0 ? (unsigned)p->boot_timeout : 5,
+		.cmdline = p->boot_append, .serial = p->serial, .xen = p->hv == INST_HV_XEN,
 		.dom0_mem_mib = p->dom0_mem_mib,
 	};
 	int rc;
@@ -660,7 +710,8 @@ static int step_bootloader(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	progress(e, 300, _("Installing GRUB on the disk..."));
-	rc = TARGET(e, cause, "grub-install", "--target=i386-pc", p->disk);
+	/* bootloader --location=none: the menu is written, the disk's boot code left alone. */
+	rc = p->boot_none ? 0 : TARGET(e, cause, "grub-install", "--target=i386-pc", p->disk);
 	if (rc < 0)
 		return rc;
 	progress(e, 600, _("Writing the boot menu..."));
@@ -921,21 +972,30 @@ static int step_packages(struct inst_engine *e, char **cause)
 		return rc;
 
 	pkgs = inst_plan_package_set(p);
-	const char *argv[64] = { "chroot", e->target, "apt-get", "-y", "-q",
-				 "-o", "APT::Status-Fd=3",
-				 "-o", "Dpkg::Options::=--force-unsafe-io",
-				 "-o", "Dpkg::Options::=--force-confdef",
-				 "-o", "Dpkg::Use-Pty=0",
-				 "--no-install-recommends", "dist-upgrade" };
-	size_t n = 15;
+	static const char *const head[] = { "apt-get", "-y", "-q",
+					    "-o", "APT::Status-Fd=3",
+					    "-o", "Dpkg::Options::=--force-unsafe-io",
+					    "-o", "Dpkg::Options::=--force-confdef",
+					    "-o", "Dpkg::Use-Pty=0",
+					    "--no-install-recommends", "dist-upgrade" };
+	size_t nh = sizeof(head) / sizeof(head[0]), n = 0;
+	/* An answer file may list many packages: room for all of them. */
+	const char **argv = calloc(nh + 3 + inst_list_len(pkgs), sizeof(*argv));
 
+	if (!argv)
+		abort();
+	argv[n++] = "chroot";
+	argv[n++] = e->target;
+	for (size_t i = 0; i < nh; i++)
+		argv[n++] = head[i];
 	/* dist-upgrade with the package names installs them and takes security updates too. */
-	for (size_t i = 0; pkgs[i] && n < 63; i++)
+	for (size_t i = 0; pkgs[i]; i++)
 		argv[n++] = pkgs[i];
 	argv[n] = NULL;
 	e->apt_done = 0;
 	e->apt_bytes_done = 0;
 	rc = inst_run_status(argv, env, e->logfd, 3, apt_line, tick, pair, cause);
+	free(argv);
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);

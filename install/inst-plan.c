@@ -141,17 +141,86 @@ void inst_plan_init(struct inst_plan *p)
 	p->hv = INST_HV_XEN;
 	p->dom0_mem_mib = 1024;
 	p->end = INST_END_REBOOT;
+	p->boot_timeout = -1;
+}
+
+void inst_list_add(char ***list, const char *s)
+{
+	size_t n = inst_list_len(*list);
+	char **v = realloc(*list, (n + 2) * sizeof(*v));
+
+	if (!v || !(v[n] = strdup(s)))
+		abort();
+	v[n + 1] = NULL;
+	*list = v;
+}
+
+bool inst_list_has(char *const *list, const char *s)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+size_t inst_list_len(char *const *list)
+{
+	size_t n = 0;
+
+	while (list && list[n])
+		n++;
+	return n;
+}
+
+void inst_list_free(char ***list)
+{
+	for (size_t i = 0; *list && (*list)[i]; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = NULL;
 }
 
 void inst_plan_free(struct inst_plan *p)
 {
-	if (p->packages) {
-		for (size_t i = 0; p->packages[i]; i++)
-			free(p->packages[i]);
-		free(p->packages);
-	}
+	inst_list_free(&p->packages);
+	inst_list_free(&p->only_use);
+	inst_list_free(&p->ignore_disks);
+	inst_list_free(&p->exclude);
+	inst_list_free(&p->svc_enable);
+	inst_list_free(&p->svc_disable);
+	for (size_t i = 0; i < p->n_scripts; i++)
+		free(p->scripts[i].body);
+	free(p->scripts);
+	p->scripts = NULL;
+	p->n_scripts = 0;
+	for (size_t i = 0; i < p->n_src_files; i++)
+		free(p->src_files[i]);
+	free(p->src_files);
+	p->src_files = NULL;
+	p->n_src_files = 0;
 	explicit_bzero(p->root_hash, sizeof(p->root_hash));
-	p->packages = NULL;
+}
+
+unsigned inst_plan_add_src_file(struct inst_plan *p, const char *file)
+{
+	char **v = realloc(p->src_files, (p->n_src_files + 1) * sizeof(*v));
+
+	if (!v || !(v[p->n_src_files] = strdup(file)))
+		abort();
+	p->src_files = v;
+	return p->n_src_files++;
+}
+
+void inst_plan_where(const struct inst_plan *p, struct inst_loc src, char *buf, size_t len)
+{
+	const char *file = src.file < p->n_src_files ? p->src_files[src.file] : NULL;
+
+	if (!file)
+		snprintf(buf, len, "%s", "");
+	else if (src.line)
+		snprintf(buf, len, "%s:%u", file, src.line);
+	else
+		snprintf(buf, len, "%s", file);
 }
 
 void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics, size_t n)
@@ -189,11 +258,18 @@ static void add_part(struct inst_plan *p, const char *mount, enum hcfg_fs fs, ui
 	e->grow = grow;
 }
 
+uint64_t inst_plan_swap_mib(uint64_t disk_mib, uint64_t ram_mib)
+{
+	if (disk_mib < 32 * 1024)
+		return 512;
+	return ram_mib >= 8192 ? 4096 : 2048;
+}
+
 void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_mib)
 {
 	bool small = disk_mib < 32 * 1024;
 	uint64_t boot = small ? 512 : 1024;
-	uint64_t swap = small ? 512 : (ram_mib >= 8192 ? 4096 : 2048);
+	uint64_t swap = inst_plan_swap_mib(disk_mib, ram_mib);
 	uint64_t avail = disk_mib > boot + swap + 4 ? disk_mib - boot - swap - 4 : 0;
 	uint64_t root = avail / 2;
 
@@ -264,6 +340,30 @@ static const char *const base_pkgs[] = {
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };
+/* Of the base set, what the engine and the installed host rely on; the rest may be excluded. */
+static const char *const needed_pkgs[] = {
+	"linux-image-amd64", "grub-pc", "ifupdown", "bridge-utils", "isc-dhcp-client", "locales",
+	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+bool inst_plan_pkg_needed(const struct inst_plan *p, const char *pkg)
+{
+	return in_list(needed_pkgs, pkg) || in_list(p->hv == INST_HV_XEN ? xen_pkgs : kvm_pkgs, pkg);
+}
+
+bool inst_plan_pkg_listed(const struct inst_plan *p, const char *pkg)
+{
+	return in_list(base_pkgs, pkg) || in_list(p->hv == INST_HV_XEN ? xen_pkgs : kvm_pkgs, pkg) ||
+	       inst_list_has(p->packages, pkg);
+}
 
 char **inst_plan_package_set(const struct inst_plan *p)
 {
@@ -280,12 +380,12 @@ char **inst_plan_package_set(const struct inst_plan *p)
 		abort();
 	for (int l = 0; l < 3; l++)
 		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
-			bool dup = false;
+			bool dup = inst_list_has(p->exclude, lists[l][i]);
 
 			for (size_t j = 0; j < k; j++)
 				dup |= !strcmp(v[j], lists[l][i]);
-			if (!dup)
-				v[k++] = strdup(lists[l][i]);
+			if (!dup && !(v[k++] = strdup(lists[l][i])))
+				abort();
 		}
 	return v;
 }
@@ -331,6 +431,40 @@ int inst_plan_validate_parts(const struct inst_plan *p, char **causes)
 	return all ? -EINVAL : 0;
 }
 
+/* The choices only an answer file makes: packages left out, services, boot settings, scripts. */
+static void validate_extras(const struct inst_plan *p, char **all)
+{
+	char *c = NULL;
+
+	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
+		if (inst_plan_pkg_needed(p, p->exclude[i]))
+			hcfg_cause(&c, 0, _("The package %s cannot be left out: ospite needs it."),
+				   p->exclude[i]), problem(all, c), c = NULL;
+		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
+			hcfg_cause(&c, 0, _("The package %s is not in the package set, so it cannot be left out."),
+				   p->exclude[i]), problem(all, c), c = NULL;
+	}
+	for (int k = 0; k < 2; k++) {
+		char *const *list = k ? p->svc_disable : p->svc_enable;
+
+		for (size_t i = 0; list && list[i]; i++)
+			if (inst_valid_unit(list[i], &c) < 0)
+				problem(all, c), c = NULL;
+	}
+	if (*p->boot_append && inst_valid_cmdline(p->boot_append, &c) < 0)
+		problem(all, c), c = NULL;
+	if (p->boot_timeout > 600)
+		problem(all, strdup(_("The boot menu timeout must be from 0 to 600 seconds.")));
+	if (*p->serial && inst_valid_serial(p->serial, &c) < 0)
+		problem(all, c), c = NULL;
+	for (size_t i = 0; i < p->n_scripts; i++) {
+		const struct inst_script *sc = &p->scripts[i];
+
+		if ((*sc->interpreter && sc->interpreter[0] != '/') || (*sc->log && sc->log[0] != '/'))
+			problem(all, strdup(_("The interpreter and the log of a script must be absolute paths.")));
+	}
+}
+
 int inst_plan_validate(const struct inst_plan *p, char **causes)
 {
 	char *all = NULL, *c = NULL;
@@ -365,7 +499,7 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 
 	if (inst_plan_validate_parts(p, &parts) < 0)
 		problem(&all, parts);
-	if (!*p->root_hash)
+	if (!*p->root_hash && !p->root_lock)
 		problem(&all, strdup(_("No root password is set.")));
 	if (p->hv == INST_HV_XEN && p->dom0_mem_mib && p->dom0_mem_mib < 512)
 		problem(&all, strdup(_("Dom0 needs at least 512 MiB of memory.")));
@@ -385,6 +519,7 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 			}
 		}
 	}
+	validate_extras(p, &all);
 	if (causes)
 		*causes = all;
 	else
@@ -412,13 +547,30 @@ static char *buf_take(struct hcfg_buf *b)
 	return b->s;
 }
 
+/* The management NIC as the dump and the answer file name it: its name, MAC, "link" or "". */
+static const char *nic_spec(const struct inst_plan *p)
+{
+	if (p->nic_link)
+		return "link";
+	if (*p->nic)
+		return p->nic;
+	return p->nic_mac;
+}
+
+static void dump_list(struct hcfg_buf *s, const char *key, char *const *list)
+{
+	for (size_t i = 0; list && list[i]; i++)
+		hcfg_buf_printf(s, "%s%s", i ? "," : key, list[i]);
+}
+
 char *inst_plan_dump(const struct inst_plan *p)
 {
 	struct hcfg_buf s = { 0 };
 
 	hcfg_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
 	    p->utc ? " (utc)" : "");
-	hcfg_buf_printf(&s, "network: device=%s %s", *p->nic ? p->nic : "-", p->dhcp ? "dhcp" : "static");
+	hcfg_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
+	    p->dhcp ? "dhcp" : "static");
 	if (!p->dhcp)
 		hcfg_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
@@ -434,78 +586,268 @@ char *inst_plan_dump(const struct inst_plan *p)
 	for (size_t i = 0; i < p->n_bridges; i++)
 		hcfg_buf_printf(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
 	hcfg_buf_printf(&s, "disk: %s\n", *p->disk ? p->disk : "-");
+	if (p->only_use || p->ignore_disks) {
+		hcfg_buf_printf(&s, "ignoredisk:");
+		dump_list(&s, " only-use=", p->only_use);
+		dump_list(&s, " drives=", p->ignore_disks);
+		hcfg_buf_printf(&s, "\n");
+	}
+	hcfg_buf_printf(&s, "erase: %s\n", p->wipe_confirmed ? "yes" : "no");
+	if (p->autopart)
+		hcfg_buf_printf(&s, "autopart: yes\n");
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		hcfg_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
-		    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
+		if (e->recommended)
+			hcfg_buf_printf(&s, "part: %s fs=%s size=recommended", e->mount, hcfg_fs_name(e->fs));
+		else
+			hcfg_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
+			    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
 		if (e->max_mib)
 			hcfg_buf_printf(&s, " max=%lluM", (unsigned long long)e->max_mib);
 		hcfg_buf_printf(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "rootpw: %s\n", *p->root_hash ? "set" : "-");
+	hcfg_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
 		hcfg_buf_printf(&s, "package: %s\n", p->packages[i]);
+	for (size_t i = 0; p->exclude && p->exclude[i]; i++)
+		hcfg_buf_printf(&s, "exclude: %s\n", p->exclude[i]);
+	if (p->svc_enable || p->svc_disable) {
+		hcfg_buf_printf(&s, "services:");
+		dump_list(&s, " enable=", p->svc_enable);
+		dump_list(&s, " disable=", p->svc_disable);
+		hcfg_buf_printf(&s, "\n");
+	}
+	if (p->boot_none || p->boot_timeout >= 0 || *p->boot_append) {
+		hcfg_buf_printf(&s, "bootloader: location=%s", p->boot_none ? "none" : "mbr");
+		if (p->boot_timeout >= 0)
+			hcfg_buf_printf(&s, " timeout=%d", p->boot_timeout);
+		if (*p->boot_append)
+			hcfg_buf_printf(&s, " append=\"%s\"", p->boot_append);
+		hcfg_buf_printf(&s, "\n");
+	}
 	hcfg_buf_printf(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
+	for (size_t i = 0; i < p->n_scripts; i++) {
+		const struct inst_script *sc = &p->scripts[i];
+
+		hcfg_buf_printf(&s, "script: %s interpreter=%s%s%s%s%s\n",
+		    sc->when == INST_SCRIPT_PRE ? "pre" : "post",
+		    *sc->interpreter ? sc->interpreter : "/bin/sh", sc->nochroot ? " nochroot" : "",
+		    *sc->log ? " log=" : "", sc->log, sc->erroronfail ? " erroronfail" : "");
+		/* The body, line by line, marked so that an empty line still shows. */
+		for (const char *l = sc->body; l && *l;) {
+			size_t n = strcspn(l, "\n");
+
+			hcfg_buf_printf(&s, "  |%.*s\n", (int)n, l);
+			l += n + (l[n] == '\n');
+		}
+	}
 	return buf_take(&s);
+}
+
+/* Append @v as one word of an answer file: quoted when the parser would split or strip it. */
+static void ks_word(struct hcfg_buf *s, const char *v)
+{
+	bool plain = *v && *v != '#';
+
+	for (const char *c = v; *c && plain; c++)
+		plain = !strchr(" \t\"'\\", *c);
+	if (plain) {
+		hcfg_buf_str(s, v);
+		return;
+	}
+	/* Only \" and \\ inside double quotes: the escapes Anaconda's parser knows there too. */
+	hcfg_buf_str(s, "\"");
+	for (const char *c = v; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			hcfg_buf_str(s, "\\");
+		hcfg_buf_add(s, c, 1);
+	}
+	hcfg_buf_str(s, "\"");
+}
+
+/* " --name=value" with the value quoted as needed. */
+static void ks_opt(struct hcfg_buf *s, const char *name, const char *v)
+{
+	hcfg_buf_printf(s, " --%s=", name);
+	ks_word(s, v);
+}
+
+static void ks_list(struct hcfg_buf *s, const char *name, char *const *list)
+{
+	struct hcfg_buf v = { 0 };
+
+	if (!list)
+		return;
+	for (size_t i = 0; list[i]; i++)
+		hcfg_buf_printf(&v, "%s%s", i ? "," : "", list[i]);
+	if (v.oom)
+		abort();
+	ks_opt(s, name, v.s);
+	free(v.s);
+}
+
+/* The addressing part of the management network command. */
+static void ks_address(struct hcfg_buf *s, const struct inst_plan *p)
+{
+	char dns[sizeof(p->dns)];
+
+	if (p->dhcp) {
+		hcfg_buf_str(s, " --bootproto=dhcp");
+	} else {
+		hcfg_buf_str(s, " --bootproto=static");
+		ks_opt(s, "ip", p->ip);
+		hcfg_buf_printf(s, " --netmask=%u", p->prefix);
+		if (*p->gateway)
+			ks_opt(s, "gateway", p->gateway);
+		if (*p->dns) {
+			/* The plan keeps the servers blank-separated, the answer file comma-separated. */
+			INST_COPY(dns, p->dns);
+			for (char *c = dns; *c; c++)
+				if (*c == ' ')
+					*c = ',';
+			ks_opt(s, "nameserver", dns);
+		}
+	}
+	ks_opt(s, "hostname", p->hostname);
+	hcfg_buf_str(s, " --activate\n");
 }
 
 char *inst_plan_to_ks(const struct inst_plan *p)
 {
 	struct hcfg_buf s = { 0 };
 	const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
+	/* An image install goes into whatever image the replay is given. */
+	const char *disk = *p->image ? "" : p->disk;
 
 	hcfg_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
-	hcfg_buf_printf(&s, "lang %s\nkeyboard %s\ntimezone %s%s\n", !strcmp(p->lang, "it") ? "it_IT.UTF-8" :
-	    "en_US.UTF-8", p->keyboard, p->timezone, p->utc ? " --utc" : "");
+	hcfg_buf_printf(&s, "lang %s\nkeyboard ", !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8");
+	ks_word(&s, p->keyboard);
+	hcfg_buf_str(&s, "\ntimezone ");
+	ks_word(&s, p->timezone);
+	hcfg_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");
 	for (size_t i = 0; i < p->n_bridges; i++) {
 		const struct inst_bridge *b = &p->bridges[i];
 
-		hcfg_buf_printf(&s, "network --device=%s --bridgeslaves=%s", b->name, b->nic);
-		if (b == mgmt) {
-			if (p->dhcp)
-				hcfg_buf_printf(&s, " --bootproto=dhcp");
-			else
-				hcfg_buf_printf(&s, " --bootproto=static --ip=%s --netmask=%u%s%s%s%s", p->ip,
-				    p->prefix, *p->gateway ? " --gateway=" : "", p->gateway,
-				    *p->dns ? " --nameserver=" : "", p->dns);
-			hcfg_buf_printf(&s, " --hostname=%s --activate", p->hostname);
-		} else {
-			hcfg_buf_printf(&s, " --bootproto=none");
-		}
-		hcfg_buf_printf(&s, "\n");
+		hcfg_buf_str(&s, "network");
+		ks_opt(&s, "device", b->name);
+		ks_opt(&s, "bridgeslaves", b->nic);
+		if (b == mgmt && *p->nic)
+			ks_address(&s, p);
+		else
+			hcfg_buf_str(&s, " --bootproto=none\n");
 	}
-	if (!mgmt)
-		hcfg_buf_printf(&s, "network --device=%s --bootproto=%s --hostname=%s\n", p->nic,
-		    p->dhcp ? "dhcp" : "static", p->hostname);
-	if (p->src == INST_SRC_MIRROR)
-		hcfg_buf_printf(&s, "url --url=%s\n", p->mirror);
-	else
-		hcfg_buf_printf(&s, "url --url=file://%s\n", p->local_dir);
-	hcfg_buf_printf(&s, "rootpw --iscrypted %s\n", p->root_hash);
+	if (!mgmt || !*p->nic) {
+		hcfg_buf_str(&s, "network");
+		if (*nic_spec(p))
+			ks_opt(&s, "device", nic_spec(p));
+		ks_address(&s, p);
+	}
+	hcfg_buf_str(&s, "url");
+	if (p->src == INST_SRC_MIRROR) {
+		ks_opt(&s, "url", p->mirror);
+	} else {
+		char *u = NULL;
+
+		if (asprintf(&u, "file://%s", p->local_dir) < 0)
+			abort();
+		ks_opt(&s, "url", u);
+		free(u);
+	}
+	ks_opt(&s, "suite", p->suite);
+	hcfg_buf_printf(&s, "%s\n", p->security ? "" : " --nosecurity");
+	if (*p->root_hash) {
+		hcfg_buf_str(&s, "rootpw --iscrypted");
+		hcfg_buf_printf(&s, "%s ", p->root_lock ? " --lock" : "");
+		ks_word(&s, p->root_hash);
+		hcfg_buf_str(&s, "\n");
+	} else if (p->root_lock) {
+		hcfg_buf_str(&s, "rootpw --lock\n");
+	}
 	hcfg_buf_printf(&s, "hypervisor --type=%s", hv_name(p->hv));
-	if (p->hv == INST_HV_XEN && p->dom0_mem_mib)
+	if (p->hv == INST_HV_XEN)
 		hcfg_buf_printf(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
-	hcfg_buf_printf(&s, "\nignoredisk --only-use=%s\nzerombr\nclearpart --all --initlabel --drives=%s\n",
-	    p->disk, p->disk);
+	hcfg_buf_str(&s, "\n");
+	if (p->only_use || p->ignore_disks) {
+		hcfg_buf_str(&s, "ignoredisk");
+		ks_list(&s, "only-use", p->only_use);
+		ks_list(&s, "drives", p->ignore_disks);
+		hcfg_buf_str(&s, "\n");
+	}
+	/* Name the disk once where the plan has a place for it: the partitions, else clearpart. */
+	if (p->wipe_confirmed) {
+		hcfg_buf_str(&s, "zerombr\nclearpart --all --initlabel");
+		if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, disk))
+			ks_opt(&s, "drives", disk);
+		hcfg_buf_str(&s, "\n");
+	} else if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, disk)) {
+		hcfg_buf_str(&s, "ignoredisk");
+		ks_opt(&s, "only-use", disk);
+		hcfg_buf_str(&s, "\n");
+	}
+	if (p->autopart)
+		hcfg_buf_str(&s, "autopart --type=plain\n");
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		hcfg_buf_printf(&s, "part %s --fstype=%s --size=%llu%s", e->mount, hcfg_fs_name(e->fs),
-		    (unsigned long long)e->size_mib, e->grow ? " --grow" : "");
+		hcfg_buf_str(&s, "part ");
+		ks_word(&s, e->mount);
+		hcfg_buf_printf(&s, " --fstype=%s", hcfg_fs_name(e->fs));
+		if (e->recommended)
+			hcfg_buf_str(&s, " --recommended");
+		else
+			hcfg_buf_printf(&s, " --size=%llu%s", (unsigned long long)e->size_mib,
+			    e->grow ? " --grow" : "");
 		if (e->max_mib)
 			hcfg_buf_printf(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
-		hcfg_buf_printf(&s, " --ondisk=%s\n", p->disk);
+		if (*disk)
+			ks_opt(&s, "ondisk", disk);
+		hcfg_buf_str(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "bootloader --location=mbr%s%s\n", *p->serial ? " --append=console=" : "",
-	    p->serial);
+	hcfg_buf_printf(&s, "bootloader --location=%s", p->boot_none ? "none" : "mbr");
+	if (p->boot_timeout >= 0)
+		hcfg_buf_printf(&s, " --timeout=%d", p->boot_timeout);
+	if (*p->serial || *p->boot_append) {
+		char *a = NULL;
+
+		if (asprintf(&a, "%s%s%s%s", *p->serial ? "console=" : "", p->serial,
+			     *p->serial && *p->boot_append ? " " : "", p->boot_append) < 0)
+			abort();
+		ks_opt(&s, "append", a);
+		free(a);
+	}
+	hcfg_buf_str(&s, "\n");
+	if (p->svc_enable || p->svc_disable) {
+		hcfg_buf_str(&s, "services");
+		ks_list(&s, "enabled", p->svc_enable);
+		ks_list(&s, "disabled", p->svc_disable);
+		hcfg_buf_str(&s, "\n");
+	}
 	hcfg_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
-	if (p->packages && p->packages[0]) {
+	if (p->packages || p->exclude) {
 		hcfg_buf_printf(&s, "%%packages\n");
-		for (size_t i = 0; p->packages[i]; i++)
+		for (size_t i = 0; p->packages && p->packages[i]; i++)
 			hcfg_buf_printf(&s, "%s\n", p->packages[i]);
+		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
+			hcfg_buf_printf(&s, "-%s\n", p->exclude[i]);
 		hcfg_buf_printf(&s, "%%end\n");
+	}
+	for (size_t i = 0; i < p->n_scripts; i++) {
+		const struct inst_script *sc = &p->scripts[i];
+		size_t bl = sc->body ? strlen(sc->body) : 0;
+
+		hcfg_buf_str(&s, sc->when == INST_SCRIPT_PRE ? "%pre" : "%post");
+		if (sc->nochroot)
+			hcfg_buf_str(&s, " --nochroot");
+		if (*sc->interpreter)
+			ks_opt(&s, "interpreter", sc->interpreter);
+		if (*sc->log)
+			ks_opt(&s, "log", sc->log);
+		if (sc->erroronfail)
+			hcfg_buf_str(&s, " --erroronfail");
+		hcfg_buf_printf(&s, "\n%s%s%%end\n", bl ? sc->body : "",
+		    bl && sc->body[bl - 1] != '\n' ? "\n" : "");
 	}
 	return buf_take(&s);
 }

@@ -232,3 +232,111 @@ out:
 	free(cd);
 	return rc;
 }
+
+int inst_valid_ifname(const char *s, char **cause)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return hcfg_cause(cause, -EINVAL,
+				  _("The network device name \"%s\" must be 1 to 15 characters long."), s);
+	for (size_t i = 0; i < len; i++)
+		if (!isascii((unsigned char)s[i]) || !isgraph((unsigned char)s[i]) || s[i] == '/' ||
+		    s[i] == ':')
+			return hcfg_cause(cause, -EINVAL,
+					  _("The network device name \"%s\" may not hold blanks, slashes or colons."),
+					  s);
+	return 0;
+}
+
+int inst_valid_unit(const char *s, char **cause)
+{
+	const char *dot = strrchr(s, '.');
+	size_t len = strlen(s);
+	bool ok = len > 0 && len <= 255 && s[0] != '.' && s[0] != '@' && dot && dot[1] &&
+		  !strchr(dot, '@');
+
+	for (size_t i = 0; ok && i < len; i++)
+		ok = isascii((unsigned char)s[i]) &&
+		     (isalnum((unsigned char)s[i]) || strchr(":-_.@\\", s[i]));
+	if (!ok)
+		return hcfg_cause(cause, -EINVAL, _("The service name \"%s\" is not valid."), s);
+	return 0;
+}
+
+int inst_valid_package(const char *s, char **cause)
+{
+	size_t len = strlen(s);
+	bool ok = len >= 2 && len <= 128 && (islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
+
+	/* Debian policy: lower-case letters, digits, + - and dots, starting alphanumeric. */
+	for (size_t i = 0; ok && i < len; i++)
+		ok = isascii((unsigned char)s[i]) &&
+		     (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("+-.", s[i]));
+	if (!ok)
+		return hcfg_cause(cause, -EINVAL, _("\"%s\" is not a Debian package name."), s);
+	return 0;
+}
+
+int inst_valid_cmdline(const char *s, char **cause)
+{
+	if (strlen(s) > 500)
+		return hcfg_cause(cause, -EINVAL, _("The kernel arguments are longer than 500 characters."));
+	for (const char *c = s; *c; c++)
+		if ((unsigned char)*c < ' ' || (unsigned char)*c == 0x7f || strchr("\"\\$`'", *c))
+			return hcfg_cause(cause, -EINVAL,
+					  _("The kernel arguments may not contain quotes, backslashes, dollar signs, backquotes or control characters."));
+	return 0;
+}
+
+int inst_valid_serial(const char *s, char **cause)
+{
+	const char *p = s;
+	char *end;
+	unsigned long unit, speed = 115200;
+
+	if (strncmp(p, "ttyS", 4) || !isdigit((unsigned char)p[4]))
+		goto bad;
+	errno = 0;
+	unit = strtoul(p + 4, &end, 10);
+	if (errno || unit > 31 || (*end && *end != ','))
+		goto bad;
+	if (*end == ',') {
+		if (!isdigit((unsigned char)end[1]))
+			goto bad;
+		speed = strtoul(end + 1, &end, 10);
+		if (*end || errno || speed < 300 || speed > 4000000)
+			goto bad;
+	}
+	return 0;
+bad:
+	return hcfg_cause(cause, -EINVAL,
+			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
+			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
+}
+
+int inst_valid_hash(const char *s, char **cause)
+{
+	bool ok = s[0] == '$' && strlen(s) < 256;
+
+	/* What crypt(3) writes: no blanks, and no colon, which would end the shadow field. */
+	for (const char *c = s; ok && *c; c++)
+		ok = isascii((unsigned char)*c) && isgraph((unsigned char)*c) && *c != ':';
+	if (ok && crypt_checksalt(s) != CRYPT_SALT_OK)
+		ok = false;
+	if (ok) {
+		/* A whole hash as the setting gives one of the same length: a cut hash does not. */
+		struct crypt_data *cd = calloc(1, sizeof(*cd));
+		const char *out;
+
+		if (!cd)
+			return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		out = crypt_rn("", s, cd, sizeof(*cd));
+		ok = out && out[0] != '*' && strlen(out) == strlen(s);
+		free(cd);
+	}
+	if (!ok)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The root password hash is not a crypt(3) hash this system can check, such as one made by mkpasswd."));
+	return 0;
+}

@@ -19,6 +19,15 @@ enum inst_hv { INST_HV_XEN = 0, INST_HV_KVM };
 enum inst_src { INST_SRC_MIRROR = 0, INST_SRC_LOCAL };
 enum inst_end { INST_END_REBOOT = 0, INST_END_POWEROFF, INST_END_HALT, INST_END_EXIT };
 
+/*
+ * Where an answer file made a choice: plan->src_files[file], line counted
+ * from 1; line 0 means the choice did not come from an answer file.
+ */
+struct inst_loc {
+	unsigned file;
+	unsigned line;
+};
+
 /* One entry of the partition plan; sizes in MiB. */
 struct inst_part {
 	char mount[64];          /* "/", "/boot", "swap", INST_IMAGES_DIR, "biosboot" */
@@ -26,12 +35,28 @@ struct inst_part {
 	uint64_t size_mib;       /* the size, or the minimum with grow */
 	bool grow;               /* take what is left (shared with other grow entries) */
 	uint64_t max_mib;        /* 0: no limit */
+	bool recommended;        /* swap sized from the RAM once the disk is known */
+	struct inst_loc src;
 };
 
 struct inst_bridge {
 	char name[16];           /* "xenbr0", "br0" */
 	char nic[16];            /* the NIC it carries */
 	char mac[18];            /* its MAC, so the installed host names it the same */
+	struct inst_loc src;
+};
+
+enum inst_script_when { INST_SCRIPT_PRE = 0, INST_SCRIPT_POST };
+
+/* A %pre or %post script of an answer file. */
+struct inst_script {
+	enum inst_script_when when;
+	char *body;              /* the lines between the section header and %end */
+	char interpreter[128];   /* absolute path; "" runs /bin/sh */
+	char log[256];           /* also write the output here; "" for the install log only */
+	bool nochroot;           /* %post: run on the installer, not in the target */
+	bool erroronfail;        /* a failing script fails the install */
+	struct inst_loc src;     /* the section header */
 };
 
 /* Everything an install needs; screens and the answer file fill it, the engine reads it. */
@@ -63,7 +88,7 @@ struct inst_plan {
 	size_t n_bridges;
 
 	char disk[256];          /* target disk, "/dev/sda" or a loop device */
-	bool wipe_confirmed;     /* the operator confirmed this disk by name */
+	bool wipe_confirmed;     /* the operator confirmed this disk, or clearpart names it */
 	struct inst_part parts[INST_MAX_PARTS];
 	size_t n_parts;
 
@@ -74,6 +99,24 @@ struct inst_plan {
 	char serial[32];         /* "ttyS0,115200" when the console is a serial line, else "" */
 	enum inst_end end;
 	char image[256];         /* --image PATH, "" for a real disk */
+
+	/* What an answer file can say beyond the screens (NULL-terminated lists may be NULL). */
+	bool nic_link;           /* the management NIC is the first one with a link */
+	bool autopart;           /* the automatic layout, sized once the disk is known */
+	char **only_use;         /* ignoredisk --only-use: the disks an install may use */
+	char **ignore_disks;     /* ignoredisk --drives: disks an install must not use */
+	bool root_lock;          /* rootpw --lock */
+	char **exclude;          /* packages left out of the package set */
+	char **svc_enable, **svc_disable;
+	char boot_append[512];   /* extra kernel arguments */
+	int boot_timeout;        /* seconds; -1 for ospite's default */
+	bool boot_none;          /* bootloader --location=none: GRUB is not written to the disk */
+	struct inst_script *scripts;
+	size_t n_scripts;
+	char **src_files;        /* the answer file and the files it includes */
+	size_t n_src_files;
+	struct inst_loc src_disk, src_clear, src_ignore, src_rootpw, src_network, src_url,
+		src_hv, src_bootloader;
 };
 
 /* ---- the plan (inst-plan.c) --------------------------------------------- */
@@ -97,6 +140,21 @@ char **inst_plan_package_set(const struct inst_plan *p);
 char *inst_plan_dump(const struct inst_plan *p);
 /* Write the plan as a kickstart-style answer file. */
 char *inst_plan_to_ks(const struct inst_plan *p);
+/* "FILE:LINE", or "FILE" when the line is 0, or "" when the choice came from no file. */
+void inst_plan_where(const struct inst_plan *p, struct inst_loc src, char *buf, size_t len);
+/* Remember @file as a source of the plan; its index for struct inst_loc. */
+unsigned inst_plan_add_src_file(struct inst_plan *p, const char *file);
+/* The swap size of the automatic layout. */
+uint64_t inst_plan_swap_mib(uint64_t disk_mib, uint64_t ram_mib);
+/* Does ospite itself need @pkg (so that it cannot be excluded)? */
+bool inst_plan_pkg_needed(const struct inst_plan *p, const char *pkg);
+/* Is @pkg in the package set before exclusions (base, hypervisor or extra)? */
+bool inst_plan_pkg_listed(const struct inst_plan *p, const char *pkg);
+/* Append a copy of @s to the NULL-terminated list *@list. */
+void inst_list_add(char ***list, const char *s);
+bool inst_list_has(char *const *list, const char *s);
+size_t inst_list_len(char *const *list);
+void inst_list_free(char ***list);
 
 /* ---- field validators (inst-valid.c), each returns 0 or -EINVAL with a cause ---- */
 
@@ -108,6 +166,18 @@ int inst_valid_url(const char *s, char **cause);
 int inst_valid_size(const char *s, uint64_t *mib, char **cause);
 int inst_valid_mount(const char *s, char **cause);
 int inst_valid_bridge_name(const char *s, char **cause);
+/* A network device name as the kernel allows it (1 to 15 characters, no / : or blanks). */
+int inst_valid_ifname(const char *s, char **cause);
+/* A systemd unit name with its type suffix ("ssh.service"). */
+int inst_valid_unit(const char *s, char **cause);
+/* A Debian package name. */
+int inst_valid_package(const char *s, char **cause);
+/* Extra kernel arguments: nothing GRUB's shell-quoted settings would expand or end. */
+int inst_valid_cmdline(const char *s, char **cause);
+/* A serial console "ttyS0,115200" (the speed may be left out). */
+int inst_valid_serial(const char *s, char **cause);
+/* A crypt(3) hash this system can check ("$y$...", "$6$..."). */
+int inst_valid_hash(const char *s, char **cause);
 /* Hash @pw with yescrypt (or SHA-512 where yescrypt is missing). */
 int inst_hash_password(const char *pw, char *hash, size_t len, char **cause);
 /* Check the partition plan alone (mount points, one root); problems as for inst_plan_validate(). */
@@ -167,5 +237,23 @@ int inst_engine_run(struct inst_engine *e, char **cause);
 /* Only the Dependency Check (used by the summary before the commit point too). */
 int inst_engine_check_deps(struct inst_engine *e, char **cause);
 enum inst_step inst_engine_failed_step(const struct inst_engine *e);
+
+/* ---- answer-file scripts (inst-script.c) ---------------------------------- */
+
+/*
+ * Run the plan's scripts of kind @when in their order: %pre on this machine,
+ * %post inside the target root @target, or on this machine with --nochroot
+ * (where OSPITE_TARGET names @target). Their output goes to @logfd and to
+ * their --log file. A failing script with --erroronfail stops the run with
+ * -EIO and a cause naming its place in the answer file; other failures are
+ * only logged.
+ */
+int inst_run_scripts(const struct inst_plan *p, enum inst_script_when when, const char *target,
+		     int logfd, char **cause);
+
+/* ---- disk images (inst-image.c) --------------------------------------------- */
+
+/* Create the image @path (of @size_mib when new) and attach it to a loop device, named in @dev. */
+int inst_image_attach(const char *path, uint64_t size_mib, char *dev, size_t len, char **cause);
 
 #endif

@@ -1,5 +1,6 @@
-/* ospite-install: turn a bare machine (or a disk image) into a Xen or KVM host, interactively. */
+/* ospite-install: turn a bare machine (or a disk image) into a Xen or KVM host, interactively or from an answer file. */
 #include "inst-scr.h"
+#include "inst-unattended.h"
 #include "tui/i18n.h"
 
 #include <errno.h>
@@ -16,7 +17,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f, _("Usage: ospite-install [OPTION]...\n"
-		     "Install a Xen or KVM host on a disk, interactively.\n\n"
+		     "Install a Xen or KVM host on a disk, interactively or from an answer file.\n\n"
+		     "  --answer FILE|URL    install unattended, as the answer file says\n"
+		     "  --validate FILE      check an answer file and change nothing\n"
+		     "  --dump-plan          with --validate: print the plan the file makes\n"
+		     "  --progress-fd N      unattended: progress as JSON lines on file descriptor N\n"
 		     "  --image PATH         install into the disk image PATH (created when missing)\n"
 		     "  --image-size SIZE    size of a new disk image (default 8G)\n"
 		     "  --log PATH           write the install log to PATH\n"
@@ -77,6 +82,10 @@ int main(int argc, char **argv)
 		{ "workdir", required_argument, NULL, 'w' },
 		{ "serial", required_argument, NULL, 'S' },
 		{ "lang", required_argument, NULL, 'L' },
+		{ "answer", required_argument, NULL, 'a' },
+		{ "validate", required_argument, NULL, 'v' },
+		{ "dump-plan", no_argument, NULL, 'D' },
+		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -87,6 +96,8 @@ int main(int argc, char **argv)
 	char loopdev[64] = "", *cause = NULL, logbuf[512];
 	uint64_t image_mib = 8192;
 	struct sysinfo si;
+	struct inst_unattended un = { .progress_fd = -1 };
+	char *ks_cmdline = NULL, serial_buf[32] = "";
 	int opt, rc;
 
 	tui_i18n_init(NULL);
@@ -98,7 +109,22 @@ int main(int argc, char **argv)
 				fprintf(stderr, "ospite-install: %s\n", cause);
 				return 1;
 			}
+			un.image_mib_given = true;
 			break;
+		case 'a': un.answer = optarg; break;
+		case 'v': un.answer = optarg; un.validate = true; break;
+		case 'D': un.dump = true; break;
+		case 'P': {
+			char *end;
+			long fd = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || fd < 0 || fd > 1023 || fcntl((int)fd, F_GETFD) < 0) {
+				fprintf(stderr, _("ospite-install: --progress-fd needs an open file descriptor.\n"));
+				return 1;
+			}
+			un.progress_fd = (int)fd;
+			break;
+		}
 		case 'l': logpath = optarg; break;
 		case 'w': workdir = optarg; break;
 		case 'S': serial = optarg; break;
@@ -114,6 +140,30 @@ int main(int argc, char **argv)
 	}
 	if (lang)
 		tui_lang_set(lang);
+	if (un.dump && !un.validate) {
+		fprintf(stderr, _("ospite-install: --dump-plan goes with --validate.\n"));
+		return 1;
+	}
+	/* With no answer file given, the kernel command line may name one (ospite.ks=). */
+	if (!un.answer && inst_ks_cmdline(&ks_cmdline, &cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	if (ks_cmdline)
+		un.answer = ks_cmdline;
+	if (un.answer) {
+		if (!serial)
+			detect_serial(serial_buf, sizeof(serial_buf));
+		un.image = image;
+		un.image_mib = image_mib;
+		un.logpath = logpath;
+		un.workdir = workdir;
+		un.serial = serial ? serial : (*serial_buf ? serial_buf : NULL);
+		rc = inst_unattended_main(&un);
+		free(ks_cmdline);
+		return rc;
+	}
 
 	memset(&c, 0, sizeof(c));
 	inst_plan_init(&c.plan);
@@ -147,8 +197,7 @@ int main(int argc, char **argv)
 	}
 	if (image) {
 		INST_COPY(c.plan.image, image);
-		if (hcfg_image_create(image, image_mib, &cause) < 0 ||
-		    hcfg_loop_attach(image, loopdev, sizeof(loopdev), &cause) < 0) {
+		if (inst_image_attach(image, image_mib, loopdev, sizeof(loopdev), &cause) < 0) {
 			fprintf(stderr, "ospite-install: %s\n", cause);
 			return 2;
 		}

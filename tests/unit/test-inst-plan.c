@@ -170,7 +170,13 @@ static void test_validate_and_dump(void **state)
 	ks = inst_plan_to_ks(&p);
 	assert_non_null(strstr(ks, "network --device=xenbr1 --bridgeslaves=eth1 --bootproto=dhcp"));
 	assert_non_null(strstr(ks, "network --device=xenbr0 --bridgeslaves=eth0 --bootproto=none"));
-	assert_non_null(strstr(ks, "clearpart --all --initlabel --drives=/dev/loop7"));
+	/* Only a confirmed disk is erased on replay; the partitions name it. */
+	assert_null(strstr(ks, "clearpart --all"));
+	assert_non_null(strstr(ks, "--ondisk=/dev/loop7\n"));
+	free(ks);
+	p.wipe_confirmed = true;
+	ks = inst_plan_to_ks(&p);
+	assert_non_null(strstr(ks, "clearpart --all --initlabel\n"));
 	assert_non_null(strstr(ks, "rootpw --iscrypted $"));
 	free(dump);
 	free(ks);

@@ -1,0 +1,1324 @@
+/* The answer file's commands and sections, each checked and then written into the install plan. */
+#include "ks-priv.h"
+#include "tui/i18n.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KS_MAX_SCRIPTS  64
+#define KS_MAX_PACKAGES 1000
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static void opt_err(void *opaque, const char *msg)
+{
+	ks_err(opaque, "%s", msg);
+}
+
+/*
+ * Sort a command's words into @a; count the problems, positional words
+ * beyond @max included. The caller checks for too few itself, with a
+ * message that says what is missing.
+ */
+static unsigned args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
+		     const char *const *unsupported, struct inst_ks_args *a, size_t max)
+{
+	unsigned bad = inst_ks_options(w[0], w + 1, defs, unsupported, a, opt_err, k);
+
+	if (a->n_pos > max) {
+		if (max == 0)
+			ks_err(k, _("The command %s takes no arguments, but \"%s\" follows it."), w[0],
+			       ks_q(k, a->pos[max]));
+		else
+			ks_err(k, _("The command %s does not take the argument \"%s\"."), w[0],
+			       ks_q(k, a->pos[max]));
+		bad++;
+	}
+	return bad;
+}
+
+/* Report the cause of a failed check (rc < 0); true when it failed. */
+static bool failed(struct ks *k, int rc, char **cause)
+{
+	if (rc >= 0)
+		return false;
+	ks_err_cause(k, *cause);
+	*cause = NULL;
+	return true;
+}
+
+/* Does @v fit in a plan field of @size bytes? Say so when not. */
+static bool fits(struct ks *k, const char *what, const char *v, size_t size)
+{
+	if (strlen(v) < size)
+		return true;
+	ks_err(k, _("The value of %s is longer than %zu characters."), what, size - 1);
+	return false;
+}
+
+/* A whole number of MiB, as Anaconda's --size. */
+static bool parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || *end || errno || n == 0 || n > (1ULL << 30)) {
+		ks_err(k, _("The value \"%s\" of --%s is not a size in MiB: write a whole number, such as 2048."),
+		       ks_q(k, v), opt);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+/* Split a comma-separated list into a NULL-terminated one; empty items are refused. */
+static char **split_commas(struct ks *k, const char *opt, const char *v, unsigned *bad)
+{
+	char **list = NULL, *copy = strdup(v), *save = NULL;
+
+	if (!copy)
+		abort();
+	if (!*v || *v == ',' || v[strlen(v) - 1] == ',' || strstr(v, ",,")) {
+		ks_err(k, _("The list \"%s\" of --%s has an empty item."), ks_q(k, v), opt);
+		(*bad)++;
+	}
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!inst_list_has(list, t))
+			inst_list_add(&list, t);
+	free(copy);
+	return list;
+}
+
+/* "sda", "/dev/sda" and "disk/by-id/..." all become a path under /dev. */
+static bool disk_name(struct ks *k, const char *in, char *out, size_t len)
+{
+	bool ok = *in && strlen(in) < 200 && !strstr(in, "..") && !strstr(in, "//");
+
+	for (const char *c = in; ok && *c; c++)
+		ok = isascii((unsigned char)*c) && (isalnum((unsigned char)*c) || strchr("/._:@+-", *c));
+	if (!ok || in[strlen(in) - 1] == '/') {
+		ks_err(k, _("\"%s\" is not a disk name: write sda, /dev/sda or disk/by-id/NAME."),
+		       ks_q(k, in));
+		return false;
+	}
+	if (in[0] == '/')
+		snprintf(out, len, "%s", in);
+	else
+		snprintf(out, len, "/dev/%s", in);
+	return true;
+}
+
+/* Turn a list of disk names into normalised ones; false after reporting a bad one. */
+static bool disk_list(struct ks *k, const char *opt, const char *v, char ***out)
+{
+	unsigned bad = 0;
+	char **raw = split_commas(k, opt, v, &bad), **list = NULL;
+
+	for (size_t i = 0; raw && raw[i]; i++) {
+		char d[256];
+
+		if (!disk_name(k, raw[i], d, sizeof(d)))
+			bad++;
+		else if (!inst_list_has(list, d))
+			inst_list_add(&list, d);
+	}
+	inst_list_free(&raw);
+	if (bad) {
+		inst_list_free(&list);
+		return false;
+	}
+	*out = list;
+	return true;
+}
+
+static bool is_mac(const char *s)
+{
+	if (strlen(s) != 17)
+		return false;
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* ---- commands -------------------------------------------------------------- */
+
+static void cmd_lang(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	static const char *const unsup[] = { "addsupport", NULL };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 1);
+	const char *l = a.n_pos ? a.pos[0] : NULL;
+
+	if (!l) {
+		ks_err(k, _("The command lang needs a language, such as en_US.UTF-8 or it_IT.UTF-8."));
+	} else if ((strncmp(l, "en", 2) && strncmp(l, "it", 2)) || (l[2] && l[2] != '_' && l[2] != '.')) {
+		ks_err(k, _("The language \"%s\" is not supported: ospite installs hosts in English (en_US.UTF-8) or Italian (it_IT.UTF-8)."),
+		       ks_q(k, l));
+	} else if (!bad) {
+		INST_COPY(k->p->lang, !strncmp(l, "it", 2) ? "it" : "en");
+		k->lang_set = true;
+	}
+	free(a.pos);
+}
+
+static bool layout_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isascii((unsigned char)s[i]) || !(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static void cmd_keyboard(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "vckeymap", INST_KS_VALUE, NULL }, { "xlayouts", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "switch", NULL };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 1);
+	char layout[64] = "";
+
+	if (a.val[1])
+		snprintf(layout, sizeof(layout), "%.*s", (int)strcspn(a.val[1], ","), a.val[1]);
+	else if (a.val[0])
+		snprintf(layout, sizeof(layout), "%s", a.val[0]);
+	else if (a.n_pos)
+		snprintf(layout, sizeof(layout), "%s", a.pos[0]);
+	if (!a.val[0] && !a.val[1] && !a.n_pos) {
+		ks_err(k, _("The command keyboard needs a layout, such as us or it."));
+	} else if (!layout_ok(layout)) {
+		ks_err(k, _("\"%s\" is not a keyboard layout name, such as us or it."), ks_q(k, layout));
+	} else if (!bad) {
+		INST_COPY(k->p->keyboard, layout);
+		k->keyboard_set = true;
+	}
+	free(a.pos);
+}
+
+static bool zone_ok(struct ks *k, const char *z)
+{
+	struct stat st;
+	char path[128];
+	bool ok = *z && z[0] != '/' && strlen(z) < 64 && !strstr(z, "..") && !strstr(z, "//");
+
+	for (const char *c = z; ok && *c; c++)
+		ok = isascii((unsigned char)*c) && (isalnum((unsigned char)*c) || strchr("/_+-.", *c));
+	if (!ok) {
+		ks_err(k, _("\"%s\" is not a time zone name, such as Europe/Rome."), ks_q(k, z));
+		return false;
+	}
+	/* Where this system has the zone database, the zone must be in it. */
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", z);
+	if (stat("/usr/share/zoneinfo", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    (stat(path, &st) < 0 || !S_ISREG(st.st_mode))) {
+		ks_err(k, _("The time zone \"%s\" does not exist."), ks_q(k, z));
+		return false;
+	}
+	return true;
+}
+
+static void cmd_timezone(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "utc", INST_KS_FLAG, NULL }, { "isUtc", INST_KS_FLAG, "utc" }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "nontp", "ntpservers", NULL };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 1);
+
+	if (!a.n_pos)
+		ks_err(k, _("The command timezone needs a time zone, such as Europe/Rome."));
+	else if (zone_ok(k, a.pos[0]) && !bad) {
+		INST_COPY(k->p->timezone, a.pos[0]);
+		/* As in Anaconda, without --utc the hardware clock keeps local time. */
+		k->p->utc = a.val[0] != NULL;
+		k->timezone_set = true;
+	}
+	free(a.pos);
+}
+
+enum { NET_DEVICE, NET_BOOTPROTO, NET_IP, NET_NETMASK, NET_GATEWAY, NET_NAMESERVER, NET_HOSTNAME,
+       NET_ACTIVATE, NET_BRIDGESLAVES };
+
+/* A network command that declares a bridge: check it against the others and keep it. */
+static bool add_bridge(struct ks *k, const char *name, const char *nic)
+{
+	struct inst_plan *p = k->p;
+	char where[320];
+
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		if (!strcmp(p->bridges[i].name, name)) {
+			ks_err(k, _("The bridge %s is already declared at %s."), name,
+			       ks_where(k, p->bridges[i].src, where, sizeof(where)));
+			return false;
+		}
+		if (!strcmp(p->bridges[i].nic, nic)) {
+			ks_err(k, _("The network device %s is already in the bridge %s declared at %s."),
+			       nic, p->bridges[i].name,
+			       ks_where(k, p->bridges[i].src, where, sizeof(where)));
+			return false;
+		}
+	}
+	if (p->n_bridges >= INST_MAX_BRIDGES) {
+		ks_err(k, _("ospite makes at most %d bridges."), INST_MAX_BRIDGES);
+		return false;
+	}
+	INST_COPY(p->bridges[p->n_bridges].name, name);
+	INST_COPY(p->bridges[p->n_bridges].nic, nic);
+	p->bridges[p->n_bridges].mac[0] = '\0';
+	p->bridges[p->n_bridges].src = k->at;
+	p->n_bridges++;
+	return true;
+}
+
+static void cmd_network(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		[NET_DEVICE] = { "device", INST_KS_VALUE, NULL },
+		[NET_BOOTPROTO] = { "bootproto", INST_KS_VALUE, NULL },
+		[NET_IP] = { "ip", INST_KS_VALUE, NULL },
+		[NET_NETMASK] = { "netmask", INST_KS_VALUE, NULL },
+		[NET_GATEWAY] = { "gateway", INST_KS_VALUE, NULL },
+		[NET_NAMESERVER] = { "nameserver", INST_KS_VALUE, NULL },
+		[NET_HOSTNAME] = { "hostname", INST_KS_VALUE, NULL },
+		[NET_ACTIVATE] = { "activate", INST_KS_FLAG, NULL },
+		[NET_BRIDGESLAVES] = { "bridgeslaves", INST_KS_VALUE, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const unsup[] = {
+		"onboot", "noipv4", "noipv6", "ipv6", "ipv6gateway", "mtu", "ethtool", "essid", "wepkey",
+		"wpakey", "dhcpclass", "bondslaves", "bondopts", "vlanid", "interfacename", "teamslaves",
+		"teamconfig", "bridgeopts", "nodefroute", "nodns", "bindto", "no-activate", NULL,
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	const char *dev = a.val[NET_DEVICE], *proto = a.val[NET_BOOTPROTO];
+	const char *host = a.val[NET_HOSTNAME], *slaves = a.val[NET_BRIDGESLAVES];
+	char **slave = NULL, *cause = NULL, dns[sizeof(p->dns)] = "", where[320];
+	bool addr, any_addr_opt = false;
+	unsigned prefix = 0;
+
+	for (int i = NET_IP; i <= NET_NAMESERVER; i++)
+		any_addr_opt |= a.val[i] != NULL;
+	if (!proto && (dev || slaves || any_addr_opt))
+		proto = "dhcp";   /* Anaconda's default */
+	if (!proto && !host) {
+		ks_err(k, _("The command network needs --device, --bootproto or --hostname."));
+		bad++;
+	}
+	if (proto && strcmp(proto, "dhcp") && strcmp(proto, "static") && strcmp(proto, "none")) {
+		ks_err(k, _("The value \"%s\" of --bootproto is not valid: write dhcp, static or none."),
+		       ks_q(k, proto));
+		bad++;
+		proto = NULL;
+	}
+	addr = proto && strcmp(proto, "none");
+	if (slaves) {
+		if (!dev) {
+			ks_err(k, _("A network command with --bridgeslaves needs --device naming the bridge."));
+			bad++;
+		} else if (failed(k, inst_valid_bridge_name(dev, &cause), &cause)) {
+			bad++;
+		}
+		slave = split_commas(k, "bridgeslaves", slaves, &bad);
+		if (inst_list_len(slave) > 1) {
+			ks_err(k, _("A bridge made by ospite carries one network device, but --bridgeslaves names %zu."),
+			       inst_list_len(slave));
+			bad++;
+		} else if (slave && failed(k, inst_valid_ifname(slave[0], &cause), &cause)) {
+			bad++;
+		}
+	} else if (dev && !is_mac(dev) && strcmp(dev, "link") &&
+		   failed(k, inst_valid_ifname(dev, &cause), &cause)) {
+		bad++;
+	}
+	if (proto && !strcmp(proto, "static")) {
+		if (!a.val[NET_IP] || !a.val[NET_NETMASK]) {
+			ks_err(k, _("A network command with --bootproto=static needs --ip and --netmask."));
+			bad++;
+		}
+		if (a.val[NET_IP] && (failed(k, inst_valid_ipv4(a.val[NET_IP], &cause), &cause) ||
+				      !fits(k, "--ip", a.val[NET_IP], sizeof(p->ip))))
+			bad++;
+		if (a.val[NET_NETMASK] &&
+		    failed(k, inst_valid_prefix(a.val[NET_NETMASK], &prefix, &cause), &cause))
+			bad++;
+		if (a.val[NET_GATEWAY] &&
+		    (failed(k, inst_valid_ipv4(a.val[NET_GATEWAY], &cause), &cause) ||
+		     !fits(k, "--gateway", a.val[NET_GATEWAY], sizeof(p->gateway))))
+			bad++;
+		if (a.val[NET_NAMESERVER]) {
+			char **list = split_commas(k, "nameserver", a.val[NET_NAMESERVER], &bad);
+
+			for (size_t i = 0; list && list[i]; i++) {
+				if (failed(k, inst_valid_dns(list[i], &cause), &cause))
+					bad++;
+				else
+					snprintf(dns + strlen(dns), sizeof(dns) - strlen(dns), "%s%s",
+						 *dns ? " " : "", list[i]);
+			}
+			/* The plan holds the servers blank-separated, as long as the option was. */
+			if (!fits(k, "--nameserver", a.val[NET_NAMESERVER], sizeof(dns)))
+				bad++;
+			inst_list_free(&list);
+		}
+	} else {
+		for (int i = NET_IP; i <= NET_NAMESERVER; i++)
+			if (a.val[i]) {
+				ks_err(k, _("The option --%s of the command network needs --bootproto=static."),
+				       defs[i].name);
+				bad++;
+			}
+	}
+	if (host && (failed(k, inst_valid_hostname(host, &cause), &cause) ||
+		     !fits(k, "--hostname", host, sizeof(p->hostname))))
+		bad++;
+	else if (host && k->hostname_src.line && strcmp(host, p->hostname)) {
+		ks_err(k, _("The host name is already set to %s at %s."), p->hostname,
+		       ks_where(k, k->hostname_src, where, sizeof(where)));
+		bad++;
+	}
+	if (addr && k->addr_src.line) {
+		ks_err(k, _("The host's address is already set at %s: ospite configures one address, so give the other network commands --bootproto=none."),
+		       ks_where(k, k->addr_src, where, sizeof(where)));
+		bad++;
+	}
+	if (bad || (slave && !add_bridge(k, dev, slave[0])))
+		goto out;
+	if (host) {
+		INST_COPY(p->hostname, host);
+		k->hostname_src = k->at;
+	}
+	if (addr) {
+		k->addr_src = k->at;
+		p->src_network = k->at;
+		p->dhcp = !strcmp(proto, "dhcp");
+		if (!p->dhcp) {
+			INST_COPY(p->ip, a.val[NET_IP]);
+			p->prefix = prefix;
+			INST_COPY(p->gateway, a.val[NET_GATEWAY] ? a.val[NET_GATEWAY] : "");
+			INST_COPY(p->dns, dns);
+		}
+		p->nic[0] = p->nic_mac[0] = '\0';
+		p->nic_link = false;
+		if (slave)
+			INST_COPY(p->nic, slave[0]);
+		else if (dev && !strcmp(dev, "link"))
+			p->nic_link = true;
+		else if (dev && is_mac(dev)) {
+			INST_COPY(p->nic_mac, dev);
+			for (char *c = p->nic_mac; *c; c++)
+				*c = tolower((unsigned char)*c);
+		} else if (dev)
+			INST_COPY(p->nic, dev);
+	}
+out:
+	inst_list_free(&slave);
+	free(a.pos);
+}
+
+static void cmd_rootpw(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "iscrypted", INST_KS_FLAG, NULL }, { "plaintext", INST_KS_FLAG, NULL },
+		{ "lock", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "allow-ssh", NULL };
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 1);
+	const char *pw = a.n_pos ? a.pos[0] : NULL;
+	char *cause = NULL;
+
+	p->src_rootpw = k->at;
+	if (a.val[0] && a.val[1]) {
+		ks_err(k, _("The options --iscrypted and --plaintext of the command rootpw exclude each other."));
+		bad++;
+	}
+	if (!pw && !a.val[2]) {
+		ks_err(k, _("The command rootpw needs a password (or --lock)."));
+		bad++;
+	} else if (!pw && (a.val[0] || a.val[1])) {
+		ks_err(k, _("The command rootpw needs a password after --iscrypted or --plaintext."));
+		bad++;
+	}
+	if (pw && a.val[0]) {
+		if (failed(k, inst_valid_hash(pw, &cause), &cause))
+			bad++;
+		else if (!bad)
+			INST_COPY(p->root_hash, pw);
+	} else if (pw) {
+		if (strlen(pw) < 6) {
+			ks_err(k, _("The root password must be at least 6 characters long."));
+			bad++;
+		} else if (!bad && failed(k, k->o->hash(pw, p->root_hash, sizeof(p->root_hash), &cause),
+					  &cause)) {
+			bad++;
+		}
+	}
+	if (!bad)
+		p->root_lock = a.val[2] != NULL;
+	free(a.pos);
+}
+
+static void cmd_url(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "url", INST_KS_VALUE, NULL }, { "suite", INST_KS_VALUE, NULL },
+		{ "nosecurity", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = {
+		"mirrorlist", "metalink", "proxy", "noverifyssl", "sslcacert", "sslclientcert",
+		"sslclientkey", NULL,
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	const char *u = a.val[0], *suite = a.val[1], *dir = NULL;
+	char *cause = NULL;
+
+	p->src_url = k->at;
+	if (!u) {
+		ks_err(k, _("The command url needs --url with the address of a Debian mirror."));
+		bad++;
+	} else if (!strncmp(u, "file:", 5)) {
+		dir = u + 5;
+		if (!strncmp(dir, "//", 2))
+			dir += 2;
+		if (dir[0] != '/' || strstr(dir, "..") || strpbrk(dir, " \t\"'\\")) {
+			ks_err(k, _("The address \"%s\" does not name a directory of this machine, such as file:///srv/debian."),
+			       ks_q(k, u));
+			bad++;
+		} else if (!fits(k, "--url", dir, sizeof(p->local_dir))) {
+			bad++;
+		}
+	} else if (failed(k, inst_valid_url(u, &cause), &cause)) {
+		bad++;
+	} else if (!fits(k, "--url", u, sizeof(p->mirror))) {
+		bad++;
+	}
+	if (suite) {
+		bool ok = *suite && strlen(suite) < sizeof(p->suite);
+
+		for (const char *c = suite; ok && *c; c++)
+			ok = isascii((unsigned char)*c) && (islower((unsigned char)*c) ||
+			     isdigit((unsigned char)*c) || *c == '-');
+		if (!ok) {
+			ks_err(k, _("\"%s\" is not the name of a Debian release, such as bookworm."),
+			       ks_q(k, suite));
+			bad++;
+		}
+	}
+	if (bad)
+		goto out;
+	if (dir) {
+		p->src = INST_SRC_LOCAL;
+		INST_COPY(p->local_dir, dir);
+	} else {
+		p->src = INST_SRC_MIRROR;
+		INST_COPY(p->mirror, u);
+	}
+	if (suite)
+		INST_COPY(p->suite, suite);
+	p->security = !a.val[2];
+out:
+	free(a.pos);
+}
+
+static void cmd_ignoredisk(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "only-use", INST_KS_VALUE, NULL }, { "drives", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "interactive", NULL };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	char **only = NULL, **ign = NULL;
+
+	k->p->src_ignore = k->at;
+	if (a.val[0] && a.val[1]) {
+		ks_err(k, _("The options --only-use and --drives of the command ignoredisk exclude each other."));
+		bad++;
+	} else if (!a.val[0] && !a.val[1]) {
+		ks_err(k, _("The command ignoredisk needs --only-use or --drives."));
+		bad++;
+	}
+	if (a.val[0] && !disk_list(k, "only-use", a.val[0], &only))
+		bad++;
+	if (a.val[1] && !disk_list(k, "drives", a.val[1], &ign))
+		bad++;
+	if (!bad) {
+		k->p->only_use = only;
+		k->p->ignore_disks = ign;
+	} else {
+		inst_list_free(&only);
+		inst_list_free(&ign);
+	}
+	free(a.pos);
+}
+
+static void cmd_zerombr(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	struct inst_ks_args a;
+
+	/* ospite always writes a new partition table: nothing more to record. */
+	args(k, w, defs, NULL, &a, 0);
+	free(a.pos);
+}
+
+static void cmd_clearpart(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "all", INST_KS_FLAG, NULL }, { "none", INST_KS_FLAG, NULL },
+		{ "drives", INST_KS_VALUE, NULL }, { "initlabel", INST_KS_FLAG, NULL },
+		{ "list", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "linux", "disklabel", "cdl", NULL };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	char **drives = NULL;
+
+	k->p->src_clear = k->at;
+	if (a.val[1] && (a.val[0] || a.val[2])) {
+		ks_err(k, _("The option --none of the command clearpart excludes --all and --drives."));
+		bad++;
+	}
+	if (a.val[4]) {
+		ks_err(k, _("clearpart --list removes single partitions, but ospite erases whole disks: name the disk with --drives."));
+		bad++;
+	}
+	if (a.val[2] && !disk_list(k, "drives", a.val[2], &drives))
+		bad++;
+	if (inst_list_len(drives) > 1) {
+		ks_err(k, _("The command clearpart names %zu disks, but ospite installs onto one disk and erases no other."),
+		       inst_list_len(drives));
+		bad++;
+	}
+	if (!bad) {
+		k->clear_all = a.val[0] != NULL;
+		k->clear_drives = drives;
+		drives = NULL;
+	}
+	inst_list_free(&drives);
+	free(a.pos);
+}
+
+/* The one disk the file installs onto: every command naming a disk must name the same. */
+static void name_disk(struct ks *k, const char *disk)
+{
+	char where[320];
+
+	if (!*k->ondisk) {
+		INST_COPY(k->ondisk, disk);
+		k->ondisk_src = k->at;
+	} else if (strcmp(k->ondisk, disk)) {
+		ks_err(k, _("The answer file names a second disk, %s, besides %s at %s: ospite installs onto one disk."),
+		       disk, k->ondisk, ks_where(k, k->ondisk_src, where, sizeof(where)));
+	}
+}
+
+enum { PART_FSTYPE, PART_SIZE, PART_GROW, PART_MAXSIZE, PART_ONDISK, PART_ONDRIVE,
+       PART_RECOMMENDED };
+
+static void cmd_part(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		[PART_FSTYPE] = { "fstype", INST_KS_VALUE, NULL },
+		[PART_SIZE] = { "size", INST_KS_VALUE, NULL },
+		[PART_GROW] = { "grow", INST_KS_FLAG, NULL },
+		[PART_MAXSIZE] = { "maxsize", INST_KS_VALUE, NULL },
+		[PART_ONDISK] = { "ondisk", INST_KS_VALUE, NULL },
+		[PART_ONDRIVE] = { "ondrive", INST_KS_VALUE, "ondisk" },
+		[PART_RECOMMENDED] = { "recommended", INST_KS_FLAG, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const unsup[] = {
+		"asprimary", "label", "fsoptions", "encrypted", "noformat", "onpart", "usepart",
+		"start", "end", "mkfsoptions", "resize", "hibernation", "percent", "passphrase",
+		"cipher", "fsprofile", "luks-version", "pbkdf", "pbkdf-memory", "pbkdf-time",
+		"pbkdf-iterations", "escrowcert", "backuppassphrase", "onbiosdisk", NULL,
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 1);
+	const char *mount = a.n_pos ? a.pos[0] : NULL, *fst = a.val[PART_FSTYPE];
+	struct inst_part e = { .src = k->at };
+	char *cause = NULL, disk[256] = "", where[320];
+	enum hcfg_fs fs = HCFG_FS_NONE;
+
+	k->part_seen = true;
+	if (!k->part_src.line)
+		k->part_src = k->at;
+	if (k->autopart_src.line) {
+		ks_err(k, _("The commands part and autopart exclude each other; autopart is at %s."),
+		       ks_where(k, k->autopart_src, where, sizeof(where)));
+		bad++;
+	}
+	if (!mount) {
+		ks_err(k, _("The command %s needs a mount point, swap or biosboot."), w[0]);
+		free(a.pos);
+		return;
+	}
+	if (!strcmp(mount, "/"))
+		k->root_seen = true;
+	if (!strncmp(mount, "raid.", 5) || !strncmp(mount, "pv.", 3) || !strncmp(mount, "btrfs.", 6) ||
+	    !strcmp(mount, "none")) {
+		ks_err(k, _("RAID members, LVM physical volumes and btrfs volumes are not supported by ospite: it makes plain partitions."));
+		bad++;
+	} else if (failed(k, inst_valid_mount(mount, &cause), &cause) ||
+		   !fits(k, w[0], mount, sizeof(e.mount))) {
+		bad++;
+	}
+	if (fst) {
+		fs = hcfg_fs_parse(fst);
+		if (fs == HCFG_FS_NONE) {
+			ks_err(k, _("The file system type %s is not supported: use ext4, xfs, vfat, swap or biosboot."),
+			       ks_q(k, fst));
+			bad++;
+		}
+	} else {
+		fs = !strcmp(mount, "swap") ? HCFG_FS_SWAP :
+		     !strcmp(mount, "biosboot") ? HCFG_FS_BIOSBOOT : HCFG_FS_EXT4;
+	}
+	if (fs != HCFG_FS_NONE &&
+	    ((fs == HCFG_FS_SWAP) != !strcmp(mount, "swap") ||
+	     (fs == HCFG_FS_BIOSBOOT) != !strcmp(mount, "biosboot") ||
+	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS))) {
+		ks_err(k, _("The file system type %s does not suit the mount point %s."),
+		       hcfg_fs_name(fs), ks_q(k, mount));
+		bad++;
+	}
+	if (a.val[PART_SIZE] && !parse_mib(k, "size", a.val[PART_SIZE], &e.size_mib))
+		bad++;
+	if (a.val[PART_MAXSIZE] && !parse_mib(k, "maxsize", a.val[PART_MAXSIZE], &e.max_mib))
+		bad++;
+	e.grow = a.val[PART_GROW] != NULL;
+	e.recommended = a.val[PART_RECOMMENDED] != NULL;
+	if (e.recommended && (strcmp(mount, "swap") || a.val[PART_SIZE] || e.grow)) {
+		ks_err(k, _("The option --recommended applies to a swap partition without --size or --grow."));
+		bad++;
+	}
+	if (a.val[PART_MAXSIZE] && !e.grow) {
+		ks_err(k, _("The option --maxsize of the command %s needs --grow."), w[0]);
+		bad++;
+	} else if (e.max_mib && e.size_mib > e.max_mib) {
+		ks_err(k, _("The partition %s has a --maxsize smaller than its --size."), ks_q(k, mount));
+		bad++;
+	}
+	if (!a.val[PART_SIZE] && !e.grow && !e.recommended && strcmp(mount, "biosboot")) {
+		ks_err(k, _("The partition %s needs --size (in MiB), --grow or --recommended."),
+		       ks_q(k, mount));
+		bad++;
+	}
+	if (!e.size_mib && !e.recommended)
+		e.size_mib = 1;
+	if (a.val[PART_ONDISK]) {
+		if (!disk_name(k, a.val[PART_ONDISK], disk, sizeof(disk)))
+			bad++;
+		else
+			name_disk(k, disk);
+	}
+	for (size_t i = 0; i < p->n_parts && strcmp(mount, "swap"); i++)
+		if (!strcmp(p->parts[i].mount, mount)) {
+			ks_err(k, _("The mount point %s is already used at %s."), ks_q(k, mount),
+			       ks_where(k, p->parts[i].src, where, sizeof(where)));
+			bad++;
+			break;
+		}
+	if (!bad && p->n_parts >= INST_MAX_PARTS) {
+		ks_err(k, _("ospite makes at most %d partitions."), INST_MAX_PARTS);
+		bad++;
+	}
+	if (!bad) {
+		INST_COPY(e.mount, mount);
+		e.fs = fs;
+		p->parts[p->n_parts++] = e;
+	}
+	free(a.pos);
+}
+
+static void cmd_autopart(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "type", INST_KS_VALUE, NULL }, { "nolvm", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = {
+		"encrypted", "passphrase", "cipher", "luks-version", "pbkdf", "pbkdf-memory",
+		"pbkdf-time", "pbkdf-iterations", "escrowcert", "backuppassphrase", "nohome", "noboot",
+		"noswap", "fstype", "hibernation", NULL,
+	};
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	char where[320];
+
+	k->autopart_src = k->at;
+	if (a.val[0] && strcmp(a.val[0], "plain")) {
+		ks_err(k, _("The partitioning type \"%s\" is not supported: ospite makes plain partitions (--type=plain)."),
+		       ks_q(k, a.val[0]));
+		bad++;
+	}
+	if (k->part_src.line) {
+		ks_err(k, _("The commands part and autopart exclude each other; part is at %s."),
+		       ks_where(k, k->part_src, where, sizeof(where)));
+		bad++;
+	}
+	if (!bad)
+		k->p->autopart = true;
+	free(a.pos);
+}
+
+/* Take console=ttyS... out of the kernel arguments: the plan carries the serial console apart. */
+static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, char *serial,
+			 size_t slen)
+{
+	char *copy = strdup(in), *save = NULL, *cause = NULL;
+	bool ok = true, got = false;
+
+	if (!copy)
+		abort();
+	rest[0] = serial[0] = '\0';
+	for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (!strncmp(t, "console=ttyS", 12)) {
+			char s[64];
+			size_t l;
+
+			snprintf(s, sizeof(s), "%s", t + 8);
+			l = strlen(s);
+			/* Linux's "115200n8" is what ospite writes anyway. */
+			if (l > 2 && !strcmp(s + l - 2, "n8"))
+				s[l - 2] = '\0';
+			if (!strchr(s, ','))
+				snprintf(s + strlen(s), sizeof(s) - strlen(s), ",115200");
+			if (got) {
+				ks_err(k, _("The kernel arguments name two serial consoles; ospite sets up one."));
+				ok = false;
+			} else if (failed(k, inst_valid_serial(s, &cause), &cause) ||
+				   !fits(k, "console=", s, slen)) {
+				ok = false;
+			} else {
+				snprintf(serial, slen, "%s", s);
+			}
+			got = true;
+			continue;
+		}
+		if (strlen(rest) + strlen(t) + 2 > rlen) {
+			ks_err(k, _("The kernel arguments are longer than 500 characters."));
+			ok = false;
+			break;
+		}
+		snprintf(rest + strlen(rest), rlen - strlen(rest), "%s%s", *rest ? " " : "", t);
+	}
+	free(copy);
+	return ok;
+}
+
+static void cmd_bootloader(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "location", INST_KS_VALUE, NULL }, { "append", INST_KS_VALUE, NULL },
+		{ "timeout", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	static const char *const unsup[] = {
+		"password", "iscrypted", "driveorder", "boot-drive", "leavebootorder", "md5pass",
+		"extlinux", "nombr", "disabled", "upgrade", "lba32", "useLilo", "linear", "nolinear",
+		"sdboot", NULL,
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	char rest[sizeof(p->boot_append)] = "", serial[sizeof(p->serial)] = "", *cause = NULL;
+	long timeout = -1;
+
+	p->src_bootloader = k->at;
+	if (a.val[0] && strcmp(a.val[0], "mbr") && strcmp(a.val[0], "none")) {
+		ks_err(k, _("The boot loader location \"%s\" is not supported: write mbr or none."),
+		       ks_q(k, a.val[0]));
+		bad++;
+	}
+	if (a.val[1]) {
+		if (failed(k, inst_valid_cmdline(a.val[1], &cause), &cause))
+			bad++;
+		else if (!split_append(k, a.val[1], rest, sizeof(rest), serial, sizeof(serial)))
+			bad++;
+	}
+	if (a.val[2]) {
+		char *end;
+
+		errno = 0;
+		timeout = strtol(a.val[2], &end, 10);
+		if (!isdigit((unsigned char)*a.val[2]) || *end || errno || timeout > 600) {
+			ks_err(k, _("The value \"%s\" of --timeout is not valid: write a number of seconds from 0 to 600."),
+			       ks_q(k, a.val[2]));
+			bad++;
+		}
+	}
+	if (bad)
+		goto out;
+	p->boot_none = a.val[0] && !strcmp(a.val[0], "none");
+	p->boot_timeout = (int)timeout;
+	INST_COPY(p->boot_append, rest);
+	if (*serial)
+		INST_COPY(p->serial, serial);
+out:
+	free(a.pos);
+}
+
+/* Add the services of one list, each with the line that names it. */
+static void add_services(struct ks *k, int which, const char *v, unsigned *bad)
+{
+	struct inst_plan *p = k->p;
+	char ***list = which ? &p->svc_disable : &p->svc_enable;
+	char **other = which ? p->svc_enable : p->svc_disable;
+	char **names = split_commas(k, which ? "disabled" : "enabled", v, bad), *cause = NULL;
+
+	for (size_t i = 0; names && names[i]; i++) {
+		char unit[300];
+
+		/* As systemctl does, a name without a type is a service. */
+		snprintf(unit, sizeof(unit), "%s%s", names[i], strchr(names[i], '.') ? "" : ".service");
+		if (failed(k, inst_valid_unit(unit, &cause), &cause)) {
+			(*bad)++;
+		} else if (inst_list_has(other, unit)) {
+			ks_err(k, _("The service %s is both enabled and disabled."), unit);
+			(*bad)++;
+		} else if (!inst_list_has(*list, unit)) {
+			inst_list_add(list, unit);
+		}
+	}
+	inst_list_free(&names);
+}
+
+static void cmd_services(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "enabled", INST_KS_VALUE, NULL }, { "disabled", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+
+	if (!a.val[0] && !a.val[1])
+		ks_err(k, _("The command services needs --enabled or --disabled."));
+	if (a.val[0])
+		add_services(k, 0, a.val[0], &bad);
+	if (a.val[1])
+		add_services(k, 1, a.val[1], &bad);
+	free(a.pos);
+}
+
+static void cmd_hypervisor(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "type", INST_KS_VALUE, NULL }, { "dom0-mem", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+	const char *type = a.val[0];
+	uint64_t mib = 0;
+	char *cause = NULL;
+
+	p->src_hv = k->at;
+	if (!type) {
+		ks_err(k, _("The command hypervisor needs --type=xen or --type=kvm."));
+		bad++;
+	} else if (strcmp(type, "xen") && strcmp(type, "kvm")) {
+		ks_err(k, _("The hypervisor \"%s\" is not supported: write xen or kvm."), ks_q(k, type));
+		bad++;
+	}
+	if (a.val[1]) {
+		if (type && !strcmp(type, "kvm")) {
+			ks_err(k, _("The option --dom0-mem applies to Xen only."));
+			bad++;
+		} else if (failed(k, inst_valid_size(a.val[1], &mib, &cause), &cause)) {
+			bad++;
+		} else if (mib < 512 || mib > 1024 * 1024) {
+			ks_err(k, _("Dom0 needs from 512 MiB to 1 TiB of memory, not %s."), ks_q(k, a.val[1]));
+			bad++;
+		}
+	}
+	if (!bad) {
+		p->hv = !strcmp(type, "xen") ? INST_HV_XEN : INST_HV_KVM;
+		if (mib)
+			p->dom0_mem_mib = (unsigned)mib;
+	}
+	free(a.pos);
+}
+
+static void cmd_noop(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	struct inst_ks_args a;
+
+	/* text and cmdline: an unattended install never draws a screen anyway. */
+	args(k, w, defs, NULL, &a, 0);
+	free(a.pos);
+}
+
+static void cmd_end(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	static const char *const unsup[] = { "eject", "kexec", NULL };
+	struct inst_ks_args a;
+
+	if (!args(k, w, defs, unsup, &a, 0)) {
+		if (!strcmp(w[0], "reboot"))
+			k->p->end = INST_END_REBOOT;
+		else if (!strcmp(w[0], "halt"))
+			k->p->end = INST_END_HALT;
+		else
+			k->p->end = INST_END_POWEROFF;
+	}
+	free(a.pos);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(struct ks *k, char **w);
+	enum ks_once once;
+} commands[] = {
+	{ "lang", cmd_lang, KS_ONCE_LANG },
+	{ "keyboard", cmd_keyboard, KS_ONCE_KEYBOARD },
+	{ "timezone", cmd_timezone, KS_ONCE_TIMEZONE },
+	{ "network", cmd_network, KS_ONCE_NONE },
+	{ "rootpw", cmd_rootpw, KS_ONCE_ROOTPW },
+	{ "url", cmd_url, KS_ONCE_URL },
+	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
+	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
+	{ "clearpart", cmd_clearpart, KS_ONCE_CLEARPART },
+	{ "part", cmd_part, KS_ONCE_NONE },
+	{ "partition", cmd_part, KS_ONCE_NONE },
+	{ "autopart", cmd_autopart, KS_ONCE_AUTOPART },
+	{ "bootloader", cmd_bootloader, KS_ONCE_BOOTLOADER },
+	{ "services", cmd_services, KS_ONCE_NONE },
+	{ "hypervisor", cmd_hypervisor, KS_ONCE_HYPERVISOR },
+	{ "text", cmd_noop, KS_ONCE_MODE },
+	{ "cmdline", cmd_noop, KS_ONCE_MODE },
+	{ "reboot", cmd_end, KS_ONCE_END },
+	{ "poweroff", cmd_end, KS_ONCE_END },
+	{ "shutdown", cmd_end, KS_ONCE_END },
+	{ "halt", cmd_end, KS_ONCE_END },
+};
+
+/* What Anaconda knows and ospite does not do: said by name, never ignored. */
+static const char *const unsupported_cmds[] = {
+	"firewall", "selinux", "logvol", "volgroup", "raid", "repo", "user", "group", "firstboot",
+	"xconfig", "auth", "authconfig", "authselect", "skipx", "cdrom", "harddrive", "nfs",
+	"liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm", "module", "eula",
+	"zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount", "snapshot", "vnc",
+	"graphical", "install", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
+	"mediacheck", "driverdisk", "updates", "device", "dmraid", "multipath", "method", "monitor",
+	"lilo", "lilocheck", "key", "interactive", "deviceprobe", "nvdimm", "pwpolicy", "hmc",
+	"langsupport", "mouse", NULL,
+};
+
+void ks_command(struct ks *k, char **w)
+{
+	char where[320];
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		enum ks_once o = commands[i].once;
+
+		if (strcmp(commands[i].name, w[0]))
+			continue;
+		if (o != KS_ONCE_NONE && k->once[o].line) {
+			if (!strcmp(k->once_name[o], w[0]))
+				ks_err(k, _("The command %s is already given at %s."), w[0],
+				       ks_where(k, k->once[o], where, sizeof(where)));
+			else
+				ks_err(k, _("The command %s conflicts with %s at %s."), w[0], k->once_name[o],
+				       ks_where(k, k->once[o], where, sizeof(where)));
+			return;
+		}
+		if (o != KS_ONCE_NONE) {
+			k->once[o] = k->at;
+			k->once_name[o] = commands[i].name;
+		}
+		commands[i].fn(k, w);
+		return;
+	}
+	for (size_t i = 0; unsupported_cmds[i]; i++)
+		if (!strcmp(unsupported_cmds[i], w[0])) {
+			ks_err(k, _("The command \"%s\" is not supported by ospite."), w[0]);
+			return;
+		}
+	ks_err(k, _("\"%s\" is an unknown command."), ks_q(k, w[0]));
+}
+
+/* ---- sections ------------------------------------------------------------------ */
+
+static const char *const unsupported_secs[] = {
+	"%pre-install", "%onerror", "%traceback", "%addon", "%anaconda", NULL,
+};
+
+bool ks_is_section(const char *word)
+{
+	if (!strcmp(word, "%packages") || !strcmp(word, "%pre") || !strcmp(word, "%post"))
+		return true;
+	for (size_t i = 0; unsupported_secs[i]; i++)
+		if (!strcmp(word, unsupported_secs[i]))
+			return true;
+	return false;
+}
+
+static void start_packages(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	static const char *const unsup[] = {
+		"ignoremissing", "nobase", "nocore", "excludedocs", "instLangs", "inst-langs",
+		"multilib", "retries", "timeout", "default", "exclude-weakdeps", "excludeWeakdeps",
+		"ignorebroken", NULL,
+	};
+	struct inst_ks_args a;
+	char where[320];
+
+	k->sec = KS_SEC_PACKAGES;
+	k->sec_src = k->at;
+	if (k->once[KS_ONCE_PACKAGES].line) {
+		ks_err(k, _("The section %%packages is already given at %s."),
+		       ks_where(k, k->once[KS_ONCE_PACKAGES], where, sizeof(where)));
+		k->sec = KS_SEC_SKIP;
+		return;
+	}
+	k->once[KS_ONCE_PACKAGES] = k->at;
+	args(k, w, defs, unsup, &a, 0);
+	free(a.pos);
+}
+
+static void start_script(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "interpreter", INST_KS_VALUE, NULL }, { "log", INST_KS_VALUE, NULL },
+		{ "logfile", INST_KS_VALUE, "log" }, { "erroronfail", INST_KS_FLAG, NULL },
+		{ "nochroot", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_script *sc = &k->script;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+	const char *interp = a.val[0], *log = a.val[1];
+
+	memset(sc, 0, sizeof(*sc));
+	sc->when = !strcmp(w[0], "%pre") ? INST_SCRIPT_PRE : INST_SCRIPT_POST;
+	sc->src = k->at;
+	if (a.val[4] && sc->when == INST_SCRIPT_PRE) {
+		ks_err(k, _("The option --nochroot applies to %%post only."));
+		bad++;
+	}
+	if (interp && (interp[0] != '/' || strpbrk(interp, " \t") || strstr(interp, ".."))) {
+		ks_err(k, _("The interpreter \"%s\" must be an absolute path, such as /usr/bin/python3."),
+		       ks_q(k, interp));
+		bad++;
+	} else if (interp && !fits(k, "--interpreter", interp, sizeof(sc->interpreter))) {
+		bad++;
+	}
+	if (log && (log[0] != '/' || strstr(log, ".."))) {
+		ks_err(k, _("The log \"%s\" must be an absolute path."), ks_q(k, log));
+		bad++;
+	} else if (log && !fits(k, "--log", log, sizeof(sc->log))) {
+		bad++;
+	}
+	if (k->p->n_scripts >= KS_MAX_SCRIPTS) {
+		ks_err(k, _("ospite runs at most %d scripts."), KS_MAX_SCRIPTS);
+		bad++;
+	}
+	if (interp)
+		INST_COPY(sc->interpreter, interp);
+	if (log)
+		INST_COPY(sc->log, log);
+	sc->nochroot = a.val[4] != NULL;
+	sc->erroronfail = a.val[3] != NULL;
+	k->sec = KS_SEC_SCRIPT;
+	k->sec_bad = bad > 0;
+	free(a.pos);
+}
+
+void ks_section_start(struct ks *k, char **w)
+{
+	snprintf(k->sec_name, sizeof(k->sec_name), "%s", ks_q(k, w[0]));
+	k->sec_src = k->at;
+	k->sec_bad = false;
+	if (!strcmp(w[0], "%packages")) {
+		start_packages(k, w);
+		return;
+	}
+	if (!strcmp(w[0], "%pre") || !strcmp(w[0], "%post")) {
+		start_script(k, w);
+		return;
+	}
+	if (ks_is_section(w[0]))
+		ks_err(k, _("The section %s is not supported by ospite."), w[0]);
+	else
+		ks_err(k, _("\"%s\" is an unknown section."), ks_q(k, w[0]));
+	/* Skip to its %end, so that its lines are not read as commands. */
+	k->sec = KS_SEC_SKIP;
+}
+
+void ks_package_line(struct ks *k, char **w)
+{
+	struct inst_plan *p = k->p;
+	const char *name = w[0];
+	bool exclude = name[0] == '-';
+	char *cause = NULL;
+
+	if (w[1]) {
+		ks_err(k, _("Write one package per line in %%packages."));
+		return;
+	}
+	if (name[0] == '@') {
+		ks_err(k, _("Package groups such as %s are not supported by ospite: list the packages by name."),
+		       ks_q(k, name));
+		return;
+	}
+	if (exclude)
+		name++;
+	if (failed(k, inst_valid_package(name, &cause), &cause))
+		return;
+	if (inst_list_has(exclude ? p->packages : p->exclude, name)) {
+		ks_err(k, _("The package %s is both added and left out."), name);
+		return;
+	}
+	if (inst_list_len(p->packages) + inst_list_len(p->exclude) >= KS_MAX_PACKAGES) {
+		ks_err(k, _("%%packages lists more than %d packages."), KS_MAX_PACKAGES);
+		return;
+	}
+	if (exclude && !inst_list_has(p->exclude, name)) {
+		size_t n = inst_list_len(p->exclude);
+		struct inst_loc *s = realloc(k->excl_src, (n + 1) * sizeof(*s));
+
+		if (!s)
+			abort();
+		s[n] = k->at;
+		k->excl_src = s;
+		inst_list_add(&p->exclude, name);
+	} else if (!exclude && !inst_list_has(p->packages, name)) {
+		inst_list_add(&p->packages, name);
+	}
+}
+
+/* ---- what the whole file must say ------------------------------------------------ */
+
+/* Settle the one disk the file names and what it says about erasing it. */
+static void finish_disk(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	const char *disk = *k->ondisk ? k->ondisk : NULL;
+	struct inst_loc src = k->ondisk_src;
+	char where[320];
+
+	if (k->clear_drives) {
+		if (!disk) {
+			disk = k->clear_drives[0];
+			src = p->src_clear;
+		} else if (strcmp(disk, k->clear_drives[0])) {
+			ks_err_at(k, p->src_clear, _("The answer file names a second disk, %s, besides %s at %s: ospite installs onto one disk."),
+				  k->clear_drives[0], disk, ks_where(k, src, where, sizeof(where)));
+			return;
+		}
+	}
+	if (!disk && inst_list_len(p->only_use) == 1) {
+		disk = p->only_use[0];
+		src = p->src_ignore;
+	}
+	if (disk && p->only_use && !inst_list_has(p->only_use, disk)) {
+		ks_err_at(k, src, _("The disk %s is not among those ignoredisk --only-use allows at %s."),
+			  disk, ks_where(k, p->src_ignore, where, sizeof(where)));
+		return;
+	}
+	if (disk && inst_list_has(p->ignore_disks, disk)) {
+		ks_err_at(k, src, _("The disk %s is excluded by ignoredisk --drives at %s."), disk,
+			  ks_where(k, p->src_ignore, where, sizeof(where)));
+		return;
+	}
+	if (disk) {
+		INST_COPY(p->disk, disk);
+		p->src_disk = src;
+	}
+	p->wipe_confirmed = k->clear_all || k->clear_drives;
+}
+
+/* GRUB on a GPT disk booted by BIOS needs its small partition; add it as the screens do. */
+static void add_biosboot(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+
+	for (size_t i = 0; i < p->n_parts; i++)
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+			return;
+	if (p->n_parts >= INST_MAX_PARTS) {
+		ks_err_at(k, k->part_src, _("ospite makes at most %d partitions, the BIOS boot partition included."),
+			  INST_MAX_PARTS);
+		return;
+	}
+	memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
+	memset(&p->parts[0], 0, sizeof(p->parts[0]));
+	INST_COPY(p->parts[0].mount, "biosboot");
+	p->parts[0].fs = HCFG_FS_BIOSBOOT;
+	p->parts[0].size_mib = 1;
+	p->parts[0].src = k->part_src;
+	p->n_parts++;
+}
+
+void ks_finish(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	struct inst_loc file = { k->stack[0].idx, 0 };
+	char *cause = NULL;
+
+	if (k->fatal)
+		return;
+	/* The language sets the keyboard and time zone the file leaves out. */
+	if (k->lang_set) {
+		char kb[sizeof(p->keyboard)], tz[sizeof(p->timezone)];
+
+		INST_COPY(kb, p->keyboard);
+		INST_COPY(tz, p->timezone);
+		inst_plan_lang_defaults(p, p->lang);
+		if (k->keyboard_set)
+			INST_COPY(p->keyboard, kb);
+		if (k->timezone_set)
+			INST_COPY(p->timezone, tz);
+	}
+	if (!k->once[KS_ONCE_ROOTPW].line)
+		ks_err_at(k, file, _("No root password is set: add a rootpw command."));
+	if (!k->part_seen && !k->autopart_src.line)
+		ks_err_at(k, file, _("The answer file says nothing about partitions: add autopart or part commands."));
+	else if (k->part_seen && !k->root_seen)
+		ks_err_at(k, file, _("The partitions have no / (root) partition."));
+	if (!k->once[KS_ONCE_URL].line && p->src == INST_SRC_MIRROR) {
+		if (!*p->mirror)
+			ks_err_at(k, file, _("No package source is set: add url --url= with the address of a Debian mirror."));
+		else if (inst_valid_url(p->mirror, &cause) < 0)
+			ks_err_at(k, file, _("This system's package source cannot be used (%s): add url --url= with the address of a Debian mirror."),
+				  cause), free(cause), cause = NULL;
+	}
+	if (p->n_parts)
+		add_biosboot(k);
+	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
+		if (inst_plan_pkg_needed(p, p->exclude[i]))
+			ks_err_at(k, k->excl_src[i], _("The package %s cannot be left out: ospite needs it."),
+				  p->exclude[i]);
+		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
+			ks_err_at(k, k->excl_src[i], _("The package %s is not in the package set, so it cannot be left out."),
+				  p->exclude[i]);
+	}
+	if (*p->serial && p->hv == INST_HV_XEN && strncmp(p->serial, "ttyS0,", 6) &&
+	    strncmp(p->serial, "ttyS1,", 6))
+		ks_err_at(k, p->src_bootloader, _("Xen can use the serial ports ttyS0 and ttyS1 only, not %s."),
+			  p->serial);
+	finish_disk(k);
+}

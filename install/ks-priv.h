@@ -1,0 +1,83 @@
+/* Internals of the answer-file parser shared by its files: the parse state and its error list. */
+#ifndef OSPITE_KS_PRIV_H
+#define OSPITE_KS_PRIV_H
+
+#include "ks.h"
+
+/* Commands that may be given once; the ones of a group exclude each other. */
+enum ks_once {
+	KS_ONCE_NONE = 0,
+	KS_ONCE_LANG, KS_ONCE_KEYBOARD, KS_ONCE_TIMEZONE, KS_ONCE_ROOTPW, KS_ONCE_URL,
+	KS_ONCE_IGNOREDISK, KS_ONCE_ZEROMBR, KS_ONCE_CLEARPART, KS_ONCE_AUTOPART,
+	KS_ONCE_BOOTLOADER, KS_ONCE_HYPERVISOR, KS_ONCE_MODE, KS_ONCE_END, KS_ONCE_PACKAGES,
+	KS_ONCE_COUNT
+};
+
+enum ks_section { KS_SEC_NONE = 0, KS_SEC_PACKAGES, KS_SEC_SCRIPT, KS_SEC_SKIP };
+
+struct ks_file {
+	const char *name;        /* as messages show it (plan->src_files[idx]) */
+	unsigned idx;
+	char *id;                /* the reader's identity of the file, for loop detection */
+};
+
+struct ks {
+	struct inst_plan *p;
+	const struct inst_ks_opts *o;
+	struct hcfg_buf errs;
+	unsigned n_err, dropped;
+	bool fatal;              /* a whole file was unusable: what is "missing" is not known */
+	struct ks_file stack[INST_KS_MAX_DEPTH];
+	int depth;
+	struct inst_loc at;      /* the line being read */
+	size_t total;            /* bytes read, includes too */
+	unsigned n_includes;
+	char qbuf[4][96];        /* shortened values for messages */
+	int qi;
+
+	struct inst_loc once[KS_ONCE_COUNT];
+	const char *once_name[KS_ONCE_COUNT];
+
+	/* The open section. */
+	enum ks_section sec;
+	struct inst_loc sec_src;
+	char sec_name[32];
+	bool sec_bad;            /* its header had problems: do not keep it */
+	struct hcfg_buf body;
+	struct inst_script script;
+
+	/* What the final checks need. */
+	bool lang_set, keyboard_set, timezone_set;
+	struct inst_loc addr_src, hostname_src, part_src, root_src, autopart_src;
+	bool part_seen, root_seen;
+	char ondisk[256];
+	struct inst_loc ondisk_src;
+	char **clear_drives;
+	bool clear_all;
+	struct inst_loc *excl_src;   /* the line of each p->exclude entry */
+};
+
+/* "FILE:LINE: message" for the line being read (@line 0: that line). */
+void ks_err(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a given place; a place with line 0 gives "FILE: message". */
+void ks_err_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Report a problem already put in words (a cause), at the line being read; frees @msg. */
+void ks_err_cause(struct ks *k, char *msg);
+/* A value shortened for a message (valid until four more calls). */
+const char *ks_q(struct ks *k, const char *s);
+/* "FILE:LINE" of a place, into @buf. */
+const char *ks_where(struct ks *k, struct inst_loc at, char *buf, size_t len);
+
+/* Run the command in @w (w[0] is its name) at the line being read. */
+void ks_command(struct ks *k, char **w);
+/* The section header in @w (w[0] starts with %); sets k->sec. */
+void ks_section_start(struct ks *k, char **w);
+/* One line inside %packages. */
+void ks_package_line(struct ks *k, char **w);
+/* The checks once every file is read: what is missing, and how the disk is named. */
+void ks_finish(struct ks *k);
+/* Is @word the header of a section (supported or not), so a script cannot hold it? */
+bool ks_is_section(const char *word);
+
+#endif

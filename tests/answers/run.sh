@@ -1,0 +1,94 @@
+#!/bin/bash
+# Checks each answer file here against its golden output: NAME.plan (the plan dump) or NAME.err (the error lines), NAME.err.it in Italian.
+#
+# A line "# test-args: ..." in a file adds options to its --validate run; @TMP@ stands for a
+# private temporary folder (the image named there must not exist afterwards: --validate makes
+# nothing). OSPITE_REGEN=1 rewrites the golden files from what the installer prints now.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+B=${OSPITE_BUILD:-build/std}
+bin=$B/ospite-install
+export OSPITE_LOCALEDIR=${OSPITE_LOCALEDIR:-$B/locale}
+[ -x "$bin" ] || { echo "$bin is missing: run make first"; exit 2; }
+tmp=$(mktemp -d /tmp/ospite-answers.XXXXXX) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+
+# run KS [LANGUAGE]: validate KS; stdout in $tmp/out, stderr in $tmp/err, status in $rc.
+run() {
+	local args
+	args=$(sed -n 's/^# test-args: //p' "$1" | head -n 1)
+	args=${args//@TMP@/$tmp}
+	# shellcheck disable=SC2086
+	if [ -n "${2:-}" ]; then
+		LANGUAGE=$2 LC_ALL=C.UTF-8 "$bin" --validate "$1" --dump-plan $args </dev/null \
+			>"$tmp/out" 2>"$tmp/err"
+	else
+		LANGUAGE= LC_ALL=C.UTF-8 "$bin" --validate "$1" --dump-plan $args </dev/null \
+			>"$tmp/out" 2>"$tmp/err"
+	fi
+	rc=$?
+	sed -i "s|$tmp|@TMP@|g" "$tmp/out" "$tmp/err"
+}
+
+# compare NAME GOLDEN GOT WANT-STATUS OTHER-STREAM: one verdict for one golden file.
+compare() {
+	local name=$1 golden=$2 got=$3 want=$4 other=$5 why=""
+	if [ -n "${OSPITE_REGEN:-}" ]; then
+		cp "$got" "$golden"
+	fi
+	[ "$rc" = "$want" ] || why="exit status $rc, expected $want"
+	[ -s "$other" ] && why="${why:+$why; }unexpected output: $(head -c 300 "$other")"
+	ls "$tmp"/*.img >/dev/null 2>&1 && why="${why:+$why; }--validate created an image" &&
+		rm -f "$tmp"/*.img
+	if ! cmp -s "$golden" "$got"; then
+		why="${why:+$why; }output differs from $golden"
+	fi
+	if [ -z "$why" ]; then
+		passed=$((passed + 1))
+		return
+	fi
+	echo "FAIL $name: $why"
+	diff -u "$golden" "$got" | head -n 40 | sed 's/^/    /'
+	failed=$((failed + 1))
+}
+
+# check KS [GOLDEN-BASE]: every golden file of one answer file.
+check() {
+	local ks=$1 base=${2:-${1%.ks}} name
+	name=$(basename "$base")
+	if [ -n "${OSPITE_REGEN:-}" ] && [ ! -e "$base.plan" ] && [ ! -e "$base.err" ]; then
+		run "$ks"
+		if [ "$rc" = 0 ]; then cp "$tmp/out" "$base.plan"; else cp "$tmp/err" "$base.err"; fi
+	fi
+	if [ -e "$base.plan" ]; then
+		run "$ks"
+		compare "$name" "$base.plan" "$tmp/out" 0 "$tmp/err"
+	elif [ -e "$base.err" ]; then
+		run "$ks"
+		compare "$name" "$base.err" "$tmp/err" 1 "$tmp/out"
+	else
+		echo "FAIL $name: neither $base.plan nor $base.err exists"
+		failed=$((failed + 1))
+	fi
+	if [ -e "$base.err.it" ]; then
+		run "$ks" it
+		compare "$name (it)" "$base.err.it" "$tmp/err" 1 "$tmp/out"
+	fi
+}
+
+for ks in tests/answers/*.ks; do
+	check "$ks"
+done
+
+# A line of 1 MiB is made here rather than kept in the tree.
+long=$tmp/long-line.ks
+{
+	echo "rootpw --lock"
+	printf 'part / --size=%s\n' "$(head -c 1048576 /dev/zero | tr '\0' 9)"
+	echo "autopart"
+} >"$long"
+check "$long" tests/answers/generated/long-line
+
+echo "answers: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,563 @@
+/* Unit tests of the answer file: words and quoting, options, %include, round trips, machine checks, scripts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "install/inst.h"
+#include "install/ks.h"
+
+/* ---- words ------------------------------------------------------------------ */
+
+static char **split_ok(const char *line, size_t want)
+{
+	char **w = NULL, *cause = NULL;
+	size_t n = 99;
+
+	assert_int_equal(inst_ks_split(line, &w, &n, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(n, want);
+	assert_null(w[n]);
+	return w;
+}
+
+static void test_split(void **state)
+{
+	char **w, *cause = NULL;
+	size_t n;
+
+	w = split_ok("  part  /  --size=100\t--grow ", 4);
+	assert_string_equal(w[0], "part");
+	assert_string_equal(w[1], "/");
+	assert_string_equal(w[2], "--size=100");
+	assert_string_equal(w[3], "--grow");
+	inst_ks_words_free(w);
+
+	/* Single quotes keep everything, double quotes all but four escapes. */
+	w = split_ok("rootpw 'a b\\c\"d' \"x \\\" \\\\ \\$ \\` \\n y\" \"\"", 4);
+	assert_string_equal(w[1], "a b\\c\"d");
+	assert_string_equal(w[2], "x \" \\ $ ` \\n y");
+	assert_string_equal(w[3], "");
+	inst_ks_words_free(w);
+
+	/* A backslash outside quotes keeps the next character; quotes join words. */
+	w = split_ok("a\\ b c\\#d e'f g'\"h\"", 3);
+	assert_string_equal(w[0], "a b");
+	assert_string_equal(w[1], "c#d");
+	assert_string_equal(w[2], "ef gh");
+	inst_ks_words_free(w);
+
+	/* # starts a comment only at the start of a word. */
+	w = split_ok("rootpw abc#def # a comment 'with quote", 2);
+	assert_string_equal(w[1], "abc#def");
+	inst_ks_words_free(w);
+	w = split_ok("   # only a comment", 0);
+	inst_ks_words_free(w);
+	w = split_ok("", 0);
+	inst_ks_words_free(w);
+	w = split_ok("--append=\"quiet splash\"", 1);
+	assert_string_equal(w[0], "--append=quiet splash");
+	inst_ks_words_free(w);
+
+	assert_int_equal(inst_ks_split("a 'b", &w, &n, &cause), -EINVAL);
+	assert_null(w);
+	assert_non_null(strstr(cause, "single quote"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(inst_ks_split("a \"b\\\"", &w, &n, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "double quote"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(inst_ks_split("a b\\", &w, &n, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "backslash"));
+	free(cause);
+}
+
+/* ---- options ------------------------------------------------------------------ */
+
+struct msgs {
+	char text[1024];
+	unsigned n;
+};
+
+static void collect(void *opaque, const char *msg)
+{
+	struct msgs *m = opaque;
+
+	snprintf(m->text + strlen(m->text), sizeof(m->text) - strlen(m->text), "%s\n", msg);
+	m->n++;
+}
+
+static const struct inst_ks_optdef defs[] = {
+	{ "size", INST_KS_VALUE, NULL }, { "grow", INST_KS_FLAG, NULL },
+	{ "ondisk", INST_KS_VALUE, NULL }, { "ondrive", INST_KS_VALUE, "ondisk" },
+	{ NULL, 0, NULL },
+};
+static const char *const unsup[] = { "encrypted", NULL };
+
+static unsigned opts(const char *line, struct inst_ks_args *a, struct msgs *m, char ***w)
+{
+	size_t n;
+
+	memset(m, 0, sizeof(*m));
+	assert_int_equal(inst_ks_split(line, w, &n, NULL), 0);
+	return inst_ks_options("part", *w + 1, defs, unsup, a, collect, m);
+}
+
+static void test_options(void **state)
+{
+	struct inst_ks_args a;
+	struct msgs m;
+	char **w;
+
+	assert_int_equal(opts("part / --size=100 --grow --ondrive sdb", &a, &m, &w), 0);
+	assert_int_equal(a.n_pos, 1);
+	assert_string_equal(a.pos[0], "/");
+	assert_string_equal(a.val[0], "100");
+	assert_string_equal(a.val[1], "");
+	assert_string_equal(a.val[2], "sdb");   /* the alias fills the option it stands for */
+	assert_int_equal(inst_ks_opt_index(defs, "ondrive"), 2);
+	assert_int_equal(inst_ks_opt_index(defs, "nope"), -1);
+	free(a.pos);
+	inst_ks_words_free(w);
+
+	assert_int_equal(opts("part / --size 100 --size=200", &a, &m, &w), 1);
+	assert_string_equal(a.val[0], "100");
+	assert_non_null(strstr(m.text, "--size of the command part is given twice"));
+	free(a.pos);
+	inst_ks_words_free(w);
+
+	assert_int_equal(opts("part / --grow=yes --size", &a, &m, &w), 2);
+	assert_non_null(strstr(m.text, "--grow of the command part takes no value"));
+	assert_non_null(strstr(m.text, "--size of the command part needs a value"));
+	free(a.pos);
+	inst_ks_words_free(w);
+
+	/* "--size --grow": an option never takes the next option as its value. */
+	assert_int_equal(opts("part / --size --grow", &a, &m, &w), 1);
+	assert_string_equal(a.val[1], "");
+	free(a.pos);
+	inst_ks_words_free(w);
+
+	assert_int_equal(opts("part / --frob --encrypted --ondisk= x", &a, &m, &w), 2);
+	assert_non_null(strstr(m.text, "The command part has no option --frob."));
+	assert_non_null(strstr(m.text, "--encrypted of the command part is not supported by ospite"));
+	assert_string_equal(a.val[2], "");
+	assert_int_equal(a.n_pos, 2);
+	free(a.pos);
+	inst_ks_words_free(w);
+}
+
+/* ---- parsing, with files held in memory ------------------------------------------ */
+
+struct memfile {
+	const char *name, *text;
+};
+
+static int mem_read(void *opaque, const char *path, char **data, size_t *len, char **id,
+		    char **cause)
+{
+	for (const struct memfile *f = opaque; f->name; f++)
+		if (!strcmp(f->name, path)) {
+			*data = strdup(f->text);
+			*len = strlen(f->text);
+			*id = strdup(path);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int parse(const char *text, const struct memfile *files, struct inst_plan *p, char **errors)
+{
+	struct inst_ks_opts o = { mem_read, (void *)files, NULL };
+
+	inst_plan_init(p);
+	return inst_ks_parse_buffer("t/main.ks", text, strlen(text), &o, p, errors);
+}
+
+static const char full_ks[] =
+	"# Everything an answer file can say.\n"
+	"lang it_IT.UTF-8\n"
+	"keyboard --xlayouts='us','it'\n"
+	"timezone America/New_York\n"
+	"network --device=br0 --bridgeslaves=eth1 --bootproto=static --ip=192.0.2.10"
+	" --netmask=255.255.255.0 --gateway=192.0.2.1 --nameserver=192.0.2.53,2001:db8::53"
+	" --hostname=h1.example.org --activate\n"
+	"network --device=br1 --bridgeslaves=eth0 --bootproto=none\n"
+	"url --url=https://mirror.example.org/debian --suite=trixie --nosecurity\n"
+	"rootpw --iscrypted --lock $6$1NGV7X4RQppXsAa1$.JBEY5uoVo4Zgi.JFIp9H.OAV.9kHSDozC2.Io2HuQFXrYK.DSSnFDAuocuK7N5.9WPvnGOTjm.Gygyy2nQj01\n"
+	"hypervisor --type=kvm\n"
+	"ignoredisk --drives=sdb\n"
+	"zerombr\n"
+	"clearpart --all --initlabel --drives=disk/by-id/ata-DISK_1\n"
+	"part biosboot --fstype=biosboot --size=1 --ondisk=disk/by-id/ata-DISK_1\n"
+	"part /boot --fstype=ext4 --size=512\n"
+	"part / --fstype=xfs --size=8192 --grow --maxsize=20480\n"
+	"part swap --recommended\n"
+	"part '/srv/data' --size=100 --grow\n"
+	"bootloader --location=none --timeout=0 --append=\"console=ttyS1 nomodeset\"\n"
+	"services --enabled=chrony,libvirtd.socket --disabled=\"ssh\"\n"
+	"poweroff\n"
+	"%packages\n"
+	"less\n"
+	"vim-tiny\n"
+	"-openssh-server\n"
+	"%end\n"
+	"%pre --interpreter=/usr/bin/python3 --log=/tmp/pre.log\n"
+	"print('pre')\n"
+	"\n"
+	"  indented \"quoted\" $HOME \\\n"
+	"%end\n"
+	"%post --nochroot --erroronfail\n"
+	"cp /etc/resolv.conf \"$OSPITE_TARGET/etc/\"\n"
+	"%end\n";
+
+/* Parse @ks, write it back, parse that: the two dumps must be the same. */
+static void round_trip(struct inst_plan *p)
+{
+	struct inst_plan q;
+	char *dump1 = inst_plan_dump(p), *ks = inst_plan_to_ks(p), *dump2, *errors = NULL;
+
+	inst_plan_init(&q);
+	if (inst_ks_parse_buffer("written.ks", ks, strlen(ks), NULL, &q, &errors) < 0) {
+		print_error("%s\n---\n%s", errors, ks);
+		fail();
+	}
+	dump2 = inst_plan_dump(&q);
+	if (strcmp(dump1, dump2)) {
+		print_error("%s\n---\n%s\n---\n%s", dump1, dump2, ks);
+		fail();
+	}
+	free(dump1);
+	free(dump2);
+	free(ks);
+	inst_plan_free(&q);
+}
+
+static void test_full_file(void **state)
+{
+	struct inst_plan p;
+	char *errors = NULL, *dump;
+
+	if (parse(full_ks, NULL, &p, &errors) < 0) {
+		print_error("%s", errors);
+		fail();
+	}
+	assert_string_equal(p.lang, "it");
+	assert_string_equal(p.keyboard, "us");
+	assert_false(p.utc);   /* no --utc: local time, as in Anaconda */
+	assert_string_equal(p.nic, "eth1");
+	assert_string_equal(p.dns, "192.0.2.53 2001:db8::53");
+	assert_int_equal(p.prefix, 24);
+	assert_int_equal(p.n_bridges, 2);
+	assert_string_equal(inst_plan_mgmt_bridge(&p)->name, "br0");
+	assert_string_equal(p.suite, "trixie");
+	assert_false(p.security);
+	assert_true(p.root_lock);
+	assert_string_equal(p.disk, "/dev/disk/by-id/ata-DISK_1");
+	assert_true(p.wipe_confirmed);
+	assert_string_equal(p.ignore_disks[0], "/dev/sdb");
+	assert_int_equal(p.n_parts, 5);
+	assert_true(p.parts[3].recommended);
+	assert_int_equal(p.parts[2].max_mib, 20480);
+	assert_string_equal(p.parts[4].mount, "/srv/data");
+	assert_true(p.boot_none);
+	assert_int_equal(p.boot_timeout, 0);
+	assert_string_equal(p.boot_append, "nomodeset");
+	assert_string_equal(p.serial, "ttyS1,115200");
+	assert_string_equal(p.svc_enable[1], "libvirtd.socket");
+	assert_string_equal(p.svc_disable[0], "ssh.service");
+	assert_int_equal(p.end, INST_END_POWEROFF);
+	assert_string_equal(p.exclude[0], "openssh-server");
+	assert_int_equal(p.n_scripts, 2);
+	assert_int_equal(p.scripts[0].when, INST_SCRIPT_PRE);
+	assert_string_equal(p.scripts[0].body, "print('pre')\n\n  indented \"quoted\" $HOME \\\n");
+	assert_int_equal(p.scripts[0].src.line, 26);
+	assert_true(p.scripts[1].nochroot && p.scripts[1].erroronfail);
+	dump = inst_plan_dump(&p);
+	assert_non_null(strstr(dump, "part: swap fs=swap size=recommended\n"));
+	free(dump);
+	round_trip(&p);
+	inst_plan_free(&p);
+}
+
+static void test_plaintext_is_hashed(void **state)
+{
+	struct inst_plan p;
+	char *errors = NULL, *ks, *dump;
+
+	inst_plan_init(&p);
+	const char text[] = "rootpw 'my secret password'\nautopart\n";
+
+	assert_int_equal(inst_ks_parse_buffer("pw.ks", text, strlen(text), NULL, &p, &errors), 0);
+	assert_true(!strncmp(p.root_hash, "$y$", 3) || !strncmp(p.root_hash, "$6$", 3));
+	assert_null(memmem(&p, sizeof(p), "my secret", 9));
+	ks = inst_plan_to_ks(&p);
+	dump = inst_plan_dump(&p);
+	assert_null(strstr(ks, "my secret"));
+	assert_null(strstr(dump, "my secret"));
+	assert_non_null(strstr(ks, "rootpw --iscrypted $"));
+	free(ks);
+	free(dump);
+	round_trip(&p);
+	inst_plan_free(&p);
+}
+
+static void test_interactive_round_trip(void **state)
+{
+	struct inst_plan p;
+	struct hcfg_nic nics[2] = { { .name = "eth0", .mac = "52:54:00:00:00:01" },
+				    { .name = "eth1", .mac = "52:54:00:00:00:02" } };
+
+	/* What the screens leave in the plan when the operator takes every default. */
+	inst_plan_init(&p);
+	snprintf(p.mirror, sizeof(p.mirror), "http://deb.example.org/debian");
+	snprintf(p.disk, sizeof(p.disk), "/dev/vdb");
+	snprintf(p.nic, sizeof(p.nic), "eth0");
+	snprintf(p.nic_mac, sizeof(p.nic_mac), "52:54:00:00:00:01");
+	inst_plan_auto_parts(&p, 40960, 4096);
+	inst_plan_default_bridges(&p, nics, 2);
+	assert_int_equal(inst_hash_password("secret", p.root_hash, sizeof(p.root_hash), NULL), 0);
+	p.wipe_confirmed = true;
+	round_trip(&p);
+
+	/* A static address, Italian, KVM, a serial console. */
+	p.dhcp = false;
+	snprintf(p.ip, sizeof(p.ip), "10.1.2.3");
+	p.prefix = 16;
+	snprintf(p.dns, sizeof(p.dns), "10.1.0.1 10.1.0.2");
+	inst_plan_lang_defaults(&p, "it");
+	p.hv = INST_HV_KVM;
+	snprintf(p.serial, sizeof(p.serial), "ttyS0,9600");
+	p.security = false;
+	round_trip(&p);
+
+	/* Without bridges the address stays on the NIC. */
+	p.n_bridges = 0;
+	round_trip(&p);
+	inst_plan_free(&p);
+}
+
+static void test_include(void **state)
+{
+	static const struct memfile files[] = {
+		{ "t/parts.ks", "part / --size=4096\n%include more/swap.ks\n" },
+		{ "t/more/swap.ks", "part swap --size=512\nbogus\n" },
+		{ "t/self.ks", "%include self.ks\n" },
+		{ "t/deep.ks", "%include deep2.ks\n" },
+		{ "t/deep2.ks", "%include deep.ks\n" },
+		{ "t/open.ks", "%post\necho\n" },
+		{ NULL, NULL },
+	};
+	struct inst_plan p;
+	char *errors = NULL;
+
+	assert_int_equal(parse("rootpw --lock\n%include parts.ks\n", files, &p, &errors), -EINVAL);
+	/* The error in the included file names that file and its line. */
+	assert_string_equal(errors, "t/more/swap.ks:2: \"bogus\" is an unknown command.\n");
+	assert_int_equal(p.n_parts, 3);
+	free(errors);
+	inst_plan_free(&p);
+
+	assert_int_equal(parse("%include self.ks\n%include missing.ks\n%include open.ks\n"
+			       "%include deep.ks\nrootpw --lock\nautopart\n", files, &p, &errors),
+			 -EINVAL);
+	assert_non_null(strstr(errors, "t/self.ks:1: The file t/self.ks includes itself through %include.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:2: The included file t/missing.ks does not exist.\n"));
+	assert_non_null(strstr(errors, "t/open.ks:1: The section %post has no %end.\n"));
+	assert_non_null(strstr(errors, "t/deep2.ks:1: The file t/deep.ks includes itself through %include.\n"));
+	free(errors);
+	inst_plan_free(&p);
+}
+
+static void test_all_errors(void **state)
+{
+	struct inst_plan p;
+	char *errors = NULL;
+	size_t lines = 0;
+
+	assert_int_equal(parse("part / --size=x\npart / --size=1\npart / --size=2\n"
+			       "hypervisor --type=vmware\nnetwork --bootproto=static\n", NULL, &p,
+			       &errors), -EINVAL);
+	for (const char *c = errors; *c; c++)
+		lines += *c == '\n';
+	/* One message per problem, the last one too: the missing rootpw. */
+	assert_int_equal(lines, 5);
+	assert_non_null(strstr(errors, "t/main.ks:3: The mount point / is already used at t/main.ks:2.\n"));
+	assert_non_null(strstr(errors, "t/main.ks: No root password is set: add a rootpw command.\n"));
+	free(errors);
+	inst_plan_free(&p);
+
+	/* Past the limit, the rest are counted, not shown. */
+	struct hcfg_buf b = { 0 };
+
+	for (int i = 0; i < 150; i++)
+		hcfg_buf_str(&b, "bogus\n");
+	assert_int_equal(parse(b.s, NULL, &p, &errors), -EINVAL);
+	assert_non_null(strstr(errors, "t/main.ks:100: \"bogus\""));
+	assert_null(strstr(errors, "t/main.ks:101:"));
+	assert_non_null(strstr(errors, "t/main.ks: 52 more problems were found.\n"));
+	free(errors);
+	free(b.s);
+	inst_plan_free(&p);
+}
+
+/* Every accepted golden answer file writes back to the same plan (run from the top of the tree). */
+static void test_golden_round_trip(void **state)
+{
+	glob_t g;
+	size_t tried = 0;
+
+	if (glob("tests/answers/ok-*.ks", 0, NULL, &g) != 0)
+		skip();
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct inst_plan p;
+		char *errors = NULL;
+
+		inst_plan_init(&p);
+		if (inst_ks_parse_file(g.gl_pathv[i], NULL, &p, &errors) < 0) {
+			print_error("%s", errors);
+			fail();
+		}
+		round_trip(&p);
+		inst_plan_free(&p);
+		tried++;
+	}
+	globfree(&g);
+	assert_true(tried >= 12);
+}
+
+/* ---- checks against a machine ---------------------------------------------------- */
+
+static void test_machine(void **state)
+{
+	struct hcfg_disk disks[3] = {
+		{ .name = "vda", .path = "/dev/vda", .size = 20ULL << 30, .eligible = false,
+		  .why = "A partition of this disk is mounted." },
+		{ .name = "sdx", .path = "/dev/sdx", .size = 8ULL << 30, .eligible = true,
+		  .contents = "GPT, 1 partition: ext4" },
+		{ .name = "sdy", .path = "/dev/sdy", .size = 16ULL << 30, .eligible = true,
+		  .contents = "empty" },
+	};
+	bool blank[3] = { false, false, true };
+	struct hcfg_nic nics[2] = { { .name = "en1", .mac = "52:54:00:aa:bb:01" },
+				    { .name = "en2", .mac = "52:54:00:aa:bb:02", .carrier = true } };
+	struct inst_ks_machine m = { disks, 3, blank, true, nics, 2, true, 8192, NULL };
+	struct inst_plan p;
+	char *errors = NULL;
+
+	/* Two disks could take it and the file names none. */
+	assert_int_equal(parse("rootpw --lock\nautopart\nnetwork --device=link\n", NULL, &p, &errors), 0);
+	assert_int_equal(inst_ks_check_machine(&p, &m, &errors), -EINVAL);
+	assert_string_equal(errors, "t/main.ks: The answer file names no disk, and 2 disks of this machine could take the install (/dev/sdx, /dev/sdy): name one with ignoredisk --only-use, clearpart --drives or part --ondisk.\n");
+	free(errors);
+	inst_plan_free(&p);
+
+	/* One left after ignoredisk: taken, blank so no clearpart needed, sized, NIC by link. */
+	assert_int_equal(parse("rootpw --lock\nautopart\nnetwork --device=link\nignoredisk --drives=sdx\n",
+			       NULL, &p, &errors), 0);
+	assert_int_equal(inst_ks_check_machine(&p, &m, &errors), 0);
+	assert_string_equal(p.disk, "/dev/sdy");
+	assert_true(p.wipe_confirmed);
+	assert_false(p.autopart);
+	assert_int_equal(p.n_parts, 5);
+	assert_string_equal(p.nic, "en2");
+	assert_string_equal(p.nic_mac, "52:54:00:aa:bb:02");
+	assert_int_equal(p.n_bridges, 2);   /* the defaults, one per NIC */
+	assert_string_equal(p.bridges[1].mac, "52:54:00:aa:bb:02");
+	inst_plan_free(&p);
+
+	/* Data on the disk and no clearpart; a partition bigger than the disk; a missing NIC. */
+	assert_int_equal(parse("rootpw --lock\npart / --size=9000 --ondisk=sdx\n"
+			       "network --device=xenbr0 --bridgeslaves=eth9\n", NULL, &p, &errors), 0);
+	assert_int_equal(inst_ks_check_machine(&p, &m, &errors), -EINVAL);
+	assert_non_null(strstr(errors, "t/main.ks:2: The disk /dev/sdx holds data (GPT, 1 partition: ext4): name it in clearpart --drives, or use clearpart --all, to erase it.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:2: The partition / needs 9000 MiB, but the disk /dev/sdx holds only 8190 MiB.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:3: The network device eth9 does not exist on this machine.\n"));
+	free(errors);
+	inst_plan_free(&p);
+
+	/* A disk in use; a MAC no NIC has; dom0 memory beyond the RAM. */
+	assert_int_equal(parse("rootpw --lock\nautopart\nclearpart --drives=vda\n"
+			       "network --device=52:54:00:AA:BB:09\nhypervisor --type=xen --dom0-mem=8G\n",
+			       NULL, &p, &errors), 0);
+	assert_int_equal(inst_ks_check_machine(&p, &m, &errors), -EINVAL);
+	assert_non_null(strstr(errors, "t/main.ks:3: The disk /dev/vda cannot be used: A partition of this disk is mounted.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:4: No network device of this machine has the MAC address 52:54:00:aa:bb:09.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:5: Dom0 memory must be at least 512 MiB and less than the 8192 MiB of this machine.\n"));
+	free(errors);
+	inst_plan_free(&p);
+}
+
+/* ---- scripts ------------------------------------------------------------------------ */
+
+static void test_scripts(void **state)
+{
+	char dir[] = "/tmp/ospite-test-ks.XXXXXX", text[2048], path[512], *errors = NULL, *cause = NULL;
+	char *out = NULL;
+	struct inst_plan p;
+	int logfd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(text, sizeof(text),
+		 "rootpw --lock\nautopart\n"
+		 "%%pre --log=%s/pre.log\necho pre ran >%s/pre-marker\necho to the log\n%%end\n"
+		 "%%post --nochroot\necho \"target=$OSPITE_TARGET\"\nexit 4\n%%end\n"
+		 "%%post --nochroot --erroronfail --interpreter=/bin/bash\n[[ -n $BASH_VERSION ]] && exit 3\n%%end\n",
+		 dir, dir);
+	assert_int_equal(parse(text, NULL, &p, &errors), 0);
+	snprintf(path, sizeof(path), "%s/install.log", dir);
+	logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(logfd >= 0);
+
+	assert_int_equal(inst_run_scripts(&p, INST_SCRIPT_PRE, dir, logfd, &cause), 0);
+	snprintf(path, sizeof(path), "%s/pre-marker", dir);
+	assert_int_equal(hcfg_read_file(path, &out, NULL), 0);
+	assert_string_equal(out, "pre ran\n");
+	free(out);
+	snprintf(path, sizeof(path), "%s/pre.log", dir);
+	assert_int_equal(hcfg_read_file(path, &out, NULL), 0);
+	assert_string_equal(out, "to the log\n");
+	free(out);
+
+	/* The first %post fails without --erroronfail: logged only; the second stops the run. */
+	assert_int_equal(inst_run_scripts(&p, INST_SCRIPT_POST, dir, logfd, &cause), -EIO);
+	assert_string_equal(cause, "The %post script at t/main.ks:11 failed with exit status 3.");
+	free(cause);
+	close(logfd);
+	snprintf(path, sizeof(path), "%s/install.log", dir);
+	assert_int_equal(hcfg_read_file(path, &out, NULL), 0);
+	assert_non_null(strstr(out, "to the log\n"));
+	snprintf(text, sizeof(text), "target=%s\n", dir);
+	assert_non_null(strstr(out, text));
+	assert_non_null(strstr(out, "script at t/main.ks:7: exit status 4\n"));
+	free(out);
+	inst_plan_free(&p);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+
+	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split),          cmocka_unit_test(test_options),
+		cmocka_unit_test(test_full_file),      cmocka_unit_test(test_plaintext_is_hashed),
+		cmocka_unit_test(test_interactive_round_trip), cmocka_unit_test(test_include),
+		cmocka_unit_test(test_all_errors),     cmocka_unit_test(test_golden_round_trip),
+		cmocka_unit_test(test_machine),
+		cmocka_unit_test(test_scripts),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
