@@ -49,6 +49,7 @@ struct inst_engine {
 	bool api_mounted;           /* /proc, /sys, /dev... in the target */
 	uint64_t plan_fp;           /* inst_plan_fingerprint() */
 	unsigned done;              /* steps finished, as in the journal */
+	unsigned started;           /* steps begun, as in the journal */
 	bool resumed;               /* this run continues an earlier one */
 	char **fp_disks, **fp_before;   /* fingerprints of the disks not in the plan */
 	size_t n_fp;
@@ -737,6 +738,8 @@ static int copy_file(const char *from, const char *to, unsigned mode, char **cau
 	return rc;
 }
 
+static int journal_mark(struct inst_engine *e, enum inst_step s, bool finished, char **cause);
+
 static int step_finish(struct inst_engine *e, char **cause)
 {
 	char path[PATH_MAX], *ks;
@@ -761,6 +764,9 @@ static int step_finish(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 	}
+	rc = journal_mark(e, INST_STEP_FINISH, true, cause);
+	if (rc < 0)
+		return rc;
 	progress(e, 500, _("Unmounting the target..."));
 	umount_all(e);
 	progress(e, 1000, _("The installation is complete."));
@@ -1006,42 +1012,6 @@ static int step_packages(struct inst_engine *e, char **cause)
 
 /* ---- the whole run ------------------------------------------------------------ */
 
-/*
- * Unmount whatever an earlier run, killed before it could clean up, left
- * mounted on the target, deepest first; the file systems are flushed by a
- * plain unmount, so nothing of theirs reaches the disk after this run starts.
- */
-static void clear_stale(struct inst_engine *e)
-{
-	char *text = NULL, *list[64];
-	size_t n = 0, tl = strlen(e->target);
-
-	if (hcfg_read_file("/proc/self/mountinfo", &text, NULL) < 0)
-		return;
-	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && n < 64;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char mp[PATH_MAX];
-
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-			continue;
-		if (!strncmp(mp, e->target, tl) && (mp[tl] == '\0' || mp[tl] == '/'))
-			list[n++] = strdup(mp);
-	}
-	free(text);
-	while (n > 0) {
-		size_t deepest = 0;
-
-		for (size_t i = 1; i < n; i++)
-			if (strlen(list[i]) > strlen(list[deepest]))
-				deepest = i;
-		logf_(e, "+ umount %s (left by an earlier run)", list[deepest]);
-		if (umount(list[deepest]) < 0 && umount2(list[deepest], MNT_DETACH) < 0)
-			logf_(e, "umount %s: %s", list[deepest], strerror(errno));
-		free(list[deepest]);
-		list[deepest] = list[--n];
-	}
-}
-
 static void free_partdevs(struct inst_engine *e)
 {
 	for (size_t i = 0; i < INST_MAX_PARTS; i++) {
@@ -1054,13 +1024,16 @@ static void free_partdevs(struct inst_engine *e)
  * Does the disk hold this very plan's install, cut short? Then mount it and
  * return which steps finished. Only a journal written for the same plan, on
  * partitions of exactly the planned sizes, counts; anything else starts over.
- * A base system that did not finish is not resumed: debootstrap cannot pick
- * up a half-filled root, so that run starts again from Formatting.
+ * A base system that did not finish is not resumed (debootstrap cannot pick
+ * up a half-filled root), nor are post-install scripts cut short (a site's
+ * %post need not be safe to run twice), nor a finished install (the operator
+ * confirmed erasing the disk): those start again from Formatting.
  */
 static unsigned resume_probe(struct inst_engine *e)
 {
 	const struct inst_plan *p = e->plan;
 	uint64_t sizes[INST_MAX_PARTS];
+	const char *why = NULL;
 	unsigned done = 0;
 	size_t n = 0;
 	int rc;
@@ -1078,17 +1051,24 @@ static unsigned resume_probe(struct inst_engine *e)
 			goto fresh;
 	if (mount_targets(e, NULL) < 0)
 		goto fresh;
-	rc = inst_journal_read(e->target, e->plan_fp, &done);
-	if (rc < 0 || !(done & (1u << INST_STEP_BASE))) {
-		logf_(e, "resume: no usable journal on %s (%s)", p->disk,
-		      rc == -ENOENT ? "none" : rc == -ESTALE ? "another plan" :
-		      rc < 0 ? "damaged" : "base system unfinished");
+	rc = inst_journal_read(e->target, e->plan_fp, &done, &e->started);
+	if (rc == 0 && (done & (1u << INST_STEP_FINISH)))
+		why = "a finished install, erased again as confirmed";
+	else if (rc == 0 && !(done & (1u << INST_STEP_BASE)))
+		why = "base system unfinished";
+	else if (rc == 0 && (e->started & ~done & (1u << INST_STEP_POST)))
+		why = "post-install scripts cut short: they may not run twice";
+	if (rc < 0 || why) {
+		logf_(e, "resume: starting over on %s (%s)", p->disk,
+		      rc == -ENOENT ? "no journal" : rc == -ESTALE ? "another plan" :
+		      rc < 0 ? "damaged journal" : why);
 		goto fresh;
 	}
 	return done;
 fresh:
 	umount_all(e);
 	free_partdevs(e);
+	e->started = 0;
 	return 0;
 }
 
@@ -1100,6 +1080,20 @@ static void backing_file(const char *name, char *buf, size_t len)
 	snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", name);
 	if (hcfg_read_line(sys, buf, len) < 0)
 		buf[0] = '\0';
+}
+
+/*
+ * Mounted, swap or held disks change on their own; the kernel's exclusive
+ * claim tells them apart from small or read-only disks, which must be checked.
+ */
+static bool disk_busy(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == EBUSY;
+	close(fd);
+	return false;
 }
 
 /*
@@ -1129,7 +1123,7 @@ static int fprint_take(struct inst_engine *e, char **cause)
 	for (size_t i = 0; i < n; i++) {
 		char *fp = NULL, file[PATH_MAX];
 
-		if (!strcmp(disks[i].name, target.name) || !disks[i].eligible)
+		if (!strcmp(disks[i].name, target.name) || disk_busy(disks[i].path))
 			continue;
 		backing_file(disks[i].name, file, sizeof(file));
 		if (*file && !strcmp(file, target_file))
@@ -1166,6 +1160,15 @@ static int fprint_check(struct inst_engine *e, char **cause)
 	return 0;
 }
 
+/* Record in the journal that step @s began or finished. */
+static int journal_mark(struct inst_engine *e, enum inst_step s, bool finished, char **cause)
+{
+	e->started |= 1u << s;
+	if (finished)
+		e->done |= 1u << s;
+	return inst_journal_write(e->target, e->plan_fp, e->done, e->started, cause);
+}
+
 int inst_engine_run(struct inst_engine *e, char **cause)
 {
 	int (*const steps[])(struct inst_engine *, char **) = {
@@ -1175,7 +1178,9 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 	};
 	int rc;
 
-	clear_stale(e);
+	rc = inst_clear_stale(e->target, e->logfd, cause);
+	if (rc < 0)
+		return rc;
 	if (!e->have_pkgs) {
 		rc = inst_engine_check_deps(e, cause);
 		if (rc < 0)
@@ -1192,20 +1197,31 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 			logf_(e, "resume: %s finished in an earlier run", inst_journal_word(s));
 			continue;
 		}
+		/* The base step announces Package Installation; when it was skipped, say it here. */
+		if (s == INST_STEP_PACKAGES && (e->done & (1u << INST_STEP_BASE)))
+			step(e, INST_STEP_PACKAGES);
 		/* Steps after Package Installation run commands in the target. */
 		if (s > INST_STEP_PACKAGES)
 			rc = mount_api(e, cause);
+		/* The target exists only once Formatting made it. */
+		if (rc == 0 && s > INST_STEP_FORMAT && s != INST_STEP_FINISH)
+			rc = journal_mark(e, s, false, cause);
+		/* A password chosen for this run replaces the one an earlier run set. */
+		if (rc == 0 && s == INST_STEP_FINISH && e->resumed &&
+		    (e->done & (1u << INST_STEP_POST)))
+			rc = set_root_password(e, cause);
 		if (rc == 0)
 			rc = steps[s](e, cause);
-		/* Finishing unmounts the target, so its own record is not kept. */
-		if (rc == 0 && s != INST_STEP_FINISH) {
-			e->done |= 1u << s;
-			rc = inst_journal_write(e->target, e->plan_fp, e->done, cause);
-		}
+		/* Finishing records itself before it unmounts the target. */
+		if (rc == 0 && s != INST_STEP_FINISH)
+			rc = journal_mark(e, s, true, cause);
 		if (rc < 0) {
 			logf_(e, "failed: %s: %s", inst_step_title(e->failed),
 			      cause && *cause ? *cause : "");
 			umount_all(e);
+			/* Even a failed run must not have touched another disk: say so if it did. */
+			if (fprint_check(e, NULL) < 0)
+				logf_(e, "a disk outside the plan changed during this failed run");
 			return rc;
 		}
 	}

@@ -1,10 +1,63 @@
 /* Image mode: the disk image an install writes instead of a disk, made and attached to a loop device. */
 #include "inst.h"
+#include "tui/i18n.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * An earlier run killed on this image left its loop device attached: detach
+ * it, so that two devices never write one file. One still in use is refused.
+ */
+static int detach_stale(const char *path, char **cause)
+{
+	struct stat img, st;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (stat(path, &img) < 0)
+		return 0;   /* a new image: nothing can be attached to it */
+	d = opendir("/sys/block");
+	if (!d)
+		return 0;
+	while (rc == 0 && (de = readdir(d))) {
+		char sys[PATH_MAX], file[PATH_MAX], dev[PATH_MAX];
+		int fd;
+
+		if (strncmp(de->d_name, "loop", 4))
+			continue;
+		snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", de->d_name);
+		if (hcfg_read_line(sys, file, sizeof(file)) < 0 || stat(file, &st) < 0 ||
+		    st.st_dev != img.st_dev || st.st_ino != img.st_ino)
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
+		fd = open(dev, O_RDONLY | O_EXCL | O_CLOEXEC);
+		if (fd < 0) {
+			rc = hcfg_cause(cause, -EBUSY,
+					_("The image %s is still attached to %s and in use, so it was left alone."),
+					path, dev);
+			break;
+		}
+		close(fd);
+		rc = hcfg_loop_detach(dev, cause);
+	}
+	closedir(d);
+	return rc;
+}
 
 int inst_image_attach(const char *path, uint64_t size_mib, char *dev, size_t len, char **cause)
 {
-	int rc = hcfg_image_create(path, size_mib, cause);
+	int rc = detach_stale(path, cause);
 
+	if (rc == 0)
+		rc = hcfg_image_create(path, size_mib, cause);
 	if (rc == 0)
 		rc = hcfg_loop_attach(path, dev, len, cause);
 	return rc;

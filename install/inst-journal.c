@@ -7,7 +7,12 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char *const words[INST_STEP_COUNT] = {
 	[INST_STEP_DEPS] = "deps", [INST_STEP_FORMAT] = "format", [INST_STEP_BASE] = "base",
@@ -42,7 +47,7 @@ uint64_t inst_plan_fingerprint(const struct inst_plan *p)
 	return h;
 }
 
-int inst_journal_read(const char *target, uint64_t fp, unsigned *done)
+int inst_journal_read(const char *target, uint64_t fp, unsigned *done, unsigned *started)
 {
 	char path[PATH_MAX], *text = NULL;
 	uint64_t got = 0;
@@ -50,6 +55,7 @@ int inst_journal_read(const char *target, uint64_t fp, unsigned *done)
 	int rc;
 
 	*done = 0;
+	*started = 0;
 	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
 	rc = hcfg_read_file(path, &text, NULL);
 	if (rc < 0)
@@ -63,32 +69,39 @@ int inst_journal_read(const char *target, uint64_t fp, unsigned *done)
 			have_plan = sscanf(line + 5, "%" SCNx64, &got) == 1;
 			continue;
 		}
-		if (strncmp(line, "done ", 5)) {
+		bool is_done = !strncmp(line, "done ", 5);
+
+		if (!is_done && strncmp(line, "start ", 6)) {
 			rc = -EINVAL;
 			break;
 		}
 		int s;
 
 		for (s = 0; s < INST_STEP_COUNT; s++)
-			if (!strcmp(line + 5, words[s]))
+			if (!strcmp(line + (is_done ? 5 : 6), words[s]))
 				break;
 		if (s == INST_STEP_COUNT) {
 			rc = -EINVAL;
 			break;
 		}
-		*done |= 1u << s;
+		*started |= 1u << s;
+		if (is_done)
+			*done |= 1u << s;
 	}
 	free(text);
 	if (!rc && !have_plan)
 		rc = -EINVAL;
 	if (!rc && got != fp)
 		rc = -ESTALE;
-	if (rc < 0)
+	if (rc < 0) {
 		*done = 0;
+		*started = 0;
+	}
 	return rc;
 }
 
-int inst_journal_write(const char *target, uint64_t fp, unsigned done, char **cause)
+int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned started,
+		       char **cause)
 {
 	struct hcfg_buf b = { 0 };
 	char path[PATH_MAX];
@@ -103,6 +116,10 @@ int inst_journal_write(const char *target, uint64_t fp, unsigned done, char **ca
 	for (int s = 0; s < INST_STEP_COUNT; s++)
 		if (done & (1u << s))
 			hcfg_buf_printf(&b, "done %s\n", words[s]);
+		else if (started & (1u << s))
+			hcfg_buf_printf(&b, "start %s\n", words[s]);
+	/* What the journal claims must be on the disk first: a power cut may follow. */
+	sync();
 	if (b.oom) {
 		free(b.s);
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
@@ -110,5 +127,116 @@ int inst_journal_write(const char *target, uint64_t fp, unsigned done, char **ca
 	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
 	rc = hcfg_write_file(path, b.s, 0600, cause);
 	free(b.s);
+	return rc;
+}
+
+/* Is @path @dir itself or below it? */
+static bool under(const char *path, const char *dir, size_t dl)
+{
+	return !strncmp(path, dir, dl) && (path[dl] == '\0' || path[dl] == '/');
+}
+
+/* Kill every process whose root or working directory is inside @target; how many were found. */
+static int kill_inside(const char *target, int logfd)
+{
+	size_t tl = strlen(target);
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char link[64], where[PATH_MAX];
+		ssize_t l;
+		pid_t pid = (pid_t)atoi(de->d_name);
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		for (int k = 0; k < 2; k++) {
+			snprintf(link, sizeof(link), "/proc/%d/%s", (int)pid, k ? "cwd" : "root");
+			l = readlink(link, where, sizeof(where) - 1);
+			if (l <= 0)
+				continue;
+			where[l] = '\0';
+			if (!under(where, target, tl))
+				continue;
+			if (logfd >= 0)
+				dprintf(logfd, "+ kill %d (left running in the target by an earlier run)\n",
+					(int)pid);
+			kill(pid, SIGKILL);
+			n++;
+			break;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* Mount points under @target, deepest last; mountinfo escapes blanks as octal. */
+static size_t stale_mounts(const char *target, char **list, size_t max)
+{
+	char *text = NULL;
+	size_t n = 0, tl = strlen(target);
+
+	if (hcfg_read_file("/proc/self/mountinfo", &text, NULL) < 0)
+		return 0;
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char raw[PATH_MAX], mp[PATH_MAX];
+		size_t j = 0;
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", raw) != 1)
+			continue;
+		for (size_t i = 0; raw[i] && j < sizeof(mp) - 1; i++) {
+			unsigned c;
+
+			if (raw[i] == '\\' && sscanf(raw + i + 1, "%3o", &c) == 1) {
+				mp[j++] = (char)c;
+				i += 3;
+			} else {
+				mp[j++] = raw[i];
+			}
+		}
+		mp[j] = '\0';
+		if (under(mp, target, tl)) {
+			list[n] = strdup(mp);
+			if (!list[n])
+				abort();
+			n++;
+		}
+	}
+	free(text);
+	return n;
+}
+
+int inst_clear_stale(const char *target, int logfd, char **cause)
+{
+	char *list[256];
+	size_t n;
+	int rc = 0;
+
+	/* Twice: a killed process takes a moment to let go of what it held. */
+	for (int round = 0; round < 2 && kill_inside(target, logfd) > 0; round++) {
+		struct timespec ts = { 0, 300 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	n = stale_mounts(target, list, sizeof(list) / sizeof(list[0]));
+	while (n > 0) {
+		size_t deepest = 0;
+
+		for (size_t i = 1; i < n; i++)
+			if (strlen(list[i]) > strlen(list[deepest]))
+				deepest = i;
+		if (logfd >= 0)
+			dprintf(logfd, "+ umount %s (left by an earlier run)\n", list[deepest]);
+		if (umount(list[deepest]) < 0 && errno != EINVAL && !rc)
+			rc = hcfg_cause(cause, -errno,
+					_("%s is still in use from an earlier run and cannot be unmounted: %s."),
+					list[deepest], strerror(errno));
+		free(list[deepest]);
+		list[deepest] = list[--n];
+	}
 	return rc;
 }

@@ -1,4 +1,4 @@
-/* The install journal: which steps of a plan finished on a target, so that a re-run resumes. */
+/* The install journal: which steps of a plan finished on a target, so that a re-run resumes, and the cleanup before it. */
 #ifndef OSPITE_INST_JOURNAL_H
 #define OSPITE_INST_JOURNAL_H
 
@@ -16,12 +16,21 @@ uint64_t inst_plan_fingerprint(const struct inst_plan *p);
 
 /*
  * Read the journal under @target: *@done gets a bit (1 << step) for each
- * finished step. -ENOENT when there is none, -ESTALE when it belongs to
- * another plan, -EINVAL when it is damaged.
+ * finished step, *@started one for each step that began. -ENOENT when there
+ * is none, -ESTALE when it belongs to another plan, -EINVAL when it is damaged.
  */
-int inst_journal_read(const char *target, uint64_t fp, unsigned *done);
-/* Record @done for the plan @fp under @target, atomically. */
-int inst_journal_write(const char *target, uint64_t fp, unsigned done, char **cause);
+int inst_journal_read(const char *target, uint64_t fp, unsigned *done, unsigned *started);
+/* Record @done and @started for the plan @fp under @target, atomically. */
+int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned started,
+		       char **cause);
+
+/*
+ * Undo what an earlier run, killed before it could clean up, left behind
+ * under @target: processes still running inside it are killed and its
+ * mounts unmounted, deepest first. A mount that stays busy is an error:
+ * detaching it lazily would leave a file system writing behind this run.
+ */
+int inst_clear_stale(const char *target, int logfd, char **cause);
 
 /* The stable word a step has in the journal ("format", "base"...). */
 const char *inst_journal_word(enum inst_step s);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,7 +322,7 @@ int inst_unattended_main(const struct inst_unattended *u)
 	struct inst_ui iface = { &ui, on_step, on_progress, on_info };
 	struct inst_engine *e = NULL;
 	struct inst_plan plan;
-	char *errors = NULL, *cause = NULL, loopdev[64] = "", logbuf[512];
+	char *errors = NULL, *cause = NULL, loopdev[64] = "", logbuf[512], target[PATH_MAX];
 	int status = 1, logfd = -1, rc;
 
 	inst_plan_init(&plan);
@@ -354,6 +355,12 @@ int inst_unattended_main(const struct inst_unattended *u)
 		goto out;
 	}
 	dprintf(logfd, "unattended install from %s\n", u->answer);
+	/* A run killed earlier may still hold the target and its disk: free them before checking disks. */
+	snprintf(target, sizeof(target), "%s/target", u->workdir);
+	if (inst_clear_stale(target, logfd, &cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
+		goto out;
+	}
 	if (u->image) {
 		INST_COPY(plan.image, u->image);
 		if (inst_image_attach(u->image, u->image_mib, loopdev, sizeof(loopdev), &cause) < 0) {

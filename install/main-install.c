@@ -1,11 +1,13 @@
 /* ospite-install: turn a bare machine (or a disk image) into a Xen or KVM host, interactively or from an answer file. */
 #include "inst-scr.h"
 #include "inst-unattended.h"
+#include "inst-journal.h"
 #include "tui/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 	struct inst_ctx c;
 	const char *image = NULL, *logpath = NULL, *serial = NULL, *lang = NULL;
 	const char *workdir = "/var/cache/ospite-install";
+	char target[PATH_MAX];
 	char loopdev[64] = "", *cause = NULL, logbuf[512];
 	uint64_t image_mib = 8192;
 	struct sysinfo si;
@@ -193,6 +196,12 @@ int main(int argc, char **argv)
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, _("ospite-install: the installer must run as root.\n"));
+		return 2;
+	}
+	/* A run killed earlier may still hold the target and its disk: free them before listing disks. */
+	snprintf(target, sizeof(target), "%s/target", workdir);
+	if (inst_clear_stale(target, c.logfd, &cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
 		return 2;
 	}
 	if (image) {
