@@ -18,8 +18,7 @@
 
 #define MIB (1024u * 1024u)
 
-/* The last partition may come out this much smaller than asked (alignment, backup GPT). */
-#define LAST_PART_SLACK_MIB 4u
+#define LAST_PART_SLACK_MIB HCFG_LAST_PART_SLACK_MIB
 
 /* How long the kernel gets to show a new partition's device node. */
 #define NODE_WAIT_MS 5000

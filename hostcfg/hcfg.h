@@ -91,6 +91,9 @@ struct hcfg_part_spec {
 	const char *label;   /* GPT partition name, may be NULL */
 };
 
+/* The last partition may come out this much smaller than asked (alignment, backup GPT). */
+#define HCFG_LAST_PART_SLACK_MIB 4u
+
 /*
  * Wipe every signature on @disk (libblkid), write a new GPT with the given
  * partitions in order (libparted, 1 MiB aligned) and tell the kernel. On

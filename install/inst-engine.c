@@ -1038,19 +1038,29 @@ static unsigned resume_probe(struct inst_engine *e)
 	size_t n = 0;
 	int rc;
 
-	if (hcfg_disk_partitions(p->disk, e->partdev, sizes, INST_MAX_PARTS, &n, NULL) < 0)
+	if (hcfg_disk_partitions(p->disk, e->partdev, sizes, INST_MAX_PARTS, &n, NULL) < 0) {
+		logf_(e, "resume: no partition table on %s", p->disk);
 		return 0;
+	}
+	why = "other partitions";
 	if (n != p->n_parts)
 		goto fresh;
-	for (size_t i = 0; i < n; i++)
-		if (sizes[i] != e->sizes[i])
+	for (size_t i = 0; i < n; i++) {
+		/* The last one ends where the disk does, a little short of its planned size. */
+		uint64_t slack = i == n - 1 ? HCFG_LAST_PART_SLACK_MIB : 0;
+
+		if (sizes[i] > e->sizes[i] || sizes[i] + slack < e->sizes[i])
 			goto fresh;
+	}
+	why = "a file system is missing";
 	for (size_t i = 0; i < n; i++)
 		if (p->parts[i].fs != HCFG_FS_BIOSBOOT &&
 		    hcfg_fs_uuid(e->partdev[i], e->uuid[i], sizeof(e->uuid[i]), NULL) < 0)
 			goto fresh;
+	why = "its file systems do not mount";
 	if (mount_targets(e, NULL) < 0)
 		goto fresh;
+	why = NULL;
 	rc = inst_journal_read(e->target, e->plan_fp, &done, &e->started);
 	if (rc == 0 && (done & (1u << INST_STEP_FINISH)))
 		why = "a finished install, erased again as confirmed";
@@ -1059,13 +1069,13 @@ static unsigned resume_probe(struct inst_engine *e)
 	else if (rc == 0 && (e->started & ~done & (1u << INST_STEP_POST)))
 		why = "post-install scripts cut short: they may not run twice";
 	if (rc < 0 || why) {
-		logf_(e, "resume: starting over on %s (%s)", p->disk,
-		      rc == -ENOENT ? "no journal" : rc == -ESTALE ? "another plan" :
-		      rc < 0 ? "damaged journal" : why);
+		why = rc == -ENOENT ? "no journal" : rc == -ESTALE ? "another plan" :
+		      rc < 0 ? "damaged journal" : why;
 		goto fresh;
 	}
 	return done;
 fresh:
+	logf_(e, "resume: starting over on %s (%s)", p->disk, why);
 	umount_all(e);
 	free_partdevs(e);
 	e->started = 0;
