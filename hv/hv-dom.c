@@ -47,16 +47,134 @@ const char *hv_state_name(enum hv_state s)
 
 /* ---- list ------------------------------------------------------------------ */
 
-static void stat_common(virDomainPtr dom, struct hv_dom_stat *s)
+/*
+ * What the list learns of every guest at once, by UUID. Asking each guest instead costs a round
+ * trip apiece: with a thousand guests, those round trips were most of the list's time.
+ */
+struct by_uuid {
+	unsigned char uuid[VIR_UUID_BUFLEN];   /* first: entries and keys compare by these bytes */
+	unsigned long long value;
+};
+
+struct uuid_set {
+	struct by_uuid *e;    /* sorted by UUID */
+	size_t n;
+	bool ok;              /* false when it could not be read: then each guest is asked */
+};
+
+struct list_extra {
+	struct uuid_set autostart;   /* the guests that start with the host */
+	struct uuid_set transient;   /* the guests without a definition; all others are persistent */
+	struct uuid_set cpu;         /* the running guests, with their CPU time */
+};
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	return memcmp(a, b, VIR_UUID_BUFLEN);
+}
+
+static void set_sort(struct uuid_set *set)
+{
+	qsort(set->e, set->n, sizeof(*set->e), cmp_uuid);
+	set->ok = true;
+}
+
+/* The entry of @uuid, NULL when there is none. */
+static const struct by_uuid *set_find(const struct uuid_set *set, const unsigned char *uuid)
+{
+	if (!set->ok || !set->n)
+		return NULL;
+	return bsearch(uuid, set->e, set->n, sizeof(*set->e), cmp_uuid);
+}
+
+static void set_from_filter(struct hv_conn *conn, unsigned filter, struct uuid_set *set)
+{
+	virDomainPtr *doms = NULL;
+	int nd = virConnectListAllDomains(conn->c, &doms, filter);
+
+	if (nd < 0) {
+		virResetLastError();
+		return;
+	}
+	set->e = calloc(nd + 1, sizeof(*set->e));
+	for (int i = 0; i < nd; i++) {
+		if (set->e && virDomainGetUUID(doms[i], set->e[set->n].uuid) == 0)
+			set->n++;
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	if (set->e)
+		set_sort(set);
+}
+
+/*
+ * The CPU time of the running guests alone: libvirt works it out for every guest it is asked
+ * about, which with many shut-off guests was half the stats call, and a shut-off guest has none
+ * (QEMU's driver without cgroups even reports libvirtd's own).
+ */
+static void set_from_cpu_stats(struct hv_conn *conn, struct uuid_set *set)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	int nr = virConnectGetAllDomainStats(conn->c, VIR_DOMAIN_STATS_CPU_TOTAL, &recs,
+					     VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+
+	if (nr < 0) {
+		virResetLastError();
+		return;
+	}
+	set->e = calloc(nr + 1, sizeof(*set->e));
+	for (int i = 0; set->e && i < nr; i++) {
+		struct by_uuid *b = &set->e[set->n];
+
+		if (virDomainGetUUID(recs[i]->dom, b->uuid) == 0 &&
+		    virTypedParamsGetULLong(recs[i]->params, recs[i]->nparams, "cpu.time",
+					    &b->value) == 1)
+			set->n++;
+	}
+	virDomainStatsRecordListFree(recs);
+	if (set->e)
+		set_sort(set);
+}
+
+/*
+ * Read after the guests themselves were listed, so that each guest listed already exists for
+ * these calls; what is missing (a driver without the filter) is asked of each guest.
+ */
+static void extra_load(struct hv_conn *conn, struct list_extra *x, bool cpu)
+{
+	memset(x, 0, sizeof(*x));
+	set_from_filter(conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &x->autostart);
+	set_from_filter(conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &x->transient);
+	if (cpu)
+		set_from_cpu_stats(conn, &x->cpu);
+}
+
+static void extra_clear(struct list_extra *x)
+{
+	free(x->autostart.e);
+	free(x->transient.e);
+	free(x->cpu.e);
+}
+
+/* Name, UUID and flags; @uuid gets the raw UUID, NULL when libvirt gave none. */
+static void stat_common(virDomainPtr dom, struct hv_dom_stat *s, const struct list_extra *x,
+			unsigned char raw[VIR_UUID_BUFLEN], const unsigned char **uuid)
 {
 	const char *name = virDomainGetName(dom);
-	int autostart = 0;
+	int on = 0;
 
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : "");
+	*uuid = virDomainGetUUID(dom, raw) == 0 ? raw : NULL;
 	if (virDomainGetUUIDString(dom, s->uuid) < 0)
 		s->uuid[0] = '\0';
-	s->autostart = virDomainGetAutostart(dom, &autostart) == 0 && autostart;
-	s->persistent = virDomainIsPersistent(dom) == 1;
+	if (x->autostart.ok && *uuid)
+		s->autostart = set_find(&x->autostart, *uuid) != NULL;
+	else
+		s->autostart = virDomainGetAutostart(dom, &on) == 0 && on;
+	if (x->transient.ok && *uuid)
+		s->persistent = !set_find(&x->transient, *uuid);
+	else
+		s->persistent = virDomainIsPersistent(dom) == 1;
 }
 
 /* The per-domain call of drivers without bulk stats, and the fill-in for fields they lack. */
@@ -80,30 +198,34 @@ static void stat_info(virDomainPtr dom, struct hv_dom_stat *s, bool state, bool 
 		s->vcpus = info.nrVirtCpu;
 }
 
-static void stat_record(virDomainStatsRecordPtr r, struct hv_dom_stat *s)
+static void stat_record(virDomainStatsRecordPtr r, struct hv_dom_stat *s,
+			const struct list_extra *x)
 {
 	int state = 0;
-	unsigned long long cpu = 0, cur = 0, max = 0;
+	unsigned long long cur = 0, max = 0;
 	unsigned vc = 0;
-	bool has_state, has_cpu, has_cur, has_max, has_vc;
+	bool has_state, has_cur, has_max, has_vc;
+	unsigned char raw[VIR_UUID_BUFLEN];
+	const unsigned char *uuid;
+	const struct by_uuid *cpu;
 
-	stat_common(r->dom, s);
+	stat_common(r->dom, s, x, raw, &uuid);
+	cpu = uuid ? set_find(&x->cpu, uuid) : NULL;
 	has_state = virTypedParamsGetInt(r->params, r->nparams, "state.state", &state) == 1;
-	has_cpu = virTypedParamsGetULLong(r->params, r->nparams, "cpu.time", &cpu) == 1;
 	has_cur = virTypedParamsGetULLong(r->params, r->nparams, "balloon.current", &cur) == 1;
 	has_max = virTypedParamsGetULLong(r->params, r->nparams, "balloon.maximum", &max) == 1;
 	has_vc = virTypedParamsGetUInt(r->params, r->nparams, "vcpu.current", &vc) == 1;
 	if (has_state)
 		s->state = state >= 0 && state <= VIR_DOMAIN_PMSUSPENDED ? (enum hv_state)state :
 			HV_STATE_NOSTATE;
-	s->cpu_time_ns = cpu;
+	s->cpu_time_ns = cpu ? cpu->value : 0;
 	if (s->state != HV_STATE_SHUTOFF && has_cur)
 		s->memory_kib = cur;
 	else if (has_max)
 		s->memory_kib = max;
 	s->vcpus = vc;
 	/* An inactive guest has no CPU time to report, so only a running one needs the fill-in. */
-	bool need_cpu = !has_cpu && s->state != HV_STATE_SHUTOFF;
+	bool need_cpu = !cpu && s->state != HV_STATE_SHUTOFF;
 
 	if (!has_state || need_cpu || !(has_cur || has_max) || !has_vc)
 		stat_info(r->dom, s, !has_state, need_cpu, !(has_cur || has_max), !has_vc);
@@ -120,19 +242,25 @@ static int list_each(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, 
 	virDomainPtr *doms = NULL;
 	int nd = virConnectListAllDomains(conn->c, &doms, 0);
 	struct hv_dom_stat *s;
+	struct list_extra x;
+	unsigned char raw[VIR_UUID_BUFLEN];
+	const unsigned char *uuid;
 
 	if (nd < 0)
 		return hcfg_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
 				  hv_lv_msg());
+	/* Each guest's info call brings its CPU time anyway. */
+	extra_load(conn, &x, false);
 	s = calloc(nd + 1, sizeof(*s));
 	for (int i = 0; i < nd; i++) {
 		if (s) {
-			stat_common(doms[i], &s[i]);
+			stat_common(doms[i], &s[i], &x, raw, &uuid);
 			stat_info(doms[i], &s[i], true, true, true, true);
 		}
 		virDomainFree(doms[i]);
 	}
 	free(doms);
+	extra_clear(&x);
 	if (!s)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 	*out = s;
@@ -143,8 +271,8 @@ static int list_each(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, 
 int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **cause)
 {
 	virDomainStatsRecordPtr *recs = NULL;
-	unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
-			 VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
+	/* CPU time comes from a call of its own, for the running guests only: see extra_load(). */
+	unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU;
 	int nr, rc = 0;
 
 	*out = NULL;
@@ -158,14 +286,18 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 		virResetLastError();
 		rc = list_each(conn, out, n, cause);
 	} else {
+		struct list_extra x;
+
+		extra_load(conn, &x, true);
 		*out = calloc(nr + 1, sizeof(**out));
 		if (!*out) {
 			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		} else {
 			for (int i = 0; i < nr; i++)
-				stat_record(recs[i], &(*out)[i]);
+				stat_record(recs[i], &(*out)[i], &x);
 			*n = nr;
 		}
+		extra_clear(&x);
 		virDomainStatsRecordListFree(recs);
 	}
 	if (rc == 0)

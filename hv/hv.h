@@ -150,7 +150,10 @@ struct hv_dom_stat {
 	bool persistent;
 };
 
-/* Every guest, defined or running, with one bulk stats call, sorted by name. */
+/*
+ * Every guest, defined or running, sorted by name; a few calls that cover all guests at once (bulk
+ * stats, filtered lists), never one per guest unless the driver offers nothing better.
+ */
 int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **cause);
 /* CPU use between two samples @dt_ns apart, in percent of all the guest's vCPUs (0..100). */
 double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *cur,
