@@ -67,7 +67,7 @@ untouched nopkg || fail "nopkg: the disk was written"
 # A target too small for the layout.
 ks small
 run small 2G
-expect small 2 "2046 MiB"
+expect small 2 "too small"
 untouched small || fail "small: the disk was written"
 
 # %post --erroronfail that fails: the install fails naming the script's line.
