@@ -10,7 +10,7 @@ mkdir -p "$work"
 sentinel=
 cleanup() {
 	unmount_under "$work"
-	for f in "$tmp"/*.img; do detach_image "$f"; done
+	for f in "$tmp"/*.img; do [ "$f" = "$tmp/sentinel.img" ] || detach_image "$f"; done
 	[ -n "$sentinel" ] && losetup -d "$sentinel"
 	rm -rf "$tmp"
 }
