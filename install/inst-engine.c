@@ -238,7 +238,7 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	if (!disk.eligible)
-		return hcfg_cause(cause, -EBUSY, _("The disk %s cannot be used: %s."), p->disk, disk.why);
+		return hcfg_cause(cause, -EBUSY, _("The disk %s cannot be used. %s"), p->disk, disk.why);
 	if (!p->wipe_confirmed)
 		return hcfg_cause(cause, -EPERM, _("Erasing %s was not confirmed."), p->disk);
 	rc = inst_plan_resolve_sizes(p, disk.size >> 20, e->sizes, cause);

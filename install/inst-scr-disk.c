@@ -70,7 +70,7 @@ int inst_scr_disk(struct inst_ctx *c)
 		if (c->n_disks == 0)
 			continue;
 		if (!c->disks[cur].eligible) {
-			hcfg_cause(&cause, 0, _("The disk %s cannot be used: %s."), c->disks[cur].path,
+			hcfg_cause(&cause, 0, _("The disk %s cannot be used. %s"), c->disks[cur].path,
 				   c->disks[cur].why);
 			inst_scr_error(_("Disk"), cause);
 			continue;
