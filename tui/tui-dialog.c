@@ -5,6 +5,7 @@
 
 #include <newt.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ struct field {
 	bool checked;
 	newtComponent co;
 	newtComponent *radios;
+	int marked;             /* list row showing the "> " marker, on mono terminals */
 };
 
 struct tui_dialog {
@@ -36,6 +38,42 @@ struct tui_dialog {
 };
 
 #define MAX_EXTRA 4
+
+/*
+ * Without colour, newt shows a list's current row in reverse video across the
+ * whole width, so every cursor move rewrites two full rows: heavy on a 9600-baud
+ * line. tui_init() makes that row plain there, and a "> " marker shows it.
+ */
+static char *list_entry(const struct field *f, int k)
+{
+	char *t;
+
+	if (f->marked < 0)
+		return strdup(f->items[k]);
+	if (asprintf(&t, "%s%s", k == f->marked ? "> " : "  ", f->items[k]) < 0)
+		abort();
+	return t;
+}
+
+static void list_moved(newtComponent co, void *data)
+{
+	struct field *f = data;
+	int cur = (int)(intptr_t)newtListboxGetCurrent(co) - 1;
+	int old = f->marked;
+	char *t;
+
+	if (cur < 0 || cur == old)
+		return;
+	f->marked = cur;
+	if (old >= 0 && old < f->n) {
+		t = list_entry(f, old);
+		newtListboxSetEntry(co, old, t);
+		free(t);
+	}
+	t = list_entry(f, cur);
+	newtListboxSetEntry(co, cur, t);
+	free(t);
+}
 
 int tui_dialog_width(void)
 {
@@ -256,12 +294,18 @@ static int layout(struct tui_dialog *d, newtComponent form, int width, bool plac
 						    (f->n > f->height ? NEWT_FLAG_SCROLL : 0) |
 						    NEWT_FLAG_RETURNEXIT | NEWT_FLAG_BORDER);
 				newtListboxSetWidth(f->co, width);
-				for (int k = 0; k < f->n; k++)
-					newtListboxAppendEntry(f->co, f->items[k],
-							       (void *)(intptr_t)(k + 1));
 				if (f->selected >= f->n)
 					f->selected = f->n > 0 ? f->n - 1 : 0;
+				f->marked = tui_list_marker() ? f->selected : -1;
+				for (int k = 0; k < f->n; k++) {
+					char *t = list_entry(f, k);
+
+					newtListboxAppendEntry(f->co, t, (void *)(intptr_t)(k + 1));
+					free(t);
+				}
 				newtListboxSetCurrent(f->co, f->selected);
+				if (f->marked >= 0)
+					newtComponentAddCallback(f->co, list_moved, f);
 				newtFormAddComponent(form, f->co);
 			}
 			y += f->height + 3;

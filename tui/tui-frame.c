@@ -27,6 +27,11 @@ bool tui_active(void)
 	return active;
 }
 
+bool tui_list_marker(void)
+{
+	return !SLtt_Use_Ansi_Colors;
+}
+
 bool tui_ascii(void)
 {
 	return ascii;
@@ -190,6 +195,11 @@ int tui_init(const char *root)
 	active = true;
 	if (ascii)
 		set_ascii_borders();
+	/* A reverse current row costs two whole rows per cursor move on a serial line. */
+	if (tui_list_marker()) {
+		SLtt_set_mono(NEWT_COLORSET_ACTLISTBOX, NULL, 0);
+		SLtt_set_mono(NEWT_COLORSET_ACTSELLISTBOX, NULL, 0);
+	}
 	newtCls();
 	newtPushHelpLine("");
 	tui_frame_redraw();

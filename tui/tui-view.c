@@ -3,6 +3,7 @@
 #include "tui-priv.h"
 
 #include <newt.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ struct cell {
 struct vlist {
 	newtComponent co;
 	int width;
+	bool marker;
+	int marked;
 	size_t n;
 	char **rows;
 	char **keys;
@@ -155,10 +158,50 @@ int tui_view_list(struct tui_view *v, int x, int y, int width, int height)
 	if (width <= 0 || width > v->width + 1 - x)
 		width = v->width + 1 - x;
 	l->width = width;
+	l->marker = tui_list_marker();
+	l->marked = -1;
 	l->co = newtListbox(x, y, height, NEWT_FLAG_RETURNEXIT);
 	newtListboxSetWidth(l->co, width);
 	newtFormAddComponent(v->form, l->co);
 	return v->nlists++;
+}
+
+static char *entry_text(struct vlist *l, const char *row, bool cur)
+{
+	char *padded, *out;
+
+	if (!l->marker)
+		return tui_pad(row, l->width);
+	padded = tui_pad(row, l->width - 2);
+	if (asprintf(&out, "%s%s", cur ? "> " : "  ", padded) < 0)
+		abort();
+	free(padded);
+	return out;
+}
+
+static void set_entry(struct vlist *l, int i, bool cur)
+{
+	char *t;
+
+	if (i < 0 || (size_t)i >= l->n)
+		return;
+	t = entry_text(l, l->rows[i], cur);
+	newtListboxSetEntry(l->co, i, t);
+	free(t);
+}
+
+static int list_cursor(struct vlist *l);
+
+static void list_moved(newtComponent co, void *data)
+{
+	struct vlist *l = data;
+	int cur = list_cursor(l);
+
+	if (cur == l->marked)
+		return;
+	set_entry(l, l->marked, false);
+	set_entry(l, cur, true);
+	l->marked = cur;
 }
 
 static int list_cursor(struct vlist *l)
@@ -181,20 +224,24 @@ void tui_view_list_reset(struct tui_view *v, int id, size_t n, const char *const
 	l->keys = calloc(n ? n : 1, sizeof(*l->keys));
 	if (!l->rows || !l->keys)
 		abort();
+	for (size_t i = 0; i < n; i++)
+		if (cur_key && !strcmp(cur_key, keys[i]))
+			keep = (int)i;
+	/* When its row went away the cursor stays at the same height, on the row that moved up. */
+	if (keep < 0)
+		keep = cur < 0 ? 0 : cur < (int)n ? cur : (int)n - 1;
 	for (size_t i = 0; i < n; i++) {
-		char *padded = tui_pad(rows[i], l->width);
+		char *padded = entry_text(l, rows[i], (int)i == keep);
 
 		l->rows[i] = strdup(rows[i]);
 		l->keys[i] = strdup(keys[i]);
 		newtListboxAppendEntry(l->co, padded, (void *)(intptr_t)(i + 1));
 		free(padded);
-		if (cur_key && !strcmp(cur_key, keys[i]))
-			keep = (int)i;
 	}
 	l->n = n;
-	/* When its row went away the cursor stays at the same height, on the row that moved up. */
-	if (keep < 0)
-		keep = cur < 0 ? 0 : cur < (int)n ? cur : (int)n - 1;
+	l->marked = n ? keep : -1;
+	if (l->marker)
+		newtComponentAddCallback(l->co, list_moved, l);
 	if (n)
 		newtListboxSetCurrent(l->co, keep);
 	free(cur_key);
@@ -209,7 +256,7 @@ void tui_view_list_row(struct tui_view *v, int id, size_t i, const char *row)
 		return;
 	free(l->rows[i]);
 	l->rows[i] = strdup(row);
-	padded = tui_pad(row, l->width);
+	padded = entry_text(l, row, (int)i == l->marked);
 	newtListboxSetEntry(l->co, (int)i, padded);
 	free(padded);
 }

@@ -27,6 +27,8 @@ int tui_init(const char *root_text);
 void tui_finish(void);
 bool tui_active(void);
 bool tui_ascii(void);
+/* Lists show their current row with a "> " marker (terminals without colour) rather than in reverse. */
+bool tui_list_marker(void);
 
 /* Redraw the root and help lines, after a language change. */
 void tui_frame_redraw(void);

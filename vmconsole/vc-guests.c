@@ -95,7 +95,8 @@ static void build(struct list_scr *s, struct vc_app *app)
 	if (tui_width(who) < w / 2)
 		tui_view_text(s->v, w - tui_width(who) + 1, 0, 0, who);
 	header = vc_list_header();
-	s->header = tui_view_text(s->v, 1, 2, 0, header);
+	/* Over the rows, which start after the "> " marker column when there is one. */
+	s->header = tui_view_text(s->v, tui_list_marker() ? 3 : 1, 2, 0, header);
 	free(header);
 	s->list = tui_view_list(s->v, 1, 3, 0, 11);
 	s->info = tui_view_text(s->v, 1, 15, 0, "");
