@@ -30,6 +30,7 @@ fi
 . "$top/tests/lib/console.sh"
 lang=en
 started=()
+. "$top/tests/lib/libvirtd.sh"
 defined=0
 
 cleanup() {
@@ -41,12 +42,7 @@ cleanup() {
 			virsh -q -c "$uri" >/dev/null 2>&1
 	fi
 	# Only the daemons started here, newest first, each by its pid.
-	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
-		pid=${started[i]}
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	done
+	libvirtd_down
 	console_cleanup
 }
 trap cleanup EXIT

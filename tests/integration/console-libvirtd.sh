@@ -19,17 +19,11 @@ for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
 uri=qemu:///system
 name=ospite-con-$$
 started=()
+. "$top/tests/lib/libvirtd.sh"
 # QEMU runs as libvirt-qemu and must reach the kernel, the initrd and the disk made here.
 chmod 755 "$tmp"
 images=$tmp/images
 lang=en
-
-# alive PIDFILE: the pid in PIDFILE when that process runs.
-alive() {
-	local pid
-	pid=$(cat "$1" 2>/dev/null) || return 1
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
 
 cleanup() {
 	set +e
@@ -40,33 +34,12 @@ cleanup() {
 	fi
 	virsh -c "$uri" undefine "$name" >/dev/null 2>&1
 	# Only the daemons started here, newest first, each by its pid.
-	for ((i = ${#started[@]} - 1; i >= 0; i--)); do
-		pid=${started[i]}
-		kill "$pid" 2>/dev/null
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	done
+	libvirtd_down
 	console_cleanup
 }
 trap cleanup EXIT
 
-if virsh -c "$uri" version >/dev/null 2>&1; then
-	echo "using the libvirtd that already runs"
-else
-	if ! alive /run/virtlogd.pid >/dev/null; then
-		virtlogd -d || fail "virtlogd did not start"
-		for _ in $(seq 1 50); do pid=$(alive /run/virtlogd.pid) && break; sleep 0.1; done
-		[ -n "${pid:-}" ] || fail "virtlogd wrote no pid file"
-		started+=("$pid")
-	fi
-	libvirtd -d || fail "libvirtd did not start"
-	pid=
-	for _ in $(seq 1 100); do pid=$(alive /run/libvirtd.pid) && break; sleep 0.1; done
-	[ -n "$pid" ] || fail "libvirtd wrote no pid file"
-	started+=("$pid")
-	for _ in $(seq 1 60); do virsh -c "$uri" version >/dev/null 2>&1 && break; sleep 1; done
-	virsh -c "$uri" version >/dev/null 2>&1 || fail "libvirtd does not answer on $uri"
-fi
+libvirtd_up "$uri"
 
 # The guest: the host's kernel and a busybox initramfs whose /init prints a marker on ttyS0 forever.
 marker=OSPITE-GUEST-$$
