@@ -9,13 +9,7 @@ tmp=$(mktemp -d /var/tmp/ospite-e2e.XXXXXX)
 sentinel= qpid= mnt=
 cleanup() {
 	tui_stop
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
-	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
-	unmount_under "$(e2e_workdir)"
-	detach_image "$tmp/disk.img"
-	[ -n "$sentinel" ] && losetup -d "$sentinel"
-	# OSPITE_E2E_KEEP=1 keeps the image and the serial log for a look at a failed boot.
-	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
+	e2e_cleanup
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }

@@ -11,12 +11,7 @@ mkdir -p "$work"
 sentinel= qpid= mnt= ipid=
 cleanup() {
 	[ -n "$ipid" ] && kill -9 -- -"$ipid" 2>/dev/null
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
-	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
-	unmount_under "$work"
-	detach_image "$tmp/disk.img"
-	[ -n "$sentinel" ] && losetup -d "$sentinel"
-	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
+	e2e_cleanup
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }

@@ -9,15 +9,7 @@ tmp=$(mktemp -d /var/tmp/ospite-e2e-kvm.XXXXXX)
 work=$(e2e_workdir)
 mkdir -p "$work"
 sentinel= qpid= mnt=
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
-	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null
-	unmount_under "$work"
-	detach_image "$tmp/disk.img"
-	[ -n "$sentinel" ] && losetup -d "$sentinel"
-	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
+trap e2e_cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 make_sentinel "$tmp"

@@ -68,3 +68,15 @@ wait_marker() {
 	done
 	grep -qF "$2" "$1" 2>/dev/null
 }
+
+# e2e_cleanup: what every end-to-end test undoes: its QEMU ($qpid), its mount of the image
+# ($mnt), the installer's mounts, the image's loop devices, the sentinel, and $tmp unless
+# OSPITE_E2E_KEEP=1 keeps it for a look at a failure.
+e2e_cleanup() {
+	[ -n "${qpid:-}" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
+	[ -n "${mnt:-}" ] && umount "$mnt" 2>/dev/null
+	unmount_under "$(e2e_workdir)"
+	detach_image "$tmp/disk.img"
+	[ -n "${sentinel:-}" ] && losetup -d "$sentinel"
+	if [ -n "${OSPITE_E2E_KEEP:-}" ]; then echo "kept in $tmp"; else rm -rf "$tmp"; fi
+}
