@@ -67,6 +67,12 @@ grep -q '/dev/loop' "$mnt/etc/fstab" && fail "fstab names a loop device"
 grep -q 'bridge_ports eth0' "$mnt/etc/network/interfaces" || fail "no xenbr0 on eth0"
 [ "$(cat "$mnt/etc/hostname")" = e2ehost ] || fail "wrong host name"
 grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file"
+# The saved answer file replays the same plan (the disk is named by the image, not its loop device).
+sed -n '/^plan:$/,/^== end of plan$/p' "$mnt/var/log/ospite/install.log" | sed '1d;$d' | grep -v '^disk:' >"$tmp/plan.run"
+"$B/ospite-install" --validate "$mnt/root/ospite-ks.cfg" --dump-plan --image "$tmp/disk.img" |
+	grep -v '^disk:' >"$tmp/plan.replay" || fail "the saved answer file does not validate"
+[ -s "$tmp/plan.run" ] || fail "no plan in the install log"
+diff -u "$tmp/plan.run" "$tmp/plan.replay" || fail "the saved answer file gives another plan"
 [ -s "$mnt/var/log/ospite/install.log" ] || fail "no install log on the target"
 mac=$(sed -n 's/^MACAddress=//p' "$mnt"/etc/systemd/network/10-ospite-eth0.link)
 [ -n "$mac" ] || fail "no .link file pinning eth0"
