@@ -27,7 +27,7 @@ HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCALEDIR)\" \
-	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -I.
+	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -DSBINDIR=\"$(PREFIX)/sbin\" -I. -I$(B)/gen
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wno-format-truncation
 ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
@@ -65,6 +65,15 @@ $(B)/ospite-install: $(B)/obj/install/main-install.o $(INST_A)
 
 $(B)/ospite: $(B)/obj/vmconsole/main-ospite.o $(CONS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HV_LIBS)
+
+# The installer puts the console's unit on the host it installs: the same file make install uses.
+$(B)/gen/console-unit.h: vmconsole/ospite-console.service
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by make: the host console unit the installer writes. */'; \
+	  echo 'static const char console_unit[] ='; \
+	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+$(B)/obj/install/inst-engine.o: $(B)/gen/console-unit.h
 
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po

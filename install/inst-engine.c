@@ -2,6 +2,7 @@
 #include "inst.h"
 #include "inst-apt.h"
 #include "inst-journal.h"
+#include "console-unit.h"   /* generated from vmconsole/ospite-console.service */
 #include "hostcfg/hcfg-target.h"
 #include "tui/i18n.h"
 
@@ -549,6 +550,55 @@ static int answer_file_post(struct inst_engine *e, char **cause)
 	return rc;
 }
 
+/* The host console's PAM rules: the system's password check and account rules. */
+static const char console_pam[] =
+	"# PAM configuration of the ospite host console (written by ospite-install).\n"
+	"@include common-auth\n"
+	"@include common-account\n";
+
+/*
+ * The host console is the program that runs on the host from now on: it
+ * comes from beside this installer (the same build), with its catalog, its
+ * PAM rules and its unit on tty1, and the group whose members may log in.
+ */
+static int install_console(struct inst_engine *e, char **cause)
+{
+	char self[PATH_MAX], src[PATH_MAX + 16], dst[PATH_MAX], mo[PATH_MAX], mo_dst[PATH_MAX];
+	const char *localedir = getenv("OSPITE_LOCALEDIR");
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc;
+
+	if (l <= 0)
+		return hcfg_cause(cause, -errno, _("Could not find the host console next to the installer."));
+	self[l] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(src, sizeof(src), "%s/ospite", self);
+	if (access(src, X_OK) < 0)
+		return hcfg_cause(cause, -ENOENT, _("The host console %s is missing."), src);
+	target_path(e, dst, sizeof(dst), SBINDIR "/ospite");
+	rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
+		      e->logfd, cause);
+	if (rc == 0) {
+		snprintf(mo, sizeof(mo), "%s/it/LC_MESSAGES/ospite.mo",
+			 localedir && *localedir ? localedir : LOCALEDIR);
+		target_path(e, mo_dst, sizeof(mo_dst), LOCALEDIR "/it/LC_MESSAGES/ospite.mo");
+		rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
+			      e->logfd, cause);
+	}
+	if (rc > 0)
+		return -EIO;
+	if (!rc)
+		rc = write_target(e, "/etc/pam.d/ospite", console_pam, 0644, cause);
+	if (!rc)
+		rc = write_target(e, "/etc/systemd/system/ospite-console.service", console_unit, 0644,
+				  cause);
+	if (!rc)
+		rc = hcfg_target_enable_unit(e->target, "ospite-console.service", NULL, cause);
+	if (!rc)
+		rc = TARGET(e, cause, "groupadd", "-f", "ospite");
+	return rc;
+}
+
 static int step_post(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -614,6 +664,11 @@ static int step_post(struct inst_engine *e, char **cause)
 				  0644, cause);
 	if (!rc)
 		rc = hcfg_target_enable_unit(e->target, "ospite-hoststatus.service", NULL, cause);
+	if (rc < 0)
+		return rc;
+
+	progress(e, 700, _("Installing the host console..."));
+	rc = install_console(e, cause);
 	if (rc < 0)
 		return rc;
 

@@ -336,14 +336,17 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 static const char *const base_pkgs[] = {
 	"linux-image-amd64", "grub-pc", "openssh-server", "ifupdown", "bridge-utils",
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
-	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates", NULL,
+	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
+	/* What the host console links with, beyond what libvirt brings. */
+	"libnewt0.52", "libvirt0", "libxenmisc4.17", "libpam0g", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };
 /* Of the base set, what the engine and the installed host rely on; the rest may be excluded. */
 static const char *const needed_pkgs[] = {
 	"linux-image-amd64", "grub-pc", "ifupdown", "bridge-utils", "isc-dhcp-client", "locales",
-	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", NULL,
+	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", "libnewt0.52", "libvirt0",
+	"libxenmisc4.17", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)

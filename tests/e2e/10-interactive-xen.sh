@@ -74,6 +74,10 @@ sed -n '/^plan:$/,/^== end of plan$/p' "$mnt/var/log/ospite/install.log" | sed '
 [ -s "$tmp/plan.run" ] || fail "no plan in the install log"
 diff -u "$tmp/plan.run" "$tmp/plan.replay" || fail "the saved answer file gives another plan"
 [ -s "$mnt/var/log/ospite/install.log" ] || fail "no install log on the target"
+# The host console is on the host, enabled on tty1, and finds its libraries there.
+[ -L "$mnt/etc/systemd/system/getty.target.wants/ospite-console.service" ] || fail "the console is not enabled"
+PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$mnt" ospite --version >/dev/null ||
+	fail "the host console does not run on the installed host"
 mac=$(sed -n 's/^MACAddress=//p' "$mnt"/etc/systemd/network/10-ospite-eth0.link)
 [ -n "$mac" ] || fail "no .link file pinning eth0"
 umount "$mnt"; mnt=
