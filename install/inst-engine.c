@@ -53,6 +53,7 @@ struct inst_engine {
 	unsigned started;           /* steps begun, as in the journal */
 	bool resumed;               /* this run continues an earlier one */
 	char **fp_disks, **fp_before;   /* fingerprints of the disks not in the plan */
+	char **fp_files;            /* for loop devices, the file behind each, else "" */
 	size_t n_fp;
 	bool pre_done;              /* the answer file's %pre scripts ran */
 };
@@ -180,8 +181,11 @@ void inst_engine_free(struct inst_engine *e)
 		free(e->fp_disks[i]);
 		free(e->fp_before[i]);
 	}
+	for (size_t i = 0; i < e->n_fp; i++)
+		free(e->fp_files[i]);
 	free(e->fp_disks);
 	free(e->fp_before);
+	free(e->fp_files);
 	free(e);
 }
 
@@ -1183,7 +1187,8 @@ static int fprint_take(struct inst_engine *e, char **cause)
 	backing_file(target.name, target_file, sizeof(target_file));
 	e->fp_disks = calloc(n ? n : 1, sizeof(char *));
 	e->fp_before = calloc(n ? n : 1, sizeof(char *));
-	if (!e->fp_disks || !e->fp_before)
+	e->fp_files = calloc(n ? n : 1, sizeof(char *));
+	if (!e->fp_disks || !e->fp_before || !e->fp_files)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		char *fp = NULL, file[PATH_MAX];
@@ -1199,6 +1204,7 @@ static int fprint_take(struct inst_engine *e, char **cause)
 			continue;
 		}
 		e->fp_disks[e->n_fp] = strdup(disks[i].path);
+		e->fp_files[e->n_fp] = strdup(file);
 		e->fp_before[e->n_fp++] = fp;
 		logf_(e, "fingerprint: %s %s", disks[i].path, fp);
 	}
@@ -1210,9 +1216,27 @@ static int fprint_take(struct inst_engine *e, char **cause)
 static int fprint_check(struct inst_engine *e, char **cause)
 {
 	for (size_t i = 0; i < e->n_fp; i++) {
-		char *now = NULL;
-		int rc = hcfg_disk_fingerprint(e->fp_disks[i], &now, NULL);
+		char *now = NULL, file[PATH_MAX], *name = strrchr(e->fp_disks[i], '/');
+		int rc;
 
+		/* A loop device now on another file is another disk: the one we saw is gone. */
+		backing_file(name ? name + 1 : e->fp_disks[i], file, sizeof(file));
+		if (strcmp(file, e->fp_files[i])) {
+			logf_(e, "fingerprint: %s now shows %s", e->fp_disks[i], *file ? file : "nothing");
+			continue;
+		}
+		rc = hcfg_disk_fingerprint(e->fp_disks[i], &now, NULL);
+
+		/*
+		 * A disk unplugged (or a loop device detached) meanwhile was not written by
+		 * this install: the same name may even be another device now. Log it only.
+		 */
+		if (rc == -ENOENT || rc == -ENXIO || rc == -ENODEV ||
+		    (rc == 0 && !strncmp(now, "size=0 ", 7))) {
+			logf_(e, "fingerprint: %s is gone", e->fp_disks[i]);
+			free(now);
+			continue;
+		}
 		if (rc < 0 || strcmp(now, e->fp_before[i])) {
 			logf_(e, "fingerprint changed: %s %s", e->fp_disks[i], now ? now : "unreadable");
 			free(now);
