@@ -211,7 +211,6 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		c.only_disk = loopdev;
-		c.plan.end = INST_END_EXIT;
 		dprintf(c.logfd, "image %s on %s\n", image, loopdev);
 	}
 	if (hcfg_nic_list(&c.nics, &c.n_nics, &cause) < 0) {
