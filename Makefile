@@ -176,4 +176,4 @@ install: all
 clean:
 	rm -rf build/std build/san
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path '*/obj/*' -name '*.d' -type f 2>/dev/null)
