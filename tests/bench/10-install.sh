@@ -41,8 +41,9 @@ ospite() {   # ospite IMAGE: one unattended install, wall seconds on stdout
 echo "install bench: warm-up install (fills the package cache)..."
 ospite "$tmp/warm.img" >/dev/null || exit 1
 rm -f "$tmp/warm.img"
-pkgs=$(sed -n 's/^+ chroot .* dist-upgrade //p' "$tmp/ospite.log" | tail -1)
-read -r suite mirror <<<"$(sed -n 's/^+ debootstrap .* --arch=amd64 \([^ ]*\) [^ ]* \([^ ]*\)$/\1 \2/p' "$tmp/ospite.log" | tail -1)"
+# Command lines are logged as "+ [VAR=value...] command args".
+pkgs=$(sed -n 's/^+ .* dist-upgrade //p' "$tmp/ospite.log" | tail -1)
+read -r suite mirror <<<"$(sed -n 's/^+ .*debootstrap .*--arch=amd64 \([^ ]*\) [^ ]* \([^ ]*\)$/\1 \2/p' "$tmp/ospite.log" | tail -1)"
 [ -n "$pkgs" ] && [ -n "$mirror" ] || { echo "install bench: could not read the package set from the log"; exit 1; }
 
 truncate -s 8G "$tmp/plain.img"
