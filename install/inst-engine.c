@@ -582,12 +582,26 @@ static int install_console(struct inst_engine *e, char **cause)
 	target_path(e, dst, sizeof(dst), SBINDIR "/ospite");
 	rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
 		      e->logfd, cause);
-	if (rc == 0) {
-		snprintf(mo, sizeof(mo), "%s/it/LC_MESSAGES/ospite.mo",
-			 localedir && *localedir ? localedir : LOCALEDIR);
+	/* The catalog: where this installer takes its own, beside a build, or installed. */
+	const char *dirs[] = { localedir && *localedir ? localedir : NULL, NULL, LOCALEDIR };
+	char beside[PATH_MAX + 16];
+
+	snprintf(beside, sizeof(beside), "%s/locale", self);
+	dirs[1] = beside;
+	*mo = '\0';
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !*mo; i++) {
+		if (!dirs[i])
+			continue;
+		snprintf(mo, sizeof(mo), "%s/it/LC_MESSAGES/ospite.mo", dirs[i]);
+		if (access(mo, R_OK) < 0)
+			*mo = '\0';
+	}
+	if (rc == 0 && *mo) {
 		target_path(e, mo_dst, sizeof(mo_dst), LOCALEDIR "/it/LC_MESSAGES/ospite.mo");
 		rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
 			      e->logfd, cause);
+	} else if (rc == 0) {
+		logf_(e, "no Italian catalog found: the host console will speak English only");
 	}
 	if (rc > 0)
 		return -EIO;

@@ -32,7 +32,7 @@ ospite() {   # ospite IMAGE: one unattended install, wall seconds on stdout
 	t0=$(date +%s.%N)
 	"$B/ospite-install" --answer "$tmp/bench.ks" --image "$1" --image-size 8G \
 		--workdir "$tmp/work" --log "$tmp/ospite.log" >"$tmp/ospite.out" 2>&1 ||
-		{ tail -20 "$tmp/ospite.out" "$tmp/ospite.log" >&2; return 1; }
+		{ tail -n 20 "$tmp/ospite.out" "$tmp/ospite.log" >&2; return 1; }
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
 }
@@ -50,7 +50,7 @@ truncate -s 8G "$tmp/plain.img"
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$top/tests/bench/plain-install.sh" "$tmp/plain.img" "$tmp/work/apt/archives" "$mirror" "$suite" $pkgs \
-	>"$tmp/plain.log" 2>&1 || { tail -20 "$tmp/plain.log"; exit 1; }
+	>"$tmp/plain.log" 2>&1 || { tail -n 20 "$tmp/plain.log"; exit 1; }
 plain=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
 rm -f "$tmp/plain.img"
 
