@@ -41,7 +41,8 @@ mount "${dev}p5" "$mnt/var/lib/ospite/images"
 
 debootstrap --cache-dir="$cache" --arch=amd64 "$suite" "$mnt" "$mirror"
 
-for fs in proc sys; do mount -t $fs $fs "$mnt/$fs"; done
+mount -t proc proc "$mnt/proc"
+mount -t sysfs sysfs "$mnt/sys"
 mount --bind /dev "$mnt/dev"
 mount -t devpts devpts "$mnt/dev/pts"
 mount --bind "$cache" "$mnt/var/cache/apt/archives"
