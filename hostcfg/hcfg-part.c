@@ -544,6 +544,7 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 {
 	const char *argv[12];
 	size_t a = 0, max_label;
+	const char *label_opt = "-L";   /* every mkfs but vfat's */
 	char *c = NULL;
 	int rc;
 
@@ -556,36 +557,21 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 		/* The kernel finishes the inode tables in the background after the first mount. */
 		argv[a++] = "-E";
 		argv[a++] = "lazy_itable_init=1,lazy_journal_init=1";
-		if (label && label[0]) {
-			argv[a++] = "-L";
-			argv[a++] = label;
-		}
 		break;
 	case HCFG_FS_XFS:
 		max_label = 12;
 		argv[a++] = "mkfs.xfs";
 		argv[a++] = "-f";
 		argv[a++] = "-q";
-		if (label && label[0]) {
-			argv[a++] = "-L";
-			argv[a++] = label;
-		}
 		break;
 	case HCFG_FS_SWAP:
 		max_label = 16;
 		argv[a++] = "mkswap";
-		if (label && label[0]) {
-			argv[a++] = "-L";
-			argv[a++] = label;
-		}
 		break;
 	case HCFG_FS_VFAT:
 		max_label = 11;
 		argv[a++] = "mkfs.vfat";
-		if (label && label[0]) {
-			argv[a++] = "-n";
-			argv[a++] = label;
-		}
+		label_opt = "-n";
 		break;
 	case HCFG_FS_BIOSBOOT:
 		/* GRUB writes its core image there raw: no filesystem to make. */
@@ -596,6 +582,10 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 		return 0;
 	default:
 		return hcfg_cause(cause, -EINVAL, _("Unknown filesystem type %d."), (int)fs);
+	}
+	if (label && label[0]) {
+		argv[a++] = label_opt;
+		argv[a++] = label;
 	}
 	argv[a++] = dev;
 	argv[a] = NULL;
