@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +86,15 @@ out:
 		close(ctl);
 	close(fd);
 	return rc;
+}
+
+void hcfg_loop_backing_file(const char *name, char *buf, size_t len)
+{
+	char sys[PATH_MAX];
+
+	snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", name);
+	if (hcfg_read_line(sys, buf, len) < 0)
+		buf[0] = '\0';
 }
 
 int hcfg_loop_detach(const char *dev, char **cause)

@@ -132,6 +132,8 @@ int hcfg_fs_uuid(const char *dev, char *uuid, size_t len, char **cause);
 int hcfg_image_create(const char *path, uint64_t size_mib, char **cause);
 /* Attach @path to a free loop device (partition scanning on); its path goes to @dev. */
 int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause);
+/* The file behind loop device @name ("loop3") into @buf; "" when it is no attached loop device. */
+void hcfg_loop_backing_file(const char *name, char *buf, size_t len);
 /* Detach a loop device attached by hcfg_loop_attach(). */
 int hcfg_loop_detach(const char *dev, char **cause);
 

@@ -1155,16 +1155,6 @@ fresh:
 	return 0;
 }
 
-/* The file behind a loop device, so that another loop device on the same image is known as the target too. */
-static void backing_file(const char *name, char *buf, size_t len)
-{
-	char sys[PATH_MAX];
-
-	snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", name);
-	if (hcfg_read_line(sys, buf, len) < 0)
-		buf[0] = '\0';
-}
-
 /*
  * Mounted, swap or held disks change on their own; the kernel's exclusive
  * claim tells them apart from small or read-only disks, which must be checked.
@@ -1198,7 +1188,7 @@ static int fprint_take(struct inst_engine *e, char **cause)
 		rc = hcfg_disk_list(&disks, &n, NULL, NULL, cause);
 	if (rc < 0)
 		return rc;
-	backing_file(target.name, target_file, sizeof(target_file));
+	hcfg_loop_backing_file(target.name, target_file, sizeof(target_file));
 	e->fp_disks = calloc(n ? n : 1, sizeof(char *));
 	e->fp_before = calloc(n ? n : 1, sizeof(char *));
 	e->fp_files = calloc(n ? n : 1, sizeof(char *));
@@ -1209,7 +1199,7 @@ static int fprint_take(struct inst_engine *e, char **cause)
 
 		if (!strcmp(disks[i].name, target.name) || disk_busy(disks[i].path))
 			continue;
-		backing_file(disks[i].name, file, sizeof(file));
+		hcfg_loop_backing_file(disks[i].name, file, sizeof(file));
 		if (*file && !strcmp(file, target_file))
 			continue;
 		/* A disk that cannot be read now cannot be compared later either: say so in the log. */
@@ -1234,7 +1224,7 @@ static int fprint_check(struct inst_engine *e, char **cause)
 		int rc;
 
 		/* A loop device now on another file is another disk: the one we saw is gone. */
-		backing_file(name ? name + 1 : e->fp_disks[i], file, sizeof(file));
+		hcfg_loop_backing_file(name ? name + 1 : e->fp_disks[i], file, sizeof(file));
 		if (strcmp(file, e->fp_files[i])) {
 			logf_(e, "fingerprint: %s now shows %s", e->fp_disks[i], *file ? file : "nothing");
 			continue;

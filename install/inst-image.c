@@ -28,13 +28,13 @@ static int detach_stale(const char *path, char **cause)
 	if (!d)
 		return 0;
 	while (rc == 0 && (de = readdir(d))) {
-		char sys[PATH_MAX], file[PATH_MAX], dev[PATH_MAX];
+		char file[PATH_MAX], dev[PATH_MAX];
 		int fd;
 
 		if (strncmp(de->d_name, "loop", 4))
 			continue;
-		snprintf(sys, sizeof(sys), "/sys/block/%s/loop/backing_file", de->d_name);
-		if (hcfg_read_line(sys, file, sizeof(file)) < 0 || stat(file, &st) < 0 ||
+		hcfg_loop_backing_file(de->d_name, file, sizeof(file));
+		if (!*file || stat(file, &st) < 0 ||
 		    st.st_dev != img.st_dev || st.st_ino != img.st_ino)
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
