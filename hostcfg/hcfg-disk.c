@@ -489,6 +489,16 @@ found:;
 	copy_text(out, len, p);
 }
 
+int hcfg_disk_try_claim(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause)
 {
 	char link[64], sys[PATH_MAX], buf[PATH_MAX], dev_path[PATH_MAX];

@@ -61,6 +61,13 @@ struct hcfg_disk {
 int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 		   const char *only, char **cause);
 
+/*
+ * Try the kernel's exclusive claim on @path and let go at once: 0 when nothing
+ * holds the disk (no mount, swap, holder or exclusive opener), else -errno
+ * (-EBUSY when something does).
+ */
+int hcfg_disk_try_claim(const char *path);
+
 /* Fill one disk's facts and eligibility; -ENOENT when @path is no block device. */
 int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause);
 

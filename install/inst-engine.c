@@ -1156,20 +1156,6 @@ fresh:
 }
 
 /*
- * Mounted, swap or held disks change on their own; the kernel's exclusive
- * claim tells them apart from small or read-only disks, which must be checked.
- */
-static bool disk_busy(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_EXCL | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == EBUSY;
-	close(fd);
-	return false;
-}
-
-/*
  * Fingerprint every unused disk of the host that the plan does not name,
  * before the first write. Disks in use (mounted, swap, held) change on their
  * own and are kept safe by the exclusive open instead.
@@ -1197,7 +1183,8 @@ static int fprint_take(struct inst_engine *e, char **cause)
 	for (size_t i = 0; i < n; i++) {
 		char *fp = NULL, file[PATH_MAX];
 
-		if (!strcmp(disks[i].name, target.name) || disk_busy(disks[i].path))
+		/* Mounted, swap or held disks change on their own: the exclusive open keeps them safe. */
+		if (!strcmp(disks[i].name, target.name) || hcfg_disk_try_claim(disks[i].path) == -EBUSY)
 			continue;
 		hcfg_loop_backing_file(disks[i].name, file, sizeof(file));
 		if (*file && !strcmp(file, target_file))

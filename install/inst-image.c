@@ -29,7 +29,6 @@ static int detach_stale(const char *path, char **cause)
 		return 0;
 	while (rc == 0 && (de = readdir(d))) {
 		char file[PATH_MAX], dev[PATH_MAX];
-		int fd;
 
 		if (strncmp(de->d_name, "loop", 4))
 			continue;
@@ -38,14 +37,12 @@ static int detach_stale(const char *path, char **cause)
 		    st.st_dev != img.st_dev || st.st_ino != img.st_ino)
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
-		fd = open(dev, O_RDONLY | O_EXCL | O_CLOEXEC);
-		if (fd < 0) {
+		if (hcfg_disk_try_claim(dev) < 0) {
 			rc = hcfg_cause(cause, -EBUSY,
 					_("The image %s is still attached to %s and in use, so it was left alone."),
 					path, dev);
 			break;
 		}
-		close(fd);
 		rc = hcfg_loop_detach(dev, cause);
 	}
 	closedir(d);
