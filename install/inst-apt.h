@@ -20,9 +20,13 @@
  * without newline is delivered too. @tick (may be NULL) is called about every
  * 200 ms whether or not the child writes anything. @env holds extra
  * "NAME=VALUE" strings that override the inherited environment (may be NULL).
+ * With @status_fd INST_RUN_OUTPUT the child's stdout and stderr go through
+ * the pipe instead: each line is copied to @logfd, then given to @line.
  * Returns the exit status (0..255; a nonzero status also fills @cause), or a
  * negative errno when the program could not be started or was killed.
  */
+#define INST_RUN_OUTPUT 1
+
 int inst_run_status(const char *const argv[], const char *const env[], int logfd, int status_fd,
 		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
 		    void *opaque, char **cause);

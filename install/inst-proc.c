@@ -82,14 +82,16 @@ static void child(const char *const argv[], char **envp, int logfd, int wfd, int
 		wfd = fcntl(wfd, F_DUPFD_CLOEXEC, min);
 	if (null < 0 || out < 0 || in < 0 || (status_fd >= 0 && wfd < 0))
 		_exit(127);
+	if (status_fd == INST_RUN_OUTPUT)
+		out = wfd;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
-	if (status_fd >= 0 && dup2(wfd, status_fd) < 0)
+	if (status_fd >= 3 && dup2(wfd, status_fd) < 0)
 		_exit(127);
 	/* Descriptors the front end holds (the terminal, sockets, other pipes) are none of its business. */
 	if (status_fd > 3)
 		close_range(3, status_fd - 1, 0);
-	close_range(status_fd >= 3 ? status_fd + 1 : 3, ~0U, 0);
+	close_range(status_fd >= 3 ? (unsigned)status_fd + 1 : 3, ~0U, 0);
 	/* A front end may ignore SIGPIPE or block signals; the program should not inherit that. */
 	sigaction(SIGPIPE, &sa, NULL);
 	sigemptyset(&none);
@@ -105,6 +107,7 @@ struct linebuf {
 	bool cut;
 	void (*line)(void *opaque, const char *line);
 	void *opaque;
+	int logfd;   /* >= 0: each line is copied here first (the child's own output) */
 };
 
 /* Drop a UTF-8 sequence that the cut left incomplete. */
@@ -131,6 +134,8 @@ static void deliver(struct linebuf *lb)
 	if (lb->len > 0 && lb->buf[lb->len - 1] == '\r')
 		lb->len--;
 	lb->buf[lb->len] = '\0';
+	if (lb->logfd >= 0)
+		dprintf(lb->logfd, "%s\n", lb->buf);
 	if (lb->line)
 		lb->line(lb->opaque, lb->buf);
 	lb->len = 0;
@@ -216,7 +221,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 
 	if (!argv || !argv[0])
 		return hcfg_cause(cause, -EINVAL, _("No program was given to run."));
-	if (status_fd >= 0 && status_fd < 3)
+	if (status_fd >= 0 && status_fd < 3 && status_fd != INST_RUN_OUTPUT)
 		return hcfg_cause(cause, -EINVAL,
 				  _("The status descriptor of %s must be 3 or higher."), argv[0]);
 	lb = calloc(1, sizeof(*lb));
@@ -227,6 +232,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 	}
 	lb->line = line;
 	lb->opaque = opaque;
+	lb->logfd = status_fd == INST_RUN_OUTPUT ? logfd : -1;
 	if (status_fd >= 0 && pipe2(pipefd, O_CLOEXEC) < 0) {
 		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
 		goto out;

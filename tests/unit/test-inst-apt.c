@@ -202,6 +202,30 @@ static void test_run_lines(void **state)
 	close(log);
 }
 
+/* The child's own output as lines: each one to the log, then to the callback. */
+static void test_run_output(void **state)
+{
+	struct lines l = { 0 };
+	int log = tmpfd(), rc;
+	char *text;
+	const char *argv[] = { self, "--child", "lines", "1", NULL };
+
+	rc = inst_run_status(argv, NULL, log, INST_RUN_OUTPUT, on_line, NULL, &l, NULL);
+	assert_int_equal(rc, 0);
+	assert_int_equal(l.n, 7);
+	assert_string_equal(l.v[0], "to the log");
+	assert_string_equal(l.v[1], "to the log too");
+	assert_string_equal(l.v[2], "first line");
+	assert_string_equal(l.v[4], "third");
+	assert_string_equal(l.v[6], "last without newline");
+	text = read_fd(log);
+	assert_non_null(strstr(text, "--child lines 1\nto the log\nto the log too\nfirst line\nsecond\n"));
+	assert_non_null(strstr(text, "\nlast without newline\n"));
+	free(text);
+	lines_free(&l);
+	close(log);
+}
+
 static void test_run_long_lines(void **state)
 {
 	struct lines l = { 0 };
@@ -270,7 +294,7 @@ static void test_run_status_and_errors(void **state)
 	assert_non_null(strstr(cause, "ospite-no-such-program"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(inst_run_status(ex, NULL, -1, 1, NULL, NULL, NULL, &cause), -EINVAL);
+	assert_int_equal(inst_run_status(ex, NULL, -1, 2, NULL, NULL, NULL, &cause), -EINVAL);
 	free(cause);
 }
 
@@ -1081,6 +1105,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_run_lines),
+		cmocka_unit_test(test_run_output),
 		cmocka_unit_test(test_run_long_lines),
 		cmocka_unit_test(test_run_ticks),
 		cmocka_unit_test(test_run_env),
