@@ -246,6 +246,32 @@ int hcfg_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+char *hcfg_which(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL, *found = NULL;
+
+	if (!name || !*name)
+		return NULL;
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? strdup(name) : NULL;
+	copy = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	if (!copy)
+		return NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *full = NULL;
+
+		if (asprintf(&full, "%s/%s", *dir ? dir : ".", name) < 0)
+			break;
+		if (access(full, X_OK) == 0)
+			found = full;
+		else
+			free(full);
+	}
+	free(copy);
+	return found;
+}
+
 int hcfg_mkdirs(const char *path, char **cause)
 {
 	char buf[PATH_MAX];

@@ -76,6 +76,20 @@ void inst_dbs_flush(struct inst_dbs *p);
  */
 char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args);
 
+/* ---- mmdebstrap --verbose output (inst-proc.c) ------------------------------ */
+
+/*
+ * The same events from mmdebstrap's output lines: INFO for its phases and
+ * for each package dpkg unpacks or sets up (the package is args[0]),
+ * PROGRESS counting those against twice @n_pkgs (never reaching 1000 before
+ * the tool exits), ERROR/WARNING for "E:"/"W:" lines. Other lines are ignored.
+ */
+struct inst_mmdbs;
+
+struct inst_mmdbs *inst_mmdbs_new(size_t n_pkgs, inst_dbs_fn fn, void *opaque);
+void inst_mmdbs_free(struct inst_mmdbs *p);
+void inst_mmdbs_feed(struct inst_mmdbs *p, const char *line);
+
 /* ---- apt's APT::Status-Fd lines (inst-proc.c) ------------------------------ */
 
 enum inst_apt_status_kind {

@@ -651,6 +651,112 @@ void inst_dbs_feed(struct inst_dbs *p, const char *line)
 	group_emit(p, v);
 }
 
+/* ---- mmdebstrap --verbose output --------------------------------------------- */
+
+/*
+ * mmdebstrap has no machine protocol: its "I:" lines name the phases and
+ * dpkg's own "Unpacking"/"Setting up" lines (stable in the C locale) name
+ * the packages. Each base package is unpacked once and set up once.
+ */
+struct inst_mmdbs {
+	inst_dbs_fn fn;
+	void *opaque;
+	uint64_t steps, total;
+};
+
+/* The phases shown to the operator; other "I:" lines only go to the log. */
+static const struct {
+	const char *prefix, *text;
+} mm_phases[] = {
+	{ "downloading packages", N_("Downloading packages") },
+	{ "extracting archives", N_("Extracting packages") },
+	{ "installing essential packages", N_("Installing the essential packages...") },
+	{ "installing remaining packages", N_("Installing the rest of the base system...") },
+	{ "success in ", N_("Base system installed successfully.") },
+};
+
+struct inst_mmdbs *inst_mmdbs_new(size_t n_pkgs, inst_dbs_fn fn, void *opaque)
+{
+	struct inst_mmdbs *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->fn = fn;
+		p->opaque = opaque;
+		p->total = 2 * (uint64_t)n_pkgs;
+	}
+	return p;
+}
+
+void inst_mmdbs_free(struct inst_mmdbs *p)
+{
+	free(p);
+}
+
+static void mm_emit(struct inst_mmdbs *p, enum inst_dbs_kind kind, const char *text,
+		    const char *pkg)
+{
+	const char *args[1] = { pkg };
+	struct inst_dbs_event ev = {
+		.kind = kind, .id = "", .args = args, .n_args = pkg ? 1 : 0, .fmt = "", .text = text,
+	};
+
+	if (kind == INST_DBS_PROGRESS) {
+		ev.now = p->steps;
+		ev.end = p->total;
+		/* The last step is the tool's exit, not a line: stay short of the whole. */
+		ev.permille = p->total ? (unsigned)(p->steps * 1000 / p->total) : 0;
+		if (ev.permille > 999)
+			ev.permille = 999;
+	}
+	p->fn(p->opaque, &ev);
+}
+
+void inst_mmdbs_feed(struct inst_mmdbs *p, const char *line)
+{
+	static const struct {
+		const char *verb, *text;
+	} dpkg_verbs[] = {
+		/* TRANSLATORS: debootstrap: %s is a package name. */
+		{ "Unpacking ", N_("Unpacking %s...") },
+		/* TRANSLATORS: debootstrap: %s is a package name. */
+		{ "Setting up ", N_("Configuring %s...") },
+	};
+
+	if (!p || !line)
+		return;
+	if (!strncmp(line, "E: ", 3) || !strncmp(line, "W: ", 3)) {
+		mm_emit(p, line[0] == 'E' ? INST_DBS_ERROR : INST_DBS_WARNING, line + 3, NULL);
+		return;
+	}
+	if (!strncmp(line, "I: ", 3)) {
+		for (size_t i = 0; i < sizeof(mm_phases) / sizeof(mm_phases[0]); i++)
+			if (!strncmp(line + 3, mm_phases[i].prefix, strlen(mm_phases[i].prefix)))
+				mm_emit(p, INST_DBS_INFO, _(mm_phases[i].text), NULL);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(dpkg_verbs) / sizeof(dpkg_verbs[0]); i++) {
+		size_t vl = strlen(dpkg_verbs[i].verb), nl;
+		char name[128], *text;
+
+		if (strncmp(line, dpkg_verbs[i].verb, vl))
+			continue;
+		/* "NAME (VERSION) ..." or "NAME:ARCH (VERSION) over (OLD) ...". */
+		nl = strcspn(line + vl, " :");
+		if (nl == 0 || nl >= sizeof(name) || !strchr(line + vl + nl, '('))
+			return;
+		memcpy(name, line + vl, nl);
+		name[nl] = '\0';
+		text = inst_dbs_format(_(dpkg_verbs[i].text), (const char *const[]){ name }, 1);
+		if (!text)
+			return;
+		p->steps++;
+		mm_emit(p, INST_DBS_INFO, text, name);
+		mm_emit(p, INST_DBS_PROGRESS, text, name);
+		free(text);
+		return;
+	}
+}
+
 /* ---- apt's APT::Status-Fd ---------------------------------------------------- */
 
 /* A number as apt prints it ("12.5000", "9.06", "1e-05"), independent of the C locale. */

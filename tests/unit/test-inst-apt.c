@@ -639,6 +639,91 @@ static void test_dbs_garbage(void **state)
 	free(d);
 }
 
+/* ---- mmdebstrap --verbose --------------------------------------------------------------- */
+
+static void test_mmdbs_fixture(void **state)
+{
+	char path[PATH_MAX + 32], line[1024];
+	struct devs *d = calloc(1, sizeof(*d));
+	/* The base set of the run the fixture was cut from: 164 packages. */
+	struct inst_mmdbs *p = inst_mmdbs_new(164, on_dbs, d);
+	const char *phases[] = { "Downloading packages", "Extracting packages",
+				 "Installing the essential packages...",
+				 "Installing the rest of the base system...",
+				 "Base system installed successfully." };
+	size_t progress = 0, phase = 0, steps;
+	unsigned last = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/mmdebstrap-verbose.txt", fixtures);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		inst_mmdbs_feed(p, line);
+	}
+	fclose(f);
+	inst_mmdbs_free(p);
+
+	steps = count_prefix(path, "Unpacking ", false) + count_prefix(path, "Setting up ", false);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct dev *ev = &d->v[i];
+
+		/* dpkg's warnings and mmdebstrap's own command lines are not messages. */
+		assert_true(ev->kind == INST_DBS_INFO || ev->kind == INST_DBS_PROGRESS);
+		if (ev->kind == INST_DBS_PROGRESS) {
+			progress++;
+			assert_true(ev->permille >= last && ev->permille < 1000);
+			assert_int_equal(ev->end, 2 * 164);
+			last = ev->permille;
+		} else if (ev->n_args == 0) {
+			/* Only the phases an operator cares about, in order. */
+			assert_true(phase < 5);
+			assert_string_equal(ev->text, phases[phase++]);
+		}
+	}
+	assert_int_equal(phase, 5);
+	assert_int_equal(progress, steps);
+	assert_int_equal(last, steps * 1000 / (2 * 164));
+	/* The first package of the essential set, with its architecture cut off. */
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].n_args) {
+			assert_string_equal(d->v[i].args[0], "gcc-12-base");
+			assert_string_equal(d->v[i].text, "Unpacking gcc-12-base...");
+			break;
+		}
+	free(d);
+}
+
+static void test_mmdbs_lines(void **state)
+{
+	struct devs *d = calloc(1, sizeof(*d));
+	struct inst_mmdbs *p = inst_mmdbs_new(1, on_dbs, d);
+
+	inst_mmdbs_feed(p, "Unpacking libc6:amd64 (2.36-9+deb12u14) over (2.36-9+deb12u13) ...");
+	assert_int_equal(d->n, 2);
+	assert_string_equal(d->v[0].args[0], "libc6");
+	assert_int_equal(d->v[1].permille, 500);
+	inst_mmdbs_feed(p, "Setting up libc6:amd64 (2.36-9+deb12u14) ...");
+	/* Every step done, but the tool has not exited yet. */
+	assert_int_equal(d->v[3].permille, 999);
+	assert_string_equal(d->v[3].text, "Configuring libc6...");
+	d->n = 0;
+	inst_mmdbs_feed(p, "E: apt-get --yes install failed");
+	inst_mmdbs_feed(p, "W: an odd warning");
+	inst_mmdbs_feed(p, "Setting up nothing without a version");
+	inst_mmdbs_feed(p, "Unpacking  (1.0) ...");
+	inst_mmdbs_feed(p, "I: some phase nobody shows");
+	inst_mmdbs_feed(p, "");
+	inst_mmdbs_feed(NULL, "E: ignored");
+	assert_int_equal(d->n, 2);
+	assert_int_equal(d->v[0].kind, INST_DBS_ERROR);
+	assert_string_equal(d->v[0].text, "apt-get --yes install failed");
+	assert_int_equal(d->v[1].kind, INST_DBS_WARNING);
+	inst_mmdbs_free(p);
+	free(d);
+}
+
 /* ---- apt's Status-Fd ------------------------------------------------------------------ */
 
 static void test_apt_status_fixture(void **state)
@@ -1116,6 +1201,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_dbs_substitution),
 		cmocka_unit_test(test_dbs_format_direct),
 		cmocka_unit_test(test_dbs_garbage),
+		cmocka_unit_test(test_mmdbs_fixture),
+		cmocka_unit_test(test_mmdbs_lines),
 		cmocka_unit_test(test_apt_status_fixture),
 		cmocka_unit_test(test_apt_status_colons),
 		cmocka_unit_test(test_apt_status_garbage),
