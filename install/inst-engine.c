@@ -40,14 +40,16 @@ struct inst_engine {
 	struct inst_progress pr;
 	char status[512];           /* pr.text points here: it outlives the caller's string */
 	char cur_pkg[128];
-	unsigned base_pkgs;         /* packages debootstrap installs */
+	unsigned base_pkgs;         /* packages of the base system (debootstrap or mmdebstrap) */
 	unsigned apt_total;         /* packages apt installs after it */
 	unsigned apt_done;
-	uint64_t base_bytes;        /* download size of what debootstrap installs */
+	uint64_t base_bytes;        /* download size of the base system */
 	unsigned overall;           /* last overall permille shown */
 	uint64_t apt_bytes_done;
 	/* Resuming and safety bookkeeping. */
 	bool api_mounted;           /* /proc, /sys, /dev... in the target */
+	long long started_ms;       /* when the engine was made, for the step times in the log */
+	bool cache_mounted;         /* the package cache on the target's /var/cache/apt/archives */
 	uint64_t plan_fp;           /* inst_plan_fingerprint() */
 	unsigned done;              /* steps finished, as in the journal */
 	unsigned started;           /* steps begun, as in the journal */
@@ -72,6 +74,14 @@ const char *inst_step_title(enum inst_step s)
 	}
 }
 
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct inst_ui *ui,
 				    int logfd)
 {
@@ -84,6 +94,7 @@ struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct i
 	e->logfd = logfd;
 	inst_engine_set_workdir(e, "/var/cache/ospite-install");
 	e->t0 = time(NULL);
+	e->started_ms = mono_ms();
 	return e;
 }
 
@@ -119,7 +130,7 @@ static void logf_(struct inst_engine *e, const char *fmt, ...)
 static void step(struct inst_engine *e, enum inst_step s)
 {
 	e->failed = s;
-	logf_(e, "== step: %s", inst_step_title(s));
+	logf_(e, "== step: %s (at %.1f s)", inst_step_title(s), (mono_ms() - e->started_ms) / 1000.0);
 	if (e->ui.step)
 		e->ui.step(e->ui.opaque, s);
 }
@@ -166,6 +177,7 @@ static void umount_all(struct inst_engine *e)
 		free(m);
 	}
 	e->api_mounted = false;
+	e->cache_mounted = false;
 }
 
 void inst_engine_free(struct inst_engine *e)
@@ -851,7 +863,8 @@ static int step_finish(struct inst_engine *e, char **cause)
 /* Shares of the overall bar: download, base system, the rest. */
 #define SHARE_DL   250
 #define SHARE_BASE 350
-#define SHARE_APT  400
+#define SHARE_APT  330
+#define SHARE_INITRD 70
 
 static void pkg_update(struct inst_engine *e, unsigned overall, const char *status)
 {
@@ -893,14 +906,14 @@ static void dbs_event(void *opaque, const struct inst_dbs_event *ev)
 	struct inst_engine *e = opaque;
 
 	if (ev->kind == INST_DBS_ERROR || ev->kind == INST_DBS_WARNING)
-		logf_(e, "debootstrap: %s", ev->text);
+		logf_(e, "base system: %s", ev->text);
 	if (ev->kind == INST_DBS_INFO && ev->n_args > 0 &&
 	    inst_pkgset_find(&e->pkgs, ev->args[0]))
 		snprintf(e->cur_pkg, sizeof(e->cur_pkg), "%s", ev->args[0]);
 	if (ev->kind != INST_DBS_PROGRESS && ev->kind != INST_DBS_INFO)
 		return;
 	if (ev->kind == INST_DBS_PROGRESS) {
-		/* debootstrap reports a fraction, not packages: scale the base set by it. */
+		/* The tools report a fraction, not packages: scale the base set by it. */
 		e->pr.done_pkgs = (uint64_t)e->base_pkgs * ev->permille / 1000;
 		e->pr.done_bytes = e->base_bytes * ev->permille / 1000;
 		e->pr.pkg_permille = ev->permille;
@@ -913,6 +926,11 @@ static void dbs_line(void *opaque, const char *line)
 	inst_dbs_feed(((void **)opaque)[1], line);
 }
 
+static void mmdbs_line(void *opaque, const char *line)
+{
+	inst_mmdbs_feed(((void **)opaque)[1], line);
+}
+
 static void tick(void *opaque)
 {
 	struct inst_engine *e = ((void **)opaque)[0];
@@ -920,14 +938,106 @@ static void tick(void *opaque)
 	pkg_update(e, e->pr.permille, e->pr.text);
 }
 
+/* The package cache both the base system and apt read, seen inside the target. */
+static int mount_cache(struct inst_engine *e, char **cause)
+{
+	char archives[PATH_MAX];
+	int rc;
+
+	if (e->cache_mounted)
+		return 0;
+	snprintf(archives, sizeof(archives), "%s/apt/archives", e->workdir);
+	rc = do_mount(e, archives, "/var/cache/apt/archives", NULL, MS_BIND, cause);
+	e->cache_mounted = rc == 0;
+	return rc;
+}
+
+/*
+ * mmdebstrap builds the same base system as debootstrap in under half the
+ * time (one apt run instead of a shell loop per package); debootstrap stays
+ * for systems without it, or when OSPITE_BOOTSTRAP=debootstrap asks for it.
+ */
+static bool use_mmdebstrap(void)
+{
+	const char *want = getenv("OSPITE_BOOTSTRAP");
+	char *path;
+	bool found;
+
+	if (want && !strcmp(want, "debootstrap"))
+		return false;
+	path = hcfg_which("mmdebstrap");
+	found = path != NULL;
+	free(path);
+	return found;
+}
+
+static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	char mirror[PATH_MAX + 64];
+	struct inst_mmdbs *mm;
+	void *pair[2];
+	int rc;
+
+	/* The cache is mounted where apt looks, and left alone: no download, no clean-up. */
+	rc = mount_cache(e, cause);
+	if (rc < 0)
+		return rc;
+	/* A local directory is read by apt outside the target: copy:// puts the files in the cache. */
+	if (p->src == INST_SRC_LOCAL)
+		snprintf(mirror, sizeof(mirror), "deb [trusted=yes] copy://%s %s main", p->local_dir,
+			 p->suite);
+	else
+		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
+	const char *argv[] = { "mmdebstrap", "--verbose", "--mode=root", "--variant=important",
+			       "--format=directory", "--architectures=amd64",
+			       /* The target holds lost+found and the mounted /boot and image store. */
+			       "--skip=check/empty", "--skip=download/empty", "--skip=cleanup/apt",
+			       p->suite, e->target, mirror, NULL };
+
+	mm = inst_mmdbs_new(e->base_pkgs, dbs_event, e);
+	if (!mm)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	pair[0] = e;
+	pair[1] = mm;
+	rc = inst_run_status(argv, env, e->logfd, INST_RUN_OUTPUT, mmdbs_line, tick, pair, cause);
+	inst_mmdbs_free(mm);
+	return rc > 0 ? -EIO : rc;
+}
+
+static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
+	struct inst_dbs *dbs;
+	void *pair[2];
+	int rc;
+
+	snprintf(cache, sizeof(cache), "--cache-dir=%s/apt/archives", e->workdir);
+	if (p->src == INST_SRC_LOCAL)
+		snprintf(mirror, sizeof(mirror), "file://%s", p->local_dir);
+	else
+		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
+	dbs = inst_dbs_new(dbs_event, e);
+	if (!dbs)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	pair[0] = e;
+	pair[1] = dbs;
+	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
+			       p->suite, e->target, mirror, NULL };
+
+	rc = inst_run_status(argv, env, e->logfd, 3, dbs_line, tick, pair, cause);
+	inst_dbs_flush(dbs);
+	inst_dbs_free(dbs);
+	return rc > 0 ? -EIO : rc;
+}
+
 static int step_base(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 	struct inst_apt_source src;
-	char url[PATH_MAX], aptdir[PATH_MAX], cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
+	char url[PATH_MAX], aptdir[PATH_MAX];
 	const char *env[] = { "LC_ALL=C.UTF-8", "LANGUAGE=", NULL };
-	struct inst_dbs *dbs;
-	void *pair[2];
 	int rc;
 
 	step(e, INST_STEP_PACKAGES);
@@ -939,28 +1049,12 @@ static int step_base(struct inst_engine *e, char **cause)
 			e->base_bytes += e->pkgs.pkgs[i].size;
 	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
 	fill_source(p, &src, url, sizeof(url));
-	/* Everything is fetched first, once, into the cache both debootstrap and apt use. */
+	/* Everything is fetched first, once, into the cache both the base system and apt use. */
 	rc = inst_apt_download(&src, &e->pkgs, aptdir, e->logfd, dl_progress, e, cause);
 	if (rc < 0)
 		return rc;
 	e->failed = INST_STEP_BASE;
-	snprintf(cache, sizeof(cache), "--cache-dir=%s/archives", aptdir);
-	if (p->src == INST_SRC_LOCAL)
-		snprintf(mirror, sizeof(mirror), "file://%s", p->local_dir);
-	else
-		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
-	dbs = inst_dbs_new(dbs_event, e);
-	pair[0] = e;
-	pair[1] = dbs;
-	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
-			       p->suite, e->target, mirror, NULL };
-
-	rc = inst_run_status(argv, env, e->logfd, 3, dbs_line, tick, pair, cause);
-	inst_dbs_flush(dbs);
-	inst_dbs_free(dbs);
-	if (rc > 0)
-		return -EIO;
-	return rc;
+	return use_mmdebstrap() ? run_mmdebstrap(e, env, cause) : run_debootstrap(e, env, cause);
 }
 
 static void apt_line(void *opaque, const char *line)
@@ -1002,13 +1096,43 @@ static void apt_line(void *opaque, const char *line)
 	pkg_update(e, SHARE_DL + SHARE_BASE + (unsigned)(SHARE_APT * st.pct / 100), st.desc);
 }
 
+/* One initial RAM disk for every kernel in the target, built after all packages are in. */
+static int build_initrd(struct inst_engine *e, char **cause)
+{
+	char path[PATH_MAX];
+
+	target_path(e, path, sizeof(path), "/usr/sbin/update-initramfs");
+	if (access(path, X_OK) < 0) {
+		logf_(e, "no update-initramfs in the target: no initial RAM disk built");
+		return 0;
+	}
+	const char *argv[] = { "chroot", e->target, "update-initramfs", "-c", "-k", "all", NULL };
+	void *pair[2] = { e, NULL };
+	int rc;
+
+	*e->cur_pkg = '\0';
+	pkg_update(e, SHARE_DL + SHARE_BASE + SHARE_APT, _("Building the initial RAM disk..."));
+	/* The tick keeps the clock of the screen going for the half minute this takes. */
+	rc = inst_run_status(argv, NULL, e->logfd, -1, NULL, tick, pair, cause);
+	if (rc > 0)
+		return -EIO;
+	if (rc == 0)
+		pkg_update(e, SHARE_DL + SHARE_BASE + SHARE_APT + SHARE_INITRD, e->status);
+	return rc;
+}
+
 static int step_packages(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
-	char archives[PATH_MAX], debconf[] = "man-db man-db/auto-update boolean false\n";
+	char debconf[] = "man-db man-db/auto-update boolean false\n";
+	/*
+	 * INITRD=No: the kernel's own hook would build an initial RAM disk at
+	 * once and a later package's trigger build it again (half a minute
+	 * each); it is built once, below, after every package is in.
+	 */
 	const char *env[] = { "DEBIAN_FRONTEND=noninteractive", "DEBCONF_NONINTERACTIVE_SEEN=true",
 			      "LC_ALL=C.UTF-8", "LANGUAGE=", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-			      NULL };
+			      "INITRD=No", NULL };
 	struct hcfg_target_apt apt = {
 		.mirror = p->src == INST_SRC_LOCAL ? NULL : p->mirror, .suite = p->suite,
 		.security = p->security && p->src == INST_SRC_MIRROR ? p->security_mirror : NULL,
@@ -1032,8 +1156,7 @@ static int step_packages(struct inst_engine *e, char **cause)
 		rc = mount_api(e, cause);
 	if (rc < 0)
 		return rc;
-	snprintf(archives, sizeof(archives), "%s/apt/archives", e->workdir);
-	rc = do_mount(e, archives, "/var/cache/apt/archives", NULL, MS_BIND, cause);
+	rc = mount_cache(e, cause);
 	if (p->src == INST_SRC_LOCAL && !rc)
 		rc = do_mount(e, p->local_dir, p->local_dir, NULL, MS_BIND | MS_RDONLY, cause);
 	if (rc < 0)
@@ -1080,6 +1203,8 @@ static int step_packages(struct inst_engine *e, char **cause)
 	free(pkgs);
 	if (rc > 0)
 		return -EIO;
+	if (rc == 0)
+		rc = build_initrd(e, cause);
 	return rc;
 }
 

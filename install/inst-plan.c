@@ -334,7 +334,12 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 }
 
 static const char *const base_pkgs[] = {
-	"linux-image-amd64", "grub-pc", "openssh-server", "ifupdown", "bridge-utils",
+	/*
+	 * zstd: initramfs-tools is set to compress with it (a Recommends that
+	 * --no-install-recommends drops); without it every initial RAM disk
+	 * falls back to gzip, four times slower to build.
+	 */
+	"linux-image-amd64", "zstd", "grub-pc", "openssh-server", "ifupdown", "bridge-utils",
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
 	/* What the host console links with, beyond what libvirt brings. */

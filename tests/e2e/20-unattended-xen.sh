@@ -70,11 +70,17 @@ ipid=
 grep -q 'resume: base finished in an earlier run' "$tmp/install2.log" || fail "the re-run did not resume"
 grep -q 'dpkg --configure -a' "$tmp/install2.log" || fail "the half-configured packages were not finished"
 grep -q 'mkfs' "$tmp/install2.log" && fail "the re-run formatted again"
+grep -q '^+ .*mmdebstrap --verbose' "$tmp/install1.log" || fail "the base system did not come from mmdebstrap"
+# One initial RAM disk, built after the packages, compressed as initramfs-tools is set to.
+[ "$(grep -c 'update-initramfs: Generating' "$tmp/install2.log")" = 1 ] ||
+	fail "the initial RAM disk was not built exactly once"
+grep -q 'using gzip' "$tmp/install2.log" && fail "the initial RAM disk fell back to gzip"
 sentinel_intact || fail "the sentinel disk changed"
 
 mnt=$tmp/mnt; mkdir -p "$mnt"
 mount_part "$tmp/disk.img" 3 "$mnt" || fail "no root file system in partition 3"
 grep -q '^post ran' "$mnt/root/post-marker" || fail "%post did not run"
+ls "$mnt"/boot/initrd.img-* >/dev/null 2>&1 || fail "no initial RAM disk in /boot"
 [ -x "$mnt/usr/bin/less" ] || fail "%packages was not installed"
 [ "$(cat "$mnt/etc/hostname")" = uxen ] || fail "wrong host name"
 grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file saved"

@@ -30,10 +30,15 @@ part swap --size=256
 part /var/lib/ospite/images --fstype=xfs --size=1024 --grow
 shutdown
 KS
-"$B/ospite-install" --answer "$tmp/host.ks" --image "$tmp/disk.img" --image-size 8G \
+# This install takes its base system from debootstrap (the other end-to-end tests use mmdebstrap).
+OSPITE_BOOTSTRAP=debootstrap "$B/ospite-install" --answer "$tmp/host.ks" --image "$tmp/disk.img" --image-size 8G \
 	--workdir "$work" --log "$tmp/install.log" --serial ttyS0,115200 </dev/null >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] || { tail -30 "$tmp/out"; tail -30 "$tmp/install.log"; fail "the install failed (exit $rc)"; }
+grep -q '^+ .*debootstrap --debian-installer' "$tmp/install.log" || fail "debootstrap was not used"
+grep -q 'mmdebstrap' "$tmp/install.log" && fail "mmdebstrap was used although debootstrap was asked for"
+[ "$(grep -c 'update-initramfs: Generating' "$tmp/install.log")" = 1 ] ||
+	fail "the initial RAM disk was not built exactly once"
 grep -q 'Package' "$tmp/out" || fail "no progress lines on stdout"
 grep -q $'\e' "$tmp/out" && fail "the progress lines carry terminal escapes"
 sentinel_intact || fail "the sentinel disk changed"
