@@ -216,7 +216,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 	char **envp = NULL;
 	int pipefd[2] = { -1, -1 }, pidfd = -1, status = 0, rc;
 	bool reaped = false;
-	long long next_tick;
+	long long next_tick, started;
 	pid_t pid;
 
 	if (!argv || !argv[0])
@@ -238,6 +238,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 		goto out;
 	}
 	log_cmd(logfd, argv, env);
+	started = now_ms();
 	pid = fork();
 	if (pid < 0) {
 		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
@@ -310,6 +311,11 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 	if (lb->len > 0 || lb->cut)
 		deliver(lb);
 	rc = exit_status(argv[0], status, logfd, cause);
+	/* How long each command took: where an install spends its time, for support and tuning. */
+	if (logfd >= 0)
+		dprintf(logfd, "= %s: %.1f s\n",
+			!strcmp(argv[0], "chroot") && argv[1] && argv[2] ? argv[2] : argv[0],
+			(now_ms() - started) / 1000.0);
 out:
 	if (pidfd >= 0)
 		close(pidfd);

@@ -43,7 +43,8 @@ ospite "$tmp/warm.img" >/dev/null || exit 1
 rm -f "$tmp/warm.img"
 # Command lines are logged as "+ [VAR=value...] command args".
 pkgs=$(sed -n 's/^+ .* dist-upgrade //p' "$tmp/ospite.log" | tail -1)
-read -r suite mirror <<<"$(sed -n 's/^+ .*debootstrap .*--arch=amd64 \([^ ]*\) [^ ]* \([^ ]*\)$/\1 \2/p' "$tmp/ospite.log" | tail -1)"
+# The plan in the log names the source as "source: MIRROR SUITE [+security]".
+read -r mirror suite <<<"$(sed -n 's/^source: \([^ ]*\) \([^ ]*\).*/\1 \2/p' "$tmp/ospite.log" | tail -1)"
 [ -n "$pkgs" ] && [ -n "$mirror" ] || { echo "install bench: could not read the package set from the log"; exit 1; }
 
 truncate -s 8G "$tmp/plain.img"
@@ -57,3 +58,13 @@ rm -f "$tmp/plain.img"
 mine=$(ospite "$tmp/measured.img") || exit 1
 printf 'install: ospite-install %.0f s, plain shell script %.0f s, ratio %.2f (target <= 1.00, aim 0.70)\n' \
 	"$mine" "$plain" "$(awk -v a="$mine" -v b="$plain" 'BEGIN { print a / b }')"
+# Where the measured install spent its time, from the step lines of its log ("== step: NAME (at T s)").
+awk -v total="$mine" '
+	/^== step: / { t = $0; sub(/.*\(at /, "", t); sub(/ s\)$/, "", t); n = $0; sub(/^== step: /, "", n); sub(/ \(at .*/, "", n)
+		if (name != "" && name != n) { printf "%s%s %.0f s", sep, name, t - start; sep = ", " }
+		if (name != n) { name = n; start = t } }
+	END { if (name != "") printf "%s%s %.0f s", sep, name, total - start; print "" }' "$tmp/ospite.log" |
+	sed 's/^/install: ospite-install by step: /'
+# and the commands that took longest ("= PROGRAM: T s").
+sed -n 's/^= \([^:]*\): \([0-9.]*\) s$/\2 \1/p' "$tmp/ospite.log" | sort -rn | head -4 |
+	awk '{ printf "%s%s %.0f s", (NR > 1 ? ", " : "install: longest commands: "), $2, $1 } END { print "" }'
