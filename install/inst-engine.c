@@ -1395,11 +1395,13 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 	}
-	e->plan_fp = inst_plan_fingerprint(e->plan);
 	/* The whole plan in the log: what support asks first, and what a replayed answer file must match. */
 	char *dump = inst_plan_dump(e->plan);
 
-	logf_(e, "plan:\n%s== end of plan", dump ? dump : "");
+	if (!dump)
+		abort();
+	e->plan_fp = inst_plan_dump_fingerprint(dump);
+	logf_(e, "plan:\n%s== end of plan", dump);
 	free(dump);
 	rc = fprint_take(e, cause);
 	if (rc < 0)

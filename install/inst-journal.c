@@ -25,24 +25,32 @@ const char *inst_journal_word(enum inst_step s)
 	return (unsigned)s < INST_STEP_COUNT ? words[s] : "";
 }
 
-uint64_t inst_plan_fingerprint(const struct inst_plan *p)
+uint64_t inst_plan_dump_fingerprint(const char *dump)
 {
-	char *dump = inst_plan_dump(p);
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	if (!dump)
-		abort();
-	for (char *line = dump, *next; *line; line = next) {
+	for (const char *line = dump, *next; *line; line = next) {
 		next = strchr(line, '\n');
 		next = next ? next + 1 : line + strlen(line);
 		/* The disk's device name changes between runs on the same image. */
 		if (!strncmp(line, "disk:", 5))
 			continue;
-		for (char *c = line; c < next; c++) {
+		for (const char *c = line; c < next; c++) {
 			h ^= (unsigned char)*c;
 			h *= 0x100000001b3ULL;
 		}
 	}
+	return h;
+}
+
+uint64_t inst_plan_fingerprint(const struct inst_plan *p)
+{
+	char *dump = inst_plan_dump(p);
+	uint64_t h;
+
+	if (!dump)
+		abort();
+	h = inst_plan_dump_fingerprint(dump);
 	free(dump);
 	return h;
 }

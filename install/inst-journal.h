@@ -13,6 +13,8 @@
  * mean a re-run may continue the work of an earlier one.
  */
 uint64_t inst_plan_fingerprint(const struct inst_plan *p);
+/* The same from the plan's inst_plan_dump() text, for a caller that has it already. */
+uint64_t inst_plan_dump_fingerprint(const char *dump);
 
 /*
  * Read the journal under @target: *@done gets a bit (1 << step) for each

@@ -82,6 +82,11 @@ static void test_fingerprint(void **state)
 	INST_COPY(b.disk, "/dev/loop7");
 	/* The same image on another loop device is the same plan. */
 	assert_true(inst_plan_fingerprint(&a) == inst_plan_fingerprint(&b));
+	/* From the dump the engine logs, the same fingerprint. */
+	char *dump = inst_plan_dump(&b);
+
+	assert_true(inst_plan_dump_fingerprint(dump) == inst_plan_fingerprint(&a));
+	free(dump);
 	INST_COPY(b.hostname, "beta");
 	assert_true(inst_plan_fingerprint(&a) != inst_plan_fingerprint(&b));
 	INST_COPY(b.hostname, "alpha");
