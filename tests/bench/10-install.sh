@@ -29,6 +29,7 @@ KS
 
 ospite() {   # ospite IMAGE: one unattended install, wall seconds on stdout
 	local t0 t1
+	rm -f "$tmp/ospite.log"   # the log of this run only: the step times below read it
 	t0=$(date +%s.%N)
 	"$B/ospite-install" --answer "$tmp/bench.ks" --image "$1" --image-size 8G \
 		--workdir "$tmp/work" --log "$tmp/ospite.log" >"$tmp/ospite.out" 2>&1 ||
