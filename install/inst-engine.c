@@ -6,6 +6,7 @@
 #include "hostcfg/hcfg-target.h"
 #include "tui/i18n.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -983,7 +984,7 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	void *pair[2];
 	int rc;
 
-	/* The cache is mounted where apt looks, and left alone: no download, no clean-up. */
+	/* The cache is mounted where apt looks; its .debs are used, and not cleaned up after. */
 	rc = mount_cache(e, cause);
 	if (rc < 0)
 		return rc;
@@ -996,7 +997,7 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	const char *argv[] = { "mmdebstrap", "--verbose", "--mode=root", "--variant=important",
 			       "--format=directory", "--architectures=amd64",
 			       /* The target holds lost+found and the mounted /boot and image store. */
-			       "--skip=check/empty", "--skip=download/empty", "--skip=cleanup/apt",
+			       "--skip=check/empty", "--skip=cleanup/apt",
 			       p->suite, e->target, mirror, NULL };
 
 	mm = inst_mmdbs_new(e->base_pkgs, dbs_event, e);
@@ -1058,6 +1059,8 @@ static int step_base(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	e->failed = INST_STEP_BASE;
+	/* The download's count is done: the base system starts its own from zero. */
+	e->pr.pkg_permille = 0;
 	return use_mmdebstrap() ? run_mmdebstrap(e, env, cause) : run_debootstrap(e, env, cause);
 }
 
@@ -1100,6 +1103,36 @@ static void apt_line(void *opaque, const char *line)
 	pkg_update(e, SHARE_DL + SHARE_BASE + (unsigned)(SHARE_APT * st.pct / 100), st.desc);
 }
 
+/*
+ * With INITRD=No, linux-update-symlinks left /initrd.img out (and
+ * removed it): now that the RAM disks exist, make the links as Debian has them.
+ */
+static int kernel_links(struct inst_engine *e, char **cause)
+{
+	char path[PATH_MAX];
+	struct dirent *d;
+	DIR *dir;
+	int rc = 0;
+
+	target_path(e, path, sizeof(path), "/usr/bin/linux-update-symlinks");
+	if (access(path, X_OK) < 0)
+		return 0;
+	target_path(e, path, sizeof(path), "/boot");
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while (rc == 0 && (d = readdir(dir))) {
+		char image[PATH_MAX];
+
+		if (strncmp(d->d_name, "vmlinuz-", 8) || !d->d_name[8])
+			continue;
+		snprintf(image, sizeof(image), "/boot/%s", d->d_name);
+		rc = TARGET(e, cause, "linux-update-symlinks", "install", d->d_name + 8, image);
+	}
+	closedir(dir);
+	return rc;
+}
+
 /* One initial RAM disk for every kernel in the target, built after all packages are in. */
 static int build_initrd(struct inst_engine *e, char **cause)
 {
@@ -1120,6 +1153,8 @@ static int build_initrd(struct inst_engine *e, char **cause)
 	rc = inst_run_status(argv, NULL, e->logfd, -1, NULL, tick, pair, cause);
 	if (rc > 0)
 		return -EIO;
+	if (rc == 0)
+		rc = kernel_links(e, cause);
 	if (rc == 0)
 		pkg_update(e, SHARE_DL + SHARE_BASE + SHARE_APT + SHARE_INITRD, e->status);
 	return rc;
@@ -1170,8 +1205,14 @@ static int step_packages(struct inst_engine *e, char **cause)
 	if (!rc)
 		rc = TARGET(e, cause, "debconf-set-selections", "/var/cache/debconf/ospite-preseed");
 	/* A run cut short during dpkg leaves packages half-configured: finish them first. */
-	if (!rc && e->resumed)
-		rc = TARGET(e, cause, "dpkg", "--configure", "-a");
+	if (!rc && e->resumed) {
+		/* With apt's environment: no debconf questions, and no initial RAM disk yet. */
+		const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
+
+		rc = inst_run_status(cfg, env, e->logfd, -1, NULL, tick, pair, cause);
+		if (rc > 0)
+			rc = -EIO;
+	}
 	if (!rc)
 		rc = TARGET(e, cause, "apt-get", "-q", "update");
 	if (rc < 0)

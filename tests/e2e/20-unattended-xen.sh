@@ -80,6 +80,7 @@ sentinel_intact || fail "the sentinel disk changed"
 mnt=$tmp/mnt; mkdir -p "$mnt"
 mount_part "$tmp/disk.img" 3 "$mnt" || fail "no root file system in partition 3"
 grep -q '^post ran' "$mnt/root/post-marker" || fail "%post did not run"
+case $(readlink "$mnt/initrd.img") in boot/initrd.img-*) ;; *) fail "no /initrd.img link as Debian makes it" ;; esac
 [ -x "$mnt/usr/bin/less" ] || fail "%packages was not installed"
 [ "$(cat "$mnt/etc/hostname")" = uxen ] || fail "wrong host name"
 grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file saved"
