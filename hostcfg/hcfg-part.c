@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MIB (1024u * 1024u)
@@ -201,14 +200,6 @@ static void part_name(const char *disk, int num, char *out, size_t len)
 	snprintf(out, len, "%s%s%d", disk, digit ? "p" : "", num);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /*
  * Wait until partition @num of @disk shows in sysfs with the geometry just
  * written (start and length in 512-byte units) and has a device node; with
@@ -218,7 +209,7 @@ static int part_node(const char *disk, int num, uint64_t start, uint64_t len, ch
 		     size_t plen)
 {
 	char name[64], sys[PATH_MAX], buf[64];
-	long deadline = now_ms() + NODE_WAIT_MS;
+	long long deadline = hcfg_now_ms() + NODE_WAIT_MS;
 	unsigned maj, min;
 	uint64_t v;
 	struct stat st;
@@ -247,7 +238,7 @@ static int part_node(const char *disk, int num, uint64_t start, uint64_t len, ch
 		if (ready && stat(path, &st) == 0 && S_ISBLK(st.st_mode) &&
 		    st.st_rdev == makedev(maj, min))
 			return 0;
-		if (now_ms() > deadline) {
+		if (hcfg_now_ms() > deadline) {
 			if (!ready)
 				return -ENODEV;
 			unlink(path);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 int hcfg_cause(char **cause, int err, const char *fmt, ...)
@@ -246,6 +247,14 @@ int hcfg_read_line(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+long long hcfg_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 char *hcfg_which(const char *name)
 {
 	const char *path = getenv("PATH");
@@ -261,7 +270,7 @@ char *hcfg_which(const char *name)
 	for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		char *full = NULL;
 
-		if (asprintf(&full, "%s/%s", *dir ? dir : ".", name) < 0)
+		if (asprintf(&full, "%s/%s", dir, name) < 0)
 			break;
 		if (access(full, X_OK) == 0)
 			found = full;

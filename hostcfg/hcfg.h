@@ -188,6 +188,8 @@ int hcfg_read_line(const char *path, char *buf, size_t len);
 
 /* mkdir -p: create @path and every missing directory above it (mode 0755). */
 int hcfg_mkdirs(const char *path, char **cause);
+/* Milliseconds on the monotonic clock: for timeouts and durations, never for dates. */
+long long hcfg_now_ms(void);
 /* The full path of program @name found in $PATH (malloc'd), or NULL. */
 char *hcfg_which(const char *name);
 

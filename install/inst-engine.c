@@ -75,14 +75,6 @@ const char *inst_step_title(enum inst_step s)
 	}
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct inst_ui *ui,
 				    int logfd)
 {
@@ -95,7 +87,7 @@ struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct i
 	e->logfd = logfd;
 	inst_engine_set_workdir(e, "/var/cache/ospite-install");
 	e->t0 = time(NULL);
-	e->started_ms = mono_ms();
+	e->started_ms = hcfg_now_ms();
 	return e;
 }
 
@@ -131,7 +123,7 @@ static void logf_(struct inst_engine *e, const char *fmt, ...)
 static void step(struct inst_engine *e, enum inst_step s)
 {
 	e->failed = s;
-	logf_(e, "== step: %s (at %.1f s)", inst_step_title(s), (mono_ms() - e->started_ms) / 1000.0);
+	logf_(e, "== step: %s (at %.1f s)", inst_step_title(s), (hcfg_now_ms() - e->started_ms) / 1000.0);
 	if (e->ui.step)
 		e->ui.step(e->ui.opaque, s);
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define TICK_MS 200
@@ -165,14 +164,6 @@ static void feed(struct linebuf *lb, const char *data, size_t n)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read what is left in the pipe without blocking (a grandchild may still hold its write end). */
 static void drain(int rfd, struct linebuf *lb)
 {
@@ -238,7 +229,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 		goto out;
 	}
 	log_cmd(logfd, argv, env);
-	started = now_ms();
+	started = hcfg_now_ms();
 	pid = fork();
 	if (pid < 0) {
 		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
@@ -252,12 +243,12 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 	}
 	/* A pidfd wakes poll() the moment the child exits; without one the tick bounds the delay. */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	next_tick = now_ms() + TICK_MS;
+	next_tick = hcfg_now_ms() + TICK_MS;
 	for (;;) {
 		struct pollfd pfd[2];
 		nfds_t n = 0;
 		int rfd_slot = -1;
-		long long t = now_ms();
+		long long t = hcfg_now_ms();
 		int timeout = next_tick > t ? (int)(next_tick - t) : 0;
 
 		if (pipefd[0] >= 0) {
@@ -285,7 +276,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 				pipefd[0] = -1;
 			}
 		}
-		t = now_ms();
+		t = hcfg_now_ms();
 		if (t >= next_tick) {
 			if (tick)
 				tick(opaque);
@@ -315,7 +306,7 @@ int inst_run_status(const char *const argv[], const char *const env[], int logfd
 	if (logfd >= 0)
 		dprintf(logfd, "= %s: %.1f s\n",
 			!strcmp(argv[0], "chroot") && argv[1] && argv[2] ? argv[2] : argv[0],
-			(now_ms() - started) / 1000.0);
+			(hcfg_now_ms() - started) / 1000.0);
 out:
 	if (pidfd >= 0)
 		close(pidfd);
