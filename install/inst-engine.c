@@ -935,6 +935,19 @@ static void tick(void *opaque)
 	pkg_update(e, e->pr.permille, e->pr.text);
 }
 
+/*
+ * Run a long command with the screen's clock ticking, its status lines (if
+ * @line) given to @parser; a nonzero exit is -EIO, the cause naming it.
+ */
+static int run_ticking(struct inst_engine *e, const char *const argv[], const char *const env[],
+		       int status_fd, void (*line)(void *, const char *), void *parser, char **cause)
+{
+	void *pair[2] = { e, parser };
+	int rc = inst_run_status(argv, env, e->logfd, status_fd, line, tick, pair, cause);
+
+	return rc > 0 ? -EIO : rc;
+}
+
 /* The package cache both the base system and apt read, seen inside the target. */
 static int mount_cache(struct inst_engine *e, char **cause)
 {
@@ -973,7 +986,6 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	const struct inst_plan *p = e->plan;
 	char mirror[PATH_MAX + 64];
 	struct inst_mmdbs *mm;
-	void *pair[2];
 	int rc;
 
 	/* The cache is mounted where apt looks; its .debs are used, and not cleaned up after. */
@@ -995,11 +1007,9 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	mm = inst_mmdbs_new(e->base_pkgs, dbs_event, e);
 	if (!mm)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	pair[0] = e;
-	pair[1] = mm;
-	rc = inst_run_status(argv, env, e->logfd, INST_RUN_OUTPUT, mmdbs_line, tick, pair, cause);
+	rc = run_ticking(e, argv, env, INST_RUN_OUTPUT, mmdbs_line, mm, cause);
 	inst_mmdbs_free(mm);
-	return rc > 0 ? -EIO : rc;
+	return rc;
 }
 
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
@@ -1007,7 +1017,6 @@ static int run_debootstrap(struct inst_engine *e, const char *const env[], char 
 	const struct inst_plan *p = e->plan;
 	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
 	struct inst_dbs *dbs;
-	void *pair[2];
 	int rc;
 
 	snprintf(cache, sizeof(cache), "--cache-dir=%s/apt/archives", e->workdir);
@@ -1018,15 +1027,13 @@ static int run_debootstrap(struct inst_engine *e, const char *const env[], char 
 	dbs = inst_dbs_new(dbs_event, e);
 	if (!dbs)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	pair[0] = e;
-	pair[1] = dbs;
 	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
 			       p->suite, e->target, mirror, NULL };
 
-	rc = inst_run_status(argv, env, e->logfd, 3, dbs_line, tick, pair, cause);
+	rc = run_ticking(e, argv, env, 3, dbs_line, dbs, cause);
 	inst_dbs_flush(dbs);
 	inst_dbs_free(dbs);
-	return rc > 0 ? -EIO : rc;
+	return rc;
 }
 
 static int step_base(struct inst_engine *e, char **cause)
@@ -1136,15 +1143,12 @@ static int build_initrd(struct inst_engine *e, char **cause)
 		return 0;
 	}
 	const char *argv[] = { "chroot", e->target, "update-initramfs", "-c", "-k", "all", NULL };
-	void *pair[2] = { e, NULL };
 	int rc;
 
 	*e->cur_pkg = '\0';
 	pkg_update(e, SHARE_DL + SHARE_BASE + SHARE_APT, _("Building the initial RAM disk..."));
 	/* The tick keeps the clock of the screen going for the half minute this takes. */
-	rc = inst_run_status(argv, NULL, e->logfd, -1, NULL, tick, pair, cause);
-	if (rc > 0)
-		return -EIO;
+	rc = run_ticking(e, argv, NULL, -1, NULL, NULL, cause);
 	if (rc == 0)
 		rc = kernel_links(e, cause);
 	if (rc == 0)
@@ -1170,7 +1174,6 @@ static int step_packages(struct inst_engine *e, char **cause)
 		.updates = p->src == INST_SRC_MIRROR,
 	};
 	char local[PATH_MAX + 8];
-	void *pair[2] = { e, NULL };
 	char **pkgs;
 	int rc;
 
@@ -1201,9 +1204,7 @@ static int step_packages(struct inst_engine *e, char **cause)
 		/* With apt's environment: no debconf questions, and no initial RAM disk yet. */
 		const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
 
-		rc = inst_run_status(cfg, env, e->logfd, -1, NULL, tick, pair, cause);
-		if (rc > 0)
-			rc = -EIO;
+		rc = run_ticking(e, cfg, env, -1, NULL, NULL, cause);
 	}
 	if (!rc)
 		rc = TARGET(e, cause, "apt-get", "-q", "update");
@@ -1233,13 +1234,11 @@ static int step_packages(struct inst_engine *e, char **cause)
 	argv[n] = NULL;
 	e->apt_done = 0;
 	e->apt_bytes_done = 0;
-	rc = inst_run_status(argv, env, e->logfd, 3, apt_line, tick, pair, cause);
+	rc = run_ticking(e, argv, env, 3, apt_line, NULL, cause);
 	free(argv);
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);
-	if (rc > 0)
-		return -EIO;
 	if (rc == 0)
 		rc = build_initrd(e, cause);
 	return rc;
