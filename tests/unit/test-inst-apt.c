@@ -408,23 +408,42 @@ static size_t count_prefix(const char *path, const char *prefix, bool bare_progr
 	return n;
 }
 
-static void test_dbs_fixture(void **state)
+/* Give each line of fixture @name, without its newline, to @feed; @path gets the file's path. */
+static void feed_fixture(const char *name, char *path, size_t len,
+			 void (*feed)(void *parser, const char *line), void *parser)
 {
-	char path[PATH_MAX + 32], line[1024];
-	struct devs *d = calloc(1, sizeof(*d));
-	struct inst_dbs *p = inst_dbs_new(on_dbs, d);
-	size_t progress = 0, info = 0, bare = 0, prev_end = 0;
-	bool saw_retrieving_apt = false, saw_download = false;
+	char line[1024];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/debootstrap-fd3.txt", fixtures);
+	snprintf(path, len, "%s/%s", fixtures, name);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		inst_dbs_feed(p, line);
+		feed(parser, line);
 	}
 	fclose(f);
+}
+
+static void feed_dbs(void *parser, const char *line)
+{
+	inst_dbs_feed(parser, line);
+}
+
+static void feed_mmdbs(void *parser, const char *line)
+{
+	inst_mmdbs_feed(parser, line);
+}
+
+static void test_dbs_fixture(void **state)
+{
+	char path[PATH_MAX + 32];
+	struct devs *d = calloc(1, sizeof(*d));
+	struct inst_dbs *p = inst_dbs_new(on_dbs, d);
+	size_t progress = 0, info = 0, bare = 0, prev_end = 0;
+	bool saw_retrieving_apt = false, saw_download = false;
+
+	feed_fixture("debootstrap-fd3.txt", path, sizeof(path), feed_dbs, p);
 	inst_dbs_flush(p);
 	inst_dbs_free(p);
 
@@ -643,7 +662,7 @@ static void test_dbs_garbage(void **state)
 
 static void test_mmdbs_fixture(void **state)
 {
-	char path[PATH_MAX + 32], line[1024];
+	char path[PATH_MAX + 32];
 	struct devs *d = calloc(1, sizeof(*d));
 	/* The base set of the run the fixture was cut from: 164 packages. */
 	struct inst_mmdbs *p = inst_mmdbs_new(164, on_dbs, d);
@@ -653,16 +672,8 @@ static void test_mmdbs_fixture(void **state)
 				 "Base system installed successfully." };
 	size_t progress = 0, phase = 0, steps;
 	unsigned last = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/mmdebstrap-verbose.txt", fixtures);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		inst_mmdbs_feed(p, line);
-	}
-	fclose(f);
+	feed_fixture("mmdebstrap-verbose.txt", path, sizeof(path), feed_mmdbs, p);
 	inst_mmdbs_free(p);
 
 	steps = count_prefix(path, "Unpacking ", false) + count_prefix(path, "Setting up ", false);
