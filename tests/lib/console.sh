@@ -47,25 +47,6 @@ see() { tui_wait "$1" "${2:-10}" || fail "expected on screen: $1"; }
 see_start() { see "${1:0:40}" "${2:-10}"; }
 absent() { tui_reject "$1" || fail "unexpected on screen: $1"; }
 
-# The text a screen must show, from the catalog under test; Italian must differ from English.
-T() {
-	LC_ALL=C.UTF-8 LANGUAGE=$lang TEXTDOMAINDIR=$OSPITE_LOCALEDIR gettext -d ospite -- "$1"
-}
-# Tt runs inside $(...), where exit would leave only the subshell: it notes the miss for check_translated.
-Tt() {
-	local t
-	t=$(T "$1")
-	if [ "$lang" = it ] && [ "$t" = "$1" ]; then
-		echo "\"$1\" has no Italian translation" >>"$tmp/untranslated"
-	fi
-	printf '%s' "$t"
-}
-check_translated() {
-	if [ -s "$tmp/untranslated" ]; then
-		cat "$tmp/untranslated"
-		fail "strings without a translation"
-	fi
-}
 # Tf FORMAT ARGS...: a translated printf format filled in.
 Tf() {
 	local f

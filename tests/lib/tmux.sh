@@ -50,3 +50,23 @@ tui_reject() {
 		return 1
 	fi
 }
+
+# Texts a screen must show, from the catalog under test ($lang, $OSPITE_LOCALEDIR); Italian must differ.
+T() {
+	LC_ALL=C.UTF-8 LANGUAGE=$lang TEXTDOMAINDIR=$OSPITE_LOCALEDIR gettext -d ospite -- "$1"
+}
+# Tt runs inside $(...), where exit would leave only the subshell: it notes a miss in $tmp/untranslated.
+Tt() {
+	local t
+	t=$(T "$1")
+	if [ "$lang" = it ] && [ "$t" = "$1" ]; then
+		echo "$1" >>"$tmp/untranslated"
+	fi
+	printf '%s' "$t"
+}
+# Fails (status 1) after naming every text Tt found untranslated.
+check_translated() {
+	[ -s "$tmp/untranslated" ] || return 0
+	sort -u "$tmp/untranslated" | sed 's/^/FAIL: no Italian translation: /'
+	return 1
+}

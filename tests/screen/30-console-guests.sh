@@ -186,7 +186,7 @@ run() {
 	tui_keys Tab Tab Tab Tab Tab Tab Enter
 	see "[ospite exit 0]"
 	tui_stop
-	check_translated
+	check_translated || fail "strings without a translation"
 	echo "ok $term $lang"
 }
 
