@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -87,28 +88,77 @@ static void log_argv(int logfd, const char *const argv[])
 	dprintf(logfd, "\n");
 }
 
-/* Fork and exec @argv; the child's stdout goes to @outfd (or the log). */
-static int spawn_wait(const char *const argv[], int logfd, int outfd, char **cause)
+/*
+ * A pipe already holding @input, closed for writing, for a child's stdin;
+ * -1 and errno set when it cannot be made. Filled before the child exists,
+ * so that a child that exits without reading cannot raise SIGPIPE here.
+ */
+static int input_pipe(const char *input)
+{
+	size_t len = strlen(input), off = 0;
+	int p[2];
+
+	if (len > 65536) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	/* A pipe holds 64 KiB by default; make sure it takes all of it without a reader. */
+	if (len > 4096)
+		fcntl(p[1], F_SETPIPE_SZ, 65536);
+	while (off < len) {
+		ssize_t w = write(p[1], input + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int err = errno;
+
+			close(p[0]);
+			close(p[1]);
+			errno = err;
+			return -1;
+		}
+		off += w;
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* Fork and exec @argv; the child's stdout goes to @outfd (or the log), its stdin reads @input. */
+static int spawn_wait(const char *const argv[], int logfd, int outfd, const char *input,
+		      char **cause)
 {
 	pid_t pid;
-	int status;
+	int status, in = -1;
 
 	log_argv(logfd, argv);
-	pid = fork();
-	if (pid < 0)
+	if (input && (in = input_pipe(input)) < 0)
 		return hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0],
 				  strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		if (in >= 0)
+			close(in);
+		return hcfg_cause(cause, -err, _("Could not start %s: %s."), argv[0],
+				  strerror(err));
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		int err = logfd >= 0 ? logfd : null;
 
-		dup2(null, 0);
+		dup2(in >= 0 ? in : null, 0);
 		dup2(outfd >= 0 ? outfd : err, 1);
 		dup2(err, 2);
 		execvp(argv[0], (char *const *)argv);
 		dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	if (in >= 0)
+		close(in);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
@@ -132,21 +182,25 @@ static int spawn_wait(const char *const argv[], int logfd, int outfd, char **cau
 
 int hcfg_run(const char *const argv[], int logfd, char **cause)
 {
-	return spawn_wait(argv, logfd, -1, cause);
+	return spawn_wait(argv, logfd, -1, NULL, cause);
+}
+
+int hcfg_run_input(const char *const argv[], int logfd, const char *input, char **cause)
+{
+	return spawn_wait(argv, logfd, -1, input, cause);
 }
 
 int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cause)
 {
-	char tmpl[] = "/tmp/ospite-out.XXXXXX";
-	int fd = mkstemp(tmpl);
+	/* A file in memory: no name in a shared directory for anyone else to race for. */
+	int fd = memfd_create("ospite-out", MFD_CLOEXEC);
 	int rc;
 
 	*out = NULL;
 	if (fd < 0)
 		return hcfg_cause(cause, -errno, _("Could not create a temporary file: %s."),
 				  strerror(errno));
-	unlink(tmpl);
-	rc = spawn_wait(argv, logfd, fd, cause);
+	rc = spawn_wait(argv, logfd, fd, NULL, cause);
 	if (rc >= 0) {
 		off_t len = lseek(fd, 0, SEEK_END);
 		char *buf = malloc(len + 1);
@@ -171,7 +225,13 @@ int hcfg_write_file(const char *path, const char *data, unsigned mode, char **ca
 
 	if (snprintf(tmp, sizeof(tmp), "%s.ospite-new", path) >= (int)sizeof(tmp))
 		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/*
+	 * The temporary name is new and ours: a file or symbolic link left there
+	 * (a crash, or someone else's doing) is removed, never written through.
+	 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
 		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), path, strerror(errno));
 	while (off < len) {

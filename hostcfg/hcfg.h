@@ -174,6 +174,8 @@ int hcfg_cause(char **cause, int err, const char *fmt, ...) __attribute__((forma
  */
 int hcfg_run(const char *const argv[], int logfd, char **cause);
 
+/* Like hcfg_run(), with @input (at most 64 KiB) on the command's stdin and never in the log. */
+int hcfg_run_input(const char *const argv[], int logfd, const char *input, char **cause);
 /* Like hcfg_run(), but the command's stdout is captured into *@out (NUL-terminated). */
 int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cause);
 
