@@ -621,6 +621,9 @@ static bool in_list(char **v, const char *s)
 static void put_stanza(FILE *f, const char *url, const char *suites, char **comps,
 		       const struct hcfg_target_apt *apt)
 {
+	if (apt->disabled)
+		fputs("# The install read its packages here; this host does not, and never trusts it.\n"
+		      "Enabled: no\n", f);
 	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\nComponents:", url, suites);
 	for (size_t i = 0; comps[i]; i++)
 		fprintf(f, " %s", comps[i]);
@@ -629,7 +632,7 @@ static void put_stanza(FILE *f, const char *url, const char *suites, char **comp
 		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
 	else if (*apt->signed_by)
 		fprintf(f, "Signed-By: %s\n", apt->signed_by);
-	if (apt->trusted)
+	if (apt->trusted && !apt->disabled)
 		fputs("Trusted: yes\n", f);
 }
 
@@ -670,6 +673,57 @@ static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **c
 	return true;
 }
 
+/* The URL of a one-line-style entry ("deb [opts] URL ..."), cut out of @line in place. */
+static const char *line_url(char *line)
+{
+	char *save = NULL, *tok = strtok_r(line, " \t", &save);
+
+	if (!tok || (strcmp(tok, "deb") && strcmp(tok, "deb-src")))
+		return NULL;
+	tok = strtok_r(NULL, " \t", &save);
+	if (tok && tok[0] == '[') {
+		while (tok && !strchr(tok, ']'))
+			tok = strtok_r(NULL, " \t", &save);
+		tok = tok ? strtok_r(NULL, " \t", &save) : NULL;
+	}
+	return tok;
+}
+
+/* Comment out the lines of sources.list (@path) that name the source @apt switches off. */
+static int comment_out_source(const char *path, const struct hcfg_target_apt *apt,
+			      char **cause)
+{
+	char *data = NULL, *buf = NULL;
+	size_t len;
+	FILE *f;
+	int rc = hcfg_read_file(path, &data, cause);
+
+	if (rc < 0)
+		return rc;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(data);
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	for (char *line = data, *next; *line; line = next) {
+		char copy[4096];
+		const char *url;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		snprintf(copy, sizeof(copy), "%s", line + strspn(line, " \t"));
+		url = line_url(copy);
+		fprintf(f, "%s%s\n", url && same_url(url, apt->mirror) ? "# " : "", line);
+	}
+	free(data);
+	if (!mem_close(f, &buf))
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_write_file(path, buf, 0644, cause);
+	free(buf);
+	return rc;
+}
+
 /* debootstrap leaves a sources.list naming the mirror; apt warns about entries listed twice. */
 static int drop_stale_sources_list(const char *root, const struct hcfg_target_apt *apt,
 				   char **comps, char **cause)
@@ -693,6 +747,8 @@ static int drop_stale_sources_list(const char *root, const struct hcfg_target_ap
 	}
 	if (covered && unlink(path) < 0 && errno != ENOENT)
 		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+	if (!covered && apt->disabled)
+		rc = comment_out_source(path, apt, cause);
 out:
 	free(data);
 	free(path);

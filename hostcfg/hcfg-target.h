@@ -67,6 +67,13 @@ struct hcfg_target_apt {
 	const char *security;   /* security archive URL (suite SUITE-security), NULL or "": none */
 	const char *signed_by;  /* NULL: Debian's archive keyring; "": no Signed-By field */
 	bool trusted;           /* add "Trusted: yes" (an unsigned local repository) */
+	/*
+	 * The source is kept for the record but switched off ("Enabled: no",
+	 * never trusted), and sources.list lines naming it are commented out:
+	 * what an installed host keeps of a local source that only the
+	 * install could read.
+	 */
+	bool disabled;
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <signal.h>
@@ -876,6 +877,81 @@ static void test_refuses_running_system(void **state)
 	free(cause);
 }
 
+/* The installed host keeps a local source switched off and untrusted, in both files apt reads. */
+static void test_apt_local_source_disabled(void **state)
+{
+	const struct hcfg_target_apt apt = {
+		.mirror = "file:/srv/debian", .suite = "bookworm", .components = "main",
+		.signed_by = "", .disabled = true, .trusted = true,
+	};
+	char *cause = NULL, *list;
+
+	put("/etc/apt/sources.list", "deb [trusted=yes] file:/srv/debian bookworm main contrib\n"
+				     "deb http://mirror.example.org/debian bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_file("/etc/apt/sources.list.d/debian.sources",
+		    "# Package sources of this host; see sources.list(5).\n"
+		    "\n"
+		    "# The install read its packages here; this host does not, and never trusts it.\n"
+		    "Enabled: no\n"
+		    "Types: deb\n"
+		    "URIs: file:/srv/debian\n"
+		    "Suites: bookworm\n"
+		    "Components: main\n");
+	assert_file("/etc/apt/sources.list",
+		    "# deb [trusted=yes] file:/srv/debian bookworm main contrib\n"
+		    "deb http://mirror.example.org/debian bookworm main\n");
+	list = slurp("/etc/apt/sources.list.d/debian.sources");
+	assert_null(strstr(list, "Trusted"));
+	free(list);
+	assert_null(cause);
+}
+
+/* Input for a program (a password hash for chpasswd) reaches its stdin and never the log. */
+static void test_run_input(void **state)
+{
+	char *out = path_in("/out"), *logp = path_in("/log"), *cause = NULL, *text;
+	char script[PATH_MAX + 32];
+	int logfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(logfd >= 0);
+	snprintf(script, sizeof(script), "cat >%s", out);
+	const char *argv[] = { "sh", "-c", script, NULL };
+
+	assert_int_equal(hcfg_run_input(argv, logfd, "root:$y$secret-hash\n", &cause), 0);
+	close(logfd);
+	assert_file("/out", "root:$y$secret-hash\n");
+	text = slurp("/log");
+	assert_non_null(strstr(text, "+ sh -c cat"));
+	assert_null(strstr(text, "secret-hash"));
+	free(text);
+	/* A program that reads nothing does not hurt the caller (no SIGPIPE). */
+	const char *quiet[] = { "true", NULL };
+
+	assert_int_equal(hcfg_run_input(quiet, -1, "ignored\n", &cause), 0);
+	free(out);
+	free(logp);
+	free(cause);
+}
+
+/* An atomic write never follows a link planted where its temporary file goes. */
+static void test_write_does_not_follow_links(void **state)
+{
+	char *victim = path_in("/victim"), *dst = path_in("/etc/hostname"), *cause = NULL;
+	char tmp[PATH_MAX];
+
+	put("/victim", "untouched\n");
+	put("/etc/hostname", "old\n");
+	snprintf(tmp, sizeof(tmp), "%s.ospite-new", dst);
+	assert_int_equal(symlink(victim, tmp), 0);
+	assert_int_equal(hcfg_write_file(dst, "new\n", 0644, &cause), 0);
+	assert_file("/victim", "untouched\n");
+	assert_file("/etc/hostname", "new\n");
+	free(victim);
+	free(dst);
+	free(cause);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_root, teardown_root)
 
 int main(void)
@@ -908,6 +984,9 @@ int main(void)
 		T(test_failed_write_leaves_no_half_file),
 		T(test_failed_rename_leaves_nothing),
 		T(test_refuses_running_system),
+		T(test_apt_local_source_disabled),
+		T(test_run_input),
+		T(test_write_does_not_follow_links),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
