@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -178,6 +180,17 @@ static int spawn_wait(const char *const argv[], int logfd, int outfd, const char
 		hcfg_cause(cause, 0, _("%s failed with exit status %d."), argv[0],
 			   WEXITSTATUS(status));
 	return WEXITSTATUS(status);
+}
+
+int hcfg_private_mounts(char **cause)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return hcfg_cause(cause, -errno, _("Could not make a mount namespace of its own: %s."),
+				  strerror(errno));
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return hcfg_cause(cause, -errno, _("Could not make a mount namespace of its own: %s."),
+				  strerror(errno));
+	return 0;
 }
 
 int hcfg_run(const char *const argv[], int logfd, char **cause)

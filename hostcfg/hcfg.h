@@ -174,6 +174,14 @@ int hcfg_cause(char **cause, int err, const char *fmt, ...) __attribute__((forma
  */
 int hcfg_run(const char *const argv[], int logfd, char **cause);
 
+/*
+ * Give this process (and the children it starts) a mount namespace of its
+ * own whose mounts do not propagate back: what it mounts cannot be copied
+ * into, and pinned by, a namespace another process creates meanwhile, and
+ * goes away with the process when it is killed. The host's later mounts
+ * still appear in it.
+ */
+int hcfg_private_mounts(char **cause);
 /* Like hcfg_run(), with @input (at most 64 KiB) on the command's stdin and never in the log. */
 int hcfg_run_input(const char *const argv[], int logfd, const char *input, char **cause);
 /* Like hcfg_run(), but the command's stdout is captured into *@out (NUL-terminated). */

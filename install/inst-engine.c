@@ -52,8 +52,8 @@ struct inst_engine {
 	long long started_ms;       /* when the engine was made, for the step times in the log */
 	bool cache_mounted;         /* the package cache on the target's /var/cache/apt/archives */
 	uint64_t plan_fp;           /* inst_plan_fingerprint() */
-	unsigned done;              /* steps finished, as in the journal */
-	unsigned started;           /* steps begun, as in the journal */
+	struct inst_journal jn;     /* this run: its id, file systems and steps, as in the journal */
+	enum inst_resume resume;    /* may this run continue an earlier one? */
 	bool resumed;               /* this run continues an earlier one */
 	char **fp_disks, **fp_before;   /* fingerprints of the disks not in the plan */
 	char **fp_files;            /* for loop devices, the file behind each, else "" */
@@ -95,6 +95,11 @@ void inst_engine_set_workdir(struct inst_engine *e, const char *dir)
 {
 	snprintf(e->workdir, sizeof(e->workdir), "%s", dir);
 	snprintf(e->target, sizeof(e->target), "%s/target", dir);
+}
+
+void inst_engine_set_resume(struct inst_engine *e, enum inst_resume r)
+{
+	e->resume = r;
 }
 
 void inst_engine_set_logpath(struct inst_engine *e, const char *path)
@@ -309,8 +314,8 @@ static int mount_depth(const char *m)
 	return d;
 }
 
-/* Mount the plan's file systems on the target, parents first. */
-static int mount_targets(struct inst_engine *e, char **cause)
+/* Mount the plan's file systems on the target, parents first, with mount @flags. */
+static int mount_targets(struct inst_engine *e, unsigned long flags, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 
@@ -322,7 +327,7 @@ static int mount_targets(struct inst_engine *e, char **cause)
 			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
 				continue;
 			rc = do_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
-				      hcfg_fs_name(pt->fs), 0, cause);
+				      hcfg_fs_name(pt->fs), flags, cause);
 			if (rc < 0)
 				return rc;
 		}
@@ -367,7 +372,12 @@ static int step_format(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 	}
-	rc = mount_targets(e, cause);
+	/* This machine's own record of the run comes first: only it lets a later run resume. */
+	for (size_t i = 0; i < p->n_parts; i++)
+		INST_COPY(e->jn.uuid[i], e->uuid[i]);
+	rc = inst_run_record_write(e->workdir, &e->jn, cause);
+	if (rc == 0)
+		rc = mount_targets(e, 0, cause);
 	if (rc < 0)
 		return rc;
 	progress(e, 1000, _("The file systems are ready."));
@@ -532,9 +542,21 @@ static int set_root_password(struct inst_engine *e, char **cause)
 	const struct inst_plan *p = e->plan;
 	int rc = 0;
 
-	/* rootpw --lock alone: no password, and the account locked. */
-	if (*p->root_hash)
-		rc = TARGET(e, cause, "usermod", "-p", p->root_hash, "root");
+	/*
+	 * rootpw --lock alone: no password, and the account locked. The hash
+	 * goes on chpasswd's standard input: on a command line every user
+	 * could read it in ps, and the log would keep it.
+	 */
+	if (*p->root_hash) {
+		char line[sizeof(p->root_hash) + 8];
+		const char *argv[] = { "chroot", e->target, "chpasswd", "-e", NULL };
+
+		snprintf(line, sizeof(line), "root:%s\n", p->root_hash);
+		rc = hcfg_run_input(argv, e->logfd, line, cause);
+		explicit_bzero(line, sizeof(line));
+		if (rc > 0)
+			rc = -EIO;
+	}
 	if (!rc && p->root_lock)
 		rc = TARGET(e, cause, "usermod", "-L", "root");
 	return rc;
@@ -827,6 +849,17 @@ static int step_finish(struct inst_engine *e, char **cause)
 	rc = hcfg_target_block_daemons(e->target, false, cause);
 	if (rc < 0)
 		return rc;
+	/* The local source was trusted for the install only: the host keeps it switched off. */
+	if (e->plan->src == INST_SRC_LOCAL) {
+		char local[PATH_MAX + 8];
+		struct hcfg_target_apt apt = { .mirror = local, .suite = e->plan->suite,
+					       .disabled = true };
+
+		snprintf(local, sizeof(local), "file:%s", e->plan->local_dir);
+		rc = hcfg_target_apt_sources(e->target, &apt, cause);
+		if (rc < 0)
+			return rc;
+	}
 	ks = inst_plan_to_ks(e->plan);
 	rc = write_target(e, "/root/ospite-ks.cfg", ks, 0600, cause);
 	free(ks);
@@ -845,6 +878,8 @@ static int step_finish(struct inst_engine *e, char **cause)
 	rc = journal_mark(e, INST_STEP_FINISH, true, cause);
 	if (rc < 0)
 		return rc;
+	/* A finished host is never resumed: this machine forgets the run. */
+	inst_run_record_remove(e->workdir, &e->jn);
 	progress(e, 500, _("Unmounting the target..."));
 	umount_all(e);
 	progress(e, 1000, _("The installation is complete."));
@@ -1199,12 +1234,22 @@ static int step_packages(struct inst_engine *e, char **cause)
 	rc = write_target(e, "/var/cache/debconf/ospite-preseed", debconf, 0644, cause);
 	if (!rc)
 		rc = TARGET(e, cause, "debconf-set-selections", "/var/cache/debconf/ospite-preseed");
-	/* A run cut short during dpkg leaves packages half-configured: finish them first. */
+	/*
+	 * A run cut short during dpkg leaves packages half-configured, or
+	 * unpacked before what they depend on: finish what dpkg can, then let
+	 * apt repair the rest; the step's own install below completes it.
+	 * With apt's environment: no debconf questions, and no initial RAM disk yet.
+	 */
 	if (!rc && e->resumed) {
-		/* With apt's environment: no debconf questions, and no initial RAM disk yet. */
 		const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
+		const char *fix[] = { "chroot", e->target, "apt-get", "-y", "-q", "-f",
+				      "-o", "Dpkg::Options::=--force-confdef",
+				      "-o", "Dpkg::Use-Pty=0", "--no-install-recommends",
+				      "install", NULL };
 
-		rc = run_ticking(e, cfg, env, -1, NULL, NULL, cause);
+		if (run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
+			logf_(e, "resume: dpkg could not configure everything; apt repairs the rest");
+		rc = run_ticking(e, fix, env, -1, NULL, NULL, cause);
 	}
 	if (!rc)
 		rc = TARGET(e, cause, "apt-get", "-q", "update");
@@ -1254,21 +1299,45 @@ static void free_partdevs(struct inst_engine *e)
 	}
 }
 
+/* "2026-12-02 14:05", in the local time of this machine. */
+static void fmt_when(long long t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, len, "?");
+}
+
+/* The step an earlier run stopped in: the first one that did not finish. */
+static enum inst_step stopped_in(const struct inst_journal *j)
+{
+	for (int s = INST_STEP_FORMAT; s < INST_STEP_COUNT; s++)
+		if (!(j->done & (1u << s)))
+			return s;
+	return INST_STEP_FINISH;
+}
+
 /*
- * Does the disk hold this very plan's install, cut short? Then mount it and
- * return which steps finished. Only a journal written for the same plan, on
- * partitions of exactly the planned sizes, counts; anything else starts over.
- * A base system that did not finish is not resumed (debootstrap cannot pick
- * up a half-filled root), nor are post-install scripts cut short (a site's
- * %post need not be safe to run twice), nor a finished install (the operator
- * confirmed erasing the disk): those start again from Formatting.
+ * Does the disk hold this very plan's install, cut short, that this machine
+ * started? Then, when the operator agrees (or asked with --resume), mount it
+ * and return which steps finished. Only a journal written for the same plan,
+ * on partitions of exactly the planned sizes, by a run this machine recorded
+ * (same run id, start time and file system UUIDs) counts; anything else
+ * starts over. The disk is looked at read-only, with nothing on it allowed
+ * to run, until the answer is yes. A base system that did not finish is not
+ * resumed (debootstrap cannot pick up a half-filled root), nor are
+ * post-install scripts cut short (a site's %post need not be safe to run
+ * twice), nor a finished install (the operator confirmed erasing the disk):
+ * those start again from Formatting.
  */
 static unsigned resume_probe(struct inst_engine *e)
 {
 	const struct inst_plan *p = e->plan;
 	uint64_t sizes[INST_MAX_PARTS];
+	struct inst_journal j;
 	const char *why = NULL;
-	unsigned done = 0;
+	char *vouch = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -1292,27 +1361,56 @@ static unsigned resume_probe(struct inst_engine *e)
 		    hcfg_fs_uuid(e->partdev[i], e->uuid[i], sizeof(e->uuid[i]), NULL) < 0)
 			goto fresh;
 	why = "its file systems do not mount";
-	if (mount_targets(e, NULL) < 0)
+	if (mount_targets(e, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		goto fresh;
 	why = NULL;
-	rc = inst_journal_read(e->target, e->plan_fp, &done, &e->started);
-	if (rc == 0 && (done & (1u << INST_STEP_FINISH)))
+	rc = inst_journal_read(e->target, e->plan_fp, &j);
+	if (rc == 0 && inst_journal_vouch(e->workdir, &j, e->uuid, n, &vouch) < 0)
+		why = vouch;
+	else if (rc == 0 && (j.done & (1u << INST_STEP_FINISH)))
 		why = "a finished install, erased again as confirmed";
-	else if (rc == 0 && !(done & (1u << INST_STEP_BASE)))
+	else if (rc == 0 && !(j.done & (1u << INST_STEP_BASE)))
 		why = "base system unfinished";
-	else if (rc == 0 && (e->started & ~done & (1u << INST_STEP_POST)))
+	else if (rc == 0 && (j.started & ~j.done & (1u << INST_STEP_POST)))
 		why = "post-install scripts cut short: they may not run twice";
 	if (rc < 0 || why) {
 		why = rc == -ENOENT ? "no journal" : rc == -ESTALE ? "another plan" :
 		      rc < 0 ? "damaged journal" : why;
 		goto fresh;
 	}
-	return done;
+	umount_all(e);
+	if (e->resume == INST_RESUME_ASK) {
+		char when[64], text[1024];
+
+		fmt_when(j.began, when, sizeof(when));
+		snprintf(text, sizeof(text),
+			 _("%s holds an install of these same choices that did not finish: it began on %s and stopped during \"%s\".\n\nResume it, or install from scratch and erase the disk?"),
+			 p->disk, when, inst_step_title(stopped_in(&j)));
+		if (!e->ui.question ||
+		    !e->ui.question(e->ui.opaque, _("Unfinished Install"), text, _("Resume"),
+				    _("Install from scratch"))) {
+			why = "the operator chose to install from scratch";
+			goto fresh;
+		}
+	}
+	why = "its file systems do not mount";
+	if (mount_targets(e, 0, NULL) < 0)
+		goto fresh;
+	e->jn = j;
+	logf_(e, "resume: run %s of %lld on %s", j.run, j.began, p->disk);
+	return j.done;
 fresh:
 	logf_(e, "resume: starting over on %s (%s)", p->disk, why);
+	if (e->resume == INST_RESUME_YES && e->ui.warning) {
+		char text[512];
+
+		snprintf(text, sizeof(text), _("Nothing on %s can be resumed: the install starts from scratch."),
+			 p->disk);
+		e->ui.warning(e->ui.opaque, text);
+	}
+	free(vouch);
 	umount_all(e);
 	free_partdevs(e);
-	e->started = 0;
 	return 0;
 }
 
@@ -1404,10 +1502,10 @@ static int fprint_check(struct inst_engine *e, char **cause)
 /* Record in the journal that step @s began or finished. */
 static int journal_mark(struct inst_engine *e, enum inst_step s, bool finished, char **cause)
 {
-	e->started |= 1u << s;
+	e->jn.started |= 1u << s;
 	if (finished)
-		e->done |= 1u << s;
-	return inst_journal_write(e->target, e->plan_fp, e->done, e->started, cause);
+		e->jn.done |= 1u << s;
+	return inst_journal_write(e->target, &e->jn, cause);
 }
 
 int inst_engine_run(struct inst_engine *e, char **cause)
@@ -1438,15 +1536,23 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 	rc = fprint_take(e, cause);
 	if (rc < 0)
 		return rc;
-	e->done = resume_probe(e);
-	e->resumed = e->done != 0;
+	/* A journal on the disk is only read when the operator may want to resume. */
+	if (e->resume != INST_RESUME_NO)
+		e->resumed = resume_probe(e) != 0;
+	else
+		logf_(e, "resume: not asked for; %s is formatted", e->plan->disk);
+	if (!e->resumed) {
+		rc = inst_journal_new(&e->jn, e->plan_fp, cause);
+		if (rc < 0)
+			return rc;
+	}
 	for (int s = INST_STEP_FORMAT; s < INST_STEP_COUNT; s++) {
-		if (e->done & (1u << s)) {
+		if (e->jn.done & (1u << s)) {
 			logf_(e, "resume: %s finished in an earlier run", inst_journal_word(s));
 			continue;
 		}
 		/* The base step announces Package Installation; when it was skipped, say it here. */
-		if (s == INST_STEP_PACKAGES && (e->done & (1u << INST_STEP_BASE)))
+		if (s == INST_STEP_PACKAGES && (e->jn.done & (1u << INST_STEP_BASE)))
 			step(e, INST_STEP_PACKAGES);
 		/* Steps after Package Installation run commands in the target. */
 		if (s > INST_STEP_PACKAGES)
@@ -1456,7 +1562,7 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 			rc = journal_mark(e, s, false, cause);
 		/* A password chosen for this run replaces the one an earlier run set. */
 		if (rc == 0 && s == INST_STEP_FINISH && e->resumed &&
-		    (e->done & (1u << INST_STEP_POST)))
+		    (e->jn.done & (1u << INST_STEP_POST)))
 			rc = set_root_password(e, cause);
 		if (rc == 0)
 			rc = steps[s](e, cause);

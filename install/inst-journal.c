@@ -3,6 +3,7 @@
 #include "tui/i18n.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +12,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,61 +58,140 @@ uint64_t inst_plan_fingerprint(const struct inst_plan *p)
 	return h;
 }
 
-int inst_journal_read(const char *target, uint64_t fp, unsigned *done, unsigned *started)
+int inst_journal_new(struct inst_journal *j, uint64_t fp, char **cause)
 {
-	char path[PATH_MAX], *text = NULL;
-	uint64_t got = 0;
-	bool have_plan = false;
-	int rc;
+	unsigned char rnd[INST_RUN_ID_LEN / 2];
 
-	*done = 0;
-	*started = 0;
-	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
-	rc = hcfg_read_file(path, &text, NULL);
-	if (rc < 0)
-		return rc == -ENOENT ? -ENOENT : -EINVAL;
-	rc = 0;
+	memset(j, 0, sizeof(*j));
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return hcfg_cause(cause, -EIO, _("Could not read random numbers: %s."),
+				  strerror(errno));
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(j->run + 2 * i, 3, "%02x", rnd[i]);
+	j->plan = fp;
+	j->began = (long long)time(NULL);
+	return 0;
+}
+
+/* Only lower-case hex, exactly INST_RUN_ID_LEN of it: the id names a file of this machine. */
+static bool run_id_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == INST_RUN_ID_LEN && s[n] == '\0';
+}
+
+static bool uuid_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefABCDEF-");
+
+	return n > 0 && n < 64 && s[n] == '\0';
+}
+
+/* Parse the text of a journal or run record into @j; -EINVAL on anything unexpected. */
+static int parse(char *text, struct inst_journal *j)
+{
+	bool have_plan = false;
+
+	memset(j, 0, sizeof(*j));
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
+		char word[16], arg[80];
+		unsigned idx;
+		int used = 0;
+
 		if (line[0] == '#')
 			continue;
-		if (!strncmp(line, "plan ", 5)) {
-			have_plan = sscanf(line + 5, "%" SCNx64, &got) == 1;
+		if (sscanf(line, "plan %" SCNx64 "%n", &j->plan, &used) == 1 && !line[used]) {
+			have_plan = true;
 			continue;
 		}
-		bool is_done = !strncmp(line, "done ", 5);
-
-		if (!is_done && strncmp(line, "start ", 6)) {
-			rc = -EINVAL;
-			break;
+		if (sscanf(line, "began %lld%n", &j->began, &used) == 1 && !line[used])
+			continue;
+		if (sscanf(line, "fs %u %63s%n", &idx, arg, &used) == 2 && !line[used]) {
+			if (idx >= INST_MAX_PARTS || !uuid_ok(arg))
+				return -EINVAL;
+			snprintf(j->uuid[idx], sizeof(j->uuid[idx]), "%s", arg);
+			continue;
 		}
+		if (sscanf(line, "%15s %79s%n", word, arg, &used) != 2 || line[used])
+			return -EINVAL;
+		if (!strcmp(word, "run")) {
+			if (!run_id_ok(arg))
+				return -EINVAL;
+			snprintf(j->run, sizeof(j->run), "%s", arg);
+			continue;
+		}
+		bool is_done = !strcmp(word, "done");
 		int s;
 
+		if (!is_done && strcmp(word, "start"))
+			return -EINVAL;
 		for (s = 0; s < INST_STEP_COUNT; s++)
-			if (!strcmp(line + (is_done ? 5 : 6), words[s]))
+			if (!strcmp(arg, words[s]))
 				break;
-		if (s == INST_STEP_COUNT) {
-			rc = -EINVAL;
-			break;
-		}
-		*started |= 1u << s;
+		if (s == INST_STEP_COUNT)
+			return -EINVAL;
+		j->started |= 1u << s;
 		if (is_done)
-			*done |= 1u << s;
+			j->done |= 1u << s;
 	}
-	free(text);
-	if (!rc && !have_plan)
-		rc = -EINVAL;
-	if (!rc && got != fp)
-		rc = -ESTALE;
-	if (rc < 0) {
-		*done = 0;
-		*started = 0;
+	return have_plan && *j->run ? 0 : -EINVAL;
+}
+
+/*
+ * Read and parse @path: a regular file of at most 16 KiB, not reached
+ * through a symbolic link at its end. A journal on a foreign disk may be
+ * a FIFO (which would hang a plain read) or huge: both are damage.
+ */
+static int read_parse(const char *path, struct inst_journal *j)
+{
+	char text[16384 + 1];
+	struct stat st;
+	ssize_t len;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -EINVAL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)) {
+		close(fd);
+		return -EINVAL;
 	}
+	len = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (len < 0 || len >= (ssize_t)sizeof(text) - 1 || memchr(text, '\0', len))
+		return -EINVAL;
+	text[len] = '\0';
+	rc = parse(text, j);
+	if (rc < 0)
+		memset(j, 0, sizeof(*j));
 	return rc;
 }
 
-int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned started,
-		       char **cause)
+int inst_journal_read(const char *target, uint64_t fp, struct inst_journal *j)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
+	rc = read_parse(path, j);
+	if (!rc && j->plan != fp)
+		rc = -ESTALE;
+	if (rc < 0)
+		memset(j, 0, sizeof(*j));
+	return rc;
+}
+
+static void render(struct hcfg_buf *b, const struct inst_journal *j)
+{
+	hcfg_buf_printf(b, "plan %016" PRIx64 "\nrun %s\nbegan %lld\n", j->plan, j->run, j->began);
+	for (int i = 0; i < INST_MAX_PARTS; i++)
+		if (*j->uuid[i])
+			hcfg_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
+}
+
+int inst_journal_write(const char *target, const struct inst_journal *j, char **cause)
 {
 	struct hcfg_buf b = { 0 };
 	char path[PATH_MAX];
@@ -119,12 +201,12 @@ int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned 
 	rc = hcfg_mkdirs(path, cause);
 	if (rc < 0)
 		return rc;
-	hcfg_buf_printf(&b, "# Steps of this host's install that finished; ospite-install resumes after them.\n"
-			"plan %016" PRIx64 "\n", fp);
+	hcfg_buf_str(&b, "# Steps of this host's install that finished; ospite-install resumes after them.\n");
+	render(&b, j);
 	for (int s = 0; s < INST_STEP_COUNT; s++)
-		if (done & (1u << s))
+		if (j->done & (1u << s))
 			hcfg_buf_printf(&b, "done %s\n", words[s]);
-		else if (started & (1u << s))
+		else if (j->started & (1u << s))
 			hcfg_buf_printf(&b, "start %s\n", words[s]);
 	/* What the journal claims must be on the disk first: a power cut may follow. */
 	sync();
@@ -136,6 +218,74 @@ int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned 
 	rc = hcfg_write_file(path, b.s, 0600, cause);
 	free(b.s);
 	return rc;
+}
+
+static int record_path(const char *workdir, const char *run, char *path, size_t len)
+{
+	if (!run_id_ok(run) ||
+	    snprintf(path, len, "%s/runs/%s", workdir, run) >= (int)len)
+		return -EINVAL;
+	return 0;
+}
+
+int inst_run_record_write(const char *workdir, const struct inst_journal *j, char **cause)
+{
+	struct hcfg_buf b = { 0 };
+	char path[PATH_MAX];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/runs", workdir);
+	rc = hcfg_mkdirs(path, cause);
+	if (rc < 0)
+		return rc;
+	/* Only root may plant a record that vouches for a disk. */
+	if (chmod(path, 0700) < 0)
+		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), path, strerror(errno));
+	if (record_path(workdir, j->run, path, sizeof(path)) < 0)
+		return hcfg_cause(cause, -EINVAL, _("The run id \"%s\" is not valid."), j->run);
+	hcfg_buf_str(&b, "# An install this machine started; ospite-install resumes only its own runs.\n");
+	render(&b, j);
+	if (b.oom) {
+		free(b.s);
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	rc = hcfg_write_file(path, b.s, 0600, cause);
+	free(b.s);
+	return rc;
+}
+
+void inst_run_record_remove(const char *workdir, const struct inst_journal *j)
+{
+	char path[PATH_MAX];
+
+	if (record_path(workdir, j->run, path, sizeof(path)) == 0)
+		unlink(path);
+}
+
+int inst_journal_vouch(const char *workdir, const struct inst_journal *j,
+		       char (*uuids)[64], size_t n, char **cause)
+{
+	struct inst_journal mine;
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (record_path(workdir, j->run, path, sizeof(path)) < 0 || lstat(path, &st) < 0 ||
+	    !S_ISREG(st.st_mode) || st.st_uid != 0 || read_parse(path, &mine) < 0)
+		return hcfg_cause(cause, -EPERM,
+				  _("The install journal on the disk names a run that this machine did not start."));
+	if (mine.plan != j->plan || mine.began != j->began || strcmp(mine.run, j->run))
+		return hcfg_cause(cause, -EPERM,
+				  _("The install journal on the disk does not match this machine's record of run %s."),
+				  j->run);
+	for (size_t i = 0; i < INST_MAX_PARTS; i++) {
+		const char *now = i < n ? uuids[i] : "";
+
+		if (strcmp(mine.uuid[i], j->uuid[i]) || strcmp(mine.uuid[i], now))
+			return hcfg_cause(cause, -EPERM,
+					  _("The file systems on the disk are not the ones run %s made."),
+					  j->run);
+	}
+	return 0;
 }
 
 /* Is @path @dir itself or below it? */

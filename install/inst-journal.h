@@ -16,15 +16,52 @@ uint64_t inst_plan_fingerprint(const struct inst_plan *p);
 /* The same from the plan's inst_plan_dump() text, for a caller that has it already. */
 uint64_t inst_plan_dump_fingerprint(const char *dump);
 
+/* Length of a run id in hex digits: 128 random bits. */
+#define INST_RUN_ID_LEN 32
+
 /*
- * Read the journal under @target: *@done gets a bit (1 << step) for each
- * finished step, *@started one for each step that began. -ENOENT when there
- * is none, -ESTALE when it belongs to another plan, -EINVAL when it is damaged.
+ * What one install run recorded: the plan it carried out, a random id of
+ * its own, when it began, the UUIDs of the file systems it made, and which
+ * steps began and finished (a bit 1 << step in @started and @done).
  */
-int inst_journal_read(const char *target, uint64_t fp, unsigned *done, unsigned *started);
-/* Record @done and @started for the plan @fp under @target, atomically. */
-int inst_journal_write(const char *target, uint64_t fp, unsigned done, unsigned started,
-		       char **cause);
+struct inst_journal {
+	uint64_t plan;
+	char run[INST_RUN_ID_LEN + 1];
+	long long began;           /* seconds since the epoch */
+	char uuid[INST_MAX_PARTS][64];
+	unsigned done, started;
+};
+
+/* A new run of the plan @fp: a fresh random id, begun now, nothing done. */
+int inst_journal_new(struct inst_journal *j, uint64_t fp, char **cause);
+
+/*
+ * Read the journal under @target into @j. -ENOENT when there is none,
+ * -ESTALE when it belongs to another plan than @fp, -EINVAL when it is
+ * damaged; on any error @j is left empty. The journal is on the disk about
+ * to be erased and so is not to be trusted: inst_journal_vouch() says
+ * whether this machine made it.
+ */
+int inst_journal_read(const char *target, uint64_t fp, struct inst_journal *j);
+/* Record @j under @target, atomically. */
+int inst_journal_write(const char *target, const struct inst_journal *j, char **cause);
+
+/*
+ * The record this machine keeps of its own runs, under @workdir/runs/RUN,
+ * outside the disk being installed: a journal found on a disk is only
+ * resumed when this machine started that very run (same id, plan, start
+ * time and file system UUIDs). Written once the file systems exist,
+ * removed when the install finishes.
+ */
+int inst_run_record_write(const char *workdir, const struct inst_journal *j, char **cause);
+void inst_run_record_remove(const char *workdir, const struct inst_journal *j);
+/*
+ * 0 when @j, read from a disk, is a run this machine recorded and @uuids
+ * (what the disk's file systems carry now, "" where a partition has none)
+ * match what that run made; else -EPERM with a cause saying what differs.
+ */
+int inst_journal_vouch(const char *workdir, const struct inst_journal *j,
+		       char (*uuids)[64], size_t n, char **cause);
 
 /*
  * Undo what an earlier run, killed before it could clean up, left behind

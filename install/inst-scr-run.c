@@ -81,10 +81,22 @@ static void on_info(void *opaque, const char *msg)
 		tui_progress_set(u->bar, 0, msg);
 }
 
+static void on_warning(void *opaque, const char *msg)
+{
+	tui_message(_("Warning"), msg);
+}
+
+/* The default answer is the first button, where the focus starts. */
+static bool on_question(void *opaque, const char *title, const char *text, const char *yes,
+			const char *no)
+{
+	return tui_ask(title, text, yes, no);
+}
+
 int inst_scr_install(struct inst_ctx *c)
 {
 	struct run_ui u = { 0 };
-	struct inst_ui ui = { &u, on_step, on_progress, on_info };
+	struct inst_ui ui = { &u, on_step, on_progress, on_info, on_warning, on_question };
 	struct inst_engine *e;
 	char *cause = NULL, text[1024];
 	int rc;
@@ -92,6 +104,8 @@ int inst_scr_install(struct inst_ctx *c)
 	e = inst_engine_new(&c->plan, &ui, c->logfd);
 	inst_engine_set_workdir(e, c->workdir);
 	inst_engine_set_logpath(e, c->logpath);
+	/* An unfinished install of the same choices is resumed only if the operator says so. */
+	inst_engine_set_resume(e, INST_RESUME_ASK);
 	/* Nothing is written before the Dependency Check passes. */
 	rc = inst_engine_check_deps(e, &cause);
 	if (rc == 0)

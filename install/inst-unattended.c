@@ -160,6 +160,17 @@ static void on_info(void *opaque, const char *msg)
 	json_emit(opaque, &b);
 }
 
+static void on_warning(void *opaque, const char *msg)
+{
+	struct hcfg_buf b = { 0 };
+
+	/* TRANSLATORS: the start of a warning line in the unattended output. */
+	say(_("warning: %s"), msg);
+	hcfg_buf_str(&b, "{\"event\":\"warning\",\"text\":");
+	json_str(&b, msg);
+	json_emit(opaque, &b);
+}
+
 static void json_end(struct un_ui *u, enum inst_step failed, const char *cause)
 {
 	struct hcfg_buf b = { 0 };
@@ -319,7 +330,8 @@ int inst_unattended_main(const struct inst_unattended *u)
 {
 	struct inst_ks_opts opts = { .read = inst_ks_read_any };
 	struct un_ui ui = { .json_fd = u->progress_fd, .bucket = -1, .json_step = -1 };
-	struct inst_ui iface = { &ui, on_step, on_progress, on_info };
+	/* No question callback: an unattended install never asks, it takes the default. */
+	struct inst_ui iface = { &ui, on_step, on_progress, on_info, on_warning, NULL };
 	struct inst_engine *e = NULL;
 	struct inst_plan plan;
 	char *errors = NULL, *cause = NULL, loopdev[64] = "", logbuf[512], target[PATH_MAX];
@@ -379,6 +391,7 @@ int inst_unattended_main(const struct inst_unattended *u)
 	e = inst_engine_new(&plan, &iface, logfd);
 	inst_engine_set_workdir(e, u->workdir);
 	inst_engine_set_logpath(e, logbuf);
+	inst_engine_set_resume(e, u->resume ? INST_RESUME_YES : INST_RESUME_NO);
 	rc = inst_engine_run(e, &cause);
 	if (rc < 0) {
 		enum inst_step s = inst_engine_failed_step(e);

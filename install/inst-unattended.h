@@ -18,6 +18,7 @@ struct inst_unattended {
 	const char *workdir;
 	const char *serial;      /* console to carry over when the answer file names none */
 	int progress_fd;         /* JSON progress lines go here; -1 for none */
+	bool resume;             /* continue this machine's own unfinished run on the disk */
 };
 
 /* Run it; the exit status: 0 done, 1 the answer file is not valid, 2 the install failed. */

@@ -220,7 +220,23 @@ struct inst_ui {
 	void (*step)(void *opaque, enum inst_step step);
 	void (*progress)(void *opaque, const struct inst_progress *pr);
 	void (*info)(void *opaque, const char *msg);
+	/* Something the operator should know that does not stop the install. */
+	void (*warning)(void *opaque, const char *msg);
+	/*
+	 * A choice between @yes and @no (the default, and the answer when the
+	 * front end cannot ask); true for @yes.
+	 */
+	bool (*question)(void *opaque, const char *title, const char *text, const char *yes,
+			 const char *no);
 };
+
+/*
+ * Whether a run may continue an earlier one that was cut short on the same
+ * disk: never (the disk is formatted, whatever it holds), after asking the
+ * operator through the question callback, or whenever this machine's own
+ * record of that run vouches for it (--resume).
+ */
+enum inst_resume { INST_RESUME_NO = 0, INST_RESUME_ASK, INST_RESUME_YES };
 
 struct inst_engine;
 
@@ -230,6 +246,8 @@ struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct i
 void inst_engine_free(struct inst_engine *e);
 /* Where the package cache and the target mount point live (default /var/cache/ospite-install). */
 void inst_engine_set_workdir(struct inst_engine *e, const char *dir);
+/* May this run continue an earlier one (default INST_RESUME_NO)? */
+void inst_engine_set_resume(struct inst_engine *e, enum inst_resume r);
 /* The install log's path, copied to the target at the end. */
 void inst_engine_set_logpath(struct inst_engine *e, const char *path);
 /* Run every step; on failure *cause says which step failed and why. */

@@ -24,6 +24,8 @@ static void usage(FILE *f)
 		     "  --validate FILE      check an answer file and change nothing\n"
 		     "  --dump-plan          with --validate: print the plan the file makes\n"
 		     "  --progress-fd N      unattended: progress as JSON lines on file descriptor N\n"
+		     "  --resume             unattended: continue this machine's unfinished install on\n"
+		     "                       the disk instead of formatting it again\n"
 		     "  --image PATH         install into the disk image PATH (created when missing)\n"
 		     "  --image-size SIZE    size of a new disk image (default 8G)\n"
 		     "  --log PATH           write the install log to PATH\n"
@@ -88,6 +90,7 @@ int main(int argc, char **argv)
 		{ "validate", required_argument, NULL, 'v' },
 		{ "dump-plan", no_argument, NULL, 'D' },
 		{ "progress-fd", required_argument, NULL, 'P' },
+		{ "resume", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -126,8 +129,12 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			un.progress_fd = (int)fd;
+			/* The programs the install runs (apt, dpkg, %post) must not write into it. */
+			if (fd > 2)
+				fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 			break;
 		}
+		case 'R': un.resume = true; break;
 		case 'l': logpath = optarg; break;
 		case 'w': workdir = optarg; break;
 		case 'S': serial = optarg; break;
@@ -155,6 +162,12 @@ int main(int argc, char **argv)
 	}
 	if (ks_cmdline)
 		un.answer = ks_cmdline;
+	/* The target's mounts are the installer's alone: nothing started meanwhile can pin them. */
+	if (geteuid() == 0 && !un.validate && hcfg_private_mounts(&cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
+		free(cause);
+		return 2;
+	}
 	if (un.answer) {
 		if (!serial)
 			detect_serial(serial_buf, sizeof(serial_buf));

@@ -14,13 +14,14 @@ detach_image() {
 	for d in $(losetup -n -O NAME -j "$1" 2>/dev/null); do losetup -d "$d"; done
 }
 
-# mount_part IMAGE N DIR: mount partition N of a disk image read-only, by offset, so that
-# no partition device nodes are needed (no udev here, and loop partition scans may be refused).
+# mount_part IMAGE N DIR [rw]: mount partition N of a disk image (read-only unless rw), by
+# offset, so that no partition device nodes are needed (no udev here, and loop partition
+# scans may be refused).
 mount_part() {
 	local start sectors
 	read -r start sectors <<<"$(partx -g -o START,SECTORS -n "$2" "$1")" || return 1
 	[ -n "$sectors" ] || return 1
-	mount -o ro,loop,offset=$((start * 512)),sizelimit=$((sectors * 512)) "$1" "$3"
+	mount -o "${4:-ro}",loop,offset=$((start * 512)),sizelimit=$((sectors * 512)) "$1" "$3"
 }
 
 # The package cache every end-to-end install shares, so each downloads nothing twice.

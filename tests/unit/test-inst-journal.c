@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[PATH_MAX];
@@ -30,44 +31,140 @@ static int teardown(void **state)
 
 static void test_round_trip(void **state)
 {
-	unsigned done = 0, started = 0;
+	struct inst_journal j, back;
 	char *cause = NULL;
 	unsigned want = 1u << INST_STEP_FORMAT | 1u << INST_STEP_BASE | 1u << INST_STEP_PACKAGES;
 	unsigned begun = want | 1u << INST_STEP_POST;
 
-	assert_int_equal(inst_journal_read(dir, 42, &done, &started), -ENOENT);
-	assert_int_equal(inst_journal_write(dir, 0xabcdef0123456789ULL, want, begun, &cause), 0);
-	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456789ULL, &done, &started), 0);
-	assert_int_equal(done, want);
+	assert_int_equal(inst_journal_read(dir, 42, &back), -ENOENT);
+	assert_int_equal(inst_journal_new(&j, 0xabcdef0123456789ULL, &cause), 0);
+	assert_int_equal(strlen(j.run), INST_RUN_ID_LEN);
+	j.done = want;
+	j.started = begun;
+	INST_COPY(j.uuid[1], "0b3c5a1e-55aa-4d2b-9c1f-1234567890ab");
+	assert_int_equal(inst_journal_write(dir, &j, &cause), 0);
+	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456789ULL, &back), 0);
+	assert_int_equal(back.done, want);
 	/* A step that began and did not finish reads back as begun only. */
-	assert_int_equal(started, begun);
+	assert_int_equal(back.started, begun);
+	assert_string_equal(back.run, j.run);
+	assert_true(back.began == j.began);
+	assert_string_equal(back.uuid[1], j.uuid[1]);
+	assert_string_equal(back.uuid[0], "");
 	/* Another plan's journal is not this one's. */
-	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456788ULL, &done, &started), -ESTALE);
-	assert_int_equal(done, 0);
-	assert_int_equal(started, 0);
+	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456788ULL, &back), -ESTALE);
+	assert_int_equal(back.done, 0);
+	assert_int_equal(back.started, 0);
+
+	/* Two runs never share an id. */
+	struct inst_journal other;
+
+	assert_int_equal(inst_journal_new(&other, 1, &cause), 0);
+	assert_string_not_equal(other.run, j.run);
 }
 
 static void test_damaged(void **state)
 {
 	char path[PATH_MAX];
-	unsigned done = 7, started = 7;
+	struct inst_journal j;
 	static const char *const bad[] = {
 		"done format\n",                        /* no plan line */
-		"plan 00000000000000ff\ndone nothing\n",  /* unknown step */
-		"plan 00000000000000ff\ngarbage\n",
+		"plan 00000000000000ff\ndone base\n",   /* no run id */
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\ndone nothing\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\ngarbage\n",
+		/* A run id names a file of this machine: nothing but hex of the right length. */
+		"plan 00000000000000ff\nrun ../../../../etc/passwd\ndone base\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddee\ndone base\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nfs 99 abcd\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nfs 1 ab/cd\n",
 	};
 
 	snprintf(path, sizeof(path), "%s%s", dir, INST_JOURNAL_PATH);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(hcfg_write_file(path, bad[i], 0600, NULL), 0);
-		assert_int_equal(inst_journal_read(dir, 0xff, &done, &started), -EINVAL);
-		assert_int_equal(done, 0);
+		assert_int_equal(inst_journal_read(dir, 0xff, &j), -EINVAL);
+		assert_int_equal(j.done, 0);
 	}
-	assert_int_equal(hcfg_write_file(path, "# comment\nplan 00000000000000ff\ndone base\nstart packages\n",
-					 0600, NULL), 0);
-	assert_int_equal(inst_journal_read(dir, 0xff, &done, &started), 0);
-	assert_int_equal(done, 1u << INST_STEP_BASE);
-	assert_int_equal(started, 1u << INST_STEP_BASE | 1u << INST_STEP_PACKAGES);
+	assert_int_equal(hcfg_write_file(path, "# comment\nplan 00000000000000ff\n"
+					 "run 00112233445566778899aabbccddeeff\nbegan 1700000000\n"
+					 "done base\nstart packages\n", 0600, NULL), 0);
+	assert_int_equal(inst_journal_read(dir, 0xff, &j), 0);
+	assert_int_equal(j.done, 1u << INST_STEP_BASE);
+	assert_int_equal(j.started, 1u << INST_STEP_BASE | 1u << INST_STEP_PACKAGES);
+
+	/* A FIFO in the journal's place would hang a plain read: it is damage. */
+	unlink(path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(inst_journal_read(dir, 0xff, &j), -EINVAL);
+	unlink(path);
+	/* So is a journal too large to be one, and a symbolic link to one. */
+	char *big = malloc(40000);
+
+	assert_non_null(big);
+	memset(big, '#', 39999);
+	big[39999] = '\0';
+	assert_int_equal(hcfg_write_file(path, big, 0600, NULL), 0);
+	free(big);
+	assert_int_equal(inst_journal_read(dir, 0xff, &j), -EINVAL);
+	unlink(path);
+	assert_int_equal(symlink("/etc/hostname", path), 0);
+	assert_int_equal(inst_journal_read(dir, 0xff, &j), -EINVAL);
+	unlink(path);
+}
+
+/*
+ * A journal found on a disk is resumed only when this machine recorded that
+ * very run: a journal copied from another run, a forged run id, or other
+ * file systems under a genuine journal are all refused.
+ */
+static void test_vouch(void **state)
+{
+	char work[PATH_MAX], uuids[INST_MAX_PARTS][64] = { { 0 } }, *cause = NULL;
+	struct inst_journal j, forged;
+
+	snprintf(work, sizeof(work), "%s/work", dir);
+	assert_int_equal(inst_journal_new(&j, 0x1234, &cause), 0);
+	INST_COPY(j.uuid[1], "1111-2222");
+	INST_COPY(j.uuid[2], "3333-4444");
+	memcpy(uuids, j.uuid, sizeof(uuids));
+	/* No record at all: another machine's run. */
+	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_non_null(strstr(cause, "did not start"));
+	assert_int_equal(inst_run_record_write(work, &j, &cause), 0);
+	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), 0);
+
+	/* The same journal over other file systems (a copy on another disk). */
+	INST_COPY(uuids[2], "5555-6666");
+	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_non_null(strstr(cause, "file systems"));
+	memcpy(uuids, j.uuid, sizeof(uuids));
+
+	/* A journal that claims the run but another start or plan. */
+	forged = j;
+	forged.began++;
+	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	forged = j;
+	forged.plan++;
+	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	/* UUIDs of a journal edited to match the disk still differ from the record. */
+	forged = j;
+	INST_COPY(forged.uuid[2], "5555-6666");
+	INST_COPY(uuids[2], "5555-6666");
+	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	memcpy(uuids, j.uuid, sizeof(uuids));
+
+	/* The record lives in a directory only root can read. */
+	struct stat st;
+	char runs[PATH_MAX + 8];
+
+	snprintf(runs, sizeof(runs), "%s/runs", work);
+	assert_int_equal(stat(runs, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+
+	/* A finished install is forgotten. */
+	inst_run_record_remove(work, &j);
+	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	free(cause);
 }
 
 static void test_fingerprint(void **state)
@@ -125,6 +222,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_vouch),
 		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_clear_stale),
 	};
