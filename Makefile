@@ -88,7 +88,7 @@ pot:
 # ---- fuzzing: the answer-file parser under libFuzzer (clang) ------------------
 FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
 	     install/inst-plan.c install/inst-valid.c \
-	     hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c
+	     hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c
 FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang-14
 

@@ -403,6 +403,20 @@ out:
 		close(fd);
 }
 
+/* Is one of the devices of @s the install medium, or something the medium stands on? */
+static bool holds_medium(const struct devset *s)
+{
+	dev_t *m = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	hcfg_medium_devs(&m, &n);
+	for (size_t i = 0; i < n && !found; i++)
+		found = devset_has(s, m[i]);
+	free(m);
+	return found;
+}
+
 /* Set the first reason that keeps an install off this disk, if any. */
 static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, const char *medium)
 {
@@ -415,6 +429,11 @@ static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, con
 	d->eligible = false;
 	if (collect_devs(sys, disk, &s, holder, sizeof(holder), &part_holder) < 0) {
 		copy_text(d->why, sizeof(d->why), _("Out of memory."));
+		goto out;
+	}
+	/* First: the medium is often mounted too, and this is the reason that tells the operator. */
+	if ((medium && path_devno(medium, &mdev) && devset_has(&s, mdev)) || holds_medium(&s)) {
+		copy_text(d->why, sizeof(d->why), _("The disk holds the installation medium."));
 		goto out;
 	}
 	if ((where = mounted_where(&s))) {
@@ -432,10 +451,6 @@ static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, con
 			 /* TRANSLATORS: %s is a kernel device name such as dm-0 or md127. */
 			 _("A partition of this disk is in use by %s (LVM, RAID or device mapper).") :
 			 _("The disk is in use by %s (LVM, RAID or device mapper)."), holder);
-		goto out;
-	}
-	if (medium && path_devno(medium, &mdev) && devset_has(&s, mdev)) {
-		copy_text(d->why, sizeof(d->why), _("The disk holds the installation medium."));
 		goto out;
 	}
 	if (read_attr(sys, "ro", buf, sizeof(buf)) == 0 && strcmp(buf, "0") != 0) {

@@ -112,11 +112,11 @@ static void test_list_mounted(void **state)
 	assert_string_equal(m->contents, "GPT, 1 partition: ext4");
 	free(d);
 
-	/* Mounted comes before every other reason, the install medium included. */
+	/* The install medium comes before every other reason: a mounted medium is still the medium. */
 	assert_int_equal(hcfg_disk_list(&d, &n, mounted, NULL, NULL), 0);
 	m = find(d, n, mounted);
 	assert_non_null(m);
-	assert_string_equal(m->why, "A partition of this disk is mounted.");
+	assert_string_equal(m->why, "The disk holds the installation medium.");
 	free(d);
 }
 
@@ -177,7 +177,8 @@ static void test_root_disk_refused(void **state)
 		if (!strcmp(d[i].name, name)) {
 			seen = true;
 			assert_false(d[i].eligible);
-			assert_non_null(strstr(d[i].why, "mounted"));
+			/* The root file system's disk is the medium an installer runs from. */
+			assert_string_equal(d[i].why, "The disk holds the installation medium.");
 		}
 	free(d);
 	if (strncmp(name, "dm-", 3) && strncmp(name, "md", 2))
@@ -359,6 +360,57 @@ static void test_partition_refused(void **state)
 	free(cause);
 }
 
+/*
+ * A disk's identity: the same disk reads the same, another disk (or the same
+ * one partitioned meanwhile) does not, and the description names what
+ * differs. Runs last: it writes a partition table to the small disk.
+ */
+static void test_identity(void **state)
+{
+	struct hcfg_disk_id a, b, c;
+	char text[640], dir[] = "/tmp/ospite-byid.XXXXXX", link[PATH_MAX], name[300];
+	const char *mklabel[] = { "parted", "-s", small, "mklabel", "gpt", NULL };
+	char *cause = NULL;
+
+	if (!have_loops())
+		skip();
+	assert_int_equal(hcfg_disk_identity(small, &a, &cause), 0);
+	assert_int_equal(hcfg_disk_identity(small, &b, &cause), 0);
+	assert_true(hcfg_disk_id_equal(&a, &b));
+	assert_string_equal(a.ptuuid, "");
+	assert_int_equal(a.size, 1ULL << 30);
+	/* A loop device's file stands for its serial. */
+	assert_non_null(strstr(a.serial, "small.img"));
+	assert_int_equal(hcfg_disk_identity(sentinel, &c, &cause), 0);
+	assert_false(hcfg_disk_id_equal(&a, &c));
+
+	assert_int_equal(hcfg_run(mklabel, -1, &cause), 0);
+	assert_int_equal(hcfg_disk_identity(small, &b, &cause), 0);
+	assert_false(hcfg_disk_id_equal(&a, &b));
+	assert_true(strlen(b.ptuuid) > 8);
+	hcfg_disk_id_describe(&b, text, sizeof(text));
+	assert_non_null(strstr(text, b.ptuuid));
+	assert_int_equal(hcfg_disk_identity("/dev/null", &b, &cause), -ENOTBLK);
+
+	/* The stable name: a wwn- link wins over the others, partitions and strangers never count. */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(hcfg_disk_stable_name(small, dir, name, sizeof(name)), -ENOENT);
+	snprintf(link, sizeof(link), "%s/ata-QEMU_HARDDISK_QM0001", dir);
+	assert_int_equal(symlink(small, link), 0);
+	snprintf(link, sizeof(link), "%s/wwn-0x5000c5001234", dir);
+	assert_int_equal(symlink(small, link), 0);
+	snprintf(link, sizeof(link), "%s/wwn-0x5000c500ffff", dir);
+	assert_int_equal(symlink(sentinel, link), 0);
+	snprintf(link, sizeof(link), "%s/wwn-0x5000c5001234-part1", dir);
+	assert_int_equal(symlink(small, link), 0);
+	assert_int_equal(hcfg_disk_stable_name(small, dir, name, sizeof(name)), 0);
+	assert_string_equal(name, "/dev/disk/by-id/wwn-0x5000c5001234");
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+
+	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_medium_and_only),
 		cmocka_unit_test(test_partition_refused),
 		cmocka_unit_test(test_partition_fresh),
+		cmocka_unit_test(test_identity),
 	};
 
 	return cmocka_run_group_tests_name("hcfg-disk", tests, NULL, NULL);

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The install medium is never a target: a file system image on a loop device that the installer runs from, or that the kernel command line names, is refused with the reason before anything is written.
+set -u
+. "$(dirname "$0")/../lib/installer.sh"
+need_root "for loop devices"
+for t in losetup mkfs.ext4 mount umount mountpoint sha256sum; do
+	command -v "$t" >/dev/null || { echo "missing $t"; exit 1; }
+done
+
+tmp=$(mktemp -d /tmp/ospite-medium.XXXXXX)
+med=
+cleanup() {
+	mountpoint -q "$tmp/medium" && umount "$tmp/medium"
+	[ -n "$med" ] && losetup -d "$med"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+truncate -s 8G "$tmp/medium.img"
+# Nothing initialised lazily: the kernel must not write to the medium behind the test's back.
+mkfs.ext4 -q -L OSPITE_MEDIUM -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/medium.img" ||
+	fail "mkfs"
+med=$(losetup -f --show "$tmp/medium.img") || fail "losetup"
+mkdir "$tmp/medium"
+
+# ks FILE: an answer file whose only possible target is the medium's loop device.
+ks() {
+	cat >"$1" <<KS
+lang en
+keyboard us
+timezone UTC --utc
+network --bootproto=dhcp --hostname=medium
+rootpw --plaintext ospite-test
+hypervisor --type=kvm
+ignoredisk --only-use=${med#/dev/}
+zerombr
+clearpart --all --initlabel
+autopart
+KS
+}
+ks "$tmp/medium.ks"
+
+# 1. Run from the mounted medium, as from a USB stick or a CD (read-only).
+mount "$med" "$tmp/medium" || fail "mount"
+cp "$B/ospite-install" "$tmp/medium/"
+umount "$tmp/medium"
+mount -o ro "$med" "$tmp/medium" || fail "mount -o ro"
+sum=$(sha256sum <"$med")
+(cd / && "$tmp/medium/ospite-install" --answer "$tmp/medium.ks" --workdir "$tmp/work" \
+	--log "$tmp/run1.log" </dev/null >"$tmp/run1.out" 2>&1)
+rc=$?
+cat "$tmp/run1.out"
+[ $rc != 0 ] || fail "an install onto the medium it runs from was accepted"
+grep -q "holds the installation medium" "$tmp/run1.out" ||
+	fail "the medium was refused without saying it is the medium"
+[ "$(sha256sum <"$med")" = "$sum" ] || fail "the medium was written"
+umount "$tmp/medium"
+
+# 2. Not mounted, but named as the boot device on the kernel command line.
+echo "BOOT_IMAGE=/vmlinuz quiet live-media=LABEL=OSPITE_MEDIUM" >"$tmp/cmdline"
+sum=$(sha256sum <"$med")
+OSPITE_CMDLINE=$tmp/cmdline "$B/ospite-install" --answer "$tmp/medium.ks" --workdir "$tmp/work" \
+	--log "$tmp/run2.log" </dev/null >"$tmp/run2.out" 2>&1
+rc=$?
+cat "$tmp/run2.out"
+[ $rc != 0 ] || fail "an install onto the boot device named by live-media= was accepted"
+grep -q "holds the installation medium" "$tmp/run2.out" ||
+	fail "the boot device was refused without saying it is the medium"
+[ "$(sha256sum <"$med")" = "$sum" ] || fail "the boot device was written"
+
+# 3. The same loop device, neither run from nor named at boot, is a disk like any other: the
+#    refusal above came from the medium, not from loop devices. A failing %pre stops this
+#    run before the Dependency Check, so nothing is written here either.
+ks "$tmp/plain.ks"
+printf '%s\n' "%pre --erroronfail" "exit 3" "%end" >>"$tmp/plain.ks"
+echo "BOOT_IMAGE=/vmlinuz quiet" >"$tmp/cmdline"
+OSPITE_CMDLINE=$tmp/cmdline "$B/ospite-install" --answer "$tmp/plain.ks" --workdir "$tmp/work" \
+	--log "$tmp/run3.log" </dev/null >"$tmp/run3.out" 2>&1
+cat "$tmp/run3.out"
+grep -q "installation medium" "$tmp/run3.out" && fail "a loop device that is no medium was refused as one"
+grep -q "plain.ks:11" "$tmp/run3.out" || fail "the run did not get as far as %pre"
+[ "$(sha256sum <"$med")" = "$sum" ] || fail "the disk was written"
+echo "PASS: the medium is refused whether run from or named at boot, and never written"
