@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <net/if.h>
 
 /*
@@ -60,6 +61,38 @@ struct hcfg_disk {
  */
 int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 		   const char *only, char **cause);
+
+/* What identifies one disk, recorded when the operator confirms it and checked before a write. */
+struct hcfg_disk_id {
+	dev_t devno;
+	uint64_t size;           /* bytes */
+	char model[64];
+	char serial[256];        /* for a loop device, its file */
+	char wwn[64];
+	char ptuuid[64];         /* "" with no partition table */
+};
+
+/* Read @path's identity now (hcfg-diskid.c). */
+int hcfg_disk_identity(const char *path, struct hcfg_disk_id *id, char **cause);
+bool hcfg_disk_id_equal(const struct hcfg_disk_id *a, const struct hcfg_disk_id *b);
+/* The identity in words, for a message that names both sides of a mismatch. */
+void hcfg_disk_id_describe(const struct hcfg_disk_id *id, char *buf, size_t len);
+/*
+ * The most stable /dev/disk/by-id/ name of the disk @path (a wwn- name
+ * first), looked up in @dir (NULL for /dev/disk/by-id); -ENOENT when it has
+ * none (no udev, or a loop device).
+ */
+int hcfg_disk_stable_name(const char *path, const char *dir, char *buf, size_t len);
+
+/*
+ * The device numbers of the install medium and everything it stands on:
+ * the devices behind the root file system, the file system ospite-install
+ * runs from, live-boot's medium and the boot device named on the kernel
+ * command line (root=, live-media=, bootfrom=), followed through loop
+ * devices to the disk holding their file, from partitions to their disk,
+ * and from dm or md devices to their members. Caller frees *@devs.
+ */
+int hcfg_medium_devs(dev_t **devs, size_t *n);
 
 /*
  * Try the kernel's exclusive claim on @path and let go at once: 0 when nothing

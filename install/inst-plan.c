@@ -681,20 +681,6 @@ static void ks_opt(struct hcfg_buf *s, const char *name, const char *v)
 	ks_word(s, v);
 }
 
-static void ks_list(struct hcfg_buf *s, const char *name, char *const *list)
-{
-	struct hcfg_buf v = { 0 };
-
-	if (!list)
-		return;
-	for (size_t i = 0; list[i]; i++)
-		hcfg_buf_printf(&v, "%s%s", i ? "," : "", list[i]);
-	if (v.oom)
-		abort();
-	ks_opt(s, name, v.s);
-	free(v.s);
-}
-
 /* The addressing part of the management network command. */
 static void ks_address(struct hcfg_buf *s, const struct inst_plan *p)
 {
@@ -721,12 +707,49 @@ static void ks_address(struct hcfg_buf *s, const struct inst_plan *p)
 	hcfg_buf_str(s, " --activate\n");
 }
 
+int inst_plan_confirm_disk(struct inst_plan *p, char **cause)
+{
+	int rc = hcfg_disk_identity(p->disk, &p->disk_id, cause);
+
+	p->disk_id_set = rc == 0;
+	if (hcfg_disk_stable_name(p->disk, NULL, p->disk_stable, sizeof(p->disk_stable)) < 0)
+		p->disk_stable[0] = '\0';
+	return rc;
+}
+
+/* The name a replay finds the same disk by: its stable by-id name when it has one. */
+static const char *ks_disk(const struct inst_plan *p, const char *name)
+{
+	return p && *p->disk_stable && !strcmp(name, p->disk) ? p->disk_stable : name;
+}
+
+/* A list as an option; with @p, the target disk in it is named by its stable name. */
+static void ks_disks(struct hcfg_buf *s, const struct inst_plan *p, const char *name,
+		     char *const *list)
+{
+	struct hcfg_buf v = { 0 };
+
+	if (!list)
+		return;
+	for (size_t i = 0; list[i]; i++)
+		hcfg_buf_printf(&v, "%s%s", i ? "," : "", ks_disk(p, list[i]));
+	if (v.oom)
+		abort();
+	ks_opt(s, name, v.s);
+	free(v.s);
+}
+
+static void ks_list(struct hcfg_buf *s, const char *name, char *const *list)
+{
+	ks_disks(s, NULL, name, list);
+}
+
 char *inst_plan_to_ks(const struct inst_plan *p)
 {
 	struct hcfg_buf s = { 0 };
 	const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
 	/* An image install goes into whatever image the replay is given. */
-	const char *disk = *p->image ? "" : p->disk;
+	const char *disk = *p->image ? "" : ks_disk(p, p->disk);
 
 	hcfg_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
@@ -779,17 +802,17 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	hcfg_buf_str(&s, "\n");
 	if (p->only_use || p->ignore_disks) {
 		hcfg_buf_str(&s, "ignoredisk");
-		ks_list(&s, "only-use", p->only_use);
-		ks_list(&s, "drives", p->ignore_disks);
+		ks_disks(&s, p, "only-use", p->only_use);
+		ks_disks(&s, p, "drives", p->ignore_disks);
 		hcfg_buf_str(&s, "\n");
 	}
 	/* Name the disk once where the plan has a place for it: the partitions, else clearpart. */
 	if (p->wipe_confirmed) {
 		hcfg_buf_str(&s, "zerombr\nclearpart --all --initlabel");
-		if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, disk))
+		if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk))
 			ks_opt(&s, "drives", disk);
 		hcfg_buf_str(&s, "\n");
-	} else if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, disk)) {
+	} else if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk)) {
 		hcfg_buf_str(&s, "ignoredisk");
 		ks_opt(&s, "only-use", disk);
 		hcfg_buf_str(&s, "\n");

@@ -126,6 +126,19 @@ int inst_scr_summary(struct inst_ctx *c)
 		free(wipe.s);
 		if (!yes)
 			continue;
+		/* What was just confirmed is what the engine checks again before it writes. */
+		char *cause = NULL;
+
+		if (inst_plan_confirm_disk(&c->plan, &cause) < 0 ||
+		    (dk && (c->plan.disk_id.size != dk->size ||
+			    strcmp(c->plan.disk_id.model, dk->model) ||
+			    (*dk->serial && strcmp(c->plan.disk_id.serial, dk->serial))))) {
+			inst_scr_error(_("Confirm"), cause ? cause :
+				       _("The disk changed since it was listed: choose it again."));
+			free(cause);
+			c->plan.disk_id_set = false;
+			return TUI_BACK;
+		}
 		c->plan.wipe_confirmed = true;
 		return TUI_NEXT;
 	}

@@ -301,17 +301,25 @@ out:
 	return rc;
 }
 
-static void describe_target(const struct inst_plan *p, int logfd)
+/* Say which disk the install erases, and record it as the disk the answer file confirmed. */
+static int describe_target(struct inst_plan *p, int logfd)
 {
 	struct hcfg_disk d;
+	char *cause = NULL;
 
+	if (inst_plan_confirm_disk(p, &cause) < 0) {
+		fprintf(stderr, "ospite-install: %s\n", cause);
+		free(cause);
+		return -EIO;
+	}
 	if (hcfg_disk_probe(p->disk, NULL, &d, NULL) < 0)
-		return;
+		return 0;
 	say(_("The install erases %s (%s, serial %s, %llu MiB), which holds now: %s."), d.path,
 	    *d.model ? d.model : "-", *d.serial ? d.serial : "-", (unsigned long long)(d.size >> 20),
 	    d.contents);
 	dprintf(logfd, "target %s (%s, serial %s, %llu MiB): %s\n", d.path, d.model, d.serial,
 		(unsigned long long)(d.size >> 20), d.contents);
+	return 0;
 }
 
 /* What the answer file says to do at the end; an image install just ends. */
@@ -387,7 +395,8 @@ int inst_unattended_main(const struct inst_unattended *u)
 	}
 	if (!*plan.serial && u->serial)
 		INST_COPY(plan.serial, u->serial);
-	describe_target(&plan, logfd);
+	if (describe_target(&plan, logfd) < 0)
+		goto out;
 	e = inst_engine_new(&plan, &iface, logfd);
 	inst_engine_set_workdir(e, u->workdir);
 	inst_engine_set_logpath(e, logbuf);

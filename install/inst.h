@@ -89,6 +89,13 @@ struct inst_plan {
 
 	char disk[256];          /* target disk, "/dev/sda" or a loop device */
 	bool wipe_confirmed;     /* the operator confirmed this disk, or clearpart names it */
+	/*
+	 * The disk as the summary showed it when the operator (or the answer
+	 * file) confirmed it: checked again just before the first write.
+	 */
+	struct hcfg_disk_id disk_id;
+	bool disk_id_set;
+	char disk_stable[256];   /* its /dev/disk/by-id name for the saved answer file, or "" */
 	struct inst_part parts[INST_MAX_PARTS];
 	size_t n_parts;
 
@@ -138,6 +145,11 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 char **inst_plan_package_set(const struct inst_plan *p);
 /* Write the plan as a normalised text dump (one "key: value" per line). */
 char *inst_plan_dump(const struct inst_plan *p);
+/*
+ * Record what @p->disk is now (its identity and stable name) as the disk the
+ * operator confirms; 0, or a negative errno with a cause.
+ */
+int inst_plan_confirm_disk(struct inst_plan *p, char **cause);
 /* Write the plan as a kickstart-style answer file. */
 char *inst_plan_to_ks(const struct inst_plan *p);
 /* "FILE:LINE", or "FILE" when the line is 0, or "" when the choice came from no file. */

@@ -75,5 +75,13 @@ ks post "%post --erroronfail" "echo about to fail" "exit 3" "%end"
 run post 8G
 expect post 2 "post.ks:10"
 
+# The disk changes between its confirmation and the first write (a %pre script partitions
+# it, as another operator might meanwhile): the install stops, naming what it was and is.
+ks changed "%pre" "for d in \$(losetup -n -O NAME -j $tmp/changed.img); do parted -s \"\$d\" mklabel gpt; done" "%end"
+run changed 8G
+expect changed 2 "is not the one that was confirmed"
+grep -q "partition table none" "$tmp/changed.out" || fail "changed: the message does not say what the disk was"
+[ -z "$(partx -g "$tmp/changed.img" 2>/dev/null)" ] || fail "changed: partitions were written"
+
 [ $failures = 0 ] || exit 1
-echo "PASS: unreachable mirror, missing package, small disk and failing %post each stopped cleanly"
+echo "PASS: unreachable mirror, missing package, small disk, failing %post and a disk changed after its confirmation each stopped cleanly"

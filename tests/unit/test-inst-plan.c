@@ -178,6 +178,17 @@ static void test_validate_and_dump(void **state)
 	ks = inst_plan_to_ks(&p);
 	assert_non_null(strstr(ks, "clearpart --all --initlabel\n"));
 	assert_non_null(strstr(ks, "rootpw --iscrypted $"));
+	free(ks);
+	/* A disk with a stable name is saved by it, never by a name another disk can take. */
+	INST_COPY(p.disk_stable, "/dev/disk/by-id/wwn-0x5000c500a1b2c3d4");
+	inst_list_add(&p.only_use, "/dev/loop7");
+	inst_list_add(&p.only_use, "/dev/sdz");
+	ks = inst_plan_to_ks(&p);
+	assert_non_null(strstr(ks, "--ondisk=/dev/disk/by-id/wwn-0x5000c500a1b2c3d4\n"));
+	assert_non_null(strstr(ks, "--only-use=/dev/disk/by-id/wwn-0x5000c500a1b2c3d4,/dev/sdz"));
+	assert_null(strstr(ks, "loop7"));
+	inst_list_free(&p.only_use);
+	p.disk_stable[0] = '\0';
 	free(dump);
 	free(ks);
 
