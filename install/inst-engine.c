@@ -302,6 +302,34 @@ static int mkfs_progress(void *opaque, unsigned permille)
 	return 0;
 }
 
+/*
+ * The disk must still be the one the operator confirmed: between the
+ * question and the first write another disk may have taken its name, or
+ * someone may have partitioned it.
+ */
+static int check_disk_identity(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct hcfg_disk_id now;
+	char was[640], is[640];
+
+	if (!p->disk_id_set)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The disk %s was never confirmed, so nothing is written to it."),
+				  p->disk);
+	if (hcfg_disk_identity(p->disk, &now, NULL) == 0 && hcfg_disk_id_equal(&now, &p->disk_id))
+		return 0;
+	hcfg_disk_id_describe(&p->disk_id, was, sizeof(was));
+	if (hcfg_disk_identity(p->disk, &now, NULL) == 0)
+		hcfg_disk_id_describe(&now, is, sizeof(is));
+	else
+		snprintf(is, sizeof(is), "%s", _("gone"));
+	logf_(e, "disk identity changed: confirmed %s; now %s", was, is);
+	return hcfg_cause(cause, -ESTALE,
+			  _("The disk %s is not the one that was confirmed, so nothing was written: it was %s; it is now %s."),
+			  p->disk, was, is);
+}
+
 /* Mount order: parents before children ("/" first, then by path depth). */
 static int mount_depth(const char *m)
 {
@@ -349,7 +377,9 @@ static int step_format(struct inst_engine *e, char **cause)
 		specs[i].fs = p->parts[i].fs;
 		specs[i].label = p->parts[i].mount;
 	}
-	rc = hcfg_disk_partition(p->disk, specs, p->n_parts, e->partdev, cause);
+	rc = check_disk_identity(e, cause);
+	if (rc == 0)
+		rc = hcfg_disk_partition(p->disk, specs, p->n_parts, e->partdev, cause);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < p->n_parts; i++) {
@@ -1191,6 +1221,64 @@ static int build_initrd(struct inst_engine *e, char **cause)
 	return rc;
 }
 
+/*
+ * After a power cut in the middle of dpkg: configure what was unpacked,
+ * unpack again what was cut off half-way (dpkg marks it "reinstreq" and
+ * neither --configure nor apt's -f can use it), then let apt install
+ * whatever the unpacked packages still lack.
+ */
+static int repair_dpkg(struct inst_engine *e, const char *const env[], char **cause)
+{
+	const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
+	const char *query[] = { "chroot", e->target, "dpkg-query", "-W", "-f",
+				"${binary:Package} ${Status}\\n", NULL };
+	static const char *const apt_head[] = { "apt-get", "-y", "-q", "-f",
+						"-o", "Dpkg::Options::=--force-confdef",
+						"-o", "Dpkg::Use-Pty=0", "--no-install-recommends",
+						"install" };
+	const size_t nh = sizeof(apt_head) / sizeof(apt_head[0]);
+	char *out = NULL, *save = NULL;
+	const char **argv;
+	size_t n = 0, cap = 64;
+	int rc;
+
+	if (run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
+		logf_(e, "resume: dpkg could not configure everything; apt repairs the rest");
+	rc = hcfg_run_capture(query, e->logfd, &out, cause);
+	if (rc > 0)
+		rc = -EIO;
+	if (rc < 0)
+		return rc;
+	argv = calloc(cap + nh + 4, sizeof(*argv));
+	if (!argv)
+		abort();
+	argv[n++] = "chroot";
+	argv[n++] = e->target;
+	for (size_t i = 0; i < nh; i++)
+		argv[n++] = apt_head[i];
+	size_t first = n;
+
+	for (char *line = strtok_r(out, "\n", &save); line && n - first < cap;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		/* "NAME install reinstreq half-installed": unpacked only in part. */
+		if (!sp || (!strstr(sp, " reinstreq") && !strstr(sp, " half-installed")))
+			continue;
+		*sp = '\0';
+		logf_(e, "resume: %s was cut off while unpacking; it is unpacked again", line);
+		argv[n++] = line;
+	}
+	if (n > first) {
+		argv[n++] = "--reinstall";
+	}
+	argv[n] = NULL;
+	rc = run_ticking(e, argv, env, -1, NULL, NULL, cause);
+	free(argv);
+	free(out);
+	return rc;
+}
+
 static int step_packages(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -1240,17 +1328,8 @@ static int step_packages(struct inst_engine *e, char **cause)
 	 * apt repair the rest; the step's own install below completes it.
 	 * With apt's environment: no debconf questions, and no initial RAM disk yet.
 	 */
-	if (!rc && e->resumed) {
-		const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
-		const char *fix[] = { "chroot", e->target, "apt-get", "-y", "-q", "-f",
-				      "-o", "Dpkg::Options::=--force-confdef",
-				      "-o", "Dpkg::Use-Pty=0", "--no-install-recommends",
-				      "install", NULL };
-
-		if (run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
-			logf_(e, "resume: dpkg could not configure everything; apt repairs the rest");
-		rc = run_ticking(e, fix, env, -1, NULL, NULL, cause);
-	}
+	if (!rc && e->resumed)
+		rc = repair_dpkg(e, env, cause);
 	if (!rc)
 		rc = TARGET(e, cause, "apt-get", "-q", "update");
 	if (rc < 0)
@@ -1534,6 +1613,8 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 	logf_(e, "plan:\n%s== end of plan", dump);
 	free(dump);
 	rc = fprint_take(e, cause);
+	if (rc == 0)
+		rc = check_disk_identity(e, cause);
 	if (rc < 0)
 		return rc;
 	/* A journal on the disk is only read when the operator may want to resume. */
@@ -1552,8 +1633,12 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 			continue;
 		}
 		/* The base step announces Package Installation; when it was skipped, say it here. */
-		if (s == INST_STEP_PACKAGES && (e->jn.done & (1u << INST_STEP_BASE)))
+		if (s == INST_STEP_PACKAGES && (e->jn.done & (1u << INST_STEP_BASE))) {
 			step(e, INST_STEP_PACKAGES);
+			/* The bar starts where the base system ends, not where the Dependency Check did. */
+			e->overall = SHARE_DL + SHARE_BASE;
+			e->pr.permille = e->overall;
+		}
 		/* Steps after Package Installation run commands in the target. */
 		if (s > INST_STEP_PACKAGES)
 			rc = mount_api(e, cause);
