@@ -46,13 +46,14 @@ install() {   # install N [--resume]: one run of the installer in its own proces
 	ipid=$!
 }
 
-# count N AWK-PATTERN: lines of run N's log matching the pattern after its dist-upgrade began.
+# after_upgrade N PATTERN, anywhere N PATTERN: how many lines of run N's log match PATTERN,
+# counting from its dist-upgrade or from the start.
 after_upgrade() {
-	awk -v pat="$2" '/dist-upgrade/ { on = 1 } on && $0 ~ pat { n++ } END { print n + 0 }' \
-		"$tmp/install$1.log" 2>/dev/null
+	cat "$tmp/install$1.log" 2>/dev/null |
+		awk -v pat="$2" '/dist-upgrade/ { on = 1 } on && $0 ~ pat { n++ } END { print n + 0 }'
 }
 anywhere() {
-	awk -v pat="$2" '$0 ~ pat { n++ } END { print n + 0 }' "$tmp/install$1.log" 2>/dev/null
+	cat "$tmp/install$1.log" 2>/dev/null | awk -v pat="$2" '$0 ~ pat { n++ } END { print n + 0 }'
 }
 
 # power_cut N HOW PATTERN COUNT: wait until run N's log shows PATTERN COUNT times (HOW is
