@@ -123,6 +123,11 @@ case $(readlink "$mnt/initrd.img") in boot/initrd.img-*) ;; *) fail "no /initrd.
 grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file saved"
 grep -q 'done bootloader' "$mnt/var/lib/ospite/install.journal" || fail "the journal is incomplete"
 grep -q 'it_IT.UTF-8' "$mnt/etc/default/locale" || fail "the Italian locale was not set"
+# The root password is set, and its hash is in no log and on no command line that was logged.
+hash=$(sed -n 's/^root:\([^:]*\):.*/\1/p' "$mnt/etc/shadow")
+case $hash in '$'*) ;; *) fail "root has no password hash" ;; esac
+cat "$tmp"/install*.log "$mnt/var/log/ospite/install.log" | grep -qF -- "$hash" && fail "the root password hash is in the install log"
+[ "$(stat -c %a "$mnt/root/ospite-ks.cfg")" = 600 ] || fail "the saved answer file is readable by others"
 link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)
 mac=$(sed -n 's/^MACAddress=//p' "$link")
 [ -n "$mac" ] || fail "no .link file pinning the NIC"
