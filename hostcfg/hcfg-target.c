@@ -636,23 +636,33 @@ static void put_stanza(FILE *f, const char *url, const char *suites, char **comp
 		fputs("Trusted: yes\n", f);
 }
 
+/*
+ * The URL of a one-line-style entry ("deb [opts] URL SUITE..."; "deb-src"
+ * too when @src), cut out of @line in place, *@save left on what follows.
+ */
+static char *entry_url(char *line, bool src, char **save)
+{
+	char *tok = strtok_r(line, " \t", save);
+
+	if (!tok || (strcmp(tok, "deb") && (!src || strcmp(tok, "deb-src"))))
+		return NULL;
+	tok = strtok_r(NULL, " \t", save);
+	if (tok && tok[0] == '[') {
+		while (tok && !strchr(tok, ']'))
+			tok = strtok_r(NULL, " \t", save);
+		tok = tok ? strtok_r(NULL, " \t", save) : NULL;
+	}
+	return tok;
+}
+
 /* Is the one-line-style entry @line ("deb [opts] URL SUITE COMP...") covered by debian.sources? */
 static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **comps)
 {
 	char *save = NULL, *tok, *url, *suite;
 	size_t sl = strlen(apt->suite);
 
-	tok = strtok_r(line, " \t", &save);
-	if (!tok || strcmp(tok, "deb") != 0)
-		return false;
-	tok = strtok_r(NULL, " \t", &save);
-	if (tok && tok[0] == '[') {
-		while (tok && !strchr(tok, ']'))
-			tok = strtok_r(NULL, " \t", &save);
-		tok = tok ? strtok_r(NULL, " \t", &save) : NULL;
-	}
-	url = tok;
-	suite = strtok_r(NULL, " \t", &save);
+	url = entry_url(line, false, &save);
+	suite = url ? strtok_r(NULL, " \t", &save) : NULL;
 	if (!url || !suite)
 		return false;
 	if (same_url(url, apt->mirror)) {
@@ -673,21 +683,6 @@ static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **c
 	return true;
 }
 
-/* The URL of a one-line-style entry ("deb [opts] URL ..."), cut out of @line in place. */
-static const char *line_url(char *line)
-{
-	char *save = NULL, *tok = strtok_r(line, " \t", &save);
-
-	if (!tok || (strcmp(tok, "deb") && strcmp(tok, "deb-src")))
-		return NULL;
-	tok = strtok_r(NULL, " \t", &save);
-	if (tok && tok[0] == '[') {
-		while (tok && !strchr(tok, ']'))
-			tok = strtok_r(NULL, " \t", &save);
-		tok = tok ? strtok_r(NULL, " \t", &save) : NULL;
-	}
-	return tok;
-}
 
 /* Comment out the lines of sources.list (@path) that name the source @apt switches off. */
 static int comment_out_source(const char *path, const struct hcfg_target_apt *apt,
@@ -706,14 +701,14 @@ static int comment_out_source(const char *path, const struct hcfg_target_apt *ap
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	for (char *line = data, *next; *line; line = next) {
-		char copy[4096];
+		char copy[4096], *save = NULL;
 		const char *url;
 
 		next = line + strcspn(line, "\n");
 		if (*next)
 			*next++ = '\0';
 		snprintf(copy, sizeof(copy), "%s", line + strspn(line, " \t"));
-		url = line_url(copy);
+		url = entry_url(copy, true, &save);
 		fprintf(f, "%s%s\n", url && same_url(url, apt->mirror) ? "# " : "", line);
 	}
 	free(data);

@@ -191,33 +191,42 @@ static void render(struct hcfg_buf *b, const struct inst_journal *j)
 			hcfg_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
 }
 
-int inst_journal_write(const char *target, const struct inst_journal *j, char **cause)
+/* Write @j (its steps too when @steps) under @header to @path in @dir, atomically, mode 0600. */
+static int save(const char *dir, const char *path, const char *header, const struct inst_journal *j,
+		bool steps, char **cause)
 {
 	struct hcfg_buf b = { 0 };
-	char path[PATH_MAX];
-	int rc;
+	int rc = hcfg_mkdirs(dir, cause);
 
-	snprintf(path, sizeof(path), "%s/var/lib/ospite", target);
-	rc = hcfg_mkdirs(path, cause);
 	if (rc < 0)
 		return rc;
-	hcfg_buf_str(&b, "# Steps of this host's install that finished; ospite-install resumes after them.\n");
+	hcfg_buf_str(&b, header);
 	render(&b, j);
-	for (int s = 0; s < INST_STEP_COUNT; s++)
+	for (int s = 0; steps && s < INST_STEP_COUNT; s++)
 		if (j->done & (1u << s))
 			hcfg_buf_printf(&b, "done %s\n", words[s]);
 		else if (j->started & (1u << s))
 			hcfg_buf_printf(&b, "start %s\n", words[s]);
-	/* What the journal claims must be on the disk first: a power cut may follow. */
-	sync();
 	if (b.oom) {
 		free(b.s);
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 	}
-	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
 	rc = hcfg_write_file(path, b.s, 0600, cause);
 	free(b.s);
 	return rc;
+}
+
+int inst_journal_write(const char *target, const struct inst_journal *j, char **cause)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/var/lib/ospite", target);
+	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
+	/* What the journal claims must be on the disk first: a power cut may follow. */
+	sync();
+	return save(dir, path,
+		    "# Steps of this host's install that finished; ospite-install resumes after them.\n",
+		    j, true, cause);
 }
 
 static int record_path(const char *workdir, const char *run, char *path, size_t len)
@@ -230,28 +239,21 @@ static int record_path(const char *workdir, const char *run, char *path, size_t 
 
 int inst_run_record_write(const char *workdir, const struct inst_journal *j, char **cause)
 {
-	struct hcfg_buf b = { 0 };
-	char path[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX];
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/runs", workdir);
-	rc = hcfg_mkdirs(path, cause);
+	snprintf(dir, sizeof(dir), "%s/runs", workdir);
+	rc = hcfg_mkdirs(dir, cause);
 	if (rc < 0)
 		return rc;
 	/* Only root may plant a record that vouches for a disk. */
-	if (chmod(path, 0700) < 0)
-		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), path, strerror(errno));
+	if (chmod(dir, 0700) < 0)
+		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), dir, strerror(errno));
 	if (record_path(workdir, j->run, path, sizeof(path)) < 0)
 		return hcfg_cause(cause, -EINVAL, _("The run id \"%s\" is not valid."), j->run);
-	hcfg_buf_str(&b, "# An install this machine started; ospite-install resumes only its own runs.\n");
-	render(&b, j);
-	if (b.oom) {
-		free(b.s);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	}
-	rc = hcfg_write_file(path, b.s, 0600, cause);
-	free(b.s);
-	return rc;
+	return save(dir, path,
+		    "# An install this machine started; ospite-install resumes only its own runs.\n",
+		    j, false, cause);
 }
 
 void inst_run_record_remove(const char *workdir, const struct inst_journal *j)

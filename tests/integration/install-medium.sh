@@ -46,28 +46,28 @@ mount "$med" "$tmp/medium" || fail "mount"
 cp "$B/ospite-install" "$tmp/medium/"
 umount "$tmp/medium"
 mount -o ro "$med" "$tmp/medium" || fail "mount -o ro"
-sum=$(sha256sum <"$med")
-(cd / && "$tmp/medium/ospite-install" --answer "$tmp/medium.ks" --workdir "$tmp/work" \
-	--log "$tmp/run1.log" </dev/null >"$tmp/run1.out" 2>&1)
-rc=$?
-cat "$tmp/run1.out"
-[ $rc != 0 ] || fail "an install onto the medium it runs from was accepted"
-grep -q "holds the installation medium" "$tmp/run1.out" ||
-	fail "the medium was refused without saying it is the medium"
-[ "$(sha256sum <"$med")" = "$sum" ] || fail "the medium was written"
+# refused N WHAT PROGRAM [ENV=VALUE...]: run PROGRAM on medium.ks (from /, with ENV); it must
+# fail, say the disk holds the installation medium, and leave every byte of it as it was.
+refused() {
+	local n=$1 what=$2 prog=$3 sum rc
+	shift 3
+	sum=$(sha256sum <"$med")
+	(cd / && env "$@" "$prog" --answer "$tmp/medium.ks" --workdir "$tmp/work" \
+		--log "$tmp/run$n.log" </dev/null >"$tmp/run$n.out" 2>&1)
+	rc=$?
+	cat "$tmp/run$n.out"
+	[ $rc != 0 ] || fail "an install onto $what was accepted"
+	grep -q "holds the installation medium" "$tmp/run$n.out" ||
+		fail "$what was refused without saying it is the medium"
+	[ "$(sha256sum <"$med")" = "$sum" ] || fail "$what was written"
+}
+refused 1 "the medium it runs from" "$tmp/medium/ospite-install" OSPITE_CMDLINE=/dev/null
 umount "$tmp/medium"
 
 # 2. Not mounted, but named as the boot device on the kernel command line.
 echo "BOOT_IMAGE=/vmlinuz quiet live-media=LABEL=OSPITE_MEDIUM" >"$tmp/cmdline"
+refused 2 "the boot device named by live-media=" "$B/ospite-install" OSPITE_CMDLINE="$tmp/cmdline"
 sum=$(sha256sum <"$med")
-OSPITE_CMDLINE=$tmp/cmdline "$B/ospite-install" --answer "$tmp/medium.ks" --workdir "$tmp/work" \
-	--log "$tmp/run2.log" </dev/null >"$tmp/run2.out" 2>&1
-rc=$?
-cat "$tmp/run2.out"
-[ $rc != 0 ] || fail "an install onto the boot device named by live-media= was accepted"
-grep -q "holds the installation medium" "$tmp/run2.out" ||
-	fail "the boot device was refused without saying it is the medium"
-[ "$(sha256sum <"$med")" = "$sum" ] || fail "the boot device was written"
 
 # 3. The same loop device, neither run from nor named at boot, is a disk like any other: the
 #    refusal above came from the medium, not from loop devices. A failing %pre stops this
