@@ -116,8 +116,21 @@ int main(int argc, char **argv)
 	}
 
 	vc_conf_init(&app.conf);
-	if (vc_conf_load(app.conf_path, &app.conf, &cause) < 0)
-		return fail("config", cause);
+	/*
+	 * A console that refuses to start over its settings leaves the host without one (systemd
+	 * restarts it in a loop): run on the defaults and say what is wrong.
+	 */
+	if (vc_conf_load(app.conf_path, &app.conf, &cause) < 0) {
+		vc_conf_init(&app.conf);
+		if (!cause && asprintf(&cause, _("The settings file %s cannot be used."),
+				       app.conf_path) < 0)
+			cause = NULL;
+		if (cause && asprintf(&app.conf_error, _("%s The console uses its default settings."),
+				      cause) < 0)
+			app.conf_error = NULL;
+		free(cause);
+		cause = NULL;
+	}
 	if (idle) {
 		unsigned long long v;
 
@@ -145,6 +158,8 @@ int main(int argc, char **argv)
 	if (app.conn)
 		hv_close(app.conn);
 	vc_model_clear(&app.model);
+	vc_login_close(app.session);
+	free(app.conf_error);
 	free(app.conn_error);
 	free(app.list_error);
 	return rc;

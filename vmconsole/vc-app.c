@@ -87,7 +87,10 @@ void vc_refresh(struct vc_app *app, bool now)
 static void logout(struct vc_app *app)
 {
 	app->logged_in = false;
+	app->root = false;
 	memset(app->user, 0, sizeof(app->user));
+	vc_login_close(app->session);
+	app->session = NULL;
 }
 
 bool vc_tick(void *opaque)
@@ -113,6 +116,12 @@ int vc_app_run(struct vc_app *app)
 
 	tui_tick_set(TICK_MS, vc_tick, app);
 	vc_refresh(app, true);
+	/* A broken settings file is said once; the console runs on its defaults meanwhile. */
+	if (app->conf_error) {
+		tui_message(_("Settings"), app->conf_error);
+		free(app->conf_error);
+		app->conf_error = NULL;
+	}
 	for (;;) {
 		rc = vc_scr_status(app);
 		app->unwinding = false;

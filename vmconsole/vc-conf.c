@@ -111,6 +111,20 @@ int vc_conf_load(const char *path, struct vc_conf *c, char **cause)
 	return rc;
 }
 
+int vc_check_idle(const char *text, bool root, unsigned *out, char **cause)
+{
+	unsigned long long v;
+
+	if (vc_parse_uint(text, 7 * 24 * 3600, &v) < 0)
+		return hcfg_cause(cause, -EINVAL, _("Type a number of seconds, up to a week (604800)."));
+	/* A console that never logs out is left open to whoever walks by: root's call alone. */
+	if (v == 0 && !root)
+		return hcfg_cause(cause, -EPERM,
+				  _("Only root may turn the idle logout off (0); type a number of seconds."));
+	*out = (unsigned)v;
+	return 0;
+}
+
 int vc_conf_save(const char *path, const struct vc_conf *c, char **cause)
 {
 	char *dir = strdup(path), *text = NULL;

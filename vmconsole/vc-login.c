@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int vc_login_allowed(const char *user, char **cause)
 {
@@ -78,21 +79,78 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-int vc_login_check(const char *user, const char *password, char **cause)
+/* One logged-in operator: the PAM handle stays open until the logout closes the session. */
+struct vc_session {
+	pam_handle_t *ph;
+	bool cred, open;
+	int last;             /* the last PAM status, for pam_end() */
+	struct conv_data cd;
+};
+
+bool vc_user_is_root(const char *user)
 {
-	struct conv_data cd = { user, password };
-	struct pam_conv pc = { conv, &cd };
-	pam_handle_t *ph = NULL;
+	struct passwd *pw = user ? getpwnam(user) : NULL;
+
+	return pw && pw->pw_uid == 0;
+}
+
+void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen)
+{
+	const char *t = ttyname(0), *ssh = getenv("SSH_CONNECTION");
+
+	/* PAM modules (securetty, faillock, lastlog) expect "tty1", as login(1) gives it. */
+	if (t && !strncmp(t, "/dev/", 5))
+		t += 5;
+	snprintf(tty, ttylen, "%s", t ? t : "");
+	/* Only a console started from an SSH login has a remote host to speak of. */
+	rhost[0] = '\0';
+	if (ssh && *ssh)
+		snprintf(rhost, rhostlen, "%.*s", (int)strcspn(ssh, " "), ssh);
+}
+
+void vc_login_close(struct vc_session *s)
+{
+	if (!s)
+		return;
+	if (s->open)
+		s->last = pam_close_session(s->ph, 0);
+	if (s->cred)
+		s->last = pam_setcred(s->ph, PAM_DELETE_CRED);
+	pam_end(s->ph, s->last);
+	free(s);
+}
+
+int vc_login_open(const struct vc_login *l, struct vc_session **out, char **cause)
+{
+	struct vc_session *s;
+	struct pam_conv pc = { conv, NULL };
 	int prc, rc = 0;
 
-	if (!user || !*user)
+	*out = NULL;
+	if (!l->user || !*l->user)
 		return hcfg_cause(cause, -EINVAL, _("Type a user name."));
-	prc = pam_start(VC_PAM_SERVICE, user, &pc, &ph);
-	if (prc != PAM_SUCCESS)
-		return hcfg_cause(cause, -EIO, _("PAM cannot be used: %s."), pam_strerror(ph, prc));
-	prc = pam_authenticate(ph, PAM_DISALLOW_NULL_AUTHTOK);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	s->cd.user = l->user;
+	s->cd.password = l->password;
+	pc.appdata_ptr = &s->cd;
+	prc = pam_start_confdir(VC_PAM_SERVICE, l->user, &pc, l->pam_dir, &s->ph);
+	if (prc != PAM_SUCCESS) {
+		rc = hcfg_cause(cause, -EIO, _("PAM cannot be used: %s."), pam_strerror(s->ph, prc));
+		if (s->ph)
+			pam_end(s->ph, prc);
+		free(s);
+		return rc;
+	}
+	/* faillock and lastlog record where a login came from; securetty checks it. */
+	if (l->tty && *l->tty)
+		pam_set_item(s->ph, PAM_TTY, l->tty);
+	if (l->rhost && *l->rhost)
+		pam_set_item(s->ph, PAM_RHOST, l->rhost);
+	prc = pam_authenticate(s->ph, PAM_DISALLOW_NULL_AUTHTOK);
 	if (prc == PAM_SUCCESS)
-		prc = pam_acct_mgmt(ph, PAM_DISALLOW_NULL_AUTHTOK);
+		prc = pam_acct_mgmt(s->ph, PAM_DISALLOW_NULL_AUTHTOK);
 	switch (prc) {
 	case PAM_SUCCESS:
 		break;
@@ -104,25 +162,45 @@ int vc_login_check(const char *user, const char *password, char **cause)
 		rc = hcfg_cause(cause, -EACCES, _("The user name or the password is wrong."));
 		break;
 	case PAM_ACCT_EXPIRED:
-		rc = hcfg_cause(cause, -EACCES, _("The account %s has expired."), user);
+		rc = hcfg_cause(cause, -EACCES, _("The account %s has expired."), l->user);
 		break;
 	case PAM_NEW_AUTHTOK_REQD:
 		rc = hcfg_cause(cause, -EACCES,
-				_("The password of %s has expired: change it with passwd first."), user);
+				_("The password of %s has expired: change it with passwd first."),
+				l->user);
 		break;
 	default:
-		rc = hcfg_cause(cause, -EACCES, _("The login was refused: %s."), pam_strerror(ph, prc));
+		rc = hcfg_cause(cause, -EACCES, _("The login was refused: %s."),
+				pam_strerror(s->ph, prc));
 		break;
 	}
-	pam_end(ph, prc);
-	if (rc < 0)
+	/* The group is checked before any session starts: an outsider gets none. */
+	if (rc == 0)
+		rc = vc_login_allowed(l->user, cause);
+	if (rc == 0) {
+		prc = pam_setcred(s->ph, PAM_ESTABLISH_CRED);
+		s->cred = prc == PAM_SUCCESS;
+		if (prc == PAM_SUCCESS)
+			prc = pam_open_session(s->ph, 0);
+		s->open = prc == PAM_SUCCESS;
+		if (prc != PAM_SUCCESS)
+			rc = hcfg_cause(cause, -EACCES, _("The session could not be opened: %s."),
+					pam_strerror(s->ph, prc));
+	}
+	s->last = prc;
+	/* The password is not needed again; the conversation must not reach it later. */
+	s->cd.password = "";
+	if (rc < 0) {
+		vc_login_close(s);
 		return rc;
-	return vc_login_allowed(user, cause);
+	}
+	*out = s;
+	return 0;
 }
 
 int vc_scr_login(struct vc_app *app)
 {
-	char user[64] = "";
+	char user[64] = "", tty[64], rhost[256];
 	bool again = false;
 
 	for (;;) {
@@ -152,7 +230,10 @@ int vc_scr_login(struct vc_app *app)
 			free(password);
 			return VC_BACK;
 		}
-		rc = vc_login_check(user, password, &cause);
+		vc_login_tty(tty, sizeof(tty), rhost, sizeof(rhost));
+		struct vc_login l = { user, password, tty, rhost, NULL };
+
+		rc = vc_login_open(&l, &app->session, &cause);
 		explicit_bzero(password, strlen(password));
 		free(password);
 		if (rc < 0) {
@@ -161,6 +242,7 @@ int vc_scr_login(struct vc_app *app)
 			continue;
 		}
 		snprintf(app->user, sizeof(app->user), "%s", user);
+		app->root = vc_user_is_root(user);
 		app->logged_in = true;
 		app->idle_logout = false;
 		tui_idle_reset();

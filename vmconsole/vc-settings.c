@@ -16,11 +16,13 @@ int vc_scr_settings(struct vc_app *app)
 	for (;;) {
 		const char *title = _("Settings");
 		struct tui_dialog *d = tui_dialog_new(title);
-		unsigned long long v;
+		unsigned v;
 		char *cause = NULL;
 		int e, rc;
 
-		if (asprintf(&intro, _("The console logs out after this many seconds without a key press; 0 means never. The setting is saved in %s."),
+		if (asprintf(&intro, app->root ?
+			     _("The console logs out after this many seconds without a key press; 0 means never. The setting is saved in %s.") :
+			     _("The console logs out after this many seconds without a key press. The setting is saved in %s."),
 			     app->conf_path) < 0)
 			abort();
 		tui_dialog_text(d, intro);
@@ -40,14 +42,14 @@ int vc_scr_settings(struct vc_app *app)
 			return VC_LOGOUT;
 		if (rc != TUI_NEXT)
 			return VC_BACK;
-		if (vc_parse_uint(value, 7 * 24 * 3600, &v) < 0) {
-			vc_error(title, strdup(_("Type a number of seconds, up to a week (604800).")));
+		if (vc_check_idle(value, app->root, &v, &cause) < 0) {
+			vc_error(title, cause);
 			focus = e;
 			continue;
 		}
 		struct vc_conf c = app->conf;
 
-		c.idle_timeout = (unsigned)v;
+		c.idle_timeout = v;
 		if (vc_conf_save(app->conf_path, &c, &cause) < 0) {
 			vc_error(title, cause);
 			continue;

@@ -26,6 +26,8 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause);
 int vc_conf_load(const char *path, struct vc_conf *c, char **cause);
 /* Write @path atomically, creating its folder. */
 int vc_conf_save(const char *path, const struct vc_conf *c, char **cause);
+/* The idle logout typed on the Settings screen: seconds up to a week; 0 (never) for root alone. */
+int vc_check_idle(const char *text, bool root, unsigned *out, char **cause);
 /* A decimal number from 0 to @max with nothing after it. */
 int vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
@@ -100,6 +102,9 @@ struct vc_app {
 	bool host_ok;
 	char user[64];
 	bool logged_in;
+	bool root;                  /* the operator logged in as root, not only as a member of the group */
+	struct vc_session *session; /* the PAM session of the login */
+	char *conf_error;           /* why the settings file was not used: shown once at start */
 	bool unwinding;             /* idle logout: every screen returns to the status screen */
 	bool idle_logout;           /* the last logout was for idleness: the status screen says so */
 	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
@@ -138,8 +143,25 @@ int vc_random_password(char out[9]);
 #define VC_PAM_SERVICE "ospite"
 #define VC_GROUP "ospite"
 
-/* Authenticate @user with PAM, then require root or the group ospite. */
-int vc_login_check(const char *user, const char *password, char **cause);
+/* What a login gives PAM. */
+struct vc_login {
+	const char *user, *password;
+	const char *tty;        /* "tty1", "ttyS0"; NULL or "" when not known */
+	const char *rhost;      /* the remote host, NULL or "" for a local console */
+	const char *pam_dir;    /* where the PAM service file is; NULL = the system's */
+};
+struct vc_session;
+
+/*
+ * Authenticate with PAM, require root or the group ospite, then establish credentials and open a
+ * PAM session (limits, lastlog) that lasts until vc_login_close().
+ */
+int vc_login_open(const struct vc_login *l, struct vc_session **s, char **cause);
+/* Close the session and its credentials; NULL is allowed. */
+void vc_login_close(struct vc_session *s);
+/* The terminal of standard input as PAM names it ("tty1"), and the SSH client's address if any. */
+void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen);
+bool vc_user_is_root(const char *user);
 /* Root, or a member of the group ospite. */
 int vc_login_allowed(const char *user, char **cause);
 
