@@ -39,9 +39,11 @@ static void say(const char *text)
 /* Pass bytes both ways; returns 0 on Ctrl-], or a negative errno with @cause. */
 static int pass(struct vc_app *app, const char *name, struct hv_console *con, char **cause)
 {
-	char buf[4096];
+	char buf[4096], shown[sizeof(buf) + VC_VTF_SLACK];
+	struct vc_vtf vtf;
 	uint64_t next_tick = vc_now_ns() + 1000000000ULL;
 
+	vc_vtf_init(&vtf);
 	for (;;) {
 		struct pollfd fds[2] = {
 			{ .fd = 0, .events = POLLIN },
@@ -87,8 +89,9 @@ static int pass(struct vc_app *app, const char *name, struct hv_console *con, ch
 				return hcfg_cause(cause, (int)n,
 						  _("The serial console of %s cannot be read: %s."), name,
 						  strerror((int)-n));
+			/* The guest's output never reaches the terminal as it is: see vc-vtfilter.c. */
 			if (n > 0)
-				write_all(1, buf, n);
+				write_all(1, shown, vc_vtf_feed(&vtf, buf, n, shown));
 		}
 	}
 }
@@ -114,6 +117,7 @@ int vc_serial_attach(struct vc_app *app, const char *name, char **cause)
 		say(banner);
 	free(banner);
 	rc = pass(app, name, con, cause);
+	write_all(1, vc_vtf_reset(), strlen(vc_vtf_reset()));
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
 	hv_console_close(con);

@@ -138,6 +138,25 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause);
 /* Eight random letters and digits, none that look alike, for VNC authentication. */
 int vc_random_password(char out[9]);
 
+/* ---- the serial console's output filter (vc-vtfilter.c) ------------------------- */
+
+/* Where the filter is inside a sequence that a read split. */
+struct vc_vtf {
+	int state;
+	unsigned utf8_left;     /* continuation bytes still due */
+	bool overflow;          /* the CSI sequence grew past @seq: it is dropped */
+	size_t len;
+	char seq[32];           /* a CSI sequence held until its final byte decides */
+};
+/* How much more than its input vc_vtf_feed() may write: a held sequence and its final byte. */
+#define VC_VTF_SLACK (sizeof(((struct vc_vtf *)0)->seq) + 2)
+
+void vc_vtf_init(struct vc_vtf *f);
+/* Filter @len bytes of guest output into @out (room for @len + VC_VTF_SLACK); returns its length. */
+size_t vc_vtf_feed(struct vc_vtf *f, const char *in, size_t len, char *out);
+/* The bytes that undo what the filter lets through (colours, scroll region, cursor, G0). */
+const char *vc_vtf_reset(void);
+
 /* ---- login (vc-login.c) ------------------------------------------------------ */
 
 #define VC_PAM_SERVICE "ospite"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console against a real libvirtd with QEMU (TCG): a tiny guest made in the wizard boots the host's kernel, its serial console and a VNC snapshot with the one-time password, then force off and delete with its disk.
+# The console against a real libvirtd with QEMU (TCG): a tiny guest made in the wizard boots the host's kernel, its serial console (the guest's terminal escapes filtered) and a VNC snapshot with the one-time password, then force off and delete with its disk.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -41,7 +41,8 @@ trap cleanup EXIT
 
 libvirtd_up "$uri"
 
-# The guest: the host's kernel and a busybox initramfs whose /init prints a marker on ttyS0 forever.
+# The guest: the host's kernel and a busybox initramfs whose /init prints a marker on ttyS0 forever,
+# with an OSC 52 (set the clipboard) and an OSC 2 (set the title) that must not reach the terminal.
 marker=OSPITE-GUEST-$$
 mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc"
 cp /bin/busybox "$tmp/root/bin/busybox"
@@ -52,6 +53,7 @@ cat >"$tmp/root/init" <<INIT
 n=0
 while :; do
 	echo "$marker \$n" >/dev/ttyS0
+	/bin/busybox printf '\033]52;c;T1NQSVRFLUNMSVA=\007\033]2;OSPITE-TITLE\007' >/dev/ttyS0
 	echo "$marker \$n" >/dev/tty0
 	n=\$((n + 1))
 	/bin/busybox sleep 1
@@ -65,6 +67,9 @@ console_start vt100 "OSPITE_ACCEL=tcg OSPITE_IMAGES_DIR=$images OSPITE_LOCALEDIR
 	$B/ospite --connect $uri --lang en --idle-timeout 0 --config $tmp/console.conf"
 see "$(T "Host Status")" 30
 see "$uri"
+# tmux takes an application's OSC 52 into a paste buffer only when told to: this is how to see one.
+tmx set-option -s set-clipboard on
+title0=$(tmx display-message -p -t t '#{pane_title}')
 login "$user" "$password"
 see "$(T "Logged in as %s" | sed "s/%s/$user/")" 20
 
@@ -122,6 +127,11 @@ see "State: running"
 tui_keys c
 see "Serial console of $name. Ctrl-] returns to the menu."
 see "$marker" 120
+# A few more rounds of the guest's loop, each with its escapes.
+sleep 3
+tmx display-message -p -t t '#{pane_title}' | grep -q OSPITE-TITLE && fail "the guest set the terminal's title"
+[ "$(tmx display-message -p -t t '#{pane_title}')" = "$title0" ] || fail "the terminal's title changed"
+[ -z "$(tmx list-buffers)" ] || fail "the guest set the clipboard: $(tmx list-buffers)"
 tui_keys C-]
 see "Guest $name" 10
 see "Actions (Enter, or the key before each):"
