@@ -753,3 +753,39 @@ out:
 	close(fd);
 	return rc;
 }
+
+int hcfg_dev_in_use(const char *path, char **cause)
+{
+	char link[64], sys[PATH_MAX], holder[64];
+	struct devset s = { 0 };
+	bool part_holder;
+	struct stat st;
+	int where, rc = 0;
+
+	if (stat(path, &st) < 0)
+		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+	if (!S_ISBLK(st.st_mode))
+		return hcfg_cause(cause, -ENOTBLK, _("%s is not a block device."), path);
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	if (!realpath(link, sys))
+		return hcfg_cause(cause, -ENOENT, _("The kernel has no information about %s."), path);
+	/* A partition has no partitions of its own: the set is the device and, for a disk, its partitions. */
+	if (collect_devs(sys, st.st_rdev, &s, holder, sizeof(holder), &part_holder) < 0)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	if ((where = mounted_where(&s)))
+		rc = hcfg_cause(cause, -EBUSY, where == 1 ? _("%s is mounted on this host.") :
+				_("A partition of %s is mounted on this host."), path);
+	else if ((where = swap_where(&s)))
+		rc = hcfg_cause(cause, -EBUSY, where == 1 ? _("%s is in use as swap on this host.") :
+				_("A partition of %s is in use as swap on this host."), path);
+	else if (holder[0])
+		rc = hcfg_cause(cause, -EBUSY, part_holder ?
+				/* TRANSLATORS: the second %s is a kernel device name such as dm-0 or md127. */
+				_("A partition of %s is in use by %s (LVM, RAID or device mapper).") :
+				_("%s is in use by %s (LVM, RAID or device mapper)."), path, holder);
+	/* What the lists above miss (an exclusive opener) still holds the kernel's claim. */
+	else if (hcfg_disk_try_claim(path) == -EBUSY)
+		rc = hcfg_cause(cause, -EBUSY, _("%s is in use on this host."), path);
+	free(s.v);
+	return rc;
+}

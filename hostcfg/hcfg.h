@@ -101,6 +101,13 @@ int hcfg_medium_devs(dev_t **devs, size_t *n);
  */
 int hcfg_disk_try_claim(const char *path);
 
+/*
+ * Whether the host uses the block device @path (a disk or a partition): mounted, active swap,
+ * holding LVM, RAID or device mapper, claimed exclusively, or, for a disk, a partition of it is
+ * any of these. 0 when free, -EBUSY with a cause naming the use, -ENOTBLK for no block device.
+ */
+int hcfg_dev_in_use(const char *path, char **cause);
+
 /* Fill one disk's facts and eligibility; -ENOENT when @path is no block device. */
 int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause);
 

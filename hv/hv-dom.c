@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +373,12 @@ static int check_existing(struct hv_conn *conn, const struct hv_guest *g, bool *
 
 int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause)
 {
+	return hv_define_flags(conn, g, 0, cause);
+}
+
+int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned flags,
+		    char **cause)
+{
 	bool *made = calloc(g->n_disks + 1, sizeof(*made));
 	virNodeInfo ni;
 	virDomainPtr dom = NULL;
@@ -388,6 +395,14 @@ int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause)
 	rc = check_existing(conn, g, &exists, cause);
 	if (rc < 0)
 		goto out;
+	/* Before anything is made: a guest must not reach host files it was not given. */
+	for (size_t i = 0; i < g->n_disks; i++) {
+		enum hv_place place;
+
+		rc = hv_disk_place(conn, &g->disks[i], flags, &place, cause);
+		if (rc < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < g->n_disks; i++) {
 		const struct hv_disk *d = &g->disks[i];
 
@@ -414,6 +429,9 @@ int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause)
 		goto out;
 	}
 	rc = 0;
+	for (size_t i = 0; i < g->n_disks; i++)
+		if (made[i])
+			hv_pool_refresh(conn, g->disks[i].path);
 out:
 	if (rc < 0) {
 		/* Nothing half-made stays behind: not the new guest, not its new disk files. */
@@ -646,6 +664,21 @@ static void free_paths(char **paths, size_t n)
 	free(paths);
 }
 
+/* Paths with their links resolved where the file exists, so that two spellings of one file match. */
+static void canonical(char **paths, size_t n)
+{
+	char real[PATH_MAX];
+
+	for (size_t i = 0; i < n; i++) {
+		char *c;
+
+		if (!realpath(paths[i], real) || !(c = strdup(real)))
+			continue;
+		free(paths[i]);
+		paths[i] = c;
+	}
+}
+
 /* Whether another guest also uses @path: deleting it would break that guest. */
 static bool used_elsewhere(char **others, size_t n_others, const char *path)
 {
@@ -696,9 +729,13 @@ int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size
 		rc = hcfg_cause(cause, rc, _("Could not read the disks of the guest %s."), name);
 	if (rc < 0)
 		goto out;
+	canonical(mine, n_mine);
+	canonical(others, n_others);
 	for (size_t i = 0; i < n_mine; i++) {
+		/* A file outside every pool was given from the host: never the guest's to delete. */
 		if (used_elsewhere(others, n_others, mine[i]) ||
-		    used_elsewhere(mine, i, mine[i])) {
+		    used_elsewhere(mine, k, mine[i]) ||
+		    hv_path_pool(conn, mine[i], true, NULL, NULL) < 0) {
 			free(mine[i]);
 			continue;
 		}
@@ -756,13 +793,14 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 
-		/* Only regular files: a disk that became a device node or a link is left alone. */
+		/* Only regular files still in a pool: one that became a device node or a link is left alone. */
 		if (lstat(paths[i], &st) < 0) {
 			if (errno == ENOENT)
 				continue;
-		} else if (!S_ISREG(st.st_mode)) {
+		} else if (!S_ISREG(st.st_mode) || hv_path_pool(conn, paths[i], true, NULL, NULL) < 0) {
 			continue;
 		} else if (unlink(paths[i]) == 0) {
+			hv_pool_refresh(conn, paths[i]);
 			continue;
 		}
 		if (rc == 0)

@@ -159,11 +159,43 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *cur,
 		      uint64_t dt_ns);
 
+/* ---- where disks may live (hv-pool.c) ------------------------------------------ */
+
+/* hv_disk_place() and hv_define_flags(): the operator is root and confirmed each host path. */
+#define HV_HOST_PATHS 1u
+
+enum hv_place {
+	HV_PLACE_POOL = 0,    /* a file directly in the folder of an active dir/fs/netfs pool */
+	HV_PLACE_OUTSIDE,     /* an existing file outside every pool */
+	HV_PLACE_DEVICE,      /* a block device */
+};
+
+/*
+ * Whether @d may be a guest's disk, and where it is. New disks only inside a pool (-EPERM
+ * otherwise); an existing file outside every pool, or a block device, only with HV_HOST_PATHS
+ * (-EPERM); a block device the host uses never (-EBUSY, see hcfg_dev_in_use()).
+ */
+int hv_disk_place(struct hv_conn *conn, const struct hv_disk *d, unsigned flags,
+		  enum hv_place *place, char **cause);
+/*
+ * The pool whose folder holds @path directly (@exists: the file is there and its links are
+ * resolved; else its folder is). 0 with @pool (malloc'd, may be NULL), or -ENOENT for none.
+ */
+int hv_path_pool(struct hv_conn *conn, const char *path, bool exists, char **pool, char **cause);
+/* Make folder @dir (created when missing) an active, autostarted dir pool named @name, unless a pool already has it. */
+int hv_pool_ensure(struct hv_conn *conn, const char *name, const char *dir, char **cause);
+/* Tell libvirt that the pool holding @path changed. */
+void hv_pool_refresh(struct hv_conn *conn, const char *path);
+
 /*
  * Create the new disks of @g (sparse raw via ftruncate, qcow2 via qemu-img) and define it;
- * nothing is left behind on failure. A new disk whose file exists is refused (-EEXIST). A guest
- * of the same name is only replaced when @g has its UUID (an edit of what hv_get() returned).
+ * nothing is left behind on failure. Every disk must pass hv_disk_place() with @flags. A new
+ * disk whose file exists is refused (-EEXIST). A guest of the same name is only replaced when
+ * @g has its UUID (an edit of what hv_get() returned).
  */
+int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned flags,
+		    char **cause);
+/* hv_define_flags() without HV_HOST_PATHS: disks in pools only. */
 int hv_define(struct hv_conn *conn, const struct hv_guest *g, char **cause);
 /* The model of a defined guest (its inactive XML). */
 int hv_get(struct hv_conn *conn, const char *name, struct hv_guest **g, char **cause);
@@ -178,12 +210,15 @@ int hv_set_autostart(struct hv_conn *conn, const char *name, bool on, char **cau
 
 /*
  * The files a guest's disks use (not block devices, not CD-ROMs), for "delete with storage".
- * Read-only disks and files another defined guest also uses are left out: they are not this
- * guest's to delete.
+ * Only files inside a storage pool count; read-only disks and files another defined guest also
+ * uses are left out: they are not this guest's to delete.
  */
 int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size_t *n,
 		     char **cause);
-/* Undefine a shut-off guest; with @delete_storage also remove the files hv_storage_files() lists. */
+/*
+ * Undefine a shut-off guest; with @delete_storage also remove the files hv_storage_files() lists,
+ * each checked again to be a regular file in a pool's folder just before it goes.
+ */
 int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, char **cause);
 
 /* ---- events (hv-event.c) ---------------------------------------------------- */

@@ -219,6 +219,31 @@ static void add_default_disk(struct wiz *w)
 	vc_check_size(DEFAULT_DISK_SIZE, &d->size, NULL);
 }
 
+/*
+ * Whether the operator may give the guest this disk: in a pool, or (root only) elsewhere on the
+ * host once confirmed by name. False with @cause when refused, without when not confirmed.
+ */
+static bool place_ok(struct wiz *w, const struct hv_disk *d, char **cause)
+{
+	enum hv_place place;
+	char *q = NULL;
+	bool yes;
+
+	*cause = NULL;
+	if (hv_disk_place(w->app->conn, d, w->app->root ? HV_HOST_PATHS : 0, &place, cause) < 0)
+		return false;
+	if (place == HV_PLACE_POOL)
+		return true;
+	if (asprintf(&q, place == HV_PLACE_DEVICE ?
+		     _("%s is a block device of this host. The guest will read and write all of it as its own disk. Give it to the guest?") :
+		     _("%s is outside every storage pool. The guest will read and write this host file as its own disk. Give it to the guest?"),
+		     d->path) < 0)
+		abort();
+	yes = tui_ask(_("Add a Disk"), q, _("Give it"), _("Cancel"));
+	free(q);
+	return yes;
+}
+
 static int add_disk(struct wiz *w)
 {
 	const char *kinds[5];
@@ -283,10 +308,13 @@ static int add_disk(struct wiz *w)
 			disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
 					     "raw");
 		}
-		if (vc_check_disk(&disk, &cause) < 0) {
+		if (vc_check_disk(&disk, &cause) < 0 || !place_ok(w, &disk, &cause)) {
 			free(disk.path);
 			free(disk.format);
-			refuse(title, cause, p, &focus);
+			if (cause)
+				refuse(title, cause, p, &focus);
+			if (w->app->unwinding)
+				return TUI_IDLE;
 			continue;
 		}
 		struct hv_disk *nd = hv_guest_add_disk(&w->g);
@@ -736,10 +764,11 @@ static int define(struct wiz *w)
 	char *cause = NULL;
 	const char *title = _("New Guest");
 
+	/* Root confirmed each host path when it was added; a member has none. */
 	if (hv_guest_check(&w->g, w->host_kib, &cause) < 0 ||
 	    (has_new_file_in(&w->g, w->app->images_dir) &&
-	     hcfg_mkdirs(w->app->images_dir, &cause) < 0) ||
-	    hv_define(w->app->conn, &w->g, &cause) < 0) {
+	     hv_pool_ensure(w->app->conn, VC_POOL, w->app->images_dir, &cause) < 0) ||
+	    hv_define_flags(w->app->conn, &w->g, w->app->root ? HV_HOST_PATHS : 0, &cause) < 0) {
 		vc_error(title, cause);
 		return -1;
 	}
@@ -800,6 +829,13 @@ int vc_scr_wizard(struct vc_app *app)
 		return VC_BACK;
 	}
 	wiz_init(&w, app);
+	/* New disks are made only in storage pools: the console's images folder is one. */
+	{
+		char *cause = NULL;
+
+		if (hv_pool_ensure(app->conn, VC_POOL, app->images_dir, &cause) < 0)
+			vc_error(_("New Guest"), cause);
+	}
 	while (i < npages) {
 		int prc = pages[i](&w);
 

@@ -14,6 +14,8 @@
 #define VC_CONF_PATH "/etc/ospite/console.conf"
 #define VC_IDLE_DEFAULT 300
 #define VC_IMAGES_DIR "/var/lib/ospite/images"
+/* The storage pool the console makes of its images folder. */
+#define VC_POOL "ospite"
 
 struct vc_conf {
 	unsigned idle_timeout;  /* seconds without a key before the console logs out; 0 = never */

@@ -33,6 +33,13 @@ cleanup() {
 		virsh -c "$uri" destroy "$name" >/dev/null 2>&1
 	fi
 	virsh -c "$uri" undefine "$name" >/dev/null 2>&1
+	# The wizard made the images folder a storage pool: it goes with the folder.
+	for p in $(virsh -c "$uri" pool-list --all --name 2>/dev/null); do
+		if virsh -c "$uri" pool-dumpxml "$p" 2>/dev/null | grep -qF "<path>$images</path>"; then
+			virsh -c "$uri" pool-destroy "$p" >/dev/null 2>&1
+			virsh -c "$uri" pool-undefine "$p" >/dev/null 2>&1
+		fi
+	done
 	# Only the daemons started here, newest first, each by its pid.
 	libvirtd_down
 	console_cleanup

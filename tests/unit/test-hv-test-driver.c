@@ -1,4 +1,4 @@
-/* Unit tests of hv/ against libvirt's in-process test driver (test:///default): list, define, life cycle, storage, events. */
+/* Unit tests of hv/ against libvirt's in-process test driver (test:///default): list, define, life cycle, storage and where disks may be, events. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,15 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "hostcfg/hcfg.h"
-#include "hv/hv.h"
+#include "hv/hv-int.h"
 
 static struct hv_conn *conn;
-static char dir[64];
+/* The guests' folder, a storage pool, and a folder outside every pool. */
+static char dir[64], outside[64];
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -33,7 +36,11 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test-hv-driver.XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
-	if (hv_open("test:///default", &conn, &cause) < 0) {
+	snprintf(outside, sizeof(outside), "/tmp/test-hv-outside.XXXXXX");
+	if (!mkdtemp(outside))
+		return -1;
+	if (hv_open("test:///default", &conn, &cause) < 0 ||
+	    hv_pool_ensure(conn, "hvtest", dir, &cause) < 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return -1;
@@ -44,7 +51,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	hv_close(conn);
-	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) |
+	       nftw(outside, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static char *in_dir(const char *name)
@@ -416,6 +424,142 @@ static void test_console_unsupported(void **state)
 	free(cause);
 }
 
+/* The block device that holds this machine's root filesystem, or "" when it cannot be named. */
+static void root_disk(char *out, size_t len)
+{
+	struct stat st;
+	char link[64], sys[PATH_MAX], *name;
+
+	out[0] = '\0';
+	if (stat("/", &st) < 0)
+		return;
+	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_dev), minor(st.st_dev));
+	if (!realpath(link, sys))
+		return;
+	name = strrchr(sys, '/') + 1;
+	snprintf(out, len, "/dev/%s", name);
+	if (stat(out, &st) < 0 || !S_ISBLK(st.st_mode))
+		out[0] = '\0';
+}
+
+static void test_places(void **state)
+{
+	char *cause = NULL, *in_pool = in_dir("pooled.img"), *pool = NULL, dev[64], *p;
+	char *etc_img = strdup("/etc/hvtest-never.img");
+	struct hv_disk d = { 0 };
+	enum hv_place place;
+	struct hv_guest *g;
+
+	/* A file in the pool's folder: anyone's. */
+	assert_int_equal(hcfg_write_file(in_pool, "", 0600, NULL), 0);
+	d.kind = HV_DISK_FILE;
+	d.path = in_pool;
+	assert_int_equal(hv_disk_place(conn, &d, 0, &place, &cause), 0);
+	assert_int_equal(place, HV_PLACE_POOL);
+	assert_int_equal(hv_path_pool(conn, in_pool, true, &pool, NULL), 0);
+	assert_string_equal(pool, "hvtest");
+	free(pool);
+
+	/* A host file: refused to a member of the group, root may after confirming. */
+	d.path = (char *)"/etc/shadow";
+	assert_int_equal(hv_disk_place(conn, &d, 0, &place, &cause), -EPERM);
+	assert_non_null(strstr(cause, "/etc/shadow"));
+	assert_non_null(strstr(cause, "root"));
+	assert_int_equal(hv_disk_place(conn, &d, HV_HOST_PATHS, &place, &cause), 0);
+	assert_int_equal(place, HV_PLACE_OUTSIDE);
+	d.kind = HV_DISK_CDROM;
+	assert_int_equal(hv_disk_place(conn, &d, 0, &place, &cause), -EPERM);
+
+	/* A link in the pool to a host file is the host file. */
+	p = in_dir("link.img");
+	assert_int_equal(symlink("/etc/shadow", p), 0);
+	d.kind = HV_DISK_FILE;
+	d.path = p;
+	assert_int_equal(hv_disk_place(conn, &d, 0, &place, &cause), -EPERM);
+	free(p);
+
+	/* The disk this machine runs from: refused to everyone, root included. */
+	root_disk(dev, sizeof(dev));
+	if (dev[0]) {
+		d.kind = HV_DISK_BLOCK;
+		d.path = dev;
+		assert_int_equal(hv_disk_place(conn, &d, HV_HOST_PATHS, &place, &cause), -EBUSY);
+		assert_non_null(strstr(cause, dev));
+		assert_int_equal(hv_disk_place(conn, &d, 0, &place, &cause), -EBUSY);
+	}
+
+	/* A new disk outside the pools is never made, whoever asks. */
+	g = guest("hvtest-etc", etc_img, 1ULL << 30);
+	assert_int_equal(hv_define_flags(conn, g, HV_HOST_PATHS, &cause), -EPERM);
+	assert_non_null(strstr(cause, etc_img));
+	assert_non_null(strstr(cause, dir));
+	assert_int_equal(access(etc_img, F_OK), -1);
+	hv_guest_free(g);
+	/* Nor /etc/shadow given to a guest by a member. */
+	g = guest("hvtest-shadow", NULL, 0);
+	struct hv_disk *sd = hv_guest_add_disk(g);
+
+	sd->kind = HV_DISK_FILE;
+	sd->path = strdup("/etc/shadow");
+	assert_int_equal(hv_define(conn, g, &cause), -EPERM);
+	assert_non_null(strstr(cause, "/etc/shadow"));
+	hv_guest_free(g);
+	assert_int_equal(hv_get(conn, "hvtest-shadow", &g, NULL), -ENOENT);
+
+	unlink(in_pool);
+	free(in_pool);
+	free(etc_img);
+	free(cause);
+}
+
+/* A guest defined without the console, on a file outside the pools: deleting it leaves the file. */
+static void test_delete_by_hand(void **state)
+{
+	char *cause = NULL, *xml = NULL, *host_file = NULL, *mine = in_dir("byhand.img"),
+	     *link = in_dir("byhand-link.img"), **files = NULL, buf[16] = "";
+	virDomainPtr dom;
+	size_t n = 9;
+	int fd;
+
+	assert_true(asprintf(&host_file, "%s/precious.img", outside) > 0);
+	assert_int_equal(hcfg_write_file(host_file, "precious", 0600, NULL), 0);
+	assert_int_equal(hcfg_write_file(mine, "", 0600, NULL), 0);
+	assert_int_equal(symlink(host_file, link), 0);
+	assert_true(asprintf(&xml,
+			     "<domain type='test'><name>hvtest-byhand</name><memory>262144</memory>"
+			     "<os><type arch='x86_64'>hvm</type></os><devices>"
+			     "<disk type='file' device='disk'><source file='%s'/><target dev='vda' bus='virtio'/></disk>"
+			     "<disk type='file' device='disk'><source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
+			     "<disk type='file' device='disk'><source file='%s'/><target dev='vdc' bus='virtio'/></disk>"
+			     "</devices></domain>", host_file, link, mine) > 0);
+	dom = virDomainDefineXML(conn->c, xml);
+	assert_non_null(dom);
+	virDomainFree(dom);
+
+	/* Only its own file in the pool is offered for deletion. */
+	assert_int_equal(hv_storage_files(conn, "hvtest-byhand", &files, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(files[0], "byhand.img"));
+	free(files[0]);
+	free(files);
+	assert_int_equal(hv_undefine(conn, "hvtest-byhand", true, &cause), 0);
+	fd = open(host_file, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 8);
+	close(fd);
+	assert_string_equal(buf, "precious");
+	assert_int_equal(access(link, F_OK), 0);
+	assert_int_equal(access(mine, F_OK), -1);
+
+	unlink(link);
+	unlink(host_file);
+	free(link);
+	free(mine);
+	free(host_file);
+	free(xml);
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +572,8 @@ int main(void)
 		cmocka_unit_test(test_qcow2),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_console_unsupported),
+		cmocka_unit_test(test_places),
+		cmocka_unit_test(test_delete_by_hand),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
