@@ -198,6 +198,7 @@ void hv_close(struct hv_conn *conn)
 		return;
 	if (conn->c) {
 		hv_events_stop(conn);
+		hv_vnc_otp_stop(conn);
 		virConnectClose(conn->c);
 	}
 	free(conn->uri);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libvirt/virterror.h>
@@ -473,5 +475,147 @@ out:
 	if (have)
 		gfx_free(&x);
 	virDomainFree(dom);
+	return rc;
+}
+
+/* ---- one-time VNC passwords ----------------------------------------------------- */
+
+/*
+ * Why an event: QEMU checks a VNC password at each connection for as long as it is valid, so a
+ * password shown once would open the display to anyone who saw it until it expires. libvirt
+ * reports the moment a viewer has authenticated (the graphics event's INITIALIZE phase); the
+ * password is then replaced by a random one nobody knows, already expired. The viewer already
+ * connected keeps its session. A short validity covers the case where no one connects.
+ */
+struct hv_otp {
+	atomic_int refs;          /* the connection's, libvirt's registration, a running expiry */
+	atomic_bool used;
+	virConnectPtr c;
+	char name[256];
+	int cb_id;
+};
+
+static void otp_unref(void *opaque)
+{
+	struct hv_otp *o = opaque;
+
+	if (atomic_fetch_sub(&o->refs, 1) != 1)
+		return;
+	virConnectClose(o->c);
+	free(o);
+}
+
+/* A password nobody is told: what remains once the one-time password was used. */
+static void random_secret(char out[9])
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char r[8] = { 0 };
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		for (int i = 0; i < 8; i++)
+			r[i] = (unsigned char)(rand() ^ (i * 37));
+	for (int i = 0; i < 8; i++)
+		out[i] = alphabet[r[i] % (sizeof(alphabet) - 1)];
+	out[8] = '\0';
+}
+
+/* On its own thread: an API call from the event-loop thread would wait on that same loop. */
+static void *otp_expire(void *opaque)
+{
+	struct hv_otp *o = opaque;
+	struct hv_conn tmp = { .c = o->c };
+	char secret[9];
+
+	random_secret(secret);
+	if (hv_vnc_set_password(&tmp, o->name, secret, time(NULL) - 1, NULL) < 0)
+		virResetLastError();
+	explicit_bzero(secret, sizeof(secret));
+	otp_unref(o);
+	return NULL;
+}
+
+static void graphics_cb(virConnectPtr c, virDomainPtr dom, int phase,
+			const virDomainEventGraphicsAddress *local,
+			const virDomainEventGraphicsAddress *remote, const char *scheme,
+			const virDomainEventGraphicsSubject *subject, void *opaque)
+{
+	struct hv_otp *o = opaque;
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	if (phase != VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE || atomic_exchange(&o->used, true))
+		return;
+	atomic_fetch_add(&o->refs, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&tid, &attr, otp_expire, o) != 0)
+		otp_unref(o);
+	pthread_attr_destroy(&attr);
+}
+
+void hv_vnc_otp_stop(struct hv_conn *conn)
+{
+	struct hv_otp *o = conn->otp;
+
+	if (!o)
+		return;
+	conn->otp = NULL;
+	if (virConnectDomainEventDeregisterAny(conn->c, o->cb_id) < 0)
+		virResetLastError();
+	otp_unref(o);
+}
+
+bool hv_vnc_expires_on_connect(struct hv_conn *conn)
+{
+	const char *type = virConnectGetType(conn->c);
+
+	/* Of libvirt's drivers only QEMU's reports VNC authentications (libxl reports none). */
+	virResetLastError();
+	return type && !strcmp(type, "QEMU");
+}
+
+int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password,
+		    unsigned window_s, char **cause)
+{
+	struct hv_otp *o;
+	virDomainPtr dom;
+	int rc;
+
+	if (!hv_vnc_expires_on_connect(conn))
+		return hcfg_cause(cause, -ENOTSUP,
+				  _("This hypervisor cannot end a VNC password when a viewer connects."));
+	/* Only one password waits at a time: the one shown last. */
+	hv_vnc_otp_stop(conn);
+	rc = hv_lookup(conn, name, &dom, cause);
+	if (rc < 0)
+		return rc;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		virDomainFree(dom);
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	/* One reference for the connection, one for libvirt's registration. */
+	atomic_init(&o->refs, 2);
+	atomic_init(&o->used, false);
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->c = conn->c;
+	virConnectRef(o->c);
+	/* Watching starts before the password is valid, so no viewer slips in between. */
+	o->cb_id = virConnectDomainEventRegisterAny(conn->c, dom, VIR_DOMAIN_EVENT_ID_GRAPHICS,
+						    VIR_DOMAIN_EVENT_CALLBACK(graphics_cb), o,
+						    otp_unref);
+	virDomainFree(dom);
+	if (o->cb_id < 0) {
+		rc = hcfg_cause(cause, hv_lv_errno(),
+				_("Could not watch the VNC display of the guest %s: %s."), name,
+				hv_lv_msg());
+		virConnectClose(o->c);
+		free(o);
+		return rc;
+	}
+	conn->otp = o;
+	rc = hv_vnc_set_password(conn, name, password, time(NULL) + window_s, cause);
+	if (rc < 0)
+		hv_vnc_otp_stop(conn);
 	return rc;
 }

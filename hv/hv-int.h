@@ -9,6 +9,7 @@
 #include <libxml/xpath.h>
 
 struct hv_ev;
+struct hv_otp;
 
 struct hv_conn {
 	virConnectPtr c;
@@ -16,10 +17,13 @@ struct hv_conn {
 	char virt_type[16];
 	bool xen;
 	struct hv_ev *ev;     /* NULL until hv_events_start() */
+	struct hv_otp *otp;   /* the one-time VNC password waiting for its viewer, or NULL */
 };
 
 /* Once per process: a silent libvirt error handler and the private event-loop thread. */
 int hv_loop_init(char **cause);
+/* Stop waiting for the viewer of the last one-time VNC password, before the connection closes. */
+void hv_vnc_otp_stop(struct hv_conn *conn);
 /* Ask the daemon for keep-alive messages so a dead connection is noticed. */
 void hv_keepalive(struct hv_conn *conn);
 /* Drop the life-cycle callback of hv_events_start(), before the connection closes. */

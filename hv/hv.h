@@ -260,6 +260,15 @@ int hv_vnc_info(struct hv_conn *conn, const char *name, struct hv_vnc_info *vi, 
  */
 int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *password,
 			time_t until, char **cause);
+/* Whether this hypervisor can end a VNC password as soon as a viewer has used it. */
+bool hv_vnc_expires_on_connect(struct hv_conn *conn);
+/*
+ * A password for one viewer: valid for @window_s seconds, and replaced by an unknown, expired one
+ * as soon as a viewer authenticates with it (the viewer keeps its session). -ENOTSUP where the
+ * hypervisor cannot tell (see hv_vnc_expires_on_connect()); nothing is changed then.
+ */
+int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password,
+		    unsigned window_s, char **cause);
 
 /* ---- xl/xm configuration files (hv-xl.c) ------------------------------------ */
 

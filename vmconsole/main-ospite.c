@@ -15,10 +15,12 @@ static void usage(FILE *f)
 		     "Manage the guests of this host: the console, or one command for scripts.\n\n"
 		     "Commands:\n"
 		     "  list [--json]              list the guests and their state\n"
-		     "  import-xl FILE [--print-xml]\n"
+		     "  import-xl FILE [--print-xml] [--host-paths]\n"
 		     "                             define a guest from an xl/xm config file, saying\n"
-		     "                             what was mapped and what was not\n"
-		     "  export-xl NAME             print a guest as an xl config file\n\n"
+		     "                             what was mapped and what was not; disks outside\n"
+		     "                             the storage pools need --host-paths, and root\n"
+		     "  export-xl NAME             print a guest as an xl config file (without its\n"
+		     "                             VNC password)\n\n"
 		     "Options:\n"
 		     "  --connect URI              the hypervisor (default: xen:///system on Xen,\n"
 		     "                             qemu:///system when libvirtd runs)\n"
@@ -37,7 +39,8 @@ static int fail(const char *what, char *cause)
 	return 2;
 }
 
-static int batch(struct vc_app *app, int argc, char **argv, bool json, bool print_xml)
+static int batch(struct vc_app *app, int argc, char **argv, bool json, bool print_xml,
+		 bool host_paths)
 {
 	const char *cmd = argv[0];
 	char *cause = NULL;
@@ -56,7 +59,7 @@ static int batch(struct vc_app *app, int argc, char **argv, bool json, bool prin
 		rc = vc_batch_list(app->conn, json, stdout, &cause);
 	else if (!strcmp(cmd, "import-xl"))
 		/* With --print-xml the XML alone goes to stdout, ready for virsh define. */
-		rc = vc_batch_import(app->conn, argv[1], print_xml, stdout,
+		rc = vc_batch_import(app->conn, argv[1], print_xml, host_paths, stdout,
 				     print_xml ? stderr : stdout, &cause);
 	else
 		rc = vc_batch_export(app->conn, argv[1], stdout, &cause);
@@ -75,13 +78,14 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "print-xml", no_argument, NULL, 'x' },
+		{ "host-paths", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vc_app app;
 	const char *lang = NULL, *idle = NULL, *images;
-	bool json = false, print_xml = false;
+	bool json = false, print_xml = false, host_paths = false;
 	char *cause = NULL, root[128];
 	int opt, rc;
 
@@ -96,6 +100,7 @@ int main(int argc, char **argv)
 		case 'f': app.conf_path = optarg; break;
 		case 'j': json = true; break;
 		case 'x': print_xml = true; break;
+		case 'P': host_paths = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ospite %s\n", OSPITE_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -109,8 +114,8 @@ int main(int argc, char **argv)
 		tui_lang_set(lang);
 	}
 	if (optind < argc)
-		return batch(&app, argc - optind, argv + optind, json, print_xml);
-	if (json || print_xml) {
+		return batch(&app, argc - optind, argv + optind, json, print_xml, host_paths);
+	if (json || print_xml || host_paths) {
 		usage(stderr);
 		return 1;
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 char *vc_json_string(const char *s)
 {
@@ -96,8 +97,8 @@ int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause)
 	return 0;
 }
 
-int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, FILE *out,
-		    FILE *report, char **cause)
+int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool host_paths,
+		    FILE *out, FILE *report, char **cause)
 {
 	struct hv_guest *g = NULL;
 	struct hv_xl_report rep = { NULL, 0 };
@@ -127,7 +128,8 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, FILE
 		if (rc == 0)
 			fputs(xml, out);
 	} else {
-		rc = hv_define(conn, g, cause);
+		/* Host paths only for root, and only when the command line asked for them. */
+		rc = hv_define_flags(conn, g, host_paths && geteuid() == 0 ? HV_HOST_PATHS : 0, cause);
 		if (rc == 0)
 			fprintf(out, _("The guest %s is defined.\n"), g->name);
 	}
@@ -140,10 +142,19 @@ int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **ca
 {
 	struct hv_guest *g = NULL;
 	char *text = NULL;
+	bool had_password;
 	int rc = hv_get(conn, name, &g, cause);
 
-	if (rc == 0)
-		rc = hv_xl_export(g, &text, cause);
+	if (rc < 0)
+		return rc;
+	/* A file that is copied, mailed and kept must not carry the key to the guest's display. */
+	had_password = g->vnc_password != NULL;
+	free(g->vnc_password);
+	g->vnc_password = NULL;
+	rc = hv_xl_export(g, &text, cause);
+	if (rc == 0 && had_password)
+		/* TRANSLATORS: a comment line in an xl config file; keep "vncpasswd" as it is. */
+		fprintf(out, "# %s\n", _("The VNC password (vncpasswd) is not exported: add one before using this file."));
 	if (rc == 0)
 		fputs(text, out);
 	free(text);

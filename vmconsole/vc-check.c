@@ -181,6 +181,18 @@ int vc_check_listen(const char *text, char **cause)
 			  _("\"%s\" is not an IP address such as 127.0.0.1."), text ? text : "");
 }
 
+bool vc_listen_is_loopback(const char *text)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	if (!text || !*text)
+		return true;    /* no address: libvirt's default, loopback */
+	if (inet_pton(AF_INET, text, buf) == 1)
+		return buf[0] == 127;
+	return inet_pton(AF_INET6, text, buf) == 1 &&
+	       IN6_IS_ADDR_LOOPBACK((const struct in6_addr *)(void *)buf);
+}
+
 int vc_check_disk(const struct hv_disk *d, char **cause)
 {
 	/* hv_guest_check() knows each kind's rules: ask it about a guest with just this disk. */

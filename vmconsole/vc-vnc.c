@@ -12,7 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define VALID_MINUTES 10
+/* How long a one-time password waits for its viewer. */
+#define WINDOW_S 60
 
 /* VNC authentication reads eight characters; leave out the ones that look alike. */
 int vc_random_password(char out[9])
@@ -34,6 +35,7 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 	char pw[9], when[16], host[256] = "", *text = NULL;
 	const char *addr;
 	time_t until;
+	bool once;
 	int rc = hv_vnc_info(app->conn, name, &vi, cause);
 
 	if (rc < 0)
@@ -42,13 +44,22 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 		return hcfg_cause(cause, -ENODEV, _("%s has no VNC display running."), name);
 	if (vc_random_password(pw) < 0)
 		return hcfg_cause(cause, -EIO, _("No random password could be made."));
-	until = time(NULL) + VALID_MINUTES * 60;
-	rc = hv_vnc_set_password(app->conn, name, pw, until, cause);
+	once = hv_vnc_expires_on_connect(app->conn);
+	/* Where the password cannot end with its first viewer, the operator decides, knowing it. */
+	if (!once && !tui_ask(_("VNC Display"),
+			      _("This hypervisor cannot end a VNC password when a viewer connects: the password would open the display to any number of viewers for 60 seconds. Set it anyway?"),
+			      _("Set it"), _("Cancel"))) {
+		explicit_bzero(pw, sizeof(pw));
+		return 0;
+	}
+	until = time(NULL) + WINDOW_S;
+	rc = once ? hv_vnc_one_time(app->conn, name, pw, WINDOW_S, cause) :
+		    hv_vnc_set_password(app->conn, name, pw, until, cause);
 	if (rc < 0) {
 		explicit_bzero(pw, sizeof(pw));
 		return rc;
 	}
-	strftime(when, sizeof(when), "%H:%M", localtime(&until));
+	strftime(when, sizeof(when), "%H:%M:%S", localtime(&until));
 	if (app->host_ok)
 		snprintf(host, sizeof(host), "%s", app->host.hostname);
 	else
@@ -56,14 +67,20 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 	/* A display on every address is still reached through the host's loopback. */
 	addr = !vi.listen[0] || !strcmp(vi.listen, "0.0.0.0") || !strcmp(vi.listen, "::") ?
 	       "127.0.0.1" : vi.listen;
-	if (asprintf(&text,
+	if (asprintf(&text, once ?
 		     _("The display of %s listens on %s, port %d.\n\n"
 		       "One-time password: %s\n"
-		       "It is valid until %s, for %d minutes.\n\n"
+		       "It opens the display once, until %s (%d seconds).\n\n"
+		       "From a laptop, open a tunnel to this host:\n\n"
+		       "  ssh -L %d:%s:%d %s@%s\n\n"
+		       "then point a VNC viewer at localhost:%d.") :
+		     _("The display of %s listens on %s, port %d.\n\n"
+		       "One-time password: %s\n"
+		       "It opens the display until %s (%d seconds), for any viewer.\n\n"
 		       "From a laptop, open a tunnel to this host:\n\n"
 		       "  ssh -L %d:%s:%d %s@%s\n\n"
 		       "then point a VNC viewer at localhost:%d."),
-		     name, addr, vi.port, pw, when, VALID_MINUTES, vi.port, addr, vi.port,
+		     name, addr, vi.port, pw, when, WINDOW_S, vi.port, addr, vi.port,
 		     app->user[0] ? app->user : "root", host, vi.port) < 0)
 		text = NULL;
 	explicit_bzero(pw, sizeof(pw));

@@ -538,6 +538,23 @@ static int page_display(struct wiz *w)
 			refuse(title, cause, listen, &focus);
 			continue;
 		}
+		if (!vc_listen_is_loopback(w->listen)) {
+			char *q = NULL;
+			bool yes;
+
+			/* VNC's own authentication is weak and unencrypted: off loopback it is exposed. */
+			if (asprintf(&q, _("The display would listen on %s, reachable from the network, not only through an SSH tunnel. VNC passwords and the screen travel unencrypted. Listen on %s anyway?"),
+				     w->listen, w->listen) < 0)
+				abort();
+			yes = tui_ask(title, q, _("Listen there"), _("Cancel"));
+			free(q);
+			if (w->app->unwinding)
+				return TUI_IDLE;
+			if (!yes) {
+				focus = listen;
+				continue;
+			}
+		}
 		if (vc_check_port(w->port, &p, &cause) < 0) {
 			refuse(title, cause, port, &focus);
 			continue;

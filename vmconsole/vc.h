@@ -233,6 +233,8 @@ int vc_check_mac(const char *mac, char *const *used, size_t n, char **cause);
 int vc_check_port(const char *text, int *port, char **cause);
 /* A VNC listen address: an IPv4 or IPv6 address. */
 int vc_check_listen(const char *text, char **cause);
+/* Whether a VNC listen address is this host's loopback (127.0.0.0/8, ::1, or none given). */
+bool vc_listen_is_loopback(const char *text);
 /* One disk the way hv_define() will see it. */
 int vc_check_disk(const struct hv_disk *d, char **cause);
 
@@ -248,9 +250,13 @@ char *vc_json_string(const char *s);
 /* Untranslated state names for scripts: "running", "shutoff". */
 const char *vc_state_key(enum hv_state s);
 int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause);
-/* What was mapped and what not goes to @report, the XML (with @print_xml) to @out. */
-int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, FILE *out,
-		    FILE *report, char **cause);
+/*
+ * What was mapped and what not goes to @report, the XML (with @print_xml) to @out. Disks outside
+ * the storage pools and block devices are defined only with @host_paths, and only for root.
+ */
+int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool host_paths,
+		    FILE *out, FILE *report, char **cause);
+/* The xl config of a guest, without its VNC password. */
 int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **cause);
 
 #endif

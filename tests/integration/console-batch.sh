@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported and printed as XML, a guest exported as xl.
+# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password.
 set -u
 B=${OSPITE_BUILD:-build/std}
 export LC_ALL=C.UTF-8 LANGUAGE=en
@@ -48,12 +48,31 @@ grep -q "^<?xml" "$tmp/iris.xml" || fail "the XML does not start the output: the
 sed -n '/^Not mapped:/,$p' "$tmp/report" | grep -q "device_model" || fail "device_model not reported: $(cat "$tmp/report")"
 sed -n '/^Mapped:/,/^Not mapped:/p' "$tmp/report" | grep -q "^  memory " || fail "memory not reported as mapped"
 
-out=$(o import-xl "$tmp/iris.cfg") || fail "import-xl: $out"
+# Its disk is in no storage pool: defined only when root asks for host paths.
+out=$(o import-xl "$tmp/iris.cfg" 2>&1) && fail "import-xl took a disk outside the pools: $out"
+echo "$out" | grep -q "$tmp/iris.img is outside every storage pool" || fail "the refusal does not name the disk: $out"
+out=$(o import-xl "$tmp/iris.cfg" --host-paths) || fail "import-xl --host-paths: $out"
 echo "$out" | grep -q "The guest iris is defined." || fail "no definition reported: $out"
 
 out=$(o export-xl test) || fail "export-xl"
 echo "$out" | grep -q '^name = "test"' || fail "export-xl: $out"
 echo "$out" | grep -q '^vcpus = 2' || fail "export-xl: $out"
+
+# A guest's VNC password never leaves in an exported config.
+cat >"$tmp/node.xml" <<XML
+<node>
+  <domain type='test'>
+    <name>vault</name>
+    <memory>262144</memory>
+    <os><type arch='x86_64'>hvm</type></os>
+    <devices><graphics type='vnc' port='-1' passwd='Zq7secret'/></devices>
+  </domain>
+</node>
+XML
+out=$("$B/ospite" --connect "test://$tmp/node.xml" export-xl vault) || fail "export-xl vault: $out"
+echo "$out" | grep -q '^vnc = 1' || fail "export-xl lost the VNC display: $out"
+echo "$out" | grep -q 'Zq7secret' && fail "export-xl printed the VNC password: $out"
+echo "$out" | grep -q '^vncpasswd' && fail "export-xl printed a vncpasswd line: $out"
 
 # Failures say why and exit non-zero.
 out=$(o export-xl no-such-guest 2>&1) && fail "export-xl of a missing guest succeeded"

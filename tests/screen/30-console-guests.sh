@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list, detail with pause and resume, the create-guest wizard refusing bad input, and deleting the new guest with its disk; in a network namespace with one bridge.
+# The guest list, detail with pause and resume, the create-guest wizard refusing bad input (and asking before a display off loopback), and deleting the new guest with its disk; in a network namespace with one bridge.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 ns=ospite-con-$$
@@ -131,6 +131,16 @@ run() {
 	see "br-test0  52:54:00:4F:00:02  virtio"
 	tui_keys F12
 	see "$(Tt "New Guest: Display and Console")"
+	# A display off loopback is a warning to confirm; Cancel goes back to the address.
+	tui_keys Tab
+	for _ in $(seq 9); do tui_keys BSpace; done
+	tui_type "0.0.0.0"
+	tui_keys F12
+	see_start "$(Tf "The display would listen on %s, reachable from the network, not only through an SSH tunnel. VNC passwords and the screen travel unencrypted. Listen on %s anyway?" 0.0.0.0 0.0.0.0)"
+	tui_keys Enter
+	see "$(T "New Guest: Display and Console")"
+	for _ in $(seq 7); do tui_keys BSpace; done
+	tui_type "127.0.0.1"
 	tui_keys F12
 	see "$(Tt "New Guest: Features")"
 	tui_keys F12

@@ -116,6 +116,15 @@ static void test_size_mac_port_listen(void **state)
 	assert_int_equal(vc_check_listen("127.0.0.1", NULL), 0);
 	assert_int_equal(vc_check_listen("::1", NULL), 0);
 	assert_int_equal(vc_check_listen("localhost", NULL), -EINVAL);
+	/* Anything but loopback is reachable from the network: the wizard asks first. */
+	assert_true(vc_listen_is_loopback("127.0.0.1"));
+	assert_true(vc_listen_is_loopback("127.1.2.3"));
+	assert_true(vc_listen_is_loopback("::1"));
+	assert_true(vc_listen_is_loopback(""));
+	assert_false(vc_listen_is_loopback("0.0.0.0"));
+	assert_false(vc_listen_is_loopback("::"));
+	assert_false(vc_listen_is_loopback("192.0.2.1"));
+	assert_false(vc_listen_is_loopback("::ffff:127.0.0.1"));
 }
 
 static void test_disk(void **state)
