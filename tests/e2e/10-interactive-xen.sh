@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end: drive the interactive installer with tmux keys into a loop-backed image, then boot it under QEMU to the host's ready line.
+# End to end: drive the interactive installer with tmux keys into a loop-backed image, cut it off in Package Installation, resume it after its question, then boot it under QEMU to the host's ready line.
 set -u
 . "$(dirname "$0")/../lib/installer.sh"
 need_root "for loop devices"
@@ -18,46 +18,70 @@ fail() { echo "FAIL: $*"; exit 1; }
 make_sentinel "$tmp"
 mkdir -p "$(e2e_workdir)"
 
-tui_start vt100 "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite-install --image $tmp/disk.img \
-	--image-size 8G --log $tmp/install.log --workdir $(e2e_workdir) --serial ttyS0,115200"
+# drive: start the installer and answer every screen the same way, up to the erase question.
+drive() {
+	tui_start vt100 "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite-install --image $tmp/disk.img \
+		--image-size 8G --log $tmp/install.log --workdir $(e2e_workdir) --serial ttyS0,115200"
+	tui_wait "Language / Lingua" || fail "no language screen"
+	tui_keys Enter                                 # English
+	tui_wait "Keyboard and Time Zone" || fail "no keyboard screen"
+	tui_keys F12
+	# With more than one NIC the Networking Device question comes first.
+	sleep 0.5
+	if tui_screen | grep -q "Networking Device"; then tui_keys Enter; fi
+	tui_wait "Addressing:" || fail "no network screen"
+	# Change the host name with keys only: Tab to the field, clear it, type.
+	for _ in 1 2 3 4 5 6; do tui_keys Tab; done
+	for _ in $(seq 10); do tui_keys BSpace; done
+	tui_type "e2ehost"
+	tui_keys F12
+	tui_wait "Installation Source" || fail "no source screen"
+	tui_keys F12
+	tui_wait "Hypervisor and Bridges" || fail "no hypervisor screen"
+	tui_expect "xenbr0" || fail "no default bridge"
+	tui_keys F12
+	tui_wait "Choose the disk" || fail "no disk screen"
+	tui_expect "loop" || fail "the image is not listed"
+	tui_keys Enter
+	tui_wait "Partitioning" || fail "no partitioning screen"
+	tui_expect "/var/lib/ospite/images" || fail "no image store in the automatic layout"
+	tui_keys F12
+	tui_wait "Root Password" || fail "no password screen"
+	tui_type "ospite-e2e"; tui_keys Tab; tui_type "ospite-e2e"; tui_keys F12
+	tui_wait "Summary" || fail "no summary"
+	tui_expect "e2ehost" || fail "the summary lost the host name"
+	tui_keys F12
+	tui_wait "will be lost" || fail "no confirmation"
+	tui_keys Tab Enter                             # "Yes, erase and install"
+	tui_wait "Dependency Check" 60 || fail "no dependency check"
+}
 
-tui_wait "Language / Lingua" || fail "no language screen"
-tui_keys Enter                                 # English
-tui_wait "Keyboard and Time Zone" || fail "no keyboard screen"
-tui_keys F12
-# With more than one NIC the Networking Device question comes first.
-sleep 0.5
-if tui_screen | grep -q "Networking Device"; then tui_keys Enter; fi
-tui_wait "Addressing:" || fail "no network screen"
-# Change the host name with keys only: Tab to the field, clear it, type.
-for _ in 1 2 3 4 5 6; do tui_keys Tab; done
-for _ in $(seq 10); do tui_keys BSpace; done
-tui_type "e2ehost"
-tui_keys F12
-tui_wait "Installation Source" || fail "no source screen"
-tui_keys F12
-tui_wait "Hypervisor and Bridges" || fail "no hypervisor screen"
-tui_expect "xenbr0" || fail "no default bridge"
-tui_keys F12
-tui_wait "Choose the disk" || fail "no disk screen"
-tui_expect "loop" || fail "the image is not listed"
-tui_keys Enter
-tui_wait "Partitioning" || fail "no partitioning screen"
-tui_expect "/var/lib/ospite/images" || fail "no image store in the automatic layout"
-tui_keys F12
-tui_wait "Root Password" || fail "no password screen"
-tui_type "ospite-e2e"; tui_keys Tab; tui_type "ospite-e2e"; tui_keys F12
-tui_wait "Summary" || fail "no summary"
-tui_expect "e2ehost" || fail "the summary lost the host name"
-tui_keys F12
-tui_wait "will be lost" || fail "no confirmation"
-tui_keys Tab Enter                             # "Yes, erase and install"
-tui_wait "Dependency Check" 60 || fail "no dependency check"
+# A power cut in Package Installation: the installer and all it started die at once.
+drive
+tui_wait "Package Installation" 600 || fail "no package installation"
+# Once dpkg unpacks what apt installs after the base system.
+for _ in $(seq 300); do
+	awk '/dist-upgrade/ { on = 1 } on && /^Unpacking/ { n++ } END { exit n < 3 }' "$tmp/install.log" && break
+	sleep 1
+done
+pid=$(pgrep -f "ospite-install --image $tmp/disk.img" | head -1)
+[ -n "$pid" ] || fail "no installer to cut off"
+kill -9 -- -"$(ps -o pgid= -p "$pid" | tr -d ' ')"
+tui_stop
+
+# The same choices again: the installer says what it found and offers to resume, with
+# Install from scratch as the answer that Enter alone gives.
+drive
+tui_wait "Unfinished Install" 120 || fail "no question about the unfinished install"
+tui_expect "stopped during" || fail "the question does not say where the install stopped"
+tui_expect "Install from scratch" || fail "no Install from scratch button"
+tui_keys Tab Enter                             # "Resume"
 tui_wait "Package Installation" 600 || fail "no package installation"
 tui_wait "The host is installed" 1800 || { tail -40 "$tmp/install.log"; fail "the install did not complete"; }
 tui_keys Enter
 tui_wait "[exit status 0]" 30 || fail "the installer did not exit cleanly"
 sentinel_intact || fail "the sentinel disk changed"
+grep -q 'resume: base finished in an earlier run' "$tmp/install.log" || fail "the second run did not resume"
 
 # Look inside the installed image (read-only) before booting it.
 mnt=$tmp/mnt; mkdir -p "$mnt"
