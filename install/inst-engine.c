@@ -1222,24 +1222,23 @@ static int build_initrd(struct inst_engine *e, char **cause)
 }
 
 /*
- * After a power cut in the middle of dpkg: configure what was unpacked,
- * unpack again what was cut off half-way (dpkg marks it "reinstreq" and
- * neither --configure nor apt's -f can use it), then let apt install
- * whatever the unpacked packages still lack.
+ * After a power cut in the middle of dpkg: configure what was unpacked;
+ * unpack again, from the package cache, what was cut off half-way (dpkg
+ * marks it "reinstreq", and neither --configure nor apt's -f will touch
+ * it); then let apt's -f install, with no package named so that it may
+ * upgrade what the unpacked packages need, finish the job.
  */
 static int repair_dpkg(struct inst_engine *e, const char *const env[], char **cause)
 {
 	const char *cfg[] = { "chroot", e->target, "dpkg", "--configure", "-a", NULL };
 	const char *query[] = { "chroot", e->target, "dpkg-query", "-W", "-f",
-				"${binary:Package} ${Status}\\n", NULL };
-	static const char *const apt_head[] = { "apt-get", "-y", "-q", "-f",
-						"-o", "Dpkg::Options::=--force-confdef",
-						"-o", "Dpkg::Use-Pty=0", "--no-install-recommends",
-						"install" };
-	const size_t nh = sizeof(apt_head) / sizeof(apt_head[0]);
-	char *out = NULL, *save = NULL;
-	const char **argv;
-	size_t n = 0, cap = 64;
+				"${Package} ${Version} ${Architecture} ${Status}\\n", NULL };
+	const char *fix[] = { "chroot", e->target, "apt-get", "-y", "-q", "-f",
+			      "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Use-Pty=0",
+			      "--no-install-recommends", "install", NULL };
+	const char *unpack[64 + 6] = { "chroot", e->target, "dpkg", "--unpack", "--force-depends" };
+	char *out = NULL, *save = NULL, debs[64][512];
+	size_t n = 5;
 	int rc;
 
 	if (run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
@@ -1249,33 +1248,43 @@ static int repair_dpkg(struct inst_engine *e, const char *const env[], char **ca
 		rc = -EIO;
 	if (rc < 0)
 		return rc;
-	argv = calloc(cap + nh + 4, sizeof(*argv));
-	if (!argv)
-		abort();
-	argv[n++] = "chroot";
-	argv[n++] = e->target;
-	for (size_t i = 0; i < nh; i++)
-		argv[n++] = apt_head[i];
-	size_t first = n;
-
-	for (char *line = strtok_r(out, "\n", &save); line && n - first < cap;
+	for (char *line = strtok_r(out, "\n", &save); line && n < 64 + 5;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
+		char name[128], ver[128], arch[32], *status, host[PATH_MAX];
+		int used = 0;
 
-		/* "NAME install reinstreq half-installed": unpacked only in part. */
-		if (!sp || (!strstr(sp, " reinstreq") && !strstr(sp, " half-installed")))
+		/* "NAME VERSION ARCH install reinstreq half-installed": unpacked only in part. */
+		if (sscanf(line, "%127s %127s %31s %n", name, ver, arch, &used) != 3)
 			continue;
-		*sp = '\0';
-		logf_(e, "resume: %s was cut off while unpacking; it is unpacked again", line);
-		argv[n++] = line;
+		status = line + used;
+		if (!strstr(status, "reinstreq") && !strstr(status, "half-installed"))
+			continue;
+		/* apt names a cached package NAME_VERSION_ARCH.deb, the epoch's colon as %3a. */
+		char *colon = strchr(ver, ':');
+		char *d = debs[n - 5];
+
+		if (colon)
+			snprintf(d, sizeof(debs[0]), "/var/cache/apt/archives/%s_%.*s%%3a%s_%s.deb", name,
+				 (int)(colon - ver), ver, colon + 1, arch);
+		else
+			snprintf(d, sizeof(debs[0]), "/var/cache/apt/archives/%s_%s_%s.deb", name, ver, arch);
+		target_path(e, host, sizeof(host), d);
+		if (access(host, R_OK) < 0) {
+			logf_(e, "resume: %s %s was cut off while unpacking and is not in the cache", name, ver);
+			continue;
+		}
+		logf_(e, "resume: %s %s was cut off while unpacking; it is unpacked again", name, ver);
+		unpack[n++] = d;
 	}
-	if (n > first) {
-		argv[n++] = "--reinstall";
+	unpack[n] = NULL;
+	if (n > 5) {
+		rc = run_ticking(e, unpack, env, -1, NULL, NULL, cause);
+		if (rc == 0 && run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
+			logf_(e, "resume: dpkg still lacks packages; apt installs them");
 	}
-	argv[n] = NULL;
-	rc = run_ticking(e, argv, env, -1, NULL, NULL, cause);
-	free(argv);
 	free(out);
+	if (rc == 0)
+		rc = run_ticking(e, fix, env, -1, NULL, NULL, cause);
 	return rc;
 }
 
