@@ -131,7 +131,8 @@ int inst_scr_summary(struct inst_ctx *c)
 
 		if (inst_plan_confirm_disk(&c->plan, &cause) < 0 ||
 		    (dk && (c->plan.disk_id.size != dk->size ||
-			    strcmp(c->plan.disk_id.model, dk->model) ||
+			    /* The listing names a disk without a model ("Loop device") in words. */
+			    (*c->plan.disk_id.model && strcmp(c->plan.disk_id.model, dk->model)) ||
 			    (*dk->serial && strcmp(c->plan.disk_id.serial, dk->serial))))) {
 			inst_scr_error(_("Confirm"), cause ? cause :
 				       _("The disk changed since it was listed: choose it again."));
