@@ -73,7 +73,7 @@ $(B)/gen/console-unit.h: vmconsole/ospite-console.service
 	  echo 'static const char console_unit[] ='; \
 	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } >$@
-$(B)/obj/install/inst-engine.o: $(B)/gen/console-unit.h
+$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h
 
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po

@@ -1,0 +1,306 @@
+/* Running post-install scripts: the installed host's configuration, its root password, the host console, and the answer file's services and %post. */
+#include "inst-engine.h"
+#include "tui/i18n.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "console-unit.h"   /* generated from vmconsole/ospite-console.service */
+#include "hostcfg/hcfg-target.h"
+
+/* Printed on the host's consoles at every boot: what an operator checks first. */
+static const char hoststatus_sh[] =
+	"#!/bin/sh\n"
+	"# Prints the host's state on its consoles once it is up: hypervisor, bridges, address.\n"
+	"hv=none\n"
+	"if [ \"$(cat /sys/hypervisor/type 2>/dev/null)\" = xen ]; then\n"
+	"\thv=xen\n"
+	"\tgrep -q control_d /proc/xen/capabilities 2>/dev/null && hv=xen-dom0\n"
+	"elif [ -e /dev/kvm ]; then\n"
+	"\thv=kvm\n"
+	"elif command -v qemu-system-x86_64 >/dev/null; then\n"
+	"\t# A KVM host on a CPU without virtualization: guests run, emulated.\n"
+	"\thv=qemu-tcg\n"
+	"fi\n"
+	"libvirt=$(systemctl is-active libvirtd.service 2>/dev/null)\n"
+	"bridges=\n"
+	"for b in /sys/class/net/*/bridge; do\n"
+	"\t[ -d \"$b\" ] || continue\n"
+	"\tn=${b%/bridge}; n=${n##*/}\n"
+	"\tports=$(ls /sys/class/net/$n/brif 2>/dev/null | tr '\\n' '+')\n"
+	"\tbridges=\"$bridges $n(${ports%+})\"\n"
+	"done\n"
+	"addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $2\"=\"$4}' | tr '\\n' ' ')\n"
+	"msg=\"ospite: host $(hostname) ready: hypervisor=$hv bridges=${bridges# } addresses=${addr% } libvirtd=${libvirt:-none}\"\n"
+	"echo \"$msg\"\n"
+	"mkdir -p /etc/issue.d && printf '%s\\n\\n' \"$msg\" > /etc/issue.d/ospite.issue\n";
+
+static const char hoststatus_unit[] =
+	"[Unit]\n"
+	"Description=ospite host status on the console\n"
+	"After=network-online.target xencommons.service libvirtd.service\n"
+	"Wants=network-online.target\n"
+	"Before=getty.target\n\n"
+	"[Service]\n"
+	"Type=oneshot\n"
+	"ExecStart=/usr/lib/ospite/ospite-hoststatus\n"
+	"StandardOutput=journal+console\n"
+	"RemainAfterExit=yes\n\n"
+	"[Install]\n"
+	"WantedBy=multi-user.target\n";
+
+/* Timers and services a hypervisor host does without: no unattended apt runs under guests. */
+static const char *const unneeded_units[] = {
+	"apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
+	NULL,
+};
+
+/* Keep the NIC names the operator saw: pin each by MAC with a systemd .link file. */
+static int write_links(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+
+	for (size_t i = 0; i < p->n_bridges; i++) {
+		char rel[128], *data = NULL;
+		int rc;
+
+		if (!*p->bridges[i].mac)
+			continue;
+		snprintf(rel, sizeof(rel), "/etc/systemd/network/10-ospite-%s.link", p->bridges[i].nic);
+		if (asprintf(&data, "# Keeps the name the installer showed for this NIC.\n[Match]\nMACAddress=%s\nType=ether\n\n[Link]\nName=%s\n",
+			     p->bridges[i].mac, p->bridges[i].nic) < 0)
+			abort();
+		rc = eng_write_target(e, rel, data, 0644, cause);
+		free(data);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int xen_tweaks(struct inst_engine *e, char **cause)
+{
+	char path[PATH_MAX], *conf = NULL, *out = NULL;
+	int rc;
+
+	/* With a fixed dom0_mem, xl must not balloon dom0 down to start guests. */
+	eng_target_path(e, path, sizeof(path), "/etc/xen/xl.conf");
+	if (hcfg_read_file(path, &conf, NULL) < 0)
+		conf = strdup("");
+	if (strstr(conf, "\nautoballoon=\"off\"")) {
+		free(conf);
+		return 0;
+	}
+	if (asprintf(&out, "%s\n# Set by ospite-install: dom0 has a fixed memory size.\nautoballoon=\"off\"\n",
+		     conf) < 0)
+		abort();
+	rc = hcfg_write_file(path, out, 0644, cause);
+	free(conf);
+	free(out);
+	return rc;
+}
+
+int eng_set_root_password(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	int rc = 0;
+
+	/*
+	 * rootpw --lock alone: no password, and the account locked. The hash
+	 * goes on chpasswd's standard input: on a command line every user
+	 * could read it in ps, and the log would keep it.
+	 */
+	if (*p->root_hash) {
+		char line[sizeof(p->root_hash) + 8];
+		const char *argv[] = { "chroot", e->target, "chpasswd", "-e", NULL };
+
+		snprintf(line, sizeof(line), "root:%s\n", p->root_hash);
+		rc = hcfg_run_input(argv, e->logfd, line, cause);
+		explicit_bzero(line, sizeof(line));
+		if (rc > 0)
+			rc = -EIO;
+	}
+	if (!rc && p->root_lock)
+		rc = TARGET(e, cause, "usermod", "-L", "root");
+	return rc;
+}
+
+/* What an answer file adds after the configuration ospite writes: its services, then %post. */
+static int answer_file_post(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && p->svc_enable && p->svc_enable[i]; i++)
+		rc = hcfg_target_enable_unit(e->target, p->svc_enable[i], NULL, cause);
+	for (size_t i = 0; !rc && p->svc_disable && p->svc_disable[i]; i++)
+		rc = hcfg_target_disable_unit(e->target, p->svc_disable[i], cause);
+	for (size_t i = 0; !rc && i < p->n_scripts; i++)
+		if (p->scripts[i].when == INST_SCRIPT_POST) {
+			eng_progress(e, 900, _("Running the post-install scripts of the answer file..."));
+			rc = inst_run_scripts(p, INST_SCRIPT_POST, e->target, e->logfd, cause);
+			break;
+		}
+	return rc;
+}
+
+/* The host console's PAM rules: the system's password check and account rules. */
+static const char console_pam[] =
+	"# PAM configuration of the ospite host console (written by ospite-install).\n"
+	"@include common-auth\n"
+	"@include common-account\n";
+
+/*
+ * The host console is the program that runs on the host from now on: it
+ * comes from beside this installer (the same build), with its catalog, its
+ * PAM rules and its unit on tty1, and the group whose members may log in.
+ */
+static int install_console(struct inst_engine *e, char **cause)
+{
+	char self[PATH_MAX], src[PATH_MAX + 16], dst[PATH_MAX], mo[PATH_MAX], mo_dst[PATH_MAX];
+	const char *localedir = getenv("OSPITE_LOCALEDIR");
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc;
+
+	if (l <= 0)
+		return hcfg_cause(cause, -errno, _("Could not find the host console next to the installer."));
+	self[l] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(src, sizeof(src), "%s/ospite", self);
+	if (access(src, X_OK) < 0)
+		return hcfg_cause(cause, -ENOENT, _("The host console %s is missing."), src);
+	eng_target_path(e, dst, sizeof(dst), SBINDIR "/ospite");
+	rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
+		      e->logfd, cause);
+	/* The catalog: where this installer takes its own, beside a build, or installed. */
+	const char *dirs[] = { localedir && *localedir ? localedir : NULL, NULL, LOCALEDIR };
+	char beside[PATH_MAX + 16];
+
+	snprintf(beside, sizeof(beside), "%s/locale", self);
+	dirs[1] = beside;
+	*mo = '\0';
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !*mo; i++) {
+		if (!dirs[i])
+			continue;
+		snprintf(mo, sizeof(mo), "%s/it/LC_MESSAGES/ospite.mo", dirs[i]);
+		if (access(mo, R_OK) < 0)
+			*mo = '\0';
+	}
+	if (rc == 0 && *mo) {
+		eng_target_path(e, mo_dst, sizeof(mo_dst), LOCALEDIR "/it/LC_MESSAGES/ospite.mo");
+		rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
+			      e->logfd, cause);
+	} else if (rc == 0) {
+		eng_log(e, "no Italian catalog found: the host console will speak English only");
+	}
+	if (rc > 0)
+		return -EIO;
+	if (!rc)
+		rc = eng_write_target(e, "/etc/pam.d/ospite", console_pam, 0644, cause);
+	if (!rc)
+		rc = eng_write_target(e, "/etc/systemd/system/ospite-console.service", console_unit, 0644,
+				  cause);
+	if (!rc)
+		rc = hcfg_target_enable_unit(e->target, "ospite-console.service", NULL, cause);
+	if (!rc)
+		rc = TARGET(e, cause, "groupadd", "-f", "ospite");
+	return rc;
+}
+
+int eng_step_post(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	struct hcfg_target_mount mounts[INST_MAX_PARTS];
+	struct hcfg_target_bridge br[INST_MAX_BRIDGES];
+	size_t nm = 0;
+	int rc;
+
+	eng_step(e, INST_STEP_POST);
+	eng_progress(e, 50, _("Writing the file system table..."));
+	for (size_t i = 0; i < p->n_parts; i++) {
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+			continue;
+		mounts[nm++] = (struct hcfg_target_mount){
+			.mount = p->parts[i].mount, .uuid = e->uuid[i],
+			.fstype = hcfg_fs_name(p->parts[i].fs),
+		};
+	}
+	rc = hcfg_target_fstab(e->target, mounts, nm, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 150, _("Writing the network configuration and the bridges..."));
+	for (size_t i = 0; i < p->n_bridges; i++)
+		br[i] = (struct hcfg_target_bridge){ p->bridges[i].name, p->bridges[i].nic };
+	struct hcfg_target_net net = {
+		.hostname = p->hostname, .mgmt_nic = p->nic, .dhcp = p->dhcp, .address = p->ip,
+		.prefix = p->prefix, .gateway = p->gateway, .dns = p->dns, .bridges = br,
+		.n_bridges = p->n_bridges,
+	};
+	rc = hcfg_target_network(e->target, &net, cause);
+	if (!rc)
+		rc = write_links(e, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 300, _("Setting the language, keyboard and time zone..."));
+	rc = hcfg_target_locale(e->target, !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8",
+				cause);
+	if (!rc)
+		rc = TARGET(e, cause, "locale-gen");
+	if (!rc)
+		rc = hcfg_target_keyboard(e->target, p->keyboard, NULL, cause);
+	if (!rc)
+		rc = hcfg_target_timezone(e->target, p->timezone, p->utc, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 500, _("Setting the root password..."));
+	rc = eng_set_root_password(e, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 600, _("Configuring the hypervisor..."));
+	if (p->hv == INST_HV_XEN) {
+		rc = xen_tweaks(e, cause);
+		if (rc < 0)
+			return rc;
+	}
+	rc = eng_write_target(e, "/usr/lib/ospite/ospite-hoststatus", hoststatus_sh, 0755, cause);
+	if (!rc)
+		rc = eng_write_target(e, "/etc/systemd/system/ospite-hoststatus.service", hoststatus_unit,
+				  0644, cause);
+	if (!rc)
+		rc = hcfg_target_enable_unit(e->target, "ospite-hoststatus.service", NULL, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 700, _("Installing the host console..."));
+	rc = install_console(e, cause);
+	if (rc < 0)
+		return rc;
+
+	eng_progress(e, 800, _("Disabling unneeded services..."));
+	for (size_t i = 0; unneeded_units[i]; i++) {
+		char *ignored = NULL;
+
+		/* Some of them may not be installed at all: that is fine. */
+		if (hcfg_target_disable_unit(e->target, unneeded_units[i], &ignored) < 0)
+			eng_log(e, "disable %s: %s", unneeded_units[i], ignored ? ignored : "");
+		free(ignored);
+	}
+	/* An answer file may leave the SSH server out. */
+	rc = inst_list_has(p->exclude, "openssh-server") ? 0 :
+		hcfg_target_enable_unit(e->target, "ssh.service", NULL, cause);
+	if (!rc && *p->serial)
+		rc = hcfg_target_serial_getty(e->target, p->serial, p->hv == INST_HV_XEN, cause);
+	if (!rc)
+		rc = answer_file_post(e, cause);
+	if (rc < 0)
+		return rc;
+	eng_progress(e, 1000, _("Post-install configuration is done."));
+	return 0;
+}
