@@ -128,17 +128,36 @@ int inst_valid_url(const char *s, char **cause)
 	return 0;
 }
 
+/*
+ * Plain decimal digits with at most one fraction, then an optional unit: no
+ * sign, exponent, hexadecimal, blanks, "nan" or "inf" (all of which strtod
+ * takes), and integer arithmetic throughout, so nothing can overflow.
+ */
 int inst_valid_size(const char *s, uint64_t *mib, char **cause)
 {
-	char *end;
-	double v;
-	uint64_t mult = 1;
+	const uint64_t max = 1ULL << 40;   /* MiB: 1 EiB, far beyond any disk */
+	uint64_t whole = 0, frac = 0, scale = 1, mult = 1, v;
+	const char *p = s;
 
-	errno = 0;
-	v = strtod(s, &end);
-	if (!*s || end == s || errno || v <= 0)
+	if (!isdigit((unsigned char)*p))
 		goto bad;
-	switch (toupper((unsigned char)*end)) {
+	for (; isdigit((unsigned char)*p); p++) {
+		whole = whole * 10 + (uint64_t)(*p - '0');
+		if (whole > max)
+			goto bad;
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		/* Digits past the ninth cannot change a whole MiB count of a size this small. */
+		for (; isdigit((unsigned char)*p); p++)
+			if (scale < 1000000000ULL) {
+				frac = frac * 10 + (uint64_t)(*p - '0');
+				scale *= 10;
+			}
+	}
+	switch (toupper((unsigned char)*p)) {
 	case '\0':
 	case 'M':
 		break;
@@ -151,18 +170,20 @@ int inst_valid_size(const char *s, uint64_t *mib, char **cause)
 	default:
 		goto bad;
 	}
-	if (*end) {
-		end++;
-		if (toupper((unsigned char)*end) == 'I')
-			end++;
-		if (toupper((unsigned char)*end) == 'B')
-			end++;
+	if (*p) {
+		p++;
+		if (toupper((unsigned char)*p) == 'I')
+			p++;
+		if (toupper((unsigned char)*p) == 'B')
+			p++;
 	}
-	if (*end || v * mult > (double)(1ULL << 40))
+	if (*p || whole > max / mult)
 		goto bad;
-	*mib = (uint64_t)(v * mult + 0.5);
-	if (*mib == 0)
+	/* Rounded to the nearest MiB; frac < scale <= 1e9 and mult <= 2^20, so no overflow. */
+	v = whole * mult + (frac * mult + scale / 2) / scale;
+	if (v == 0 || v > max)
 		goto bad;
+	*mib = v;
 	return 0;
 bad:
 	return hcfg_cause(cause, -EINVAL,

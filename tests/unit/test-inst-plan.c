@@ -70,6 +70,32 @@ static void test_sizes(void **state)
 	assert_int_equal(inst_valid_size("-1", &mib, NULL), -EINVAL);
 	assert_int_equal(inst_valid_size("12X", &mib, NULL), -EINVAL);
 	assert_int_equal(inst_valid_size("", &mib, NULL), -EINVAL);
+	/* What strtod would take but a size is not: each refused, and *mib left alone. */
+	static const char *const not_sizes[] = {
+		"nan", "NaN", "nanG", "inf", "infinity", "-inf", "1e400", "1e3", "-0", "-0.0",
+		"+5", " 5", "5 ", "0x10", "0x1p4", "5.", ".5", "0", "0.4", "1.5.5", "1099511627777",
+		"1048577T", "18446744073709551616", "99999999999999999999999G", "1..5G", "5GiBB",
+		NULL,
+	};
+	for (size_t i = 0; not_sizes[i]; i++) {
+		char *cause = NULL;
+
+		mib = 77;
+		if (inst_valid_size(not_sizes[i], &mib, &cause) != -EINVAL)
+			fail_msg("\"%s\" was taken as a size (%llu MiB)", not_sizes[i],
+				 (unsigned long long)mib);
+		assert_int_equal(mib, 77);
+		assert_non_null(strstr(cause, "is not a size"));
+		free(cause);
+	}
+	assert_int_equal(inst_valid_size("0.5", &mib, NULL), 0);
+	assert_int_equal(mib, 1);
+	assert_int_equal(inst_valid_size("1048576T", &mib, NULL), 0);
+	assert_int_equal(mib, 1ULL << 40);
+	assert_int_equal(inst_valid_size("1.0000000001G", &mib, NULL), 0);
+	assert_int_equal(mib, 1024);
+	assert_int_equal(inst_valid_size("2.25g", &mib, NULL), 0);
+	assert_int_equal(mib, 2304);
 	assert_int_equal(inst_valid_mount("/var/lib/ospite/images", NULL), 0);
 	assert_int_equal(inst_valid_mount("swap", NULL), 0);
 	assert_int_equal(inst_valid_mount("var", NULL), -EINVAL);
