@@ -26,7 +26,11 @@ int vc_check_name(const char *name, char *const *taken, size_t n, char **cause)
 	return 0;
 }
 
-/* A number with an optional unit among @units ("M", "G", "T"), in units of @bare; false when malformed. */
+/*
+ * Digits with an optional unit ("M", "G", "T"), in units of @bare; false when
+ * malformed. The bytes must fit an off_t, since a disk file of that size is
+ * made with ftruncate() and libvirt reads sizes as signed 64-bit numbers.
+ */
 static bool parse_amount(const char *text, uint64_t bare, uint64_t *out)
 {
 	unsigned long long v = 0;
@@ -40,9 +44,9 @@ static bool parse_amount(const char *text, uint64_t bare, uint64_t *out)
 	if (!isdigit((unsigned char)*p))
 		return false;
 	while (isdigit((unsigned char)*p)) {
-		if (v > (UINT64_MAX / 10) - 10)
+		if (v > ((unsigned long long)INT64_MAX - (unsigned)(*p - '0')) / 10)
 			return false;
-		v = v * 10 + (*p++ - '0');
+		v = v * 10 + (unsigned)(*p++ - '0');
 	}
 	while (isspace((unsigned char)*p))
 		p++;
@@ -63,7 +67,7 @@ static bool parse_amount(const char *text, uint64_t bare, uint64_t *out)
 		mult = 1ULL << 40;
 	else
 		return false;
-	if (v > UINT64_MAX / mult)
+	if (v > (uint64_t)INT64_MAX / mult)
 		return false;
 	*out = v * mult;
 	return true;

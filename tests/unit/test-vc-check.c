@@ -57,6 +57,17 @@ static void test_memory(void **state)
 	assert_non_null(strstr(cause, "3072 MiB"));
 	free(cause);
 	assert_int_equal(vc_check_memory("99999999999999999999", 0, &kib, NULL), -EINVAL);
+	static const char *const not_memory[] = {
+		"nan", "inf", "-0", "-512", "+512", "1e3", "0x400", "512.5", "9000000T",
+		"17592186044416T", "18446744073709551615", NULL,
+	};
+	for (size_t i = 0; not_memory[i]; i++) {
+		kib = 77;
+		if (vc_check_memory(not_memory[i], 0, &kib, NULL) != -EINVAL)
+			fail_msg("\"%s\" was taken as memory (%llu KiB)", not_memory[i],
+				 (unsigned long long)kib);
+		assert_int_equal(kib, 77);
+	}
 }
 
 static void test_cpus(void **state)
@@ -95,6 +106,22 @@ static void test_size_mac_port_listen(void **state)
 	assert_int_equal(b, 512ULL << 20);
 	assert_int_equal(vc_check_size("big", &b, NULL), -EINVAL);
 	assert_int_equal(vc_check_size("0", &b, NULL), -EINVAL);
+	/* Signs, NaN, infinity, exponents, hexadecimal and what does not fit an off_t. */
+	static const char *const not_sizes[] = {
+		"nan", "inf", "-inf", "-0", "-1G", "+1G", "1e3", "1e400", "0x10", "1.5G",
+		"9000000T", "8388608T", "9223372036854775808", "18446744073709551616M",
+		"99999999999999999999999", NULL,
+	};
+	for (size_t i = 0; not_sizes[i]; i++) {
+		b = 77;
+		if (vc_check_size(not_sizes[i], &b, NULL) != -EINVAL)
+			fail_msg("\"%s\" was taken as a disk size (%llu bytes)", not_sizes[i],
+				 (unsigned long long)b);
+		assert_int_equal(b, 77);
+	}
+	/* The largest that fits: 8 EiB less one MiB. */
+	assert_int_equal(vc_check_size("8796093022207M", &b, NULL), 0);
+	assert_int_equal(b, 8796093022207ULL << 20);
 
 	assert_int_equal(vc_check_mac("52:54:00:12:34:56", used, 1, NULL), 0);
 	assert_int_equal(vc_check_mac("52:54:00:12:34", used, 1, NULL), -EINVAL);
