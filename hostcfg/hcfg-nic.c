@@ -179,7 +179,8 @@ static bool is_installer_nic(struct rtnl_link *link)
 	unsigned dom, idx;
 	char extra;
 
-	if (!name || !*name || strlen(name) >= IF_NAMESIZE)
+	/* A link whose name could not be written safely is left out, never shortened. */
+	if (!hcfg_ifname_ok(name))
 		return false;
 	if (rtnl_link_get_arptype(link) != ARPHRD_ETHER || (rtnl_link_get_flags(link) & IFF_LOOPBACK))
 		return false;

@@ -2,6 +2,7 @@
 #include "hcfg.h"
 #include "../tui/i18n.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -413,4 +414,19 @@ int hcfg_read_file(const char *path, char **data, char **cause)
 	buf[len] = '\0';
 	*data = buf;
 	return 0;
+}
+
+/* Here rather than in hcfg-nic.c, so that the answer-file parser needs no libnl. */
+bool hcfg_ifname_ok(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len >= IF_NAMESIZE || name[0] == '-' || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isascii((unsigned char)name[i]) ||
+		    !(isalnum((unsigned char)name[i]) || strchr("_.-", name[i])))
+			return false;
+	return true;
 }

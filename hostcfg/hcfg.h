@@ -35,6 +35,14 @@ struct hcfg_nic {
  */
 int hcfg_nic_list(struct hcfg_nic **nics, size_t *n, char **cause);
 
+/*
+ * Is @name a network device name ospite handles: 1 to IF_NAMESIZE-1 of
+ * [A-Za-z0-9_.-], not starting with '-', not "." or ".."? The kernel allows
+ * far more, but such a name goes into shell-read files, ifupdown stanzas and
+ * command lines, so anything else is refused or left out of lists.
+ */
+bool hcfg_ifname_ok(const char *name);
+
 /* Look up a PCI vendor/device pair in the PCI ID database (pci.ids). */
 int hcfg_pci_name(unsigned vendor, unsigned device, char *vendor_out, size_t vlen,
 		  char *device_out, size_t dlen);

@@ -258,15 +258,13 @@ int inst_valid_ifname(const char *s, char **cause)
 {
 	size_t len = strlen(s);
 
-	if (len == 0 || len > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (len == 0 || len >= IF_NAMESIZE)
 		return hcfg_cause(cause, -EINVAL,
 				  _("The network device name \"%s\" must be 1 to 15 characters long."), s);
-	for (size_t i = 0; i < len; i++)
-		if (!isascii((unsigned char)s[i]) || !isgraph((unsigned char)s[i]) || s[i] == '/' ||
-		    s[i] == ':')
-			return hcfg_cause(cause, -EINVAL,
-					  _("The network device name \"%s\" may not hold blanks, slashes or colons."),
-					  s);
+	if (!hcfg_ifname_ok(s))
+		return hcfg_cause(cause, -EINVAL,
+				  _("\"%s\" is not a network device name ospite accepts: use letters, digits, dots, - and _, not starting with - (such as eth0 or enp1s0)."),
+				  s);
 	return 0;
 }
 

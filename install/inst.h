@@ -178,7 +178,7 @@ int inst_valid_url(const char *s, char **cause);
 int inst_valid_size(const char *s, uint64_t *mib, char **cause);
 int inst_valid_mount(const char *s, char **cause);
 int inst_valid_bridge_name(const char *s, char **cause);
-/* A network device name as the kernel allows it (1 to 15 characters, no / : or blanks). */
+/* A network device name ospite handles (hcfg_ifname_ok()), with the reason when it is not. */
 int inst_valid_ifname(const char *s, char **cause);
 /* A systemd unit name with its type suffix ("ssh.service"). */
 int inst_valid_unit(const char *s, char **cause);

@@ -64,6 +64,11 @@ ip -n "$ns" link add link eth0 name eth0.10 type vlan id 10 || echo "note: no vl
 # Loading these modules would create dummy0/bond0 in the host's own namespace too.
 [ -d /sys/module/dummy ] && ip -n "$ns" link add dummy9 type dummy
 [ -d /sys/module/bonding ] && ip -n "$ns" link add bond9 type bond
+# Real veths whose names the kernel allows but ospite never writes into a file or command line.
+ip -n "$ns" link add 'e;x' type veth peer name p-semi netns "$peer" || fail "could not create e;x"
+ip -n "$ns" link add 'e$(id)' type veth peer name p-dollar netns "$peer" ||
+	fail "could not create e\$(id)"
+ip -n "$ns" link add 'eth*' type veth peer name p-star netns "$peer" || fail "could not create eth*"
 ip -n "$ns" link set lo up
 
 echo "links in $ns:"

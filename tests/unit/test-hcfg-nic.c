@@ -172,6 +172,23 @@ static void read_sys(const char *name, const char *attr, char *buf, size_t len)
 }
 
 /* Whatever this host has: every entry must agree with sysfs and be a plain Ethernet link. */
+static void test_ifname(void **state)
+{
+	static const char *const good[] = { "eth0", "enp1s0", "eth0.10", "en_p-1", "a",
+					     "fifteen-chars-x", NULL };
+	static const char *const bad[] = { "", ".", "..", "-eth0", "sixteen-chars-xx", "e;x",
+					   "e$(id)", "eth*", "eth 0", "eth0:1", "a/b", "\xc3\xa8th0",
+					   "eth\n0", "e'x", "e\"x", NULL };
+
+	for (size_t i = 0; good[i]; i++)
+		if (!hcfg_ifname_ok(good[i]))
+			fail_msg("\"%s\" was refused", good[i]);
+	for (size_t i = 0; bad[i]; i++)
+		if (hcfg_ifname_ok(bad[i]))
+			fail_msg("\"%s\" was taken", bad[i]);
+	assert_false(hcfg_ifname_ok(NULL));
+}
+
 static void test_nic_list_consistent(void **state)
 {
 	struct hcfg_nic *nics = NULL;
@@ -200,6 +217,7 @@ static void test_nic_list_consistent(void **state)
 		snprintf(buf, sizeof(buf), "/sys/class/net/%s/bridge", nic->name);
 		assert_int_not_equal(access(buf, F_OK), 0);
 		assert_true(strncmp(nic->name, "ifb", 3) != 0);
+		assert_true(hcfg_ifname_ok(nic->name));
 	}
 	free(nics);
 }
@@ -293,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_pci_buffers),
 		cmocka_unit_test(test_pci_no_database),
 		cmocka_unit_test(test_pci_real_database),
+		cmocka_unit_test(test_ifname),
 		cmocka_unit_test(test_nic_list_consistent),
 		cmocka_unit_test(test_nic_list_expected),
 	};
