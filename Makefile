@@ -15,7 +15,8 @@ B         := build/std
 SANFLAGS  :=
 endif
 
-PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt libcurl
+# libcrypto (OpenSSL) gives the SHA-256 that checks an answer file fetched over plain http.
+PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt libcurl libcrypto
 # hv/ and the console also need libvirt, libxml2 and libxlutil (with libxenlight for its disk type); the installer does not.
 HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 # The console logs operators in through PAM.

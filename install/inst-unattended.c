@@ -336,7 +336,8 @@ static void end_action(const struct inst_plan *p, int logfd)
 
 int inst_unattended_main(const struct inst_unattended *u)
 {
-	struct inst_ks_opts opts = { .read = inst_ks_read_any };
+	struct inst_ks_source src = { .sha256 = u->answer_sha256, .insecure = u->insecure };
+	struct inst_ks_opts opts = { .read = inst_ks_read_any, .opaque = &src };
 	struct un_ui ui = { .json_fd = u->progress_fd, .bucket = -1, .json_step = -1 };
 	/* No question callback: an unattended install never asks, it takes the default. */
 	struct inst_ui iface = { &ui, on_step, on_progress, on_info, on_warning, NULL };

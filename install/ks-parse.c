@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define KS_MAX_TOTAL (16u << 20)   /* bytes read through every %include together */
@@ -402,10 +404,32 @@ static void parse_text(struct ks *k, const char *data, size_t len)
 
 /* ---- reading files -------------------------------------------------------------- */
 
+/*
+ * Is @fd on a file system of the kernel's own? Its "regular" files report no
+ * size and hold the machine's state (/proc/self/environ, /sys/...), which an
+ * %include would copy into error messages.
+ */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long magics[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, DEBUGFS_MAGIC, TRACEFS_MAGIC, SECURITYFS_MAGIC,
+		CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, BPF_FS_MAGIC, EFIVARFS_MAGIC,
+		0x62656570,   /* configfs, which linux/magic.h does not name */
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if ((unsigned long)sf.f_type == magics[i])
+			return true;
+	return false;
+}
+
 int inst_ks_read_file(void *opaque, const char *path, char **data, size_t *len, char **id,
 		      char **cause)
 {
-	struct stat st;
+	struct stat before, st;
 	char *buf = NULL;
 	size_t got = 0;
 	int fd, rc = 0;
@@ -413,12 +437,26 @@ int inst_ks_read_file(void *opaque, const char *path, char **data, size_t *len, 
 	*data = NULL;
 	*len = 0;
 	*id = NULL;
-	/* Non-blocking, so that a FIFO named by mistake cannot hang the installer. */
+	/*
+	 * Opening a device or a FIFO can itself do something (arm a watchdog,
+	 * rewind a tape, wake a writer), so look before opening; non-blocking
+	 * and checked again after, for a path swapped in between.
+	 */
+	if (stat(path, &before) < 0)
+		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
+	if (!S_ISREG(before.st_mode))
+		return hcfg_cause(cause, -EINVAL, _("%s is not a regular file."), path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != before.st_dev ||
+	    st.st_ino != before.st_ino) {
 		rc = hcfg_cause(cause, -EINVAL, _("%s is not a regular file."), path);
+		goto out;
+	}
+	if (pseudo_fs(fd)) {
+		rc = hcfg_cause(cause, -EINVAL,
+				_("%s is a file of the kernel (/proc, /sys...), not an answer file."), path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > INST_KS_MAX_FILE) {

@@ -21,6 +21,8 @@ static void usage(FILE *f)
 	fprintf(f, _("Usage: ospite-install [OPTION]...\n"
 		     "Install a Xen or KVM host on a disk, interactively or from an answer file.\n\n"
 		     "  --answer FILE|URL    install unattended, as the answer file says\n"
+		     "  --answer-sha256=HEX  the answer file must have this SHA-256 (needed for http://)\n"
+		     "  --insecure           take an answer file or its includes over plain http unchecked\n"
 		     "  --validate FILE      check an answer file and change nothing\n"
 		     "  --dump-plan          with --validate: print the plan the file makes\n"
 		     "  --progress-fd N      unattended: progress as JSON lines on file descriptor N\n"
@@ -87,6 +89,8 @@ int main(int argc, char **argv)
 		{ "serial", required_argument, NULL, 'S' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "answer", required_argument, NULL, 'a' },
+		{ "answer-sha256", required_argument, NULL, 'H' },
+		{ "insecure", no_argument, NULL, 'I' },
 		{ "validate", required_argument, NULL, 'v' },
 		{ "dump-plan", no_argument, NULL, 'D' },
 		{ "progress-fd", required_argument, NULL, 'P' },
@@ -103,7 +107,7 @@ int main(int argc, char **argv)
 	uint64_t image_mib = 8192;
 	struct sysinfo si;
 	struct inst_unattended un = { .progress_fd = -1 };
-	char *ks_cmdline = NULL, serial_buf[32] = "";
+	char *ks_cmdline = NULL, *ks_sha256 = NULL, serial_buf[32] = "";
 	int opt, rc;
 
 	tui_i18n_init(NULL);
@@ -118,6 +122,14 @@ int main(int argc, char **argv)
 			un.image_mib_given = true;
 			break;
 		case 'a': un.answer = optarg; break;
+		case 'H':
+			if (!inst_ks_sha256_valid(optarg)) {
+				fprintf(stderr, _("ospite-install: --answer-sha256 needs the 64 hexadecimal digits of a SHA-256.\n"));
+				return 1;
+			}
+			un.answer_sha256 = optarg;
+			break;
+		case 'I': un.insecure = true; break;
 		case 'v': un.answer = optarg; un.validate = true; break;
 		case 'D': un.dump = true; break;
 		case 'P': {
@@ -155,13 +167,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* With no answer file given, the kernel command line may name one (ospite.ks=). */
-	if (!un.answer && inst_ks_cmdline(&ks_cmdline, &cause) < 0) {
+	if (!un.answer && inst_ks_cmdline(&ks_cmdline, &ks_sha256, &cause) < 0) {
 		fprintf(stderr, "ospite-install: %s\n", cause);
 		free(cause);
 		return 1;
 	}
-	if (ks_cmdline)
+	if (ks_cmdline) {
 		un.answer = ks_cmdline;
+		if (!un.answer_sha256)
+			un.answer_sha256 = ks_sha256;
+	}
 	/* The target's mounts are the installer's alone: nothing started meanwhile can pin them. */
 	if (geteuid() == 0 && !un.validate && hcfg_private_mounts(&cause) < 0) {
 		fprintf(stderr, "ospite-install: %s\n", cause);
@@ -178,6 +193,7 @@ int main(int argc, char **argv)
 		un.serial = serial ? serial : (*serial_buf ? serial_buf : NULL);
 		rc = inst_unattended_main(&un);
 		free(ks_cmdline);
+		free(ks_sha256);
 		return rc;
 	}
 

@@ -10,7 +10,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 [ "$(id -u)" = 0 ] || skip "needs root to attach loop devices"
 [ -e /dev/loop-control ] || skip "no loop device support"
-for t in losetup blkid python3; do
+for t in losetup blkid python3 sha256sum; do
 	command -v "$t" >/dev/null || skip "missing $t"
 done
 [ -x "$B/ospite-install" ] || { echo "FAIL: $B/ospite-install is missing: run make"; exit 1; }
@@ -63,16 +63,18 @@ exit 5
 KS
 printf 'autopart\n' >"$tmp/www/parts.ks"
 
-# --validate reads http(s) too, includes relative to the address.
-"$bin" --validate "$url/host.ks" --dump-plan >"$tmp/out" 2>"$tmp/err"
+# --validate reads http(s) too, includes relative to the address (plain http: --insecure;
+# tests/integration/answer-remote.sh checks the checksums and what may be included).
+"$bin" --validate "$url/host.ks" --insecure --dump-plan >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 0 ] || fail "--validate of $url/host.ks: exit $rc: $(cat "$tmp/err")"
 grep -qx 'hostname: unattended' "$tmp/out" || fail "--validate printed no plan"
 grep -qx 'autopart: yes' "$tmp/out" || fail "the included file was not read"
 
 # ospite.ks= on the kernel command line starts the unattended install; %pre runs, the second fails.
-echo "quiet console=ttyS0 ospite.ks=$url/host.ks -- init args" >"$tmp/cmdline"
-OSPITE_CMDLINE=$tmp/cmdline LANGUAGE= "$bin" --image "$tmp/disk.img" --image-size 8G \
+sum=$(sha256sum "$tmp/www/host.ks" | cut -d' ' -f1)
+echo "quiet console=ttyS0 ospite.ks=$url/host.ks ospite.ks.sha256=$sum -- init args" >"$tmp/cmdline"
+OSPITE_CMDLINE=$tmp/cmdline LANGUAGE= "$bin" --insecure --image "$tmp/disk.img" --image-size 8G \
 	--workdir "$tmp/work" --log "$tmp/install.log" --progress-fd 3 \
 	</dev/null >"$tmp/out" 2>"$tmp/err" 3>"$tmp/progress.json"
 rc=$?
@@ -93,7 +95,7 @@ grep -q '^{"event":"failed","step":"deps","message":"The %pre script at' "$tmp/p
 
 # An answer file with problems: exit 1, and nothing made, not even the image.
 printf 'rootpw --plaintext ospite-test\nautopart\nfirewall --enabled\n' >"$tmp/www/bad.ks"
-"$bin" --answer "$url/bad.ks" --image "$tmp/bad.img" --image-size 8G --workdir "$tmp/work" \
+"$bin" --answer "$url/bad.ks" --insecure --image "$tmp/bad.img" --image-size 8G --workdir "$tmp/work" \
 	--log "$tmp/bad.log" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 1 ] || fail "an invalid answer file: exit $rc, expected 1"
@@ -102,7 +104,7 @@ grep -qxF "$url/bad.ks:3: The command \"firewall\" is not supported by ospite." 
 [ -e "$tmp/bad.img" ] && fail "an invalid answer file still made the image"
 
 # An address the server has nothing at, and a kernel parameter that is no file nor address.
-"$bin" --answer "$url/missing.ks" </dev/null >"$tmp/out" 2>"$tmp/err"
+"$bin" --answer "$url/missing.ks" --insecure </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 1 ] || fail "a missing answer file: exit $rc, expected 1"
 grep -qF "$url/missing.ks: The answer file does not exist." "$tmp/err" ||
@@ -115,7 +117,7 @@ grep -qF 'names neither a file' "$tmp/err" || fail "no message for ospite.ks=ftp
 
 # A machine that does not fit the file is an install failure (2), with the reason, before %pre.
 rm -f "$tmp/pre-marker"
-"$bin" --answer "$url/host.ks" --image "$tmp/small.img" --image-size 2G --workdir "$tmp/work" \
+"$bin" --answer "$url/host.ks" --insecure --image "$tmp/small.img" --image-size 2G --workdir "$tmp/work" \
 	--log "$tmp/small.log" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 2 ] || fail "a 2 GiB image: exit $rc, expected 2"

@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "install/inst.h"
+#include "install/inst-unattended.h"
 #include "install/ks.h"
 
 /* ---- words ------------------------------------------------------------------ */
@@ -437,6 +440,280 @@ static void test_golden_round_trip(void **state)
 	assert_true(tried >= 12);
 }
 
+/* ---- where answer files come from ---------------------------------------------------- */
+
+static void test_fetch_policy(void **state)
+{
+	char base[64], hex[65], *cause = NULL;
+
+	assert_int_equal(inst_ks_redirect_ok("http://h/a.ks", "https://h/a.ks", NULL), 0);
+	assert_int_equal(inst_ks_redirect_ok("http://h/a.ks", "http://g/a.ks", NULL), 0);
+	assert_int_equal(inst_ks_redirect_ok("https://h/a.ks", "https://g/b.ks", NULL), 0);
+	assert_int_equal(inst_ks_redirect_ok("https://h/a.ks", "http://h/a.ks", &cause), -EPERM);
+	assert_string_equal(cause, "https://h/a.ks redirects from https to plain http (http://h/a.ks), which is refused.");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(inst_ks_redirect_ok("HTTPS://h/a.ks", "HTTP://h/a.ks", NULL), -EPERM);
+	assert_int_equal(inst_ks_redirect_ok("http://h/a.ks", "file:///etc/shadow", NULL), -EPERM);
+	assert_int_equal(inst_ks_redirect_ok("http://h/a.ks", "ftp://h/a.ks", NULL), -EPERM);
+
+	assert_int_equal(inst_ks_url_base("http://h:8080/ks/a.ks?x=/y#z", base, sizeof(base)), 0);
+	assert_string_equal(base, "http://h:8080/ks/");
+	assert_int_equal(inst_ks_url_base("https://h", base, sizeof(base)), 0);
+	assert_string_equal(base, "https://h/");
+	assert_int_equal(inst_ks_url_base("https://h/a.ks", base, sizeof(base)), 0);
+	assert_string_equal(base, "https://h/");
+	assert_int_equal(inst_ks_url_base("/local/a.ks", base, sizeof(base)), -EINVAL);
+
+	assert_true(inst_ks_url_under("http://h/ks/", "http://h/ks/parts.ks"));
+	assert_true(inst_ks_url_under("http://h/ks/", "http://h/ks/sub/parts.ks?v=1"));
+	assert_true(inst_ks_url_under("http://h/ks/", "http://h/ks/a..b.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ksx/parts.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/../other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/sub/../../other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/%2e%2E/other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/.%2e/other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/..%2fother.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/..\\other.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/./parts.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h/ks/.."));
+	assert_false(inst_ks_url_under("http://h/ks/", "https://h/ks/parts.ks"));
+	assert_false(inst_ks_url_under("http://h/ks/", "http://h.evil/ks/parts.ks"));
+
+	assert_int_equal(inst_ks_sha256_hex("abc", 3, hex), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_true(inst_ks_sha256_valid(hex));
+	assert_true(inst_ks_sha256_valid("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+	assert_false(inst_ks_sha256_valid("ba7816bf"));
+	assert_false(inst_ks_sha256_valid("za7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	assert_false(inst_ks_sha256_valid(""));
+}
+
+/* A local answer file (or include) is a regular file: never a device, a FIFO or a kernel file. */
+static void test_read_file_kinds(void **state)
+{
+	char dir[] = "/tmp/ospite-test-read.XXXXXX", fifo[64], big[64], *data = NULL, *id = NULL;
+	char *cause = NULL;
+	size_t len = 0;
+	int status, fd;
+	pid_t writer;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(inst_ks_read_file(NULL, "/dev/null", &data, &len, &id, &cause), -EINVAL);
+	assert_string_equal(cause, "/dev/null is not a regular file.");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(inst_ks_read_file(NULL, "/proc/self/status", &data, &len, &id, &cause),
+			 -EINVAL);
+	assert_null(data);
+	assert_string_equal(cause, "/proc/self/status is a file of the kernel (/proc, /sys...), not an answer file.");
+	free(cause);
+	cause = NULL;
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) == 0)
+		assert_int_equal(inst_ks_read_file(NULL, "/sys/kernel/mm/transparent_hugepage/enabled",
+						   &data, &len, &id, NULL), -EINVAL);
+
+	/*
+	 * A FIFO is refused without being opened: a writer blocked in open() stays
+	 * blocked, where opening the read end would have let it through.
+	 */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	writer = fork();
+	assert_true(writer >= 0);
+	if (writer == 0) {
+		alarm(5);
+		_exit(open(fifo, O_WRONLY) >= 0 ? 3 : 4);
+	}
+	usleep(200 * 1000);
+	assert_int_equal(inst_ks_read_file(NULL, fifo, &data, &len, &id, NULL), -EINVAL);
+	usleep(200 * 1000);
+	assert_int_equal(waitpid(writer, &status, WNOHANG), 0);
+	kill(writer, SIGKILL);
+	assert_int_equal(waitpid(writer, &status, 0), writer);
+	unlink(fifo);
+
+	/* One byte more than the limit. */
+	snprintf(big, sizeof(big), "%s/big.ks", dir);
+	fd = open(big, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, INST_KS_MAX_FILE + 1), 0);
+	close(fd);
+	assert_int_equal(inst_ks_read_file(NULL, big, &data, &len, &id, NULL), -EFBIG);
+	unlink(big);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* What a local answer file may include over the network: https, or plain http only with --insecure. */
+static void test_read_any_local(void **state)
+{
+	char dir[] = "/tmp/ospite-test-any.XXXXXX", path[64], *data = NULL, *id = NULL;
+	char *cause = NULL;
+	struct inst_ks_source src = { 0 };
+	size_t len = 0;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a.ks", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("abc", f);
+	fclose(f);
+	assert_int_equal(inst_ks_read_any(NULL, path, &data, &len, &id, NULL), -EINVAL);
+
+	/* The first read is the answer file, checked against the checksum when one is given. */
+	src.sha256 = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+	assert_int_equal(inst_ks_read_any(&src, path, &data, &len, &id, NULL), 0);
+	assert_false(src.remote);
+	free(data);
+	free(id);
+	/* Then includes: a local file from a local file is fine; plain http is not checked. */
+	assert_int_equal(inst_ks_read_any(&src, path, &data, &len, &id, NULL), 0);
+	free(data);
+	free(id);
+	assert_int_equal(inst_ks_read_any(&src, "http://127.0.0.1:9/x.ks", &data, &len, &id, &cause),
+			 -EPERM);
+	assert_non_null(strstr(cause, "plain http, which no checksum covers"));
+	free(cause);
+	cause = NULL;
+
+	memset(&src, 0, sizeof(src));
+	src.sha256 = "0000000000000000000000000000000000000000000000000000000000000000";
+	assert_int_equal(inst_ks_read_any(&src, path, &data, &len, &id, &cause), -EBADMSG);
+	assert_null(data);
+	assert_non_null(strstr(cause, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	free(cause);
+	cause = NULL;
+
+	memset(&src, 0, sizeof(src));
+	assert_int_equal(inst_ks_read_any(&src, "http://127.0.0.1:9/a.ks", &data, &len, &id, &cause),
+			 -EPERM);
+	assert_non_null(strstr(cause, "--answer-sha256"));
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Start tests/lib/http-loopback.py on @www (with TLS when @cert is set); its port, or 0. */
+static int start_server(const char *tmp, const char *name, const char *www, const char *cert,
+			const char *key, pid_t *pid)
+{
+	char portfile[256], buf[16] = "";
+
+	snprintf(portfile, sizeof(portfile), "%s/%s.port", tmp, name);
+	*pid = fork();
+	if (*pid < 0)
+		return 0;
+	if (*pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		execlp("python3", "python3", "tests/lib/http-loopback.py", www, portfile, cert, key,
+		       (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && !*buf; i++) {
+		FILE *f = fopen(portfile, "r");
+
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = '\0';
+			fclose(f);
+		}
+		if (!*buf)
+			usleep(100 * 1000);
+	}
+	return atoi(buf);
+}
+
+/* What test_fetch_https started, so that its teardown stops it even when an assertion failed. */
+static char https_tmp[] = "/tmp/ospite-test-https.XXXXXX";
+static pid_t https_pid = -1, http_pid = -1;
+
+static int teardown_https(void **state)
+{
+	char cmd[128];
+	int status;
+
+	inst_ks_fetch_ca_file = NULL;
+	for (int i = 0; i < 2; i++) {
+		pid_t *pid = i ? &http_pid : &https_pid;
+
+		if (*pid > 0) {
+			kill(*pid, SIGTERM);
+			waitpid(*pid, &status, 0);
+			*pid = -1;
+		}
+	}
+	if (strchr(https_tmp, 'X'))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", https_tmp);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Over TLS for real, on loopback, with a CA made here: https to http is refused, https to https followed. */
+static void test_fetch_https(void **state)
+{
+	char *tmp = https_tmp, cmd[1024], www[64], cert[96], key[96];
+	char url[256], *data = NULL, *cause = NULL;
+	int https_port, http_port;
+	size_t len = 0;
+	FILE *f;
+
+	if (system("command -v python3 >/dev/null && command -v openssl >/dev/null") != 0 ||
+	    access("tests/lib/http-loopback.py", R_OK) != 0)
+		skip();
+	assert_non_null(mkdtemp(tmp));
+	snprintf(www, sizeof(www), "%s/www", tmp);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", tmp);
+	snprintf(key, sizeof(key), "%s/key.pem", tmp);
+	assert_int_equal(mkdir(www, 0700), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s >/dev/null 2>&1", key, cert);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/a.ks", www);
+	f = fopen(cmd, "w");
+	assert_non_null(f);
+	fputs("rootpw --lock\n", f);
+	fclose(f);
+	https_port = start_server(tmp, "https", www, cert, key, &https_pid);
+	http_port = start_server(tmp, "http", www, NULL, NULL, &http_pid);
+	assert_true(https_port > 0 && http_port > 0);
+	inst_ks_fetch_ca_file = cert;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/a.ks", https_port);
+	if (inst_ks_fetch(url, &data, &len, &cause) != 0)
+		fail_msg("%s: %s", url, cause);
+	assert_string_equal(data, "rootpw --lock\n");
+	free(data);
+	data = NULL;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/redirect?to=https://127.0.0.1:%d/a.ks",
+		 https_port, https_port);
+	assert_int_equal(inst_ks_fetch(url, &data, &len, NULL), 0);
+	free(data);
+	data = NULL;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/redirect?to=http://127.0.0.1:%d/a.ks",
+		 https_port, http_port);
+	assert_int_equal(inst_ks_fetch(url, &data, &len, &cause), -EPERM);
+	assert_null(data);
+	assert_non_null(strstr(cause, "redirects from https to plain http (http://127.0.0.1:"));
+	free(cause);
+	cause = NULL;
+
+	/* A plain http server: the answer file's own https address fails, it is not downgraded. */
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/a.ks", http_port);
+	assert_int_equal(inst_ks_fetch(url, &data, &len, &cause), -EIO);
+	free(cause);
+
+	cause = NULL;
+}
+
 /* ---- checks against a machine ---------------------------------------------------- */
 
 static void test_machine(void **state)
@@ -556,6 +833,8 @@ int main(void)
 		cmocka_unit_test(test_interactive_round_trip), cmocka_unit_test(test_include),
 		cmocka_unit_test(test_all_errors),     cmocka_unit_test(test_golden_round_trip),
 		cmocka_unit_test(test_machine),
+		cmocka_unit_test(test_fetch_policy),   cmocka_unit_test(test_read_file_kinds),
+		cmocka_unit_test(test_read_any_local), cmocka_unit_test_teardown(test_fetch_https, teardown_https),
 		cmocka_unit_test(test_scripts),
 	};
 
