@@ -470,6 +470,8 @@ static void validate_extras(const struct inst_plan *p, char **all)
 
 		if ((*sc->interpreter && sc->interpreter[0] != '/') || (*sc->log && sc->log[0] != '/'))
 			problem(all, strdup(_("The interpreter and the log of a script must be absolute paths.")));
+		if (sc->timeout == 0 || sc->timeout > INST_SCRIPT_TIMEOUT_MAX)
+			problem(all, strdup(_("The time limit of a script must be from 1 second to 7 days.")));
 	}
 }
 
@@ -638,10 +640,11 @@ char *inst_plan_dump(const struct inst_plan *p)
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];
 
-		hcfg_buf_printf(&s, "script: %s interpreter=%s%s%s%s%s\n",
+		hcfg_buf_printf(&s, "script: %s interpreter=%s%s%s%s%s timeout=%u\n",
 		    sc->when == INST_SCRIPT_PRE ? "pre" : "post",
 		    *sc->interpreter ? sc->interpreter : "/bin/sh", sc->nochroot ? " nochroot" : "",
-		    *sc->log ? " log=" : "", sc->log, sc->erroronfail ? " erroronfail" : "");
+		    *sc->log ? " log=" : "", sc->log, sc->erroronfail ? " erroronfail" : "",
+		    sc->timeout);
 		/* The body, line by line, marked so that an empty line still shows. */
 		for (const char *l = sc->body; l && *l;) {
 			size_t n = strcspn(l, "\n");
@@ -877,6 +880,8 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 			ks_opt(&s, "log", sc->log);
 		if (sc->erroronfail)
 			hcfg_buf_str(&s, " --erroronfail");
+		/* Always written, so that a replay keeps the limit even if the default changes. */
+		hcfg_buf_printf(&s, " --timeout=%u", sc->timeout);
 		hcfg_buf_printf(&s, "\n%s%s%%end\n", bl ? sc->body : "",
 		    bl && sc->body[bl - 1] != '\n' ? "\n" : "");
 	}

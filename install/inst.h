@@ -56,8 +56,12 @@ struct inst_script {
 	char log[256];           /* also write the output here; "" for the install log only */
 	bool nochroot;           /* %post: run on the installer, not in the target */
 	bool erroronfail;        /* a failing script fails the install */
+	unsigned timeout;        /* seconds it may run before its process group is killed */
 	struct inst_loc src;     /* the section header */
 };
+
+#define INST_SCRIPT_TIMEOUT     (30u * 60)        /* seconds, when --timeout is not given */
+#define INST_SCRIPT_TIMEOUT_MAX (7u * 24 * 3600)  /* a week: longer is surely a mistake */
 
 /* Everything an install needs; screens and the answer file fill it, the engine reads it. */
 struct inst_plan {

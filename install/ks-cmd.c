@@ -1100,12 +1100,38 @@ static void start_packages(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/* A time limit: digits and an optional s, m or h, from 1 second to INST_SCRIPT_TIMEOUT_MAX. */
+static bool parse_seconds(const char *v, unsigned *out)
+{
+	unsigned long long n = 0, mult = 1;
+	const char *c = v;
+
+	if (!isdigit((unsigned char)*c))
+		return false;
+	for (; isdigit((unsigned char)*c); c++) {
+		n = n * 10 + (unsigned)(*c - '0');
+		if (n > INST_SCRIPT_TIMEOUT_MAX)
+			return false;
+	}
+	if (*c == 's')
+		c++;
+	else if (*c == 'm')
+		mult = 60, c++;
+	else if (*c == 'h')
+		mult = 3600, c++;
+	if (*c || n == 0 || n * mult > INST_SCRIPT_TIMEOUT_MAX)
+		return false;
+	*out = (unsigned)(n * mult);
+	return true;
+}
+
 static void start_script(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
 		{ "interpreter", INST_KS_VALUE, NULL }, { "log", INST_KS_VALUE, NULL },
 		{ "logfile", INST_KS_VALUE, "log" }, { "erroronfail", INST_KS_FLAG, NULL },
-		{ "nochroot", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+		{ "nochroot", INST_KS_FLAG, NULL }, { "timeout", INST_KS_VALUE, NULL },
+		{ NULL, 0, NULL },
 	};
 	struct inst_script *sc = &k->script;
 	struct inst_ks_args a;
@@ -1115,6 +1141,12 @@ static void start_script(struct ks *k, char **w)
 	memset(sc, 0, sizeof(*sc));
 	sc->when = !strcmp(w[0], "%pre") ? INST_SCRIPT_PRE : INST_SCRIPT_POST;
 	sc->src = k->at;
+	sc->timeout = INST_SCRIPT_TIMEOUT;
+	if (a.val[5] && !parse_seconds(a.val[5], &sc->timeout)) {
+		ks_err(k, _("The value \"%s\" of --timeout is not a time limit: write seconds (such as 600), or minutes or hours followed by m or h (such as 30m), from 1 second to 7 days."),
+		       ks_q(k, a.val[5]));
+		bad++;
+	}
 	if (a.val[4] && sc->when == INST_SCRIPT_PRE) {
 		ks_err(k, _("The option --nochroot applies to %%post only."));
 		bad++;

@@ -825,6 +825,96 @@ static void test_scripts(void **state)
 	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
 }
 
+/* True when @pid is gone, or only a zombie waiting for its (new) parent to reap it. */
+static bool process_gone(pid_t pid)
+{
+	char path[64], *stat = NULL;
+	bool gone;
+
+	if (kill(pid, 0) < 0)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (hcfg_read_file(path, &stat, NULL) < 0)
+		return true;
+	gone = strstr(stat, ") Z ") != NULL;
+	free(stat);
+	return gone;
+}
+
+/* A script past its --timeout: its whole process group is killed, and the failure named. */
+static void test_script_timeout(void **state)
+{
+	char dir[] = "/tmp/ospite-test-timeout.XXXXXX", text[1024], path[512], *errors = NULL;
+	char *cause = NULL, *out = NULL;
+	struct inst_plan p;
+	long long start;
+	pid_t child;
+	int logfd;
+
+	assert_non_null(mkdtemp(dir));
+	/* The first ignores SIGTERM, so only the SIGKILL that follows can stop it. */
+	snprintf(text, sizeof(text),
+		 "rootpw --lock\nautopart\n"
+		 "%%pre --timeout=2\nsleep 60 &\necho $! >%s/child\ntrap '' TERM\necho started\nwhile :; do sleep 1; done\n%%end\n"
+		 "%%pre --erroronfail --timeout=1\nexec >/dev/null 2>&1\nsleep 60\n%%end\n"
+		 "%%pre --erroronfail\necho not reached >%s/third\n%%end\n",
+		 dir, dir);
+	assert_int_equal(parse(text, NULL, &p, &errors), 0);
+	assert_int_equal(p.scripts[0].timeout, 2);
+	assert_int_equal(p.scripts[2].timeout, 30 * 60);
+	snprintf(path, sizeof(path), "%s/install.log", dir);
+	logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(logfd >= 0);
+
+	start = hcfg_now_ms();
+	assert_int_equal(inst_run_scripts(&p, INST_SCRIPT_PRE, dir, logfd, &cause), -EIO);
+	/* 2 s, then 5 s of grace for the one ignoring SIGTERM, then 1 s (closed output, no grace). */
+	assert_true(hcfg_now_ms() - start < 15000);
+	assert_string_equal(cause, "The %pre script at t/main.ks:10 did not finish within its time limit of 1 second and was stopped.");
+	free(cause);
+	close(logfd);
+	snprintf(path, sizeof(path), "%s/third", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+
+	/* The first one's background child went with its group. */
+	snprintf(path, sizeof(path), "%s/child", dir);
+	assert_int_equal(hcfg_read_file(path, &out, NULL), 0);
+	child = (pid_t)atoi(out);
+	free(out);
+	assert_true(child > 1);
+	for (int i = 0; i < 50 && !process_gone(child); i++)
+		usleep(100 * 1000);
+	assert_true(process_gone(child));
+
+	snprintf(path, sizeof(path), "%s/install.log", dir);
+	assert_int_equal(hcfg_read_file(path, &out, NULL), 0);
+	assert_non_null(strstr(out, "started\n"));
+	assert_non_null(strstr(out, "script at t/main.ks:3: stopped after its time limit of 2 seconds\n"));
+	assert_non_null(strstr(out, "script at t/main.ks:10: stopped after its time limit of 1 seconds\n"));
+	free(out);
+	inst_plan_free(&p);
+
+	/* Bad limits, each named with its line; every one found at once. */
+	assert_int_equal(parse("rootpw --lock\nautopart\n%pre --timeout=0\n%end\n%post --timeout=-5\n%end\n"
+			       "%pre --timeout=nan\n%end\n%pre --timeout=1e3\n%end\n%pre --timeout=8d\n%end\n"
+			       "%pre --timeout=604801\n%end\n%pre --timeout=99999999999999999999h\n%end\n"
+			       "%pre --timeout\n%end\n%post --timeout=10m\n%end\n%pre --timeout=168h\n%end\n",
+			       NULL, &p, &errors), -EINVAL);
+	for (int line = 3; line <= 15; line += 2) {
+		snprintf(path, sizeof(path), "t/main.ks:%d: The value \"", line);
+		if (!strstr(errors, path))
+			fail_msg("no message for line %d in:\n%s", line, errors);
+	}
+	assert_non_null(strstr(errors, "t/main.ks:17: "));
+	assert_null(strstr(errors, "t/main.ks:19:"));
+	assert_null(strstr(errors, "t/main.ks:21:"));
+	free(errors);
+	inst_plan_free(&p);
+	const char *rm[] = { "rm", "-rf", dir, NULL };
+
+	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,7 +925,7 @@ int main(void)
 		cmocka_unit_test(test_machine),
 		cmocka_unit_test(test_fetch_policy),   cmocka_unit_test(test_read_file_kinds),
 		cmocka_unit_test(test_read_any_local), cmocka_unit_test_teardown(test_fetch_https, teardown_https),
-		cmocka_unit_test(test_scripts),
+		cmocka_unit_test(test_scripts),        cmocka_unit_test(test_script_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
