@@ -1,6 +1,7 @@
 /* Writes an installed Debian 12 host's configuration files into its target root directory. */
 #include "hcfg.h"
 #include "hcfg-target.h"
+#include "hcfg-target-int.h"
 #include "tui/i18n.h"
 
 #include <arpa/inet.h>
@@ -16,16 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEBIAN_KEYRING   "/usr/share/keyrings/debian-archive-keyring.gpg"
-#define DEFAULT_COMPS    "main non-free-firmware"
-#define UNIT_DIR_ETC     "/etc/systemd/system"
-
 /* ---- paths and files inside the target ------------------------------------ */
 
-static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* asprintf() that returns the string, or NULL when out of memory. */
-static char *xasprintf(const char *fmt, ...)
+char *hcfg_tgt_asprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -37,11 +31,7 @@ static char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
-/*
- * Refuse a missing root and, above all, the running system's own "/": a
- * symlink to it or a bind mount of it is the same directory (device, inode).
- */
-static int check_root(const char *root, char **cause)
+int hcfg_tgt_check_root(const char *root, char **cause)
 {
 	struct stat st, sys;
 
@@ -62,13 +52,13 @@ static int check_root(const char *root, char **cause)
 }
 
 /* @rel starts with '/'; a trailing '/' of @root is dropped so paths stay tidy. */
-static char *tpath(const char *root, const char *rel)
+char *hcfg_tgt_path(const char *root, const char *rel)
 {
 	size_t n = strlen(root);
 
 	while (n > 1 && root[n - 1] == '/')
 		n--;
-	return xasprintf("%.*s%s", (int)n, root, rel);
+	return hcfg_tgt_asprintf("%.*s%s", (int)n, root, rel);
 }
 
 /* mkdir -p for every directory above @path. */
@@ -88,10 +78,10 @@ static int mkdir_parents(const char *path, char **cause)
 	return rc;
 }
 
-static int write_target(const char *root, const char *rel, const char *data, unsigned mode,
-			char **cause)
+int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned mode,
+		   char **cause)
 {
-	char *path = tpath(root, rel);
+	char *path = hcfg_tgt_path(root, rel);
 	int rc;
 
 	if (!path)
@@ -129,7 +119,7 @@ static int put_symlink(const char *path, const char *to, bool clobber, char **ca
 				return 0;
 		}
 	}
-	tmp = xasprintf("%s.ospite-new", path);
+	tmp = hcfg_tgt_asprintf("%s.ospite-new", path);
 	if (!tmp)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 	unlink(tmp);
@@ -142,8 +132,7 @@ static int put_symlink(const char *path, const char *to, bool clobber, char **ca
 	return rc;
 }
 
-/* Finish an open_memstream() buffer; NULL when it ran out of memory. */
-static char *mem_close(FILE *f, char **buf)
+char *hcfg_tgt_mem_close(FILE *f, char **buf)
 {
 	if (fclose(f) != 0) {
 		free(*buf);
@@ -152,17 +141,57 @@ static char *mem_close(FILE *f, char **buf)
 	return *buf;
 }
 
+char **hcfg_tgt_split_list(const char *s)
+{
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return NULL;
+	while (s && *s) {
+		size_t len;
+		char **nv;
+
+		s += strspn(s, " \t\n,");
+		len = strcspn(s, " \t\n,");
+		if (!len)
+			break;
+		nv = realloc(v, (n + 2) * sizeof(*v));
+		if (!nv)
+			goto fail;
+		v = nv;
+		v[n] = strndup(s, len);
+		v[n + 1] = NULL;
+		if (!v[n])
+			goto fail;
+		n++;
+		s += len;
+	}
+	return v;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return NULL;
+}
+
+void hcfg_tgt_free_list(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* ---- small validators ------------------------------------------------------ */
 
-static bool empty(const char *s)
+bool hcfg_tgt_empty(const char *s)
 {
 	return !s || !*s;
 }
 
-/* Non-empty, and every character alphanumeric or in @extra. */
-static bool word_ok(const char *s, const char *extra)
+bool hcfg_tgt_word_ok(const char *s, const char *extra)
 {
-	if (empty(s))
+	if (hcfg_tgt_empty(s))
 		return false;
 	for (; *s; s++) {
 		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
@@ -171,10 +200,9 @@ static bool word_ok(const char *s, const char *extra)
 	return true;
 }
 
-/* Non-empty with no blank or control character: safe as one field of a config line. */
-static bool field_ok(const char *s)
+bool hcfg_tgt_field_ok(const char *s)
 {
-	if (empty(s))
+	if (hcfg_tgt_empty(s))
 		return false;
 	for (; *s; s++) {
 		if ((unsigned char)*s <= ' ' || *s == 0x7f)
@@ -185,21 +213,21 @@ static bool field_ok(const char *s)
 
 static bool ifname_ok(const char *s)
 {
-	return word_ok(s, "-_.") && strlen(s) < IF_NAMESIZE;
+	return hcfg_tgt_word_ok(s, "-_.") && strlen(s) < IF_NAMESIZE;
 }
 
 static bool ipv4_ok(const char *s)
 {
 	struct in_addr a;
 
-	return !empty(s) && inet_pton(AF_INET, s, &a) == 1;
+	return !hcfg_tgt_empty(s) && inet_pton(AF_INET, s, &a) == 1;
 }
 
 static bool hostname_ok(const char *s)
 {
 	size_t label = 0;
 
-	if (empty(s) || strlen(s) > 253 || *s == '.' || *s == '-')
+	if (hcfg_tgt_empty(s) || strlen(s) > 253 || *s == '.' || *s == '-')
 		return false;
 	for (; *s; s++) {
 		if (*s == '.') {
@@ -225,7 +253,7 @@ static bool mount_is_swap(const struct hcfg_target_mount *m)
 
 static bool mount_skipped(const struct hcfg_target_mount *m)
 {
-	return empty(m->fstype) || strcmp(m->fstype, "biosboot") == 0;
+	return hcfg_tgt_empty(m->fstype) || strcmp(m->fstype, "biosboot") == 0;
 }
 
 /* Parents sort before their children ("/" < "/boot" < "/boot/efi"), swap last. */
@@ -245,23 +273,23 @@ static int check_mount(const struct hcfg_target_mount *m, char **cause)
 {
 	const char *what = mount_is_swap(m) ? "swap" : m->mount;
 
-	if (!mount_is_swap(m) && (empty(m->mount) || m->mount[0] != '/' || !field_ok(m->mount)))
+	if (!mount_is_swap(m) && (hcfg_tgt_empty(m->mount) || m->mount[0] != '/' || !hcfg_tgt_field_ok(m->mount)))
 		return hcfg_cause(cause, -EINVAL,
 				  _("The mount point \"%s\" is not an absolute path without blanks."),
 				  m->mount ? m->mount : "");
 	/* Device names change between boots and this host has no udev at install time. */
-	if (empty(m->uuid))
+	if (hcfg_tgt_empty(m->uuid))
 		return hcfg_cause(cause, -EINVAL, _("The filesystem for %s has no UUID."), what);
-	if (!word_ok(m->uuid, "-"))
+	if (!hcfg_tgt_word_ok(m->uuid, "-"))
 		return hcfg_cause(cause, -EINVAL,
 				  /* TRANSLATORS: first %s is a mount point or "swap", second what was given. */
 				  _("The filesystem for %s is named \"%s\", which is not a UUID."),
 				  what, m->uuid);
-	if (!word_ok(m->fstype, "-_."))
+	if (!hcfg_tgt_word_ok(m->fstype, "-_."))
 		/* TRANSLATORS: the second %s is a mount point or "swap". */
 		return hcfg_cause(cause, -EINVAL, _("The filesystem type \"%s\" for %s is not valid."),
 				  m->fstype, what);
-	if (!empty(m->options) && !field_ok(m->options))
+	if (!hcfg_tgt_empty(m->options) && !hcfg_tgt_field_ok(m->options))
 		return hcfg_cause(cause, -EINVAL, _("The mount options \"%s\" for %s are not valid."),
 				  m->options, what);
 	if (m->pass < HCFG_TARGET_PASS_NONE || m->pass > 2)
@@ -273,7 +301,7 @@ static int check_mount(const struct hcfg_target_mount *m, char **cause)
 
 static const char *mount_options(const struct hcfg_target_mount *m)
 {
-	if (!empty(m->options))
+	if (!hcfg_tgt_empty(m->options))
 		return m->options;
 	if (mount_is_swap(m))
 		return "sw";
@@ -303,7 +331,7 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 	FILE *f;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
 	v = calloc(n ? n : 1, sizeof(*v));
@@ -348,11 +376,11 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 		fprintf(f, "UUID=%s\t%s\t%s\t%s\t0\t%d\n", v[i]->uuid,
 			mount_is_swap(v[i]) ? "none" : v[i]->mount, v[i]->fstype,
 			mount_options(v[i]), mount_pass(v[i]));
-	if (!mem_close(f, &buf)) {
+	if (!hcfg_tgt_mem_close(f, &buf)) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
-	rc = write_target(root, "/etc/fstab", buf, 0644, cause);
+	rc = hcfg_tgt_write(root, "/etc/fstab", buf, 0644, cause);
 out:
 	free(buf);
 	free(v);
@@ -360,48 +388,6 @@ out:
 }
 
 /* ---- network ------------------------------------------------------------------ */
-
-/* Split @s on blanks and commas into a NULL-terminated vector of copies. */
-static char **split_list(const char *s)
-{
-	char **v = calloc(1, sizeof(*v));
-	size_t n = 0;
-
-	if (!v)
-		return NULL;
-	while (s && *s) {
-		size_t len;
-		char **nv;
-
-		s += strspn(s, " \t\n,");
-		len = strcspn(s, " \t\n,");
-		if (!len)
-			break;
-		nv = realloc(v, (n + 2) * sizeof(*v));
-		if (!nv)
-			goto fail;
-		v = nv;
-		v[n] = strndup(s, len);
-		v[n + 1] = NULL;
-		if (!v[n])
-			goto fail;
-		n++;
-		s += len;
-	}
-	return v;
-fail:
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-	return NULL;
-}
-
-static void free_list(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
 
 static int check_net(const struct hcfg_target_net *net, char **dns, char **cause)
 {
@@ -417,12 +403,12 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 		if (!ifname_ok(b[i].name))
 			return hcfg_cause(cause, -EINVAL, _("The bridge name \"%s\" is not valid."),
 					  b[i].name ? b[i].name : "");
-		if (!empty(b[i].nic) && !ifname_ok(b[i].nic))
+		if (!hcfg_tgt_empty(b[i].nic) && !ifname_ok(b[i].nic))
 			return hcfg_cause(cause, -EINVAL,
 					  /* TRANSLATORS: a network interface name, then a bridge name. */
 					  _("The interface \"%s\" of bridge %s is not valid."), b[i].nic,
 					  b[i].name);
-		if (!empty(b[i].nic) && strcmp(b[i].nic, b[i].name) == 0)
+		if (!hcfg_tgt_empty(b[i].nic) && strcmp(b[i].nic, b[i].name) == 0)
 			return hcfg_cause(cause, -EINVAL,
 					  _("The bridge %s cannot carry an interface of the same name."),
 					  b[i].name);
@@ -431,7 +417,7 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 				return hcfg_cause(cause, -EINVAL,
 						  _("The bridge %s is defined more than once."),
 						  b[i].name);
-			if (!empty(b[i].nic) && !empty(b[j].nic) && strcmp(b[i].nic, b[j].nic) == 0)
+			if (!hcfg_tgt_empty(b[i].nic) && !hcfg_tgt_empty(b[j].nic) && strcmp(b[i].nic, b[j].nic) == 0)
 				return hcfg_cause(cause, -EINVAL,
 						  _("The interface %s is in both bridge %s and bridge %s."),
 						  b[i].nic, b[j].name, b[i].name);
@@ -445,7 +431,7 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 	if (net->prefix < 1 || net->prefix > 32)
 		return hcfg_cause(cause, -EINVAL, _("The prefix length %u is not between 1 and 32."),
 				  net->prefix);
-	if (!empty(net->gateway) && !ipv4_ok(net->gateway))
+	if (!hcfg_tgt_empty(net->gateway) && !ipv4_ok(net->gateway))
 		return hcfg_cause(cause, -EINVAL, _("The gateway \"%s\" is not a valid IPv4 address."),
 				  net->gateway);
 	for (size_t i = 0; dns[i]; i++) {
@@ -461,7 +447,7 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 static void put_address(FILE *f, const struct hcfg_target_net *net)
 {
 	fprintf(f, "\taddress %s/%u\n", net->address, net->prefix);
-	if (!empty(net->gateway))
+	if (!hcfg_tgt_empty(net->gateway))
 		fprintf(f, "\tgateway %s\n", net->gateway);
 }
 
@@ -481,7 +467,7 @@ static char *interfaces_text(const struct hcfg_target_net *net)
 	      "auto lo\n"
 	      "iface lo inet loopback\n", f);
 	for (size_t i = 0; i < net->n_bridges; i++) {
-		if (!empty(net->bridges[i].nic) && strcmp(net->bridges[i].nic, net->mgmt_nic) == 0)
+		if (!hcfg_tgt_empty(net->bridges[i].nic) && strcmp(net->bridges[i].nic, net->mgmt_nic) == 0)
 			bridged = true;
 	}
 	if (!bridged) {
@@ -491,10 +477,10 @@ static char *interfaces_text(const struct hcfg_target_net *net)
 	}
 	for (size_t i = 0; i < net->n_bridges; i++) {
 		const struct hcfg_target_bridge *b = &net->bridges[i];
-		bool mgmt = !empty(b->nic) && strcmp(b->nic, net->mgmt_nic) == 0;
+		bool mgmt = !hcfg_tgt_empty(b->nic) && strcmp(b->nic, net->mgmt_nic) == 0;
 
 		/* The bridge brings its port up; the port itself carries no address. */
-		if (!empty(b->nic))
+		if (!hcfg_tgt_empty(b->nic))
 			fprintf(f, "\niface %s inet manual\n", b->nic);
 		fprintf(f, "\nauto %s\niface %s inet %s\n", b->name, b->name, mgmt ? method : "manual");
 		if (mgmt && !net->dhcp)
@@ -502,9 +488,9 @@ static char *interfaces_text(const struct hcfg_target_net *net)
 		fprintf(f, "\tbridge_ports %s\n"
 			"\tbridge_stp off\n"
 			"\tbridge_fd 0\n"
-			"\tbridge_maxwait 0\n", empty(b->nic) ? "none" : b->nic);
+			"\tbridge_maxwait 0\n", hcfg_tgt_empty(b->nic) ? "none" : b->nic);
 	}
-	return mem_close(f, &buf);
+	return hcfg_tgt_mem_close(f, &buf);
 }
 
 static char *hosts_text(const struct hcfg_target_net *net)
@@ -527,7 +513,7 @@ static char *hosts_text(const struct hcfg_target_net *net)
 	      "::1\tlocalhost ip6-localhost ip6-loopback\n"
 	      "ff02::1\tip6-allnodes\n"
 	      "ff02::2\tip6-allrouters\n", f);
-	return mem_close(f, &buf);
+	return hcfg_tgt_mem_close(f, &buf);
 }
 
 static char *resolv_text(const struct hcfg_target_net *net, char **dns)
@@ -543,7 +529,7 @@ static char *resolv_text(const struct hcfg_target_net *net, char **dns)
 		fprintf(f, "search %s\n", dot + 1);
 	for (size_t i = 0; dns[i]; i++)
 		fprintf(f, "nameserver %s\n", dns[i]);
-	return mem_close(f, &buf);
+	return hcfg_tgt_mem_close(f, &buf);
 }
 
 int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause)
@@ -552,10 +538,10 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 	const char *dot;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
-	dns = split_list(net->dhcp ? NULL : net->dns);
+	dns = hcfg_tgt_split_list(net->dhcp ? NULL : net->dns);
 	if (!dns) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -567,256 +553,26 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 	ifaces = interfaces_text(net);
 	hosts = hosts_text(net);
 	resolv = net->dhcp ? NULL : resolv_text(net, dns);
-	hostname = xasprintf("%.*s\n", dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
+	hostname = hcfg_tgt_asprintf("%.*s\n", dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
 			     net->hostname);
 	if (!ifaces || !hosts || !hostname || (!net->dhcp && !resolv)) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
-	rc = write_target(root, "/etc/network/interfaces", ifaces, 0644, cause);
+	rc = hcfg_tgt_write(root, "/etc/network/interfaces", ifaces, 0644, cause);
 	if (rc == 0)
-		rc = write_target(root, "/etc/hostname", hostname, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/hostname", hostname, 0644, cause);
 	if (rc == 0)
-		rc = write_target(root, "/etc/hosts", hosts, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/hosts", hosts, 0644, cause);
 	/* With DHCP the client writes resolv.conf at boot; leave whatever is there. */
 	if (rc == 0 && resolv)
-		rc = write_target(root, "/etc/resolv.conf", resolv, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/resolv.conf", resolv, 0644, cause);
 out:
-	free_list(dns);
+	hcfg_tgt_free_list(dns);
 	free(ifaces);
 	free(hostname);
 	free(hosts);
 	free(resolv);
-	return rc;
-}
-
-/* ---- apt sources --------------------------------------------------------------- */
-
-static bool url_ok(const char *s)
-{
-	return field_ok(s) && strchr(s, ':') && !strpbrk(s, "[]#");
-}
-
-/* Compare URLs the way apt does for our purpose: a trailing '/' makes no difference. */
-static bool same_url(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	while (la > 0 && a[la - 1] == '/')
-		la--;
-	while (lb > 0 && b[lb - 1] == '/')
-		lb--;
-	return la == lb && strncmp(a, b, la) == 0;
-}
-
-static bool in_list(char **v, const char *s)
-{
-	for (size_t i = 0; v[i]; i++) {
-		if (strcmp(v[i], s) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void put_stanza(FILE *f, const char *url, const char *suites, char **comps,
-		       const struct hcfg_target_apt *apt)
-{
-	if (apt->disabled)
-		fputs("# The install read its packages here; this host does not, and never trusts it.\n"
-		      "Enabled: no\n", f);
-	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\nComponents:", url, suites);
-	for (size_t i = 0; comps[i]; i++)
-		fprintf(f, " %s", comps[i]);
-	fputc('\n', f);
-	if (!apt->signed_by)
-		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
-	else if (*apt->signed_by)
-		fprintf(f, "Signed-By: %s\n", apt->signed_by);
-	if (apt->trusted && !apt->disabled)
-		fputs("Trusted: yes\n", f);
-}
-
-/*
- * The URL of a one-line-style entry ("deb [opts] URL SUITE..."; "deb-src"
- * too when @src), cut out of @line in place, *@save left on what follows.
- */
-static char *entry_url(char *line, bool src, char **save)
-{
-	char *tok = strtok_r(line, " \t", save);
-
-	if (!tok || (strcmp(tok, "deb") && (!src || strcmp(tok, "deb-src"))))
-		return NULL;
-	tok = strtok_r(NULL, " \t", save);
-	if (tok && tok[0] == '[') {
-		while (tok && !strchr(tok, ']'))
-			tok = strtok_r(NULL, " \t", save);
-		tok = tok ? strtok_r(NULL, " \t", save) : NULL;
-	}
-	return tok;
-}
-
-/* Is the one-line-style entry @line ("deb [opts] URL SUITE COMP...") covered by debian.sources? */
-static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **comps)
-{
-	char *save = NULL, *tok, *url, *suite;
-	size_t sl = strlen(apt->suite);
-
-	url = entry_url(line, false, &save);
-	suite = url ? strtok_r(NULL, " \t", &save) : NULL;
-	if (!url || !suite)
-		return false;
-	if (same_url(url, apt->mirror)) {
-		if (strcmp(suite, apt->suite) != 0 &&
-		    !(apt->updates && strncmp(suite, apt->suite, sl) == 0 &&
-		      strcmp(suite + sl, "-updates") == 0))
-			return false;
-	} else if (!empty(apt->security) && same_url(url, apt->security)) {
-		if (strncmp(suite, apt->suite, sl) != 0 || strcmp(suite + sl, "-security") != 0)
-			return false;
-	} else {
-		return false;
-	}
-	while ((tok = strtok_r(NULL, " \t", &save))) {
-		if (!in_list(comps, tok))
-			return false;
-	}
-	return true;
-}
-
-
-/* Comment out the lines of sources.list (@path) that name the source @apt switches off. */
-static int comment_out_source(const char *path, const struct hcfg_target_apt *apt,
-			      char **cause)
-{
-	char *data = NULL, *buf = NULL;
-	size_t len;
-	FILE *f;
-	int rc = hcfg_read_file(path, &data, cause);
-
-	if (rc < 0)
-		return rc;
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		free(data);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	}
-	for (char *line = data, *next; *line; line = next) {
-		char copy[4096], *save = NULL;
-		const char *url;
-
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		snprintf(copy, sizeof(copy), "%s", line + strspn(line, " \t"));
-		url = entry_url(copy, true, &save);
-		fprintf(f, "%s%s\n", url && same_url(url, apt->mirror) ? "# " : "", line);
-	}
-	free(data);
-	if (!mem_close(f, &buf))
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	rc = hcfg_write_file(path, buf, 0644, cause);
-	free(buf);
-	return rc;
-}
-
-/* debootstrap leaves a sources.list naming the mirror; apt warns about entries listed twice. */
-static int drop_stale_sources_list(const char *root, const struct hcfg_target_apt *apt,
-				   char **comps, char **cause)
-{
-	char *path = tpath(root, "/etc/apt/sources.list"), *data = NULL, *save = NULL, *line;
-	bool covered = true;
-	int rc = 0;
-
-	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	if (access(path, F_OK) < 0)
-		goto out;
-	rc = hcfg_read_file(path, &data, cause);
-	if (rc < 0)
-		goto out;
-	for (line = strtok_r(data, "\n", &save); line && covered; line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (!*line || *line == '#')
-			continue;
-		covered = line_covered(line, apt, comps);
-	}
-	if (covered && unlink(path) < 0 && errno != ENOENT)
-		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
-	if (!covered && apt->disabled)
-		rc = comment_out_source(path, apt, cause);
-out:
-	free(data);
-	free(path);
-	return rc;
-}
-
-int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause)
-{
-	char **comps = NULL, *buf = NULL, *suites = NULL;
-	size_t len;
-	FILE *f;
-	int rc;
-
-	rc = check_root(root, cause);
-	if (rc < 0)
-		return rc;
-	if (!url_ok(apt->mirror))
-		return hcfg_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
-				  apt->mirror ? apt->mirror : "");
-	if (!empty(apt->security) && !url_ok(apt->security))
-		return hcfg_cause(cause, -EINVAL, _("The security archive address \"%s\" is not valid."),
-				  apt->security);
-	if (!word_ok(apt->suite, "-_."))
-		return hcfg_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
-				  apt->suite ? apt->suite : "");
-	if (apt->signed_by && *apt->signed_by && (apt->signed_by[0] != '/' || !field_ok(apt->signed_by)))
-		return hcfg_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
-				  apt->signed_by);
-	comps = split_list(empty(apt->components) ? DEFAULT_COMPS : apt->components);
-	if (!comps)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	for (size_t i = 0; comps[i]; i++) {
-		if (!word_ok(comps[i], "-_/.")) {
-			rc = hcfg_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
-					comps[i]);
-			goto out;
-		}
-	}
-	if (!comps[0]) {
-		rc = hcfg_cause(cause, -EINVAL, _("No archive component was given."));
-		goto out;
-	}
-	suites = apt->updates ? xasprintf("%s %s-updates", apt->suite, apt->suite)
-			      : strdup(apt->suite);
-	if (!suites) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-		goto out;
-	}
-
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-		goto out;
-	}
-	fputs("# Package sources of this host; see sources.list(5).\n\n", f);
-	put_stanza(f, apt->mirror, suites, comps, apt);
-	if (!empty(apt->security)) {
-		fputc('\n', f);
-		free(suites);
-		suites = xasprintf("%s-security", apt->suite);
-		put_stanza(f, apt->security, suites ? suites : "", comps, apt);
-	}
-	if (!mem_close(f, &buf) || !suites) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-		goto out;
-	}
-	rc = write_target(root, "/etc/apt/sources.list.d/debian.sources", buf, 0644, cause);
-	if (rc == 0)
-		rc = drop_stale_sources_list(root, apt, comps, cause);
-out:
-	free(suites);
-	free(buf);
-	free_list(comps);
 	return rc;
 }
 
@@ -828,7 +584,7 @@ static int locale_charset(const char *locale, char *cs, size_t len)
 	const char *dot = strchr(locale, '.');
 	size_t n;
 
-	if (!dot || !word_ok(locale, "_.-@") || locale[0] == '.')
+	if (!dot || !hcfg_tgt_word_ok(locale, "_.-@") || locale[0] == '.')
 		return -EINVAL;
 	n = strcspn(dot + 1, "@");
 	if (n == 0 || n >= len)
@@ -865,7 +621,7 @@ static char *locale_gen_text(const char *data, const char *want)
 	}
 	if (!found)
 		fprintf(f, "%s\n", want);
-	return mem_close(f, &buf);
+	return hcfg_tgt_mem_close(f, &buf);
 }
 
 int hcfg_target_locale(const char *root, const char *locale, char **cause)
@@ -873,16 +629,16 @@ int hcfg_target_locale(const char *root, const char *locale, char **cause)
 	char cs[32], *text = NULL, *path = NULL, *data = NULL, *want = NULL, *gen = NULL;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
 	if (!locale || locale_charset(locale, cs, sizeof(cs)) < 0)
 		return hcfg_cause(cause, -EINVAL,
 				  _("The locale \"%s\" is not of the form language_COUNTRY.CHARSET."),
 				  locale ? locale : "");
-	path = tpath(root, "/etc/locale.gen");
-	text = xasprintf("LANG=%s\n", locale);
-	want = xasprintf("%s %s", locale, cs);
+	path = hcfg_tgt_path(root, "/etc/locale.gen");
+	text = hcfg_tgt_asprintf("LANG=%s\n", locale);
+	want = hcfg_tgt_asprintf("%s %s", locale, cs);
 	if (!path || !text || !want) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -898,9 +654,9 @@ int hcfg_target_locale(const char *root, const char *locale, char **cause)
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
-	rc = write_target(root, "/etc/locale.gen", gen, 0644, cause);
+	rc = hcfg_tgt_write(root, "/etc/locale.gen", gen, 0644, cause);
 	if (rc == 0)
-		rc = write_target(root, "/etc/default/locale", text, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/default/locale", text, 0644, cause);
 out:
 	free(gen);
 	free(want);
@@ -915,16 +671,16 @@ int hcfg_target_keyboard(const char *root, const char *layout, const char *varia
 	char *text;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
-	if (!word_ok(layout, "_-,"))
+	if (!hcfg_tgt_word_ok(layout, "_-,"))
 		return hcfg_cause(cause, -EINVAL, _("The keyboard layout \"%s\" is not valid."),
 				  layout ? layout : "");
-	if (!empty(variant) && !word_ok(variant, "_-,"))
+	if (!hcfg_tgt_empty(variant) && !hcfg_tgt_word_ok(variant, "_-,"))
 		return hcfg_cause(cause, -EINVAL, _("The keyboard variant \"%s\" is not valid."),
 				  variant);
-	text = xasprintf("# KEYBOARD CONFIGURATION FILE\n"
+	text = hcfg_tgt_asprintf("# KEYBOARD CONFIGURATION FILE\n"
 		     "\n"
 		     "# Consult the keyboard(5) manual page.\n"
 		     "\n"
@@ -936,14 +692,14 @@ int hcfg_target_keyboard(const char *root, const char *layout, const char *varia
 		     "BACKSPACE=\"guess\"\n", layout, variant ? variant : "");
 	if (!text)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	rc = write_target(root, "/etc/default/keyboard", text, 0644, cause);
+	rc = hcfg_tgt_write(root, "/etc/default/keyboard", text, 0644, cause);
 	free(text);
 	return rc;
 }
 
 static bool zone_ok(const char *zone)
 {
-	if (!word_ok(zone, "/_+-.") || zone[0] == '/')
+	if (!hcfg_tgt_word_ok(zone, "/_+-.") || zone[0] == '/')
 		return false;
 	for (const char *p = zone; *p; p = *p ? p + 1 : p) {
 		if (p[0] == '.')
@@ -960,16 +716,16 @@ int hcfg_target_timezone(const char *root, const char *zone, bool utc, char **ca
 	struct stat st;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
 	if (!zone || !zone_ok(zone))
 		return hcfg_cause(cause, -EINVAL, _("The time zone \"%s\" is not valid."),
 				  zone ? zone : "");
-	to = xasprintf("/usr/share/zoneinfo/%s", zone);
-	text = xasprintf("%s\n", zone);
-	file = to ? tpath(root, to) : NULL;
-	link = tpath(root, "/etc/localtime");
+	to = hcfg_tgt_asprintf("/usr/share/zoneinfo/%s", zone);
+	text = hcfg_tgt_asprintf("%s\n", zone);
+	file = to ? hcfg_tgt_path(root, to) : NULL;
+	link = hcfg_tgt_path(root, "/etc/localtime");
 	if (!to || !text || !file || !link) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -985,11 +741,11 @@ int hcfg_target_timezone(const char *root, const char *zone, bool utc, char **ca
 	/* A copied file instead of the link is what older tools left: replace it. */
 	rc = put_symlink(link, to, true, cause);
 	if (rc == 0)
-		rc = write_target(root, "/etc/timezone", text, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/timezone", text, 0644, cause);
 	if (rc == 0) {
 		/* hwclock and systemd read the clock's mode from the third line. */
 		lt = utc ? "0.0 0 0.0\n0\nUTC\n" : "0.0 0 0.0\n0\nLOCAL\n";
-		rc = write_target(root, "/etc/adjtime", lt, 0644, cause);
+		rc = hcfg_tgt_write(root, "/etc/adjtime", lt, 0644, cause);
 	}
 out:
 	free(file);
@@ -999,162 +755,7 @@ out:
 	return rc;
 }
 
-/* ---- GRUB and the console ------------------------------------------------------ */
-
-struct serial {
-	char tty[16];          /* "ttyS0" */
-	unsigned unit;         /* 0 for ttyS0 */
-	unsigned long speed;   /* 115200 */
-};
-
-/* "ttyS0,115200" (the speed defaults to 115200). */
-static int parse_serial(const char *s, struct serial *out, char **cause)
-{
-	const char *p = s;
-	char *end;
-
-	if (strncmp(p, "ttyS", 4) != 0 || !isdigit((unsigned char)p[4]))
-		goto bad;
-	out->unit = strtoul(p + 4, &end, 10);
-	if (out->unit > 31 || (*end && *end != ','))
-		goto bad;
-	snprintf(out->tty, sizeof(out->tty), "ttyS%u", out->unit);
-	out->speed = 115200;
-	if (*end == ',') {
-		p = end + 1;
-		if (!isdigit((unsigned char)*p))
-			goto bad;
-		out->speed = strtoul(p, &end, 10);
-		if (*end || out->speed < 300 || out->speed > 4000000)
-			goto bad;
-	}
-	return 0;
-bad:
-	return hcfg_cause(cause, -EINVAL,
-			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
-			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
-}
-
-/* The snippet puts these inside double quotes: nothing the shell would expand or end. */
-static bool cmdline_ok(const char *s)
-{
-	for (; s && *s; s++) {
-		if ((unsigned char)*s < ' ' || strchr("\"\\$`", *s))
-			return false;
-	}
-	return true;
-}
-
-/*
- * Why these variables (read from Debian 12's grub-common 2.06-13 and
- * xen-hypervisor-common 4.17):
- *
- * - grub-mkconfig sources /etc/default/grub, then the .cfg files of
- *   /etc/default/grub.d in glob order, so ospite.cfg overrides
- *   /etc/default/grub and is read before xen.cfg ("o" < "x").
- * - 20_linux_xen passes "GRUB_CMDLINE_XEN GRUB_CMDLINE_XEN_DEFAULT" to Xen in
- *   normal entries but only GRUB_CMDLINE_XEN in recovery entries, and it
- *   replaces GRUB_CMDLINE_LINUX (used by every entry) with
- *   GRUB_CMDLINE_LINUX_XEN_REPLACE, while ..._REPLACE_DEFAULT only replaces
- *   GRUB_CMDLINE_LINUX_DEFAULT ("quiet"). The console must work in recovery
- *   too, and dom0 must lose console=ttyS0 (Xen owns the UART; dom0 reaches
- *   it as hvc0), so the console and memory go in GRUB_CMDLINE_XEN and the
- *   dom0 arguments in GRUB_CMDLINE_LINUX_XEN_REPLACE. The native entries
- *   keep GRUB_CMDLINE_LINUX with ttyS0.
- * - xen.cfg sets GRUB_DEFAULT itself, to the title "$GRUB_DISTRIBUTOR
- *   GNU/Linux, with Xen hypervisor" of 20_linux_xen's first entry, unless
- *   XEN_OVERRIDE_GRUB_DEFAULT is 0; left empty it does the same with a
- *   warning. A GRUB_DEFAULT set here would be overwritten by it, so this
- *   file sets XEN_OVERRIDE_GRUB_DEFAULT=1: the Xen entry is the default and
- *   update-grub stays quiet. The title lookup is language-proof there:
- *   grub-common's catalogs do not translate that title.
- */
-int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **cause)
-{
-	struct serial ser = { .unit = 0 };
-	bool serial = !empty(g->serial);
-	const char *extra = empty(g->cmdline) ? "" : g->cmdline;
-	const char *sp = *extra ? " " : "";
-	char *buf = NULL;
-	size_t len;
-	FILE *f;
-	int rc;
-
-	rc = check_root(root, cause);
-	if (rc < 0)
-		return rc;
-	if (!cmdline_ok(g->cmdline))
-		return hcfg_cause(cause, -EINVAL,
-				  _("The kernel arguments may not contain quotes, backslashes, "
-				    "dollar signs, backquotes or control characters."));
-	if (serial) {
-		rc = parse_serial(g->serial, &ser, cause);
-		if (rc < 0)
-			return rc;
-		if (g->xen && ser.unit > 1)
-			return hcfg_cause(cause, -EINVAL,
-					  _("Xen can use the serial ports ttyS0 and ttyS1 only, not %s."),
-					  ser.tty);
-	}
-
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	fputs("# Boot settings chosen when this host was installed.\n"
-	      "# update-grub reads this file after /etc/default/grub, so these values win.\n", f);
-	fprintf(f, "GRUB_TIMEOUT=%u\n", g->timeout);
-	if (serial) {
-		/* The last console= is /dev/console: the serial line, where the operator is. */
-		fprintf(f, "GRUB_CMDLINE_LINUX=\"console=tty0 console=%s,%lun8%s%s\"\n", ser.tty,
-			ser.speed, sp, extra);
-		fprintf(f, "GRUB_TERMINAL=\"console serial\"\n");
-		fprintf(f, "GRUB_SERIAL_COMMAND=\"serial --unit=%u --speed=%lu --word=8 --parity=no --stop=1\"\n",
-			ser.unit, ser.speed);
-	} else {
-		fprintf(f, "GRUB_CMDLINE_LINUX=\"%s\"\n", extra);
-	}
-	if (g->xen) {
-		char xen[160] = "";
-
-		if (g->dom0_mem_mib)
-			snprintf(xen, sizeof(xen), "dom0_mem=%uM,max:%uM", g->dom0_mem_mib,
-				 g->dom0_mem_mib);
-		if (serial)
-			snprintf(xen + strlen(xen), sizeof(xen) - strlen(xen),
-				 "%scom%u=%lu,8n1 console=com%u,vga", *xen ? " " : "",
-				 ser.unit + 1, ser.speed, ser.unit + 1);
-		fputs("# Xen: for every Xen entry, recovery included.\n", f);
-		fprintf(f, "GRUB_CMDLINE_XEN=\"%s\"\n", xen);
-		if (serial) {
-			fputs("# dom0 reaches the serial line through Xen's console, not ttyS.\n", f);
-			fprintf(f, "GRUB_CMDLINE_LINUX_XEN_REPLACE=\"console=hvc0 earlyprintk=xen%s%s\"\n",
-				sp, extra);
-		}
-		fputs("# Boot Xen by default; /etc/default/grub.d/xen.cfg reads this after this file.\n"
-		      "XEN_OVERRIDE_GRUB_DEFAULT=1\n", f);
-	}
-	if (!mem_close(f, &buf))
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	rc = write_target(root, "/etc/default/grub.d/ospite.cfg", buf, 0644, cause);
-	free(buf);
-	return rc;
-}
-
-int hcfg_target_serial_getty(const char *root, const char *serial, bool xen, char **cause)
-{
-	struct serial ser;
-	char unit[64];
-	int rc;
-
-	rc = check_root(root, cause);
-	if (rc < 0 || empty(serial))
-		return rc;
-	rc = parse_serial(serial, &ser, cause);
-	if (rc < 0)
-		return rc;
-	snprintf(unit, sizeof(unit), "serial-getty@%s.service", xen ? "hvc0" : ser.tty);
-	return hcfg_target_enable_unit(root, unit, "getty.target", cause);
-}
+#define UNIT_DIR_ETC     "/etc/systemd/system"
 
 /* ---- systemd units ------------------------------------------------------------- */
 
@@ -1162,7 +763,7 @@ static bool unit_name_ok(const char *s)
 {
 	const char *dot;
 
-	if (!word_ok(s, ":-_.@\\") || strlen(s) > 255 || s[0] == '.' || s[0] == '@')
+	if (!hcfg_tgt_word_ok(s, ":-_.@\\") || strlen(s) > 255 || s[0] == '.' || s[0] == '@')
 		return false;
 	dot = strrchr(s, '.');
 	return dot && dot[1] && strchr(dot, '@') == NULL;
@@ -1205,13 +806,13 @@ static const char *const unit_dirs[] = {
 static int find_unit_file(const char *root, const char *name, char **rel)
 {
 	for (size_t i = 0; i < sizeof(unit_dirs) / sizeof(unit_dirs[0]); i++) {
-		char *r = xasprintf("%s/%s", unit_dirs[i], name), *p, to[PATH_MAX];
+		char *r = hcfg_tgt_asprintf("%s/%s", unit_dirs[i], name), *p, to[PATH_MAX];
 		struct stat st;
 		ssize_t n;
 
 		if (!r)
 			return -ENOMEM;
-		p = tpath(root, r);
+		p = hcfg_tgt_path(root, r);
 		if (!p) {
 			free(r);
 			return -ENOMEM;
@@ -1251,7 +852,7 @@ static void free_install(struct install *in)
 /* Append the blank-separated @val to *@list (several WantedBy= lines add up). */
 static int add_words(char **list, const char *val)
 {
-	char *n = xasprintf("%s %s", *list ? *list : "", val);
+	char *n = hcfg_tgt_asprintf("%s %s", *list ? *list : "", val);
 
 	if (!n)
 		return -ENOMEM;
@@ -1307,7 +908,7 @@ static int parse_install(char *data, struct install *in)
 
 static int read_install(const char *root, const char *rel, struct install *in, char **cause)
 {
-	char *path = tpath(root, rel), *data = NULL;
+	char *path = hcfg_tgt_path(root, rel), *data = NULL;
 	int rc;
 
 	if (!path)
@@ -1336,7 +937,7 @@ static int read_install(const char *root, const char *rel, struct install *in, c
 static int link_into(const char *root, const char *targets, const char *kind, const char *name,
 		     const char *to, char **cause)
 {
-	char **v = split_list(targets);
+	char **v = hcfg_tgt_split_list(targets);
 	int rc = 0;
 
 	if (!v)
@@ -1348,9 +949,9 @@ static int link_into(const char *root, const char *targets, const char *kind, co
 			rc = hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."), v[i]);
 			break;
 		}
-		rel = *kind ? xasprintf("%s/%s.%s/%s", UNIT_DIR_ETC, v[i], kind, name)
-			    : xasprintf("%s/%s", UNIT_DIR_ETC, v[i]);
-		path = rel ? tpath(root, rel) : NULL;
+		rel = *kind ? hcfg_tgt_asprintf("%s/%s.%s/%s", UNIT_DIR_ETC, v[i], kind, name)
+			    : hcfg_tgt_asprintf("%s/%s", UNIT_DIR_ETC, v[i]);
+		path = rel ? hcfg_tgt_path(root, rel) : NULL;
 		if (path)
 			rc = put_symlink(path, to, false, cause);
 		else
@@ -1358,7 +959,7 @@ static int link_into(const char *root, const char *targets, const char *kind, co
 		free(path);
 		free(rel);
 	}
-	free_list(v);
+	hcfg_tgt_free_list(v);
 	return rc;
 }
 
@@ -1375,7 +976,7 @@ static int unit_lookup_error(int rc, const char *unit, char **cause)
 /* What enabling and disabling both check first: a target root and a valid unit name. */
 static int unit_args(const char *root, const char *unit, struct unit_name *u, char **cause)
 {
-	int rc = check_root(root, cause);
+	int rc = hcfg_tgt_check_root(root, cause);
 
 	if (rc < 0)
 		return rc;
@@ -1409,7 +1010,7 @@ int hcfg_target_enable_unit(const char *root, const char *unit, const char *want
 	if (rc < 0)
 		goto out;
 	if (u.bare) {
-		if (empty(in.default_instance) || !word_ok(in.default_instance, ":-_.\\")) {
+		if (hcfg_tgt_empty(in.default_instance) || !hcfg_tgt_word_ok(in.default_instance, ":-_.\\")) {
 			rc = hcfg_cause(cause, -EINVAL,
 					/* TRANSLATORS: a systemd template unit such as getty@.service. */
 					_("The unit %s is a template without a default instance; "
@@ -1417,7 +1018,7 @@ int hcfg_target_enable_unit(const char *root, const char *unit, const char *want
 					unit);
 			goto out;
 		}
-		name = xasprintf("%s%s%s", u.prefix, in.default_instance, u.suffix);
+		name = hcfg_tgt_asprintf("%s%s%s", u.prefix, in.default_instance, u.suffix);
 	} else {
 		name = strdup(unit);
 	}
@@ -1429,7 +1030,7 @@ int hcfg_target_enable_unit(const char *root, const char *unit, const char *want
 		rc = link_into(root, wantedby, "wants", name, rel, cause);
 		goto out;
 	}
-	if (empty(in.wanted_by) && empty(in.required_by) && empty(in.alias)) {
+	if (hcfg_tgt_empty(in.wanted_by) && hcfg_tgt_empty(in.required_by) && hcfg_tgt_empty(in.alias)) {
 		rc = hcfg_cause(cause, -EINVAL,
 				_("The unit %s has no [Install] section saying where to enable it."),
 				unit);
@@ -1502,7 +1103,7 @@ static int drop_dep_links(const char *etc, const char *unit, const struct unit_n
 		if (!ends_with(e->d_name, ".wants") && !ends_with(e->d_name, ".requires") &&
 		    !ends_with(e->d_name, ".upholds"))
 			continue;
-		sub = xasprintf("%s/%s", etc, e->d_name);
+		sub = hcfg_tgt_asprintf("%s/%s", etc, e->d_name);
 		if (!sub) {
 			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 			break;
@@ -1513,7 +1114,7 @@ static int drop_dep_links(const char *etc, const char *unit, const struct unit_n
 
 			if (!link_matches(se->d_name, unit, u))
 				continue;
-			p = xasprintf("%s/%s", sub, se->d_name);
+			p = hcfg_tgt_asprintf("%s/%s", sub, se->d_name);
 			if (!p) {
 				rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 				break;
@@ -1539,7 +1140,7 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 	rc = unit_args(root, unit, &u, cause);
 	if (rc < 0)
 		return rc;
-	etc = tpath(root, UNIT_DIR_ETC);
+	etc = hcfg_tgt_path(root, UNIT_DIR_ETC);
 	if (!etc) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -1553,7 +1154,7 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 	rc = read_install(root, rel, &in, cause);
 	if (rc < 0)
 		goto out;
-	aliases = split_list(in.alias);
+	aliases = hcfg_tgt_split_list(in.alias);
 	if (!aliases) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -1563,7 +1164,7 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 
 		if (!unit_name_ok(aliases[i]))
 			continue;
-		p = xasprintf("%s/%s", etc, aliases[i]);
+		p = hcfg_tgt_asprintf("%s/%s", etc, aliases[i]);
 		if (!p) {
 			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 			break;
@@ -1572,7 +1173,7 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 		free(p);
 	}
 out:
-	free_list(aliases);
+	hcfg_tgt_free_list(aliases);
 	free_install(&in);
 	free(rel);
 	free(etc);
@@ -1586,16 +1187,16 @@ int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 	char *path;
 	int rc;
 
-	rc = check_root(root, cause);
+	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
 	/* invoke-rc.d and deb-systemd-invoke skip starting a service when this answers 101. */
 	if (block)
-		return write_target(root, "/usr/sbin/policy-rc.d",
+		return hcfg_tgt_write(root, "/usr/sbin/policy-rc.d",
 				    "#!/bin/sh\n"
 				    "# Written by the installer: no daemon starts while packages are installed.\n"
 				    "exit 101\n", 0755, cause);
-	path = tpath(root, "/usr/sbin/policy-rc.d");
+	path = hcfg_tgt_path(root, "/usr/sbin/policy-rc.d");
 	if (!path)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 	if (unlink(path) < 0 && errno != ENOENT)
@@ -1603,3 +1204,4 @@ int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 	free(path);
 	return rc;
 }
+

@@ -1,0 +1,243 @@
+/* Writes the apt sources of an installed Debian 12 host into its target root. */
+#include "hcfg.h"
+#include "hcfg-target.h"
+#include "hcfg-target-int.h"
+#include "tui/i18n.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEBIAN_KEYRING   "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define DEFAULT_COMPS    "main non-free-firmware"
+
+static bool url_ok(const char *s)
+{
+	return hcfg_tgt_field_ok(s) && strchr(s, ':') && !strpbrk(s, "[]#");
+}
+
+/* Compare URLs the way apt does for our purpose: a trailing '/' makes no difference. */
+static bool same_url(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == '/')
+		la--;
+	while (lb > 0 && b[lb - 1] == '/')
+		lb--;
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+static bool in_list(char **v, const char *s)
+{
+	for (size_t i = 0; v[i]; i++) {
+		if (strcmp(v[i], s) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void put_stanza(FILE *f, const char *url, const char *suites, char **comps,
+		       const struct hcfg_target_apt *apt)
+{
+	if (apt->disabled)
+		fputs("# The install read its packages here; this host does not, and never trusts it.\n"
+		      "Enabled: no\n", f);
+	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\nComponents:", url, suites);
+	for (size_t i = 0; comps[i]; i++)
+		fprintf(f, " %s", comps[i]);
+	fputc('\n', f);
+	if (!apt->signed_by)
+		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
+	else if (*apt->signed_by)
+		fprintf(f, "Signed-By: %s\n", apt->signed_by);
+	if (apt->trusted && !apt->disabled)
+		fputs("Trusted: yes\n", f);
+}
+
+/*
+ * The URL of a one-line-style entry ("deb [opts] URL SUITE..."; "deb-src"
+ * too when @src), cut out of @line in place, *@save left on what follows.
+ */
+static char *entry_url(char *line, bool src, char **save)
+{
+	char *tok = strtok_r(line, " \t", save);
+
+	if (!tok || (strcmp(tok, "deb") && (!src || strcmp(tok, "deb-src"))))
+		return NULL;
+	tok = strtok_r(NULL, " \t", save);
+	if (tok && tok[0] == '[') {
+		while (tok && !strchr(tok, ']'))
+			tok = strtok_r(NULL, " \t", save);
+		tok = tok ? strtok_r(NULL, " \t", save) : NULL;
+	}
+	return tok;
+}
+
+/* Is the one-line-style entry @line ("deb [opts] URL SUITE COMP...") covered by debian.sources? */
+static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **comps)
+{
+	char *save = NULL, *tok, *url, *suite;
+	size_t sl = strlen(apt->suite);
+
+	url = entry_url(line, false, &save);
+	suite = url ? strtok_r(NULL, " \t", &save) : NULL;
+	if (!url || !suite)
+		return false;
+	if (same_url(url, apt->mirror)) {
+		if (strcmp(suite, apt->suite) != 0 &&
+		    !(apt->updates && strncmp(suite, apt->suite, sl) == 0 &&
+		      strcmp(suite + sl, "-updates") == 0))
+			return false;
+	} else if (!hcfg_tgt_empty(apt->security) && same_url(url, apt->security)) {
+		if (strncmp(suite, apt->suite, sl) != 0 || strcmp(suite + sl, "-security") != 0)
+			return false;
+	} else {
+		return false;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		if (!in_list(comps, tok))
+			return false;
+	}
+	return true;
+}
+
+/* Comment out the lines of sources.list (@path) that name the source @apt switches off. */
+static int comment_out_source(const char *path, const struct hcfg_target_apt *apt,
+			      char **cause)
+{
+	char *data = NULL, *buf = NULL;
+	size_t len;
+	FILE *f;
+	int rc = hcfg_read_file(path, &data, cause);
+
+	if (rc < 0)
+		return rc;
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		free(data);
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	for (char *line = data, *next; *line; line = next) {
+		char copy[4096], *save = NULL;
+		const char *url;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		snprintf(copy, sizeof(copy), "%s", line + strspn(line, " \t"));
+		url = entry_url(copy, true, &save);
+		fprintf(f, "%s%s\n", url && same_url(url, apt->mirror) ? "# " : "", line);
+	}
+	free(data);
+	if (!hcfg_tgt_mem_close(f, &buf))
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_write_file(path, buf, 0644, cause);
+	free(buf);
+	return rc;
+}
+
+/* debootstrap leaves a sources.list naming the mirror; apt warns about entries listed twice. */
+static int drop_stale_sources_list(const char *root, const struct hcfg_target_apt *apt,
+				   char **comps, char **cause)
+{
+	char *path = hcfg_tgt_path(root, "/etc/apt/sources.list"), *data = NULL, *save = NULL, *line;
+	bool covered = true;
+	int rc = 0;
+
+	if (!path)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	if (access(path, F_OK) < 0)
+		goto out;
+	rc = hcfg_read_file(path, &data, cause);
+	if (rc < 0)
+		goto out;
+	for (line = strtok_r(data, "\n", &save); line && covered; line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (!*line || *line == '#')
+			continue;
+		covered = line_covered(line, apt, comps);
+	}
+	if (covered && unlink(path) < 0 && errno != ENOENT)
+		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+	if (!covered && apt->disabled)
+		rc = comment_out_source(path, apt, cause);
+out:
+	free(data);
+	free(path);
+	return rc;
+}
+
+int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause)
+{
+	char **comps = NULL, *buf = NULL, *suites = NULL;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	rc = hcfg_tgt_check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	if (!url_ok(apt->mirror))
+		return hcfg_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
+				  apt->mirror ? apt->mirror : "");
+	if (!hcfg_tgt_empty(apt->security) && !url_ok(apt->security))
+		return hcfg_cause(cause, -EINVAL, _("The security archive address \"%s\" is not valid."),
+				  apt->security);
+	if (!hcfg_tgt_word_ok(apt->suite, "-_."))
+		return hcfg_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
+				  apt->suite ? apt->suite : "");
+	if (apt->signed_by && *apt->signed_by && (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
+		return hcfg_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
+				  apt->signed_by);
+	comps = hcfg_tgt_split_list(hcfg_tgt_empty(apt->components) ? DEFAULT_COMPS : apt->components);
+	if (!comps)
+		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; comps[i]; i++) {
+		if (!hcfg_tgt_word_ok(comps[i], "-_/.")) {
+			rc = hcfg_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
+					comps[i]);
+			goto out;
+		}
+	}
+	if (!comps[0]) {
+		rc = hcfg_cause(cause, -EINVAL, _("No archive component was given."));
+		goto out;
+	}
+	suites = apt->updates ? hcfg_tgt_asprintf("%s %s-updates", apt->suite, apt->suite)
+			      : strdup(apt->suite);
+	if (!suites) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	fputs("# Package sources of this host; see sources.list(5).\n\n", f);
+	put_stanza(f, apt->mirror, suites, comps, apt);
+	if (!hcfg_tgt_empty(apt->security)) {
+		fputc('\n', f);
+		free(suites);
+		suites = hcfg_tgt_asprintf("%s-security", apt->suite);
+		put_stanza(f, apt->security, suites ? suites : "", comps, apt);
+	}
+	if (!hcfg_tgt_mem_close(f, &buf) || !suites) {
+		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = hcfg_tgt_write(root, "/etc/apt/sources.list.d/debian.sources", buf, 0644, cause);
+	if (rc == 0)
+		rc = drop_stale_sources_list(root, apt, comps, cause);
+out:
+	free(suites);
+	free(buf);
+	hcfg_tgt_free_list(comps);
+	return rc;
+}
+
