@@ -127,16 +127,24 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 int hcfg_target_serial_getty(const char *root, const char *serial, bool xen, char **cause);
 
 /*
- * What "systemctl --root=ROOT enable UNIT" does for simple units: link the
- * unit file into /etc/systemd/system/TARGET.wants/ (and .requires/, and its
- * aliases). @wantedby names the target to link into; NULL uses the unit's
- * [Install] WantedBy=/RequiredBy=/Alias=. Instances of templates
- * ("serial-getty@ttyS0.service") link to the template file.
+ * Run "systemctl --root=ROOT enable UNIT": link the unit file into the
+ * .wants/ and .requires/ directories its [Install] section names, and make
+ * its aliases. With @wantedby (blank-separated targets, which must exist in
+ * the target) it is "systemctl --root=ROOT add-wants TARGET UNIT" instead,
+ * whatever [Install] says. Instances of templates
+ * ("serial-getty@ttyS0.service") link to the template file. A link to
+ * something else is replaced; a file in the way is -EEXIST. A missing unit
+ * is -ENOENT, a masked one -EPERM, one without [Install] (and no @wantedby)
+ * -EINVAL.
  */
 int hcfg_target_enable_unit(const char *root, const char *unit, const char *wantedby,
 			    char **cause);
 
-/* Remove every .wants/.requires link and alias of @unit (a masked unit stays masked). */
+/*
+ * Run "systemctl --root=ROOT disable UNIT": remove its .wants/.requires links
+ * and aliases (every instance's, for a bare template). A masked unit stays
+ * masked; a unit that does not exist is not an error.
+ */
 int hcfg_target_disable_unit(const char *root, const char *unit, char **cause);
 
 /*

@@ -614,6 +614,18 @@ static void test_grub_snippet_is_shell(void **state)
 
 /* ---- systemd units ------------------------------------------------------- */
 
+/*
+ * systemctl --root does the work: like a Debian root, the fake one needs the
+ * targets that units are linked into ("add-wants" refuses a missing one).
+ */
+static void put_target(const char *name)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "/lib/systemd/system/%s", name);
+	put(rel, "[Unit]\nDescription=a target of the fake root\n");
+}
+
 static const char serial_getty_unit[] =
 	"[Unit]\n"
 	"Description=Serial Getty on %I\n"
@@ -629,6 +641,7 @@ static void test_serial_getty(void **state)
 	char *cause = NULL;
 
 	put("/lib/systemd/system/serial-getty@.service", serial_getty_unit);
+	put_target("getty.target");
 	assert_int_equal(hcfg_target_serial_getty(root, "ttyS0,115200", false, &cause), 0);
 	assert_null(cause);
 	assert_link("/etc/systemd/system/getty.target.wants/serial-getty@ttyS0.service",
@@ -670,6 +683,7 @@ static void test_enable_disable_unit(void **state)
 	    "DefaultInstance=tty1\n");
 	put("/lib/systemd/system/getty@.service", "[Install]\nWantedBy=wrong.target\n");
 	put("/lib/systemd/system/static.service", "[Service]\nExecStart=/bin/true\n");
+	put_target("multi-user.target");
 
 	assert_int_equal(hcfg_target_enable_unit(root, "ospite-demo.service", NULL, &cause), 0);
 	assert_null(cause);
@@ -700,6 +714,14 @@ static void test_enable_disable_unit(void **state)
 	/* Disabling what is not enabled is fine. */
 	assert_int_equal(hcfg_target_disable_unit(root, "ospite-demo.service", &cause), 0);
 
+	/* A bare template with no default instance cannot be enabled: systemctl says why. */
+	put("/lib/systemd/system/tmpl@.service", "[Install]\nWantedBy=multi-user.target\n");
+	assert_true(hcfg_target_enable_unit(root, "tmpl@.service", NULL, &cause) < 0);
+	assert_non_null(strstr(cause, "tmpl@.service"));
+	assert_false(exists("/etc/systemd/system/multi-user.target.wants/tmpl@.service"));
+	free(cause);
+	cause = NULL;
+
 	/* A bare template disables every instance. */
 	assert_int_equal(hcfg_target_disable_unit(root, "getty@.service", &cause), 0);
 	assert_false(exists("/etc/systemd/system/getty.target.wants/getty@tty1.service"));
@@ -711,9 +733,16 @@ static void test_enable_disable_unit(void **state)
 	assert_int_equal(hcfg_target_enable_unit(root, "static.service", "multi-user.target", &cause), 0);
 	assert_link("/etc/systemd/system/multi-user.target.wants/static.service",
 		    "/lib/systemd/system/static.service");
+	/* ...which must exist. */
+	assert_int_equal(hcfg_target_enable_unit(root, "static.service", "ospite.target", &cause),
+			 -ENOENT);
+	assert_non_null(strstr(cause, "ospite.target"));
 
 	assert_int_equal(hcfg_target_enable_unit(root, "missing.service", NULL, &cause), -ENOENT);
 	assert_non_null(strstr(cause, "missing.service"));
+	/* Disabling it is fine: it is as disabled as it gets. */
+	assert_int_equal(hcfg_target_disable_unit(root, "missing.service", &cause), 0);
+	/* A path is not a unit name, whatever systemctl would make of it. */
 	assert_int_equal(hcfg_target_enable_unit(root, "../../etc/passwd", NULL, &cause), -EINVAL);
 	free(cause);
 }
