@@ -320,87 +320,72 @@ struct ient {
 	uint8_t prio;            /* 2 required, 1 important, 0 anything else */
 };
 
-struct sslot {
+/* A name inside a mapped Packages file (not NUL-terminated); @i is its entry, or -1. */
+struct key {
 	const char *s;
 	uint32_t n;
-	int32_t v;
+	int32_t i;
 };
 
-struct strmap {
-	struct sslot *slots;
-	size_t cap, used;
+/* A growable array of keys, sorted once the index is read and searched with bsearch(). */
+struct keys {
+	struct key *v;
+	size_t n, cap;
 };
 
 struct index {
 	struct ient *e;
 	size_t n, cap;
-	struct strmap names;     /* name -> first entry */
-	struct strmap provides;  /* virtual names */
+	struct keys names;       /* every entry by name; equal names: the one read last first */
+	struct keys provides;    /* virtual names */
 	struct { void *p; size_t len; } *maps;
 	size_t n_maps;
 	const char *arch;
 };
 
-static uint64_t hash(const char *s, size_t n)
+static int keys_add(struct keys *k, const char *s, size_t n, int32_t i)
 {
-	uint64_t h = 1469598103934665603ULL;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? k->cap * 2 : 4096;
+		struct key *nv = realloc(k->v, cap * sizeof(*nv));
 
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
+		if (!nv)
+			return -ENOMEM;
+		k->v = nv;
+		k->cap = cap;
+	}
+	k->v[k->n++] = (struct key){ .s = s, .n = n, .i = i };
+	return 0;
 }
 
-static struct sslot *map_find(const struct strmap *m, const char *s, size_t n)
+static int key_cmp_name(const void *a, const void *b)
 {
-	if (!m->cap)
+	const struct key *x = a, *y = b;
+	int c = memcmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* By name, then the entry read last first: the order lookups have always walked them in. */
+static int key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	int c = key_cmp_name(a, b);
+
+	return c ? c : (x->i < y->i) - (x->i > y->i);
+}
+
+/* The first key named @s (@n bytes) in the sorted @k, or NULL. */
+static const struct key *keys_find(const struct keys *k, const char *s, size_t n)
+{
+	const struct key want = { .s = s, .n = n }, *hit;
+
+	if (!k->n)
 		return NULL;
-	for (size_t i = hash(s, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		struct sslot *sl = &m->slots[i];
-
-		if (!sl->s)
-			return NULL;
-		if (sl->n == n && !memcmp(sl->s, s, n))
-			return sl;
-	}
-}
-
-static struct sslot *map_insert(struct strmap *m, const char *s, size_t n)
-{
-	struct sslot *sl;
-
-	if ((m->used + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4096;
-		struct sslot *ns = calloc(cap, sizeof(*ns));
-
-		if (!ns)
-			return NULL;
-		for (size_t i = 0; i < m->cap; i++) {
-			struct sslot *o = &m->slots[i];
-			size_t j;
-
-			if (!o->s)
-				continue;
-			for (j = hash(o->s, o->n) & (cap - 1); ns[j].s; j = (j + 1) & (cap - 1))
-				;
-			ns[j] = *o;
-		}
-		free(m->slots);
-		m->slots = ns;
-		m->cap = cap;
-	}
-	sl = map_find(m, s, n);
-	if (sl)
-		return sl;
-	for (size_t i = hash(s, n) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		sl = &m->slots[i];
-		if (!sl->s)
-			break;
-	}
-	sl->s = s;
-	sl->n = n;
-	sl->v = -1;
-	m->used++;
-	return sl;
+	hit = bsearch(&want, k->v, k->n, sizeof(*k->v), key_cmp_name);
+	while (hit && hit > k->v && key_cmp_name(hit - 1, &want) == 0)
+		hit--;
+	return hit;
 }
 
 static void index_free(struct index *ix)
@@ -409,8 +394,8 @@ static void index_free(struct index *ix)
 		munmap(ix->maps[i].p, ix->maps[i].len);
 	free(ix->maps);
 	free(ix->e);
-	free(ix->names.slots);
-	free(ix->provides.slots);
+	free(ix->names.v);
+	free(ix->provides.v);
 	memset(ix, 0, sizeof(*ix));
 }
 
@@ -441,7 +426,7 @@ static int add_provides(struct index *ix, const char *s, size_t n)
 		}
 		while (k < item && s[k] != ' ' && s[k] != '(')
 			k++;
-		if (k > 0 && !map_insert(&ix->provides, s, k))
+		if (k > 0 && keys_add(&ix->provides, s, k, -1) < 0)
 			return -ENOMEM;
 		if (!comma)
 			break;
@@ -453,8 +438,6 @@ static int add_provides(struct index *ix, const char *s, size_t n)
 
 static int commit(struct index *ix, struct ient *cur, const char *prov, size_t provlen)
 {
-	struct sslot *sl;
-
 	if (!cur->name || !cur->ver)
 		return 0;
 	if (cur->arch && !same(cur->arch, cur->alen, "all") && !same(cur->arch, cur->alen, ix->arch))
@@ -468,11 +451,8 @@ static int commit(struct index *ix, struct ient *cur, const char *prov, size_t p
 		ix->e = ne;
 		ix->cap = cap;
 	}
-	sl = map_insert(&ix->names, cur->name, cur->nlen);
-	if (!sl)
+	if (keys_add(&ix->names, cur->name, cur->nlen, (int32_t)ix->n) < 0)
 		return -ENOMEM;
-	cur->next = sl->v;
-	sl->v = (int32_t)ix->n;
 	ix->e[ix->n++] = *cur;
 	return prov ? add_provides(ix, prov, provlen) : 0;
 }
@@ -595,14 +575,25 @@ static int index_load(struct index *ix, const char *lists, const char *arch, cha
 	if (rc == 0 && !files)
 		rc = hcfg_cause(cause, -ENOENT, _("The package source has no package index for %s."),
 				arch);
-	return rc;
+	if (rc < 0)
+		return rc;
+	qsort(ix->names.v, ix->names.n, sizeof(*ix->names.v), key_cmp);
+	qsort(ix->provides.v, ix->provides.n, sizeof(*ix->provides.v), key_cmp_name);
+	/* Chain the entries of one name, so that a lookup walks them without the array. */
+	for (size_t i = 0; i < ix->names.n; i++) {
+		const struct key *k = &ix->names.v[i];
+
+		ix->e[k->i].next = i + 1 < ix->names.n && key_cmp_name(k, k + 1) == 0 ? k[1].i : -1;
+	}
+	return 0;
 }
 
+/* The entries named @name (@n bytes), chained by ->next; NULL when there is none. */
 static const struct ient *index_get(const struct index *ix, const char *name, size_t n)
 {
-	const struct sslot *sl = map_find(&ix->names, name, n);
+	const struct key *k = keys_find(&ix->names, name, n);
 
-	return sl && sl->v >= 0 ? &ix->e[sl->v] : NULL;
+	return k ? &ix->e[k->i] : NULL;
 }
 
 /* ---- resolution ------------------------------------------------------------------- */
@@ -646,14 +637,15 @@ static int cmp_str(const void *a, const void *b)
 /* Every package of Priority required or important: debootstrap's default variant. */
 static int base_names(const struct index *ix, struct namelist *out)
 {
-	for (size_t i = 0; i < ix->names.cap; i++) {
-		const struct sslot *sl = &ix->names.slots[i];
+	for (size_t i = 0; i < ix->names.n; i++) {
+		const struct key *kn = &ix->names.v[i];
 
-		if (!sl->s || sl->v < 0)
+		/* Once per name: the first of its run in the sorted array. */
+		if (i > 0 && key_cmp_name(kn - 1, kn) == 0)
 			continue;
-		for (int32_t k = sl->v; k >= 0; k = ix->e[k].next)
+		for (int32_t k = kn->i; k >= 0; k = ix->e[k].next)
 			if (ix->e[k].prio) {
-				if (nl_add(out, sl->s, sl->n) < 0)
+				if (nl_add(out, kn->s, kn->n) < 0)
 					return -ENOMEM;
 				break;
 			}
@@ -971,7 +963,7 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		if (!*pkgs[i])
 			continue;
 		if (!valid_name(pkgs[i], n) ||
-		    (!index_get(&ix, pkgs[i], n) && !map_find(&ix.provides, pkgs[i], n))) {
+		    (!index_get(&ix, pkgs[i], n) && !keys_find(&ix.provides, pkgs[i], n))) {
 			if (nl_add(&missing, pkgs[i], n) < 0)
 				goto oom;
 		} else if (nl_add(&all, pkgs[i], strlen(pkgs[i])) < 0) {
