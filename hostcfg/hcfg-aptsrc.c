@@ -190,7 +190,8 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 	if (!hcfg_tgt_word_ok(apt->suite, "-_."))
 		return hcfg_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
 				  apt->suite ? apt->suite : "");
-	if (apt->signed_by && *apt->signed_by && (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
+	if (apt->signed_by && *apt->signed_by &&
+	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
 		return hcfg_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
 				  apt->signed_by);
 	comps = hcfg_tgt_split_list(hcfg_tgt_empty(apt->components) ? DEFAULT_COMPS : apt->components);

@@ -1,4 +1,4 @@
-/* Writes how an installed host boots: GRUB, Xen and dom0 arguments, the serial console and its getty. */
+/* Writes how an installed host boots: GRUB, Xen and dom0 arguments, the serial getty. */
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"

@@ -272,7 +272,8 @@ static int check_mount(const struct hcfg_target_mount *m, char **cause)
 {
 	const char *what = mount_is_swap(m) ? "swap" : m->mount;
 
-	if (!mount_is_swap(m) && (hcfg_tgt_empty(m->mount) || m->mount[0] != '/' || !hcfg_tgt_field_ok(m->mount)))
+	if (!mount_is_swap(m) && (hcfg_tgt_empty(m->mount) || m->mount[0] != '/' ||
+				  !hcfg_tgt_field_ok(m->mount)))
 		return hcfg_cause(cause, -EINVAL,
 				  _("The mount point \"%s\" is not an absolute path without blanks."),
 				  m->mount ? m->mount : "");
@@ -416,7 +417,8 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 				return hcfg_cause(cause, -EINVAL,
 						  _("The bridge %s is defined more than once."),
 						  b[i].name);
-			if (!hcfg_tgt_empty(b[i].nic) && !hcfg_tgt_empty(b[j].nic) && strcmp(b[i].nic, b[j].nic) == 0)
+			if (!hcfg_tgt_empty(b[i].nic) && !hcfg_tgt_empty(b[j].nic) &&
+			    strcmp(b[i].nic, b[j].nic) == 0)
 				return hcfg_cause(cause, -EINVAL,
 						  _("The interface %s is in both bridge %s and bridge %s."),
 						  b[i].nic, b[j].name, b[i].name);
@@ -552,8 +554,9 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 	ifaces = interfaces_text(net);
 	hosts = hosts_text(net);
 	resolv = net->dhcp ? NULL : resolv_text(net, dns);
-	hostname = hcfg_tgt_asprintf("%.*s\n", dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
-			     net->hostname);
+	hostname = hcfg_tgt_asprintf("%.*s\n",
+				     dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
+				     net->hostname);
 	if (!ifaces || !hosts || !hostname || (!net->dhcp && !resolv)) {
 		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
@@ -767,9 +770,9 @@ int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 	/* invoke-rc.d and deb-systemd-invoke skip starting a service when this answers 101. */
 	if (block)
 		return hcfg_tgt_write(root, "/usr/sbin/policy-rc.d",
-				    "#!/bin/sh\n"
-				    "# Written by the installer: no daemon starts while packages are installed.\n"
-				    "exit 101\n", 0755, cause);
+				      "#!/bin/sh\n"
+				      "# Written by the installer: no daemon starts while packages are installed.\n"
+				      "exit 101\n", 0755, cause);
 	path = hcfg_tgt_path(root, "/usr/sbin/policy-rc.d");
 	if (!path)
 		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));

@@ -1,4 +1,4 @@
-/* Enables and disables systemd units in a target root with systemctl --root, as Debian's own tools do. */
+/* Enables and disables systemd units in a target root with systemctl --root, as Debian does. */
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
