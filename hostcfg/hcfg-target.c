@@ -222,25 +222,41 @@ static bool ipv4_ok(const char *s)
 	return !hcfg_tgt_empty(s) && inet_pton(AF_INET, s, &a) == 1;
 }
 
-static bool hostname_ok(const char *s)
+int hcfg_hostname_valid(const char *s, char **cause)
 {
-	size_t label = 0;
+	size_t len = s ? strlen(s) : 0, lab = 0;
 
-	if (hcfg_tgt_empty(s) || strlen(s) > 253 || *s == '.' || *s == '-')
-		return false;
-	for (; *s; s++) {
-		if (*s == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
+	if (len == 0)
+		return hcfg_cause(cause, -EINVAL, _("The host name is empty."));
+	if (len > 253)
+		return hcfg_cause(cause, -EINVAL,
+				  _("The host name \"%s\" is longer than 253 characters."), s);
+	for (size_t i = 0; i <= len; i++) {
+		char ch = s[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (lab == 0)
+				return hcfg_cause(cause, -EINVAL,
+						  _("The host name \"%s\" has an empty label."), s);
+			if (s[i - 1] == '-')
+				return hcfg_cause(cause, -EINVAL,
+						  _("A label of the host name \"%s\" ends with a hyphen."), s);
+			lab = 0;
 			continue;
 		}
-		if (!isalnum((unsigned char)*s) && *s != '-')
-			return false;
-		if (++label > 63)
-			return false;
+		if (lab == 0 && ch == '-')
+			return hcfg_cause(cause, -EINVAL,
+					  _("A label of the host name \"%s\" starts with a hyphen."), s);
+		if (!isascii((unsigned char)ch) || !(isalnum((unsigned char)ch) || ch == '-'))
+			return hcfg_cause(cause, -EINVAL,
+					  _("The host name \"%s\" may only hold letters, digits, hyphens and dots."),
+					  s);
+		if (++lab > 63)
+			return hcfg_cause(cause, -EINVAL,
+					  _("A label of the host name \"%s\" is longer than 63 characters."),
+					  s);
 	}
-	return label > 0;
+	return 0;
 }
 
 /* ---- /etc/fstab --------------------------------------------------------------- */
@@ -392,10 +408,10 @@ out:
 static int check_net(const struct hcfg_target_net *net, char **dns, char **cause)
 {
 	const struct hcfg_target_bridge *b = net->bridges;
+	int rc = hcfg_hostname_valid(net->hostname, cause);
 
-	if (!hostname_ok(net->hostname))
-		return hcfg_cause(cause, -EINVAL, _("The host name \"%s\" is not valid."),
-				  net->hostname ? net->hostname : "");
+	if (rc < 0)
+		return rc;
 	if (!ifname_ok(net->mgmt_nic))
 		return hcfg_cause(cause, -EINVAL, _("The management interface \"%s\" is not valid."),
 				  net->mgmt_nic ? net->mgmt_nic : "");

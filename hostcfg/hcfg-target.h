@@ -50,6 +50,13 @@ struct hcfg_target_net {
 };
 
 /*
+ * The host name rule (RFC 1123): labels of letters, digits and inner
+ * hyphens, at most 63 characters each and 253 in all. 0, or -EINVAL with
+ * a translated sentence saying what is wrong.
+ */
+int hcfg_hostname_valid(const char *s, char **cause);
+
+/*
  * Write /etc/network/interfaces (ifupdown with bridge-utils), /etc/hostname,
  * /etc/hosts and, for a static address, /etc/resolv.conf. The management
  * address goes on the bridge that carries the management NIC, or on the NIC

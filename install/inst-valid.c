@@ -1,5 +1,6 @@
 /* Validators for what an operator types or an answer file says: names, addresses, sizes, passwords. */
 #include "inst.h"
+#include "hostcfg/hcfg-target.h"
 #include "tui/i18n.h"
 
 #include <arpa/inet.h>
@@ -11,39 +12,7 @@
 
 int inst_valid_hostname(const char *s, char **cause)
 {
-	size_t len = strlen(s), lab = 0;
-
-	if (len == 0)
-		return hcfg_cause(cause, -EINVAL, _("The host name is empty."));
-	if (len > 253)
-		return hcfg_cause(cause, -EINVAL,
-				  _("The host name \"%s\" is longer than 253 characters."), s);
-	for (size_t i = 0; i <= len; i++) {
-		char ch = s[i];
-
-		if (ch == '.' || ch == '\0') {
-			if (lab == 0)
-				return hcfg_cause(cause, -EINVAL,
-						  _("The host name \"%s\" has an empty label."), s);
-			if (s[i - 1] == '-')
-				return hcfg_cause(cause, -EINVAL,
-						  _("A label of the host name \"%s\" ends with a hyphen."), s);
-			lab = 0;
-			continue;
-		}
-		if (lab == 0 && ch == '-')
-			return hcfg_cause(cause, -EINVAL,
-					  _("A label of the host name \"%s\" starts with a hyphen."), s);
-		if (!isascii((unsigned char)ch) || !(isalnum((unsigned char)ch) || ch == '-'))
-			return hcfg_cause(cause, -EINVAL,
-					  _("The host name \"%s\" may only hold letters, digits, hyphens and dots."),
-					  s);
-		if (++lab > 63)
-			return hcfg_cause(cause, -EINVAL,
-					  _("A label of the host name \"%s\" is longer than 63 characters."),
-					  s);
-	}
-	return 0;
+	return hcfg_hostname_valid(s, cause);
 }
 
 int inst_valid_ipv4(const char *s, char **cause)

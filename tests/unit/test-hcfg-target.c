@@ -322,6 +322,10 @@ static void test_network_rejects(void **state)
 	net.n_bridges = 0;
 	net.hostname = "bad name";
 	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	/* The installer's own host name rule: a label may not end with a hyphen. */
+	net.hostname = "xen1-.example.org";
+	assert_int_equal(hcfg_target_network(root, &net, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "hyphen"));
 	net.hostname = "h";
 	net.dhcp = false;
 	net.address = "192.0.2.300";
