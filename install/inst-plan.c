@@ -121,6 +121,11 @@ void inst_plan_lang_defaults(struct inst_plan *p, const char *lang)
 	INST_COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
 }
 
+const char *inst_plan_locale(const struct inst_plan *p)
+{
+	return !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8";
+}
+
 void inst_plan_init(struct inst_plan *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -756,7 +761,7 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 
 	hcfg_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
-	hcfg_buf_printf(&s, "lang %s\nkeyboard ", !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8");
+	hcfg_buf_printf(&s, "lang %s\nkeyboard ", inst_plan_locale(p));
 	ks_word(&s, p->keyboard);
 	hcfg_buf_str(&s, "\ntimezone ");
 	ks_word(&s, p->timezone);

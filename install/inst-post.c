@@ -247,8 +247,7 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		return rc;
 
 	eng_progress(e, 300, _("Setting the language, keyboard and time zone..."));
-	rc = hcfg_target_locale(e->target, !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8",
-				cause);
+	rc = hcfg_target_locale(e->target, inst_plan_locale(p), cause);
 	if (!rc)
 		rc = TARGET(e, cause, "locale-gen");
 	if (!rc)

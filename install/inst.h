@@ -136,6 +136,8 @@ void inst_plan_init(struct inst_plan *p);
 void inst_plan_free(struct inst_plan *p);
 /* Defaults that follow the language (keyboard, timezone). */
 void inst_plan_lang_defaults(struct inst_plan *p, const char *lang);
+/* The locale the installed host gets for the plan's language: "it_IT.UTF-8", "en_US.UTF-8". */
+const char *inst_plan_locale(const struct inst_plan *p);
 /* One bridge per NIC: xenbr0.. on Xen, br0.. on KVM. */
 void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics, size_t n);
 /* The bridge that carries @nic, or NULL. */
