@@ -284,11 +284,27 @@ void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_m
 	if (root > 20480)
 		root = 20480;
 	p->n_parts = 0;
-	add_part(p, "biosboot", HCFG_FS_BIOSBOOT, 1, false);
 	add_part(p, "/boot", HCFG_FS_EXT4, boot, false);
 	add_part(p, "/", HCFG_FS_EXT4, root, false);
 	add_part(p, "swap", HCFG_FS_SWAP, swap, false);
 	add_part(p, INST_IMAGES_DIR, HCFG_FS_XFS, 1024, true);
+	inst_plan_add_biosboot(p);
+}
+
+int inst_plan_add_biosboot(struct inst_plan *p)
+{
+	for (size_t i = 0; i < p->n_parts; i++)
+		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+			return 0;
+	if (p->n_parts >= INST_MAX_PARTS)
+		return -ENOSPC;
+	memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
+	memset(&p->parts[0], 0, sizeof(p->parts[0]));
+	INST_COPY(p->parts[0].mount, "biosboot");
+	p->parts[0].fs = HCFG_FS_BIOSBOOT;
+	p->parts[0].size_mib = 1;
+	p->n_parts++;
+	return 1;
 }
 
 int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,

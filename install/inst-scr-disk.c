@@ -240,14 +240,7 @@ int inst_scr_partitions(struct inst_ctx *c)
 			continue;
 		}
 		/* GRUB on a GPT disk booted by BIOS needs its own small partition first. */
-		if (p->parts[0].fs != HCFG_FS_BIOSBOOT && p->n_parts < INST_MAX_PARTS) {
-			memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
-			memset(&p->parts[0], 0, sizeof(p->parts[0]));
-			INST_COPY(p->parts[0].mount, "biosboot");
-			p->parts[0].fs = HCFG_FS_BIOSBOOT;
-			p->parts[0].size_mib = 1;
-			p->n_parts++;
-		}
+		inst_plan_add_biosboot(p);
 		return TUI_NEXT;
 	}
 }

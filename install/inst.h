@@ -144,6 +144,12 @@ void inst_plan_default_bridges(struct inst_plan *p, const struct hcfg_nic *nics,
 const struct inst_bridge *inst_plan_mgmt_bridge(const struct inst_plan *p);
 /* The automatic layout for a disk of @disk_mib: biosboot, /boot, /, swap, images. */
 void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_mib);
+/*
+ * GRUB on a GPT disk booted by BIOS needs a 1 MiB BIOS boot partition: put
+ * one first unless the plan has one. 1 when added, 0 when there was one,
+ * -ENOSPC when the plan already has INST_MAX_PARTS partitions.
+ */
+int inst_plan_add_biosboot(struct inst_plan *p);
 /* Resolve grow entries to sizes for a disk of @disk_mib; -ENOSPC when they do not fit. */
 int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
 			    char **cause);

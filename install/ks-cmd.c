@@ -1286,23 +1286,13 @@ static void finish_disk(struct ks *k)
 /* GRUB on a GPT disk booted by BIOS needs its small partition; add it as the screens do. */
 static void add_biosboot(struct ks *k)
 {
-	struct inst_plan *p = k->p;
+	int rc = inst_plan_add_biosboot(k->p);
 
-	for (size_t i = 0; i < p->n_parts; i++)
-		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
-			return;
-	if (p->n_parts >= INST_MAX_PARTS) {
+	if (rc < 0)
 		ks_err_at(k, k->part_src, _("ospite makes at most %d partitions, the BIOS boot partition included."),
 			  INST_MAX_PARTS);
-		return;
-	}
-	memmove(&p->parts[1], &p->parts[0], p->n_parts * sizeof(p->parts[0]));
-	memset(&p->parts[0], 0, sizeof(p->parts[0]));
-	INST_COPY(p->parts[0].mount, "biosboot");
-	p->parts[0].fs = HCFG_FS_BIOSBOOT;
-	p->parts[0].size_mib = 1;
-	p->parts[0].src = k->part_src;
-	p->n_parts++;
+	else if (rc > 0)
+		k->p->parts[0].src = k->part_src;
 }
 
 void ks_finish(struct ks *k)

@@ -158,6 +158,39 @@ static void test_auto_layout(void **state)
 	inst_plan_free(&p);
 }
 
+/* The screens and the answer file add the BIOS boot partition the same way: first, once. */
+static void test_add_biosboot(void **state)
+{
+	struct inst_plan p;
+
+	inst_plan_init(&p);
+	inst_plan_auto_parts(&p, 8192, 2048);
+	assert_int_equal(inst_plan_add_biosboot(&p), 0);
+	assert_int_equal(p.n_parts, 5);
+	/* Without it, it comes back in front, 1 MiB, and the others keep their order. */
+	memmove(&p.parts[0], &p.parts[1], 4 * sizeof(p.parts[0]));
+	p.n_parts = 4;
+	assert_int_equal(inst_plan_add_biosboot(&p), 1);
+	assert_int_equal(p.n_parts, 5);
+	assert_string_equal(p.parts[0].mount, "biosboot");
+	assert_int_equal(p.parts[0].fs, HCFG_FS_BIOSBOOT);
+	assert_int_equal(p.parts[0].size_mib, 1);
+	assert_false(p.parts[0].grow);
+	assert_string_equal(p.parts[1].mount, "/boot");
+	assert_string_equal(p.parts[4].mount, INST_IMAGES_DIR);
+	/* A full table has no room for it. */
+	p.n_parts = 0;
+	for (int i = 0; i < INST_MAX_PARTS; i++) {
+		memset(&p.parts[i], 0, sizeof(p.parts[i]));
+		snprintf(p.parts[i].mount, sizeof(p.parts[i].mount), "/srv/%d", i);
+		p.parts[i].size_mib = 100;
+		p.n_parts++;
+	}
+	assert_int_equal(inst_plan_add_biosboot(&p), -ENOSPC);
+	assert_int_equal(p.n_parts, INST_MAX_PARTS);
+	inst_plan_free(&p);
+}
+
 static void test_validate_and_dump(void **state)
 {
 	struct inst_plan p;
@@ -264,7 +297,7 @@ int main(void)
 		cmocka_unit_test(test_hostname),      cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_sizes),         cmocka_unit_test(test_password),
 		cmocka_unit_test(test_auto_layout),   cmocka_unit_test(test_validate_and_dump),
-		cmocka_unit_test(test_package_set),
+		cmocka_unit_test(test_package_set),   cmocka_unit_test(test_add_biosboot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
