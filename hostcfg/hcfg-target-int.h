@@ -21,6 +21,12 @@ char *hcfg_tgt_path(const char *root, const char *rel);
 int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned mode,
 		   char **cause);
 
+/*
+ * Point the symlink @path at @to atomically. An existing regular file is
+ * only replaced when @clobber says so: it may be something the admin wrote.
+ */
+int hcfg_tgt_symlink(const char *path, const char *to, bool clobber, char **cause);
+
 /* Finish an open_memstream() buffer; NULL when it ran out of memory. */
 char *hcfg_tgt_mem_close(FILE *f, char **buf);
 
