@@ -161,4 +161,26 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause);
  */
 int hcfg_target_block_daemons(const char *root, bool block, char **cause);
 
+/* ---- files ospite itself provides on the host (hcfg-host.c) ---------------- */
+
+/* The boot-time status line on the consoles ("ospite: host NAME ready: ..."), enabled. */
+int hcfg_host_status(const char *root, char **cause);
+/* A NIC's name pinned to its MAC with a systemd .link file. */
+struct hcfg_nic_pin {
+	const char *nic;
+	const char *mac;         /* NULL or "": no pin */
+};
+int hcfg_host_nic_pins(const char *root, const struct hcfg_nic_pin *pins, size_t n, char **cause);
+/* xl.conf: dom0 has a fixed memory size, so xl must not balloon it down (autoballoon="off"). */
+int hcfg_host_xen_fixed_dom0(const char *root, char **cause);
+/* The host console's PAM rules and its unit (text @unit), enabled. */
+int hcfg_host_console(const char *root, const char *unit, char **cause);
+/*
+ * Rewrite "root=/dev/X" in /boot/grub/grub.cfg as "root=UUID=..." for each
+ * of the @n partitions @devs whose file system has the UUID @uuids[i]; a
+ * device name left over is an error.
+ */
+int hcfg_host_grub_by_uuid(const char *root, char *const *devs, const char (*uuids)[64], size_t n,
+			   char **cause);
+
 #endif

@@ -258,60 +258,6 @@ static int eng_step_format(struct inst_engine *e, char **cause)
 
 /* ---- Boot loader ------------------------------------------------------------- */
 
-/*
- * update-grub in a chroot without udev finds no /dev/disk/by-uuid and names
- * the root by device ("root=/dev/loop0p3"), which the booted host will not
- * have: rewrite those names as UUID=.
- */
-static int grub_cfg_by_uuid(struct inst_engine *e, char **cause)
-{
-	const struct inst_plan *p = e->plan;
-	char path[PATH_MAX], *cfg = NULL;
-	int rc;
-
-	eng_target_path(e, path, sizeof(path), "/boot/grub/grub.cfg");
-	rc = hcfg_read_file(path, &cfg, cause);
-	if (rc < 0)
-		return rc;
-	/* One pass: each "root=/dev/X" of a partition we made becomes "root=UUID=...". */
-	struct hcfg_buf out = { 0 };
-	const char *at = cfg;
-
-	for (const char *hit; (hit = strstr(at, "root=/dev/"));) {
-		const char *dev = hit + 5;
-		size_t i;
-
-		hcfg_buf_add(&out, at, hit - at);
-		at = dev;
-		for (i = 0; i < p->n_parts; i++) {
-			size_t dl = e->partdev[i] ? strlen(e->partdev[i]) : 0;
-
-			if (dl && *e->uuid[i] && !strncmp(dev, e->partdev[i], dl) &&
-			    strchr(" \t\n", dev[dl]) && dev[dl]) {
-				hcfg_buf_printf(&out, "root=UUID=%s", e->uuid[i]);
-				at = dev + dl;
-				break;
-			}
-		}
-		if (i == p->n_parts)
-			hcfg_buf_add(&out, hit, 5);
-	}
-	hcfg_buf_str(&out, at);
-	free(cfg);
-	if (out.oom) {
-		free(out.s);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	}
-	cfg = out.s;
-	if (strstr(cfg, "root=/dev/")) {
-		free(cfg);
-		return hcfg_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
-	}
-	rc = hcfg_write_file(path, cfg, 0444, cause);
-	free(cfg);
-	return rc;
-}
-
 static int eng_step_bootloader(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -335,7 +281,8 @@ static int eng_step_bootloader(struct inst_engine *e, char **cause)
 	eng_progress(e, 600, _("Writing the boot menu..."));
 	rc = TARGET(e, cause, "update-grub");
 	if (!rc)
-		rc = grub_cfg_by_uuid(e, cause);
+		rc = hcfg_host_grub_by_uuid(e->target, e->partdev, (const char (*)[64])e->uuid,
+					    e->plan->n_parts, cause);
 	if (rc < 0)
 		return rc;
 	eng_progress(e, 1000, _("The boot loader is installed."));

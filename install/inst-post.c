@@ -8,100 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
 #include "console-unit.h"   /* generated from vmconsole/ospite-console.service */
 #include "hostcfg/hcfg-target.h"
-
-/* Printed on the host's consoles at every boot: what an operator checks first. */
-static const char hoststatus_sh[] =
-	"#!/bin/sh\n"
-	"# Prints the host's state on its consoles once it is up: hypervisor, bridges, address.\n"
-	"hv=none\n"
-	"if [ \"$(cat /sys/hypervisor/type 2>/dev/null)\" = xen ]; then\n"
-	"\thv=xen\n"
-	"\tgrep -q control_d /proc/xen/capabilities 2>/dev/null && hv=xen-dom0\n"
-	"elif [ -e /dev/kvm ]; then\n"
-	"\thv=kvm\n"
-	"elif command -v qemu-system-x86_64 >/dev/null; then\n"
-	"\t# A KVM host on a CPU without virtualization: guests run, emulated.\n"
-	"\thv=qemu-tcg\n"
-	"fi\n"
-	"libvirt=$(systemctl is-active libvirtd.service 2>/dev/null)\n"
-	"bridges=\n"
-	"for b in /sys/class/net/*/bridge; do\n"
-	"\t[ -d \"$b\" ] || continue\n"
-	"\tn=${b%/bridge}; n=${n##*/}\n"
-	"\tports=$(ls /sys/class/net/$n/brif 2>/dev/null | tr '\\n' '+')\n"
-	"\tbridges=\"$bridges $n(${ports%+})\"\n"
-	"done\n"
-	"addr=$(ip -4 -o addr show scope global 2>/dev/null | awk '{print $2\"=\"$4}' | tr '\\n' ' ')\n"
-	"msg=\"ospite: host $(hostname) ready: hypervisor=$hv bridges=${bridges# } addresses=${addr% } libvirtd=${libvirt:-none}\"\n"
-	"echo \"$msg\"\n"
-	"mkdir -p /etc/issue.d && printf '%s\\n\\n' \"$msg\" > /etc/issue.d/ospite.issue\n";
-
-static const char hoststatus_unit[] =
-	"[Unit]\n"
-	"Description=ospite host status on the console\n"
-	"After=network-online.target xencommons.service libvirtd.service\n"
-	"Wants=network-online.target\n"
-	"Before=getty.target\n\n"
-	"[Service]\n"
-	"Type=oneshot\n"
-	"ExecStart=/usr/lib/ospite/ospite-hoststatus\n"
-	"StandardOutput=journal+console\n"
-	"RemainAfterExit=yes\n\n"
-	"[Install]\n"
-	"WantedBy=multi-user.target\n";
 
 /* Timers and services a hypervisor host does without: no unattended apt runs under guests. */
 static const char *const unneeded_units[] = {
 	"apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "e2scrub_reap.service",
 	NULL,
 };
-
-/* Keep the NIC names the operator saw: pin each by MAC with a systemd .link file. */
-static int write_links(struct inst_engine *e, char **cause)
-{
-	const struct inst_plan *p = e->plan;
-
-	for (size_t i = 0; i < p->n_bridges; i++) {
-		char rel[128], *data = NULL;
-		int rc;
-
-		if (!*p->bridges[i].mac)
-			continue;
-		snprintf(rel, sizeof(rel), "/etc/systemd/network/10-ospite-%s.link", p->bridges[i].nic);
-		if (asprintf(&data, "# Keeps the name the installer showed for this NIC.\n[Match]\nMACAddress=%s\nType=ether\n\n[Link]\nName=%s\n",
-			     p->bridges[i].mac, p->bridges[i].nic) < 0)
-			abort();
-		rc = eng_write_target(e, rel, data, 0644, cause);
-		free(data);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int xen_tweaks(struct inst_engine *e, char **cause)
-{
-	char path[PATH_MAX], *conf = NULL, *out = NULL;
-	int rc;
-
-	/* With a fixed dom0_mem, xl must not balloon dom0 down to start guests. */
-	eng_target_path(e, path, sizeof(path), "/etc/xen/xl.conf");
-	if (hcfg_read_file(path, &conf, NULL) < 0)
-		conf = strdup("");
-	if (strstr(conf, "\nautoballoon=\"off\"")) {
-		free(conf);
-		return 0;
-	}
-	if (asprintf(&out, "%s\n# Set by ospite-install: dom0 has a fixed memory size.\nautoballoon=\"off\"\n",
-		     conf) < 0)
-		abort();
-	rc = hcfg_write_file(path, out, 0644, cause);
-	free(conf);
-	free(out);
-	return rc;
-}
 
 int eng_set_root_password(struct inst_engine *e, char **cause)
 {
@@ -146,12 +61,6 @@ static int answer_file_post(struct inst_engine *e, char **cause)
 		}
 	return rc;
 }
-
-/* The host console's PAM rules: the system's password check and account rules. */
-static const char console_pam[] =
-	"# PAM configuration of the ospite host console (written by ospite-install).\n"
-	"@include common-auth\n"
-	"@include common-account\n";
 
 /*
  * The host console is the program that runs on the host from now on: it
@@ -199,12 +108,7 @@ static int install_console(struct inst_engine *e, char **cause)
 	if (rc > 0)
 		return -EIO;
 	if (!rc)
-		rc = eng_write_target(e, "/etc/pam.d/ospite", console_pam, 0644, cause);
-	if (!rc)
-		rc = eng_write_target(e, "/etc/systemd/system/ospite-console.service", console_unit, 0644,
-				  cause);
-	if (!rc)
-		rc = hcfg_target_enable_unit(e->target, "ospite-console.service", NULL, cause);
+		rc = hcfg_host_console(e->target, console_unit, cause);
 	if (!rc)
 		rc = TARGET(e, cause, "groupadd", "-f", "ospite");
 	return rc;
@@ -241,8 +145,13 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		.n_bridges = p->n_bridges,
 	};
 	rc = hcfg_target_network(e->target, &net, cause);
+	/* Keep the NIC names the operator saw: each pinned by its MAC. */
+	struct hcfg_nic_pin pins[INST_MAX_BRIDGES];
+
+	for (size_t i = 0; i < p->n_bridges; i++)
+		pins[i] = (struct hcfg_nic_pin){ p->bridges[i].nic, p->bridges[i].mac };
 	if (!rc)
-		rc = write_links(e, cause);
+		rc = hcfg_host_nic_pins(e->target, pins, p->n_bridges, cause);
 	if (rc < 0)
 		return rc;
 
@@ -263,17 +172,9 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		return rc;
 
 	eng_progress(e, 600, _("Configuring the hypervisor..."));
-	if (p->hv == INST_HV_XEN) {
-		rc = xen_tweaks(e, cause);
-		if (rc < 0)
-			return rc;
-	}
-	rc = eng_write_target(e, "/usr/lib/ospite/ospite-hoststatus", hoststatus_sh, 0755, cause);
+	rc = p->hv == INST_HV_XEN ? hcfg_host_xen_fixed_dom0(e->target, cause) : 0;
 	if (!rc)
-		rc = eng_write_target(e, "/etc/systemd/system/ospite-hoststatus.service", hoststatus_unit,
-				  0644, cause);
-	if (!rc)
-		rc = hcfg_target_enable_unit(e->target, "ospite-hoststatus.service", NULL, cause);
+		rc = hcfg_host_status(e->target, cause);
 	if (rc < 0)
 		return rc;
 

@@ -985,6 +985,76 @@ static void test_write_does_not_follow_links(void **state)
 	free(cause);
 }
 
+/* ---- files ospite provides on the host ------------------------------------- */
+
+static void test_host_grub_by_uuid(void **state)
+{
+	char *devs[] = { "/dev/loop3p2", "/dev/loop3p3", NULL };
+	const char uuids[3][64] = { "", "1111-root", "" };
+	char *cause = NULL;
+
+	put("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/loop3p3 ro quiet\n"
+				   "linux /vmlinuz root=/dev/loop3p3\n"
+				   "multiboot2 /xen.gz root=/dev/loop3p30 x\n");
+	/* A device this install did not make is left, and that is an error. */
+	assert_int_equal(hcfg_host_grub_by_uuid(root, devs, uuids, 3, &cause), -EIO);
+	assert_non_null(strstr(cause, "UUID"));
+	assert_file("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/loop3p3 ro quiet\n"
+					   "linux /vmlinuz root=/dev/loop3p3\n"
+					   "multiboot2 /xen.gz root=/dev/loop3p30 x\n");
+	put("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/loop3p3 ro quiet\n"
+				   "linux /vmlinuz root=/dev/loop3p3\n");
+	assert_int_equal(hcfg_host_grub_by_uuid(root, devs, uuids, 3, &cause), 0);
+	assert_file("/boot/grub/grub.cfg", "linux /vmlinuz root=UUID=1111-root ro quiet\n"
+					   "linux /vmlinuz root=UUID=1111-root\n");
+	free(cause);
+}
+
+static void test_host_nic_pins_and_xen(void **state)
+{
+	const struct hcfg_nic_pin pins[] = { { "eth0", "52:54:00:12:34:56" }, { "eth1", "" } };
+	const struct hcfg_nic_pin bad[] = { { "eth0/../../x", "52:54:00:12:34:56" } };
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_host_nic_pins(root, pins, 2, &cause), 0);
+	assert_file("/etc/systemd/network/10-ospite-eth0.link",
+		    "# Keeps the name the installer showed for this NIC.\n"
+		    "[Match]\nMACAddress=52:54:00:12:34:56\nType=ether\n\n[Link]\nName=eth0\n");
+	assert_false(exists("/etc/systemd/network/10-ospite-eth1.link"));
+	/* A name read from the system is never a path. */
+	assert_int_equal(hcfg_host_nic_pins(root, bad, 1, &cause), -EINVAL);
+
+	put("/etc/xen/xl.conf", "#autoballoon=\"auto\"\n");
+	assert_int_equal(hcfg_host_xen_fixed_dom0(root, &cause), 0);
+	/* Twice is once: a resumed install does not add the line again. */
+	assert_int_equal(hcfg_host_xen_fixed_dom0(root, &cause), 0);
+	assert_file("/etc/xen/xl.conf", "#autoballoon=\"auto\"\n\n"
+		    "# Set by ospite-install: dom0 has a fixed memory size.\nautoballoon=\"off\"\n");
+	free(cause);
+}
+
+static void test_host_status_and_console(void **state)
+{
+	char *cause = NULL, *text;
+
+	put_target("multi-user.target");
+	put_target("getty.target");
+	assert_int_equal(hcfg_host_status(root, &cause), 0);
+	text = slurp("/usr/lib/ospite/ospite-hoststatus");
+	assert_non_null(strstr(text, "ospite: host $(hostname) ready"));
+	free(text);
+	assert_link("/etc/systemd/system/multi-user.target.wants/ospite-hoststatus.service",
+		    "/etc/systemd/system/ospite-hoststatus.service");
+	assert_int_equal(hcfg_host_console(root, "[Unit]\nDescription=console\n\n[Install]\nWantedBy=getty.target\n",
+					   &cause), 0);
+	text = slurp("/etc/pam.d/ospite");
+	assert_non_null(strstr(text, "@include common-auth"));
+	free(text);
+	assert_link("/etc/systemd/system/getty.target.wants/ospite-console.service",
+		    "/etc/systemd/system/ospite-console.service");
+	free(cause);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_root, teardown_root)
 
 int main(void)
@@ -1020,6 +1090,9 @@ int main(void)
 		T(test_apt_local_source_disabled),
 		T(test_run_input),
 		T(test_write_does_not_follow_links),
+		T(test_host_grub_by_uuid),
+		T(test_host_nic_pins_and_xen),
+		T(test_host_status_and_console),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
