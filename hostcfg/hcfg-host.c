@@ -72,7 +72,7 @@ int hcfg_host_nic_pins(const char *root, const struct hcfg_nic_pin *pins, size_t
 		if (!pins[i].mac || !*pins[i].mac)
 			continue;
 		if (!hcfg_ifname_ok(pins[i].nic) || !hcfg_tgt_field_ok(pins[i].mac))
-			return hcfg_cause(cause, -EINVAL, _("The network device name \"%s\" is not valid."),
+			return hcfg_cause(cause, -EINVAL, _("\"%s\" is not a network device name ospite accepts: use letters, digits, dots, - and _, not starting with - (such as eth0 or enp1s0)."),
 					  pins[i].nic);
 		snprintf(rel, sizeof(rel), "/etc/systemd/network/10-ospite-%s.link", pins[i].nic);
 		data = hcfg_tgt_asprintf("# Keeps the name the installer showed for this NIC.\n"
