@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,11 @@ struct wiz {
 	char name[80], memory[32], vcpus[16], sockets[16], cores[16], threads[16];
 	char listen[64], port[16], password[16];
 	char kernel[PATH_MAX], initrd[PATH_MAX], cmdline[512];
+	/* The index chosen in each radio group or list, between the page and the guest. */
+	int arch, on_poweroff, on_reboot, on_crash, order;
+	/* Add a Disk and Add a Network Card start afresh at each visit. */
+	int disk_kind, nic_bridge, nic_model;
+	char disk_path[PATH_MAX], disk_size[32], mac[32], intro[PATH_MAX + 256];
 	char **taken, **macs, **bridges;
 	size_t ntaken, nmacs, nbridges;
 	uint64_t host_kib;
@@ -108,67 +114,258 @@ static int page_exit(int rc)
 	return rc;
 }
 
-/* ---- system ---------------------------------------------------------------- */
+/* ---- pages as data ------------------------------------------------------------ */
 
-static int page_system(struct wiz *w)
+enum field_kind { F_TEXT, F_SECRET, F_CHECK, F_RADIO, F_LIST };
+
+/*
+ * One input of a page. Its value lives in struct wiz at @at: a char array of @len bytes for
+ * text, a bool for a check box, the index chosen (an int) for a radio group or a list, so
+ * that what the operator typed survives a refusal, a language switch and Back.
+ */
+struct field {
+	enum field_kind kind;
+	const char *label;                     /* N_(); a list has none */
+	size_t at, len;
+	const char *const *choices;            /* N_() texts, or names shown as they are */
+	int nchoices;
+	bool verbatim;
+	const char *const *(*dynamic)(struct wiz *w, int *n);  /* choices known only when shown */
+	int rows;                              /* a list's height at most */
+};
+
+#define TEXT(m) .at = offsetof(struct wiz, m), .len = sizeof(((struct wiz *)0)->m)
+#define SLOT(m) .at = offsetof(struct wiz, m)
+#define CHOICES(a) .choices = a, .nchoices = (int)(sizeof(a) / sizeof(a[0]))
+#define MAX_FIELDS 8
+
+/* What a page's check returns instead of the index of the field it refused. */
+enum {
+	CHECK_OK = -1,   /* the values are taken: on to the next page */
+	CHECK_STAY = -2, /* the operator declined a question: the page again, cursor where it was */
+	CHECK_IDLE = -3, /* the idle logout came while a question was open */
+};
+
+/*
+ * A page that edits fields: @check refuses a value by returning the index of its field
+ * (the cursor goes there) with the reason in *cause, shown before the page reopens.
+ */
+struct form {
+	const char *title;                          /* N_() */
+	const char *help;                           /* N_(), unless @help_fn writes it */
+	const char *(*help_fn)(struct wiz *w);
+	const char *next;                           /* N_() label for Next; NULL for "Next" */
+	const struct field *fields;
+	int nfields;
+	int (*enter)(struct wiz *w);                /* at each visit: TUI_NEXT to show the page */
+	void (*load)(struct wiz *w);                /* the guest into the fields, before each run */
+	void (*store)(struct wiz *w);               /* the fields into the guest, after each run */
+	int (*check)(struct wiz *w, const char *title, char **cause);
+};
+
+static void *slot(struct wiz *w, const struct field *f)
 {
-	static const char *const archs[] = { "64-bit (x86_64)", "32-bit (i686)" };
-	int focus = -1;
+	return (char *)w + f->at;
+}
 
+static int add_field(struct tui_dialog *d, struct wiz *w, const struct field *f)
+{
+	const char *items[8];
+	const char *const *choices = f->choices;
+	int n = f->nchoices;
+
+	switch (f->kind) {
+	case F_TEXT:
+	case F_SECRET:
+		return tui_dialog_entry(d, _(f->label), slot(w, f),
+					f->kind == F_SECRET ? TUI_ENTRY_HIDDEN : 0);
+	case F_CHECK:
+		return tui_dialog_check(d, _(f->label), *(bool *)slot(w, f));
+	case F_RADIO:
+	case F_LIST:
+		break;
+	}
+	if (f->dynamic) {
+		choices = f->dynamic(w, &n);
+	} else if (!f->verbatim) {
+		for (int i = 0; i < n && i < 8; i++)
+			items[i] = _(choices[i]);
+		choices = items;
+	}
+	if (f->kind == F_RADIO)
+		return tui_dialog_radio(d, _(f->label), choices, n, *(int *)slot(w, f));
+	return tui_dialog_list(d, choices, n, *(int *)slot(w, f), n < f->rows ? n : f->rows);
+}
+
+static void read_field(struct tui_dialog *d, struct wiz *w, const struct field *f, int id)
+{
+	switch (f->kind) {
+	case F_TEXT:
+	case F_SECRET:
+		copy(slot(w, f), f->len, tui_dialog_value(d, id));
+		break;
+	case F_CHECK:
+		*(bool *)slot(w, f) = tui_dialog_checked(d, id);
+		break;
+	case F_RADIO:
+	case F_LIST:
+		*(int *)slot(w, f) = tui_dialog_selected(d, id);
+		break;
+	}
+}
+
+/* The one loop every editing page runs: show, read back, switch language, check, refuse. */
+static int run_form(struct wiz *w, const struct form *f)
+{
+	int ids[MAX_FIELDS], focus = -1, rc;
+
+	if (f->enter && (rc = f->enter(w)) != TUI_NEXT)
+		return rc;
 	for (;;) {
-		const char *title = _("New Guest: System");
+		const char *title = _(f->title);
 		struct tui_dialog *d = tui_dialog_new(title);
-		int name, arch, mem, vc, so, co, th, rc;
-		unsigned cpus[4];
-		uint64_t kib;
 		char *cause = NULL;
+		int bad;
 
-		tui_dialog_text(d, _("Name the guest and choose its memory and virtual CPUs. Leave sockets, cores and threads empty unless the guest's software counts them."));
-		name = tui_dialog_entry(d, _("Name:"), w->name, 0);
-		arch = tui_dialog_radio(d, _("Architecture:"), archs, 2, w->g.arch == HV_ARCH_I686);
-		mem = tui_dialog_entry(d, _("Memory (MiB):"), w->memory, 0);
-		vc = tui_dialog_entry(d, _("Virtual CPUs:"), w->vcpus, 0);
-		so = tui_dialog_entry(d, _("Sockets:"), w->sockets, 0);
-		co = tui_dialog_entry(d, _("Cores per socket:"), w->cores, 0);
-		th = tui_dialog_entry(d, _("Threads per core:"), w->threads, 0);
+		if (f->load)
+			f->load(w);
+		tui_dialog_text(d, f->help_fn ? f->help_fn(w) : _(f->help));
+		for (int i = 0; i < f->nfields; i++)
+			ids[i] = add_field(d, w, &f->fields[i]);
+		if (f->next)
+			tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _(f->next));
 		if (focus >= 0)
 			tui_dialog_focus(d, focus);
 		rc = tui_dialog_run(d);
-		copy(w->name, sizeof(w->name), tui_dialog_value(d, name));
-		w->g.arch = tui_dialog_selected(d, arch) == 1 ? HV_ARCH_I686 : HV_ARCH_X86_64;
-		copy(w->memory, sizeof(w->memory), tui_dialog_value(d, mem));
-		copy(w->vcpus, sizeof(w->vcpus), tui_dialog_value(d, vc));
-		copy(w->sockets, sizeof(w->sockets), tui_dialog_value(d, so));
-		copy(w->cores, sizeof(w->cores), tui_dialog_value(d, co));
-		copy(w->threads, sizeof(w->threads), tui_dialog_value(d, th));
+		for (int i = 0; i < f->nfields; i++)
+			read_field(d, w, &f->fields[i], ids[i]);
+		tui_dialog_free(d);
+		if (f->store)
+			f->store(w);
+		rc = page_exit(rc);
+		if (rc == PAGE_AGAIN)
+			continue;
+		if (rc != TUI_NEXT || !f->check)
+			return rc;
+		bad = f->check(w, title, &cause);
+		if (bad == CHECK_OK)
+			return TUI_NEXT;
+		if (bad == CHECK_IDLE)
+			return TUI_IDLE;
+		if (bad >= 0) {
+			if (cause)
+				refuse(title, cause, ids[bad], &focus);
+			else
+				focus = ids[bad];
+		}
+		/* The idle logout may have come while the refusal was on the screen. */
+		if (w->app->unwinding)
+			return TUI_IDLE;
+	}
+}
+
+/*
+ * A page that lists what the guest has (disks, cards) with buttons to add one, through
+ * @add, and to remove the row under the cursor.
+ */
+struct list_page {
+	const char *title, *help, *empty, *add;     /* N_() */
+	int rows;
+	void (*enter)(struct wiz *w);
+	size_t (*count)(const struct wiz *w);
+	char *(*row)(const struct wiz *w, size_t i);
+	const struct form *add_form;
+	void (*remove)(struct wiz *w, size_t i);
+};
+
+static int run_list(struct wiz *w, const struct list_page *p)
+{
+	if (p->enter)
+		p->enter(w);
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_(p->title));
+		size_t n = p->count(w);
+		int list, add, del, rc, sel;
+
+		tui_dialog_text(d, _(p->help));
+		list = tui_dialog_list(d, NULL, 0, 0, p->rows);
+		for (size_t i = 0; i < n; i++)
+			tui_dialog_list_add(d, list, p->row(w, i));
+		if (!n)
+			tui_dialog_list_add(d, list, strdup(_(p->empty)));
+		add = tui_dialog_button(d, _(p->add));
+		del = tui_dialog_button(d, _("Remove"));
+		rc = tui_dialog_run(d);
+		sel = tui_dialog_selected(d, list);
 		tui_dialog_free(d);
 		rc = page_exit(rc);
 		if (rc == PAGE_AGAIN)
 			continue;
-		if (rc != TUI_NEXT)
+		if (rc == TUI_EXTRA + add) {
+			if (run_form(w, p->add_form) == TUI_IDLE)
+				return TUI_IDLE;
+		} else if (rc == TUI_EXTRA + del) {
+			if (sel >= 0 && (size_t)sel < n)
+				p->remove(w, (size_t)sel);
+		} else {
 			return rc;
-		if (vc_check_name(w->name, w->taken, w->ntaken, &cause) < 0) {
-			refuse(title, cause, name, &focus);
-			continue;
 		}
-		if (vc_check_memory(w->memory, w->host_kib, &kib, &cause) < 0) {
-			refuse(title, cause, mem, &focus);
-			continue;
-		}
-		if (vc_check_cpus(w->vcpus, w->sockets, w->cores, w->threads, w->host_cpus, cpus,
-				  &cause) < 0) {
-			refuse(title, cause, vc, &focus);
-			continue;
-		}
-		set_str(&w->g.name, w->name);
-		w->g.memory_kib = kib;
-		w->g.vcpus = cpus[0];
-		w->g.sockets = cpus[1];
-		w->g.cores = cpus[2];
-		w->g.threads = cpus[3];
-		return TUI_NEXT;
 	}
 }
+
+/* ---- system ---------------------------------------------------------------- */
+
+static const char *const archs[] = { "64-bit (x86_64)", "32-bit (i686)" };
+
+enum { SYS_NAME, SYS_ARCH, SYS_MEMORY, SYS_VCPUS, SYS_SOCKETS, SYS_CORES, SYS_THREADS };
+
+static const struct field system_fields[] = {
+	[SYS_NAME] = { F_TEXT, N_("Name:"), TEXT(name) },
+	[SYS_ARCH] = { F_RADIO, N_("Architecture:"), SLOT(arch), CHOICES(archs), .verbatim = true },
+	[SYS_MEMORY] = { F_TEXT, N_("Memory (MiB):"), TEXT(memory) },
+	[SYS_VCPUS] = { F_TEXT, N_("Virtual CPUs:"), TEXT(vcpus) },
+	[SYS_SOCKETS] = { F_TEXT, N_("Sockets:"), TEXT(sockets) },
+	[SYS_CORES] = { F_TEXT, N_("Cores per socket:"), TEXT(cores) },
+	[SYS_THREADS] = { F_TEXT, N_("Threads per core:"), TEXT(threads) },
+};
+
+static void system_load(struct wiz *w)
+{
+	w->arch = w->g.arch == HV_ARCH_I686;
+}
+
+static void system_store(struct wiz *w)
+{
+	w->g.arch = w->arch == 1 ? HV_ARCH_I686 : HV_ARCH_X86_64;
+}
+
+static int system_check(struct wiz *w, const char *title, char **cause)
+{
+	unsigned cpus[4];
+	uint64_t kib;
+
+	if (vc_check_name(w->name, w->taken, w->ntaken, cause) < 0)
+		return SYS_NAME;
+	if (vc_check_memory(w->memory, w->host_kib, &kib, cause) < 0)
+		return SYS_MEMORY;
+	if (vc_check_cpus(w->vcpus, w->sockets, w->cores, w->threads, w->host_cpus, cpus,
+			  cause) < 0)
+		return SYS_VCPUS;
+	set_str(&w->g.name, w->name);
+	w->g.memory_kib = kib;
+	w->g.vcpus = cpus[0];
+	w->g.sockets = cpus[1];
+	w->g.cores = cpus[2];
+	w->g.threads = cpus[3];
+	return CHECK_OK;
+}
+
+static const struct form system_page = {
+	.title = N_("New Guest: System"),
+	.help = N_("Name the guest and choose its memory and virtual CPUs. Leave sockets, cores and threads empty unless the guest's software counts them."),
+	.fields = system_fields, .nfields = sizeof(system_fields) / sizeof(system_fields[0]),
+	.load = system_load, .store = system_store, .check = system_check,
+};
 
 /* ---- disks ----------------------------------------------------------------- */
 
@@ -244,92 +441,98 @@ static bool place_ok(struct wiz *w, const struct hv_disk *d, char **cause)
 	return yes;
 }
 
-static int add_disk(struct wiz *w)
+static const char *const *disk_kinds(struct wiz *w, int *n)
 {
-	const char *kinds[5];
-	enum hv_disk_kind kind = HV_DISK_NEW_RAW;
-	char path[PATH_MAX] = "", size[32] = DEFAULT_DISK_SIZE, intro[PATH_MAX + 256];
-	int focus = -1;
+	static const char *kinds[5];
 
-	for (;;) {
-		const char *title = _("Add a Disk");
-		struct tui_dialog *d = tui_dialog_new(title);
-		struct hv_disk disk;
-		char *cause = NULL;
-		bool fresh;
-		int k, p, s, rc;
-
-		for (int i = 0; i < 5; i++)
-			kinds[i] = vc_disk_kind_name((enum hv_disk_kind)i);
-		snprintf(intro, sizeof(intro),
-			 _("Leave the path empty for a new file in %s. A size is needed only for a new file."),
-			 w->app->images_dir);
-		tui_dialog_text(d, intro);
-		k = tui_dialog_radio(d, _("Kind:"), kinds, 5, kind);
-		p = tui_dialog_entry(d, _("Path:"), path, 0);
-		s = tui_dialog_entry(d, _("Size:"), size, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Add"));
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		kind = (enum hv_disk_kind)tui_dialog_selected(d, k);
-		copy(path, sizeof(path), tui_dialog_value(d, p));
-		copy(size, sizeof(size), tui_dialog_value(d, s));
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN)
-			continue;
-		if (rc != TUI_NEXT)
-			return rc;
-		memset(&disk, 0, sizeof(disk));
-		disk.kind = kind;
-		fresh = kind == HV_DISK_NEW_RAW || kind == HV_DISK_NEW_QCOW2;
-		if (fresh && vc_check_size(size, &disk.size, &cause) < 0) {
-			refuse(title, cause, s, &focus);
-			continue;
-		}
-		if (!*path && !fresh) {
-			refuse(title, strdup(_("Type the path of the image file or of the device.")), p,
-			       &focus);
-			continue;
-		}
-		disk.path = *path ? strdup(path) : default_path(w, kind);
-		if (guest_uses(&w->g, disk.path)) {
-			hcfg_cause(&cause, -EEXIST, _("The guest uses %s already."), disk.path);
-			free(disk.path);
-			refuse(title, cause, p, &focus);
-			continue;
-		}
-		if (kind == HV_DISK_CDROM)
-			disk.readonly = true;
-		if (kind == HV_DISK_FILE) {
-			size_t l = strlen(disk.path);
-
-			disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
-					     "raw");
-		}
-		if (vc_check_disk(&disk, &cause) < 0 || !place_ok(w, &disk, &cause)) {
-			free(disk.path);
-			free(disk.format);
-			if (cause)
-				refuse(title, cause, p, &focus);
-			if (w->app->unwinding)
-				return TUI_IDLE;
-			continue;
-		}
-		struct hv_disk *nd = hv_guest_add_disk(&w->g);
-
-		if (!nd)
-			abort();
-		*nd = disk;
-		forget_targets(&w->g);
-		return TUI_NEXT;
-	}
+	for (int i = 0; i < 5; i++)
+		kinds[i] = vc_disk_kind_name((enum hv_disk_kind)i);
+	*n = 5;
+	return kinds;
 }
 
-/* The path first: on a narrow list it is what tells the disks apart. */
-static char *disk_row(const struct hv_disk *d, size_t i)
+enum { DISK_KIND, DISK_PATH, DISK_SIZE };
+
+static const struct field disk_fields[] = {
+	[DISK_KIND] = { F_RADIO, N_("Kind:"), SLOT(disk_kind), .dynamic = disk_kinds },
+	[DISK_PATH] = { F_TEXT, N_("Path:"), TEXT(disk_path) },
+	[DISK_SIZE] = { F_TEXT, N_("Size:"), TEXT(disk_size) },
+};
+
+static int disk_enter(struct wiz *w)
 {
+	w->disk_kind = HV_DISK_NEW_RAW;
+	copy(w->disk_path, sizeof(w->disk_path), "");
+	copy(w->disk_size, sizeof(w->disk_size), DEFAULT_DISK_SIZE);
+	return TUI_NEXT;
+}
+
+static const char *disk_intro(struct wiz *w)
+{
+	snprintf(w->intro, sizeof(w->intro),
+		 _("Leave the path empty for a new file in %s. A size is needed only for a new file."),
+		 w->app->images_dir);
+	return w->intro;
+}
+
+static int disk_check(struct wiz *w, const char *title, char **cause)
+{
+	enum hv_disk_kind kind = (enum hv_disk_kind)w->disk_kind;
+	const char *path = w->disk_path;
+	struct hv_disk disk;
+	bool fresh;
+
+	memset(&disk, 0, sizeof(disk));
+	disk.kind = kind;
+	fresh = kind == HV_DISK_NEW_RAW || kind == HV_DISK_NEW_QCOW2;
+	if (fresh && vc_check_size(w->disk_size, &disk.size, cause) < 0)
+		return DISK_SIZE;
+	if (!*path && !fresh) {
+		*cause = strdup(_("Type the path of the image file or of the device."));
+		return DISK_PATH;
+	}
+	disk.path = *path ? strdup(path) : default_path(w, kind);
+	if (guest_uses(&w->g, disk.path)) {
+		hcfg_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
+		free(disk.path);
+		return DISK_PATH;
+	}
+	if (kind == HV_DISK_CDROM)
+		disk.readonly = true;
+	if (kind == HV_DISK_FILE) {
+		size_t l = strlen(disk.path);
+
+		disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
+				     "raw");
+	}
+	if (vc_check_disk(&disk, cause) < 0 || !place_ok(w, &disk, cause)) {
+		free(disk.path);
+		free(disk.format);
+		if (*cause)
+			return DISK_PATH;
+		return w->app->unwinding ? CHECK_IDLE : CHECK_STAY;
+	}
+	struct hv_disk *nd = hv_guest_add_disk(&w->g);
+
+	if (!nd)
+		abort();
+	*nd = disk;
+	forget_targets(&w->g);
+	return CHECK_OK;
+}
+
+static const struct form add_disk_page = {
+	.title = N_("Add a Disk"),
+	.help_fn = disk_intro,
+	.next = N_("Add"),
+	.fields = disk_fields, .nfields = sizeof(disk_fields) / sizeof(disk_fields[0]),
+	.enter = disk_enter, .check = disk_check,
+};
+
+/* The path first: on a narrow list it is what tells the disks apart. */
+static char *disk_row(const struct wiz *w, size_t i)
+{
+	const struct hv_disk *d = &w->g.disks[i];
 	char *row = NULL, size[32];
 
 	if (d->kind == HV_DISK_NEW_RAW || d->kind == HV_DISK_NEW_QCOW2) {
@@ -344,248 +547,211 @@ static char *disk_row(const struct hv_disk *d, size_t i)
 	return row;
 }
 
-static int page_disks(struct wiz *w)
+static size_t disk_count(const struct wiz *w)
+{
+	return w->g.n_disks;
+}
+
+static void disks_enter(struct wiz *w)
 {
 	if (!w->disks_seen) {
 		add_default_disk(w);
 		w->disks_seen = true;
 	}
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("New Guest: Disks"));
-		int list, add, del, rc, sel;
-
-		tui_dialog_text(d, _("The guest's disks, in the order it sees them. New files are sparse: they take space only as the guest writes."));
-		list = tui_dialog_list(d, NULL, 0, 0, 5);
-		for (size_t i = 0; i < w->g.n_disks; i++)
-			tui_dialog_list_add(d, list, disk_row(&w->g.disks[i], i));
-		if (!w->g.n_disks)
-			tui_dialog_list_add(d, list, strdup(_("(no disks)")));
-		add = tui_dialog_button(d, _("Add disk"));
-		del = tui_dialog_button(d, _("Remove"));
-		rc = tui_dialog_run(d);
-		sel = tui_dialog_selected(d, list);
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN)
-			continue;
-		if (rc == TUI_EXTRA + add) {
-			if (add_disk(w) == TUI_IDLE)
-				return TUI_IDLE;
-		} else if (rc == TUI_EXTRA + del) {
-			if (sel >= 0 && (size_t)sel < w->g.n_disks) {
-				struct hv_disk *v = w->g.disks;
-
-				free(v[sel].path);
-				free(v[sel].format);
-				free(v[sel].target);
-				free(v[sel].bus);
-				free(v[sel].cache);
-				free(v[sel].io);
-				memmove(&v[sel], &v[sel + 1], (w->g.n_disks - sel - 1) * sizeof(*v));
-				w->g.n_disks--;
-				forget_targets(&w->g);
-			}
-		} else {
-			return rc;
-		}
-	}
 }
+
+static void disk_remove(struct wiz *w, size_t sel)
+{
+	struct hv_disk *v = w->g.disks;
+
+	free(v[sel].path);
+	free(v[sel].format);
+	free(v[sel].target);
+	free(v[sel].bus);
+	free(v[sel].cache);
+	free(v[sel].io);
+	memmove(&v[sel], &v[sel + 1], (w->g.n_disks - sel - 1) * sizeof(*v));
+	w->g.n_disks--;
+	forget_targets(&w->g);
+}
+
+static const struct list_page disks_page = {
+	.title = N_("New Guest: Disks"),
+	.help = N_("The guest's disks, in the order it sees them. New files are sparse: they take space only as the guest writes."),
+	.empty = N_("(no disks)"), .add = N_("Add disk"), .rows = 5,
+	.enter = disks_enter, .count = disk_count, .row = disk_row,
+	.add_form = &add_disk_page, .remove = disk_remove,
+};
 
 /* ---- network cards --------------------------------------------------------- */
 
-static int add_nic(struct wiz *w)
-{
-	static const char *const models[] = { "virtio", "e1000" };
-	char mac[32];
-	int bridge = 0, model = 0, focus = -1;
+static const char *const nic_models[] = { "virtio", "e1000" };
 
+static const char *const *host_bridges(struct wiz *w, int *n)
+{
+	*n = (int)w->nbridges;
+	return (const char *const *)w->bridges;
+}
+
+enum { NIC_BRIDGE, NIC_MAC, NIC_MODEL };
+
+static const struct field nic_fields[] = {
+	[NIC_BRIDGE] = { F_LIST, NULL, SLOT(nic_bridge), .dynamic = host_bridges, .rows = 4 },
+	[NIC_MAC] = { F_TEXT, N_("MAC address:"), TEXT(mac) },
+	[NIC_MODEL] = { F_RADIO, N_("Model:"), SLOT(nic_model), CHOICES(nic_models),
+			.verbatim = true },
+};
+
+static int nic_enter(struct wiz *w)
+{
 	if (!w->nbridges) {
 		tui_message(_("Add a Network Card"),
 			    _("This host has no bridges, so a network card would have nothing to connect to. Make a bridge on the host first."));
 		return TUI_BACK;
 	}
-	hv_mac_generate(w->app->conn && hv_is_xen(w->app->conn), mac);
-	for (;;) {
-		const char *title = _("Add a Network Card");
-		struct tui_dialog *d = tui_dialog_new(title);
-		char **used = calloc(w->nmacs + w->g.n_nics + 1, sizeof(*used));
-		char *cause = NULL;
-		int b, m, md, rc;
-		size_t nused = 0;
-
-		if (!used)
-			abort();
-		tui_dialog_text(d, _("The card connects to a bridge of the host. The MAC address was generated; type another one if the guest needs it."));
-		b = tui_dialog_list(d, (const char *const *)w->bridges, (int)w->nbridges, bridge,
-				    w->nbridges < 4 ? (int)w->nbridges : 4);
-		m = tui_dialog_entry(d, _("MAC address:"), mac, 0);
-		md = tui_dialog_radio(d, _("Model:"), models, 2, model);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Add"));
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		bridge = tui_dialog_selected(d, b);
-		copy(mac, sizeof(mac), tui_dialog_value(d, m));
-		model = tui_dialog_selected(d, md);
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN || rc != TUI_NEXT) {
-			free(used);
-			if (rc == PAGE_AGAIN)
-				continue;
-			return rc;
-		}
-		for (size_t i = 0; i < w->nmacs; i++)
-			used[nused++] = w->macs[i];
-		for (size_t i = 0; i < w->g.n_nics; i++)
-			used[nused++] = w->g.nics[i].mac;
-		rc = vc_check_mac(mac, used, nused, &cause);
-		free(used);
-		if (rc < 0) {
-			refuse(title, cause, m, &focus);
-			continue;
-		}
-		struct hv_nic *nic = hv_guest_add_nic(&w->g);
-
-		if (!nic)
-			abort();
-		nic->bridge = strdup(w->bridges[bridge]);
-		copy(nic->mac, sizeof(nic->mac), mac);
-		nic->model = strdup(models[model]);
-		return TUI_NEXT;
-	}
+	hv_mac_generate(w->app->conn && hv_is_xen(w->app->conn), w->mac);
+	w->nic_bridge = 0;
+	w->nic_model = 0;
+	return TUI_NEXT;
 }
 
-static int page_nics(struct wiz *w)
+static int nic_check(struct wiz *w, const char *title, char **cause)
 {
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("New Guest: Network"));
-		int list, add, del, rc, sel;
+	char **used = calloc(w->nmacs + w->g.n_nics + 1, sizeof(*used));
+	size_t nused = 0;
+	int rc;
 
-		tui_dialog_text(d, _("The guest's network cards, each on a bridge of the host."));
-		list = tui_dialog_list(d, NULL, 0, 0, 4);
-		for (size_t i = 0; i < w->g.n_nics; i++) {
-			char *row = NULL;
+	if (!used)
+		abort();
+	for (size_t i = 0; i < w->nmacs; i++)
+		used[nused++] = w->macs[i];
+	for (size_t i = 0; i < w->g.n_nics; i++)
+		used[nused++] = w->g.nics[i].mac;
+	rc = vc_check_mac(w->mac, used, nused, cause);
+	free(used);
+	if (rc < 0)
+		return NIC_MAC;
+	struct hv_nic *nic = hv_guest_add_nic(&w->g);
 
-			if (asprintf(&row, "%zu. %s  %s  %s", i + 1, w->g.nics[i].bridge,
-				     w->g.nics[i].mac, w->g.nics[i].model) < 0)
-				abort();
-			tui_dialog_list_add(d, list, row);
-		}
-		if (!w->g.n_nics)
-			tui_dialog_list_add(d, list, strdup(_("(no network cards)")));
-		add = tui_dialog_button(d, _("Add card"));
-		del = tui_dialog_button(d, _("Remove"));
-		rc = tui_dialog_run(d);
-		sel = tui_dialog_selected(d, list);
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN)
-			continue;
-		if (rc == TUI_EXTRA + add) {
-			if (add_nic(w) == TUI_IDLE)
-				return TUI_IDLE;
-		} else if (rc == TUI_EXTRA + del) {
-			if (sel >= 0 && (size_t)sel < w->g.n_nics) {
-				struct hv_nic *v = w->g.nics;
-
-				free(v[sel].bridge);
-				free(v[sel].model);
-				memmove(&v[sel], &v[sel + 1], (w->g.n_nics - sel - 1) * sizeof(*v));
-				w->g.n_nics--;
-			}
-		} else {
-			return rc;
-		}
-	}
+	if (!nic)
+		abort();
+	nic->bridge = strdup(w->bridges[w->nic_bridge]);
+	copy(nic->mac, sizeof(nic->mac), w->mac);
+	nic->model = strdup(nic_models[w->nic_model]);
+	return CHECK_OK;
 }
+
+static const struct form add_nic_page = {
+	.title = N_("Add a Network Card"),
+	.help = N_("The card connects to a bridge of the host. The MAC address was generated; type another one if the guest needs it."),
+	.next = N_("Add"),
+	.fields = nic_fields, .nfields = sizeof(nic_fields) / sizeof(nic_fields[0]),
+	.enter = nic_enter, .check = nic_check,
+};
+
+static char *nic_row(const struct wiz *w, size_t i)
+{
+	char *row = NULL;
+
+	if (asprintf(&row, "%zu. %s  %s  %s", i + 1, w->g.nics[i].bridge, w->g.nics[i].mac,
+		     w->g.nics[i].model) < 0)
+		abort();
+	return row;
+}
+
+static size_t nic_count(const struct wiz *w)
+{
+	return w->g.n_nics;
+}
+
+static void nic_remove(struct wiz *w, size_t sel)
+{
+	struct hv_nic *v = w->g.nics;
+
+	free(v[sel].bridge);
+	free(v[sel].model);
+	memmove(&v[sel], &v[sel + 1], (w->g.n_nics - sel - 1) * sizeof(*v));
+	w->g.n_nics--;
+}
+
+static const struct list_page nics_page = {
+	.title = N_("New Guest: Network"),
+	.help = N_("The guest's network cards, each on a bridge of the host."),
+	.empty = N_("(no network cards)"), .add = N_("Add card"), .rows = 4,
+	.count = nic_count, .row = nic_row, .add_form = &add_nic_page, .remove = nic_remove,
+};
 
 /* ---- display and console ------------------------------------------------------ */
 
-static int page_display(struct wiz *w)
+enum { DISP_VNC, DISP_LISTEN, DISP_PORT, DISP_PASSWORD, DISP_SERIAL };
+
+static const struct field display_fields[] = {
+	[DISP_VNC] = { F_CHECK, N_("VNC display"), SLOT(g.vnc) },
+	[DISP_LISTEN] = { F_TEXT, N_("Listen address:"), TEXT(listen) },
+	[DISP_PORT] = { F_TEXT, N_("Port:"), TEXT(port) },
+	[DISP_PASSWORD] = { F_SECRET, N_("Password:"), TEXT(password) },
+	[DISP_SERIAL] = { F_CHECK, N_("Serial console"), SLOT(g.serial) },
+};
+
+static int display_check(struct wiz *w, const char *title, char **cause)
 {
-	int focus = -1;
+	int p;
 
-	for (;;) {
-		const char *title = _("New Guest: Display and Console");
-		struct tui_dialog *d = tui_dialog_new(title);
-		int vnc, listen, port, pw, serial, rc, p;
-		char *cause = NULL;
+	if (!w->g.vnc)
+		return CHECK_OK;
+	if (vc_check_listen(w->listen, cause) < 0)
+		return DISP_LISTEN;
+	if (!vc_listen_is_loopback(w->listen)) {
+		char *q = NULL;
+		bool yes;
 
-		tui_dialog_text(d, _("The VNC display listens on this host only unless another address is given. Leave the password empty to open it only with the one-time passwords of the VNC screen."));
-		vnc = tui_dialog_check(d, _("VNC display"), w->g.vnc);
-		listen = tui_dialog_entry(d, _("Listen address:"), w->listen, 0);
-		port = tui_dialog_entry(d, _("Port:"), w->port, 0);
-		pw = tui_dialog_entry(d, _("Password:"), w->password, TUI_ENTRY_HIDDEN);
-		serial = tui_dialog_check(d, _("Serial console"), w->g.serial);
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		w->g.vnc = tui_dialog_checked(d, vnc);
-		copy(w->listen, sizeof(w->listen), tui_dialog_value(d, listen));
-		copy(w->port, sizeof(w->port), tui_dialog_value(d, port));
-		copy(w->password, sizeof(w->password), tui_dialog_value(d, pw));
-		w->g.serial = tui_dialog_checked(d, serial);
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN)
-			continue;
-		if (rc != TUI_NEXT)
-			return rc;
-		if (!w->g.vnc)
-			return TUI_NEXT;
-		if (vc_check_listen(w->listen, &cause) < 0) {
-			refuse(title, cause, listen, &focus);
-			continue;
-		}
-		if (!vc_listen_is_loopback(w->listen)) {
-			char *q = NULL;
-			bool yes;
-
-			/* VNC's own authentication is weak and unencrypted: off loopback it is exposed. */
-			if (asprintf(&q, _("The display would listen on %s, reachable from the network, not only through an SSH tunnel. VNC passwords and the screen travel unencrypted. Listen on %s anyway?"),
-				     w->listen, w->listen) < 0)
-				abort();
-			yes = tui_ask(title, q, _("Listen there"), _("Cancel"));
-			free(q);
-			if (w->app->unwinding)
-				return TUI_IDLE;
-			if (!yes) {
-				focus = listen;
-				continue;
-			}
-		}
-		if (vc_check_port(w->port, &p, &cause) < 0) {
-			refuse(title, cause, port, &focus);
-			continue;
-		}
-		if (strlen(w->password) > 8) {
-			refuse(title, strdup(_("A VNC password can have at most 8 characters.")), pw,
-			       &focus);
-			continue;
-		}
-		set_str(&w->g.vnc_listen, w->listen);
-		w->g.vnc_port = p;
-		if (*w->password) {
-			set_str(&w->g.vnc_password, w->password);
-		} else {
-			/* A password nobody is told: only the VNC screen's one-time ones open it. */
-			char secret[9];
-
-			if (vc_random_password(secret) < 0) {
-				refuse(title, strdup(_("No random password could be made.")), pw, &focus);
-				continue;
-			}
-			set_str(&w->g.vnc_password, secret);
-			explicit_bzero(secret, sizeof(secret));
-		}
-		return TUI_NEXT;
+		/* VNC's own authentication is weak and unencrypted: off loopback it is exposed. */
+		if (asprintf(&q, _("The display would listen on %s, reachable from the network, not only through an SSH tunnel. VNC passwords and the screen travel unencrypted. Listen on %s anyway?"),
+			     w->listen, w->listen) < 0)
+			abort();
+		yes = tui_ask(title, q, _("Listen there"), _("Cancel"));
+		free(q);
+		if (w->app->unwinding)
+			return CHECK_IDLE;
+		if (!yes)
+			return DISP_LISTEN;
 	}
+	if (vc_check_port(w->port, &p, cause) < 0)
+		return DISP_PORT;
+	if (strlen(w->password) > 8) {
+		*cause = strdup(_("A VNC password can have at most 8 characters."));
+		return DISP_PASSWORD;
+	}
+	set_str(&w->g.vnc_listen, w->listen);
+	w->g.vnc_port = p;
+	if (*w->password) {
+		set_str(&w->g.vnc_password, w->password);
+	} else {
+		/* A password nobody is told: only the VNC screen's one-time ones open it. */
+		char secret[9];
+
+		if (vc_random_password(secret) < 0) {
+			*cause = strdup(_("No random password could be made."));
+			return DISP_PASSWORD;
+		}
+		set_str(&w->g.vnc_password, secret);
+		explicit_bzero(secret, sizeof(secret));
+	}
+	return CHECK_OK;
 }
+
+static const struct form display_page = {
+	.title = N_("New Guest: Display and Console"),
+	.help = N_("The VNC display listens on this host only unless another address is given. Leave the password empty to open it only with the one-time passwords of the VNC screen."),
+	.fields = display_fields, .nfields = sizeof(display_fields) / sizeof(display_fields[0]),
+	.check = display_check,
+};
 
 /* ---- features and life cycle ----------------------------------------------------- */
 
 static const enum hv_lifecycle lc_choice[] = { HV_LC_DESTROY, HV_LC_RESTART, HV_LC_PRESERVE };
+/* TRANSLATORS: what to do with a guest that powers off, reboots or crashes. */
+static const char *const lc_names[] = { N_("Stop"), N_("Restart"), N_("Keep") };
 
 static int lc_index(enum hv_lifecycle lc)
 {
@@ -595,36 +761,38 @@ static int lc_index(enum hv_lifecycle lc)
 	return 0;
 }
 
-static int page_features(struct wiz *w)
-{
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("New Guest: Features"));
-		/* TRANSLATORS: what to do with a guest that powers off, reboots or crashes. */
-		const char *lcs[3] = { _("Stop"), _("Restart"), _("Keep") };
-		int acpi, apic, pae, off, reb, cra, aut, rc;
+enum { FEAT_ACPI, FEAT_APIC, FEAT_PAE, FEAT_POWEROFF, FEAT_REBOOT, FEAT_CRASH, FEAT_AUTOSTART };
 
-		tui_dialog_text(d, _("Turn ACPI off for an old 32-bit guest that cannot shut down or reboot by itself. Keep leaves a stopped guest in memory to be inspected."));
-		acpi = tui_dialog_check(d, _("ACPI (power button, shutdown)"), w->g.acpi);
-		apic = tui_dialog_check(d, _("APIC (interrupt controller)"), w->g.apic);
-		pae = tui_dialog_check(d, _("PAE (more than 4 GiB in a 32-bit guest)"), w->g.pae);
-		off = tui_dialog_radio(d, _("On power off:"), lcs, 3, lc_index(w->g.on_poweroff));
-		reb = tui_dialog_radio(d, _("On reboot:"), lcs, 3, lc_index(w->g.on_reboot));
-		cra = tui_dialog_radio(d, _("On a crash:"), lcs, 3, lc_index(w->g.on_crash));
-		aut = tui_dialog_check(d, _("Start when the host boots"), w->g.autostart);
-		rc = tui_dialog_run(d);
-		w->g.acpi = tui_dialog_checked(d, acpi);
-		w->g.apic = tui_dialog_checked(d, apic);
-		w->g.pae = tui_dialog_checked(d, pae);
-		w->g.on_poweroff = lc_choice[tui_dialog_selected(d, off)];
-		w->g.on_reboot = lc_choice[tui_dialog_selected(d, reb)];
-		w->g.on_crash = lc_choice[tui_dialog_selected(d, cra)];
-		w->g.autostart = tui_dialog_checked(d, aut);
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc != PAGE_AGAIN)
-			return rc;
-	}
+static const struct field features_fields[] = {
+	[FEAT_ACPI] = { F_CHECK, N_("ACPI (power button, shutdown)"), SLOT(g.acpi) },
+	[FEAT_APIC] = { F_CHECK, N_("APIC (interrupt controller)"), SLOT(g.apic) },
+	[FEAT_PAE] = { F_CHECK, N_("PAE (more than 4 GiB in a 32-bit guest)"), SLOT(g.pae) },
+	[FEAT_POWEROFF] = { F_RADIO, N_("On power off:"), SLOT(on_poweroff), CHOICES(lc_names) },
+	[FEAT_REBOOT] = { F_RADIO, N_("On reboot:"), SLOT(on_reboot), CHOICES(lc_names) },
+	[FEAT_CRASH] = { F_RADIO, N_("On a crash:"), SLOT(on_crash), CHOICES(lc_names) },
+	[FEAT_AUTOSTART] = { F_CHECK, N_("Start when the host boots"), SLOT(g.autostart) },
+};
+
+static void features_load(struct wiz *w)
+{
+	w->on_poweroff = lc_index(w->g.on_poweroff);
+	w->on_reboot = lc_index(w->g.on_reboot);
+	w->on_crash = lc_index(w->g.on_crash);
 }
+
+static void features_store(struct wiz *w)
+{
+	w->g.on_poweroff = lc_choice[w->on_poweroff];
+	w->g.on_reboot = lc_choice[w->on_reboot];
+	w->g.on_crash = lc_choice[w->on_crash];
+}
+
+static const struct form features_page = {
+	.title = N_("New Guest: Features"),
+	.help = N_("Turn ACPI off for an old 32-bit guest that cannot shut down or reboot by itself. Keep leaves a stopped guest in memory to be inspected."),
+	.fields = features_fields, .nfields = sizeof(features_fields) / sizeof(features_fields[0]),
+	.load = features_load, .store = features_store,
+};
 
 /* ---- boot ------------------------------------------------------------------------ */
 
@@ -633,6 +801,9 @@ static const enum hv_boot_dev boot_orders[][3] = {
 	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
 	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
 	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
+};
+static const char *const order_names[] = {
+	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
 };
 #define N_ORDERS (sizeof(boot_orders) / sizeof(boot_orders[0]))
 
@@ -651,60 +822,52 @@ static bool is_file(const char *path)
 	return path[0] == '/' && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static int page_boot(struct wiz *w)
+enum { BOOT_ORDER, BOOT_KERNEL, BOOT_INITRD, BOOT_CMDLINE };
+
+static const struct field boot_fields[] = {
+	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(order_names) },
+	[BOOT_KERNEL] = { F_TEXT, N_("Kernel:"), TEXT(kernel) },
+	[BOOT_INITRD] = { F_TEXT, N_("Initrd:"), TEXT(initrd) },
+	[BOOT_CMDLINE] = { F_TEXT, N_("Command line:"), TEXT(cmdline) },
+};
+
+static void boot_load(struct wiz *w)
 {
-	int focus = -1;
-
-	for (;;) {
-		const char *title = _("New Guest: Boot");
-		struct tui_dialog *d = tui_dialog_new(title);
-		const char *orders[N_ORDERS] = { _("Disk"), _("CD-ROM, then disk"),
-						 _("Network, then disk"), _("Disk, then CD-ROM") };
-		int order, kernel, initrd, cmdline, rc;
-		char *cause = NULL;
-
-		tui_dialog_text(d, _("Where the guest boots from. For a direct kernel boot give a kernel and initrd of this host; leave them empty to boot from the devices."));
-		order = tui_dialog_radio(d, _("Boot order:"), orders, N_ORDERS, order_index(&w->g));
-		kernel = tui_dialog_entry(d, _("Kernel:"), w->kernel, 0);
-		initrd = tui_dialog_entry(d, _("Initrd:"), w->initrd, 0);
-		cmdline = tui_dialog_entry(d, _("Command line:"), w->cmdline, 0);
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		memset(w->g.boot, 0, sizeof(w->g.boot));
-		memcpy(w->g.boot, boot_orders[tui_dialog_selected(d, order)], sizeof(boot_orders[0]));
-		copy(w->kernel, sizeof(w->kernel), tui_dialog_value(d, kernel));
-		copy(w->initrd, sizeof(w->initrd), tui_dialog_value(d, initrd));
-		copy(w->cmdline, sizeof(w->cmdline), tui_dialog_value(d, cmdline));
-		tui_dialog_free(d);
-		rc = page_exit(rc);
-		if (rc == PAGE_AGAIN)
-			continue;
-		if (rc != TUI_NEXT)
-			return rc;
-		if (*w->kernel && !is_file(w->kernel)) {
-			hcfg_cause(&cause, -ENOENT, _("The kernel %s is not a file on this host."),
-				   w->kernel);
-			refuse(title, cause, kernel, &focus);
-			continue;
-		}
-		if (*w->initrd && !is_file(w->initrd)) {
-			hcfg_cause(&cause, -ENOENT, _("The initrd %s is not a file on this host."),
-				   w->initrd);
-			refuse(title, cause, initrd, &focus);
-			continue;
-		}
-		if (!*w->kernel && (*w->initrd || *w->cmdline)) {
-			refuse(title, strdup(_("An initrd or a command line needs a kernel.")), kernel,
-			       &focus);
-			continue;
-		}
-		set_str(&w->g.kernel, w->kernel);
-		set_str(&w->g.initrd, w->initrd);
-		set_str(&w->g.cmdline, w->cmdline);
-		return TUI_NEXT;
-	}
+	w->order = order_index(&w->g);
 }
+
+static void boot_store(struct wiz *w)
+{
+	memset(w->g.boot, 0, sizeof(w->g.boot));
+	memcpy(w->g.boot, boot_orders[w->order], sizeof(boot_orders[0]));
+}
+
+static int boot_check(struct wiz *w, const char *title, char **cause)
+{
+	if (*w->kernel && !is_file(w->kernel)) {
+		hcfg_cause(cause, -ENOENT, _("The kernel %s is not a file on this host."), w->kernel);
+		return BOOT_KERNEL;
+	}
+	if (*w->initrd && !is_file(w->initrd)) {
+		hcfg_cause(cause, -ENOENT, _("The initrd %s is not a file on this host."), w->initrd);
+		return BOOT_INITRD;
+	}
+	if (!*w->kernel && (*w->initrd || *w->cmdline)) {
+		*cause = strdup(_("An initrd or a command line needs a kernel."));
+		return BOOT_KERNEL;
+	}
+	set_str(&w->g.kernel, w->kernel);
+	set_str(&w->g.initrd, w->initrd);
+	set_str(&w->g.cmdline, w->cmdline);
+	return CHECK_OK;
+}
+
+static const struct form boot_page = {
+	.title = N_("New Guest: Boot"),
+	.help = N_("Where the guest boots from. For a direct kernel boot give a kernel and initrd of this host; leave them empty to boot from the devices."),
+	.fields = boot_fields, .nfields = sizeof(boot_fields) / sizeof(boot_fields[0]),
+	.load = boot_load, .store = boot_store, .check = boot_check,
+};
 
 /* ---- summary and define ------------------------------------------------------------- */
 
@@ -832,9 +995,15 @@ static int page_summary(struct wiz *w)
 
 int vc_scr_wizard(struct vc_app *app)
 {
-	static int (*const pages[])(struct wiz *) = {
-		page_system, page_disks, page_nics, page_display, page_features, page_boot,
-		page_summary,
+	/* The pages in order; each is one of the three kinds. */
+	static const struct {
+		const struct form *form;
+		const struct list_page *list;
+		int (*run)(struct wiz *w);
+	} pages[] = {
+		{ .form = &system_page }, { .list = &disks_page }, { .list = &nics_page },
+		{ .form = &display_page }, { .form = &features_page }, { .form = &boot_page },
+		{ .run = page_summary },
 	};
 	const size_t npages = sizeof(pages) / sizeof(pages[0]);
 	struct wiz w;
@@ -854,7 +1023,8 @@ int vc_scr_wizard(struct vc_app *app)
 			vc_error(_("New Guest"), cause);
 	}
 	while (i < npages) {
-		int prc = pages[i](&w);
+		int prc = pages[i].form ? run_form(&w, pages[i].form) :
+			  pages[i].list ? run_list(&w, pages[i].list) : pages[i].run(&w);
 
 		if (prc == TUI_IDLE || app->unwinding) {
 			rc = VC_LOGOUT;
