@@ -95,6 +95,9 @@ int inst_scr_summary(struct inst_ctx *c)
 		line(&text, _("Hypervisor: %s; host name %s; address %s on %s."),
 		     p->hv == INST_HV_XEN ? "Xen" : "KVM", p->hostname,
 		     p->dhcp ? _("from DHCP") : p->ip, mgmt ? mgmt->name : (*p->nic ? p->nic : "-"));
+		/* The screens may speak the other language (F2): say what the host will get. */
+		line(&text, _("Host language %s, keyboard %s, time zone %s."),
+		     !strcmp(p->lang, "it") ? "Italiano" : "English", p->keyboard, p->timezone);
 		line(&text, _("Packages from %s (%s)."),
 		     p->src == INST_SRC_MIRROR ? p->mirror : p->local_dir, p->suite);
 		line(&text, _("New partitions on %s:"), p->disk);

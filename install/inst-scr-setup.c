@@ -22,12 +22,13 @@ const struct inst_screen inst_screens[] = {
 };
 const size_t inst_n_screens = sizeof(inst_screens) / sizeof(inst_screens[0]);
 
+/*
+ * The hotkey only changes the language the screens speak: the host's locale, keyboard and
+ * time zone stay what the language screen (or the operator later) chose.
+ */
 void inst_scr_toggle_lang(struct inst_ctx *c)
 {
-	const char *next = !strcmp(tui_lang(), "it") ? "en" : "it";
-
-	tui_lang_set(next);
-	INST_COPY(c->plan.lang, next);
+	tui_lang_set(!strcmp(tui_lang(), "it") ? "en" : "it");
 	tui_frame_redraw();
 }
 
@@ -48,14 +49,16 @@ void inst_scr_error(const char *title, char *cause)
 int inst_scr_language(struct inst_ctx *c)
 {
 	static const char *const langs[] = { "English", "Italiano" };
+	/* The hotkey leaves the plan alone, so the row under the cursor is kept across it. */
+	int sel = !strcmp(c->plan.lang, "it");
 
 	for (;;) {
 		/* TRANSLATORS: shown in both languages at once on purpose. */
 		struct tui_dialog *d = tui_dialog_new(_("Language / Lingua"));
-		int list, rc, sel;
+		int list, rc;
 
 		tui_dialog_text(d, _("Choose the language of the installation and of the installed host."));
-		list = tui_dialog_list(d, langs, 2, !strcmp(c->plan.lang, "it"), 2);
+		list = tui_dialog_list(d, langs, 2, sel, 2);
 		tui_dialog_buttons(d, TUI_BTN_NEXT, NULL);
 		rc = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);

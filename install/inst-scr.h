@@ -31,7 +31,7 @@ struct inst_screen {
 extern const struct inst_screen inst_screens[];
 extern const size_t inst_n_screens;
 
-/* Switch between Italian and English and redraw the frame. */
+/* Switch the screens between Italian and English and redraw the frame; the plan keeps its language. */
 void inst_scr_toggle_lang(struct inst_ctx *c);
 /* When @rc is the language hotkey, switch and return true: the screen then redraws itself. */
 bool inst_scr_lang_switched(struct inst_ctx *c, int rc);

@@ -14,6 +14,14 @@ trap cleanup EXIT
 fail() { echo "FAIL [$term/$lang]: $*"; tui_screen; exit 1; }
 
 see() { tui_wait "$1" 10 || fail "expected on screen: $1"; }
+# Tf FORMAT ARGS...: a translated printf format filled in.
+Tf() {
+	local f
+	f=$(Tt "$1")
+	shift
+	# shellcheck disable=SC2059
+	printf "$f" "$@"
+}
 
 run() {
 	term=$1 lang=$2
@@ -27,6 +35,11 @@ run() {
 	else
 		tui_screen_ansi | grep -q '44m' || fail "no blue background on a colour terminal"
 	fi
+	# F2 here switches the screens (from English) only: the row chosen below sets the language.
+	local other=en
+	[ "$lang" = en ] && other=it
+	tui_keys F2
+	lang=it see "$(lang=it T "Choose the language of the installation and of the installed host.")"
 	[ "$lang" = it ] && tui_keys Down
 	tui_keys Enter
 	see "$(Tt "Keyboard and Time Zone")"
@@ -59,8 +72,6 @@ run() {
 	tui_type "keepme"
 	# Ctrl-T with the cursor in an entry: the terminal may have no function keys.
 	tui_keys C-t
-	local other=en
-	[ "$lang" = en ] && other=it
 	sleep 0.5
 	tui_screen | grep -q keepme || fail "the host name was lost on a language switch"
 	lang=$other see "$(lang=$other T "Addressing:")"
@@ -91,6 +102,14 @@ run() {
 	tui_type "abcdef1"; tui_keys Tab; tui_type "abcdef1"; tui_keys F12
 	see "$(Tt "Summary")"
 	see "keepme"
+	# The host gets the language of the first screen, whatever the screens speak after F2.
+	local host=English kb=us tz=Etc/UTC
+	[ "$lang" = it ] && host=Italiano kb=it tz=Europe/Rome
+	see "$(Tf "Host language %s, keyboard %s, time zone %s." "$host" "$kb" "$tz")"
+	tui_keys F2
+	lang=$other see "$(lang=$other Tf "Host language %s, keyboard %s, time zone %s." "$host" "$kb" "$tz")"
+	tui_keys F2
+	see "$(T "Summary")"
 	tui_keys F12
 	see "$(Tt "Confirm")"
 	see "/dev/loop"
