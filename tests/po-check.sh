@@ -34,5 +34,6 @@ case "$stats" in
 *untranslated* | *fuzzy* | *error*) ko "po/it.po has untranslated or fuzzy entries: $stats" ;;
 *) ok "po/it.po has no untranslated or fuzzy entries" ;;
 esac
-echo "po: $passed passed, $failed failed"
+# Nothing here can skip: every check runs.
+echo "po: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

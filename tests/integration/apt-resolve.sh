@@ -5,6 +5,7 @@ set -u
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=${OSPITE_BUILD:-$repo/build/std}
 bin=$build/tests/test-inst-apt-resolve
+unit=$repo/tests/lib/run-unit.sh
 suite=bookworm
 
 skip() {
@@ -76,8 +77,13 @@ chmod 755 "$tmp"
 	skip "the mirror $mirror cannot be reached"
 
 echo "mirror: $mirror"
-OSPITE_TEST_MIRROR=$mirror OSPITE_TEST_SUITE=$suite OSPITE_TEST_WORKDIR=$tmp/work "$bin" ||
-	fail "test-inst-apt-resolve failed"
+# run-unit.sh counts each test: one that skipped is no pass.
+OSPITE_TEST_MIRROR=$mirror OSPITE_TEST_SUITE=$suite OSPITE_TEST_WORKDIR=$tmp/work "$unit" "$bin"
+case $? in
+0) ;;
+77) skip "test-inst-apt-resolve skipped some of its tests" ;;
+*) fail "test-inst-apt-resolve failed" ;;
+esac
 # The lists stay in the work directory for the install to reuse.
 ls "$tmp"/work/state/lists/*_Packages >/dev/null 2>&1 || fail "the package lists were not kept"
 echo "ok"

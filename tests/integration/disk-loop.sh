@@ -3,6 +3,7 @@
 set -u
 
 B=${OSPITE_BUILD:-build/std}
+unit=$(cd "$(dirname "$0")/../lib" && pwd)/run-unit.sh
 # Unless this is set, libparted's load-time constructor runs `dmidecode` through popen() and,
 # when that prints nothing, reads an unterminated buffer (AddressSanitizer stops the program).
 export PARTED_GPT_APPLE=${PARTED_GPT_APPLE:-0}
@@ -86,11 +87,15 @@ ro_sum=$(ends_sum "$ro")
 mounted_uuid=$(blkid -c /dev/null -o value -s UUID "${mounted}p1")
 
 echo "sentinel=$sentinel fresh=$fresh small=$small mounted=$mounted whole=$whole ro=$ro"
-rc=0
+rc=0 skipped=0
+# run-unit.sh counts each test: one that skipped (status 77) is no pass.
+tally() { case $1 in 0) ;; 77) skipped=1 ;; *) rc=1 ;; esac; }
 OSPITE_TEST_FRESH=$fresh OSPITE_TEST_FRESH_IMG=$tmp/fresh.img OSPITE_TEST_MOUNTED=$mounted \
 OSPITE_TEST_SMALL=$small OSPITE_TEST_SENTINEL=$sentinel OSPITE_TEST_WHOLE=$whole OSPITE_TEST_RO=$ro \
-	"$B/tests/test-hcfg-disk" || rc=1
-OSPITE_TEST_LOOP=1 "$B/tests/test-hcfg-part" || rc=1
+	"$unit" "$B/tests/test-hcfg-disk"
+tally $?
+OSPITE_TEST_LOOP=1 "$unit" "$B/tests/test-hcfg-part"
+tally $?
 
 # The C test skips when it finds no devices; make sure it really partitioned the fresh disk.
 [ "$(blkid -p -o value -s PTTYPE "$fresh")" = gpt ] || fail "$fresh has no GPT"
@@ -110,4 +115,5 @@ mountpoint -q "$mnt" || fail "$mnt is no longer mounted"
 	fail "the sentinel image was written"
 
 [ $rc = 0 ] || fail "a C test failed"
+[ $skipped = 0 ] || skip "a C test skipped some of its tests"
 echo "disk-loop: all checks passed"
