@@ -35,12 +35,12 @@ ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 # One static library per folder; a file named main-*.c is a program, not library code.
-LIBDIRS   := vmconsole install hv hostcfg tui
+LIBDIRS   := vmconsole install hv hostcfg tui base
 lib_srcs   = $(filter-out $(1)/main-%.c,$(wildcard $(1)/*.c))
 lib_objs   = $(patsubst %.c,$(B)/obj/%.o,$(call lib_srcs,$(1)))
 lib_a      = $(foreach d,$(1),$(if $(call lib_srcs,$(d)),$(B)/lib$(d).a))
-INST_A    := $(call lib_a,install hostcfg tui)
-CONS_A    := $(call lib_a,vmconsole hv hostcfg tui)
+INST_A    := $(call lib_a,install hostcfg tui base)
+CONS_A    := $(call lib_a,vmconsole hv hostcfg tui base)
 LIBS_A    := $(call lib_a,$(LIBDIRS))
 
 BINS      := $(B)/ospite-install $(if $(wildcard vmconsole/main-ospite.c),$(B)/ospite)
@@ -89,11 +89,12 @@ pot:
 # ---- fuzzing: the answer-file parser under libFuzzer (clang) ------------------
 FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
 	     install/inst-plan.c install/inst-valid.c \
-	     hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c
+	     base/base.c base/proc.c hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c \
+	     hostcfg/hcfg-diskid.c hostcfg/hcfg-target.c hostcfg/hcfg-units.c
 FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang-14
 
-build/fuzz/fuzz-ks: $(FUZZ_SRCS) $(wildcard install/*.h hostcfg/*.h)
+build/fuzz/fuzz-ks: $(FUZZ_SRCS) $(wildcard install/*.h hostcfg/*.h base/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -119,7 +119,7 @@ static int comment_out_source(const char *path, const struct hcfg_target_apt *ap
 	f = open_memstream(&buf, &len);
 	if (!f) {
 		free(data);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	for (char *line = data, *next; *line; line = next) {
 		char copy[4096], *save = NULL;
@@ -134,7 +134,7 @@ static int comment_out_source(const char *path, const struct hcfg_target_apt *ap
 	}
 	free(data);
 	if (!hcfg_tgt_mem_close(f, &buf))
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hcfg_write_file(path, buf, 0644, cause);
 	free(buf);
 	return rc;
@@ -149,7 +149,7 @@ static int drop_stale_sources_list(const char *root, const struct hcfg_target_ap
 	int rc = 0;
 
 	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	if (access(path, F_OK) < 0)
 		goto out;
 	rc = hcfg_read_file(path, &data, cause);
@@ -162,7 +162,7 @@ static int drop_stale_sources_list(const char *root, const struct hcfg_target_ap
 		covered = line_covered(line, apt, comps);
 	}
 	if (covered && unlink(path) < 0 && errno != ENOENT)
-		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+		rc = base_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
 	if (!covered && apt->disabled)
 		rc = comment_out_source(path, apt, cause);
 out:
@@ -182,42 +182,42 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 	if (rc < 0)
 		return rc;
 	if (!url_ok(apt->mirror))
-		return hcfg_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
 				  apt->mirror ? apt->mirror : "");
 	if (!hcfg_tgt_empty(apt->security) && !url_ok(apt->security))
-		return hcfg_cause(cause, -EINVAL, _("The security archive address \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The security archive address \"%s\" is not valid."),
 				  apt->security);
 	if (!hcfg_tgt_word_ok(apt->suite, "-_."))
-		return hcfg_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
 				  apt->suite ? apt->suite : "");
 	if (apt->signed_by && *apt->signed_by &&
 	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
-		return hcfg_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
+		return base_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
 				  apt->signed_by);
 	comps = hcfg_tgt_split_list(hcfg_tgt_empty(apt->components) ? DEFAULT_COMPS : apt->components);
 	if (!comps)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	for (size_t i = 0; comps[i]; i++) {
 		if (!hcfg_tgt_word_ok(comps[i], "-_/.")) {
-			rc = hcfg_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
+			rc = base_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
 					comps[i]);
 			goto out;
 		}
 	}
 	if (!comps[0]) {
-		rc = hcfg_cause(cause, -EINVAL, _("No archive component was given."));
+		rc = base_cause(cause, -EINVAL, _("No archive component was given."));
 		goto out;
 	}
 	suites = apt->updates ? hcfg_tgt_asprintf("%s %s-updates", apt->suite, apt->suite)
 			      : strdup(apt->suite);
 	if (!suites) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 
 	f = open_memstream(&buf, &len);
 	if (!f) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	fputs("# Package sources of this host; see sources.list(5).\n\n", f);
@@ -229,7 +229,7 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 		put_stanza(f, apt->security, suites ? suites : "", comps, apt);
 	}
 	if (!hcfg_tgt_mem_close(f, &buf) || !suites) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = hcfg_tgt_write(root, "/etc/apt/sources.list.d/debian.sources", buf, 0644, cause);

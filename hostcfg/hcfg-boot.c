@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -39,7 +39,7 @@ static int parse_serial(const char *s, struct serial *out, char **cause)
 	}
 	return 0;
 bad:
-	return hcfg_cause(cause, -EINVAL,
+	return base_cause(cause, -EINVAL,
 			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
 			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
 }
@@ -93,7 +93,7 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 	if (rc < 0)
 		return rc;
 	if (!cmdline_ok(g->cmdline))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The kernel arguments may not contain quotes, backslashes, "
 				    "dollar signs, backquotes or control characters."));
 	if (serial) {
@@ -101,14 +101,14 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 		if (rc < 0)
 			return rc;
 		if (g->xen && ser.unit > 1)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("Xen can use the serial ports ttyS0 and ttyS1 only, not %s."),
 					  ser.tty);
 	}
 
 	f = open_memstream(&buf, &len);
 	if (!f)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	fputs("# Boot settings chosen when this host was installed.\n"
 	      "# update-grub reads this file after /etc/default/grub, so these values win.\n", f);
 	fprintf(f, "GRUB_TIMEOUT=%u\n", g->timeout);
@@ -143,7 +143,7 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 		      "XEN_OVERRIDE_GRUB_DEFAULT=1\n", f);
 	}
 	if (!hcfg_tgt_mem_close(f, &buf))
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hcfg_tgt_write(root, "/etc/default/grub.d/ospite.cfg", buf, 0644, cause);
 	free(buf);
 	return rc;

@@ -1,6 +1,6 @@
 /* Whole disks of this host: facts from sysfs, contents from libblkid, and whether an install may use them. */
 #include "hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <blkid/blkid.h>
 #include <dirent.h>
@@ -523,12 +523,12 @@ int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, c
 
 	memset(d, 0, sizeof(*d));
 	if (stat(path, &st) < 0 || !S_ISBLK(st.st_mode))
-		return hcfg_cause(cause, -ENOENT, _("%s is not a block device."), path);
+		return base_cause(cause, -ENOENT, _("%s is not a block device."), path);
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 	if (!realpath(link, sys))
-		return hcfg_cause(cause, -ENOENT, _("The kernel has no information about %s."), path);
+		return base_cause(cause, -ENOENT, _("The kernel has no information about %s."), path);
 	if (has_attr(sys, "partition"))
-		return hcfg_cause(cause, -EINVAL, _("%s is a partition, not a whole disk."), path);
+		return base_cause(cause, -EINVAL, _("%s is a partition, not a whole disk."), path);
 
 	name = strrchr(sys, '/') + 1;
 	copy_text(d->name, sizeof(d->name), name);
@@ -541,7 +541,7 @@ int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, c
 	if (dev_path[0] && stat(dev_path, &dst) == 0 && S_ISBLK(dst.st_mode) && dst.st_rdev == st.st_rdev)
 		path = dev_path;
 	if (strlen(path) >= sizeof(d->path))
-		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
+		return base_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), path);
 	strcpy(d->path, path);
 
 	if (!strncmp(name, "loop", 4) && has_attr(sys, "loop")) {
@@ -609,14 +609,14 @@ static int list_only(struct hcfg_disk **disks, size_t *n, const char *only, cons
 	int rc;
 
 	if (stat(only, &st) < 0)
-		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), only, strerror(errno));
+		return base_cause(cause, -errno, _("Could not read %s: %s."), only, strerror(errno));
 	if (S_ISREG(st.st_mode)) {
 		DIR *dir = opendir("/sys/block");
 		struct dirent *e;
 		bool found = false;
 
 		if (!dir)
-			return hcfg_cause(cause, -errno, _("Could not read %s: %s."), "/sys/block",
+			return base_cause(cause, -errno, _("Could not read %s: %s."), "/sys/block",
 					  strerror(errno));
 		while (!found && (e = readdir(dir))) {
 			char sys[PATH_MAX], backing[PATH_MAX];
@@ -638,7 +638,7 @@ static int list_only(struct hcfg_disk **disks, size_t *n, const char *only, cons
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hcfg_disk_probe(only, medium, d, cause);
 	if (rc < 0) {
 		free(d);
@@ -666,7 +666,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 
 	dir = opendir("/sys/block");
 	if (!dir)
-		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), "/sys/block",
+		return base_cause(cause, -errno, _("Could not read %s: %s."), "/sys/block",
 				  strerror(errno));
 	while ((e = readdir(dir))) {
 		char **nv;
@@ -676,7 +676,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 		nv = realloc(names, (nn + 1) * sizeof(*names));
 		if (!nv || !(nv[nn] = strdup(e->d_name))) {
 			names = nv ? nv : names;
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 		names = nv;
@@ -686,7 +686,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 		qsort(names, nn, sizeof(*names), cmp_names);
 		out = calloc(nn, sizeof(*out));
 		if (!out) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 	}
@@ -727,10 +727,10 @@ int hcfg_disk_blank(const char *path, bool *blank, char **cause)
 	*blank = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+		return base_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
 	pr = blkid_new_probe();
 	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
-		rc = hcfg_cause(cause, -EIO, _("Could not read %s: %s."), path, strerror(EIO));
+		rc = base_cause(cause, -EIO, _("Could not read %s: %s."), path, strerror(EIO));
 		goto out;
 	}
 	blkid_probe_enable_superblocks(pr, 0);
@@ -763,29 +763,29 @@ int hcfg_dev_in_use(const char *path, char **cause)
 	int where, rc = 0;
 
 	if (stat(path, &st) < 0)
-		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+		return base_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
 	if (!S_ISBLK(st.st_mode))
-		return hcfg_cause(cause, -ENOTBLK, _("%s is not a block device."), path);
+		return base_cause(cause, -ENOTBLK, _("%s is not a block device."), path);
 	snprintf(link, sizeof(link), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
 	if (!realpath(link, sys))
-		return hcfg_cause(cause, -ENOENT, _("The kernel has no information about %s."), path);
+		return base_cause(cause, -ENOENT, _("The kernel has no information about %s."), path);
 	/* A partition has no partitions of its own: the set is the device and, for a disk, its partitions. */
 	if (collect_devs(sys, st.st_rdev, &s, holder, sizeof(holder), &part_holder) < 0)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	if ((where = mounted_where(&s)))
-		rc = hcfg_cause(cause, -EBUSY, where == 1 ? _("%s is mounted on this host.") :
+		rc = base_cause(cause, -EBUSY, where == 1 ? _("%s is mounted on this host.") :
 				_("A partition of %s is mounted on this host."), path);
 	else if ((where = swap_where(&s)))
-		rc = hcfg_cause(cause, -EBUSY, where == 1 ? _("%s is in use as swap on this host.") :
+		rc = base_cause(cause, -EBUSY, where == 1 ? _("%s is in use as swap on this host.") :
 				_("A partition of %s is in use as swap on this host."), path);
 	else if (holder[0])
-		rc = hcfg_cause(cause, -EBUSY, part_holder ?
+		rc = base_cause(cause, -EBUSY, part_holder ?
 				/* TRANSLATORS: the second %s is a kernel device name such as dm-0 or md127. */
 				_("A partition of %s is in use by %s (LVM, RAID or device mapper).") :
 				_("%s is in use by %s (LVM, RAID or device mapper)."), path, holder);
 	/* What the lists above miss (an exclusive opener) still holds the kernel's claim. */
 	else if (hcfg_disk_try_claim(path) == -EBUSY)
-		rc = hcfg_cause(cause, -EBUSY, _("%s is in use on this host."), path);
+		rc = base_cause(cause, -EBUSY, _("%s is in use on this host."), path);
 	free(s.v);
 	return rc;
 }

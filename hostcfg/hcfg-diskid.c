@@ -1,6 +1,6 @@
 /* What makes a disk that one disk (device number, size, model, serial, WWN, partition table id), and its stable name under /dev/disk/by-id. */
 #include "hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <blkid.h>
 #include <dirent.h>
@@ -67,10 +67,10 @@ int hcfg_disk_identity(const char *path, struct hcfg_disk_id *id, char **cause)
 	memset(id, 0, sizeof(*id));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
+		return base_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode)) {
 		close(fd);
-		return hcfg_cause(cause, -ENOTBLK, _("%s is not a block device."), path);
+		return base_cause(cause, -ENOTBLK, _("%s is not a block device."), path);
 	}
 	id->devno = st.st_rdev;
 	if (ioctl(fd, BLKGETSIZE64, &id->size) < 0)

@@ -1,6 +1,6 @@
 /* Disk fingerprints: what an install must leave unchanged on every disk it was not given. */
 #include "hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <blkid/blkid.h>
 #include <errno.h>
@@ -53,14 +53,14 @@ static int sum_range(int fd, uint64_t off, uint64_t len, uint64_t *h)
 }
 
 /* The partition table, every signature libblkid finds and each partition's first MiB, as text. */
-static void describe(int fd, struct hcfg_buf *b)
+static void describe(int fd, struct base_buf *b)
 {
 	blkid_probe pr = blkid_new_probe();
 	blkid_partlist pl;
 	const char *v;
 
 	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
-		hcfg_buf_str(b, " unprobed");
+		base_buf_str(b, " unprobed");
 		goto out;
 	}
 	blkid_probe_enable_superblocks(pr, 1);
@@ -70,13 +70,13 @@ static void describe(int fd, struct hcfg_buf *b)
 	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
 	if (blkid_do_fullprobe(pr) == 0) {
 		if (blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
-			hcfg_buf_printf(b, " type=%s", v);
+			base_buf_printf(b, " type=%s", v);
 		if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) == 0)
-			hcfg_buf_printf(b, " uuid=%s", v);
+			base_buf_printf(b, " uuid=%s", v);
 		if (blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0)
-			hcfg_buf_printf(b, " pt=%s", v);
+			base_buf_printf(b, " pt=%s", v);
 		if (blkid_probe_lookup_value(pr, "PTUUID", &v, NULL) == 0)
-			hcfg_buf_printf(b, " ptuuid=%s", v);
+			base_buf_printf(b, " ptuuid=%s", v);
 	}
 	pl = blkid_probe_get_partitions(pr);
 	for (int i = 0; pl && i < blkid_partlist_numof_partitions(pl); i++) {
@@ -89,7 +89,7 @@ static void describe(int fd, struct hcfg_buf *b)
 		/* A file system made inside a partition shows in its first MiB, not the disk's. */
 		if (sum_range(fd, start, size < MIB ? size : MIB, &h) < 0)
 			h = 0;
-		hcfg_buf_printf(b, " p%d=%lld+%lld:%s:%016" PRIx64, blkid_partition_get_partno(par),
+		base_buf_printf(b, " p%d=%lld+%lld:%s:%016" PRIx64, blkid_partition_get_partno(par),
 				(long long)blkid_partition_get_start(par),
 				(long long)blkid_partition_get_size(par), t ? t : "", h);
 	}
@@ -100,7 +100,7 @@ out:
 
 int hcfg_disk_fingerprint(const char *disk, char **fp, char **cause)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 	uint64_t size, head = 0, tail = 0;
 	off_t end;
 	int fd, rc;
@@ -108,7 +108,7 @@ int hcfg_disk_fingerprint(const char *disk, char **fp, char **cause)
 	*fp = NULL;
 	fd = open(disk, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), disk, strerror(errno));
+		return base_cause(cause, -errno, _("Could not open %s: %s."), disk, strerror(errno));
 	end = lseek(fd, 0, SEEK_END);
 	size = end > 0 ? (uint64_t)end : 0;
 	rc = sum_range(fd, 0, size < MIB ? size : MIB, &head);
@@ -116,15 +116,15 @@ int hcfg_disk_fingerprint(const char *disk, char **fp, char **cause)
 		rc = sum_range(fd, size - MIB, MIB, &tail);
 	if (rc < 0) {
 		close(fd);
-		return hcfg_cause(cause, rc, _("Could not read %s: %s."), disk, strerror(-rc));
+		return base_cause(cause, rc, _("Could not read %s: %s."), disk, strerror(-rc));
 	}
-	hcfg_buf_printf(&b, "size=%" PRIu64 " head=%016" PRIx64 " tail=%016" PRIx64, size, head,
+	base_buf_printf(&b, "size=%" PRIu64 " head=%016" PRIx64 " tail=%016" PRIx64, size, head,
 			tail);
 	describe(fd, &b);
 	close(fd);
 	if (b.oom) {
 		free(b.s);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	*fp = b.s;
 	return 0;

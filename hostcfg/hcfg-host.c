@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -72,14 +72,14 @@ int hcfg_host_nic_pins(const char *root, const struct hcfg_nic_pin *pins, size_t
 		if (!pins[i].mac || !*pins[i].mac)
 			continue;
 		if (!hcfg_ifname_ok(pins[i].nic) || !hcfg_tgt_field_ok(pins[i].mac))
-			return hcfg_cause(cause, -EINVAL, _("\"%s\" is not a network device name ospite accepts: use letters, digits, dots, - and _, not starting with - (such as eth0 or enp1s0)."),
+			return base_cause(cause, -EINVAL, _("\"%s\" is not a network device name ospite accepts: use letters, digits, dots, - and _, not starting with - (such as eth0 or enp1s0)."),
 					  pins[i].nic);
 		snprintf(rel, sizeof(rel), "/etc/systemd/network/10-ospite-%s.link", pins[i].nic);
 		data = hcfg_tgt_asprintf("# Keeps the name the installer showed for this NIC.\n"
 					 "[Match]\nMACAddress=%s\nType=ether\n\n[Link]\nName=%s\n",
 					 pins[i].mac, pins[i].nic);
 		if (!data)
-			return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			return base_cause(cause, -ENOMEM, _("Out of memory."));
 		rc = hcfg_tgt_write(root, rel, data, 0644, cause);
 		free(data);
 		if (rc < 0)
@@ -94,19 +94,19 @@ int hcfg_host_xen_fixed_dom0(const char *root, char **cause)
 	int rc;
 
 	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	/* With a fixed dom0_mem, xl must not balloon dom0 down to start guests. */
 	if (hcfg_read_file(path, &conf, NULL) < 0)
 		conf = strdup("");
 	if (!conf || strstr(conf, "\nautoballoon=\"off\"")) {
-		rc = conf ? 0 : hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = conf ? 0 : base_cause(cause, -ENOMEM, _("Out of memory."));
 		free(conf);
 		free(path);
 		return rc;
 	}
 	out = hcfg_tgt_asprintf("%s\n# Set by ospite-install: dom0 has a fixed memory size.\nautoballoon=\"off\"\n",
 				conf);
-	rc = out ? hcfg_write_file(path, out, 0644, cause) : hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = out ? hcfg_write_file(path, out, 0644, cause) : base_cause(cause, -ENOMEM, _("Out of memory."));
 	free(conf);
 	free(out);
 	free(path);
@@ -142,44 +142,44 @@ int hcfg_host_grub_by_uuid(const char *root, char *const *devs, const char (*uui
 	int rc;
 
 	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hcfg_read_file(path, &cfg, cause);
 	if (rc < 0) {
 		free(path);
 		return rc;
 	}
 	/* One pass: each "root=/dev/X" of a partition we made becomes "root=UUID=...". */
-	struct hcfg_buf out = { 0 };
+	struct base_buf out = { 0 };
 	const char *at = cfg;
 
 	for (const char *hit; (hit = strstr(at, "root=/dev/"));) {
 		const char *dev = hit + 5;
 		size_t i;
 
-		hcfg_buf_add(&out, at, hit - at);
+		base_buf_add(&out, at, hit - at);
 		at = dev;
 		for (i = 0; i < n; i++) {
 			size_t dl = devs[i] ? strlen(devs[i]) : 0;
 
 			if (dl && *uuids[i] && !strncmp(dev, devs[i], dl) &&
 			    strchr(" \t\n", dev[dl]) && dev[dl]) {
-				hcfg_buf_printf(&out, "root=UUID=%s", uuids[i]);
+				base_buf_printf(&out, "root=UUID=%s", uuids[i]);
 				at = dev + dl;
 				break;
 			}
 		}
 		if (i == n)
-			hcfg_buf_add(&out, hit, 5);
+			base_buf_add(&out, hit, 5);
 	}
-	hcfg_buf_str(&out, at);
+	base_buf_str(&out, at);
 	free(cfg);
 	if (out.oom) {
 		free(out.s);
 		free(path);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	if (strstr(out.s, "root=/dev/"))
-		rc = hcfg_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
+		rc = base_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
 	else
 		rc = hcfg_write_file(path, out.s, 0444, cause);
 	free(out.s);

@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -66,14 +66,14 @@ int hcfg_target_locale(const char *root, const char *locale, char **cause)
 	if (rc < 0)
 		return rc;
 	if (!locale || locale_charset(locale, cs, sizeof(cs)) < 0)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The locale \"%s\" is not of the form language_COUNTRY.CHARSET."),
 				  locale ? locale : "");
 	path = hcfg_tgt_path(root, "/etc/locale.gen");
 	text = hcfg_tgt_asprintf("LANG=%s\n", locale);
 	want = hcfg_tgt_asprintf("%s %s", locale, cs);
 	if (!path || !text || !want) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	/* The locales package may not be installed yet: then start the file. */
@@ -84,7 +84,7 @@ int hcfg_target_locale(const char *root, const char *locale, char **cause)
 	}
 	gen = locale_gen_text(data ? data : "", want);
 	if (!gen) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = hcfg_tgt_write(root, "/etc/locale.gen", gen, 0644, cause);
@@ -108,10 +108,10 @@ int hcfg_target_keyboard(const char *root, const char *layout, const char *varia
 	if (rc < 0)
 		return rc;
 	if (!hcfg_tgt_word_ok(layout, "_-,"))
-		return hcfg_cause(cause, -EINVAL, _("The keyboard layout \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The keyboard layout \"%s\" is not valid."),
 				  layout ? layout : "");
 	if (!hcfg_tgt_empty(variant) && !hcfg_tgt_word_ok(variant, "_-,"))
-		return hcfg_cause(cause, -EINVAL, _("The keyboard variant \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The keyboard variant \"%s\" is not valid."),
 				  variant);
 	text = hcfg_tgt_asprintf("# KEYBOARD CONFIGURATION FILE\n"
 		     "\n"
@@ -124,7 +124,7 @@ int hcfg_target_keyboard(const char *root, const char *layout, const char *varia
 		     "\n"
 		     "BACKSPACE=\"guess\"\n", layout, variant ? variant : "");
 	if (!text)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hcfg_tgt_write(root, "/etc/default/keyboard", text, 0644, cause);
 	free(text);
 	return rc;
@@ -153,19 +153,19 @@ int hcfg_target_timezone(const char *root, const char *zone, bool utc, char **ca
 	if (rc < 0)
 		return rc;
 	if (!zone || !zone_ok(zone))
-		return hcfg_cause(cause, -EINVAL, _("The time zone \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The time zone \"%s\" is not valid."),
 				  zone ? zone : "");
 	to = hcfg_tgt_asprintf("/usr/share/zoneinfo/%s", zone);
 	text = hcfg_tgt_asprintf("%s\n", zone);
 	file = to ? hcfg_tgt_path(root, to) : NULL;
 	link = hcfg_tgt_path(root, "/etc/localtime");
 	if (!to || !text || !file || !link) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	/* The link is resolved on the installed host, so the zone must exist there, not here. */
 	if (stat(file, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = hcfg_cause(cause, -ENOENT,
+		rc = base_cause(cause, -ENOENT,
 				/* TRANSLATORS: a zone such as Europe/Rome, then the file that is missing. */
 				_("The time zone %s does not exist in the target system (no %s)."),
 				zone, to);

@@ -1,6 +1,6 @@
 /* Disk images for --image: sparse files attached to loop devices, so an install never needs a real disk. */
 #include "hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,17 +19,17 @@ int hcfg_image_create(const char *path, uint64_t size_mib, char **cause)
 
 	if (stat(path, &st) == 0)
 		return S_ISREG(st.st_mode) ? 0 :
-			hcfg_cause(cause, -EINVAL, _("%s exists and is not a regular file."), path);
+			base_cause(cause, -EINVAL, _("%s exists and is not a regular file."), path);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not create the disk image %s: %s."), path,
+		return base_cause(cause, -errno, _("Could not create the disk image %s: %s."), path,
 				  strerror(errno));
 	if (ftruncate(fd, (off_t)size_mib << 20) < 0) {
 		int err = errno;
 
 		close(fd);
 		unlink(path);
-		return hcfg_cause(cause, -err, _("Could not size the disk image %s: %s."), path,
+		return base_cause(cause, -err, _("Could not size the disk image %s: %s."), path,
 				  strerror(err));
 	}
 	close(fd);
@@ -42,11 +42,11 @@ int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause)
 
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not open the disk image %s: %s."), path,
+		return base_cause(cause, -errno, _("Could not open the disk image %s: %s."), path,
 				  strerror(errno));
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
-		rc = hcfg_cause(cause, -errno, _("Could not open /dev/loop-control: %s."),
+		rc = base_cause(cause, -errno, _("Could not open /dev/loop-control: %s."),
 				strerror(errno));
 		goto out;
 	}
@@ -56,7 +56,7 @@ int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause)
 		struct loop_config cfg;
 
 		if (n < 0) {
-			rc = hcfg_cause(cause, -errno, _("No free loop device: %s."), strerror(errno));
+			rc = base_cause(cause, -errno, _("No free loop device: %s."), strerror(errno));
 			goto out;
 		}
 		snprintf(dev, len, "/dev/loop%d", n);
@@ -77,7 +77,7 @@ int hcfg_loop_attach(const char *path, char *dev, size_t len, char **cause)
 		if (rc != -EBUSY)
 			break;
 	}
-	rc = hcfg_cause(cause, rc ? rc : -EBUSY, _("Could not attach %s to a loop device: %s."),
+	rc = base_cause(cause, rc ? rc : -EBUSY, _("Could not attach %s to a loop device: %s."),
 			path, strerror(rc ? -rc : EBUSY));
 out:
 	if (lfd >= 0)
@@ -103,9 +103,9 @@ int hcfg_loop_detach(const char *dev, char **cause)
 	int rc = 0;
 
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), dev, strerror(errno));
+		return base_cause(cause, -errno, _("Could not open %s: %s."), dev, strerror(errno));
 	if (ioctl(fd, LOOP_CLR_FD, 0) < 0)
-		rc = hcfg_cause(cause, -errno, _("Could not detach %s: %s."), dev, strerror(errno));
+		rc = base_cause(cause, -errno, _("Could not detach %s: %s."), dev, strerror(errno));
 	close(fd);
 	return rc;
 }

@@ -1,6 +1,6 @@
 /* Lists the Ethernet NICs an installer may use (libnl-route-3 plus sysfs) and names PCI devices. */
 #include "hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -332,19 +332,19 @@ int hcfg_nic_list(struct hcfg_nic **nics, size_t *n, char **cause)
 	*n = 0;
 	sk = nl_socket_alloc();
 	if (!sk) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	err = nl_connect(sk, NETLINK_ROUTE);
 	if (err < 0) {
-		rc = hcfg_cause(cause, -EIO,
+		rc = base_cause(cause, -EIO,
 				_("Could not connect to the kernel's network configuration: %s."),
 				nl_geterror(err));
 		goto out;
 	}
 	err = rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache);
 	if (err < 0) {
-		rc = hcfg_cause(cause, -EIO, _("Could not read the list of network interfaces: %s."),
+		rc = base_cause(cause, -EIO, _("Could not read the list of network interfaces: %s."),
 				nl_geterror(err));
 		goto out;
 	}
@@ -358,7 +358,7 @@ int hcfg_nic_list(struct hcfg_nic **nics, size_t *n, char **cause)
 			struct hcfg_nic *nl = realloc(list, ncap * sizeof(*list));
 
 			if (!nl) {
-				rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+				rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 				goto out;
 			}
 			list = nl;

@@ -1,6 +1,6 @@
 /* Partitioning a disk (libblkid wipe, libparted GPT), making filesystems and reading their UUIDs. */
 #include "hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <blkid/blkid.h>
 #include <errno.h>
@@ -80,9 +80,9 @@ static PedExceptionOption on_ped_exception(PedException *ex)
 static int ped_fail(char **cause, int err, const char *disk)
 {
 	if (ped_message && ped_message[0])
-		return hcfg_cause(cause, err, _("Could not write the partition table of %s: %s"),
+		return base_cause(cause, err, _("Could not write the partition table of %s: %s"),
 				  disk, ped_message);
-	return hcfg_cause(cause, err, _("Could not write the partition table of %s."), disk);
+	return base_cause(cause, err, _("Could not write the partition table of %s."), disk);
 }
 
 /*
@@ -209,7 +209,7 @@ static int part_node(const char *disk, int num, uint64_t start, uint64_t len, ch
 		     size_t plen)
 {
 	char name[64], sys[PATH_MAX], buf[64];
-	long long deadline = hcfg_now_ms() + NODE_WAIT_MS;
+	long long deadline = base_now_ms() + NODE_WAIT_MS;
 	unsigned maj, min;
 	uint64_t v;
 	struct stat st;
@@ -238,7 +238,7 @@ static int part_node(const char *disk, int num, uint64_t start, uint64_t len, ch
 		if (ready && stat(path, &st) == 0 && S_ISBLK(st.st_mode) &&
 		    st.st_rdev == makedev(maj, min))
 			return 0;
-		if (hcfg_now_ms() > deadline) {
+		if (base_now_ms() > deadline) {
 			if (!ready)
 				return -ENODEV;
 			unlink(path);
@@ -296,17 +296,17 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 	for (size_t i = 0; paths && i < n; i++)
 		paths[i] = NULL;
 	if (!paths || n == 0 || n > 128)
-		return hcfg_cause(cause, -EINVAL, _("A partition layout needs between 1 and 128 partitions."));
+		return base_cause(cause, -EINVAL, _("A partition layout needs between 1 and 128 partitions."));
 	for (size_t i = 0; i < n; i++)
 		if (parts[i].size_mib == 0)
-			return hcfg_cause(cause, -EINVAL, _("Partition %zu has no size."), i + 1);
+			return base_cause(cause, -EINVAL, _("Partition %zu has no size."), i + 1);
 
 	rc = hcfg_disk_probe(disk, NULL, &d, cause);
 	if (rc < 0)
 		return rc;
 	if (!d.eligible)
 		/* TRANSLATORS: the second %s is a whole sentence saying why. */
-		return hcfg_cause(cause, -EBUSY, _("The disk %s was left untouched. %s"), disk, d.why);
+		return base_cause(cause, -EBUSY, _("The disk %s was left untouched. %s"), disk, d.why);
 
 	/*
 	 * The exclusive open fails while anything holds the disk or one of its
@@ -316,14 +316,14 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -EBUSY)
-			hcfg_cause(cause, rc, _("The disk %s is in use; it was left untouched."), disk);
+			base_cause(cause, rc, _("The disk %s is in use; it was left untouched."), disk);
 		else
-			hcfg_cause(cause, rc, _("Could not open %s: %s."), disk, strerror(-rc));
+			base_cause(cause, rc, _("Could not open %s: %s."), disk, strerror(-rc));
 		goto out;
 	}
 	rc = wipe_disk(fd);
 	if (rc < 0) {
-		hcfg_cause(cause, rc, _("Could not erase the old signatures on %s: %s."), disk,
+		base_cause(cause, rc, _("Could not erase the old signatures on %s: %s."), disk,
 			   strerror(-rc));
 		goto out;
 	}
@@ -332,7 +332,7 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 	lens = calloc(n, sizeof(*lens));
 	nums = calloc(n, sizeof(*nums));
 	if (!starts || !lens || !nums) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 
@@ -370,7 +370,7 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 				end = fit;
 		}
 		if (end > max_end || end <= start) {
-			rc = hcfg_cause(cause, -ENOSPC,
+			rc = base_cause(cause, -ENOSPC,
 					_("The partitions do not fit on %s: partition %zu would end beyond the disk."),
 					disk, i + 1);
 			goto out;
@@ -417,13 +417,13 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 		rc = part_node(d.name, nums[i], (uint64_t)starts[i], (uint64_t)lens[i], path,
 			       sizeof(path));
 		if (rc < 0) {
-			hcfg_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
+			base_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
 				   nums[i], disk);
 			goto out;
 		}
 		paths[i] = strdup(path);
 		if (!paths[i]) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 	}
@@ -500,7 +500,7 @@ int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, si
 			       (uint64_t)p->geom.length * (dev->sector_size / 512), path,
 			       sizeof(path));
 		if (rc < 0) {
-			hcfg_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
+			base_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
 				   p->num, disk);
 			goto out;
 		}
@@ -572,7 +572,7 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 			progress(opaque, 1000);
 		return 0;
 	default:
-		return hcfg_cause(cause, -EINVAL, _("Unknown filesystem type %d."), (int)fs);
+		return base_cause(cause, -EINVAL, _("Unknown filesystem type %d."), (int)fs);
 	}
 	if (label && label[0]) {
 		argv[a++] = label_opt;
@@ -582,15 +582,15 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 	argv[a] = NULL;
 
 	if (label && strlen(label) > max_label)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The label %s is too long for %s: at most %zu characters."),
 				  label, hcfg_fs_name(fs), max_label);
 	if (progress && progress(opaque, 0))
 		goto cancelled;
-	rc = hcfg_run(argv, logfd, &c);
+	rc = base_run(argv, logfd, &c);
 	if (rc != 0) {
 		/* TRANSLATORS: the last %s is a whole sentence with the reason. */
-		hcfg_cause(cause, rc < 0 ? rc : -EIO, _("Could not make the %s filesystem on %s. %s"),
+		base_cause(cause, rc < 0 ? rc : -EIO, _("Could not make the %s filesystem on %s. %s"),
 			   hcfg_fs_name(fs), dev, c ? c : "");
 		free(c);
 		return rc < 0 ? rc : -EIO;
@@ -600,7 +600,7 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 		progress(opaque, 1000);
 	return 0;
 cancelled:
-	return hcfg_cause(cause, -ECANCELED, _("Making the filesystem on %s was cancelled."), dev);
+	return base_cause(cause, -ECANCELED, _("Making the filesystem on %s was cancelled."), dev);
 }
 
 int hcfg_fs_uuid(const char *dev, char *uuid, size_t len, char **cause)
@@ -615,30 +615,30 @@ int hcfg_fs_uuid(const char *dev, char *uuid, size_t len, char **cause)
 	pr = blkid_new_probe_from_filename(dev);
 	if (!pr) {
 		rc = errno ? -errno : -EIO;
-		return hcfg_cause(cause, rc, _("Could not read %s: %s."), dev, strerror(-rc));
+		return base_cause(cause, rc, _("Could not read %s: %s."), dev, strerror(-rc));
 	}
 	blkid_probe_enable_partitions(pr, 0);
 	blkid_probe_enable_superblocks(pr, 1);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
 	rc = blkid_do_safeprobe(pr);
 	if (rc == 1) {
-		rc = hcfg_cause(cause, -ENODATA, _("%s holds no filesystem."), dev);
+		rc = base_cause(cause, -ENODATA, _("%s holds no filesystem."), dev);
 		goto out;
 	}
 	if (rc == -2) {
-		rc = hcfg_cause(cause, -EINVAL, _("%s carries several conflicting signatures."), dev);
+		rc = base_cause(cause, -EINVAL, _("%s carries several conflicting signatures."), dev);
 		goto out;
 	}
 	if (rc < 0) {
-		rc = hcfg_cause(cause, -EIO, _("Could not read %s: %s."), dev, strerror(EIO));
+		rc = base_cause(cause, -EIO, _("Could not read %s: %s."), dev, strerror(EIO));
 		goto out;
 	}
 	if (blkid_probe_lookup_value(pr, "UUID", &v, NULL) < 0 || !v || !v[0]) {
-		rc = hcfg_cause(cause, -ENODATA, _("The filesystem on %s has no UUID."), dev);
+		rc = base_cause(cause, -ENODATA, _("The filesystem on %s has no UUID."), dev);
 		goto out;
 	}
 	if (strlen(v) >= len) {
-		rc = hcfg_cause(cause, -ERANGE, _("The UUID of %s is too long."), dev);
+		rc = base_cause(cause, -ERANGE, _("The UUID of %s is too long."), dev);
 		goto out;
 	}
 	strcpy(uuid, v);

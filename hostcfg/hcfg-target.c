@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -35,15 +35,15 @@ int hcfg_tgt_check_root(const char *root, char **cause)
 	struct stat st, sys;
 
 	if (!root || !*root)
-		return hcfg_cause(cause, -EINVAL, _("No target root directory was given."));
+		return base_cause(cause, -EINVAL, _("No target root directory was given."));
 	if (stat(root, &st) < 0)
-		return hcfg_cause(cause, -errno, _("The target root %s cannot be used: %s."), root,
+		return base_cause(cause, -errno, _("The target root %s cannot be used: %s."), root,
 				  strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return hcfg_cause(cause, -ENOTDIR, _("The target root %s cannot be used: %s."), root,
+		return base_cause(cause, -ENOTDIR, _("The target root %s cannot be used: %s."), root,
 				  strerror(ENOTDIR));
 	if (stat("/", &sys) < 0 || (st.st_dev == sys.st_dev && st.st_ino == sys.st_ino))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  /* TRANSLATORS: %s is a directory that is (or leads to) "/". */
 				  _("The target root %s is the running system; its files will not be rewritten."),
 				  root);
@@ -67,7 +67,7 @@ static int mkdir_parents(const char *path, char **cause)
 	int rc = 0;
 
 	if (!dir)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
@@ -84,7 +84,7 @@ int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned
 	int rc;
 
 	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = mkdir_parents(path, cause);
 	if (rc == 0)
 		rc = hcfg_write_file(path, data, mode, cause);
@@ -104,7 +104,7 @@ int hcfg_tgt_symlink(const char *path, const char *to, bool clobber, char **caus
 		return rc;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISLNK(st.st_mode) && (!clobber || S_ISDIR(st.st_mode)))
-			return hcfg_cause(cause, -EEXIST,
+			return base_cause(cause, -EEXIST,
 					  _("%s exists and is not a symbolic link; it was left alone."),
 					  path);
 		len = S_ISLNK(st.st_mode) ? readlink(path, cur, sizeof(cur) - 1) : -1;
@@ -116,10 +116,10 @@ int hcfg_tgt_symlink(const char *path, const char *to, bool clobber, char **caus
 	}
 	tmp = hcfg_tgt_asprintf("%s.ospite-new", path);
 	if (!tmp)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	unlink(tmp);
 	if (symlink(to, tmp) < 0 || rename(tmp, path) < 0) {
-		rc = hcfg_cause(cause, -errno, _("Could not create the link %s: %s."), path,
+		rc = base_cause(cause, -errno, _("Could not create the link %s: %s."), path,
 				strerror(errno));
 		unlink(tmp);
 	}
@@ -223,32 +223,32 @@ int hcfg_hostname_valid(const char *s, char **cause)
 	size_t len = s ? strlen(s) : 0, lab = 0;
 
 	if (len == 0)
-		return hcfg_cause(cause, -EINVAL, _("The host name is empty."));
+		return base_cause(cause, -EINVAL, _("The host name is empty."));
 	if (len > 253)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The host name \"%s\" is longer than 253 characters."), s);
 	for (size_t i = 0; i <= len; i++) {
 		char ch = s[i];
 
 		if (ch == '.' || ch == '\0') {
 			if (lab == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("The host name \"%s\" has an empty label."), s);
 			if (s[i - 1] == '-')
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("A label of the host name \"%s\" ends with a hyphen."), s);
 			lab = 0;
 			continue;
 		}
 		if (lab == 0 && ch == '-')
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("A label of the host name \"%s\" starts with a hyphen."), s);
 		if (!isascii((unsigned char)ch) || !(isalnum((unsigned char)ch) || ch == '-'))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The host name \"%s\" may only hold letters, digits, hyphens and dots."),
 					  s);
 		if (++lab > 63)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("A label of the host name \"%s\" is longer than 63 characters."),
 					  s);
 	}
@@ -286,27 +286,27 @@ static int check_mount(const struct hcfg_target_mount *m, char **cause)
 
 	if (!mount_is_swap(m) && (hcfg_tgt_empty(m->mount) || m->mount[0] != '/' ||
 				  !hcfg_tgt_field_ok(m->mount)))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The mount point \"%s\" is not an absolute path without blanks."),
 				  m->mount ? m->mount : "");
 	/* Device names change between boots and this host has no udev at install time. */
 	if (hcfg_tgt_empty(m->uuid))
-		return hcfg_cause(cause, -EINVAL, _("The filesystem for %s has no UUID."), what);
+		return base_cause(cause, -EINVAL, _("The filesystem for %s has no UUID."), what);
 	if (!hcfg_tgt_word_ok(m->uuid, "-"))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  /* TRANSLATORS: first %s is a mount point or "swap", second what was given. */
 				  _("The filesystem for %s is named \"%s\", which is not a UUID."),
 				  what, m->uuid);
 	if (!hcfg_tgt_word_ok(m->fstype, "-_."))
 		/* TRANSLATORS: the second %s is a mount point or "swap". */
-		return hcfg_cause(cause, -EINVAL, _("The filesystem type \"%s\" for %s is not valid."),
+		return base_cause(cause, -EINVAL, _("The filesystem type \"%s\" for %s is not valid."),
 				  m->fstype, what);
 	if (!hcfg_tgt_empty(m->options) && !hcfg_tgt_field_ok(m->options))
-		return hcfg_cause(cause, -EINVAL, _("The mount options \"%s\" for %s are not valid."),
+		return base_cause(cause, -EINVAL, _("The mount options \"%s\" for %s are not valid."),
 				  m->options, what);
 	if (m->pass < HCFG_TARGET_PASS_NONE || m->pass > 2)
 		/* TRANSLATORS: the fsck pass is the last field of an fstab line; %s is a mount point. */
-		return hcfg_cause(cause, -EINVAL, _("The fsck pass %d for %s is not 0, 1 or 2."),
+		return base_cause(cause, -EINVAL, _("The fsck pass %d for %s is not 0, 1 or 2."),
 				  m->pass, what);
 	return 0;
 }
@@ -348,7 +348,7 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 		return rc;
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	for (size_t i = 0; i < n; i++) {
 		if (mount_skipped(&mounts[i]))
 			continue;
@@ -358,7 +358,7 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 		for (size_t j = 0; j < nv; j++) {
 			if (!mount_is_swap(&mounts[i]) && !mount_is_swap(v[j]) &&
 			    strcmp(v[j]->mount, mounts[i].mount) == 0) {
-				rc = hcfg_cause(cause, -EINVAL,
+				rc = base_cause(cause, -EINVAL,
 						_("The mount point %s appears more than once."),
 						mounts[i].mount);
 				goto out;
@@ -369,14 +369,14 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 		v[nv++] = &mounts[i];
 	}
 	if (!have_root) {
-		rc = hcfg_cause(cause, -EINVAL, _("There is no filesystem for /."));
+		rc = base_cause(cause, -EINVAL, _("There is no filesystem for /."));
 		goto out;
 	}
 	qsort(v, nv, sizeof(*v), mount_cmp);
 
 	f = open_memstream(&buf, &len);
 	if (!f) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	fputs("# /etc/fstab: static file system information.\n"
@@ -389,7 +389,7 @@ int hcfg_target_fstab(const char *root, const struct hcfg_target_mount *mounts, 
 			mount_is_swap(v[i]) ? "none" : v[i]->mount, v[i]->fstype,
 			mount_options(v[i]), mount_pass(v[i]));
 	if (!hcfg_tgt_mem_close(f, &buf)) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = hcfg_tgt_write(root, "/etc/fstab", buf, 0644, cause);
@@ -409,29 +409,29 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 	if (rc < 0)
 		return rc;
 	if (!ifname_ok(net->mgmt_nic))
-		return hcfg_cause(cause, -EINVAL, _("The management interface \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The management interface \"%s\" is not valid."),
 				  net->mgmt_nic ? net->mgmt_nic : "");
 	for (size_t i = 0; i < net->n_bridges; i++) {
 		if (!ifname_ok(b[i].name))
-			return hcfg_cause(cause, -EINVAL, _("The bridge name \"%s\" is not valid."),
+			return base_cause(cause, -EINVAL, _("The bridge name \"%s\" is not valid."),
 					  b[i].name ? b[i].name : "");
 		if (!hcfg_tgt_empty(b[i].nic) && !ifname_ok(b[i].nic))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  /* TRANSLATORS: a network interface name, then a bridge name. */
 					  _("The interface \"%s\" of bridge %s is not valid."), b[i].nic,
 					  b[i].name);
 		if (!hcfg_tgt_empty(b[i].nic) && strcmp(b[i].nic, b[i].name) == 0)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The bridge %s cannot carry an interface of the same name."),
 					  b[i].name);
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(b[i].name, b[j].name) == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("The bridge %s is defined more than once."),
 						  b[i].name);
 			if (!hcfg_tgt_empty(b[i].nic) && !hcfg_tgt_empty(b[j].nic) &&
 			    strcmp(b[i].nic, b[j].nic) == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("The interface %s is in both bridge %s and bridge %s."),
 						  b[i].nic, b[j].name, b[i].name);
 		}
@@ -439,19 +439,19 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 	if (net->dhcp)
 		return 0;
 	if (!ipv4_ok(net->address))
-		return hcfg_cause(cause, -EINVAL, _("The address \"%s\" is not a valid IPv4 address."),
+		return base_cause(cause, -EINVAL, _("The address \"%s\" is not a valid IPv4 address."),
 				  net->address ? net->address : "");
 	if (net->prefix < 1 || net->prefix > 32)
-		return hcfg_cause(cause, -EINVAL, _("The prefix length %u is not between 1 and 32."),
+		return base_cause(cause, -EINVAL, _("The prefix length %u is not between 1 and 32."),
 				  net->prefix);
 	if (!hcfg_tgt_empty(net->gateway) && !ipv4_ok(net->gateway))
-		return hcfg_cause(cause, -EINVAL, _("The gateway \"%s\" is not a valid IPv4 address."),
+		return base_cause(cause, -EINVAL, _("The gateway \"%s\" is not a valid IPv4 address."),
 				  net->gateway);
 	for (size_t i = 0; dns[i]; i++) {
 		struct in6_addr a6;
 
 		if (!ipv4_ok(dns[i]) && inet_pton(AF_INET6, dns[i], &a6) != 1)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The DNS server \"%s\" is not a valid IP address."), dns[i]);
 	}
 	return 0;
@@ -556,7 +556,7 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 		return rc;
 	dns = hcfg_tgt_split_list(net->dhcp ? NULL : net->dns);
 	if (!dns) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = check_net(net, dns, cause);
@@ -570,7 +570,7 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 				     dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
 				     net->hostname);
 	if (!ifaces || !hosts || !hostname || (!net->dhcp && !resolv)) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = hcfg_tgt_write(root, "/etc/network/interfaces", ifaces, 0644, cause);
@@ -608,9 +608,9 @@ int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 				      "exit 101\n", 0755, cause);
 	path = hcfg_tgt_path(root, "/usr/sbin/policy-rc.d");
 	if (!path)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	if (unlink(path) < 0 && errno != ENOENT)
-		rc = hcfg_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+		rc = base_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
 	free(path);
 	return rc;
 }

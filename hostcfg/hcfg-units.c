@@ -2,7 +2,7 @@
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -64,14 +64,14 @@ static int systemctl(const char *root, const char *verb, const char *a, const ch
 	argv[n++] = b;
 	argv[n] = NULL;
 	if (!opt || fd < 0) {
-		rc = fd < 0 ? hcfg_cause(cause, -errno, _("Could not create a temporary file: %s."),
+		rc = fd < 0 ? base_cause(cause, -errno, _("Could not create a temporary file: %s."),
 					 strerror(errno))
-			    : hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			    : base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
-	rc = hcfg_run_capture(argv, fd, out, &status);
+	rc = base_run_capture(argv, fd, out, &status);
 	if (rc < 0) {
-		hcfg_cause(cause, rc, "%s", status ? status : _("Out of memory."));
+		base_cause(cause, rc, "%s", status ? status : _("Out of memory."));
 		goto out;
 	}
 	len = lseek(fd, 0, SEEK_END);
@@ -119,10 +119,10 @@ static int unit_usable(const char *root, const char *unit, char *state, size_t l
 	if (rc < 0)
 		return rc;
 	if (!*state)
-		return hcfg_cause(cause, -ENOENT, _("The unit %s does not exist in the target system."),
+		return base_cause(cause, -ENOENT, _("The unit %s does not exist in the target system."),
 				  unit);
 	if (strncmp(state, "masked", 6) == 0)
-		return hcfg_cause(cause, -EPERM, _("The unit %s is masked in the target system."), unit);
+		return base_cause(cause, -EPERM, _("The unit %s is masked in the target system."), unit);
 	return 0;
 }
 
@@ -134,7 +134,7 @@ static int unit_args(const char *root, const char *unit, char **cause)
 	if (rc < 0)
 		return rc;
 	if (!unit_name_ok(unit))
-		return hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
+		return base_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."),
 				  unit ? unit : "");
 	return 0;
 }
@@ -147,10 +147,10 @@ static int enable_failed(const char *unit, const char *why, char **cause)
 
 	if (end && strstr(end, "already exists")) {
 		snprintf(path, sizeof(path), "%.*s", (int)(end - q - 6), q + 6);
-		return hcfg_cause(cause, -EEXIST,
+		return base_cause(cause, -EEXIST,
 				  _("%s exists and is not a symbolic link; it was left alone."), path);
 	}
-	return hcfg_cause(cause, -EIO,
+	return base_cause(cause, -EIO,
 			  /* TRANSLATORS: %s is a unit, then systemctl's own message (in English). */
 			  _("systemctl could not enable %s in the target system: %s"), unit,
 			  why ? why : "");
@@ -160,11 +160,11 @@ static int enable_failed(const char *unit, const char *why, char **cause)
 static int add_wants(const char *root, const char *unit, const char *targets, char **cause)
 {
 	char **v = hcfg_tgt_split_list(targets), *out = NULL, *why = NULL, state[64];
-	int rc = v ? 0 : hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	int rc = v ? 0 : base_cause(cause, -ENOMEM, _("Out of memory."));
 
 	for (size_t i = 0; v && v[i] && rc == 0; i++) {
 		if (!unit_name_ok(v[i])) {
-			rc = hcfg_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."), v[i]);
+			rc = base_cause(cause, -EINVAL, _("The unit name \"%s\" is not valid."), v[i]);
 			break;
 		}
 		rc = unit_usable(root, v[i], state, sizeof(state), cause);
@@ -195,7 +195,7 @@ int hcfg_target_enable_unit(const char *root, const char *unit, const char *want
 		return add_wants(root, unit, wantedby, cause);
 	/* systemctl enables a static unit by doing nothing, and says so only on stderr. */
 	if (strcmp(state, "static") == 0)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The unit %s has no [Install] section saying where to enable it."),
 				  unit);
 	rc = systemctl(root, "enable", unit, NULL, &out, &why, cause);
@@ -220,7 +220,7 @@ int hcfg_target_disable_unit(const char *root, const char *unit, char **cause)
 	/* A masked unit stays masked: systemctl leaves the mask to "unmask". */
 	rc = systemctl(root, "disable", unit, NULL, &out, &why, cause);
 	if (rc > 0)
-		rc = hcfg_cause(cause, -EIO,
+		rc = base_cause(cause, -EIO,
 				/* TRANSLATORS: %s is a unit, then systemctl's own message (in English). */
 				_("systemctl could not disable %s in the target system: %s"), unit,
 				why ? why : "");

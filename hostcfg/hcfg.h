@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "base/base.h"
 #include <sys/types.h>
 #include <net/if.h>
 
@@ -195,34 +197,6 @@ int hcfg_loop_detach(const char *dev, char **cause);
 /* ---- Utilities (hcfg-util.c) ------------------------------------------- */
 
 /*
- * A growing string. Start from { 0 }; after an allocation failure every call
- * does nothing and oom stays set, so callers check once at the end. The
- * caller frees s.
- */
-struct hcfg_buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-void hcfg_buf_add(struct hcfg_buf *b, const char *s, size_t n);
-void hcfg_buf_str(struct hcfg_buf *b, const char *s);
-void hcfg_buf_printf(struct hcfg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void hcfg_buf_vprintf(struct hcfg_buf *b, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
-
-/* Store a printf-formatted message in *@cause (when @cause is not NULL); returns @err. */
-int hcfg_cause(char **cause, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/*
- * Run @argv (no shell) with stdin from /dev/null and stdout/stderr to @logfd
- * (or /dev/null when < 0). Returns the exit status (0..255), or a negative
- * errno when it could not be started or was killed; the command line and its
- * status are logged to @logfd.
- */
-int hcfg_run(const char *const argv[], int logfd, char **cause);
-
-/*
  * Give this process (and the children it starts) a mount namespace of its
  * own whose mounts do not propagate back: what it mounts cannot be copied
  * into, and pinned by, a namespace another process creates meanwhile, and
@@ -230,11 +204,6 @@ int hcfg_run(const char *const argv[], int logfd, char **cause);
  * still appear in it.
  */
 int hcfg_private_mounts(char **cause);
-/* Like hcfg_run(), with @input (at most 64 KiB) on the command's stdin and never in the log. */
-int hcfg_run_input(const char *const argv[], int logfd, const char *input, char **cause);
-/* Like hcfg_run(), but the command's stdout is captured into *@out (NUL-terminated). */
-int hcfg_run_capture(const char *const argv[], int logfd, char **out, char **cause);
-
 /* Write @data to @path atomically (temporary file, fsync, rename) with @mode. */
 int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause);
 
@@ -246,11 +215,6 @@ int hcfg_read_line(const char *path, char *buf, size_t len);
 
 /* mkdir -p: create @path and every missing directory above it (mode 0755). */
 int hcfg_mkdirs(const char *path, char **cause);
-/* Milliseconds on the monotonic clock: for timeouts and durations, never for dates. */
-long long hcfg_now_ms(void);
-/* The full path of program @name found in $PATH (malloc'd), or NULL. */
-char *hcfg_which(const char *name);
-
 /* Read a whole (small) file into a malloc'd NUL-terminated string. */
 int hcfg_read_file(const char *path, char **data, char **cause);
 

@@ -1,7 +1,7 @@
 /* Connections to libvirt: the default URI for this host, the domain type new guests get, host facts. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -62,8 +62,8 @@ int hv_lookup(struct hv_conn *conn, const char *name, virDomainPtr *dom, char **
 	if (*dom)
 		return 0;
 	if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN)
-		return hcfg_cause(cause, -ENOENT, _("There is no guest named %s."), name);
-	return hcfg_cause(cause, hv_lv_errno(), _("Could not find the guest %s: %s."), name,
+		return base_cause(cause, -ENOENT, _("There is no guest named %s."), name);
+	return base_cause(cause, hv_lv_errno(), _("Could not find the guest %s: %s."), name,
 			  hv_lv_msg());
 }
 
@@ -129,13 +129,13 @@ static int read_caps(struct hv_conn *conn, char *cpu_model, size_t len, char **c
 	int rc = 0;
 
 	if (!caps)
-		return hcfg_cause(cause, hv_lv_errno(),
+		return base_cause(cause, hv_lv_errno(),
 				  _("Could not read the hypervisor's capabilities: %s."), hv_lv_msg());
 	doc = xmlReadMemory(caps, strlen(caps), "capabilities.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	ctx = doc ? xmlXPathNewContext(doc) : NULL;
 	if (!ctx) {
-		rc = hcfg_cause(cause, -EINVAL,
+		rc = base_cause(cause, -EINVAL,
 				_("The hypervisor's capabilities could not be parsed."));
 		goto out;
 	}
@@ -167,10 +167,10 @@ int hv_open(const char *uri, struct hv_conn **out, char **cause)
 		return rc;
 	conn = calloc(1, sizeof(*conn));
 	if (!conn)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	conn->c = virConnectOpen(want);
 	if (!conn->c) {
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not connect to %s: %s."), want,
+		rc = base_cause(cause, hv_lv_errno(), _("Could not connect to %s: %s."), want,
 				hv_lv_msg());
 		goto fail;
 	}
@@ -178,7 +178,7 @@ int hv_open(const char *uri, struct hv_conn **out, char **cause)
 	if (!conn->uri)
 		conn->uri = strdup(want);
 	if (!conn->uri) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto fail;
 	}
 	rc = read_caps(conn, NULL, 0, cause);
@@ -231,7 +231,7 @@ int hv_host_info(struct hv_conn *conn, struct hv_host *h, char **cause)
 
 	memset(h, 0, sizeof(*h));
 	if (virNodeGetInfo(conn->c, &ni) < 0)
-		return hcfg_cause(cause, hv_lv_errno(), _("Could not read the host's facts: %s."),
+		return base_cause(cause, hv_lv_errno(), _("Could not read the host's facts: %s."),
 				  hv_lv_msg());
 	h->cpus = ni.cpus;
 	h->memory_kib = ni.memory;

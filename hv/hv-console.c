@@ -1,7 +1,7 @@
 /* A guest's serial console as a plain pollable socket, and its VNC display: address and one-time password. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -201,7 +201,7 @@ int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **
 		return rc;
 	con = calloc(1, sizeof(*con));
 	if (!con) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	pthread_mutex_init(&con->lock, NULL);
@@ -210,13 +210,13 @@ int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **
 	con->st = virStreamNew(conn->c, VIR_STREAM_NONBLOCK);
 	/* FORCE: the operator at the host's own console wins over a forgotten virsh session. */
 	if (!con->st || virDomainOpenConsole(dom, NULL, con->st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
-		rc = hcfg_cause(cause, hv_lv_errno(),
+		rc = base_cause(cause, hv_lv_errno(),
 				_("Could not attach to the console of the guest %s: %s."), name,
 				hv_lv_msg());
 		goto out;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
-		rc = hcfg_cause(cause, -errno, _("Could not attach to the console of the guest %s: %s."),
+		rc = base_cause(cause, -errno, _("Could not attach to the console of the guest %s: %s."),
 				name, strerror(errno));
 		goto out;
 	}
@@ -235,7 +235,7 @@ int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **
 	con->watch = virEventAddHandle(con->fd_bridge, con->fd_mask, fd_cb, con, con_unref);
 	if (con->watch < 0) {
 		atomic_fetch_sub(&con->refs, 1);
-		rc = hcfg_cause(cause, -EIO,
+		rc = base_cause(cause, -EIO,
 				_("Could not attach to the console of the guest %s: %s."), name,
 				hv_lv_msg());
 		pthread_mutex_unlock(&con->lock);
@@ -243,7 +243,7 @@ int hv_console_open(struct hv_conn *conn, const char *name, struct hv_console **
 	}
 	con->st_mask = VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP;
 	if (virStreamEventAddCallback(con->st, con->st_mask, stream_cb, con, NULL) < 0) {
-		rc = hcfg_cause(cause, hv_lv_errno(),
+		rc = base_cause(cause, hv_lv_errno(),
 				_("Could not attach to the console of the guest %s: %s."), name,
 				hv_lv_msg());
 		pthread_mutex_unlock(&con->lock);
@@ -345,7 +345,7 @@ static int gfx_read(virDomainPtr dom, const char *name, struct gfx *x, char **ca
 		xml = virDomainGetXMLDesc(dom, 0);
 	}
 	if (!xml)
-		return hcfg_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
+		return base_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
 				  hv_lv_msg());
 	x->doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
 			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -353,7 +353,7 @@ static int gfx_read(virDomainPtr dom, const char *name, struct gfx *x, char **ca
 	x->ctx = x->doc ? xmlXPathNewContext(x->doc) : NULL;
 	if (!x->ctx) {
 		gfx_free(x);
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The description of the guest %s is not valid XML."), name);
 	}
 	o = hv_xp_nodes(x->ctx, NULL, "/domain/devices/graphics[@type='vnc']");
@@ -418,13 +418,13 @@ int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *pass
 	bool have = false, had_password;
 
 	if (!password || !*password || strlen(password) > 8)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("A VNC password must have between 1 and 8 characters."));
 	rc = hv_lookup(conn, name, &dom, cause);
 	if (rc < 0)
 		return rc;
 	if (virDomainIsActive(dom) != 1) {
-		rc = hcfg_cause(cause, -EINVAL,
+		rc = base_cause(cause, -EINVAL,
 				_("The guest %s is not running, so it has no VNC display."), name);
 		goto out;
 	}
@@ -433,7 +433,7 @@ int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *pass
 		goto out;
 	have = true;
 	if (!x.node) {
-		rc = hcfg_cause(cause, -ENODEV, _("The guest %s has no VNC display."), name);
+		rc = base_cause(cause, -ENODEV, _("The guest %s has no VNC display."), name);
 		goto out;
 	}
 	had_password = xmlHasProp(x.node, BAD_CAST "passwd") != NULL;
@@ -441,7 +441,7 @@ int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *pass
 	dev = xmlNewDoc(BAD_CAST "1.0");
 	copy = dev ? xmlDocCopyNode(x.node, dev, 1) : NULL;
 	if (!copy) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	xmlDocSetRootElement(dev, copy);
@@ -455,17 +455,17 @@ int hv_vnc_set_password(struct hv_conn *conn, const char *name, const char *pass
 	}
 	xmlDocDumpMemory(dev, &xml, &len);
 	if (!xml) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	if (virDomainUpdateDeviceFlags(dom, (const char *)xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		/* QEMU only turns password checking on at start, when the guest has a password. */
 		if (!had_password)
-			rc = hcfg_cause(cause, -ENOTSUP,
+			rc = base_cause(cause, -ENOTSUP,
 					_("The guest %s was started without a VNC password, so it cannot get a one-time password; give it a password and start it again."),
 					name);
 		else
-			rc = hcfg_cause(cause, hv_lv_errno(),
+			rc = base_cause(cause, hv_lv_errno(),
 					_("Could not set the VNC password of the guest %s: %s."),
 					name, hv_lv_msg());
 	}
@@ -582,7 +582,7 @@ int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password
 	int rc;
 
 	if (!hv_vnc_expires_on_connect(conn))
-		return hcfg_cause(cause, -ENOTSUP,
+		return base_cause(cause, -ENOTSUP,
 				  _("This hypervisor cannot end a VNC password when a viewer connects."));
 	/* Only one password waits at a time: the one shown last. */
 	hv_vnc_otp_stop(conn);
@@ -592,7 +592,7 @@ int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password
 	o = calloc(1, sizeof(*o));
 	if (!o) {
 		virDomainFree(dom);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	/* One reference for the connection, one for libvirt's registration. */
 	atomic_init(&o->refs, 2);
@@ -606,7 +606,7 @@ int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password
 						    otp_unref);
 	virDomainFree(dom);
 	if (o->cb_id < 0) {
-		rc = hcfg_cause(cause, hv_lv_errno(),
+		rc = base_cause(cause, hv_lv_errno(),
 				_("Could not watch the VNC display of the guest %s: %s."), name,
 				hv_lv_msg());
 		virConnectClose(o->c);

@@ -1,7 +1,7 @@
 /* Guests over libvirt: the list with live stats, definition with new disks, life cycle, removal with storage. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -248,7 +248,7 @@ static int list_each(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, 
 	const unsigned char *uuid;
 
 	if (nd < 0)
-		return hcfg_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
+		return base_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
 				  hv_lv_msg());
 	/* Each guest's info call brings its CPU time anyway. */
 	extra_load(conn, &x, false);
@@ -263,7 +263,7 @@ static int list_each(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, 
 	free(doms);
 	extra_clear(&x);
 	if (!s)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	*out = s;
 	*n = nd;
 	return 0;
@@ -282,7 +282,7 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 	nr = virConnectGetAllDomainStats(conn->c, stats, &recs, 0);
 	if (nr < 0) {
 		if (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT)
-			return hcfg_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
+			return base_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
 					  hv_lv_msg());
 		virResetLastError();
 		rc = list_each(conn, out, n, cause);
@@ -292,7 +292,7 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 		extra_load(conn, &x, true);
 		*out = calloc(nr + 1, sizeof(**out));
 		if (!*out) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		} else {
 			for (int i = 0; i < nr; i++)
 				stat_record(recs[i], &(*out)[i], &x);
@@ -330,15 +330,15 @@ static int make_disk(const struct hv_disk *d, bool *made, char **cause)
 	fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return hcfg_cause(cause, -EEXIST,
+			return base_cause(cause, -EEXIST,
 					  _("The new disk %s already exists; choose another file name or use the existing file."),
 					  d->path);
-		return hcfg_cause(cause, -errno, _("Could not create the disk %s: %s."), d->path,
+		return base_cause(cause, -errno, _("Could not create the disk %s: %s."), d->path,
 				  strerror(errno));
 	}
 	*made = true;
 	if (d->kind == HV_DISK_NEW_RAW && ftruncate(fd, (off_t)d->size) < 0)
-		rc = hcfg_cause(cause, -errno, _("Could not size the disk %s: %s."), d->path,
+		rc = base_cause(cause, -errno, _("Could not size the disk %s: %s."), d->path,
 				strerror(errno));
 	close(fd);
 	if (rc < 0 || d->kind != HV_DISK_NEW_QCOW2)
@@ -346,7 +346,7 @@ static int make_disk(const struct hv_disk *d, bool *made, char **cause)
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)d->size);
 	const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", d->path, size, NULL };
 
-	rc = hcfg_run(argv, -1, cause);
+	rc = base_run(argv, -1, cause);
 	if (rc > 0)
 		rc = -EIO;
 	return rc;
@@ -366,7 +366,7 @@ static int check_existing(struct hv_conn *conn, const struct hv_guest *g, bool *
 		return 0;
 	}
 	if (virDomainGetUUIDString(dom, uuid) < 0 || strcasecmp(uuid, g->uuid) != 0)
-		rc = hcfg_cause(cause, -EEXIST, _("A guest named %s already exists."), g->name);
+		rc = base_cause(cause, -EEXIST, _("A guest named %s already exists."), g->name);
 	virDomainFree(dom);
 	return rc;
 }
@@ -387,7 +387,7 @@ int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned fla
 	int rc;
 
 	if (!made)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = hv_guest_check(g, virNodeGetInfo(conn->c, &ni) == 0 ? ni.memory : 0, cause);
 	virResetLastError();
 	if (rc < 0)
@@ -417,13 +417,13 @@ int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned fla
 		goto out;
 	dom = virDomainDefineXML(conn->c, xml);
 	if (!dom) {
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not define the guest %s: %s."),
+		rc = base_cause(cause, hv_lv_errno(), _("Could not define the guest %s: %s."),
 				g->name, hv_lv_msg());
 		goto out;
 	}
 	defined = !exists;
 	if (virDomainSetAutostart(dom, g->autostart) < 0) {
-		rc = hcfg_cause(cause, hv_lv_errno(),
+		rc = base_cause(cause, hv_lv_errno(),
 				_("Could not set whether the guest %s starts with the host: %s."),
 				g->name, hv_lv_msg());
 		goto out;
@@ -495,7 +495,7 @@ int hv_get(struct hv_conn *conn, const char *name, struct hv_guest **g, char **c
 		return rc;
 	xml = dom_xml(dom, VIR_DOMAIN_XML_INACTIVE);
 	if (!xml) {
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
+		rc = base_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
 				hv_lv_msg());
 		goto out;
 	}
@@ -522,18 +522,18 @@ static int op_failed(enum op op, const char *name, char **cause)
 
 	switch (op) {
 	case OP_START:
-		return hcfg_cause(cause, err, _("Could not start the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not start the guest %s: %s."), name, m);
 	case OP_SHUTDOWN:
-		return hcfg_cause(cause, err, _("Could not shut down the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not shut down the guest %s: %s."), name, m);
 	case OP_REBOOT:
-		return hcfg_cause(cause, err, _("Could not reboot the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not reboot the guest %s: %s."), name, m);
 	case OP_DESTROY:
-		return hcfg_cause(cause, err, _("Could not force off the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not force off the guest %s: %s."), name, m);
 	case OP_SUSPEND:
-		return hcfg_cause(cause, err, _("Could not pause the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not pause the guest %s: %s."), name, m);
 	case OP_RESUME:
 	default:
-		return hcfg_cause(cause, err, _("Could not resume the guest %s: %s."), name, m);
+		return base_cause(cause, err, _("Could not resume the guest %s: %s."), name, m);
 	}
 }
 
@@ -609,7 +609,7 @@ int hv_set_autostart(struct hv_conn *conn, const char *name, bool on, char **cau
 	if (rc < 0)
 		return rc;
 	if (virDomainSetAutostart(dom, on) < 0)
-		rc = hcfg_cause(cause, hv_lv_errno(),
+		rc = base_cause(cause, hv_lv_errno(),
 				_("Could not set whether the guest %s starts with the host: %s."), name,
 				hv_lv_msg());
 	virDomainFree(dom);
@@ -704,7 +704,7 @@ int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size
 		return rc;
 	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
 	if (!xml) {
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
+		rc = base_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name,
 				hv_lv_msg());
 		goto out;
 	}
@@ -723,10 +723,10 @@ int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size
 		free(oxml);
 	}
 	if (nd < 0 && rc == 0)
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
+		rc = base_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),
 				hv_lv_msg());
 	if (rc == -ENOMEM || rc == -EINVAL)
-		rc = hcfg_cause(cause, rc, _("Could not read the disks of the guest %s."), name);
+		rc = base_cause(cause, rc, _("Could not read the disks of the guest %s."), name);
 	if (rc < 0)
 		goto out;
 	canonical(mine, n_mine);
@@ -769,7 +769,7 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 	if (rc < 0)
 		return rc;
 	if (virDomainIsActive(dom) == 1) {
-		rc = hcfg_cause(cause, -EBUSY,
+		rc = base_cause(cause, -EBUSY,
 				_("The guest %s is running; shut it down before deleting it."), name);
 		goto out;
 	}
@@ -784,7 +784,7 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 
 		if ((code != VIR_ERR_INVALID_ARG && code != VIR_ERR_NO_SUPPORT) ||
 		    virDomainUndefine(dom) < 0) {
-			rc = hcfg_cause(cause, hv_lv_errno(), _("Could not delete the guest %s: %s."),
+			rc = base_cause(cause, hv_lv_errno(), _("Could not delete the guest %s: %s."),
 					name, hv_lv_msg());
 			goto out;
 		}
@@ -804,7 +804,7 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 			continue;
 		}
 		if (rc == 0)
-			rc = hcfg_cause(cause, -errno,
+			rc = base_cause(cause, -errno,
 					_("The guest %s was deleted, but its disk %s could not be removed: %s."),
 					name, paths[i], strerror(errno));
 	}

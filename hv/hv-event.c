@@ -1,7 +1,7 @@
 /* libvirt's event loop on a private thread, life-cycle events turned into a flag the console polls, and keep-alive. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -69,7 +69,7 @@ int hv_loop_init(char **cause)
 {
 	pthread_once(&loop_once, loop_start);
 	if (loop_rc < 0)
-		return hcfg_cause(cause, loop_rc, _("Could not start the libvirt event loop."));
+		return base_cause(cause, loop_rc, _("Could not start the libvirt event loop."));
 	return 0;
 }
 
@@ -104,7 +104,7 @@ int hv_events_start(struct hv_conn *conn, char **cause)
 		return 0;
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	/* One reference for the connection, one for libvirt's registration. */
 	atomic_init(&ev->refs, 2);
 	atomic_init(&ev->changed, false);
@@ -115,7 +115,7 @@ int hv_events_start(struct hv_conn *conn, char **cause)
 		/* libvirt does not call the free callback of a registration that failed. */
 		int err = hv_lv_errno();
 
-		hcfg_cause(cause, err, _("Could not watch the guests' events: %s."), hv_lv_msg());
+		base_cause(cause, err, _("Could not watch the guests' events: %s."), hv_lv_msg());
 		free(ev);
 		return err;
 	}

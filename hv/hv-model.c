@@ -1,7 +1,7 @@
 /* The guest model: defaults, memory management, and the checks a guest passes before it is defined. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -222,37 +222,37 @@ static int check_disk(const struct hv_disk *d, size_t idx, char **cause)
 	if (d->kind == HV_DISK_CDROM && !d->path)
 		return 0;   /* an empty CD-ROM drive */
 	if (!d->path || d->path[0] != '/')
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("Disk %u needs an absolute path."), n);
 	switch (d->kind) {
 	case HV_DISK_NEW_RAW:
 	case HV_DISK_NEW_QCOW2:
 		if (d->size == 0)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The new disk %s needs a size."), d->path);
 		if (lstat(d->path, &st) == 0)
-			return hcfg_cause(cause, -EEXIST,
+			return base_cause(cause, -EEXIST,
 					  _("The new disk %s already exists; choose another file name or use the existing file."),
 					  d->path);
 		break;
 	case HV_DISK_FILE:
 	case HV_DISK_CDROM:
 		if (stat(d->path, &st) < 0)
-			return hcfg_cause(cause, -errno, _("The disk image %s cannot be used: %s."),
+			return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."),
 					  d->path, strerror(errno));
 		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The disk image %s is not a regular file."), d->path);
 		break;
 	case HV_DISK_BLOCK:
 		if (stat(d->path, &st) < 0)
-			return hcfg_cause(cause, -errno, _("The device %s cannot be used: %s."),
+			return base_cause(cause, -errno, _("The device %s cannot be used: %s."),
 					  d->path, strerror(errno));
 		if (!S_ISBLK(st.st_mode))
-			return hcfg_cause(cause, -EINVAL, _("%s is not a block device."), d->path);
+			return base_cause(cause, -EINVAL, _("%s is not a block device."), d->path);
 		break;
 	default:
-		return hcfg_cause(cause, -EINVAL, _("Disk %u has an unknown kind."), n);
+		return base_cause(cause, -EINVAL, _("Disk %u has an unknown kind."), n);
 	}
 	return 0;
 }
@@ -263,34 +263,34 @@ int hv_guest_check(const struct hv_guest *g, uint64_t host_mem_kib, char **cause
 	int rc;
 
 	if (!hv_name_valid(g->name))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The guest name \"%s\" is not valid: use up to 64 letters, digits, '-', '_' and '.', not starting with '-' or '.'."),
 				  g->name ? g->name : "");
 	if (g->uuid[0] && strlen(g->uuid) != 36)
-		return hcfg_cause(cause, -EINVAL, _("The UUID %s is not valid."), g->uuid);
+		return base_cause(cause, -EINVAL, _("The UUID %s is not valid."), g->uuid);
 	if (g->memory_kib < 16 * 1024)
-		return hcfg_cause(cause, -EINVAL, _("A guest needs at least 16 MiB of memory."));
+		return base_cause(cause, -EINVAL, _("A guest needs at least 16 MiB of memory."));
 	if (max < g->memory_kib)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The maximum memory cannot be less than the memory."));
 	if (host_mem_kib && g->memory_kib > host_mem_kib)
-		return hcfg_cause(cause, -ENOMEM,
+		return base_cause(cause, -ENOMEM,
 				  _("The guest wants %llu MiB of memory but the host has only %llu MiB."),
 				  (unsigned long long)(g->memory_kib >> 10),
 				  (unsigned long long)(host_mem_kib >> 10));
 	if (g->vcpus < 1 || g->vcpus > 4096)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The number of virtual CPUs must be between 1 and 4096."));
 	if ((g->sockets || g->cores || g->threads) &&
 	    (uint64_t)g->sockets * g->cores * g->threads != g->vcpus)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("Sockets times cores times threads must equal the %u virtual CPUs."),
 				  g->vcpus);
 	if ((g->on_poweroff != HV_LC_DESTROY && g->on_poweroff != HV_LC_RESTART &&
 	     g->on_poweroff != HV_LC_PRESERVE && g->on_poweroff != HV_LC_RENAME_RESTART) ||
 	    (g->on_reboot != HV_LC_DESTROY && g->on_reboot != HV_LC_RESTART &&
 	     g->on_reboot != HV_LC_PRESERVE && g->on_reboot != HV_LC_RENAME_RESTART))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("A core dump can only be the action on a crash."));
 	for (size_t i = 0; i < g->n_disks; i++) {
 		rc = check_disk(&g->disks[i], i, cause);
@@ -300,10 +300,10 @@ int hv_guest_check(const struct hv_guest *g, uint64_t host_mem_kib, char **cause
 			const struct hv_disk *a = &g->disks[i], *b = &g->disks[j];
 
 			if (a->target && b->target && strcmp(a->target, b->target) == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("Two disks use the same target %s."), a->target);
 			if (a->path && b->path && strcmp(a->path, b->path) == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("Two disks use the same file %s."), a->path);
 		}
 	}
@@ -311,27 +311,27 @@ int hv_guest_check(const struct hv_guest *g, uint64_t host_mem_kib, char **cause
 		const struct hv_nic *nic = &g->nics[i];
 
 		if (!nic->bridge || !*nic->bridge)
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("Network card %zu needs a bridge."), i + 1);
 		if (nic->mac[0] && !hv_mac_valid(nic->mac))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The MAC address %s is not valid."), nic->mac);
 		for (size_t j = 0; j < i && nic->mac[0]; j++) {
 			if (strcasecmp(nic->mac, g->nics[j].mac) == 0)
-				return hcfg_cause(cause, -EINVAL,
+				return base_cause(cause, -EINVAL,
 						  _("Two network cards have the MAC address %s."),
 						  nic->mac);
 		}
 	}
 	if (g->vnc && g->vnc_port != -1 && (g->vnc_port < 5900 || g->vnc_port > 65535))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The VNC port must be between 5900 and 65535."));
 	/* VNC authentication only ever uses the first eight characters. */
 	if (g->vnc && g->vnc_password && strlen(g->vnc_password) > 8)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("A VNC password can have at most 8 characters."));
 	if ((g->initrd || g->cmdline) && !g->kernel)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("An initrd or a kernel command line needs a kernel."));
 	return 0;
 }

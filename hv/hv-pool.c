@@ -1,7 +1,7 @@
 /* Where a guest's disk may live: inside a libvirt storage pool, elsewhere on the host (root's call), or on a block device the host does not use. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -47,13 +47,13 @@ static int pool_dirs(struct hv_conn *conn, char ***dirs, char ***names, size_t *
 			virResetLastError();
 			return 0;
 		}
-		return hcfg_cause(cause, hv_lv_errno(), _("Could not list the storage pools: %s."),
+		return base_cause(cause, hv_lv_errno(), _("Could not list the storage pools: %s."),
 				  hv_lv_msg());
 	}
 	*dirs = calloc(np + 1, sizeof(**dirs));
 	*names = calloc(np + 1, sizeof(**names));
 	if (!*dirs || !*names)
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 	for (int i = 0; i < np; i++) {
 		char *xml = rc == 0 ? virStoragePoolGetXMLDesc(pools[i], 0) : NULL;
 		xmlDocPtr doc = xml ? xmlReadMemory(xml, strlen(xml), "pool.xml", NULL,
@@ -71,7 +71,7 @@ static int pool_dirs(struct hv_conn *conn, char ***dirs, char ***names, size_t *
 			(*dirs)[*n] = strdup(real);
 			(*names)[*n] = strdup(name);
 			if (!(*dirs)[*n] || !(*names)[*n])
-				rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+				rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			(*n)++;
 		}
 		free(type);
@@ -178,18 +178,18 @@ int hv_disk_place(struct hv_conn *conn, const struct hv_disk *d, unsigned flags,
 			return rc;
 		dir = first_pool_dir(conn);
 		if (dir)
-			rc = hcfg_cause(cause, -EPERM,
+			rc = base_cause(cause, -EPERM,
 					_("The new disk %s would be outside every storage pool; new disks are made only in a pool's folder, such as %s."),
 					d->path, dir);
 		else
-			rc = hcfg_cause(cause, -EPERM,
+			rc = base_cause(cause, -EPERM,
 					_("The new disk %s would be outside every storage pool, and this host has none; new disks are made only in a pool's folder."),
 					d->path);
 		free(dir);
 		return rc;
 	}
 	if (stat(d->path, &st) < 0)
-		return hcfg_cause(cause, -errno, _("The disk image %s cannot be used: %s."), d->path,
+		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), d->path,
 				  strerror(errno));
 	if (S_ISBLK(st.st_mode)) {
 		*place = HV_PLACE_DEVICE;
@@ -198,7 +198,7 @@ int hv_disk_place(struct hv_conn *conn, const struct hv_disk *d, unsigned flags,
 		if (rc < 0)
 			return rc;
 		if (!(flags & HV_HOST_PATHS))
-			return hcfg_cause(cause, -EPERM,
+			return base_cause(cause, -EPERM,
 					  _("Only root may give a guest the block device %s."), d->path);
 		return 0;
 	}
@@ -209,7 +209,7 @@ int hv_disk_place(struct hv_conn *conn, const struct hv_disk *d, unsigned flags,
 		return rc;
 	*place = HV_PLACE_OUTSIDE;
 	if (!(flags & HV_HOST_PATHS))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("%s is outside every storage pool: only root may give a guest a file from elsewhere on the host."),
 				  d->path);
 	return 0;
@@ -229,7 +229,7 @@ int hv_pool_ensure(struct hv_conn *conn, const char *name, const char *dir, char
 	if (rc < 0)
 		return rc;
 	if (!realpath(dir, real)) {
-		rc = hcfg_cause(cause, -errno, _("Could not read %s: %s."), dir, strerror(errno));
+		rc = base_cause(cause, -errno, _("Could not read %s: %s."), dir, strerror(errno));
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -251,7 +251,7 @@ int hv_pool_ensure(struct hv_conn *conn, const char *name, const char *dir, char
 		xmlFreeDoc(doc);
 		if (!epath || !realpath(epath, rp) || strcmp(rp, real) != 0 ||
 		    virStoragePoolIsActive(p) == 1) {
-			rc = hcfg_cause(cause, -EEXIST,
+			rc = base_cause(cause, -EEXIST,
 					_("The storage pool %s exists but is not the folder %s."), name,
 					dir);
 			goto out;
@@ -261,18 +261,18 @@ int hv_pool_ensure(struct hv_conn *conn, const char *name, const char *dir, char
 		if (asprintf(&xml, "<pool type='dir'><name>%s</name><target><path>%s</path></target></pool>",
 			     name, real) < 0) {
 			xml = NULL;
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 		p = virStoragePoolDefineXML(conn->c, xml, 0);
 		if (!p) {
-			rc = hcfg_cause(cause, hv_lv_errno(),
+			rc = base_cause(cause, hv_lv_errno(),
 					_("Could not make %s a storage pool: %s."), dir, hv_lv_msg());
 			goto out;
 		}
 	}
 	if (virStoragePoolCreate(p, 0) < 0) {
-		rc = hcfg_cause(cause, hv_lv_errno(), _("Could not start the storage pool %s: %s."),
+		rc = base_cause(cause, hv_lv_errno(), _("Could not start the storage pool %s: %s."),
 				name, hv_lv_msg());
 		goto out;
 	}

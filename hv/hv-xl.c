@@ -1,7 +1,7 @@
 /* xm/xl guest configuration files: import through libxlutil with a note for every key, and export in xl syntax. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -721,19 +721,19 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	im.cfg = rep ? xlu_cfg_init(rep, path) : NULL;
 	im.g = calloc(1, sizeof(*im.g));
 	if (!im.cfg || !im.g) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = xlu_cfg_readdata(im.cfg, data, strlen(data));
 	if (rc) {
 		fflush(rep);
 		first_line(msgs, msgs_len);
-		rc = hcfg_cause(cause, -EINVAL, _("%s is not a valid xl configuration: %s."), path,
+		rc = base_cause(cause, -EINVAL, _("%s is not a valid xl configuration: %s."), path,
 				msgs && *msgs ? msgs : strerror(rc));
 		goto out;
 	}
 	if (scan_keys(data, &keys, &n_keys) < 0) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	hv_guest_init(im.g);
@@ -753,11 +753,11 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 		do_key(&im, keys[i]);
 	make_cmdline(&im);
 	if (im.oom) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	if (!im.g->name) {
-		rc = hcfg_cause(cause, -EINVAL, _("%s does not name its guest."), path);
+		rc = base_cause(cause, -EINVAL, _("%s does not name its guest."), path);
 		goto out;
 	}
 	*out = im.g;
@@ -782,25 +782,25 @@ out:
 /* ---- export ------------------------------------------------------------------ */
 
 /* An xl string: double quotes, with backslash and the quote escaped. */
-static void put_str(struct hcfg_buf *b, const char *s)
+static void put_str(struct base_buf *b, const char *s)
 {
-	hcfg_buf_str(b, "\"");
+	base_buf_str(b, "\"");
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\\')
-			hcfg_buf_str(b, "\\");
-		hcfg_buf_add(b, s, 1);
+			base_buf_str(b, "\\");
+		base_buf_add(b, s, 1);
 	}
-	hcfg_buf_str(b, "\"");
+	base_buf_str(b, "\"");
 }
 
-static void put_kv(struct hcfg_buf *b, const char *key, const char *value)
+static void put_kv(struct base_buf *b, const char *key, const char *value)
 {
-	hcfg_buf_printf(b, "%s = ", key);
+	base_buf_printf(b, "%s = ", key);
 	put_str(b, value);
-	hcfg_buf_str(b, "\n");
+	base_buf_str(b, "\n");
 }
 
-static void put_disks(struct hcfg_buf *b, const struct hv_guest *g)
+static void put_disks(struct base_buf *b, const struct hv_guest *g)
 {
 	char (*names)[16] = calloc(g->n_disks + 1, 16);
 
@@ -808,7 +808,7 @@ static void put_disks(struct hcfg_buf *b, const struct hv_guest *g)
 		b->oom = true;
 		return;
 	}
-	hcfg_buf_str(b, "disk = [\n");
+	base_buf_str(b, "disk = [\n");
 	for (size_t i = 0; i < g->n_disks; i++) {
 		const struct hv_disk *d = &g->disks[i];
 		/* Without format= xl assumes raw, as the model does. */
@@ -817,7 +817,7 @@ static void put_disks(struct hcfg_buf *b, const struct hv_guest *g)
 		/* Xen has no virtio: such disks become its own PV disks, as in domain XML. */
 		const char *bus = d->bus && strcmp(d->bus, "virtio") != 0 ? d->bus :
 			d->kind == HV_DISK_CDROM && !g->pv ? "ide" : "xen";
-		struct hcfg_buf spec = { 0 };
+		struct base_buf spec = { 0 };
 
 		if (d->target && strncmp(d->target, "vd", 2) == 0) {
 			snprintf(names[i], 16, "x%s", d->target);
@@ -839,57 +839,57 @@ static void put_disks(struct hcfg_buf *b, const struct hv_guest *g)
 		}
 		/* xl calls the vpc format vhd. */
 		if (fmt)
-			hcfg_buf_printf(&spec, "format=%s, ", strcmp(fmt, "vpc") == 0 ? "vhd" : fmt);
-		hcfg_buf_printf(&spec, "vdev=%s, access=%s", names[i],
+			base_buf_printf(&spec, "format=%s, ", strcmp(fmt, "vpc") == 0 ? "vhd" : fmt);
+		base_buf_printf(&spec, "vdev=%s, access=%s", names[i],
 				d->readonly || d->kind == HV_DISK_CDROM ? "ro" : "rw");
 		if (d->kind == HV_DISK_CDROM)
-			hcfg_buf_str(&spec, ", devtype=cdrom");
+			base_buf_str(&spec, ", devtype=cdrom");
 		if (d->kind == HV_DISK_BLOCK)
-			hcfg_buf_str(&spec, ", backendtype=phy");
+			base_buf_str(&spec, ", backendtype=phy");
 		/* target= comes last: it is the one value that may hold commas. */
-		hcfg_buf_printf(&spec, ", target=%s", d->path ? d->path : "");
+		base_buf_printf(&spec, ", target=%s", d->path ? d->path : "");
 		if (spec.oom)
 			b->oom = true;
-		hcfg_buf_str(b, "\t");
+		base_buf_str(b, "\t");
 		if (spec.s) {
 			char *q = spec.s;
 
 			/* Single quotes as xl's own examples, escaped where the path has them. */
-			hcfg_buf_str(b, "'");
+			base_buf_str(b, "'");
 			for (; *q; q++) {
 				if (*q == '\'' || *q == '\\')
-					hcfg_buf_str(b, "\\");
-				hcfg_buf_add(b, q, 1);
+					base_buf_str(b, "\\");
+				base_buf_add(b, q, 1);
 			}
-			hcfg_buf_str(b, "'");
+			base_buf_str(b, "'");
 		}
-		hcfg_buf_str(b, ",\n");
+		base_buf_str(b, ",\n");
 		free(spec.s);
 	}
-	hcfg_buf_str(b, "]\n");
+	base_buf_str(b, "]\n");
 	free(names);
 }
 
 int hv_xl_export(const struct hv_guest *g, char **text, char **cause)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 	static const char boot_letter[] = { [HV_BOOT_HD] = 'c', [HV_BOOT_CDROM] = 'd',
 					    [HV_BOOT_NETWORK] = 'n' };
 
 	*text = NULL;
 	if (!g->name)
-		return hcfg_cause(cause, -EINVAL, _("The guest has no name."));
-	hcfg_buf_str(&b, "# xl guest configuration written by ospite; see xl.cfg(5).\n");
+		return base_cause(cause, -EINVAL, _("The guest has no name."));
+	base_buf_str(&b, "# xl guest configuration written by ospite; see xl.cfg(5).\n");
 	put_kv(&b, "name", g->name);
 	if (g->uuid[0])
 		put_kv(&b, "uuid", g->uuid);
 	put_kv(&b, "type", g->pv ? "pv" : "hvm");
 	/* xl counts memory in MiB; a remainder would be lost, so round up. */
-	hcfg_buf_printf(&b, "memory = %llu\n", (unsigned long long)(g->memory_kib + 1023) / 1024);
+	base_buf_printf(&b, "memory = %llu\n", (unsigned long long)(g->memory_kib + 1023) / 1024);
 	if (g->max_memory_kib && g->max_memory_kib != g->memory_kib)
-		hcfg_buf_printf(&b, "maxmem = %llu\n",
+		base_buf_printf(&b, "maxmem = %llu\n",
 				(unsigned long long)(g->max_memory_kib + 1023) / 1024);
-	hcfg_buf_printf(&b, "vcpus = %u\n", g->vcpus);
+	base_buf_printf(&b, "vcpus = %u\n", g->vcpus);
 	if (g->kernel)
 		put_kv(&b, "kernel", g->kernel);
 	if (g->initrd)
@@ -907,48 +907,48 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause)
 		order[k] = '\0';
 		if (k)
 			put_kv(&b, "boot", order);
-		hcfg_buf_printf(&b, "acpi = %d\napic = %d\npae = %d\n", g->acpi, g->apic, g->pae);
+		base_buf_printf(&b, "acpi = %d\napic = %d\npae = %d\n", g->acpi, g->apic, g->pae);
 		if (g->serial)
 			put_kv(&b, "serial", "pty");
 	} else if (g->pae) {
-		hcfg_buf_str(&b, "pae = 1\n");
+		base_buf_str(&b, "pae = 1\n");
 	}
 	if (g->n_disks)
 		put_disks(&b, g);
 	if (g->n_nics) {
-		hcfg_buf_str(&b, "vif = [\n");
+		base_buf_str(&b, "vif = [\n");
 		for (size_t i = 0; i < g->n_nics; i++) {
 			const struct hv_nic *nic = &g->nics[i];
 
-			hcfg_buf_str(&b, "\t'");
+			base_buf_str(&b, "\t'");
 			if (nic->mac[0])
-				hcfg_buf_printf(&b, "mac=%s, ", nic->mac);
-			hcfg_buf_printf(&b, "bridge=%s", nic->bridge ? nic->bridge : "xenbr0");
+				base_buf_printf(&b, "mac=%s, ", nic->mac);
+			base_buf_printf(&b, "bridge=%s", nic->bridge ? nic->bridge : "xenbr0");
 			if (nic->model)
-				hcfg_buf_printf(&b, ", model=%s", nic->model);
-			hcfg_buf_str(&b, "',\n");
+				base_buf_printf(&b, ", model=%s", nic->model);
+			base_buf_str(&b, "',\n");
 		}
-		hcfg_buf_str(&b, "]\n");
+		base_buf_str(&b, "]\n");
 	}
 	if (g->vnc) {
-		hcfg_buf_str(&b, "vnc = 1\n");
+		base_buf_str(&b, "vnc = 1\n");
 		if (g->vnc_listen)
 			put_kv(&b, "vnclisten", g->vnc_listen);
 		if (g->vnc_port == -1)
-			hcfg_buf_str(&b, "vncunused = 1\n");
+			base_buf_str(&b, "vncunused = 1\n");
 		else
-			hcfg_buf_printf(&b, "vncdisplay = %d\n", g->vnc_port - 5900);
+			base_buf_printf(&b, "vncdisplay = %d\n", g->vnc_port - 5900);
 		if (g->vnc_password)
 			put_kv(&b, "vncpasswd", g->vnc_password);
 	} else {
-		hcfg_buf_str(&b, "vnc = 0\n");
+		base_buf_str(&b, "vnc = 0\n");
 	}
 	put_kv(&b, "on_poweroff", hv_lifecycle_name(g->on_poweroff));
 	put_kv(&b, "on_reboot", hv_lifecycle_name(g->on_reboot));
 	put_kv(&b, "on_crash", hv_lifecycle_name(g->on_crash));
 	if (b.oom) {
 		free(b.s);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	*text = b.s;
 	return 0;

@@ -1,7 +1,7 @@
 /* The guest model to libvirt domain XML and back, built with libxml2's tree API and read with XPath. */
 #include "hv-int.h"
 #include "../hostcfg/hcfg.h"
-#include "../tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -212,13 +212,13 @@ int hv_guest_to_xml(const struct hv_guest *g, const char *virt_type, char **xml,
 
 	*xml = NULL;
 	if (!virt_type || !*virt_type)
-		return hcfg_cause(cause, -EINVAL, _("No hypervisor type was given for the guest."));
+		return base_cause(cause, -EINVAL, _("No hypervisor type was given for the guest."));
 	if (!g->name)
-		return hcfg_cause(cause, -EINVAL, _("The guest has no name."));
+		return base_cause(cause, -EINVAL, _("The guest has no name."));
 	b.doc = xmlNewDoc(BAD_CAST "1.0");
 	root = b.doc ? xmlNewNode(NULL, BAD_CAST "domain") : NULL;
 	if (!root) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	xmlDocSetRootElement(b.doc, root);
@@ -270,12 +270,12 @@ int hv_guest_to_xml(const struct hv_guest *g, const char *virt_type, char **xml,
 	el(&b, root, "on_crash", hv_lifecycle_name(g->on_crash));
 	add_devices(&b, root, g, xen);
 	if (b.oom) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	xmlDocDumpFormatMemory(b.doc, &mem, &len, 1);
 	if (!mem || !(*xml = strdup((const char *)mem)))
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 out:
 	xmlFree(mem);
 	xmlFreeDoc(b.doc);
@@ -521,20 +521,20 @@ int hv_guest_from_xml(const char *xml, struct hv_guest **out, char **cause)
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !xmlDocGetRootElement(doc) ||
 	    strcmp((const char *)xmlDocGetRootElement(doc)->name, "domain") != 0) {
-		rc = hcfg_cause(cause, -EINVAL, _("The guest description is not valid domain XML."));
+		rc = base_cause(cause, -EINVAL, _("The guest description is not valid domain XML."));
 		goto out;
 	}
 	ctx = xmlXPathNewContext(doc);
 	g = calloc(1, sizeof(*g));
 	if (!ctx || !g) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	hv_guest_init(g);
 	g->boot[0] = HV_BOOT_NONE;
 	g->name = hv_xp_str(ctx, NULL, "/domain/name");
 	if (!g->name) {
-		rc = hcfg_cause(cause, -EINVAL, _("The guest description has no name."));
+		rc = base_cause(cause, -EINVAL, _("The guest description has no name."));
 		goto out;
 	}
 	s = hv_xp_str(ctx, NULL, "/domain/uuid");
@@ -542,7 +542,7 @@ int hv_guest_from_xml(const char *xml, struct hv_guest **out, char **cause)
 		snprintf(g->uuid, sizeof(g->uuid), "%s", s);
 	free(s);
 	if (!xp_kib(ctx, "/domain/memory", &max)) {
-		rc = hcfg_cause(cause, -EINVAL, _("The guest description has no valid memory size."));
+		rc = base_cause(cause, -EINVAL, _("The guest description has no valid memory size."));
 		goto out;
 	}
 	if (!xp_kib(ctx, "/domain/currentMemory", &g->memory_kib))
@@ -563,7 +563,7 @@ int hv_guest_from_xml(const char *xml, struct hv_guest **out, char **cause)
 	if (rc == 0)
 		rc = read_list(ctx, "/domain/devices/interface[@type='bridge']", g, read_nic);
 	if (rc < 0) {
-		rc = hcfg_cause(cause, rc, _("Out of memory."));
+		rc = base_cause(cause, rc, _("Out of memory."));
 		goto out;
 	}
 	g->serial = xp_bool(ctx, NULL, "/domain/devices/serial[@type='pty'] | "

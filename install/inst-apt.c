@@ -1,7 +1,7 @@
 /* Dependency Check: the complete package set an install gets, worked out by apt under a private configuration, and its download. */
 #include "inst-apt.h"
 #include "hostcfg/hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -113,30 +113,30 @@ static void normalise_url(const char *in, char *out, size_t len)
 		snprintf(out, len, "%s", in);
 }
 
-static void add_stanza(struct hcfg_buf *b, const struct inst_apt_source *src, const char *url,
+static void add_stanza(struct base_buf *b, const struct inst_apt_source *src, const char *url,
 		       const char *suite)
 {
 	const char *comps = src->components && *src->components ? src->components : "main";
 
-	hcfg_buf_str(b, "Types: deb\nURIs: ");
-	hcfg_buf_str(b, url);
-	hcfg_buf_str(b, "\nSuites: ");
-	hcfg_buf_str(b, suite);
-	hcfg_buf_str(b, "\n");
+	base_buf_str(b, "Types: deb\nURIs: ");
+	base_buf_str(b, url);
+	base_buf_str(b, "\nSuites: ");
+	base_buf_str(b, suite);
+	base_buf_str(b, "\n");
 	/* A flat repository ("./") has no components. */
 	if (suite[strlen(suite) - 1] != '/') {
-		hcfg_buf_str(b, "Components: ");
-		hcfg_buf_str(b, comps);
-		hcfg_buf_str(b, "\n");
+		base_buf_str(b, "Components: ");
+		base_buf_str(b, comps);
+		base_buf_str(b, "\n");
 	}
 	if (src->trusted) {
-		hcfg_buf_str(b, "Trusted: yes\n");
+		base_buf_str(b, "Trusted: yes\n");
 	} else {
-		hcfg_buf_str(b, "Signed-By: ");
-		hcfg_buf_str(b, src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING);
-		hcfg_buf_str(b, "\n");
+		base_buf_str(b, "Signed-By: ");
+		base_buf_str(b, src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING);
+		base_buf_str(b, "\n");
 	}
-	hcfg_buf_str(b, "\n");
+	base_buf_str(b, "\n");
 }
 
 static int write_text(const char *dir, const char *rel, const char *text, char **cause)
@@ -144,7 +144,7 @@ static int write_text(const char *dir, const char *rel, const char *text, char *
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, rel) >= (int)sizeof(path))
-		return hcfg_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), dir);
+		return base_cause(cause, -ENAMETOOLONG, _("The path %s is too long."), dir);
 	return hcfg_write_file(path, text, 0644, cause);
 }
 
@@ -158,26 +158,26 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 	};
 	const char *keyring = src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING;
 	char sec_suite[256], path[PATH_MAX];
-	struct hcfg_buf conf = { 0 }, list = { 0 };
+	struct base_buf conf = { 0 }, list = { 0 };
 	int rc;
 
 	memset(ae, 0, sizeof(*ae));
 	if (!src->mirror || !*src->mirror || !src->suite || !*src->suite)
-		return hcfg_cause(cause, -EINVAL, _("No package source was given."));
+		return base_cause(cause, -EINVAL, _("No package source was given."));
 	if (has_bad_char(src->mirror) || has_bad_char(src->suite) || has_bad_char(src->components) ||
 	    has_bad_char(src->security_mirror) || has_bad_char(src->security_suite) ||
 	    has_bad_char(src->keyring) || has_bad_char(src->arch) || strchr(src->suite, ' '))
-		return hcfg_cause(cause, -EINVAL, _("The package source %s is not valid."), src->mirror);
+		return base_cause(cause, -EINVAL, _("The package source %s is not valid."), src->mirror);
 	if (!workdir || !*workdir || has_bad_char(workdir))
-		return hcfg_cause(cause, -EINVAL, _("The work directory %s cannot be used."),
+		return base_cause(cause, -EINVAL, _("The work directory %s cannot be used."),
 				  workdir ? workdir : "");
 	if (!src->trusted && access(keyring, R_OK) < 0)
-		return hcfg_cause(cause, -ENOENT, _("The archive keyring %s is missing."), keyring);
+		return base_cause(cause, -ENOENT, _("The archive keyring %s is missing."), keyring);
 	rc = hcfg_mkdirs(workdir, cause);
 	if (rc < 0)
 		return rc;
 	if (!realpath(workdir, ae->dir))
-		return hcfg_cause(cause, -errno, _("Could not create %s: %s."), workdir,
+		return base_cause(cause, -errno, _("Could not create %s: %s."), workdir,
 				  strerror(errno));
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", ae->dir, subdirs[i]);
@@ -249,13 +249,13 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 			     src->recommends ? "true" : "false") < 0)
 			c = NULL;
 		if (c)
-			hcfg_buf_str(&conf, c);
+			base_buf_str(&conf, c);
 		else
 			conf.oom = true;
 		free(c);
 	}
 	if (conf.oom || list.oom) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	rc = hcfg_write_file(ae->conf, conf.s, 0644, cause);
@@ -282,10 +282,10 @@ static int run_apt(struct aptenv *ae, const char *const argv[], int logfd, struc
 	snprintf(tmpl, sizeof(tmpl), "%s/apt-output.XXXXXX", ae->dir);
 	fd = mkostemp(tmpl, O_CLOEXEC);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not create a temporary file: %s."),
+		return base_cause(cause, -errno, _("Could not create a temporary file: %s."),
 				  strerror(errno));
 	unlink(tmpl);
-	rc = inst_run_status(argv, ae->env, fd, status ? 3 : -1, status ? prog_status_line : NULL,
+	rc = base_run_status(argv, ae->env, fd, status ? 3 : -1, status ? prog_status_line : NULL,
 			     prog_tick, pg, cause);
 	len = lseek(fd, 0, SEEK_END);
 	if (len >= 0) {
@@ -306,7 +306,7 @@ static int run_apt(struct aptenv *ae, const char *const argv[], int logfd, struc
 	}
 	close(fd);
 	if (!*out && rc >= 0)
-		return hcfg_cause(cause, -EIO, _("Could not read the output of %s."), argv[0]);
+		return base_cause(cause, -EIO, _("Could not read the output of %s."), argv[0]);
 	return rc;
 }
 
@@ -472,7 +472,7 @@ static int index_file(struct index *ix, const char *path, char **cause)
 		rc = -errno;
 		if (fd >= 0)
 			close(fd);
-		return hcfg_cause(cause, rc, _("Could not read %s: %s."), path, strerror(-rc));
+		return base_cause(cause, rc, _("Could not read %s: %s."), path, strerror(-rc));
 	}
 	if (st.st_size == 0) {
 		close(fd);
@@ -482,11 +482,11 @@ static int index_file(struct index *ix, const char *path, char **cause)
 	rc = -errno;
 	close(fd);
 	if (data == MAP_FAILED)
-		return hcfg_cause(cause, rc, _("Could not read %s: %s."), path, strerror(-rc));
+		return base_cause(cause, rc, _("Could not read %s: %s."), path, strerror(-rc));
 	nm = realloc(ix->maps, (ix->n_maps + 1) * sizeof(*ix->maps));
 	if (!nm) {
 		munmap(data, st.st_size);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	ix->maps = nm;
 	ix->maps[ix->n_maps].p = data;
@@ -540,7 +540,7 @@ static int index_file(struct index *ix, const char *path, char **cause)
 	if (rc == 0)
 		rc = commit(ix, &cur, prov, provlen);
 	if (rc < 0)
-		return hcfg_cause(cause, rc, _("Out of memory."));
+		return base_cause(cause, rc, _("Out of memory."));
 	return 0;
 }
 
@@ -561,7 +561,7 @@ static int index_load(struct index *ix, const char *lists, const char *arch, cha
 	memset(ix, 0, sizeof(*ix));
 	ix->arch = arch;
 	if (!d)
-		return hcfg_cause(cause, -errno, _("Could not read %s: %s."), lists, strerror(errno));
+		return base_cause(cause, -errno, _("Could not read %s: %s."), lists, strerror(errno));
 	while (rc == 0 && (de = readdir(d))) {
 		char path[PATH_MAX];
 
@@ -573,7 +573,7 @@ static int index_load(struct index *ix, const char *lists, const char *arch, cha
 	}
 	closedir(d);
 	if (rc == 0 && !files)
-		rc = hcfg_cause(cause, -ENOENT, _("The package source has no package index for %s."),
+		rc = base_cause(cause, -ENOENT, _("The package source has no package index for %s."),
 				arch);
 	if (rc < 0)
 		return rc;
@@ -762,7 +762,7 @@ static int simulate_error(const char *out, char **cause)
 	int rc;
 
 	if (hdr) {
-		struct hcfg_buf b = { 0 };
+		struct base_buf b = { 0 };
 
 		for (const char *l = strchr(hdr, '\n'); l && l[1] == ' '; l = strchr(l + 1, '\n')) {
 			size_t n = strcspn(l + 1, "\n");
@@ -772,14 +772,14 @@ static int simulate_error(const char *out, char **cause)
 				continue;
 			if (*d) {
 				if (b.len)
-					hcfg_buf_str(&b, "; ");
-				hcfg_buf_str(&b, d);
+					base_buf_str(&b, "; ");
+				base_buf_str(&b, d);
 			}
 			free(d);
 		}
 		if (b.len && !b.oom) {
 			/* TRANSLATORS: %s is apt's list of the conflicts or missing dependencies. */
-			rc = hcfg_cause(cause, -EPROTO, _("The packages cannot be installed together: %s."),
+			rc = base_cause(cause, -EPROTO, _("The packages cannot be installed together: %s."),
 					b.s);
 			free(b.s);
 			return rc;
@@ -788,10 +788,10 @@ static int simulate_error(const char *out, char **cause)
 	}
 	e = out ? line_after(out, "E: ") : NULL;
 	if (e)
-		rc = hcfg_cause(cause, -EPROTO, _("The package dependencies could not be resolved: %s."),
+		rc = base_cause(cause, -EPROTO, _("The package dependencies could not be resolved: %s."),
 				e);
 	else
-		rc = hcfg_cause(cause, -EPROTO, _("The package dependencies could not be resolved."));
+		rc = base_cause(cause, -EPROTO, _("The package dependencies could not be resolved."));
 	free(e);
 	return rc;
 }
@@ -806,7 +806,7 @@ static int simulate(struct aptenv *ae, const struct namelist *names, bool recomm
 	int rc;
 
 	if (!argv)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	argv[k++] = "apt-get";
 	argv[k++] = "install";
 	argv[k++] = "--simulate";
@@ -820,7 +820,7 @@ static int simulate(struct aptenv *ae, const struct namelist *names, bool recomm
 	if (rc > 0)
 		rc = simulate_error(text, cause);
 	if (rc == 0 && collect_inst(text, out) < 0)
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 	free(text);
 	free(argv);
 	return rc;
@@ -834,7 +834,7 @@ static int update_error(const struct aptenv *ae, const char *out, char **cause)
 	int rc;
 
 	if (!e)
-		return hcfg_cause(cause, -EIO, _("The package lists could not be downloaded."));
+		return base_cause(cause, -EIO, _("The package lists could not be downloaded."));
 	for (size_t i = 0; i < 2; i++) {
 		size_t n = strlen(urls[i]);
 
@@ -847,7 +847,7 @@ static int update_error(const struct aptenv *ae, const char *out, char **cause)
 			char *d = detail(reason, strlen(reason));
 
 			/* TRANSLATORS: a URL, then apt's reason ("Could not connect to ..."). */
-			rc = hcfg_cause(cause, -EHOSTUNREACH,
+			rc = base_cause(cause, -EHOSTUNREACH,
 					_("The package source %s could not be reached: %s."), urls[i],
 					d && *d ? d : e);
 			free(d);
@@ -856,13 +856,13 @@ static int update_error(const struct aptenv *ae, const char *out, char **cause)
 		}
 		if (memmem(e, strlen(e), urls[i], n)) {
 			/* TRANSLATORS: a URL, then apt's explanation (a missing Release file, a bad signature). */
-			rc = hcfg_cause(cause, -EIO, _("The package source %s could not be used: %s."),
+			rc = base_cause(cause, -EIO, _("The package source %s could not be used: %s."),
 					urls[i], e);
 			free(e);
 			return rc;
 		}
 	}
-	rc = hcfg_cause(cause, -EIO, _("The package lists could not be downloaded: %s."), e);
+	rc = base_cause(cause, -EIO, _("The package lists could not be downloaded: %s."), e);
 	free(e);
 	return rc;
 }
@@ -878,7 +878,7 @@ static int fill_set(const struct index *ix, const struct instlist *full, const s
 	memset(out, 0, sizeof(*out));
 	out->pkgs = calloc(full->n ? full->n : 1, sizeof(*out->pkgs));
 	if (!out->pkgs)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	for (size_t i = 0; i < full->n; i++) {
 		const struct instline *il = &full->v[i];
 		struct inst_pkg *pk = &out->pkgs[out->n++];
@@ -901,7 +901,7 @@ static int fill_set(const struct index *ix, const struct instlist *full, const s
 		}
 		if (!pk->name || !pk->version || !pk->arch || !pk->summary) {
 			inst_pkgset_free(out);
-			return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			return base_cause(cause, -ENOMEM, _("Out of memory."));
 		}
 	}
 	qsort(out->pkgs, out->n, sizeof(*out->pkgs), cmp_pkg);
@@ -935,7 +935,7 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 
 	memset(out, 0, sizeof(*out));
 	if (!ae)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = aptenv_setup(ae, src, workdir, cause);
 	if (rc < 0)
 		goto out;
@@ -971,22 +971,22 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		}
 	}
 	if (missing.n == 1) {
-		rc = hcfg_cause(cause, -ENOENT, _("The package %s is not available from %s."),
+		rc = base_cause(cause, -ENOENT, _("The package %s is not available from %s."),
 				missing.v[0], ae->mirror);
 		goto out;
 	}
 	if (missing.n > 1) {
-		struct hcfg_buf b = { 0 };
+		struct base_buf b = { 0 };
 
 		for (size_t i = 0; i < missing.n; i++) {
 			if (i)
-				hcfg_buf_str(&b, ", ");
-			hcfg_buf_str(&b, missing.v[i]);
+				base_buf_str(&b, ", ");
+			base_buf_str(&b, missing.v[i]);
 		}
 		if (b.oom)
 			goto oom;
 		/* TRANSLATORS: a URL, then a comma-separated list of package names. */
-		rc = hcfg_cause(cause, -ENOENT, _("These packages are not available from %s: %s."),
+		rc = base_cause(cause, -ENOENT, _("These packages are not available from %s: %s."),
 				ae->mirror, b.s);
 		free(b.s);
 		goto out;
@@ -1012,7 +1012,7 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 	prog_set(&pg, 1000);
 	goto out;
 oom:
-	rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 out:
 	il_free(&sim_base);
 	il_free(&sim_all);
@@ -1037,7 +1037,7 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 	int rc;
 
 	if (!ae)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = aptenv_setup(ae, src, workdir, cause);
 	if (rc < 0)
 		goto out;
@@ -1046,7 +1046,7 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 	argv = calloc(set->n + 10, sizeof(*argv));
 	specs = calloc(set->n, sizeof(*specs));
 	if (!argv || !specs) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	argv[k++] = "apt-get";
@@ -1059,7 +1059,7 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 	for (size_t i = 0; i < set->n; i++) {
 		if (asprintf(&specs[i], "%s=%s", set->pkgs[i].name, set->pkgs[i].version) < 0) {
 			specs[i] = NULL;
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 		argv[k++] = specs[i];
@@ -1071,9 +1071,9 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 		char *e = text ? line_after(text, "E: ") : NULL;
 
 		if (e)
-			rc = hcfg_cause(cause, -EIO, _("The packages could not be downloaded: %s."), e);
+			rc = base_cause(cause, -EIO, _("The packages could not be downloaded: %s."), e);
 		else
-			rc = hcfg_cause(cause, -EIO, _("The packages could not be downloaded."));
+			rc = base_cause(cause, -EIO, _("The packages could not be downloaded."));
 		free(e);
 	}
 	if (rc == 0)

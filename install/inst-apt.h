@@ -1,35 +1,10 @@
-/* install/ internals for packages: running programs with a status pipe, debootstrap and apt progress parsers, dependency resolution. */
+/* install/ internals for packages: debootstrap, mmdebstrap and apt progress parsers, dependency resolution. */
 #ifndef OSPITE_INST_APT_H
 #define OSPITE_INST_APT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- running a program with a status pipe (inst-proc.c) ------------------- */
-
-/* Longest status line passed to a callback; longer lines are cut (at a UTF-8 boundary). */
-#define INST_RUN_LINE_MAX 4096
-
-/*
- * Run @argv (no shell, PATH searched) with stdin from /dev/null and stdout and
- * stderr to @logfd (or /dev/null when < 0). When @status_fd >= 3 the child
- * gets the write end of a pipe as that descriptor number (3 for debootstrap
- * --debian-installer, any number for apt's APT::Status-Fd) and @line is called
- * for each complete line read from it, without its newline; a last line
- * without newline is delivered too. @tick (may be NULL) is called about every
- * 200 ms whether or not the child writes anything. @env holds extra
- * "NAME=VALUE" strings that override the inherited environment (may be NULL).
- * With @status_fd INST_RUN_OUTPUT the child's stdout and stderr go through
- * the pipe instead: each line is copied to @logfd, then given to @line.
- * Returns the exit status (0..255; a nonzero status also fills @cause), or a
- * negative errno when the program could not be started or was killed.
- */
-#define INST_RUN_OUTPUT 1
-
-int inst_run_status(const char *const argv[], const char *const env[], int logfd, int status_fd,
-		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
-		    void *opaque, char **cause);
 
 /* ---- debootstrap --debian-installer protocol on fd 3 (inst-proc.c) -------- */
 

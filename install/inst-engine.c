@@ -1,6 +1,6 @@
 /* The install engine: the order of the steps, each step's beginning and end in the journal, and what it tells its front end; it never draws or prints itself. */
 #include "inst-engine.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -40,7 +40,7 @@ struct inst_engine *inst_engine_new(const struct inst_plan *plan, const struct i
 	e->logfd = logfd;
 	inst_engine_set_workdir(e, "/var/cache/ospite-install");
 	e->t0 = time(NULL);
-	e->started_ms = hcfg_now_ms();
+	e->started_ms = base_now_ms();
 	return e;
 }
 
@@ -80,7 +80,7 @@ void eng_log(struct inst_engine *e, const char *fmt, ...)
 void eng_step(struct inst_engine *e, enum inst_step s)
 {
 	e->failed = s;
-	eng_log(e, "== step: %s (at %.1f s)", inst_step_title(s), (hcfg_now_ms() - e->started_ms) / 1000.0);
+	eng_log(e, "== step: %s (at %.1f s)", inst_step_title(s), (base_now_ms() - e->started_ms) / 1000.0);
 	if (e->ui.step)
 		e->ui.step(e->ui.opaque, s);
 }
@@ -146,7 +146,7 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	if (inst_plan_validate(p, &problems) < 0) {
-		rc = hcfg_cause(cause, -EINVAL, "%s", problems);
+		rc = base_cause(cause, -EINVAL, "%s", problems);
 		free(problems);
 		return rc;
 	}
@@ -155,9 +155,9 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	if (!disk.eligible)
-		return hcfg_cause(cause, -EBUSY, _("The disk %s cannot be used. %s"), p->disk, disk.why);
+		return base_cause(cause, -EBUSY, _("The disk %s cannot be used. %s"), p->disk, disk.why);
 	if (!p->wipe_confirmed)
-		return hcfg_cause(cause, -EPERM, _("Erasing %s was not confirmed."), p->disk);
+		return base_cause(cause, -EPERM, _("Erasing %s was not confirmed."), p->disk);
 	rc = inst_plan_resolve_sizes(p, disk.size >> 20, e->sizes, cause);
 	if (rc < 0)
 		return rc;

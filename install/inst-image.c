@@ -1,6 +1,6 @@
 /* Image mode: the disk image an install writes instead of a disk, made and attached to a loop device. */
 #include "inst.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,7 +38,7 @@ static int detach_stale(const char *path, char **cause)
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
 		if (hcfg_disk_try_claim(dev) < 0) {
-			rc = hcfg_cause(cause, -EBUSY,
+			rc = base_cause(cause, -EBUSY,
 					_("The image %s is still attached to %s and in use, so it was left alone."),
 					path, dev);
 			break;

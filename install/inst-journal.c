@@ -1,6 +1,6 @@
 /* The install journal: a small text file on the target naming the plan and the steps that finished. */
 #include "inst-journal.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +64,7 @@ int inst_journal_new(struct inst_journal *j, uint64_t fp, char **cause)
 
 	memset(j, 0, sizeof(*j));
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-		return hcfg_cause(cause, -EIO, _("Could not read random numbers: %s."),
+		return base_cause(cause, -EIO, _("Could not read random numbers: %s."),
 				  strerror(errno));
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(j->run + 2 * i, 3, "%02x", rnd[i]);
@@ -183,33 +183,33 @@ int inst_journal_read(const char *target, uint64_t fp, struct inst_journal *j)
 	return rc;
 }
 
-static void render(struct hcfg_buf *b, const struct inst_journal *j)
+static void render(struct base_buf *b, const struct inst_journal *j)
 {
-	hcfg_buf_printf(b, "plan %016" PRIx64 "\nrun %s\nbegan %lld\n", j->plan, j->run, j->began);
+	base_buf_printf(b, "plan %016" PRIx64 "\nrun %s\nbegan %lld\n", j->plan, j->run, j->began);
 	for (int i = 0; i < INST_MAX_PARTS; i++)
 		if (*j->uuid[i])
-			hcfg_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
+			base_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
 }
 
 /* Write @j (its steps too when @steps) under @header to @path in @dir, atomically, mode 0600. */
 static int save(const char *dir, const char *path, const char *header, const struct inst_journal *j,
 		bool steps, char **cause)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 	int rc = hcfg_mkdirs(dir, cause);
 
 	if (rc < 0)
 		return rc;
-	hcfg_buf_str(&b, header);
+	base_buf_str(&b, header);
 	render(&b, j);
 	for (int s = 0; steps && s < INST_STEP_COUNT; s++)
 		if (j->done & (1u << s))
-			hcfg_buf_printf(&b, "done %s\n", words[s]);
+			base_buf_printf(&b, "done %s\n", words[s]);
 		else if (j->started & (1u << s))
-			hcfg_buf_printf(&b, "start %s\n", words[s]);
+			base_buf_printf(&b, "start %s\n", words[s]);
 	if (b.oom) {
 		free(b.s);
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	rc = hcfg_write_file(path, b.s, 0600, cause);
 	free(b.s);
@@ -248,9 +248,9 @@ int inst_run_record_write(const char *workdir, const struct inst_journal *j, cha
 		return rc;
 	/* Only root may plant a record that vouches for a disk. */
 	if (chmod(dir, 0700) < 0)
-		return hcfg_cause(cause, -errno, _("Could not write %s: %s."), dir, strerror(errno));
+		return base_cause(cause, -errno, _("Could not write %s: %s."), dir, strerror(errno));
 	if (record_path(workdir, j->run, path, sizeof(path)) < 0)
-		return hcfg_cause(cause, -EINVAL, _("The run id \"%s\" is not valid."), j->run);
+		return base_cause(cause, -EINVAL, _("The run id \"%s\" is not valid."), j->run);
 	return save(dir, path,
 		    "# An install this machine started; ospite-install resumes only its own runs.\n",
 		    j, false, cause);
@@ -273,17 +273,17 @@ int inst_journal_vouch(const char *workdir, const struct inst_journal *j,
 
 	if (record_path(workdir, j->run, path, sizeof(path)) < 0 || lstat(path, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || st.st_uid != 0 || read_parse(path, &mine) < 0)
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("The install journal on the disk names a run that this machine did not start."));
 	if (mine.plan != j->plan || mine.began != j->began || strcmp(mine.run, j->run))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("The install journal on the disk does not match this machine's record of run %s."),
 				  j->run);
 	for (size_t i = 0; i < INST_MAX_PARTS; i++) {
 		const char *now = i < n ? uuids[i] : "";
 
 		if (strcmp(mine.uuid[i], j->uuid[i]) || strcmp(mine.uuid[i], now))
-			return hcfg_cause(cause, -EPERM,
+			return base_cause(cause, -EPERM,
 					  _("The file systems on the disk are not the ones run %s made."),
 					  j->run);
 	}
@@ -392,7 +392,7 @@ int inst_clear_stale(const char *target, int logfd, char **cause)
 		if (logfd >= 0)
 			dprintf(logfd, "+ umount %s (left by an earlier run)\n", list[deepest]);
 		if (umount(list[deepest]) < 0 && errno != EINVAL && !rc)
-			rc = hcfg_cause(cause, -errno,
+			rc = base_cause(cause, -errno,
 					_("%s is still in use from an earlier run and cannot be unmounted: %s."),
 					list[deepest], strerror(errno));
 		free(list[deepest]);

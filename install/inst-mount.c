@@ -1,6 +1,6 @@
 /* The install target: mounting its file systems, the kernel's and the package cache, and its files and commands. */
 #include "inst-engine.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -16,13 +16,13 @@ int eng_mount(struct inst_engine *e, const char *src, const char *rel, const cha
 	char path[PATH_MAX];
 
 	if (e->n_mounts >= MAX_MOUNTS)
-		return hcfg_cause(cause, -ENOSPC, _("Too many mounts in the target."));
+		return base_cause(cause, -ENOSPC, _("Too many mounts in the target."));
 	snprintf(path, sizeof(path), "%s%s", e->target, rel);
 	if (hcfg_mkdirs(path, cause) < 0)
 		return -errno;
 	eng_log(e, "+ mount %s %s (%s)", src, path, fstype ? fstype : "bind");
 	if (mount(src, path, fstype, flags, NULL) < 0)
-		return hcfg_cause(cause, -errno, _("Could not mount %s on %s: %s."), src, path,
+		return base_cause(cause, -errno, _("Could not mount %s on %s: %s."), src, path,
 				  strerror(errno));
 	e->mounts[e->n_mounts++] = strdup(path);
 	return 0;
@@ -129,9 +129,9 @@ int eng_in_target(struct inst_engine *e, char **cause, const char *const argv[])
 	for (size_t i = 0; argv[i] && n < 31; i++)
 		full[n++] = argv[i];
 	full[n] = NULL;
-	rc = hcfg_run(full, e->logfd, cause);
+	rc = base_run(full, e->logfd, cause);
 	if (rc > 0)
-		return -EIO;   /* hcfg_run already wrote the cause naming the program */
+		return -EIO;   /* base_run already wrote the cause naming the program */
 	return rc;
 }
 

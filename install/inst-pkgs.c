@@ -1,7 +1,7 @@
 /* Package Installation: the download, the base system, apt, the initial RAM disk, the repair after a power cut, and the progress they report. */
 #include "inst-engine.h"
 #include "hostcfg/hcfg-target.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <dirent.h>
 
@@ -120,7 +120,7 @@ static int eng_run_ticking(struct inst_engine *e, const char *const argv[], cons
 		       int status_fd, void (*line)(void *, const char *), void *parser, char **cause)
 {
 	void *pair[2] = { e, parser };
-	int rc = inst_run_status(argv, env, e->logfd, status_fd, line, tick, pair, cause);
+	int rc = base_run_status(argv, env, e->logfd, status_fd, line, tick, pair, cause);
 
 	return rc > 0 ? -EIO : rc;
 }
@@ -138,7 +138,7 @@ static bool use_mmdebstrap(void)
 
 	if (want && !strcmp(want, "debootstrap"))
 		return false;
-	path = hcfg_which("mmdebstrap");
+	path = base_which("mmdebstrap");
 	found = path != NULL;
 	free(path);
 	return found;
@@ -169,8 +169,8 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 
 	mm = inst_mmdbs_new(e->base_pkgs, dbs_event, e);
 	if (!mm)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-	rc = eng_run_ticking(e, argv, env, INST_RUN_OUTPUT, mmdbs_line, mm, cause);
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = eng_run_ticking(e, argv, env, BASE_RUN_OUTPUT, mmdbs_line, mm, cause);
 	inst_mmdbs_free(mm);
 	return rc;
 }
@@ -189,7 +189,7 @@ static int run_debootstrap(struct inst_engine *e, const char *const env[], char 
 		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
 	dbs = inst_dbs_new(dbs_event, e);
 	if (!dbs)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
 			       p->suite, e->target, mirror, NULL };
 
@@ -341,7 +341,7 @@ static int repair_dpkg(struct inst_engine *e, const char *const env[], char **ca
 
 	if (eng_run_ticking(e, cfg, env, -1, NULL, NULL, NULL) < 0)
 		eng_log(e, "resume: dpkg could not configure everything; apt repairs the rest");
-	rc = hcfg_run_capture(query, e->logfd, &out, cause);
+	rc = base_run_capture(query, e->logfd, &out, cause);
 	if (rc > 0)
 		rc = -EIO;
 	if (rc < 0)

@@ -1,6 +1,6 @@
 /* The install plan: defaults, the automatic layout, the package set, validation and dumps. */
 #include "inst.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -321,7 +321,7 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 			ngrow++;
 	}
 	if (fixed > avail)
-		return hcfg_cause(cause, -ENOSPC,
+		return base_cause(cause, -ENOSPC,
 				  _("The partitions need %llu MiB but the disk holds only %llu MiB."),
 				  (unsigned long long)fixed, (unsigned long long)avail);
 	/* Share what is left among the grow entries, honouring their maximum sizes. */
@@ -446,7 +446,7 @@ int inst_plan_validate_parts(const struct inst_plan *p, char **causes)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
 			    strcmp(p->parts[i].mount, "swap")) {
-				hcfg_cause(&c, 0, _("The mount point %s is used twice."),
+				base_cause(&c, 0, _("The mount point %s is used twice."),
 					   p->parts[i].mount);
 				problem(&all, c), c = NULL;
 			}
@@ -467,10 +467,10 @@ static void validate_extras(const struct inst_plan *p, char **all)
 
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
 		if (inst_plan_pkg_needed(p, p->exclude[i]))
-			hcfg_cause(&c, 0, _("The package %s cannot be left out: ospite needs it."),
+			base_cause(&c, 0, _("The package %s cannot be left out: ospite needs it."),
 				   p->exclude[i]), problem(all, c), c = NULL;
 		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
-			hcfg_cause(&c, 0, _("The package %s is not in the package set, so it cannot be left out."),
+			base_cause(&c, 0, _("The package %s is not in the package set, so it cannot be left out."),
 				   p->exclude[i]), problem(all, c), c = NULL;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -521,7 +521,7 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 		struct stat st;
 
 		if (stat(p->local_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			hcfg_cause(&c, 0, _("The package directory %s does not exist."), p->local_dir),
+			base_cause(&c, 0, _("The package directory %s does not exist."), p->local_dir),
 				problem(&all, c), c = NULL;
 	}
 	if (!*p->disk)
@@ -539,12 +539,12 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 			problem(&all, c), c = NULL;
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(p->bridges[i].name, p->bridges[j].name)) {
-				hcfg_cause(&c, 0, _("The bridge name %s is used twice."),
+				base_cause(&c, 0, _("The bridge name %s is used twice."),
 					   p->bridges[i].name);
 				problem(&all, c), c = NULL;
 			}
 			if (!strcmp(p->bridges[i].nic, p->bridges[j].nic)) {
-				hcfg_cause(&c, 0, _("The network device %s is in two bridges."),
+				base_cause(&c, 0, _("The network device %s is in two bridges."),
 					   p->bridges[i].nic);
 				problem(&all, c), c = NULL;
 			}
@@ -571,7 +571,7 @@ static const char *end_name(enum inst_end e)
 }
 
 /* The dumps abort on allocation failure, as the rest of the plan code does. */
-static char *buf_take(struct hcfg_buf *b)
+static char *buf_take(struct base_buf *b)
 {
 	if (b->oom)
 		abort();
@@ -588,80 +588,80 @@ static const char *nic_spec(const struct inst_plan *p)
 	return p->nic_mac;
 }
 
-static void dump_list(struct hcfg_buf *s, const char *key, char *const *list)
+static void dump_list(struct base_buf *s, const char *key, char *const *list)
 {
 	for (size_t i = 0; list && list[i]; i++)
-		hcfg_buf_printf(s, "%s%s", i ? "," : key, list[i]);
+		base_buf_printf(s, "%s%s", i ? "," : key, list[i]);
 }
 
 char *inst_plan_dump(const struct inst_plan *p)
 {
-	struct hcfg_buf s = { 0 };
+	struct base_buf s = { 0 };
 
-	hcfg_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
+	base_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
 	    p->utc ? " (utc)" : "");
-	hcfg_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
+	base_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
 	    p->dhcp ? "dhcp" : "static");
 	if (!p->dhcp)
-		hcfg_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
+		base_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
-	hcfg_buf_printf(&s, "\nhostname: %s\n", p->hostname);
+	base_buf_printf(&s, "\nhostname: %s\n", p->hostname);
 	if (p->src == INST_SRC_MIRROR)
-		hcfg_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
+		base_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
 	else
-		hcfg_buf_printf(&s, "source: dir %s %s\n", p->local_dir, p->suite);
-	hcfg_buf_printf(&s, "hypervisor: %s", hv_name(p->hv));
+		base_buf_printf(&s, "source: dir %s %s\n", p->local_dir, p->suite);
+	base_buf_printf(&s, "hypervisor: %s", hv_name(p->hv));
 	if (p->hv == INST_HV_XEN)
-		hcfg_buf_printf(&s, " dom0-mem=%uM", p->dom0_mem_mib);
-	hcfg_buf_printf(&s, "\n");
+		base_buf_printf(&s, " dom0-mem=%uM", p->dom0_mem_mib);
+	base_buf_printf(&s, "\n");
 	for (size_t i = 0; i < p->n_bridges; i++)
-		hcfg_buf_printf(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
-	hcfg_buf_printf(&s, "disk: %s\n", *p->disk ? p->disk : "-");
+		base_buf_printf(&s, "bridge: %s ports=%s\n", p->bridges[i].name, p->bridges[i].nic);
+	base_buf_printf(&s, "disk: %s\n", *p->disk ? p->disk : "-");
 	if (p->only_use || p->ignore_disks) {
-		hcfg_buf_printf(&s, "ignoredisk:");
+		base_buf_printf(&s, "ignoredisk:");
 		dump_list(&s, " only-use=", p->only_use);
 		dump_list(&s, " drives=", p->ignore_disks);
-		hcfg_buf_printf(&s, "\n");
+		base_buf_printf(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "erase: %s\n", p->wipe_confirmed ? "yes" : "no");
+	base_buf_printf(&s, "erase: %s\n", p->wipe_confirmed ? "yes" : "no");
 	if (p->autopart)
-		hcfg_buf_printf(&s, "autopart: yes\n");
+		base_buf_printf(&s, "autopart: yes\n");
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
 		if (e->recommended)
-			hcfg_buf_printf(&s, "part: %s fs=%s size=recommended", e->mount, hcfg_fs_name(e->fs));
+			base_buf_printf(&s, "part: %s fs=%s size=recommended", e->mount, hcfg_fs_name(e->fs));
 		else
-			hcfg_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
+			base_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
 			    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
 		if (e->max_mib)
-			hcfg_buf_printf(&s, " max=%lluM", (unsigned long long)e->max_mib);
-		hcfg_buf_printf(&s, "\n");
+			base_buf_printf(&s, " max=%lluM", (unsigned long long)e->max_mib);
+		base_buf_printf(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
+	base_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
-		hcfg_buf_printf(&s, "package: %s\n", p->packages[i]);
+		base_buf_printf(&s, "package: %s\n", p->packages[i]);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++)
-		hcfg_buf_printf(&s, "exclude: %s\n", p->exclude[i]);
+		base_buf_printf(&s, "exclude: %s\n", p->exclude[i]);
 	if (p->svc_enable || p->svc_disable) {
-		hcfg_buf_printf(&s, "services:");
+		base_buf_printf(&s, "services:");
 		dump_list(&s, " enable=", p->svc_enable);
 		dump_list(&s, " disable=", p->svc_disable);
-		hcfg_buf_printf(&s, "\n");
+		base_buf_printf(&s, "\n");
 	}
 	if (p->boot_none || p->boot_timeout >= 0 || *p->boot_append) {
-		hcfg_buf_printf(&s, "bootloader: location=%s", p->boot_none ? "none" : "mbr");
+		base_buf_printf(&s, "bootloader: location=%s", p->boot_none ? "none" : "mbr");
 		if (p->boot_timeout >= 0)
-			hcfg_buf_printf(&s, " timeout=%d", p->boot_timeout);
+			base_buf_printf(&s, " timeout=%d", p->boot_timeout);
 		if (*p->boot_append)
-			hcfg_buf_printf(&s, " append=\"%s\"", p->boot_append);
-		hcfg_buf_printf(&s, "\n");
+			base_buf_printf(&s, " append=\"%s\"", p->boot_append);
+		base_buf_printf(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
+	base_buf_printf(&s, "serial: %s\nend: %s\n", *p->serial ? p->serial : "-", end_name(p->end));
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];
 
-		hcfg_buf_printf(&s, "script: %s interpreter=%s%s%s%s%s timeout=%u\n",
+		base_buf_printf(&s, "script: %s interpreter=%s%s%s%s%s timeout=%u\n",
 		    sc->when == INST_SCRIPT_PRE ? "pre" : "post",
 		    *sc->interpreter ? sc->interpreter : "/bin/sh", sc->nochroot ? " nochroot" : "",
 		    *sc->log ? " log=" : "", sc->log, sc->erroronfail ? " erroronfail" : "",
@@ -670,7 +670,7 @@ char *inst_plan_dump(const struct inst_plan *p)
 		for (const char *l = sc->body; l && *l;) {
 			size_t n = strcspn(l, "\n");
 
-			hcfg_buf_printf(&s, "  |%.*s\n", (int)n, l);
+			base_buf_printf(&s, "  |%.*s\n", (int)n, l);
 			l += n + (l[n] == '\n');
 		}
 	}
@@ -678,44 +678,44 @@ char *inst_plan_dump(const struct inst_plan *p)
 }
 
 /* Append @v as one word of an answer file: quoted when the parser would split or strip it. */
-static void ks_word(struct hcfg_buf *s, const char *v)
+static void ks_word(struct base_buf *s, const char *v)
 {
 	bool plain = *v && *v != '#';
 
 	for (const char *c = v; *c && plain; c++)
 		plain = !strchr(" \t\"'\\", *c);
 	if (plain) {
-		hcfg_buf_str(s, v);
+		base_buf_str(s, v);
 		return;
 	}
 	/* Only \" and \\ inside double quotes: the escapes Anaconda's parser knows there too. */
-	hcfg_buf_str(s, "\"");
+	base_buf_str(s, "\"");
 	for (const char *c = v; *c; c++) {
 		if (*c == '"' || *c == '\\')
-			hcfg_buf_str(s, "\\");
-		hcfg_buf_add(s, c, 1);
+			base_buf_str(s, "\\");
+		base_buf_add(s, c, 1);
 	}
-	hcfg_buf_str(s, "\"");
+	base_buf_str(s, "\"");
 }
 
 /* " --name=value" with the value quoted as needed. */
-static void ks_opt(struct hcfg_buf *s, const char *name, const char *v)
+static void ks_opt(struct base_buf *s, const char *name, const char *v)
 {
-	hcfg_buf_printf(s, " --%s=", name);
+	base_buf_printf(s, " --%s=", name);
 	ks_word(s, v);
 }
 
 /* The addressing part of the management network command. */
-static void ks_address(struct hcfg_buf *s, const struct inst_plan *p)
+static void ks_address(struct base_buf *s, const struct inst_plan *p)
 {
 	char dns[sizeof(p->dns)];
 
 	if (p->dhcp) {
-		hcfg_buf_str(s, " --bootproto=dhcp");
+		base_buf_str(s, " --bootproto=dhcp");
 	} else {
-		hcfg_buf_str(s, " --bootproto=static");
+		base_buf_str(s, " --bootproto=static");
 		ks_opt(s, "ip", p->ip);
-		hcfg_buf_printf(s, " --netmask=%u", p->prefix);
+		base_buf_printf(s, " --netmask=%u", p->prefix);
 		if (*p->gateway)
 			ks_opt(s, "gateway", p->gateway);
 		if (*p->dns) {
@@ -728,7 +728,7 @@ static void ks_address(struct hcfg_buf *s, const struct inst_plan *p)
 		}
 	}
 	ks_opt(s, "hostname", p->hostname);
-	hcfg_buf_str(s, " --activate\n");
+	base_buf_str(s, " --activate\n");
 }
 
 int inst_plan_confirm_disk(struct inst_plan *p, char **cause)
@@ -748,58 +748,58 @@ static const char *ks_disk(const struct inst_plan *p, const char *name)
 }
 
 /* A list as an option; with @p, the target disk in it is named by its stable name. */
-static void ks_disks(struct hcfg_buf *s, const struct inst_plan *p, const char *name,
+static void ks_disks(struct base_buf *s, const struct inst_plan *p, const char *name,
 		     char *const *list)
 {
-	struct hcfg_buf v = { 0 };
+	struct base_buf v = { 0 };
 
 	if (!list)
 		return;
 	for (size_t i = 0; list[i]; i++)
-		hcfg_buf_printf(&v, "%s%s", i ? "," : "", ks_disk(p, list[i]));
+		base_buf_printf(&v, "%s%s", i ? "," : "", ks_disk(p, list[i]));
 	if (v.oom)
 		abort();
 	ks_opt(s, name, v.s);
 	free(v.s);
 }
 
-static void ks_list(struct hcfg_buf *s, const char *name, char *const *list)
+static void ks_list(struct base_buf *s, const char *name, char *const *list)
 {
 	ks_disks(s, NULL, name, list);
 }
 
 char *inst_plan_to_ks(const struct inst_plan *p)
 {
-	struct hcfg_buf s = { 0 };
+	struct base_buf s = { 0 };
 	const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
 	/* An image install goes into whatever image the replay is given. */
 	const char *disk = *p->image ? "" : ks_disk(p, p->disk);
 
-	hcfg_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
+	base_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
-	hcfg_buf_printf(&s, "lang %s\nkeyboard ", inst_plan_locale(p));
+	base_buf_printf(&s, "lang %s\nkeyboard ", inst_plan_locale(p));
 	ks_word(&s, p->keyboard);
-	hcfg_buf_str(&s, "\ntimezone ");
+	base_buf_str(&s, "\ntimezone ");
 	ks_word(&s, p->timezone);
-	hcfg_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");
+	base_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");
 	for (size_t i = 0; i < p->n_bridges; i++) {
 		const struct inst_bridge *b = &p->bridges[i];
 
-		hcfg_buf_str(&s, "network");
+		base_buf_str(&s, "network");
 		ks_opt(&s, "device", b->name);
 		ks_opt(&s, "bridgeslaves", b->nic);
 		if (b == mgmt && *p->nic)
 			ks_address(&s, p);
 		else
-			hcfg_buf_str(&s, " --bootproto=none\n");
+			base_buf_str(&s, " --bootproto=none\n");
 	}
 	if (!mgmt || !*p->nic) {
-		hcfg_buf_str(&s, "network");
+		base_buf_str(&s, "network");
 		if (*nic_spec(p))
 			ks_opt(&s, "device", nic_spec(p));
 		ks_address(&s, p);
 	}
-	hcfg_buf_str(&s, "url");
+	base_buf_str(&s, "url");
 	if (p->src == INST_SRC_MIRROR) {
 		ks_opt(&s, "url", p->mirror);
 	} else {
@@ -811,58 +811,58 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		free(u);
 	}
 	ks_opt(&s, "suite", p->suite);
-	hcfg_buf_printf(&s, "%s\n", p->security ? "" : " --nosecurity");
+	base_buf_printf(&s, "%s\n", p->security ? "" : " --nosecurity");
 	if (*p->root_hash) {
-		hcfg_buf_str(&s, "rootpw --iscrypted");
-		hcfg_buf_printf(&s, "%s ", p->root_lock ? " --lock" : "");
+		base_buf_str(&s, "rootpw --iscrypted");
+		base_buf_printf(&s, "%s ", p->root_lock ? " --lock" : "");
 		ks_word(&s, p->root_hash);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	} else if (p->root_lock) {
-		hcfg_buf_str(&s, "rootpw --lock\n");
+		base_buf_str(&s, "rootpw --lock\n");
 	}
-	hcfg_buf_printf(&s, "hypervisor --type=%s", hv_name(p->hv));
+	base_buf_printf(&s, "hypervisor --type=%s", hv_name(p->hv));
 	if (p->hv == INST_HV_XEN)
-		hcfg_buf_printf(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
-	hcfg_buf_str(&s, "\n");
+		base_buf_printf(&s, " --dom0-mem=%uM", p->dom0_mem_mib);
+	base_buf_str(&s, "\n");
 	if (p->only_use || p->ignore_disks) {
-		hcfg_buf_str(&s, "ignoredisk");
+		base_buf_str(&s, "ignoredisk");
 		ks_disks(&s, p, "only-use", p->only_use);
 		ks_disks(&s, p, "drives", p->ignore_disks);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	}
 	/* Name the disk once where the plan has a place for it: the partitions, else clearpart. */
 	if (p->wipe_confirmed) {
-		hcfg_buf_str(&s, "zerombr\nclearpart --all --initlabel");
+		base_buf_str(&s, "zerombr\nclearpart --all --initlabel");
 		if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk))
 			ks_opt(&s, "drives", disk);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	} else if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk)) {
-		hcfg_buf_str(&s, "ignoredisk");
+		base_buf_str(&s, "ignoredisk");
 		ks_opt(&s, "only-use", disk);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	}
 	if (p->autopart)
-		hcfg_buf_str(&s, "autopart --type=plain\n");
+		base_buf_str(&s, "autopart --type=plain\n");
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		hcfg_buf_str(&s, "part ");
+		base_buf_str(&s, "part ");
 		ks_word(&s, e->mount);
-		hcfg_buf_printf(&s, " --fstype=%s", hcfg_fs_name(e->fs));
+		base_buf_printf(&s, " --fstype=%s", hcfg_fs_name(e->fs));
 		if (e->recommended)
-			hcfg_buf_str(&s, " --recommended");
+			base_buf_str(&s, " --recommended");
 		else
-			hcfg_buf_printf(&s, " --size=%llu%s", (unsigned long long)e->size_mib,
+			base_buf_printf(&s, " --size=%llu%s", (unsigned long long)e->size_mib,
 			    e->grow ? " --grow" : "");
 		if (e->max_mib)
-			hcfg_buf_printf(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
+			base_buf_printf(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
 		if (*disk)
 			ks_opt(&s, "ondisk", disk);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "bootloader --location=%s", p->boot_none ? "none" : "mbr");
+	base_buf_printf(&s, "bootloader --location=%s", p->boot_none ? "none" : "mbr");
 	if (p->boot_timeout >= 0)
-		hcfg_buf_printf(&s, " --timeout=%d", p->boot_timeout);
+		base_buf_printf(&s, " --timeout=%d", p->boot_timeout);
 	if (*p->serial || *p->boot_append) {
 		char *a = NULL;
 
@@ -872,38 +872,38 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_opt(&s, "append", a);
 		free(a);
 	}
-	hcfg_buf_str(&s, "\n");
+	base_buf_str(&s, "\n");
 	if (p->svc_enable || p->svc_disable) {
-		hcfg_buf_str(&s, "services");
+		base_buf_str(&s, "services");
 		ks_list(&s, "enabled", p->svc_enable);
 		ks_list(&s, "disabled", p->svc_disable);
-		hcfg_buf_str(&s, "\n");
+		base_buf_str(&s, "\n");
 	}
-	hcfg_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
+	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
 	if (p->packages || p->exclude) {
-		hcfg_buf_printf(&s, "%%packages\n");
+		base_buf_printf(&s, "%%packages\n");
 		for (size_t i = 0; p->packages && p->packages[i]; i++)
-			hcfg_buf_printf(&s, "%s\n", p->packages[i]);
+			base_buf_printf(&s, "%s\n", p->packages[i]);
 		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
-			hcfg_buf_printf(&s, "-%s\n", p->exclude[i]);
-		hcfg_buf_printf(&s, "%%end\n");
+			base_buf_printf(&s, "-%s\n", p->exclude[i]);
+		base_buf_printf(&s, "%%end\n");
 	}
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];
 		size_t bl = sc->body ? strlen(sc->body) : 0;
 
-		hcfg_buf_str(&s, sc->when == INST_SCRIPT_PRE ? "%pre" : "%post");
+		base_buf_str(&s, sc->when == INST_SCRIPT_PRE ? "%pre" : "%post");
 		if (sc->nochroot)
-			hcfg_buf_str(&s, " --nochroot");
+			base_buf_str(&s, " --nochroot");
 		if (*sc->interpreter)
 			ks_opt(&s, "interpreter", sc->interpreter);
 		if (*sc->log)
 			ks_opt(&s, "log", sc->log);
 		if (sc->erroronfail)
-			hcfg_buf_str(&s, " --erroronfail");
+			base_buf_str(&s, " --erroronfail");
 		/* Always written, so that a replay keeps the limit even if the default changes. */
-		hcfg_buf_printf(&s, " --timeout=%u", sc->timeout);
-		hcfg_buf_printf(&s, "\n%s%s%%end\n", bl ? sc->body : "",
+		base_buf_printf(&s, " --timeout=%u", sc->timeout);
+		base_buf_printf(&s, "\n%s%s%%end\n", bl ? sc->body : "",
 		    bl && sc->body[bl - 1] != '\n' ? "\n" : "");
 	}
 	return buf_take(&s);

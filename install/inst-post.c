@@ -1,6 +1,6 @@
 /* Running post-install scripts: the installed host's configuration, its root password, the host console, and the answer file's services and %post. */
 #include "inst-engine.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -33,7 +33,7 @@ int eng_set_root_password(struct inst_engine *e, char **cause)
 		const char *argv[] = { "chroot", e->target, "chpasswd", "-e", NULL };
 
 		snprintf(line, sizeof(line), "root:%s\n", p->root_hash);
-		rc = hcfg_run_input(argv, e->logfd, line, cause);
+		rc = base_run_input(argv, e->logfd, line, cause);
 		explicit_bzero(line, sizeof(line));
 		if (rc > 0)
 			rc = -EIO;
@@ -75,14 +75,14 @@ static int install_console(struct inst_engine *e, char **cause)
 	int rc;
 
 	if (l <= 0)
-		return hcfg_cause(cause, -errno, _("Could not find the host console next to the installer."));
+		return base_cause(cause, -errno, _("Could not find the host console next to the installer."));
 	self[l] = '\0';
 	*strrchr(self, '/') = '\0';
 	snprintf(src, sizeof(src), "%s/ospite", self);
 	if (access(src, X_OK) < 0)
-		return hcfg_cause(cause, -ENOENT, _("The host console %s is missing."), src);
+		return base_cause(cause, -ENOENT, _("The host console %s is missing."), src);
 	eng_target_path(e, dst, sizeof(dst), SBINDIR "/ospite");
-	rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
+	rc = base_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
 		      e->logfd, cause);
 	/* The catalog: where this installer takes its own, beside a build, or installed. */
 	const char *dirs[] = { localedir && *localedir ? localedir : NULL, NULL, LOCALEDIR };
@@ -100,7 +100,7 @@ static int install_console(struct inst_engine *e, char **cause)
 	}
 	if (rc == 0 && *mo) {
 		eng_target_path(e, mo_dst, sizeof(mo_dst), LOCALEDIR "/it/LC_MESSAGES/ospite.mo");
-		rc = hcfg_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
+		rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
 			      e->logfd, cause);
 	} else if (rc == 0) {
 		eng_log(e, "no Italian catalog found: the host console will speak English only");

@@ -1,7 +1,7 @@
-/* Running installer helpers with a status pipe, and reading the debootstrap and apt status protocols they write. */
+/* Reading what the installer's helpers report while they run: debootstrap's fd-3 protocol, mmdebstrap's verbose output, apt's status lines. */
 #include "inst-apt.h"
 #include "hostcfg/hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,306 +18,6 @@
 #define TICK_MS 200
 
 extern char **environ;
-
-/* ---- running --------------------------------------------------------------- */
-
-static bool env_overridden(const char *entry, const char *const env[])
-{
-	for (size_t i = 0; env && env[i]; i++) {
-		size_t len = strcspn(env[i], "=");
-
-		if (!strncmp(entry, env[i], len) && entry[len] == '=')
-			return true;
-	}
-	return false;
-}
-
-/* Built before fork: allocating in the child of a threaded parent could deadlock. */
-static char **build_env(const char *const env[])
-{
-	size_t n = 0, m = 0, k = 0;
-	char **out;
-
-	while (environ && environ[n])
-		n++;
-	while (env && env[m])
-		m++;
-	out = calloc(n + m + 1, sizeof(*out));
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!env_overridden(environ[i], env))
-			out[k++] = environ[i];
-	for (size_t i = 0; i < m; i++)
-		if (strchr(env[i], '='))
-			out[k++] = (char *)env[i];
-	out[k] = NULL;
-	return out;
-}
-
-static void log_cmd(int logfd, const char *const argv[], const char *const env[])
-{
-	if (logfd < 0)
-		return;
-	dprintf(logfd, "+");
-	for (size_t i = 0; env && env[i]; i++)
-		dprintf(logfd, " %s", env[i]);
-	for (size_t i = 0; argv[i]; i++)
-		dprintf(logfd, " %s", argv[i]);
-	dprintf(logfd, "\n");
-}
-
-static void child(const char *const argv[], char **envp, int logfd, int wfd, int status_fd)
-{
-	/* Lift every source descriptor above the targets so no dup2() below overwrites one still needed. */
-	int min = status_fd >= 10 ? status_fd + 1 : 10;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int out = fcntl(logfd >= 0 ? logfd : null, F_DUPFD_CLOEXEC, min);
-	int in = fcntl(null, F_DUPFD_CLOEXEC, min);
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigset_t none;
-
-	if (wfd >= 0)
-		wfd = fcntl(wfd, F_DUPFD_CLOEXEC, min);
-	if (null < 0 || out < 0 || in < 0 || (status_fd >= 0 && wfd < 0))
-		_exit(127);
-	if (status_fd == INST_RUN_OUTPUT)
-		out = wfd;
-	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-		_exit(127);
-	if (status_fd >= 3 && dup2(wfd, status_fd) < 0)
-		_exit(127);
-	/* Descriptors the front end holds (the terminal, sockets, other pipes) are none of its business. */
-	if (status_fd > 3)
-		close_range(3, status_fd - 1, 0);
-	close_range(status_fd >= 3 ? (unsigned)status_fd + 1 : 3, ~0U, 0);
-	/* A front end may ignore SIGPIPE or block signals; the program should not inherit that. */
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execvpe(argv[0], (char *const *)argv, envp);
-	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
-}
-
-struct linebuf {
-	char buf[INST_RUN_LINE_MAX];
-	size_t len;
-	bool cut;
-	void (*line)(void *opaque, const char *line);
-	void *opaque;
-	int logfd;   /* >= 0: each line is copied here first (the child's own output) */
-};
-
-/* Drop a UTF-8 sequence that the cut left incomplete. */
-static size_t utf8_trim(const char *s, size_t len)
-{
-	size_t i = len, need;
-	unsigned char c;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 && len - i < 3)
-		i--;
-	if (i == 0)
-		return len;
-	c = s[i - 1];
-	if (c < 0xC0)
-		return len;
-	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-	return i - 1 + need > len ? i - 1 : len;
-}
-
-static void deliver(struct linebuf *lb)
-{
-	if (lb->cut)
-		lb->len = utf8_trim(lb->buf, lb->len);
-	if (lb->len > 0 && lb->buf[lb->len - 1] == '\r')
-		lb->len--;
-	lb->buf[lb->len] = '\0';
-	if (lb->logfd >= 0)
-		dprintf(lb->logfd, "%s\n", lb->buf);
-	if (lb->line)
-		lb->line(lb->opaque, lb->buf);
-	lb->len = 0;
-	lb->cut = false;
-}
-
-static void feed(struct linebuf *lb, const char *data, size_t n)
-{
-	while (n > 0) {
-		const char *nl = memchr(data, '\n', n);
-		size_t take = nl ? (size_t)(nl - data) : n;
-		size_t room = sizeof(lb->buf) - 1 - lb->len;
-
-		if (take > room) {
-			lb->cut = true;
-			memcpy(lb->buf + lb->len, data, room);
-			lb->len += room;
-		} else {
-			memcpy(lb->buf + lb->len, data, take);
-			lb->len += take;
-		}
-		if (!nl)
-			return;
-		deliver(lb);
-		data = nl + 1;
-		n -= take + 1;
-	}
-}
-
-/* Read what is left in the pipe without blocking (a grandchild may still hold its write end). */
-static void drain(int rfd, struct linebuf *lb)
-{
-	char chunk[4096];
-	ssize_t r;
-
-	fcntl(rfd, F_SETFL, fcntl(rfd, F_GETFL) | O_NONBLOCK);
-	for (;;) {
-		r = read(rfd, chunk, sizeof(chunk));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		feed(lb, chunk, r);
-	}
-}
-
-static int exit_status(const char *prog, int status, int logfd, char **cause)
-{
-	if (WIFSIGNALED(status)) {
-		if (logfd >= 0)
-			dprintf(logfd, "%s: killed by signal %d\n", prog, WTERMSIG(status));
-		return hcfg_cause(cause, -EINTR, _("%s was killed by signal %d."), prog,
-				  WTERMSIG(status));
-	}
-	if (WEXITSTATUS(status) == 127)
-		return hcfg_cause(cause, -ENOENT, _("The program %s could not be run."), prog);
-	if (WEXITSTATUS(status)) {
-		if (logfd >= 0)
-			dprintf(logfd, "%s: exit status %d\n", prog, WEXITSTATUS(status));
-		hcfg_cause(cause, 0, _("%s failed with exit status %d."), prog, WEXITSTATUS(status));
-	}
-	return WEXITSTATUS(status);
-}
-
-int inst_run_status(const char *const argv[], const char *const env[], int logfd, int status_fd,
-		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
-		    void *opaque, char **cause)
-{
-	struct linebuf *lb = NULL;
-	char **envp = NULL;
-	int pipefd[2] = { -1, -1 }, pidfd = -1, status = 0, rc;
-	bool reaped = false;
-	long long next_tick, started;
-	pid_t pid;
-
-	if (!argv || !argv[0])
-		return hcfg_cause(cause, -EINVAL, _("No program was given to run."));
-	if (status_fd >= 0 && status_fd < 3 && status_fd != INST_RUN_OUTPUT)
-		return hcfg_cause(cause, -EINVAL,
-				  _("The status descriptor of %s must be 3 or higher."), argv[0]);
-	lb = calloc(1, sizeof(*lb));
-	envp = build_env(env);
-	if (!lb || !envp) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
-		goto out;
-	}
-	lb->line = line;
-	lb->opaque = opaque;
-	lb->logfd = status_fd == INST_RUN_OUTPUT ? logfd : -1;
-	if (status_fd >= 0 && pipe2(pipefd, O_CLOEXEC) < 0) {
-		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
-		goto out;
-	}
-	log_cmd(logfd, argv, env);
-	started = hcfg_now_ms();
-	pid = fork();
-	if (pid < 0) {
-		rc = hcfg_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
-		goto out;
-	}
-	if (pid == 0)
-		child(argv, envp, logfd, pipefd[1], status_fd);
-	if (pipefd[1] >= 0) {
-		close(pipefd[1]);
-		pipefd[1] = -1;
-	}
-	/* A pidfd wakes poll() the moment the child exits; without one the tick bounds the delay. */
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	next_tick = hcfg_now_ms() + TICK_MS;
-	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 0;
-		int rfd_slot = -1;
-		long long t = hcfg_now_ms();
-		int timeout = next_tick > t ? (int)(next_tick - t) : 0;
-
-		if (pipefd[0] >= 0) {
-			rfd_slot = n;
-			pfd[n++] = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
-		}
-		if (pidfd >= 0)
-			pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
-			rc = hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
-					strerror(errno));
-			/* Still reap the child below, then report. */
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			goto out;
-		}
-		if (rfd_slot >= 0 && (pfd[rfd_slot].revents & (POLLIN | POLLHUP | POLLERR))) {
-			char chunk[4096];
-			ssize_t r = read(pipefd[0], chunk, sizeof(chunk));
-
-			if (r > 0) {
-				feed(lb, chunk, r);
-			} else if (r == 0 || (errno != EINTR && errno != EAGAIN)) {
-				close(pipefd[0]);
-				pipefd[0] = -1;
-			}
-		}
-		t = hcfg_now_ms();
-		if (t >= next_tick) {
-			if (tick)
-				tick(opaque);
-			next_tick = t + TICK_MS;
-		}
-		if (!reaped) {
-			pid_t w = waitpid(pid, &status, WNOHANG);
-
-			if (w == pid)
-				reaped = true;
-			else if (w < 0 && errno != EINTR) {
-				rc = hcfg_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
-						strerror(errno));
-				goto out;
-			}
-		}
-		if (reaped) {
-			if (pipefd[0] >= 0)
-				drain(pipefd[0], lb);
-			break;
-		}
-	}
-	if (lb->len > 0 || lb->cut)
-		deliver(lb);
-	rc = exit_status(argv[0], status, logfd, cause);
-	/* How long each command took: where an install spends its time, for support and tuning. */
-	if (logfd >= 0)
-		dprintf(logfd, "= %s: %.1f s\n",
-			!strcmp(argv[0], "chroot") && argv[1] && argv[2] ? argv[2] : argv[0],
-			(hcfg_now_ms() - started) / 1000.0);
-out:
-	if (pidfd >= 0)
-		close(pidfd);
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	free(envp);
-	free(lb);
-	return rc;
-}
 
 /* ---- debootstrap's fd-3 protocol ----------------------------------------------- */
 
@@ -435,22 +135,22 @@ static const char *dbs_translate(const char *fmt)
 
 char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 	size_t next = 0;
 
-	hcfg_buf_add(&b, "", 0);
+	base_buf_add(&b, "", 0);
 	while (*fmt) {
 		const char *pct = strchr(fmt, '%');
 		size_t idx;
 
 		if (!pct) {
-			hcfg_buf_add(&b, fmt, strlen(fmt));
+			base_buf_add(&b, fmt, strlen(fmt));
 			break;
 		}
-		hcfg_buf_add(&b, fmt, pct - fmt);
+		base_buf_add(&b, fmt, pct - fmt);
 		fmt = pct + 1;
 		if (*fmt == '%') {
-			hcfg_buf_add(&b, "%", 1);
+			base_buf_add(&b, "%", 1);
 			fmt++;
 			continue;
 		}
@@ -477,7 +177,7 @@ char *inst_dbs_format(const char *fmt, const char *const *args, size_t n_args)
 		if (!*fmt)
 			break;
 		if (idx < n_args && args[idx])
-			hcfg_buf_add(&b, args[idx], strlen(args[idx]));
+			base_buf_add(&b, args[idx], strlen(args[idx]));
 		fmt++;
 	}
 	if (b.oom) {
@@ -798,7 +498,7 @@ static bool parse_pct(const char *s, size_t n, double *out)
 static void copy_field(char *dst, size_t size, const char *s, size_t n)
 {
 	if (n >= size)
-		n = utf8_trim(s, size - 1);
+		n = base_utf8_cut(s, size - 1);
 	memcpy(dst, s, n);
 	dst[n] = '\0';
 }

@@ -1,6 +1,6 @@
 /* The checks that keep an install to the disk it was given: the confirmed disk's identity, fingerprints of every other disk, and whether an earlier run may be resumed. */
 #include "inst-engine.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +22,7 @@ int eng_check_disk(struct inst_engine *e, char **cause)
 	char was[640], is[640];
 
 	if (!p->disk_id_set)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The disk %s was never confirmed, so nothing is written to it."),
 				  p->disk);
 	if (hcfg_disk_identity(p->disk, &now, NULL) == 0 && hcfg_disk_id_equal(&now, &p->disk_id))
@@ -33,7 +33,7 @@ int eng_check_disk(struct inst_engine *e, char **cause)
 	else
 		snprintf(is, sizeof(is), "%s", _("gone"));
 	eng_log(e, "disk identity changed: confirmed %s; now %s", was, is);
-	return hcfg_cause(cause, -ESTALE,
+	return base_cause(cause, -ESTALE,
 			  _("The disk %s is not the one that was confirmed, so nothing was written: it was %s; it is now %s."),
 			  p->disk, was, is);
 }
@@ -229,7 +229,7 @@ int eng_fprint_check(struct inst_engine *e, char **cause)
 		if (rc < 0 || strcmp(now, e->fp_before[i])) {
 			eng_log(e, "fingerprint changed: %s %s", e->fp_disks[i], now ? now : "unreadable");
 			free(now);
-			return hcfg_cause(cause, -EIO,
+			return base_cause(cause, -EIO,
 					  _("The disk %s changed during the install although it was not part of the plan."),
 					  e->fp_disks[i]);
 		}

@@ -1,6 +1,6 @@
 /* The disk screen (eligible and unavailable disks) and the partition plan editor. */
 #include "inst-scr.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +70,7 @@ int inst_scr_disk(struct inst_ctx *c)
 		if (c->n_disks == 0)
 			continue;
 		if (!c->disks[cur].eligible) {
-			hcfg_cause(&cause, 0, _("The disk %s cannot be used. %s"), c->disks[cur].path,
+			base_cause(&cause, 0, _("The disk %s cannot be used. %s"), c->disks[cur].path,
 				   c->disks[cur].why);
 			inst_scr_error(_("Disk"), cause);
 			continue;
@@ -124,7 +124,7 @@ static bool edit_part(struct inst_ctx *c, struct inst_part *e)
 		if (inst_valid_mount(mount, &cause) < 0 || !strcmp(mount, "biosboot") ||
 		    inst_valid_size(size, &mib, &cause) < 0) {
 			if (!cause)
-				hcfg_cause(&cause, 0, _("The mount point \"%s\" is reserved."), mount);
+				base_cause(&cause, 0, _("The mount point \"%s\" is reserved."), mount);
 			inst_scr_error(_("Partition"), cause);
 			continue;
 		}

@@ -1,6 +1,6 @@
 /* The last screens: root password, the summary (the only commit point), the install itself and the end. */
 #include "inst-scr.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,15 +55,15 @@ int inst_scr_password(struct inst_ctx *c)
 }
 
 /* Append one line to the text of a dialog. */
-static void line(struct hcfg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void line(struct hcfg_buf *b, const char *fmt, ...)
+static void line(struct base_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(struct base_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	hcfg_buf_vprintf(b, fmt, ap);
+	base_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	hcfg_buf_str(b, "\n");
+	base_buf_str(b, "\n");
 }
 
 static const struct hcfg_disk *chosen_disk(const struct inst_ctx *c)
@@ -81,7 +81,7 @@ int inst_scr_summary(struct inst_ctx *c)
 	for (;;) {
 		const struct hcfg_disk *dk = chosen_disk(c);
 		const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
-		struct hcfg_buf text = { 0 }, wipe = { 0 };
+		struct base_buf text = { 0 }, wipe = { 0 };
 		char *problems = NULL;
 		uint64_t sizes[INST_MAX_PARTS];
 		struct tui_dialog *d;

@@ -1,6 +1,6 @@
 /* The install as the operator watches it: the progress screens of the slides, a failure, the end. */
 #include "inst-scr.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* The first screens: language, keyboard and timezone, Networking Device, addressing, source, hypervisor. */
 #include "inst-scr.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -118,7 +118,7 @@ int inst_scr_keyboard(struct inst_ctx *c)
 		if (!valid_zone(c->plan.timezone)) {
 			char *cause = NULL;
 
-			hcfg_cause(&cause, 0, _("\"%s\" is not a time zone name such as Europe/Rome."),
+			base_cause(&cause, 0, _("\"%s\" is not a time zone name such as Europe/Rome."),
 				   c->plan.timezone);
 			inst_scr_error(_("Time zone"), cause);
 			continue;
@@ -346,7 +346,7 @@ int inst_scr_hypervisor(struct inst_ctx *c)
 				continue;
 			}
 			if (mib < 512 || (c->ram_mib && mib >= c->ram_mib)) {
-				hcfg_cause(&cause, 0, _("Dom0 memory must be at least 512 MiB and less than the %llu MiB of this machine."),
+				base_cause(&cause, 0, _("Dom0 memory must be at least 512 MiB and less than the %llu MiB of this machine."),
 					   (unsigned long long)c->ram_mib);
 				inst_scr_error(_("Hypervisor and Bridges"), cause);
 				continue;
@@ -362,7 +362,7 @@ int inst_scr_hypervisor(struct inst_ctx *c)
 				bad = 1;
 			for (size_t j = 0; j < i && !bad; j++)
 				if (!strcmp(p->bridges[i].name, p->bridges[j].name))
-					bad = 1, hcfg_cause(&cause, 0,
+					bad = 1, base_cause(&cause, 0,
 							    _("The bridge name %s is used twice."),
 							    p->bridges[i].name);
 		}

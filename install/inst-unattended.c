@@ -2,7 +2,7 @@
 #include "inst-unattended.h"
 #include "inst-journal.h"
 #include "ks.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,29 +27,29 @@ struct un_ui {
 	char json_pkg[128];
 };
 
-static void json_str(struct hcfg_buf *b, const char *s)
+static void json_str(struct base_buf *b, const char *s)
 {
-	hcfg_buf_str(b, "\"");
+	base_buf_str(b, "\"");
 	for (; s && *s; s++) {
 		unsigned char c = *s;
 
 		if (c == '"' || c == '\\')
-			hcfg_buf_printf(b, "\\%c", c);
+			base_buf_printf(b, "\\%c", c);
 		else if (c < 0x20)
-			hcfg_buf_printf(b, "\\u%04x", c);
+			base_buf_printf(b, "\\u%04x", c);
 		else
-			hcfg_buf_add(b, (const char *)&c, 1);
+			base_buf_add(b, (const char *)&c, 1);
 	}
-	hcfg_buf_str(b, "\"");
+	base_buf_str(b, "\"");
 }
 
 /* One JSON object per line; a reader that went away only stops the JSON, never the install. */
-static void json_emit(struct un_ui *u, struct hcfg_buf *b)
+static void json_emit(struct un_ui *u, struct base_buf *b)
 {
 	sigset_t pipe, old;
 	const struct timespec zero = { 0, 0 };
 
-	hcfg_buf_str(b, "}\n");
+	base_buf_str(b, "}\n");
 	if (u->json_fd < 0 || b->oom) {
 		free(b->s);
 		return;
@@ -99,16 +99,16 @@ static void say(const char *fmt, ...)
 static void on_step(void *opaque, enum inst_step step)
 {
 	struct un_ui *u = opaque;
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	u->bucket = -1;
 	u->pkg[0] = '\0';
 	say("== %s", inst_step_title(step));
-	hcfg_buf_str(&b, "{\"event\":\"step\",\"step\":");
+	base_buf_str(&b, "{\"event\":\"step\",\"step\":");
 	json_str(&b, inst_journal_word(step));
-	hcfg_buf_str(&b, ",\"title\":");
+	base_buf_str(&b, ",\"title\":");
 	json_str(&b, inst_step_title(step));
-	hcfg_buf_str(&b, ",\"percent\":0");
+	base_buf_str(&b, ",\"percent\":0");
 	json_emit(u, &b);
 }
 
@@ -117,7 +117,7 @@ static void on_progress(void *opaque, const struct inst_progress *pr)
 	struct un_ui *u = opaque;
 	const char *pkg = pr->pkg ? pr->pkg : "";
 	int bucket = pr->permille / 50;
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	if (*pkg && strcmp(pkg, u->pkg)) {
 		snprintf(u->pkg, sizeof(u->pkg), "%s", pkg);
@@ -134,17 +134,17 @@ static void on_progress(void *opaque, const struct inst_progress *pr)
 	u->json_step = pr->step;
 	u->json_permille = pr->permille;
 	snprintf(u->json_pkg, sizeof(u->json_pkg), "%s", pkg);
-	hcfg_buf_str(&b, "{\"event\":\"progress\",\"step\":");
+	base_buf_str(&b, "{\"event\":\"progress\",\"step\":");
 	json_str(&b, inst_journal_word(pr->step));
-	hcfg_buf_printf(&b, ",\"percent\":%u,\"permille\":%u,\"text\":", pr->permille / 10,
+	base_buf_printf(&b, ",\"percent\":%u,\"permille\":%u,\"text\":", pr->permille / 10,
 			pr->permille);
 	json_str(&b, pr->text);
-	hcfg_buf_str(&b, ",\"package\":");
+	base_buf_str(&b, ",\"package\":");
 	if (*pkg)
 		json_str(&b, pkg);
 	else
-		hcfg_buf_str(&b, "null");
-	hcfg_buf_printf(&b, ",\"packages_done\":%u,\"packages_total\":%u,\"bytes_done\":%llu,\"bytes_total\":%llu",
+		base_buf_str(&b, "null");
+	base_buf_printf(&b, ",\"packages_done\":%u,\"packages_total\":%u,\"bytes_done\":%llu,\"bytes_total\":%llu",
 			pr->done_pkgs, pr->total_pkgs, (unsigned long long)pr->done_bytes,
 			(unsigned long long)pr->total_bytes);
 	json_emit(u, &b);
@@ -152,34 +152,34 @@ static void on_progress(void *opaque, const struct inst_progress *pr)
 
 static void on_info(void *opaque, const char *msg)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	say("  %s", msg);
-	hcfg_buf_str(&b, "{\"event\":\"info\",\"text\":");
+	base_buf_str(&b, "{\"event\":\"info\",\"text\":");
 	json_str(&b, msg);
 	json_emit(opaque, &b);
 }
 
 static void on_warning(void *opaque, const char *msg)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	/* TRANSLATORS: the start of a warning line in the unattended output. */
 	say(_("warning: %s"), msg);
-	hcfg_buf_str(&b, "{\"event\":\"warning\",\"text\":");
+	base_buf_str(&b, "{\"event\":\"warning\",\"text\":");
 	json_str(&b, msg);
 	json_emit(opaque, &b);
 }
 
 static void json_end(struct un_ui *u, enum inst_step failed, const char *cause)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
-	hcfg_buf_printf(&b, "{\"event\":\"%s\"", cause ? "failed" : "done");
+	base_buf_printf(&b, "{\"event\":\"%s\"", cause ? "failed" : "done");
 	if (cause) {
-		hcfg_buf_str(&b, ",\"step\":");
+		base_buf_str(&b, ",\"step\":");
 		json_str(&b, inst_journal_word(failed));
-		hcfg_buf_str(&b, ",\"message\":");
+		base_buf_str(&b, ",\"message\":");
 		json_str(&b, cause);
 	}
 	json_emit(u, &b);
@@ -331,7 +331,7 @@ static void end_action(const struct inst_plan *p, int logfd)
 		return;
 	const char *argv[] = { "systemctl", verbs[p->end], NULL };
 
-	hcfg_run(argv, logfd, NULL);
+	base_run(argv, logfd, NULL);
 }
 
 int inst_unattended_main(const struct inst_unattended *u)

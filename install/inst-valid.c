@@ -1,7 +1,7 @@
 /* Validators for what an operator types or an answer file says: names, addresses, sizes, passwords. */
 #include "inst.h"
 #include "hostcfg/hcfg-target.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <arpa/inet.h>
 #include <crypt.h>
@@ -20,9 +20,9 @@ int inst_valid_ipv4(const char *s, char **cause)
 	struct in_addr a;
 
 	if (!*s)
-		return hcfg_cause(cause, -EINVAL, _("The address is empty."));
+		return base_cause(cause, -EINVAL, _("The address is empty."));
 	if (inet_pton(AF_INET, s, &a) != 1)
-		return hcfg_cause(cause, -EINVAL, _("\"%s\" is not an IPv4 address."), s);
+		return base_cause(cause, -EINVAL, _("\"%s\" is not an IPv4 address."), s);
 	return 0;
 }
 
@@ -53,7 +53,7 @@ int inst_valid_prefix(const char *s, unsigned *prefix, char **cause)
 	*prefix = v;
 	return 0;
 bad:
-	return hcfg_cause(cause, -EINVAL,
+	return base_cause(cause, -EINVAL,
 			  _("\"%s\" is not a netmask: give a prefix length from 1 to 32 or a mask such as 255.255.255.0."),
 			  s);
 }
@@ -69,7 +69,7 @@ int inst_valid_dns(const char *s, char **cause)
 		unsigned char buf[16];
 
 		if (inet_pton(AF_INET, tok, buf) != 1 && inet_pton(AF_INET6, tok, buf) != 1) {
-			rc = hcfg_cause(cause, -EINVAL, _("\"%s\" is not the address of a name server."),
+			rc = base_cause(cause, -EINVAL, _("\"%s\" is not the address of a name server."),
 					tok);
 			break;
 		}
@@ -89,11 +89,11 @@ int inst_valid_url(const char *s, char **cause)
 	else if (!strncmp(s, "file:/", 6))
 		return 0;
 	else
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not a package source: it must start with http://, https:// or file:/."),
 				  s);
 	if (!*host || *host == '/' || strpbrk(s, " \t\"'"))
-		return hcfg_cause(cause, -EINVAL, _("The address \"%s\" names no host."), s);
+		return base_cause(cause, -EINVAL, _("The address \"%s\" names no host."), s);
 	return 0;
 }
 
@@ -155,7 +155,7 @@ int inst_valid_size(const char *s, uint64_t *mib, char **cause)
 	*mib = v;
 	return 0;
 bad:
-	return hcfg_cause(cause, -EINVAL,
+	return base_cause(cause, -EINVAL,
 			  _("\"%s\" is not a size: write a number of MiB, or a number followed by M, G or T."),
 			  s);
 }
@@ -168,14 +168,14 @@ int inst_valid_mount(const char *s, char **cause)
 	if (!strcmp(s, "swap") || !strcmp(s, "biosboot"))
 		return 0;
 	if (s[0] != '/')
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The mount point \"%s\" must start with / (or be swap)."), s);
 	if (strstr(s, "//") || strstr(s, "/./") || strstr(s, "/../") ||
 	    (strlen(s) > 1 && s[strlen(s) - 1] == '/') || strpbrk(s, " \t\n\"'\\"))
-		return hcfg_cause(cause, -EINVAL, _("The mount point \"%s\" is not a clean path."), s);
+		return base_cause(cause, -EINVAL, _("The mount point \"%s\" is not a clean path."), s);
 	for (size_t i = 0; forbidden[i]; i++)
 		if (!strcmp(s, forbidden[i]))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("%s cannot be a separate partition."), s);
 	return 0;
 }
@@ -185,12 +185,12 @@ int inst_valid_bridge_name(const char *s, char **cause)
 	size_t len = strlen(s);
 
 	if (len == 0 || len > 15)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The bridge name \"%s\" must be 1 to 15 characters long."), s);
 	for (size_t i = 0; i < len; i++)
 		if (!isascii((unsigned char)s[i]) ||
 		    !(isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_' || s[i] == '.'))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The bridge name \"%s\" may only hold letters, digits, - _ and dots."),
 					  s);
 	return 0;
@@ -204,16 +204,16 @@ int inst_hash_password(const char *pw, char *hash, size_t len, char **cause)
 	int rc = 0;
 
 	if (!cd)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	/* yescrypt is Debian 12's default; SHA-512 where this libcrypt lacks it. */
 	if (!crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) &&
 	    !crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof(salt))) {
-		rc = hcfg_cause(cause, -EIO, _("Could not make a salt for the password hash."));
+		rc = base_cause(cause, -EIO, _("Could not make a salt for the password hash."));
 		goto out;
 	}
 	out = crypt_rn(pw, salt, cd, sizeof(*cd));
 	if (!out || out[0] == '*' || strlen(out) >= len) {
-		rc = hcfg_cause(cause, -EIO, _("Could not hash the password."));
+		rc = base_cause(cause, -EIO, _("Could not hash the password."));
 		goto out;
 	}
 	strcpy(hash, out);
@@ -228,10 +228,10 @@ int inst_valid_ifname(const char *s, char **cause)
 	size_t len = strlen(s);
 
 	if (len == 0 || len >= IF_NAMESIZE)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The network device name \"%s\" must be 1 to 15 characters long."), s);
 	if (!hcfg_ifname_ok(s))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not a network device name ospite accepts: use letters, digits, dots, - and _, not starting with - (such as eth0 or enp1s0)."),
 				  s);
 	return 0;
@@ -248,7 +248,7 @@ int inst_valid_unit(const char *s, char **cause)
 		ok = isascii((unsigned char)s[i]) &&
 		     (isalnum((unsigned char)s[i]) || strchr(":-_.@\\", s[i]));
 	if (!ok)
-		return hcfg_cause(cause, -EINVAL, _("The service name \"%s\" is not valid."), s);
+		return base_cause(cause, -EINVAL, _("The service name \"%s\" is not valid."), s);
 	return 0;
 }
 
@@ -262,17 +262,17 @@ int inst_valid_package(const char *s, char **cause)
 		ok = isascii((unsigned char)s[i]) &&
 		     (islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || strchr("+-.", s[i]));
 	if (!ok)
-		return hcfg_cause(cause, -EINVAL, _("\"%s\" is not a Debian package name."), s);
+		return base_cause(cause, -EINVAL, _("\"%s\" is not a Debian package name."), s);
 	return 0;
 }
 
 int inst_valid_cmdline(const char *s, char **cause)
 {
 	if (strlen(s) > 500)
-		return hcfg_cause(cause, -EINVAL, _("The kernel arguments are longer than 500 characters."));
+		return base_cause(cause, -EINVAL, _("The kernel arguments are longer than 500 characters."));
 	for (const char *c = s; *c; c++)
 		if ((unsigned char)*c < ' ' || (unsigned char)*c == 0x7f || strchr("\"\\$`'", *c))
-			return hcfg_cause(cause, -EINVAL,
+			return base_cause(cause, -EINVAL,
 					  _("The kernel arguments may not contain quotes, backslashes, dollar signs, backquotes or control characters."));
 	return 0;
 }
@@ -298,7 +298,7 @@ int inst_valid_serial(const char *s, char **cause)
 	}
 	return 0;
 bad:
-	return hcfg_cause(cause, -EINVAL,
+	return base_cause(cause, -EINVAL,
 			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
 			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
 }
@@ -318,13 +318,13 @@ int inst_valid_hash(const char *s, char **cause)
 		const char *out;
 
 		if (!cd)
-			return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			return base_cause(cause, -ENOMEM, _("Out of memory."));
 		out = crypt_rn("", s, cd, sizeof(*cd));
 		ok = out && out[0] != '*' && strlen(out) == strlen(s);
 		free(cd);
 	}
 	if (!ok)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The root password hash is not a crypt(3) hash this system can check, such as one made by mkpasswd."));
 	return 0;
 }

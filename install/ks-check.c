@@ -1,6 +1,6 @@
 /* Checks of a parsed answer file against the machine it installs: disks, sizes, network devices, memory. */
 #include "ks.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -14,7 +14,7 @@
 struct check {
 	struct inst_plan *p;
 	const struct inst_ks_machine *m;
-	struct hcfg_buf errs;
+	struct base_buf errs;
 };
 
 static void err(struct check *c, struct inst_loc at, const char *fmt, ...)
@@ -26,11 +26,11 @@ static void err(struct check *c, struct inst_loc at, const char *fmt, ...)
 
 	inst_plan_where(c->p, at, where, sizeof(where));
 	if (*where)
-		hcfg_buf_printf(&c->errs, "%s: ", where);
+		base_buf_printf(&c->errs, "%s: ", where);
 	va_start(ap, fmt);
-	hcfg_buf_vprintf(&c->errs, fmt, ap);
+	base_buf_vprintf(&c->errs, fmt, ap);
 	va_end(ap);
-	hcfg_buf_str(&c->errs, "\n");
+	base_buf_str(&c->errs, "\n");
 }
 
 /* Is the disk name @name (as the answer file wrote it) the disk @d of this machine? */
@@ -62,7 +62,7 @@ static const struct hcfg_disk *pick_disk(struct check *c, size_t *idx)
 	const struct inst_ks_machine *m = c->m;
 	const struct hcfg_disk *found = NULL;
 	struct inst_loc file = { 0, 0 };
-	struct hcfg_buf names = { 0 };
+	struct base_buf names = { 0 };
 	size_t n = 0;
 
 	if (*p->disk) {
@@ -91,7 +91,7 @@ static const struct hcfg_disk *pick_disk(struct check *c, size_t *idx)
 		if (!d->eligible || in_names(c, p->ignore_disks, d) ||
 		    (p->only_use && !in_names(c, p->only_use, d)))
 			continue;
-		hcfg_buf_printf(&names, "%s%s", n ? ", " : "", d->path);
+		base_buf_printf(&names, "%s%s", n ? ", " : "", d->path);
 		found = d;
 		*idx = i;
 		n++;

@@ -1,6 +1,6 @@
 /* The answer file's commands and sections, each checked and then written into the install plan. */
 #include "ks-priv.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* Where an answer file comes from: a local file, an http(s) address, or ospite.ks= on the kernel command line. */
 #include "ks.h"
 #include "inst-unattended.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -17,7 +17,7 @@
 const char *inst_ks_fetch_ca_file;
 
 struct fetch {
-	struct hcfg_buf buf;
+	struct base_buf buf;
 	bool too_big;
 };
 
@@ -30,7 +30,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *opaque)
 		f->too_big = true;
 		return 0;   /* makes libcurl stop with CURLE_WRITE_ERROR */
 	}
-	hcfg_buf_add(&f->buf, ptr, n);
+	base_buf_add(&f->buf, ptr, n);
 	return f->buf.oom ? 0 : n;
 }
 
@@ -52,12 +52,12 @@ bool inst_ks_is_plain_http(const char *s)
 int inst_ks_redirect_ok(const char *from, const char *to, char **cause)
 {
 	if (!inst_ks_is_url(to))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("%s redirects to %s, which is not an http or https address."),
 				  from, to);
 	/* What came over TLS must not go on in the clear: that would void what https gave. */
 	if (is_https(from) && !is_https(to))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("%s redirects from https to plain http (%s), which is refused."),
 				  from, to);
 	return 0;
@@ -181,11 +181,11 @@ int inst_ks_fetch(const char *url, char **data, size_t *len, char **cause)
 	*data = NULL;
 	*len = 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return hcfg_cause(cause, -EIO, _("Could not fetch %s: %s."), url, "curl_global_init");
+		return base_cause(cause, -EIO, _("Could not fetch %s: %s."), url, "curl_global_init");
 	h = curl_easy_init();
 	cur = strdup(url);
 	if (!h || !cur) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -208,7 +208,7 @@ int inst_ks_fetch(const char *url, char **data, size_t *len, char **cause)
 		if (!next)
 			break;
 		if (hops >= KS_MAX_REDIRS) {
-			rc = hcfg_cause(cause, -ELOOP, _("%s redirects more than %d times."), url,
+			rc = base_cause(cause, -ELOOP, _("%s redirects more than %d times."), url,
 					KS_MAX_REDIRS);
 			goto out;
 		}
@@ -220,23 +220,23 @@ int inst_ks_fetch(const char *url, char **data, size_t *len, char **cause)
 		next = NULL;
 	}
 	if (f.too_big) {
-		rc = hcfg_cause(cause, -EFBIG, _("%s is larger than %u MiB."), url,
+		rc = base_cause(cause, -EFBIG, _("%s is larger than %u MiB."), url,
 				INST_KS_MAX_FILE >> 20);
 	} else if (f.buf.oom) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 	} else if (cc != CURLE_OK) {
-		rc = hcfg_cause(cause, -EIO, _("Could not fetch %s: %s."), url,
+		rc = base_cause(cause, -EIO, _("Could not fetch %s: %s."), url,
 				*errbuf ? errbuf : curl_easy_strerror(cc));
 	} else if (code == 404 || code == 410) {
-		rc = hcfg_cause(cause, -ENOENT, _("The server has no file at %s."), url);
+		rc = base_cause(cause, -ENOENT, _("The server has no file at %s."), url);
 	} else if (code >= 300) {
-		rc = hcfg_cause(cause, -EIO, _("The server answered %ld for %s."), code, url);
+		rc = base_cause(cause, -EIO, _("The server answered %ld for %s."), code, url);
 	}
 	if (rc == 0) {
 		if (!f.buf.s)
 			f.buf.s = strdup("");
 		if (!f.buf.s) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 		*data = f.buf.s;
@@ -261,15 +261,15 @@ static int read_main(struct inst_ks_source *src, const char *path, char **data, 
 	int rc;
 
 	if (inst_ks_is_plain_http(path) && !src->sha256 && !src->insecure)
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("The answer file would come over plain http, which anyone on the way can change: give its SHA-256 with --answer-sha256 (ospite.ks.sha256= on the kernel command line), use https, or give --insecure."));
 	if (inst_ks_is_url(path)) {
 		src->remote = true;
 		if (inst_ks_url_base(path, src->base, sizeof(src->base)) < 0)
-			return hcfg_cause(cause, -EINVAL, _("The address %s is too long."), path);
+			return base_cause(cause, -EINVAL, _("The address %s is too long."), path);
 		rc = inst_ks_fetch(path, data, len, cause);
 		if (rc == 0 && !(*id = strdup(path)))
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 	} else {
 		rc = inst_ks_read_file(NULL, path, data, len, id, cause);
 	}
@@ -277,9 +277,9 @@ static int read_main(struct inst_ks_source *src, const char *path, char **data, 
 		goto out;
 	rc = inst_ks_sha256_hex(*data, *len, hex);
 	if (rc < 0) {
-		rc = hcfg_cause(cause, rc, _("Could not compute the SHA-256 of %s."), path);
+		rc = base_cause(cause, rc, _("Could not compute the SHA-256 of %s."), path);
 	} else if (strcasecmp(hex, src->sha256)) {
-		rc = hcfg_cause(cause, -EBADMSG,
+		rc = base_cause(cause, -EBADMSG,
 				_("The answer file does not have the SHA-256 given (%s), but %s: it is not the file meant."),
 				src->sha256, hex);
 	}
@@ -304,25 +304,25 @@ int inst_ks_read_any(void *opaque, const char *path, char **data, size_t *len, c
 	*data = *id = NULL;
 	*len = 0;
 	if (!src)
-		return hcfg_cause(cause, -EINVAL, _("Could not read %s: %s."), path, strerror(EINVAL));
+		return base_cause(cause, -EINVAL, _("Could not read %s: %s."), path, strerror(EINVAL));
 	if (!src->main_read) {
 		src->main_read = true;
 		return read_main(src, path, data, len, id, cause);
 	}
 	/* An include. A file from a server names only more files of that server's folder. */
 	if (src->remote && !inst_ks_is_url(path))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("An answer file from the network may include only files under %s, never a local file."),
 				  src->base);
 	if (src->remote && !inst_ks_url_under(src->base, path))
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("An answer file from the network may include only files under %s."),
 				  src->base);
 	if (!inst_ks_is_url(path))
 		return inst_ks_read_file(NULL, path, data, len, id, cause);
 	/* No checksum covers an included file: over plain http, anyone on the way could write it. */
 	if (inst_ks_is_plain_http(path) && !src->insecure)
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("It would come over plain http, which no checksum covers: use https, or give --insecure."));
 	rc = inst_ks_fetch(path, data, len, cause);
 	if (rc < 0)
@@ -331,7 +331,7 @@ int inst_ks_read_any(void *opaque, const char *path, char **data, size_t *len, c
 	if (!*id) {
 		free(*data);
 		*data = NULL;
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	return 0;
 }
@@ -386,7 +386,7 @@ int inst_ks_cmdline(char **value, char **sha256, char **cause)
 		return 0;
 	}
 	if (sum && !inst_ks_sha256_valid(sum)) {
-		rc = hcfg_cause(cause, -EINVAL,
+		rc = base_cause(cause, -EINVAL,
 				_("ospite.ks.sha256=%s on the kernel command line is not a SHA-256: write its 64 hexadecimal digits."),
 				sum);
 		goto fail;
@@ -397,7 +397,7 @@ int inst_ks_cmdline(char **value, char **sha256, char **cause)
 			memmove(val, val + 2, strlen(val + 2) + 1);
 	}
 	if (val[0] != '/' && !inst_ks_is_url(val)) {
-		rc = hcfg_cause(cause, -EINVAL,
+		rc = base_cause(cause, -EINVAL,
 				_("ospite.ks=%s on the kernel command line names neither a file (/path) nor an http or https address."),
 				val);
 		goto fail;
@@ -406,7 +406,7 @@ int inst_ks_cmdline(char **value, char **sha256, char **cause)
 	*sha256 = sum;
 	return 0;
 oom:
-	rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 fail:
 	free(text);
 	free(val);

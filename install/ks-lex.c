@@ -1,6 +1,6 @@
 /* The answer file's words and options: shell-like quoting without expansions, and --name=value options. */
 #include "ks.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -27,7 +27,7 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 	/* A word is never longer than the line, so one buffer of that size holds any of them. */
 	cur = malloc(len + 1);
 	if (!cur)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	for (size_t i = 0; i <= len;) {
 		bool in_word = false;
 
@@ -44,7 +44,7 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 				const char *end = strchr(line + i + 1, '\'');
 
 				if (!end) {
-					rc = hcfg_cause(cause, -EINVAL,
+					rc = base_cause(cause, -EINVAL,
 							_("A single quote (') is not closed on this line."));
 					goto out;
 				}
@@ -59,14 +59,14 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 					cur[cl++] = line[i++];
 				}
 				if (!line[i]) {
-					rc = hcfg_cause(cause, -EINVAL,
+					rc = base_cause(cause, -EINVAL,
 							_("A double quote (\") is not closed on this line."));
 					goto out;
 				}
 				i++;
 			} else if (c == '\\') {
 				if (!line[i + 1]) {
-					rc = hcfg_cause(cause, -EINVAL,
+					rc = base_cause(cause, -EINVAL,
 							_("The line ends with a backslash, but lines cannot be continued."));
 					goto out;
 				}
@@ -84,7 +84,7 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 			char **nv = realloc(v, nc * sizeof(*nv));
 
 			if (!nv) {
-				rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+				rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 				goto out;
 			}
 			v = nv;
@@ -92,7 +92,7 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 		}
 		v[nw] = strndup(cur, cl);
 		if (!v[nw]) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 		v[++nw] = NULL;
@@ -100,7 +100,7 @@ int inst_ks_split(const char *line, char ***words, size_t *n, char **cause)
 	if (!v) {
 		v = calloc(1, sizeof(*v));
 		if (!v) {
-			rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 			goto out;
 		}
 	}

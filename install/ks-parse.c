@@ -1,6 +1,6 @@
 /* Reading an answer file: lines, sections, %include, and one message per problem with its file and line. */
 #include "ks-priv.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +33,7 @@ static void add_error(struct ks *k, struct inst_loc at, const char *msg)
 		return;
 	}
 	k->n_err++;
-	hcfg_buf_printf(&k->errs, "%s: %s\n", ks_where(k, at, where, sizeof(where)), msg);
+	base_buf_printf(&k->errs, "%s: %s\n", ks_where(k, at, where, sizeof(where)), msg);
 }
 
 static void verr(struct ks *k, struct inst_loc at, const char *fmt, va_list ap)
@@ -306,8 +306,8 @@ static void script_line(struct ks *k, const char *line)
 		return;
 	}
 	if (k->sec == KS_SEC_SCRIPT) {
-		hcfg_buf_str(&k->body, line);
-		hcfg_buf_str(&k->body, "\n");
+		base_buf_str(&k->body, line);
+		base_buf_str(&k->body, "\n");
 	}
 }
 
@@ -443,30 +443,30 @@ int inst_ks_read_file(void *opaque, const char *path, char **data, size_t *len, 
 	 * and checked again after, for a path swapped in between.
 	 */
 	if (stat(path, &before) < 0)
-		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
+		return base_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
 	if (!S_ISREG(before.st_mode))
-		return hcfg_cause(cause, -EINVAL, _("%s is not a regular file."), path);
+		return base_cause(cause, -EINVAL, _("%s is not a regular file."), path);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return hcfg_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
+		return base_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_dev != before.st_dev ||
 	    st.st_ino != before.st_ino) {
-		rc = hcfg_cause(cause, -EINVAL, _("%s is not a regular file."), path);
+		rc = base_cause(cause, -EINVAL, _("%s is not a regular file."), path);
 		goto out;
 	}
 	if (pseudo_fs(fd)) {
-		rc = hcfg_cause(cause, -EINVAL,
+		rc = base_cause(cause, -EINVAL,
 				_("%s is a file of the kernel (/proc, /sys...), not an answer file."), path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > INST_KS_MAX_FILE) {
-		rc = hcfg_cause(cause, -EFBIG, _("%s is larger than %u MiB."), path,
+		rc = base_cause(cause, -EFBIG, _("%s is larger than %u MiB."), path,
 				INST_KS_MAX_FILE >> 20);
 		goto out;
 	}
 	buf = malloc(INST_KS_MAX_FILE + 2);
 	if (!buf) {
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	for (;;) {
@@ -475,14 +475,14 @@ int inst_ks_read_file(void *opaque, const char *path, char **data, size_t *len, 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = hcfg_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
+			rc = base_cause(cause, -errno, _("Could not read %s: %s."), path, strerror(errno));
 			goto out;
 		}
 		if (r == 0)
 			break;
 		got += r;
 		if (got > INST_KS_MAX_FILE) {
-			rc = hcfg_cause(cause, -EFBIG, _("%s is larger than %u MiB."), path,
+			rc = base_cause(cause, -EFBIG, _("%s is larger than %u MiB."), path,
 					INST_KS_MAX_FILE >> 20);
 			goto out;
 		}
@@ -491,7 +491,7 @@ int inst_ks_read_file(void *opaque, const char *path, char **data, size_t *len, 
 	if (asprintf(id, "%llu:%llu", (unsigned long long)st.st_dev,
 		     (unsigned long long)st.st_ino) < 0) {
 		*id = NULL;
-		rc = hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
 	*data = buf;

@@ -24,7 +24,7 @@ struct ks_file {
 struct ks {
 	struct inst_plan *p;
 	const struct inst_ks_opts *o;
-	struct hcfg_buf errs;
+	struct base_buf errs;
 	unsigned n_err, dropped;
 	bool fatal;              /* a whole file was unusable: what is "missing" is not known */
 	struct ks_file stack[INST_KS_MAX_DEPTH];
@@ -43,7 +43,7 @@ struct ks {
 	struct inst_loc sec_src;
 	char sec_name[32];
 	bool sec_bad;            /* its header had problems: do not keep it */
-	struct hcfg_buf body;
+	struct base_buf body;
 	struct inst_script script;
 
 	/* What the final checks need. */

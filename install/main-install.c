@@ -2,7 +2,7 @@
 #include "inst-scr.h"
 #include "inst-unattended.h"
 #include "inst-journal.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>

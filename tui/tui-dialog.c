@@ -1,7 +1,7 @@
 /* Dialogs built from rows of text, entries, lists, radio groups and checkboxes over newt. */
 #include "tui.h"
 #include "tui-priv.h"
-#include "i18n.h"
+#include "base/i18n.h"
 
 #include <newt.h>
 #include <stdint.h>

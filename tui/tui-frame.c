@@ -1,7 +1,7 @@
 /* The screen frame (root line, help line, colours, borders) and the language switch. */
 #include "tui.h"
 #include "tui-priv.h"
-#include "i18n.h"
+#include "base/i18n.h"
 
 #include <limits.h>
 #include <locale.h>

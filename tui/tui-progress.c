@@ -1,7 +1,7 @@
 /* Progress screens of the slides: a titled bar, and the Package Installation table. */
 #include "tui.h"
 #include "tui-priv.h"
-#include "i18n.h"
+#include "base/i18n.h"
 
 #include <inttypes.h>
 #include <newt.h>

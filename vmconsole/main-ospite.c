@@ -1,7 +1,7 @@
 /* ospite: the host console (a TUI with login on tty1 or a serial line) and batch commands for scripts. */
 #include "vc.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,13 +59,13 @@ static int act_vnc(struct vc_app *app, const char *name, char **cause)
 
 char *vc_delete_question(const char *name, char *const *files, size_t n)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
-	hcfg_buf_printf(&b, P_("Delete the disk file of %s too? This file will be erased:",
+	base_buf_printf(&b, P_("Delete the disk file of %s too? This file will be erased:",
 			       "Delete the disk files of %s too? These files will be erased:", n),
 			name);
 	for (size_t i = 0; i < n; i++)
-		hcfg_buf_printf(&b, "\n  %s", files[i]);
+		base_buf_printf(&b, "\n  %s", files[i]);
 	if (b.oom)
 		abort();
 	return b.s;

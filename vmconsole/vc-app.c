@@ -1,7 +1,7 @@
 /* The console's top level: the refresh tick, idle logout, the connection, and status -> login -> guests. */
 #include "vc.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>

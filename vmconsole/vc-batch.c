@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,25 +13,25 @@
 
 char *vc_json_string(const char *s)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
-	hcfg_buf_str(&b, "\"");
+	base_buf_str(&b, "\"");
 	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
 		switch (*p) {
-		case '"': hcfg_buf_str(&b, "\\\""); break;
-		case '\\': hcfg_buf_str(&b, "\\\\"); break;
-		case '\n': hcfg_buf_str(&b, "\\n"); break;
-		case '\r': hcfg_buf_str(&b, "\\r"); break;
-		case '\t': hcfg_buf_str(&b, "\\t"); break;
+		case '"': base_buf_str(&b, "\\\""); break;
+		case '\\': base_buf_str(&b, "\\\\"); break;
+		case '\n': base_buf_str(&b, "\\n"); break;
+		case '\r': base_buf_str(&b, "\\r"); break;
+		case '\t': base_buf_str(&b, "\\t"); break;
 		default:
 			/* UTF-8 passes as it is; only control characters need escaping. */
 			if (*p < 0x20)
-				hcfg_buf_printf(&b, "\\u%04x", *p);
+				base_buf_printf(&b, "\\u%04x", *p);
 			else
-				hcfg_buf_add(&b, (const char *)p, 1);
+				base_buf_add(&b, (const char *)p, 1);
 		}
 	}
-	hcfg_buf_str(&b, "\"");
+	base_buf_str(&b, "\"");
 	if (b.oom)
 		abort();
 	return b.s;

@@ -1,7 +1,7 @@
 /* The create-guest wizard's field checks, each refusing with the reason, and the guest described in words. */
 #include "vc.h"
 #include "hostcfg/hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -15,14 +15,14 @@
 int vc_check_name(const char *name, char *const *taken, size_t n, char **cause)
 {
 	if (!name || !*name)
-		return hcfg_cause(cause, -EINVAL, _("The guest needs a name."));
+		return base_cause(cause, -EINVAL, _("The guest needs a name."));
 	if (!hv_name_valid(name))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not a valid guest name: use up to 64 letters, digits, '-', '_' and '.', without spaces, not starting with '-' or '.'."),
 				  name);
 	for (size_t i = 0; i < n; i++)
 		if (!strcmp(taken[i], name))
-			return hcfg_cause(cause, -EEXIST, _("A guest named %s already exists."), name);
+			return base_cause(cause, -EEXIST, _("A guest named %s already exists."), name);
 	return 0;
 }
 
@@ -78,13 +78,13 @@ int vc_check_memory(const char *text, uint64_t host_kib, uint64_t *kib, char **c
 	uint64_t bytes;
 
 	if (!text || !parse_amount(text, 1ULL << 20, &bytes))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not an amount of memory such as 512 (MiB) or 2G."),
 				  text ? text : "");
 	if (bytes < 16ULL << 20)
-		return hcfg_cause(cause, -EINVAL, _("A guest needs at least 16 MiB of memory."));
+		return base_cause(cause, -EINVAL, _("A guest needs at least 16 MiB of memory."));
 	if (host_kib && bytes / 1024 > host_kib)
-		return hcfg_cause(cause, -ENOMEM,
+		return base_cause(cause, -ENOMEM,
 				  _("%llu MiB is more than the memory of this host (%llu MiB)."),
 				  (unsigned long long)(bytes >> 20),
 				  (unsigned long long)(host_kib >> 10));
@@ -115,20 +115,20 @@ int vc_check_cpus(const char *vcpus, const char *sockets, const char *cores,
 	unsigned v, s, c, t;
 
 	if (!parse_count(vcpus, &v) || v < 1)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The number of virtual CPUs must be a number from 1 to 4096."));
 	if (host_cpus && v > host_cpus)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("%u virtual CPUs are more than the %u CPUs of this host."), v,
 				  host_cpus);
 	if (!parse_count(sockets, &s) || !parse_count(cores, &c) || !parse_count(threads, &t))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("Sockets, cores and threads must be numbers, or empty."));
 	if ((s || c || t) && !(s && c && t))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("Give sockets, cores and threads together, or none of them."));
 	if (s && (uint64_t)s * c * t != v)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("%u sockets x %u cores x %u threads make %llu CPUs, not the %u virtual CPUs."),
 				  s, c, t, (unsigned long long)s * c * t, v);
 	out[0] = v;
@@ -141,7 +141,7 @@ int vc_check_cpus(const char *vcpus, const char *sockets, const char *cores,
 int vc_check_size(const char *text, uint64_t *bytes, char **cause)
 {
 	if (!text || !parse_amount(text, 1ULL << 30, bytes) || *bytes < (1ULL << 20))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not a disk size such as 20G or 512M."), text ? text : "");
 	return 0;
 }
@@ -149,12 +149,12 @@ int vc_check_size(const char *text, uint64_t *bytes, char **cause)
 int vc_check_mac(const char *mac, char *const *used, size_t n, char **cause)
 {
 	if (!hv_mac_valid(mac))
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("\"%s\" is not a valid MAC address: six pairs of hexadecimal digits separated by ':', the first pair even."),
 				  mac ? mac : "");
 	for (size_t i = 0; i < n; i++)
 		if (!strcasecmp(used[i], mac))
-			return hcfg_cause(cause, -EEXIST,
+			return base_cause(cause, -EEXIST,
 					  _("The MAC address %s is already in use on this host."), mac);
 	return 0;
 }
@@ -169,7 +169,7 @@ int vc_check_port(const char *text, int *port, char **cause)
 		return 0;
 	}
 	if (vc_parse_uint(text, 65535, &v) < 0 || v < 5900)
-		return hcfg_cause(cause, -EINVAL,
+		return base_cause(cause, -EINVAL,
 				  _("The VNC port must be \"auto\" or a number from 5900 to 65535."));
 	*port = (int)v;
 	return 0;
@@ -181,7 +181,7 @@ int vc_check_listen(const char *text, char **cause)
 
 	if (text && (inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1))
 		return 0;
-	return hcfg_cause(cause, -EINVAL,
+	return base_cause(cause, -EINVAL,
 			  _("\"%s\" is not an IP address such as 127.0.0.1."), text ? text : "");
 }
 
@@ -286,7 +286,7 @@ static void line(char ***v, size_t *n, const char *fmt, ...)
 int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
 {
 	char mem[32], size[32];
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	*lines = NULL;
 	*n = 0;
@@ -345,11 +345,11 @@ int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
 	line(lines, n, "%s", g->serial ? _("Serial console on a pseudo-terminal of the host.") :
 			     _("No serial console."));
 	if (g->acpi)
-		hcfg_buf_str(&b, " ACPI");
+		base_buf_str(&b, " ACPI");
 	if (g->apic)
-		hcfg_buf_str(&b, " APIC");
+		base_buf_str(&b, " APIC");
 	if (g->pae)
-		hcfg_buf_str(&b, " PAE");
+		base_buf_str(&b, " PAE");
 	line(lines, n, _("Features: %s."), b.s ? b.s + 1 : _("none"));
 	free(b.s);
 	line(lines, n, _("On power off: %s; on reboot: %s; on a crash: %s."),
@@ -357,7 +357,7 @@ int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
 	     lifecycle_words(g->on_crash));
 	memset(&b, 0, sizeof(b));
 	for (int i = 0; i < 4 && g->boot[i] != HV_BOOT_NONE; i++)
-		hcfg_buf_printf(&b, "%s%s", i ? ", " : "", boot_words(g->boot[i]));
+		base_buf_printf(&b, "%s%s", i ? ", " : "", boot_words(g->boot[i]));
 	if (g->kernel)
 		line(lines, n, _("Boots the kernel %s, initrd %s, command line \"%s\"."), g->kernel,
 		     g->initrd ? g->initrd : _("none"), g->cmdline ? g->cmdline : "");

@@ -1,7 +1,7 @@
 /* The console's settings file, /etc/ospite/console.conf: read at start, written from the Settings screen. */
 #include "vc.h"
 #include "hostcfg/hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -65,7 +65,7 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			rc = hcfg_cause(cause, -EINVAL, _("Line %u of the settings is not key=value."),
+			rc = base_cause(cause, -EINVAL, _("Line %u of the settings is not key=value."),
 					lineno);
 			break;
 		}
@@ -74,13 +74,13 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 		key = trim(key);
 		if (!strcmp(key, "idle_timeout")) {
 			if (vc_parse_uint(val, 7 * 24 * 3600, &v) < 0)
-				rc = hcfg_cause(cause, -EINVAL,
+				rc = base_cause(cause, -EINVAL,
 						_("Line %u: idle_timeout must be a number of seconds up to a week, not \"%s\"."),
 						lineno, val);
 			else
 				c->idle_timeout = (unsigned)v;
 		} else {
-			rc = hcfg_cause(cause, -EINVAL, _("Line %u: unknown setting \"%s\"."), lineno,
+			rc = base_cause(cause, -EINVAL, _("Line %u: unknown setting \"%s\"."), lineno,
 					key);
 		}
 	}
@@ -96,7 +96,7 @@ int vc_conf_load(const char *path, struct vc_conf *c, char **cause)
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return hcfg_cause(cause, rc, _("The settings file %s cannot be read: %s."), path,
+		return base_cause(cause, rc, _("The settings file %s cannot be read: %s."), path,
 				  strerror(-rc));
 	rc = vc_conf_parse(text, c, cause);
 	free(text);
@@ -105,7 +105,7 @@ int vc_conf_load(const char *path, struct vc_conf *c, char **cause)
 
 		*cause = NULL;
 		/* TRANSLATORS: the second %s is a whole sentence saying what is wrong. */
-		hcfg_cause(cause, rc, _("The settings file %s is not valid. %s"), path, inner);
+		base_cause(cause, rc, _("The settings file %s is not valid. %s"), path, inner);
 		free(inner);
 	}
 	return rc;
@@ -116,10 +116,10 @@ int vc_check_idle(const char *text, bool root, unsigned *out, char **cause)
 	unsigned long long v;
 
 	if (vc_parse_uint(text, 7 * 24 * 3600, &v) < 0)
-		return hcfg_cause(cause, -EINVAL, _("Type a number of seconds, up to a week (604800)."));
+		return base_cause(cause, -EINVAL, _("Type a number of seconds, up to a week (604800)."));
 	/* A console that never logs out is left open to whoever walks by: root's call alone. */
 	if (v == 0 && !root)
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("Only root may turn the idle logout off (0); type a number of seconds."));
 	*out = (unsigned)v;
 	return 0;

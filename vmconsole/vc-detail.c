@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +24,14 @@ struct detail_scr {
 static char *subst(const char *fmt, const char *arg)
 {
 	const char *p = strstr(fmt, "%s");
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	if (!p) {
-		hcfg_buf_str(&b, fmt);
+		base_buf_str(&b, fmt);
 	} else {
-		hcfg_buf_add(&b, fmt, p - fmt);
-		hcfg_buf_str(&b, arg);
-		hcfg_buf_str(&b, p + 2);
+		base_buf_add(&b, fmt, p - fmt);
+		base_buf_str(&b, arg);
+		base_buf_str(&b, p + 2);
 	}
 	if (b.oom)
 		abort();

@@ -1,7 +1,7 @@
 /* The guest list screen: every guest with state, vCPUs, memory and CPU use, updated row by row from the model. */
 #include "vc.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Host facts the console shows beside the hypervisor's: addresses per interface and the bridges guests can use. */
 #include "vc.h"
 #include "hostcfg/hcfg.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -52,7 +52,7 @@ int vc_bridges(const char *sysfs_net, char ***names, size_t *n, char **cause)
 	*names = NULL;
 	*n = 0;
 	if (!d)
-		return hcfg_cause(cause, -errno, _("The network interfaces cannot be listed: %s."),
+		return base_cause(cause, -errno, _("The network interfaces cannot be listed: %s."),
 				  strerror(errno));
 	while (rc == 0 && (e = readdir(d))) {
 		char path[PATH_MAX];
@@ -70,7 +70,7 @@ int vc_bridges(const char *sysfs_net, char ***names, size_t *n, char **cause)
 		vc_strv_free(*names, *n);
 		*names = NULL;
 		*n = 0;
-		return hcfg_cause(cause, rc, _("Out of memory."));
+		return base_cause(cause, rc, _("Out of memory."));
 	}
 	if (*n > 1)
 		qsort(*names, *n, sizeof(**names), cmp_str);
@@ -100,7 +100,7 @@ static unsigned prefix_len(const struct sockaddr *mask)
 int vc_addresses(char ***lines, size_t *n, char **cause)
 {
 	struct ifaddrs *ifa = NULL;
-	struct hcfg_buf *bufs = NULL;
+	struct base_buf *bufs = NULL;
 	char **names = NULL;
 	size_t nn = 0;
 	int rc = 0;
@@ -108,7 +108,7 @@ int vc_addresses(char ***lines, size_t *n, char **cause)
 	*lines = NULL;
 	*n = 0;
 	if (getifaddrs(&ifa) < 0)
-		return hcfg_cause(cause, -errno, _("The addresses of this host cannot be read: %s."),
+		return base_cause(cause, -errno, _("The addresses of this host cannot be read: %s."),
 				  strerror(errno));
 	for (struct ifaddrs *a = ifa; a && rc == 0; a = a->ifa_next) {
 		char addr[INET6_ADDRSTRLEN];
@@ -134,16 +134,16 @@ int vc_addresses(char ***lines, size_t *n, char **cause)
 			if (!strcmp(names[k], a->ifa_name))
 				break;
 		if (k == nn) {
-			struct hcfg_buf *nb = realloc(bufs, (nn + 1) * sizeof(*nb));
+			struct base_buf *nb = realloc(bufs, (nn + 1) * sizeof(*nb));
 
 			if (!nb || (bufs = nb, strv_add(&names, &nn, strdup(a->ifa_name)) < 0)) {
 				rc = -ENOMEM;
 				break;
 			}
 			memset(&bufs[k], 0, sizeof(bufs[k]));
-			hcfg_buf_str(&bufs[k], a->ifa_name);
+			base_buf_str(&bufs[k], a->ifa_name);
 		}
-		hcfg_buf_printf(&bufs[k], " %s/%u", addr, prefix_len(a->ifa_netmask));
+		base_buf_printf(&bufs[k], " %s/%u", addr, prefix_len(a->ifa_netmask));
 	}
 	freeifaddrs(ifa);
 	for (size_t k = 0; k < nn; k++) {
@@ -158,7 +158,7 @@ int vc_addresses(char ***lines, size_t *n, char **cause)
 		vc_strv_free(*lines, *n);
 		*lines = NULL;
 		*n = 0;
-		return hcfg_cause(cause, rc, _("Out of memory."));
+		return base_cause(cause, rc, _("Out of memory."));
 	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,28 +100,28 @@ void vc_fmt_cpu(double pct, char *buf, size_t len)
 		snprintf(buf, len, "%.1f%%", pct > 100 ? 100.0 : pct);
 }
 
-static void add_left(struct hcfg_buf *b, const char *s, int width)
+static void add_left(struct base_buf *b, const char *s, int width)
 {
 	char *p = tui_pad(s, width);
 
-	hcfg_buf_str(b, p);
+	base_buf_str(b, p);
 	free(p);
 }
 
 /* @s right-aligned in @width columns, after a space. */
-static void add_right(struct hcfg_buf *b, const char *s, int width)
+static void add_right(struct base_buf *b, const char *s, int width)
 {
 	int w = tui_width(s);
 
-	hcfg_buf_str(b, " ");
+	base_buf_str(b, " ");
 	if (w >= width) {
 		add_left(b, s, width);
 		return;
 	}
-	hcfg_buf_printf(b, "%*s%s", width - w, "", s);
+	base_buf_printf(b, "%*s%s", width - w, "", s);
 }
 
-static char *take(struct hcfg_buf *b)
+static char *take(struct base_buf *b)
 {
 	if (b->oom)
 		abort();
@@ -130,11 +130,11 @@ static char *take(struct hcfg_buf *b)
 
 char *vc_row_text(const struct vc_row *r)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 	char num[32];
 
 	add_left(&b, r->name, VC_COL_NAME);
-	hcfg_buf_str(&b, " ");
+	base_buf_str(&b, " ");
 	add_left(&b, hv_state_name(r->state), VC_COL_STATE);
 	snprintf(num, sizeof(num), "%u", r->vcpus);
 	add_right(&b, num, VC_COL_VCPUS);
@@ -147,11 +147,11 @@ char *vc_row_text(const struct vc_row *r)
 
 char *vc_list_header(void)
 {
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	/* TRANSLATORS: column headings of the guest list; keep them short. */
 	add_left(&b, _("Name"), VC_COL_NAME);
-	hcfg_buf_str(&b, " ");
+	base_buf_str(&b, " ");
 	add_left(&b, _("State"), VC_COL_STATE);
 	add_right(&b, _("vCPUs"), VC_COL_VCPUS);
 	add_right(&b, _("Memory"), VC_COL_MEM);

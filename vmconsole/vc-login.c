@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -22,7 +22,7 @@ int vc_login_allowed(const char *user, char **cause)
 	bool member = false;
 
 	if (!pw)
-		return hcfg_cause(cause, -EACCES, _("There is no user %s on this host."), user);
+		return base_cause(cause, -EACCES, _("There is no user %s on this host."), user);
 	if (pw->pw_uid == 0)
 		return 0;
 	gr = getgrnam(VC_GROUP);
@@ -38,7 +38,7 @@ int vc_login_allowed(const char *user, char **cause)
 		free(groups);
 	}
 	if (!member)
-		return hcfg_cause(cause, -EPERM,
+		return base_cause(cause, -EPERM,
 				  _("%s may not manage guests: only root and the members of the group %s may."),
 				  user, VC_GROUP);
 	return 0;
@@ -128,16 +128,16 @@ int vc_login_open(const struct vc_login *l, struct vc_session **out, char **caus
 
 	*out = NULL;
 	if (!l->user || !*l->user)
-		return hcfg_cause(cause, -EINVAL, _("Type a user name."));
+		return base_cause(cause, -EINVAL, _("Type a user name."));
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return hcfg_cause(cause, -ENOMEM, _("Out of memory."));
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	s->cd.user = l->user;
 	s->cd.password = l->password;
 	pc.appdata_ptr = &s->cd;
 	prc = pam_start_confdir(VC_PAM_SERVICE, l->user, &pc, l->pam_dir, &s->ph);
 	if (prc != PAM_SUCCESS) {
-		rc = hcfg_cause(cause, -EIO, _("PAM cannot be used: %s."), pam_strerror(s->ph, prc));
+		rc = base_cause(cause, -EIO, _("PAM cannot be used: %s."), pam_strerror(s->ph, prc));
 		if (s->ph)
 			pam_end(s->ph, prc);
 		free(s);
@@ -159,18 +159,18 @@ int vc_login_open(const struct vc_login *l, struct vc_session **out, char **caus
 	case PAM_MAXTRIES:
 	case PAM_CRED_INSUFFICIENT:
 		/* One message for both, so a wrong guess does not tell which users exist. */
-		rc = hcfg_cause(cause, -EACCES, _("The user name or the password is wrong."));
+		rc = base_cause(cause, -EACCES, _("The user name or the password is wrong."));
 		break;
 	case PAM_ACCT_EXPIRED:
-		rc = hcfg_cause(cause, -EACCES, _("The account %s has expired."), l->user);
+		rc = base_cause(cause, -EACCES, _("The account %s has expired."), l->user);
 		break;
 	case PAM_NEW_AUTHTOK_REQD:
-		rc = hcfg_cause(cause, -EACCES,
+		rc = base_cause(cause, -EACCES,
 				_("The password of %s has expired: change it with passwd first."),
 				l->user);
 		break;
 	default:
-		rc = hcfg_cause(cause, -EACCES, _("The login was refused: %s."),
+		rc = base_cause(cause, -EACCES, _("The login was refused: %s."),
 				pam_strerror(s->ph, prc));
 		break;
 	}
@@ -184,7 +184,7 @@ int vc_login_open(const struct vc_login *l, struct vc_session **out, char **caus
 			prc = pam_open_session(s->ph, 0);
 		s->open = prc == PAM_SUCCESS;
 		if (prc != PAM_SUCCESS)
-			rc = hcfg_cause(cause, -EACCES, _("The session could not be opened: %s."),
+			rc = base_cause(cause, -EACCES, _("The session could not be opened: %s."),
 					pam_strerror(s->ph, prc));
 	}
 	s->last = prc;

@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -58,7 +58,7 @@ static int pass(struct vc_app *app, const char *name, struct hv_console *con, ch
 				return 0;
 		}
 		if (rc < 0 && errno != EINTR)
-			return hcfg_cause(cause, -errno, _("The terminal cannot be read: %s."),
+			return base_cause(cause, -errno, _("The terminal cannot be read: %s."),
 					  strerror(errno));
 		if (rc <= 0)
 			continue;
@@ -73,7 +73,7 @@ static int pass(struct vc_app *app, const char *name, struct hv_console *con, ch
 			if (esc)
 				n = esc - buf;
 			if (n > 0 && hv_console_write(con, buf, n) < 0)
-				return hcfg_cause(cause, -EPIPE,
+				return base_cause(cause, -EPIPE,
 						  _("The serial console of %s was closed."), name);
 			if (esc)
 				return 0;
@@ -82,11 +82,11 @@ static int pass(struct vc_app *app, const char *name, struct hv_console *con, ch
 			ssize_t n = hv_console_read(con, buf, sizeof(buf));
 
 			if (n == -EPIPE)
-				return hcfg_cause(cause, -EPIPE,
+				return base_cause(cause, -EPIPE,
 						  _("The serial console of %s was closed: the guest stopped."),
 						  name);
 			if (n < 0 && n != -EAGAIN)
-				return hcfg_cause(cause, (int)n,
+				return base_cause(cause, (int)n,
 						  _("The serial console of %s cannot be read: %s."), name,
 						  strerror((int)-n));
 			/* The guest's output never reaches the terminal as it is: see vc-vtfilter.c. */

@@ -1,7 +1,7 @@
 /* The Settings screen: the idle logout time, saved to the console's settings file. */
 #include "vc.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>

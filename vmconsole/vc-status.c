@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +53,10 @@ static void fill(struct status_scr *s, struct vc_app *app)
 	for (int i = 0; i < 3; i++) {
 		/* A fourth interface and more share the last line. */
 		if (i == 2 && nl > 3) {
-			struct hcfg_buf j = { 0 };
+			struct base_buf j = { 0 };
 
 			for (size_t k = 2; k < nl; k++)
-				hcfg_buf_printf(&j, "%s%s", k > 2 ? "; " : "", lines[k]);
+				base_buf_printf(&j, "%s%s", k > 2 ? "; " : "", lines[k]);
 			tui_view_set_text(s->v, s->val[F_ADDR + i], j.s);
 			free(j.s);
 		} else {
@@ -92,10 +92,10 @@ static void fill(struct status_scr *s, struct vc_app *app)
 	tui_view_set_text(s->v, s->val[F_URI], app->conn ? hv_uri(app->conn) :
 				  app->uri ? app->uri : _("default"));
 	if (vc_bridges("/sys/class/net", &bridges, &nb, NULL) == 0 && nb) {
-		struct hcfg_buf j = { 0 };
+		struct base_buf j = { 0 };
 
 		for (size_t i = 0; i < nb; i++)
-			hcfg_buf_printf(&j, "%s%s", i ? ", " : "", bridges[i]);
+			base_buf_printf(&j, "%s%s", i ? ", " : "", bridges[i]);
 		tui_view_set_text(s->v, s->val[F_BRIDGES], j.s);
 		free(j.s);
 	} else {

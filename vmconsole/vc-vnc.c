@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -41,9 +41,9 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 	if (rc < 0)
 		return rc;
 	if (vi.port < 0)
-		return hcfg_cause(cause, -ENODEV, _("%s has no VNC display running."), name);
+		return base_cause(cause, -ENODEV, _("%s has no VNC display running."), name);
 	if (vc_random_password(pw) < 0)
-		return hcfg_cause(cause, -EIO, _("No random password could be made."));
+		return base_cause(cause, -EIO, _("No random password could be made."));
 	once = hv_vnc_expires_on_connect(app->conn);
 	/* Where the password cannot end with its first viewer, the operator decides, knowing it. */
 	if (!once && !tui_ask(_("VNC Display"),

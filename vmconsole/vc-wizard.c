@@ -2,7 +2,7 @@
 #include "vc.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
-#include "tui/i18n.h"
+#include "base/i18n.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -493,7 +493,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 	}
 	disk.path = *path ? strdup(path) : default_path(w, kind);
 	if (guest_uses(&w->g, disk.path)) {
-		hcfg_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
+		base_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
 		free(disk.path);
 		return DISK_PATH;
 	}
@@ -845,11 +845,11 @@ static void boot_store(struct wiz *w)
 static int boot_check(struct wiz *w, const char *title, char **cause)
 {
 	if (*w->kernel && !is_file(w->kernel)) {
-		hcfg_cause(cause, -ENOENT, _("The kernel %s is not a file on this host."), w->kernel);
+		base_cause(cause, -ENOENT, _("The kernel %s is not a file on this host."), w->kernel);
 		return BOOT_KERNEL;
 	}
 	if (*w->initrd && !is_file(w->initrd)) {
-		hcfg_cause(cause, -ENOENT, _("The initrd %s is not a file on this host."), w->initrd);
+		base_cause(cause, -ENOENT, _("The initrd %s is not a file on this host."), w->initrd);
 		return BOOT_INITRD;
 	}
 	if (!*w->kernel && (*w->initrd || *w->cmdline)) {

@@ -36,7 +36,7 @@ static char *capture(const char *const argv[])
 {
 	char *out = NULL;
 
-	assert_true(hcfg_run_capture(argv, -1, &out, NULL) >= 0);
+	assert_true(base_run_capture(argv, -1, &out, NULL) >= 0);
 	assert_non_null(out);
 	out[strcspn(out, "\n")] = '\0';
 	return out;
@@ -384,7 +384,7 @@ static void test_identity(void **state)
 	assert_int_equal(hcfg_disk_identity(sentinel, &c, &cause), 0);
 	assert_false(hcfg_disk_id_equal(&a, &c));
 
-	assert_int_equal(hcfg_run(mklabel, -1, &cause), 0);
+	assert_int_equal(base_run(mklabel, -1, &cause), 0);
 	assert_int_equal(hcfg_disk_identity(small, &b, &cause), 0);
 	assert_false(hcfg_disk_id_equal(&a, &b));
 	assert_true(strlen(b.ptuuid) > 8);
@@ -407,7 +407,7 @@ static void test_identity(void **state)
 	assert_string_equal(name, "/dev/disk/by-id/wwn-0x5000c5001234");
 	const char *rm[] = { "rm", "-rf", dir, NULL };
 
-	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+	assert_int_equal(base_run(rm, -1, NULL), 0);
 	free(cause);
 }
 

@@ -34,7 +34,7 @@ static int record_progress(void *opaque, unsigned permille)
 static char *capture(const char *const argv[])
 {
 	char *out = NULL;
-	int rc = hcfg_run_capture(argv, -1, &out, NULL);
+	int rc = base_run_capture(argv, -1, &out, NULL);
 
 	assert_true(rc >= 0);
 	assert_non_null(out);
@@ -61,7 +61,7 @@ static int remove_tmpdir(void **state)
 {
 	const char *argv[] = { "rm", "-rf", tmpdir, NULL };
 
-	return hcfg_run(argv, -1, NULL) == 0 ? 0 : -1;
+	return base_run(argv, -1, NULL) == 0 ? 0 : -1;
 }
 
 /* A sparse file of @mib MiB in the temporary folder. */
@@ -249,7 +249,7 @@ static int loop_setup(void **state)
 	const char *argv[] = { "losetup", "-f", "--show", "-b", "4096", loopimg, NULL };
 	char *out = NULL;
 
-	if (hcfg_run_capture(argv, -1, &out, NULL) != 0 || !out)
+	if (base_run_capture(argv, -1, &out, NULL) != 0 || !out)
 		return -1;
 	out[strcspn(out, "\n")] = '\0';
 	snprintf(loopdev, sizeof(loopdev), "%s", out);
@@ -263,8 +263,8 @@ static int loop_teardown(void **state)
 		const char *partx[] = { "partx", "-d", loopdev, NULL };
 		const char *detach[] = { "losetup", "-d", loopdev, NULL };
 
-		hcfg_run(partx, -1, NULL);
-		hcfg_run(detach, -1, NULL);
+		base_run(partx, -1, NULL);
+		base_run(detach, -1, NULL);
 		loopdev[0] = '\0';
 	}
 	if (loop_enabled())
@@ -366,7 +366,7 @@ static void test_partitions_and_fingerprint_loop(void **state)
 	{
 		const char *argv[] = { "blockdev", "--flushbufs", loopdev, NULL };
 
-		assert_int_equal(hcfg_run(argv, -1, NULL), 0);
+		assert_int_equal(base_run(argv, -1, NULL), 0);
 	}
 	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp3, &cause), 0);
 	assert_string_not_equal(fp1, fp3);
@@ -381,7 +381,7 @@ static void test_partitions_and_fingerprint_loop(void **state)
 	{
 		const char *argv[] = { "blockdev", "--flushbufs", loopdev, NULL };
 
-		assert_int_equal(hcfg_run(argv, -1, NULL), 0);
+		assert_int_equal(base_run(argv, -1, NULL), 0);
 	}
 	assert_int_equal(hcfg_disk_fingerprint(loopdev, &fp3, &cause), 0);
 	assert_string_not_equal(fp1, fp3);

@@ -607,7 +607,7 @@ static void test_grub_snippet_is_shell(void **state)
 		"\"$XEN_OVERRIDE_GRUB_DEFAULT\"",
 		"sh", p, NULL,
 	};
-	assert_int_equal(hcfg_run_capture(argv, -1, &out, &cause), 0);
+	assert_int_equal(base_run_capture(argv, -1, &out, &cause), 0);
 	assert_string_equal(out, "7|console=tty0 console=ttyS0,115200n8 intel_iommu=on|console serial|"
 				 "dom0_mem=4096M,max:4096M com1=115200,8n1 console=com1,vga|"
 				 "console=hvc0 earlyprintk=xen intel_iommu=on|1|");
@@ -798,7 +798,7 @@ static void test_block_daemons(void **state)
 	assert_int_equal(st.st_mode & 07777, 0755);
 	/* It must really answer 101 when invoke-rc.d runs it. */
 	const char *argv[] = { p, "ssh", "start", NULL };
-	assert_int_equal(hcfg_run(argv, -1, NULL), 101);
+	assert_int_equal(base_run(argv, -1, NULL), 101);
 	assert_int_equal(hcfg_target_block_daemons(root, false, NULL), 0);
 	assert_false(exists("/usr/sbin/policy-rc.d"));
 	assert_int_equal(hcfg_target_block_daemons(root, false, NULL), 0);
@@ -951,7 +951,7 @@ static void test_run_input(void **state)
 	snprintf(script, sizeof(script), "cat >%s", out);
 	const char *argv[] = { "sh", "-c", script, NULL };
 
-	assert_int_equal(hcfg_run_input(argv, logfd, "root:$y$secret-hash\n", &cause), 0);
+	assert_int_equal(base_run_input(argv, logfd, "root:$y$secret-hash\n", &cause), 0);
 	close(logfd);
 	assert_file("/out", "root:$y$secret-hash\n");
 	text = slurp("/log");
@@ -961,7 +961,7 @@ static void test_run_input(void **state)
 	/* A program that reads nothing does not hurt the caller (no SIGPIPE). */
 	const char *quiet[] = { "true", NULL };
 
-	assert_int_equal(hcfg_run_input(quiet, -1, "ignored\n", &cause), 0);
+	assert_int_equal(base_run_input(quiet, -1, "ignored\n", &cause), 0);
 	free(out);
 	free(logp);
 	free(cause);

@@ -355,7 +355,7 @@ static void test_qcow2(void **state)
 	const char *const probe[] = { "qemu-img", "--version", NULL };
 	int fd;
 
-	if (hcfg_run(probe, -1, NULL) != 0)
+	if (base_run(probe, -1, NULL) != 0)
 		skip();
 	g->disks[0].kind = HV_DISK_NEW_QCOW2;
 	assert_int_equal(hv_define(conn, g, &cause), 0);

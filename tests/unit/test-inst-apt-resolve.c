@@ -58,7 +58,7 @@ static uint64_t apt_cache_field(const char *pkg, const char *field)
 	assert_true(fd >= 0);
 	unlink(tmpl);
 	snprintf(conf, sizeof(conf), "APT_CONFIG=%s/apt.conf", work);
-	assert_int_equal(inst_run_status(argv, env, fd, -1, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(base_run_status(argv, env, fd, -1, NULL, NULL, NULL, NULL), 0);
 	len = lseek(fd, 0, SEEK_END);
 	text = calloc(1, len + 1);
 	assert_int_equal(pread(fd, text, len, 0), len);
@@ -161,7 +161,7 @@ static void test_unreachable(void **state)
 	printf("# %s\n", cause);
 	assert_non_null(strstr(cause, "http://127.0.0.1:9/debian"));
 	free(cause);
-	hcfg_run((const char *[]){ "rm", "-rf", "--one-file-system", dir, NULL }, -1, NULL);
+	base_run((const char *[]){ "rm", "-rf", "--one-file-system", dir, NULL }, -1, NULL);
 }
 
 static void test_download(void **state)
@@ -224,7 +224,7 @@ static void test_download(void **state)
 static int teardown(void **state)
 {
 	if (own_work)
-		hcfg_run((const char *[]){ "rm", "-rf", "--one-file-system", work, NULL }, -1, NULL);
+		base_run((const char *[]){ "rm", "-rf", "--one-file-system", work, NULL }, -1, NULL);
 	return 0;
 }
 

@@ -85,11 +85,11 @@ static void make_repo(const char *pkgs)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/repo/dists/test/main/binary-amd64", repo);
-	assert_int_equal(hcfg_run((const char *[]){ "mkdir", "-p", path, NULL }, -1, NULL), 0);
+	assert_int_equal(base_run((const char *[]){ "mkdir", "-p", path, NULL }, -1, NULL), 0);
 	strcat(path, "/Packages");
 	write_file(path, pkgs);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(hcfg_run_capture(argv, -1, &sum, NULL), 0);
+	assert_int_equal(base_run_capture(argv, -1, &sum, NULL), 0);
 	sum[64] = '\0';
 	assert_true(asprintf(&release,
 			     "Suite: test\nCodename: test\nArchitectures: amd64\nComponents: main\n"
@@ -114,7 +114,7 @@ static int repo_setup(void **state)
 static int repo_teardown(void **state)
 {
 	if (repo[0])
-		hcfg_run((const char *[]){ "rm", "-rf", "--one-file-system", repo, NULL }, -1, NULL);
+		base_run((const char *[]){ "rm", "-rf", "--one-file-system", repo, NULL }, -1, NULL);
 	return 0;
 }
 

@@ -26,7 +26,7 @@ static int teardown(void **state)
 {
 	const char *argv[] = { "rm", "-rf", dir, NULL };
 
-	return hcfg_run(argv, -1, NULL) == 0 ? 0 : -1;
+	return base_run(argv, -1, NULL) == 0 ? 0 : -1;
 }
 
 static void test_round_trip(void **state)
@@ -207,11 +207,11 @@ static void test_clear_stale(void **state)
 	snprintf(target, sizeof(target), "%s/tar get", dir);
 	snprintf(sub, sizeof(sub), "%s/proc", target);
 	assert_int_equal(hcfg_mkdirs(target, NULL), 0);
-	assert_int_equal(hcfg_run(mnt1, -1, NULL), 0);
+	assert_int_equal(base_run(mnt1, -1, NULL), 0);
 	assert_int_equal(hcfg_mkdirs(sub, NULL), 0);
-	assert_int_equal(hcfg_run(mnt2, -1, NULL), 0);
+	assert_int_equal(base_run(mnt2, -1, NULL), 0);
 	assert_int_equal(inst_clear_stale(target, -1, &cause), 0);
-	assert_int_not_equal(hcfg_run(check, -1, NULL), 0);
+	assert_int_not_equal(base_run(check, -1, NULL), 0);
 	/* Nothing left: a second call has nothing to do. */
 	assert_int_equal(inst_clear_stale(target, -1, &cause), 0);
 	free(cause);

@@ -1,4 +1,4 @@
-/* Unit tests of install/inst-proc.c: the status-pipe runner, and the debootstrap, mmdebstrap and apt status parsers. */
+/* Unit tests of the program runner (base/proc.c) with its status pipe, and of install/inst-proc.c's debootstrap, mmdebstrap and apt status parsers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -129,8 +129,8 @@ static int child_main(int argc, char **argv)
 		big[9999] = '\0';
 		put(fd, big);
 		/* Two 3-byte UTF-8 characters: the first fits exactly, the second straddles the cut. */
-		memset(big, 'y', INST_RUN_LINE_MAX - 4);
-		memcpy(big + INST_RUN_LINE_MAX - 4, "\xe2\x82\xac\xe2\x82\xac\n", 8);
+		memset(big, 'y', BASE_RUN_LINE_MAX - 4);
+		memcpy(big + BASE_RUN_LINE_MAX - 4, "\xe2\x82\xac\xe2\x82\xac\n", 8);
 		put(fd, big);
 		put(fd, "after\n");
 		free(big);
@@ -174,7 +174,7 @@ static int child_main(int argc, char **argv)
 	return 99;
 }
 
-/* ---- inst_run_status --------------------------------------------------------------- */
+/* ---- base_run_status --------------------------------------------------------------- */
 
 static void test_run_lines(void **state)
 {
@@ -183,7 +183,7 @@ static void test_run_lines(void **state)
 	char *cause = NULL, *text;
 	const char *argv[] = { self, "--child", "lines", "3", NULL };
 
-	rc = inst_run_status(argv, NULL, log, 3, on_line, on_tick, &l, &cause);
+	rc = base_run_status(argv, NULL, log, 3, on_line, on_tick, &l, &cause);
 	assert_int_equal(rc, 0);
 	assert_null(cause);
 	assert_int_equal(l.n, 5);
@@ -210,7 +210,7 @@ static void test_run_output(void **state)
 	char *text;
 	const char *argv[] = { self, "--child", "lines", "1", NULL };
 
-	rc = inst_run_status(argv, NULL, log, INST_RUN_OUTPUT, on_line, NULL, &l, NULL);
+	rc = base_run_status(argv, NULL, log, BASE_RUN_OUTPUT, on_line, NULL, &l, NULL);
 	assert_int_equal(rc, 0);
 	assert_int_equal(l.n, 7);
 	assert_string_equal(l.v[0], "to the log");
@@ -230,15 +230,15 @@ static void test_run_long_lines(void **state)
 {
 	struct lines l = { 0 };
 	const char *argv[] = { self, "--child", "long", "7", NULL };
-	int rc = inst_run_status(argv, NULL, -1, 7, on_line, NULL, &l, NULL);
+	int rc = base_run_status(argv, NULL, -1, 7, on_line, NULL, &l, NULL);
 
 	assert_int_equal(rc, 0);
 	assert_int_equal(l.n, 3);
-	assert_int_equal(strlen(l.v[0]), INST_RUN_LINE_MAX - 1);
-	assert_int_equal(strspn(l.v[0], "x"), INST_RUN_LINE_MAX - 1);
+	assert_int_equal(strlen(l.v[0]), BASE_RUN_LINE_MAX - 1);
+	assert_int_equal(strspn(l.v[0], "x"), BASE_RUN_LINE_MAX - 1);
 	/* The euro sign that did not fit whole is dropped, the one before stays. */
-	assert_int_equal(strlen(l.v[1]), INST_RUN_LINE_MAX - 1);
-	assert_string_equal(l.v[1] + INST_RUN_LINE_MAX - 4, "\xe2\x82\xac");
+	assert_int_equal(strlen(l.v[1]), BASE_RUN_LINE_MAX - 1);
+	assert_string_equal(l.v[1] + BASE_RUN_LINE_MAX - 4, "\xe2\x82\xac");
 	assert_string_equal(l.v[2], "after");
 	lines_free(&l);
 }
@@ -248,7 +248,7 @@ static void test_run_ticks(void **state)
 	struct lines l = { 0 };
 	const char *argv[] = { self, "--child", "quiet", "3", NULL };
 	long long t0 = ms_now();
-	int rc = inst_run_status(argv, NULL, -1, 3, on_line, on_tick, &l, NULL);
+	int rc = base_run_status(argv, NULL, -1, 3, on_line, on_tick, &l, NULL);
 	long long took = ms_now() - t0;
 
 	assert_int_equal(rc, 0);
@@ -267,7 +267,7 @@ static void test_run_env(void **state)
 	int log = tmpfd();
 	char *text;
 
-	assert_int_equal(inst_run_status(argv, env, log, -1, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(base_run_status(argv, env, log, -1, NULL, NULL, NULL, NULL), 0);
 	text = read_fd(log);
 	assert_non_null(strstr(text, "VAR=a=b c HOME=/nowhere\n"));
 	free(text);
@@ -281,20 +281,20 @@ static void test_run_status_and_errors(void **state)
 	const char *none[] = { "/nonexistent/ospite-no-such-program", NULL };
 	char *cause = NULL;
 
-	assert_int_equal(inst_run_status(ex, NULL, -1, -1, NULL, NULL, NULL, &cause), 3);
+	assert_int_equal(base_run_status(ex, NULL, -1, -1, NULL, NULL, NULL, &cause), 3);
 	assert_non_null(cause);
 	assert_non_null(strstr(cause, "3"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(inst_run_status(kill, NULL, -1, 3, NULL, NULL, NULL, &cause), -EINTR);
+	assert_int_equal(base_run_status(kill, NULL, -1, 3, NULL, NULL, NULL, &cause), -EINTR);
 	assert_non_null(strstr(cause, "9"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(inst_run_status(none, NULL, -1, 3, NULL, NULL, NULL, &cause), -ENOENT);
+	assert_int_equal(base_run_status(none, NULL, -1, 3, NULL, NULL, NULL, &cause), -ENOENT);
 	assert_non_null(strstr(cause, "ospite-no-such-program"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(inst_run_status(ex, NULL, -1, 2, NULL, NULL, NULL, &cause), -EINVAL);
+	assert_int_equal(base_run_status(ex, NULL, -1, 2, NULL, NULL, NULL, &cause), -EINVAL);
 	free(cause);
 }
 
@@ -306,7 +306,7 @@ static void test_run_grandchild(void **state)
 	long long t0 = ms_now();
 	char *text, *g;
 
-	assert_int_equal(inst_run_status(argv, NULL, log, 3, on_line, NULL, &l, NULL), 0);
+	assert_int_equal(base_run_status(argv, NULL, log, 3, on_line, NULL, &l, NULL), 0);
 	/* Returns when the child exits, not when the grandchild lets go of the pipe. */
 	assert_true(ms_now() - t0 < 2000);
 	assert_int_equal(l.n, 1);
@@ -332,7 +332,7 @@ static void test_run_fd_clash(void **state)
 
 	assert_int_equal(moved, 9);
 	close(log);
-	assert_int_equal(inst_run_status(argv, NULL, 9, 9, on_line, NULL, &l, NULL), 0);
+	assert_int_equal(base_run_status(argv, NULL, 9, 9, on_line, NULL, &l, NULL), 0);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0], "status");
 	text = read_fd(9);
@@ -891,6 +891,46 @@ static void find_fixtures(const char *argv0)
 	(void)argv0;
 }
 
+/*
+ * A time limit stops the program and everything it started: a child in the
+ * background and a leader that ignores SIGTERM are both gone afterwards.
+ */
+static void test_run_time_limit(void **state)
+{
+	char pidfile[] = "/tmp/ospite-limit.XXXXXX", script[512], *text = NULL, *cause = NULL;
+	int fd = mkstemp(pidfile), signo = -1;
+	const char *argv[] = { "sh", "-c", script, NULL };
+	const struct base_proc p = { .argv = argv, .logfd = -1, .out_fd = -1, .status_fd = -1,
+				     .timeout_s = 1, .signo = &signo };
+	long long t0 = ms_now();
+	pid_t bg;
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(script, sizeof(script), "sleep 60 & echo $! >%s; trap '' TERM; sleep 60", pidfile);
+	assert_int_equal(base_proc_run(&p, &cause), -ETIME);
+	assert_non_null(strstr(cause, "1 seconds"));
+	/* One second of limit, five of grace for the leader that ignored SIGTERM. */
+	assert_true(ms_now() - t0 < 9000);
+	fd = open(pidfile, O_RDONLY);
+	assert_true(fd >= 0);
+	text = read_fd(fd);
+	close(fd);
+	bg = (pid_t)atoi(text);
+	assert_true(bg > 1);
+	assert_true(kill(bg, 0) < 0 && errno == ESRCH);
+	unlink(pidfile);
+	free(text);
+
+	/* Within its limit a program ends as usual. */
+	const char *quick[] = { "sh", "-c", "exit 4", NULL };
+	const struct base_proc q = { .argv = quick, .logfd = -1, .out_fd = -1, .status_fd = -1,
+				     .timeout_s = 30 };
+
+	assert_int_equal(base_proc_run(&q, &cause), 4);
+	free(cause);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -902,6 +942,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_run_status_and_errors),
 		cmocka_unit_test(test_run_grandchild),
 		cmocka_unit_test(test_run_fd_clash),
+		cmocka_unit_test(test_run_time_limit),
 		cmocka_unit_test(test_dbs_fixture),
 		cmocka_unit_test(test_dbs_substitution),
 		cmocka_unit_test(test_dbs_format_direct),

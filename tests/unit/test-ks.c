@@ -402,10 +402,10 @@ static void test_all_errors(void **state)
 	inst_plan_free(&p);
 
 	/* Past the limit, the rest are counted, not shown. */
-	struct hcfg_buf b = { 0 };
+	struct base_buf b = { 0 };
 
 	for (int i = 0; i < 150; i++)
-		hcfg_buf_str(&b, "bogus\n");
+		base_buf_str(&b, "bogus\n");
 	assert_int_equal(parse(b.s, NULL, &p, &errors), -EINVAL);
 	assert_non_null(strstr(errors, "t/main.ks:100: \"bogus\""));
 	assert_null(strstr(errors, "t/main.ks:101:"));
@@ -822,7 +822,7 @@ static void test_scripts(void **state)
 	inst_plan_free(&p);
 	const char *rm[] = { "rm", "-rf", dir, NULL };
 
-	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+	assert_int_equal(base_run(rm, -1, NULL), 0);
 }
 
 /* True when @pid is gone, or only a zombie waiting for its (new) parent to reap it. */
@@ -866,10 +866,10 @@ static void test_script_timeout(void **state)
 	logfd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(logfd >= 0);
 
-	start = hcfg_now_ms();
+	start = base_now_ms();
 	assert_int_equal(inst_run_scripts(&p, INST_SCRIPT_PRE, dir, logfd, &cause), -EIO);
 	/* 2 s, then 5 s of grace for the one ignoring SIGTERM, then 1 s (closed output, no grace). */
-	assert_true(hcfg_now_ms() - start < 15000);
+	assert_true(base_now_ms() - start < 15000);
 	assert_string_equal(cause, "The %pre script at t/main.ks:10 did not finish within its time limit of 1 second and was stopped.");
 	free(cause);
 	close(logfd);
@@ -912,7 +912,7 @@ static void test_script_timeout(void **state)
 	inst_plan_free(&p);
 	const char *rm[] = { "rm", "-rf", dir, NULL };
 
-	assert_int_equal(hcfg_run(rm, -1, NULL), 0);
+	assert_int_equal(base_run(rm, -1, NULL), 0);
 }
 
 int main(void)
