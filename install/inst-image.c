@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -37,6 +38,15 @@ static int detach_stale(const char *path, char **cause)
 		    st.st_dev != img.st_dev || st.st_ino != img.st_ino)
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", de->d_name);
+		/*
+		 * A killed run's mounts go with its mount namespace, a moment after
+		 * its last process is gone: give them up to ten seconds.
+		 */
+		for (int i = 0; i < 50 && hcfg_disk_try_claim(dev) == -EBUSY; i++) {
+			struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
 		if (hcfg_disk_try_claim(dev) < 0) {
 			rc = base_cause(cause, -EBUSY,
 					_("The image %s is still attached to %s and in use, so it was left alone."),
