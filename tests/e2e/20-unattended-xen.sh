@@ -93,7 +93,7 @@ power_cut 2 after_upgrade '^Unpacking' 25
 install 3 --resume
 power_cut 3 anywhere '^Setting up' 5
 install 4 --resume
-power_cut 4 anywhere 'update-initramfs: Generating' 1
+power_cut 4 anywhere 'update-initramfs -c -k all' 1
 
 # The last run resumes and finishes.
 install 5 --resume
