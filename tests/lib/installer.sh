@@ -8,10 +8,18 @@ need_root() {
 	[ "$(id -u)" = 0 ] || { echo "this test needs root $1"; exit 77; }
 }
 
-# detach_image FILE: detach every loop device an installer attached to FILE.
+# detach_image FILE: detach every loop device an installer attached to FILE, and wait (up to
+# 20 s) until they are gone: a killed installer's mounts end with its mount namespace, a moment
+# after its last process, and a busy loop device is only detached when let go.
 detach_image() {
-	local d
+	local d i
 	for d in $(losetup -n -O NAME -j "$1" 2>/dev/null); do losetup -d "$d"; done
+	for ((i = 0; i < 100; i++)); do
+		[ -z "$(losetup -n -O NAME -j "$1" 2>/dev/null)" ] && return 0
+		sleep 0.2
+	done
+	echo "the loop device of $1 is still attached" >&2
+	return 1
 }
 
 # mount_part IMAGE N DIR [rw]: mount partition N of a disk image (read-only unless rw), by
