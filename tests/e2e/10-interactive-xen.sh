@@ -92,7 +92,10 @@ grep -q 'bridge_ports eth0' "$mnt/etc/network/interfaces" || fail "no xenbr0 on 
 [ "$(cat "$mnt/etc/hostname")" = e2ehost ] || fail "wrong host name"
 grep -q 'hypervisor --type=xen' "$mnt/root/ospite-ks.cfg" || fail "no answer file"
 # The saved answer file replays the same plan (the disk is named by the image, not its loop device).
-sed -n '/^plan:$/,/^== end of plan$/p' "$mnt/var/log/ospite/install.log" | sed '1d;$d' | grep -v '^disk:' >"$tmp/plan.run"
+# The log holds both runs, the one cut off and the one that resumed it: their plans are the same, take the last.
+awk '/^plan:$/ { buf = ""; on = 1; next } /^== end of plan$/ { on = 0; last = buf } on { buf = buf $0 "\n" }
+	END { printf "%s", last }' "$mnt/var/log/ospite/install.log" | grep -v '^disk:' >"$tmp/plan.run"
+[ "$(grep -c '^plan:$' "$mnt/var/log/ospite/install.log")" = 2 ] || fail "the log does not hold both runs"
 "$B/ospite-install" --validate "$mnt/root/ospite-ks.cfg" --dump-plan --image "$tmp/disk.img" |
 	grep -v '^disk:' >"$tmp/plan.replay" || fail "the saved answer file does not validate"
 [ -s "$tmp/plan.run" ] || fail "no plan in the install log"
