@@ -117,6 +117,7 @@ int main(int argc, char **argv)
 		case 's':
 			if (inst_valid_size(optarg, &image_mib, &cause) < 0) {
 				fprintf(stderr, "ospite-install: %s\n", cause);
+				free(cause);
 				return 1;
 			}
 			un.image_mib_given = true;
