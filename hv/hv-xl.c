@@ -506,41 +506,24 @@ static void not_mapped(struct imp *im, const char *key)
 					  "nographic", "monitor", NULL };
 	static const char *const boot[] = { "bootloader", "bootloader_args", "bootargs", NULL };
 
-	for (int i = 0; dm[i]; i++) {
-		if (strcmp(key, dm[i]) == 0) {
-			note(im, key, false,
-			     _("Not kept: libvirt runs the device model that this host's hypervisor provides."));
-			return;
-		}
-	}
-	for (int i = 0; pin[i]; i++) {
-		if (strcmp(key, pin[i]) == 0) {
-			note(im, key, false,
-			     _("Not kept: CPU pinning and scheduling depend on the host; set them again on this host if needed."));
-			return;
-		}
-	}
-	for (int i = 0; gui[i]; i++) {
-		if (strcmp(key, gui[i]) == 0) {
-			note(im, key, false,
-			     _("Not kept: a window on the host's desktop is not available; use the VNC display."));
-			return;
-		}
-	}
-	for (int i = 0; hw[i]; i++) {
-		if (strcmp(key, hw[i]) == 0) {
-			note(im, key, false,
-			     _("Not kept: the hypervisor's default for this setting applies."));
-			return;
-		}
-	}
-	for (int i = 0; boot[i]; i++) {
-		if (strcmp(key, boot[i]) == 0) {
-			note(im, key, false,
-			     _("Not kept: the guest model has no boot loader; give the guest a kernel, or PV-GRUB as its kernel."));
-			return;
-		}
-	}
+	/* Each group of keys, and why none of them is kept. */
+	static const struct {
+		const char *const *keys;
+		const char *why;
+	} groups[] = {
+		{ dm, N_("Not kept: libvirt runs the device model that this host's hypervisor provides.") },
+		{ pin, N_("Not kept: CPU pinning and scheduling depend on the host; set them again on this host if needed.") },
+		{ gui, N_("Not kept: a window on the host's desktop is not available; use the VNC display.") },
+		{ hw, N_("Not kept: the hypervisor's default for this setting applies.") },
+		{ boot, N_("Not kept: the guest model has no boot loader; give the guest a kernel, or PV-GRUB as its kernel.") },
+	};
+
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (int i = 0; groups[g].keys[i]; i++)
+			if (strcmp(key, groups[g].keys[i]) == 0) {
+				note(im, key, false, "%s", _(groups[g].why));
+				return;
+			}
 	if (strcmp(key, "pci") == 0) {
 		note(im, key, false,
 		     _("Not kept: devices passed through from a host must be assigned again on this host."));

@@ -137,6 +137,14 @@ unsigned eng_resume_probe(struct inst_engine *e)
 		goto fresh;
 	e->jn = j;
 	eng_log(e, "resume: run %s of %lld on %s", j.run, j.began, p->disk);
+	if (e->ui.info) {
+		char when[64], text[512];
+
+		fmt_when(j.began, when, sizeof(when));
+		snprintf(text, sizeof(text), _("The install that began on %s resumes with \"%s\"."), when,
+			 inst_step_title(stopped_in(&j)));
+		e->ui.info(e->ui.opaque, text);
+	}
 	return j.done;
 fresh:
 	eng_log(e, "resume: starting over on %s (%s)", p->disk, why);

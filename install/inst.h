@@ -243,6 +243,7 @@ struct inst_ui {
 	void *opaque;
 	void (*step)(void *opaque, enum inst_step step);
 	void (*progress)(void *opaque, const struct inst_progress *pr);
+	/* Something worth a line of its own, such as a resume and where it continues. */
 	void (*info)(void *opaque, const char *msg);
 	/* Something the operator should know that does not stop the install. */
 	void (*warning)(void *opaque, const char *msg);

@@ -102,6 +102,7 @@ ipid=
 [ $rc = 0 ] || { tail -30 "$tmp/out5"; tail -30 "$tmp/install5.log"; fail "the last re-run failed (exit $rc)"; }
 for n in 2 3 4 5; do
 	grep -q 'resume: base finished in an earlier run' "$tmp/install$n.log" || fail "run $n did not resume"
+	grep -q 'resumes with' "$tmp/out$n" || fail "run $n did not say where it resumes"
 	grep -q 'mkfs' "$tmp/install$n.log" && fail "run $n formatted again"
 done
 cat "$tmp"/install[2-5].log >"$tmp/resumed.log"

@@ -931,6 +931,26 @@ static void test_run_time_limit(void **state)
 	free(cause);
 }
 
+/* A descriptor the caller left open (a progress pipe, a terminal) never reaches the program. */
+static void test_run_closes_inherited(void **state)
+{
+	const char *argv[] = { "sh", "-c", "ls /proc/$$/fd", NULL };
+	char *out = NULL, *cause = NULL;
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	/* Without O_CLOEXEC, as a --progress-fd given by a parent would be. */
+	assert_int_equal(dup2(p[1], 47), 47);
+	assert_int_equal(base_run_capture(argv, -1, &out, &cause), 0);
+	for (char *save = NULL, *fd = strtok_r(out, "\n", &save); fd; fd = strtok_r(NULL, "\n", &save))
+		assert_true(atoi(fd) <= 2);
+	free(out);
+	close(47);
+	close(p[0]);
+	close(p[1]);
+	free(cause);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -943,6 +963,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_run_grandchild),
 		cmocka_unit_test(test_run_fd_clash),
 		cmocka_unit_test(test_run_time_limit),
+		cmocka_unit_test(test_run_closes_inherited),
 		cmocka_unit_test(test_dbs_fixture),
 		cmocka_unit_test(test_dbs_substitution),
 		cmocka_unit_test(test_dbs_format_direct),
