@@ -205,16 +205,20 @@ static int input_pipe(const char *input)
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	/* A pipe holds 64 KiB by default; make sure it takes all of it without a reader. */
+	/*
+	 * A pipe holds 64 KiB by default; make sure it takes all of it without a
+	 * reader, and fail rather than block if it cannot.
+	 */
 	if (len > 4096)
 		fcntl(p[1], F_SETPIPE_SZ, 65536);
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
 	while (off < len) {
 		ssize_t w = write(p[1], input + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			int err = errno;
+			int err = errno == EAGAIN ? E2BIG : errno;
 
 			close(p[0]);
 			close(p[1]);
@@ -233,8 +237,8 @@ int base_proc_run(const struct base_proc *p, char **cause)
 	struct linebuf *lb = NULL;
 	char **envp = NULL;
 	int pipefd[2] = { -1, -1 }, pidfd = -1, infd = -1, status = 0, rc;
-	bool reaped = false, timed_out = false;
-	long long next_tick, started, deadline = 0, kill_at = 0;
+	bool exited = false, timed_out = false;
+	long long next_tick, started, deadline = 0, kill_at = 0, grace_until = 0;
 	pid_t pid;
 
 	if (!argv || !argv[0])
@@ -292,8 +296,7 @@ int base_proc_run(const struct base_proc *p, char **cause)
 			rfd_slot = n;
 			pfd[n++] = (struct pollfd){ .fd = pipefd[0], .events = POLLIN };
 		}
-		/* The child is reaped only once the group is dead: its pid stays the group's id. */
-		if (pidfd >= 0 && !reaped)
+		if (pidfd >= 0 && !exited)
 			pfd[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (poll(pfd, n, timeout) < 0 && errno != EINTR) {
 			rc = base_cause(cause, -errno, _("Could not wait for %s: %s."), argv[0],
@@ -322,40 +325,44 @@ int base_proc_run(const struct base_proc *p, char **cause)
 				p->tick(p->opaque);
 			next_tick = t + TICK_MS;
 		}
-		/* Time is up: ask the whole group to stop, and five seconds later make it. */
-		if (deadline && !timed_out && t >= deadline) {
+		/*
+		 * Has it exited? WNOWAIT: look, but keep the zombie, so that its pid
+		 * (its group's id) cannot be reused while the group may still be
+		 * signalled below; it is reaped once the loop is done.
+		 */
+		if (!exited) {
+			siginfo_t si = { 0 };
+
+			if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
+				exited = true;
+				/* What it started may hold its output a moment longer, not the whole limit. */
+				if (deadline)
+					grace_until = t + 2000;
+			}
+		}
+		/* Time is up while it runs: ask the whole group to stop, and five seconds later make it. */
+		if (deadline && !exited && !timed_out && t >= deadline) {
 			timed_out = true;
 			kill(-pid, SIGTERM);
 			kill_at = t + 5000;
 		}
-		if (kill_at && t >= kill_at) {
+		if (kill_at && !exited && t >= kill_at) {
 			kill(-pid, SIGKILL);
 			kill_at = 0;
 		}
-		if (!reaped) {
-			siginfo_t si = { 0 };
-
-			/* WNOWAIT: look, but leave the pid (the group's id) taken until the group is dealt with. */
-			if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid) {
-				if (timed_out)
-					kill(-pid, SIGKILL);
-				while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-					;
-				reaped = true;
-			}
-		}
-		/* Done when the child is gone and its output closed (or, with a limit, the time is up). */
-		if (reaped && (pipefd[0] < 0 || !deadline || timed_out)) {
-			if (pipefd[0] >= 0)
-				drain(pipefd[0], lb);
+		if (!exited)
+			continue;
+		/* Without a group of its own, whatever it left behind is not waited for. */
+		if (!deadline || pipefd[0] < 0 || timed_out || t >= grace_until)
 			break;
-		}
-		if (reaped && deadline && t >= deadline) {
-			/* The child left a descendant holding its output open past the limit. */
-			timed_out = true;
-			kill(-pid, SIGKILL);
-		}
 	}
+	/* A limited program's group dies with it: the zombie still holds the group's id. */
+	if (deadline)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (pipefd[0] >= 0)
+		drain(pipefd[0], lb);
 	if (lb->len > 0 || lb->cut)
 		deliver(lb);
 	if (timed_out) {

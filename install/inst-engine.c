@@ -249,7 +249,7 @@ static int eng_step_format(struct inst_engine *e, char **cause)
 		INST_COPY(e->jn.uuid[i], e->uuid[i]);
 	rc = inst_run_record_write(e->workdir, &e->jn, cause);
 	if (rc == 0)
-		rc = eng_mount_targets(e, 0, cause);
+		rc = eng_mount_targets(e, false, cause);
 	if (rc < 0)
 		return rc;
 	eng_progress(e, 1000, _("The file systems are ready."));

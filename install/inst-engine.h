@@ -63,12 +63,16 @@ void eng_progress(struct inst_engine *e, unsigned permille, const char *text);
 
 /* ---- inst-mount.c: the target's mounts, files and commands ----------------------- */
 
-/* Mount @src on @rel inside the target (NULL @fstype: a bind mount); unmounted by eng_umount_all(). */
+/*
+ * Mount @src on @rel inside the target (NULL @fstype: a bind mount), with
+ * mount @flags and file system options @data (may be NULL), the mount point
+ * reached without following any link; unmounted by eng_umount_all().
+ */
 int eng_mount(struct inst_engine *e, const char *src, const char *rel, const char *fstype,
-	      unsigned long flags, char **cause);
+	      unsigned long flags, const char *data, char **cause);
 void eng_umount_all(struct inst_engine *e);
-/* The plan's file systems, parents first, with mount @flags. */
-int eng_mount_targets(struct inst_engine *e, unsigned long flags, char **cause);
+/* The plan's file systems, parents first; with @probe read-only and inert, only to look. */
+int eng_mount_targets(struct inst_engine *e, bool probe, char **cause);
 /* The kernel file systems a chroot needs for package scripts and grub-install. */
 int eng_mount_api(struct inst_engine *e, char **cause);
 /* The package cache both the base system and apt read, seen inside the target. */

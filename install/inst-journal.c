@@ -144,17 +144,18 @@ static int parse(char *text, struct inst_journal *j)
  * through a symbolic link at its end. A journal on a foreign disk may be
  * a FIFO (which would hang a plain read) or huge: both are damage.
  */
-static int read_parse(const char *path, struct inst_journal *j)
+static int read_parse_at(int dirfd, const char *path, struct inst_journal *j, bool root_owned)
 {
 	char text[16384 + 1];
 	struct stat st;
 	ssize_t len;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ENOENT : -EINVAL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= (off_t)sizeof(text) ||
+	    (root_owned && (st.st_uid != 0 || (st.st_mode & 022)))) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -175,7 +176,7 @@ int inst_journal_read(const char *target, uint64_t fp, struct inst_journal *j)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s%s", target, INST_JOURNAL_PATH);
-	rc = read_parse(path, j);
+	rc = read_parse_at(AT_FDCWD, path, j, false);
 	if (!rc && j->plan != fp)
 		rc = -ESTALE;
 	if (rc < 0)
@@ -264,15 +265,20 @@ void inst_run_record_remove(const char *workdir, const struct inst_journal *j)
 		unlink(path);
 }
 
-int inst_journal_vouch(const char *workdir, const struct inst_journal *j,
-		       char (*uuids)[64], size_t n, char **cause)
+int inst_run_records_open(const char *workdir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/runs", workdir);
+	return open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int inst_journal_vouch(int records, const struct inst_journal *j, char (*uuids)[64], size_t n,
+		       char **cause)
 {
 	struct inst_journal mine;
-	char path[PATH_MAX];
-	struct stat st;
 
-	if (record_path(workdir, j->run, path, sizeof(path)) < 0 || lstat(path, &st) < 0 ||
-	    !S_ISREG(st.st_mode) || st.st_uid != 0 || read_parse(path, &mine) < 0)
+	if (records < 0 || !run_id_ok(j->run) || read_parse_at(records, j->run, &mine, true) < 0)
 		return base_cause(cause, -EPERM,
 				  _("The install journal on the disk names a run that this machine did not start."));
 	if (mine.plan != j->plan || mine.began != j->began || strcmp(mine.run, j->run))

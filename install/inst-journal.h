@@ -56,12 +56,19 @@ int inst_journal_write(const char *target, const struct inst_journal *j, char **
 int inst_run_record_write(const char *workdir, const struct inst_journal *j, char **cause);
 void inst_run_record_remove(const char *workdir, const struct inst_journal *j);
 /*
- * 0 when @j, read from a disk, is a run this machine recorded and @uuids
- * (what the disk's file systems carry now, "" where a partition has none)
- * match what that run made; else -EPERM with a cause saying what differs.
+ * The directory of this machine's run records, opened (O_PATH) before
+ * anything of a disk is mounted, so that nothing mounted afterwards can
+ * stand in for it; -1 when there is none.
  */
-int inst_journal_vouch(const char *workdir, const struct inst_journal *j,
-		       char (*uuids)[64], size_t n, char **cause);
+int inst_run_records_open(const char *workdir);
+/*
+ * 0 when @j, read from a disk, is a run this machine recorded in @records
+ * (a root-owned file not writable by others) and @uuids (what the disk's
+ * file systems carry now, "" where a partition has none) match what that
+ * run made; else -EPERM with a cause saying what differs.
+ */
+int inst_journal_vouch(int records, const struct inst_journal *j, char (*uuids)[64], size_t n,
+		       char **cause);
 
 /*
  * Undo what an earlier run, killed before it could clean up, left behind

@@ -3,27 +3,80 @@
 #include "base/i18n.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+
+/*
+ * Open (as O_PATH) the directory @rel below @dirfd, creating what is missing,
+ * one component at a time and never through a symbolic link: a link on the
+ * disk being installed must not choose where on this machine a file system
+ * is mounted. Returns the descriptor, or -errno.
+ */
+static int open_beneath(int dirfd, const char *rel)
+{
+	char copy[PATH_MAX], *save = NULL;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(copy, sizeof(copy), "%s", rel);
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+
+		if (!strcmp(c, ".") || !strcmp(c, "..")) {
+			close(fd);
+			return -EINVAL;
+		}
+		if (mkdirat(fd, c, 0755) < 0 && errno != EEXIST) {
+			int err = errno;
+
+			close(fd);
+			return -err;
+		}
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if (next < 0)
+			return errno == ENOTDIR ? -ELOOP : -errno;
+		fd = next;
+	}
+	return fd;
+}
 
 int eng_mount(struct inst_engine *e, const char *src, const char *rel, const char *fstype,
-		    unsigned long flags, char **cause)
+	      unsigned long flags, const char *data, char **cause)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], at[64];
+	int root, fd, rc;
 
 	if (e->n_mounts >= MAX_MOUNTS)
 		return base_cause(cause, -ENOSPC, _("Too many mounts in the target."));
 	snprintf(path, sizeof(path), "%s%s", e->target, rel);
-	if (hcfg_mkdirs(path, cause) < 0)
-		return -errno;
-	eng_log(e, "+ mount %s %s (%s)", src, path, fstype ? fstype : "bind");
-	if (mount(src, path, fstype, flags, NULL) < 0)
+	/* The target directory itself is this machine's; what is below it may be the disk's. */
+	rc = hcfg_mkdirs(e->target, cause);
+	if (rc < 0)
+		return rc;
+	root = open(e->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
 		return base_cause(cause, -errno, _("Could not mount %s on %s: %s."), src, path,
 				  strerror(errno));
+	fd = open_beneath(root, rel);
+	close(root);
+	if (fd < 0)
+		return base_cause(cause, fd, _("Could not mount %s on %s: %s."), src, path,
+				  strerror(-fd));
+	eng_log(e, "+ mount %s %s (%s)", src, path, fstype ? fstype : "bind");
+	snprintf(at, sizeof(at), "/proc/self/fd/%d", fd);
+	rc = mount(src, at, fstype, flags, data) < 0 ? -errno : 0;
+	close(fd);
+	if (rc < 0)
+		return base_cause(cause, rc, _("Could not mount %s on %s: %s."), src, path,
+				  strerror(-rc));
 	e->mounts[e->n_mounts++] = strdup(path);
 	return 0;
 }
@@ -56,9 +109,15 @@ static int mount_depth(const char *m)
 	return d;
 }
 
-/* Mount the plan's file systems on the target, parents first, with mount @flags. */
-int eng_mount_targets(struct inst_engine *e, unsigned long flags, char **cause)
+/*
+ * Mount the plan's file systems on the target, parents first. With @probe,
+ * only to look: read-only, nothing on them may run or be a device, no link
+ * on them is followed, and no file system journal is replayed onto the disk.
+ */
+int eng_mount_targets(struct inst_engine *e, bool probe, char **cause)
 {
+	const unsigned long flags = probe ? MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC |
+					    MS_NOSYMFOLLOW : 0;
 	const struct inst_plan *p = e->plan;
 
 	for (int depth = 0; depth < 16; depth++)
@@ -69,7 +128,9 @@ int eng_mount_targets(struct inst_engine *e, unsigned long flags, char **cause)
 			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
 				continue;
 			rc = eng_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
-				      hcfg_fs_name(pt->fs), flags, cause);
+				       hcfg_fs_name(pt->fs), flags,
+				       !probe ? NULL : pt->fs == HCFG_FS_XFS ? "norecovery" :
+				       pt->fs == HCFG_FS_EXT4 ? "noload" : NULL, cause);
 			if (rc < 0)
 				return rc;
 		}
@@ -83,16 +144,16 @@ int eng_mount_api(struct inst_engine *e, char **cause)
 
 	if (e->api_mounted)
 		return 0;
-	rc = eng_mount(e, "proc", "/proc", "proc", 0, cause);
+	rc = eng_mount(e, "proc", "/proc", "proc", 0, NULL, cause);
 
 	if (!rc)
-		rc = eng_mount(e, "sysfs", "/sys", "sysfs", 0, cause);
+		rc = eng_mount(e, "sysfs", "/sys", "sysfs", 0, NULL, cause);
 	if (!rc)
-		rc = eng_mount(e, "/dev", "/dev", NULL, MS_BIND, cause);
+		rc = eng_mount(e, "/dev", "/dev", NULL, MS_BIND, NULL, cause);
 	if (!rc)
-		rc = eng_mount(e, "devpts", "/dev/pts", "devpts", 0, cause);
+		rc = eng_mount(e, "devpts", "/dev/pts", "devpts", 0, NULL, cause);
 	if (!rc)
-		rc = eng_mount(e, "tmpfs", "/run", "tmpfs", 0, cause);
+		rc = eng_mount(e, "tmpfs", "/run", "tmpfs", 0, NULL, cause);
 	e->api_mounted = rc == 0;
 	return rc;
 }
@@ -106,7 +167,7 @@ int eng_mount_cache(struct inst_engine *e, char **cause)
 	if (e->cache_mounted)
 		return 0;
 	snprintf(archives, sizeof(archives), "%s/apt/archives", e->workdir);
-	rc = eng_mount(e, archives, "/var/cache/apt/archives", NULL, MS_BIND, cause);
+	rc = eng_mount(e, archives, "/var/cache/apt/archives", NULL, MS_BIND, NULL, cause);
 	e->cache_mounted = rc == 0;
 	return rc;
 }

@@ -344,8 +344,10 @@ static int repair_dpkg(struct inst_engine *e, const char *const env[], char **ca
 	rc = base_run_capture(query, e->logfd, &out, cause);
 	if (rc > 0)
 		rc = -EIO;
-	if (rc < 0)
+	if (rc < 0) {
+		free(out);
 		return rc;
+	}
 	for (char *line = strtok_r(out, "\n", &save); line && n < 64 + 5;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char name[128], ver[128], arch[32], *status, host[PATH_MAX];
@@ -422,7 +424,7 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 		return rc;
 	rc = eng_mount_cache(e, cause);
 	if (p->src == INST_SRC_LOCAL && !rc)
-		rc = eng_mount(e, p->local_dir, p->local_dir, NULL, MS_BIND | MS_RDONLY, cause);
+		rc = eng_mount(e, p->local_dir, p->local_dir, NULL, MS_BIND | MS_RDONLY, NULL, cause);
 	if (rc < 0)
 		return rc;
 	/* man-db rebuilds its index after every package: hours on a slow disk for nothing. */

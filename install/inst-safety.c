@@ -74,11 +74,12 @@ unsigned eng_resume_probe(struct inst_engine *e)
 {
 	const struct inst_plan *p = e->plan;
 	uint64_t sizes[INST_MAX_PARTS];
-	struct inst_journal j;
+	struct inst_journal j = { 0 };
 	const char *why = NULL;
-	char *vouch = NULL;
+	char *vouch = NULL, uuid_now[64];
 	size_t n = 0;
-	int rc;
+	/* Opened before anything of the disk is mounted: nothing mounted later can stand in for it. */
+	int records = inst_run_records_open(e->workdir), rc;
 
 	if (hcfg_disk_partitions(p->disk, e->partdev, sizes, INST_MAX_PARTS, &n, NULL) < 0) {
 		eng_log(e, "resume: no partition table on %s", p->disk);
@@ -100,12 +101,12 @@ unsigned eng_resume_probe(struct inst_engine *e)
 		    hcfg_fs_uuid(e->partdev[i], e->uuid[i], sizeof(e->uuid[i]), NULL) < 0)
 			goto fresh;
 	why = "its file systems do not mount";
-	if (eng_mount_targets(e, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (eng_mount_targets(e, true, NULL) < 0)
 		goto fresh;
 	why = NULL;
 	rc = inst_journal_read(e->target, e->plan_fp, &j);
-	if (rc == 0 && inst_journal_vouch(e->workdir, &j, e->uuid, n, &vouch) < 0)
-		why = vouch;
+	if (rc == 0 && inst_journal_vouch(records, &j, e->uuid, n, &vouch) < 0)
+		why = vouch ? vouch : "no record of this run on this machine";
 	else if (rc == 0 && (j.done & (1u << INST_STEP_FINISH)))
 		why = "a finished install, erased again as confirmed";
 	else if (rc == 0 && !(j.done & (1u << INST_STEP_BASE)))
@@ -132,9 +133,22 @@ unsigned eng_resume_probe(struct inst_engine *e)
 			goto fresh;
 		}
 	}
-	why = "its file systems do not mount";
-	if (eng_mount_targets(e, 0, NULL) < 0)
+	/*
+	 * The question may have waited a long time: the disk and its file
+	 * systems must still be the ones just vouched for.
+	 */
+	why = "the disk changed while the question was asked";
+	if (eng_check_disk(e, NULL) < 0)
 		goto fresh;
+	for (size_t i = 0; i < n; i++)
+		if (*e->uuid[i] && (hcfg_fs_uuid(e->partdev[i], uuid_now, sizeof(uuid_now), NULL) < 0 ||
+				    strcmp(uuid_now, e->uuid[i])))
+			goto fresh;
+	why = "its file systems do not mount";
+	if (eng_mount_targets(e, false, NULL) < 0)
+		goto fresh;
+	if (records >= 0)
+		close(records);
 	e->jn = j;
 	eng_log(e, "resume: run %s of %lld on %s", j.run, j.began, p->disk);
 	if (e->ui.info) {
@@ -148,7 +162,12 @@ unsigned eng_resume_probe(struct inst_engine *e)
 	return j.done;
 fresh:
 	eng_log(e, "resume: starting over on %s (%s)", p->disk, why);
-	if (e->resume == INST_RESUME_YES && e->ui.warning) {
+	if (records >= 0)
+		close(records);
+	/* Told when resuming was asked for, or offered and chosen, and is not what happens. */
+	if ((e->resume == INST_RESUME_YES ||
+	     (e->resume == INST_RESUME_ASK && j.run[0] && strcmp(why, "the operator chose to install from scratch"))) &&
+	    e->ui.warning) {
 		char text[512];
 
 		snprintf(text, sizeof(text), _("Nothing on %s can be resumed: the install starts from scratch."),

@@ -65,8 +65,13 @@ static int spawn(const struct inst_script *sc, const char *file, const char *roo
 	if (target)
 		snprintf(tenv, sizeof(tenv), "OSPITE_TARGET=%s", target);
 	rc = base_proc_run(&pr, cause);
-	/* A script killed by a signal failed as a shell reports it; the caller judges the outcome. */
-	return rc == -EINTR && signo ? 128 + signo : rc;
+	/*
+	 * A script killed by a signal, or ending on a command not found (127),
+	 * failed as a shell reports it; the caller judges the outcome.
+	 */
+	if (rc == -EINTR && signo)
+		return 128 + signo;
+	return rc == -ENOENT ? 127 : rc;
 }
 
 static int run_one(const struct inst_plan *p, const struct inst_script *sc, const char *target,
@@ -141,6 +146,11 @@ static int run_one(const struct inst_plan *p, const struct inst_script *sc, cons
 			base_cause(cause, -EIO, _("The %%post script at %s failed with exit status %d."),
 				   where, rc);
 		goto out;
+	}
+	/* A failure the answer file lets pass leaves no message behind for a later error to show. */
+	if (rc > 0 && cause) {
+		free(*cause);
+		*cause = NULL;
 	}
 	rc = 0;
 out:

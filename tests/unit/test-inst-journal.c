@@ -128,29 +128,33 @@ static void test_vouch(void **state)
 	INST_COPY(j.uuid[2], "3333-4444");
 	memcpy(uuids, j.uuid, sizeof(uuids));
 	/* No record at all: another machine's run. */
-	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_run_records_open(work), -1);
+	assert_int_equal(inst_journal_vouch(-1, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	assert_non_null(strstr(cause, "did not start"));
 	assert_int_equal(inst_run_record_write(work, &j, &cause), 0);
-	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), 0);
+	int records = inst_run_records_open(work);
+
+	assert_true(records >= 0);
+	assert_int_equal(inst_journal_vouch(records, &j, uuids, INST_MAX_PARTS, &cause), 0);
 
 	/* The same journal over other file systems (a copy on another disk). */
 	INST_COPY(uuids[2], "5555-6666");
-	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_journal_vouch(records, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	assert_non_null(strstr(cause, "file systems"));
 	memcpy(uuids, j.uuid, sizeof(uuids));
 
 	/* A journal that claims the run but another start or plan. */
 	forged = j;
 	forged.began++;
-	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	forged = j;
 	forged.plan++;
-	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	/* UUIDs of a journal edited to match the disk still differ from the record. */
 	forged = j;
 	INST_COPY(forged.uuid[2], "5555-6666");
 	INST_COPY(uuids[2], "5555-6666");
-	assert_int_equal(inst_journal_vouch(work, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	memcpy(uuids, j.uuid, sizeof(uuids));
 
 	/* The record lives in a directory only root can read. */
@@ -161,9 +165,27 @@ static void test_vouch(void **state)
 	assert_int_equal(stat(runs, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 
+	/* A record others could have written vouches for nothing. */
+	char rec[PATH_MAX + 64];
+
+	snprintf(rec, sizeof(rec), "%s/%s", runs, j.run);
+	assert_int_equal(chmod(rec, 0666), 0);
+	assert_int_equal(inst_journal_vouch(records, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(chmod(rec, 0600), 0);
+	/* The directory opened before is the one read, whatever is mounted over its path later. */
+	const char *tmpfs[] = { "mount", "-t", "tmpfs", "tmpfs", runs, NULL };
+	const char *umnt[] = { "umount", runs, NULL };
+
+	if (geteuid() == 0) {
+		assert_int_equal(base_run(tmpfs, -1, NULL), 0);
+		assert_int_equal(inst_journal_vouch(records, &j, uuids, INST_MAX_PARTS, &cause), 0);
+		assert_int_equal(base_run(umnt, -1, NULL), 0);
+	}
+
 	/* A finished install is forgotten. */
 	inst_run_record_remove(work, &j);
-	assert_int_equal(inst_journal_vouch(work, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_int_equal(inst_journal_vouch(records, &j, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	close(records);
 	free(cause);
 }
 
