@@ -76,6 +76,7 @@ unsigned eng_resume_probe(struct inst_engine *e)
 	uint64_t sizes[INST_MAX_PARTS];
 	struct inst_journal j = { 0 };
 	const char *why = NULL;
+	bool chose_resume = false;
 	char *vouch = NULL, uuid_now[64];
 	size_t n = 0;
 	/* Opened before anything of the disk is mounted: nothing mounted later can stand in for it. */
@@ -132,6 +133,7 @@ unsigned eng_resume_probe(struct inst_engine *e)
 			why = "the operator chose to install from scratch";
 			goto fresh;
 		}
+		chose_resume = true;
 	}
 	/*
 	 * The question may have waited a long time: the disk and its file
@@ -164,10 +166,8 @@ fresh:
 	eng_log(e, "resume: starting over on %s (%s)", p->disk, why);
 	if (records >= 0)
 		close(records);
-	/* Told when resuming was asked for, or offered and chosen, and is not what happens. */
-	if ((e->resume == INST_RESUME_YES ||
-	     (e->resume == INST_RESUME_ASK && j.run[0] && strcmp(why, "the operator chose to install from scratch"))) &&
-	    e->ui.warning) {
+	/* Told when resuming was asked for (--resume, or Resume answered) and is not what happens. */
+	if ((e->resume == INST_RESUME_YES || chose_resume) && e->ui.warning) {
 		char text[512];
 
 		snprintf(text, sizeof(text), _("Nothing on %s can be resumed: the install starts from scratch."),
