@@ -152,7 +152,7 @@ static bool is_mac(const char *s)
 static void cmd_lang(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
-	static const char *const unsup[] = { "addsupport", NULL };
+	static const char *const unsup[] = { "addsupport=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
 	const char *l = a.n_pos ? a.pos[0] : NULL;
@@ -187,7 +187,7 @@ static void cmd_keyboard(struct ks *k, char **w)
 	static const struct inst_ks_optdef defs[] = {
 		{ "vckeymap", INST_KS_VALUE, NULL }, { "xlayouts", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
 	};
-	static const char *const unsup[] = { "switch", NULL };
+	static const char *const unsup[] = { "switch=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
 	char layout[64] = "";
@@ -236,7 +236,7 @@ static void cmd_timezone(struct ks *k, char **w)
 	static const struct inst_ks_optdef defs[] = {
 		{ "utc", INST_KS_FLAG, NULL }, { "isUtc", INST_KS_FLAG, "utc" }, { NULL, 0, NULL },
 	};
-	static const char *const unsup[] = { "nontp", "ntpservers", NULL };
+	static const char *const unsup[] = { "nontp", "ntpservers=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
 
@@ -300,9 +300,10 @@ static void cmd_network(struct ks *k, char **w)
 		{ NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"onboot", "noipv4", "noipv6", "ipv6", "ipv6gateway", "mtu", "ethtool", "essid", "wepkey",
-		"wpakey", "dhcpclass", "bondslaves", "bondopts", "vlanid", "interfacename", "teamslaves",
-		"teamconfig", "bridgeopts", "nodefroute", "nodns", "bindto", "no-activate", NULL,
+		"onboot=", "noipv4", "noipv6", "ipv6=", "ipv6gateway=", "mtu=", "ethtool=", "essid=",
+		"wepkey=", "wpakey=", "dhcpclass=", "bondslaves=", "bondopts=", "vlanid=",
+		"interfacename=", "teamslaves=", "teamconfig=", "bridgeopts=", "nodefroute", "nodns",
+		"bindto=", "no-activate", NULL,
 	};
 	struct inst_plan *p = k->p;
 	struct inst_ks_args a;
@@ -483,8 +484,8 @@ static void cmd_url(struct ks *k, char **w)
 		{ "nosecurity", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"mirrorlist", "metalink", "proxy", "noverifyssl", "sslcacert", "sslclientcert",
-		"sslclientkey", NULL,
+		"mirrorlist=", "metalink=", "proxy=", "noverifyssl", "sslcacert=", "sslclientcert=",
+		"sslclientkey=", NULL,
 	};
 	struct inst_plan *p = k->p;
 	struct inst_ks_args a;
@@ -589,7 +590,7 @@ static void cmd_clearpart(struct ks *k, char **w)
 		{ "drives", INST_KS_VALUE, NULL }, { "initlabel", INST_KS_FLAG, NULL },
 		{ "list", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
 	};
-	static const char *const unsup[] = { "linux", "disklabel", "cdl", NULL };
+	static const char *const unsup[] = { "linux", "disklabel=", "cdl", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 0);
 	char **drives = NULL;
@@ -649,10 +650,10 @@ static void cmd_part(struct ks *k, char **w)
 		{ NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"asprimary", "label", "fsoptions", "encrypted", "noformat", "onpart", "usepart",
-		"start", "end", "mkfsoptions", "resize", "hibernation", "percent", "passphrase",
-		"cipher", "fsprofile", "luks-version", "pbkdf", "pbkdf-memory", "pbkdf-time",
-		"pbkdf-iterations", "escrowcert", "backuppassphrase", "onbiosdisk", NULL,
+		"asprimary", "label=", "fsoptions=", "encrypted", "noformat", "onpart=", "usepart=",
+		"start=", "end=", "mkfsoptions=", "resize", "hibernation", "percent=", "passphrase=",
+		"cipher=", "fsprofile=", "luks-version=", "pbkdf=", "pbkdf-memory=", "pbkdf-time=",
+		"pbkdf-iterations=", "escrowcert=", "backuppassphrase", "onbiosdisk=", NULL,
 	};
 	struct inst_plan *p = k->p;
 	struct inst_ks_args a;
@@ -759,9 +760,9 @@ static void cmd_autopart(struct ks *k, char **w)
 		{ "type", INST_KS_VALUE, NULL }, { "nolvm", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"encrypted", "passphrase", "cipher", "luks-version", "pbkdf", "pbkdf-memory",
-		"pbkdf-time", "pbkdf-iterations", "escrowcert", "backuppassphrase", "nohome", "noboot",
-		"noswap", "fstype", "hibernation", NULL,
+		"encrypted", "passphrase=", "cipher=", "luks-version=", "pbkdf=", "pbkdf-memory=",
+		"pbkdf-time=", "pbkdf-iterations=", "escrowcert=", "backuppassphrase", "nohome", "noboot",
+		"noswap", "fstype=", "hibernation", NULL,
 	};
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 0);
@@ -835,7 +836,7 @@ static void cmd_bootloader(struct ks *k, char **w)
 		{ "timeout", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"password", "iscrypted", "driveorder", "boot-drive", "leavebootorder", "md5pass",
+		"password=", "iscrypted", "driveorder=", "boot-drive=", "leavebootorder", "md5pass=",
 		"extlinux", "nombr", "disabled", "upgrade", "lba32", "useLilo", "linear", "nolinear",
 		"sdboot", NULL,
 	};
@@ -1080,8 +1081,8 @@ static void start_packages(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
 	static const char *const unsup[] = {
-		"ignoremissing", "nobase", "nocore", "excludedocs", "instLangs", "inst-langs",
-		"multilib", "retries", "timeout", "default", "exclude-weakdeps", "excludeWeakdeps",
+		"ignoremissing", "nobase", "nocore", "excludedocs", "instLangs=", "inst-langs=",
+		"multilib", "retries=", "timeout=", "default", "exclude-weakdeps", "excludeWeakdeps",
 		"ignorebroken", NULL,
 	};
 	struct inst_ks_args a;
@@ -1207,13 +1208,21 @@ void ks_package_line(struct ks *k, char **w)
 	bool exclude = name[0] == '-';
 	char *cause = NULL;
 
-	if (w[1]) {
-		ks_err(k, _("Write one package per line in %%packages."));
+	if (name[0] == '@') {
+		/* A group name may hold blanks: "@X Window System". */
+		struct base_buf g = { 0 };
+
+		for (size_t i = 0; w[i]; i++)
+			base_buf_printf(&g, "%s%s", i ? " " : "", w[i]);
+		if (g.oom)
+			abort();
+		ks_err(k, _("Package groups such as %s are not supported by ospite: list the packages by name."),
+		       ks_q(k, g.s));
+		free(g.s);
 		return;
 	}
-	if (name[0] == '@') {
-		ks_err(k, _("Package groups such as %s are not supported by ospite: list the packages by name."),
-		       ks_q(k, name));
+	if (w[1]) {
+		ks_err(k, _("Write one package per line in %%packages."));
 		return;
 	}
 	if (exclude)

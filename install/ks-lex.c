@@ -183,10 +183,18 @@ unsigned inst_ks_options(const char *cmd, char *const *words, const struct inst_
 			val = eq + 1;
 		idx = inst_ks_opt_index(defs, name);
 		if (idx < 0 || idx >= INST_KS_MAX_OPTS) {
-			bool known = false;
+			bool known = false, takes = false;
 
-			for (size_t u = 0; unsupported && unsupported[u]; u++)
-				known |= !strcmp(unsupported[u], name);
+			/* An entry "name=" is an option that takes a value; "name" is a flag. */
+			for (size_t u = 0; unsupported && unsupported[u]; u++) {
+				size_t ul = strlen(unsupported[u]);
+				bool v = ul && unsupported[u][ul - 1] == '=';
+
+				if (ul - v == strlen(name) && !strncmp(unsupported[u], name, ul - v)) {
+					known = true;
+					takes = v;
+				}
+			}
 			if (known)
 				report(err, opaque, _("The option --%s of the command %s is not supported by ospite."),
 				       name, cmd);
@@ -194,7 +202,7 @@ unsigned inst_ks_options(const char *cmd, char *const *words, const struct inst_
 				report(err, opaque, _("The command %s has no option --%s."), cmd, name);
 			bad++;
 			/* "--name value": do not take the value for a command word of its own. */
-			if (!eq && words[i + 1] && strncmp(words[i + 1], "--", 2) && known)
+			if (!eq && words[i + 1] && strncmp(words[i + 1], "--", 2) && takes)
 				i++;
 			continue;
 		}

@@ -106,7 +106,7 @@ static const struct inst_ks_optdef defs[] = {
 	{ "ondisk", INST_KS_VALUE, NULL }, { "ondrive", INST_KS_VALUE, "ondisk" },
 	{ NULL, 0, NULL },
 };
-static const char *const unsup[] = { "encrypted", NULL };
+static const char *const unsup[] = { "encrypted", "label=", NULL };
 
 static unsigned opts(const char *line, struct inst_ks_args *a, struct msgs *m, char ***w)
 {
@@ -149,6 +149,14 @@ static void test_options(void **state)
 	/* "--size --grow": an option never takes the next option as its value. */
 	assert_int_equal(opts("part / --size --grow", &a, &m, &w), 1);
 	assert_string_equal(a.val[1], "");
+	free(a.pos);
+	inst_ks_words_free(w);
+
+	/* An unsupported flag leaves the next word alone; one that takes a value takes it. */
+	assert_int_equal(opts("part --encrypted / --label root", &a, &m, &w), 2);
+	assert_int_equal(a.n_pos, 1);
+	assert_string_equal(a.pos[0], "/");
+	assert_non_null(strstr(m.text, "--label of the command part is not supported by ospite"));
 	free(a.pos);
 	inst_ks_words_free(w);
 
