@@ -343,11 +343,15 @@ int inst_unattended_main(const struct inst_unattended *u)
 	struct inst_ui iface = { &ui, on_step, on_progress, on_info, on_warning, NULL };
 	struct inst_engine *e = NULL;
 	struct inst_plan plan;
-	char *errors = NULL, *cause = NULL, loopdev[64] = "", logbuf[512], target[PATH_MAX];
+	char *errors = NULL, *warnings = NULL, *cause = NULL, loopdev[64] = "", logbuf[512], target[PATH_MAX];
 	int status = 1, logfd = -1, rc;
 
+	opts.warnings = &warnings;
 	inst_plan_init(&plan);
-	if (inst_ks_parse_file(u->answer, &opts, &plan, &errors) < 0) {
+	rc = inst_ks_parse_file(u->answer, &opts, &plan, &errors);
+	/* What the file says in vain is said whether or not it is valid, before its problems. */
+	show_errors(warnings);
+	if (rc < 0) {
 		show_errors(errors);
 		goto out;
 	}
@@ -376,6 +380,8 @@ int inst_unattended_main(const struct inst_unattended *u)
 		goto out;
 	}
 	dprintf(logfd, "unattended install from %s\n", u->answer);
+	if (warnings)
+		dprintf(logfd, "%s", warnings);
 	/* A run killed earlier may still hold the target and its disk: free them before checking disks. */
 	snprintf(target, sizeof(target), "%s/target", u->workdir);
 	if (inst_clear_stale(target, logfd, &cause) < 0) {
@@ -424,6 +430,7 @@ out:
 	if (logfd >= 0)
 		close(logfd);
 	free(errors);
+	free(warnings);
 	free(cause);
 	inst_plan_free(&plan);
 	return status;

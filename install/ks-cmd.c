@@ -234,11 +234,15 @@ static bool zone_ok(struct ks *k, const char *z)
 static void cmd_timezone(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
-		{ "utc", INST_KS_FLAG, NULL }, { "isUtc", INST_KS_FLAG, "utc" }, { NULL, 0, NULL },
+		{ "utc", INST_KS_FLAG, NULL }, { "isUtc", INST_KS_FLAG, "utc" },
+		{ "nontp", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
 	};
-	static const char *const unsup[] = { "nontp", "ntpservers=", NULL };
+	static const char *const unsup[] = { "ntpservers=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
+
+	if (a.val[2])
+		ks_warn(k, _("The option --nontp of the command timezone changes nothing: ospite installs no time service."));
 
 	if (!a.n_pos)
 		ks_err(k, _("The command timezone needs a time zone, such as Europe/Rome."));
@@ -458,7 +462,12 @@ static void cmd_rootpw(struct ks *k, char **w)
 		ks_err(k, _("The command rootpw needs a password after --iscrypted or --plaintext."));
 		bad++;
 	}
-	if (pw && a.val[0]) {
+	if (pw && a.val[0] && a.val[2] && inst_valid_hash(pw, &cause) < 0) {
+		/* A locked account needs no password: Anaconda files write a placeholder. */
+		free(cause);
+		cause = NULL;
+		ks_warn(k, _("The password of the locked root account is not a password hash: root has no password."));
+	} else if (pw && a.val[0]) {
 		if (failed(k, inst_valid_hash(pw, &cause), &cause))
 			bad++;
 		else if (!bad)
@@ -635,7 +644,7 @@ static void name_disk(struct ks *k, const char *disk)
 }
 
 enum { PART_FSTYPE, PART_SIZE, PART_GROW, PART_MAXSIZE, PART_ONDISK, PART_ONDRIVE,
-       PART_RECOMMENDED };
+       PART_RECOMMENDED, PART_ASPRIMARY };
 
 static void cmd_part(struct ks *k, char **w)
 {
@@ -647,12 +656,13 @@ static void cmd_part(struct ks *k, char **w)
 		[PART_ONDISK] = { "ondisk", INST_KS_VALUE, NULL },
 		[PART_ONDRIVE] = { "ondrive", INST_KS_VALUE, "ondisk" },
 		[PART_RECOMMENDED] = { "recommended", INST_KS_FLAG, NULL },
+		[PART_ASPRIMARY] = { "asprimary", INST_KS_FLAG, NULL },
 		{ NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"asprimary", "label=", "fsoptions=", "encrypted", "noformat", "onpart=", "usepart=",
-		"start=", "end=", "mkfsoptions=", "resize", "hibernation", "percent=", "passphrase=",
-		"cipher=", "fsprofile=", "luks-version=", "pbkdf=", "pbkdf-memory=", "pbkdf-time=",
+		"label=", "fsoptions=", "encrypted", "noformat", "onpart=", "usepart=", "start=",
+		"end=", "mkfsoptions=", "resize", "hibernation", "percent=", "passphrase=", "cipher=",
+		"fsprofile=", "luks-version=", "pbkdf=", "pbkdf-memory=", "pbkdf-time=",
 		"pbkdf-iterations=", "escrowcert=", "backuppassphrase", "onbiosdisk=", NULL,
 	};
 	struct inst_plan *p = k->p;
@@ -663,6 +673,9 @@ static void cmd_part(struct ks *k, char **w)
 	char *cause = NULL, disk[256] = "", where[320];
 	enum hcfg_fs fs = HCFG_FS_NONE;
 
+	if (a.val[PART_ASPRIMARY])
+		ks_warn(k, _("The option --asprimary of the command %s changes nothing: ospite makes GPT partitions, which are all primary."),
+			w[0]);
 	k->part_seen = true;
 	if (!k->part_src.line)
 		k->part_src = k->at;
@@ -961,13 +974,58 @@ static void cmd_hypervisor(struct ks *k, char **w)
 	free(a.pos);
 }
 
-static void cmd_noop(struct ks *k, char **w)
+/* A command that would change nothing on the installed host: its words are not looked at. */
+static void cmd_ignored(struct ks *k, char **w)
 {
-	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	ks_warn(k, _("The command %s changes nothing on a Debian host: it is ignored."), w[0]);
+}
+
+static void cmd_selinux(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "disabled", INST_KS_FLAG, NULL }, { "permissive", INST_KS_FLAG, NULL },
+		{ "enforcing", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
 	struct inst_ks_args a;
 
-	/* text and cmdline: an unattended install never draws a screen anyway. */
-	args(k, w, defs, NULL, &a, 0);
+	if (args(k, w, defs, NULL, &a, 0)) {
+		free(a.pos);
+		return;
+	}
+	/* As in Anaconda, selinux alone means --enforcing. */
+	if (a.val[2] || (!a.val[0] && !a.val[1]))
+		ks_err(k, _("selinux --enforcing is not supported: the Debian host runs without SELinux. Write selinux --disabled or leave the command out."));
+	else
+		ks_warn(k, _("The command selinux --%s changes nothing: the Debian host runs without SELinux."),
+			a.val[0] ? "disabled" : "permissive");
+	free(a.pos);
+}
+
+static void cmd_firewall(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "disabled", INST_KS_FLAG, NULL }, { "disable", INST_KS_FLAG, "disabled" },
+		{ "enabled", INST_KS_FLAG, NULL }, { "enable", INST_KS_FLAG, "enabled" },
+		{ "port", INST_KS_VALUE, NULL }, { "service", INST_KS_VALUE, NULL },
+		{ "trust", INST_KS_VALUE, NULL }, { "remove-service", INST_KS_VALUE, NULL },
+		{ "use-system-defaults", INST_KS_FLAG, NULL }, { "ssh", INST_KS_FLAG, NULL },
+		{ "smtp", INST_KS_FLAG, NULL }, { "http", INST_KS_FLAG, NULL },
+		{ "ftp", INST_KS_FLAG, NULL }, { "telnet", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_ks_args a;
+	bool other = false;
+
+	if (args(k, w, defs, NULL, &a, 0)) {
+		free(a.pos);
+		return;
+	}
+	for (int i = 1; defs[i].name; i++)
+		other |= a.val[i] != NULL;
+	/* As in Anaconda, firewall alone means --enabled. */
+	if (a.val[0] && !other)
+		ks_warn(k, _("The command firewall --disabled changes nothing: ospite sets up no firewall."));
+	else
+		ks_err(k, _("ospite sets up no firewall: write firewall --disabled or leave the command out."));
 	free(a.pos);
 }
 
@@ -1008,8 +1066,19 @@ static const struct {
 	{ "bootloader", cmd_bootloader, KS_ONCE_BOOTLOADER },
 	{ "services", cmd_services, KS_ONCE_NONE },
 	{ "hypervisor", cmd_hypervisor, KS_ONCE_HYPERVISOR },
-	{ "text", cmd_noop, KS_ONCE_MODE },
-	{ "cmdline", cmd_noop, KS_ONCE_MODE },
+	{ "text", cmd_ignored, KS_ONCE_MODE },
+	{ "cmdline", cmd_ignored, KS_ONCE_MODE },
+	{ "graphical", cmd_ignored, KS_ONCE_MODE },
+	{ "install", cmd_ignored, KS_ONCE_NONE },
+	{ "auth", cmd_ignored, KS_ONCE_NONE },
+	{ "authconfig", cmd_ignored, KS_ONCE_NONE },
+	{ "skipx", cmd_ignored, KS_ONCE_NONE },
+	{ "firstboot", cmd_ignored, KS_ONCE_NONE },
+	{ "eula", cmd_ignored, KS_ONCE_NONE },
+	{ "unsupported_hardware", cmd_ignored, KS_ONCE_NONE },
+	{ "key", cmd_ignored, KS_ONCE_NONE },
+	{ "selinux", cmd_selinux, KS_ONCE_NONE },
+	{ "firewall", cmd_firewall, KS_ONCE_NONE },
 	{ "reboot", cmd_end, KS_ONCE_END },
 	{ "poweroff", cmd_end, KS_ONCE_END },
 	{ "shutdown", cmd_end, KS_ONCE_END },
@@ -1018,13 +1087,12 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"firewall", "selinux", "logvol", "volgroup", "raid", "repo", "user", "group", "firstboot",
-	"xconfig", "auth", "authconfig", "authselect", "skipx", "cdrom", "harddrive", "nfs",
-	"liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm", "module", "eula",
-	"zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount", "snapshot", "vnc",
-	"graphical", "install", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
+	"logvol", "volgroup", "raid", "repo", "user", "group", "xconfig", "authselect", "cdrom",
+	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
+	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount",
+	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
 	"mediacheck", "driverdisk", "updates", "device", "dmraid", "multipath", "method", "monitor",
-	"lilo", "lilocheck", "key", "interactive", "deviceprobe", "nvdimm", "pwpolicy", "hmc",
+	"lilo", "lilocheck", "interactive", "deviceprobe", "nvdimm", "pwpolicy", "hmc",
 	"langsupport", "mouse", NULL,
 };
 
@@ -1064,12 +1132,19 @@ void ks_command(struct ks *k, char **w)
 /* ---- sections ------------------------------------------------------------------ */
 
 static const char *const unsupported_secs[] = {
-	"%pre-install", "%onerror", "%traceback", "%addon", "%anaconda", NULL,
+	"%pre-install", "%onerror", "%traceback", NULL,
 };
+
+/* Sections for Anaconda itself: they change nothing on the installed host, and are skipped. */
+static bool ignored_section(const char *word)
+{
+	return !strcmp(word, "%addon") || !strcmp(word, "%anaconda");
+}
 
 bool ks_is_section(const char *word)
 {
-	if (!strcmp(word, "%packages") || !strcmp(word, "%pre") || !strcmp(word, "%post"))
+	if (!strcmp(word, "%packages") || !strcmp(word, "%pre") || !strcmp(word, "%post") ||
+	    ignored_section(word))
 		return true;
 	for (size_t i = 0; unsupported_secs[i]; i++)
 		if (!strcmp(word, unsupported_secs[i]))
@@ -1079,11 +1154,15 @@ bool ks_is_section(const char *word)
 
 static void start_packages(struct ks *k, char **w)
 {
-	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	/* The first ones change nothing on a Debian host: accepted, with a warning. */
+	static const struct inst_ks_optdef defs[] = {
+		{ "excludedocs", INST_KS_FLAG, NULL }, { "ignoremissing", INST_KS_FLAG, NULL },
+		{ "nobase", INST_KS_FLAG, NULL }, { "instLangs", INST_KS_VALUE, NULL },
+		{ "inst-langs", INST_KS_VALUE, "instLangs" }, { NULL, 0, NULL },
+	};
 	static const char *const unsup[] = {
-		"ignoremissing", "nobase", "nocore", "excludedocs", "instLangs=", "inst-langs=",
-		"multilib", "retries=", "timeout=", "default", "exclude-weakdeps", "excludeWeakdeps",
-		"ignorebroken", NULL,
+		"nocore", "multilib", "retries=", "timeout=", "default", "exclude-weakdeps",
+		"excludeWeakdeps", "ignorebroken", NULL,
 	};
 	struct inst_ks_args a;
 	char where[320];
@@ -1098,6 +1177,10 @@ static void start_packages(struct ks *k, char **w)
 	}
 	k->once[KS_ONCE_PACKAGES] = k->at;
 	args(k, w, defs, unsup, &a, 0);
+	for (int i = 0; i < 4; i++)
+		if (a.val[i])
+			ks_warn(k, _("The option --%s of %%packages changes nothing on a Debian host: it is ignored."),
+				defs[i].name);
 	free(a.pos);
 }
 
@@ -1193,7 +1276,9 @@ void ks_section_start(struct ks *k, char **w)
 		start_script(k, w);
 		return;
 	}
-	if (ks_is_section(w[0]))
+	if (ignored_section(w[0]))
+		ks_warn(k, _("The section %s changes nothing on a Debian host: it is skipped."), w[0]);
+	else if (ks_is_section(w[0]))
 		ks_err(k, _("The section %s is not supported by ospite."), w[0]);
 	else
 		ks_err(k, _("\"%s\" is an unknown section."), ks_q(k, w[0]));

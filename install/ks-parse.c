@@ -66,6 +66,26 @@ void ks_err_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
 	va_end(ap);
 }
 
+void ks_warn(struct ks *k, const char *fmt, ...)
+{
+	char where[320], *msg = NULL;
+	va_list ap;
+
+	if (k->n_warn >= INST_KS_MAX_ERRORS) {
+		k->warn_dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	k->n_warn++;
+	/* TRANSLATORS: the word before a warning, as in "FILE:LINE: warning: sentence". */
+	base_buf_printf(&k->warns, "%s: %s: %s\n", ks_where(k, k->at, where, sizeof(where)),
+			_("warning"), msg);
+	free(msg);
+}
+
 void ks_err_cause(struct ks *k, char *msg)
 {
 	add_error(k, k->at, msg ? msg : _("Out of memory."));
@@ -535,8 +555,20 @@ static int parse_main(const char *name, const char *data, size_t len, char *id,
 			  P_("%u more problem was found.", "%u more problems were found.", dropped),
 			  dropped);
 	}
-	if (k->errs.oom)
+	if (k->warn_dropped) {
+		unsigned dropped = k->warn_dropped;
+
+		k->n_warn = 0;
+		k->at = (struct inst_loc){ k->stack[0].idx, 0 };
+		ks_warn(k, P_("%u more warning was given.", "%u more warnings were given.", dropped),
+			dropped);
+	}
+	if (k->errs.oom || k->warns.oom)
 		abort();
+	if (o.warnings)
+		*o.warnings = k->warns.s;
+	else
+		free(k->warns.s);
 	rc = k->errs.s ? -EINVAL : 0;
 	if (errors)
 		*errors = k->errs.s;
@@ -567,6 +599,8 @@ int inst_ks_parse_file(const char *path, const struct inst_ks_opts *opts, struct
 
 	if (errors)
 		*errors = NULL;
+	if (opts && opts->warnings)
+		*opts->warnings = NULL;
 	rc = read(opts ? opts->opaque : NULL, path, &data, &len, &id, &cause);
 	if (rc < 0) {
 		/* The file itself is the problem: one message naming it, as for the others. */

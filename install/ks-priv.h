@@ -26,6 +26,8 @@ struct ks {
 	const struct inst_ks_opts *o;
 	struct base_buf errs;
 	unsigned n_err, dropped;
+	struct base_buf warns;   /* accepted, but said: they do not make the file invalid */
+	unsigned n_warn, warn_dropped;
 	bool fatal;              /* a whole file was unusable: what is "missing" is not known */
 	struct ks_file stack[INST_KS_MAX_DEPTH];
 	int depth;
@@ -62,6 +64,8 @@ void ks_err(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The same for a given place; a place with line 0 gives "FILE: message". */
 void ks_err_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "FILE:LINE: warning: message" for the line being read: accepted, not a problem. */
+void ks_warn(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Report a problem already put in words (a cause), at the line being read; frees @msg. */
 void ks_err_cause(struct ks *k, char *msg);
 /* A value shortened for a message (valid until four more calls). */

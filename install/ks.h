@@ -29,6 +29,13 @@ struct inst_ks_opts {
 	inst_ks_reader read;     /* NULL: inst_ks_read_file() */
 	void *opaque;
 	inst_ks_hasher hash;     /* NULL: inst_hash_password() */
+	/*
+	 * NULL, or where to put the warnings: what the file says that changes
+	 * nothing on the installed host, accepted. *@warnings gets malloc'd
+	 * "NAME:LINE: warning: sentence" lines (NULL when there are none),
+	 * whether the file is valid or not; the caller frees them.
+	 */
+	char **warnings;
 };
 
 /*

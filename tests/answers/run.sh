@@ -1,5 +1,6 @@
 #!/bin/bash
 # Checks each answer file here against its golden output: NAME.plan (the plan dump) or NAME.err (the error lines), NAME.err.it in Italian.
+# An accepted file prints nothing on stderr, unless NAME.warn holds the warning lines it must print.
 #
 # A line "# test-args: ..." in a file adds options to its --validate run; @TMP@ stands for a
 # private temporary folder (the image named there must not exist afterwards: --validate makes
@@ -61,7 +62,12 @@ check() {
 		run "$ks"
 		if [ "$rc" = 0 ]; then cp "$tmp/out" "$base.plan"; else cp "$tmp/err" "$base.err"; fi
 	fi
-	if [ -e "$base.plan" ]; then
+	if [ -e "$base.plan" ] && [ -e "$base.warn" ]; then
+		run "$ks"
+		: >"$tmp/none"
+		compare "$name" "$base.plan" "$tmp/out" 0 "$tmp/none"
+		compare "$name (warnings)" "$base.warn" "$tmp/err" 0 "$tmp/none"
+	elif [ -e "$base.plan" ]; then
 		run "$ks"
 		compare "$name" "$base.plan" "$tmp/out" 0 "$tmp/err"
 	elif [ -e "$base.err" ]; then

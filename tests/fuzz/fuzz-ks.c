@@ -33,7 +33,7 @@ static int hasher(const char *pw, char *hash, size_t len, char **cause)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct inst_ks_opts o = { reader, NULL, hasher };
+	struct inst_ks_opts o = { reader, NULL, hasher, NULL };
 	struct inst_plan p, q;
 	char *errors = NULL, *dump1, *dump2, *ks;
 

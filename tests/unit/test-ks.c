@@ -190,7 +190,7 @@ static int mem_read(void *opaque, const char *path, char **data, size_t *len, ch
 
 static int parse(const char *text, const struct memfile *files, struct inst_plan *p, char **errors)
 {
-	struct inst_ks_opts o = { mem_read, (void *)files, NULL };
+	struct inst_ks_opts o = { mem_read, (void *)files, NULL, NULL };
 
 	inst_plan_init(p);
 	return inst_ks_parse_buffer("t/main.ks", text, strlen(text), &o, p, errors);
@@ -321,6 +321,46 @@ static void test_plaintext_is_hashed(void **state)
 	free(ks);
 	free(dump);
 	round_trip(&p);
+	inst_plan_free(&p);
+}
+
+/* What changes nothing on the host is a warning: the file stays valid, and both are told. */
+static void test_warnings(void **state)
+{
+	const char ok[] = "text\nrootpw --lock --iscrypted locked\nautopart\nselinux --permissive\n"
+			  "timezone --isUtc --nontp UTC\n";
+	const char bad[] = "rootpw --iscrypted --allow-ssh $6$x\nautopart\nfirewall --disabled\n"
+			   "selinux --enforcing\n";
+	struct inst_plan p;
+	char *errors = NULL, *warnings = NULL;
+	struct inst_ks_opts o = { .warnings = &warnings };
+
+	inst_plan_init(&p);
+	assert_int_equal(inst_ks_parse_buffer("w.ks", ok, strlen(ok), &o, &p, &errors), 0);
+	assert_null(errors);
+	assert_non_null(warnings);
+	assert_non_null(strstr(warnings, "w.ks:1: warning: The command text changes nothing"));
+	assert_non_null(strstr(warnings, "w.ks:2: warning: "));
+	assert_non_null(strstr(warnings, "w.ks:4: warning: The command selinux --permissive"));
+	assert_non_null(strstr(warnings, "w.ks:5: warning: The option --nontp"));
+	assert_true(p.root_lock);
+	assert_string_equal(p.root_hash, "");
+	assert_string_equal(p.timezone, "UTC");
+	assert_true(p.utc);
+	free(warnings);
+	warnings = NULL;
+	inst_plan_free(&p);
+
+	/* An unsupported flag takes no value: only one problem for the rootpw line. */
+	inst_plan_init(&p);
+	assert_int_equal(inst_ks_parse_buffer("b.ks", bad, strlen(bad), &o, &p, &errors), -EINVAL);
+	assert_non_null(strstr(errors, "b.ks:1: The option --allow-ssh of the command rootpw"));
+	assert_null(strstr(errors, "needs a password"));
+	assert_non_null(strstr(errors, "b.ks:4: selinux --enforcing is not supported"));
+	assert_null(strstr(errors, "b.ks:3"));
+	assert_non_null(strstr(warnings, "b.ks:3: warning: The command firewall --disabled"));
+	free(errors);
+	free(warnings);
 	inst_plan_free(&p);
 }
 
@@ -928,6 +968,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split),          cmocka_unit_test(test_options),
 		cmocka_unit_test(test_full_file),      cmocka_unit_test(test_plaintext_is_hashed),
+		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_interactive_round_trip), cmocka_unit_test(test_include),
 		cmocka_unit_test(test_all_errors),     cmocka_unit_test(test_golden_round_trip),
 		cmocka_unit_test(test_machine),
