@@ -56,6 +56,8 @@ void hv_guest_clear(struct hv_guest *g)
 	free(g->kernel);
 	free(g->initrd);
 	free(g->cmdline);
+	free(g->bootloader);
+	free(g->bootloader_args);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -330,7 +332,7 @@ int hv_guest_check(const struct hv_guest *g, uint64_t host_mem_kib, char **cause
 	if (g->vnc && g->vnc_password && strlen(g->vnc_password) > 8)
 		return base_cause(cause, -EINVAL,
 				  _("A VNC password can have at most 8 characters."));
-	if ((g->initrd || g->cmdline) && !g->kernel)
+	if ((g->initrd || g->cmdline) && !g->kernel && !g->bootloader)
 		return base_cause(cause, -EINVAL,
 				  _("An initrd or a kernel command line needs a kernel."));
 	return 0;

@@ -491,6 +491,60 @@ static void do_kernel(struct imp *im, const char *key)
 	note(im, key, true, _("The guest boots the kernel %s directly."), v);
 }
 
+/* A PV guest's boot loader, run on the host to find the kernel in the guest's disk. */
+static void do_bootloader(struct imp *im, const char *key)
+{
+	const char *v;
+
+	if (im->hvm) {
+		note(im, key, false, _("Not kept: an HVM guest boots from its own firmware."));
+		return;
+	}
+	if (!get_str(im, key, &v) || !*v) {
+		note(im, key, false, _("Not kept: its value could not be read."));
+		return;
+	}
+	set_str(im, &im->g->bootloader, v);
+	/* TRANSLATORS: %s is a program such as pygrub. */
+	note(im, key, true, _("The guest boots through the boot loader %s."), v);
+}
+
+/* The boot loader's arguments: xl's list, or xm's string. */
+static void do_bootloader_args(struct imp *im, const char *key)
+{
+	XLU_ConfigList *list;
+	const char *v;
+	int n = 0;
+	struct base_buf b = { 0 };
+
+	if (im->hvm) {
+		note(im, key, false, _("Not kept: an HVM guest boots from its own firmware."));
+		return;
+	}
+	if (get_str(im, key, &v)) {
+		base_buf_str(&b, v);
+	} else if (xlu_cfg_get_list(im->cfg, key, &list, &n, 1) == 0) {
+		for (int i = 0; i < n; i++) {
+			const char *item = xlu_cfg_get_listitem(list, i);
+
+			if (item)
+				base_buf_printf(&b, "%s%s", b.s && *b.s ? " " : "", item);
+		}
+	} else {
+		note(im, key, false, _("Not kept: its value could not be read."));
+		return;
+	}
+	if (b.oom)
+		im->oom = true;
+	if (b.s && *b.s) {
+		set_str(im, &im->g->bootloader_args, b.s);
+		note(im, key, true, _("The arguments of the boot loader: %s."), b.s);
+	} else {
+		note(im, key, true, _("The boot loader has no arguments."));
+	}
+	free(b.s);
+}
+
 /* Keys not mapped, with the reason the operator reads. */
 static void not_mapped(struct imp *im, const char *key)
 {
@@ -504,7 +558,6 @@ static void not_mapped(struct imp *im, const char *key)
 					  "keymap", "viridian", "hap", "nestedhvm", "hpet",
 					  "timer_mode", "xen_platform_pci", "shadow_memory",
 					  "nographic", "monitor", NULL };
-	static const char *const boot[] = { "bootloader", "bootloader_args", "bootargs", NULL };
 
 	/* Each group of keys, and why none of them is kept. */
 	static const struct {
@@ -515,7 +568,6 @@ static void not_mapped(struct imp *im, const char *key)
 		{ pin, N_("Not kept: CPU pinning and scheduling depend on the host; set them again on this host if needed.") },
 		{ gui, N_("Not kept: a window on the host's desktop is not available; use the VNC display.") },
 		{ hw, N_("Not kept: the hypervisor's default for this setting applies.") },
-		{ boot, N_("Not kept: the guest model has no boot loader; give the guest a kernel, or PV-GRUB as its kernel.") },
 	};
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
@@ -569,6 +621,10 @@ static void do_key(struct imp *im, const char *key)
 		note(im, key, true, P_("%ld virtual CPU.", "%ld virtual CPUs.", l), l);
 	} else if (strcmp(key, "kernel") == 0) {
 		do_kernel(im, key);
+	} else if (strcmp(key, "bootloader") == 0) {
+		do_bootloader(im, key);
+	} else if (strcmp(key, "bootloader_args") == 0 || strcmp(key, "bootargs") == 0) {
+		do_bootloader_args(im, key);
 	} else if (strcmp(key, "ramdisk") == 0 && get_str(im, key, &v)) {
 		set_str(im, &g->initrd, v);
 		note(im, key, true, _("The initial RAM disk %s."), v);
@@ -743,6 +799,12 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 		rc = base_cause(cause, -EINVAL, _("%s does not name its guest."), path);
 		goto out;
 	}
+	/* A PV guest has no firmware: without either it could never start. */
+	if (im.g->pv && !im.g->kernel && !im.g->bootloader) {
+		rc = base_cause(cause, -EINVAL,
+				_("%s gives its PV guest neither a kernel nor a boot loader."), path);
+		goto out;
+	}
 	*out = im.g;
 	im.g = NULL;
 	rc = 0;
@@ -879,6 +941,23 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause)
 		put_kv(&b, "ramdisk", g->initrd);
 	if (g->cmdline)
 		put_kv(&b, "cmdline", g->cmdline);
+	if (g->pv && g->bootloader)
+		put_kv(&b, "bootloader", g->bootloader);
+	/* xl takes the arguments as a list: one item each. */
+	if (g->pv && g->bootloader_args) {
+		char *copy = strdup(g->bootloader_args), *save = NULL;
+
+		if (!copy)
+			b.oom = true;
+		base_buf_str(&b, "bootloader_args = [");
+		for (char *t = copy ? strtok_r(copy, " \t", &save) : NULL; t;
+		     t = strtok_r(NULL, " \t", &save)) {
+			put_str(&b, t);
+			base_buf_str(&b, ", ");
+		}
+		base_buf_str(&b, "]\n");
+		free(copy);
+	}
 	if (!g->pv) {
 		char order[5] = "";
 		int k = 0;

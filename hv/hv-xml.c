@@ -232,6 +232,10 @@ int hv_guest_to_xml(const struct hv_guest *g, const char *virt_type, char **xml,
 	attr(&b, n, "unit", "KiB");
 	el_u(&b, root, "vcpu", g->vcpus);
 
+	if (g->bootloader)
+		el(&b, root, "bootloader", g->bootloader);
+	if (g->bootloader_args)
+		el(&b, root, "bootloader_args", g->bootloader_args);
 	os = el(&b, root, "os", NULL);
 	n = el(&b, os, "type", xen && g->pv ? "xen" : "hvm");
 	attr(&b, n, "arch", g->arch == HV_ARCH_I686 ? "i686" : "x86_64");
@@ -478,6 +482,8 @@ static void read_os(xmlXPathContextPtr ctx, struct hv_guest *g)
 	g->kernel = hv_xp_str(ctx, NULL, "/domain/os/kernel");
 	g->initrd = hv_xp_str(ctx, NULL, "/domain/os/initrd");
 	g->cmdline = hv_xp_str(ctx, NULL, "/domain/os/cmdline");
+	g->bootloader = hv_xp_str(ctx, NULL, "/domain/bootloader");
+	g->bootloader_args = hv_xp_str(ctx, NULL, "/domain/bootloader_args");
 	o = hv_xp_nodes(ctx, NULL, "/domain/os/boot/@dev");
 	for (int i = 0, k = 0; o && o->nodesetval && i < o->nodesetval->nodeNr && k < 4; i++) {
 		xmlChar *dev = xmlNodeGetContent(o->nodesetval->nodeTab[i]);

@@ -74,6 +74,8 @@ struct hv_guest {
 	bool autostart;
 	enum hv_boot_dev boot[4];   /* boot order, HV_BOOT_NONE terminates */
 	char *kernel, *initrd, *cmdline;  /* direct kernel boot, NULL when unused */
+	char *bootloader;     /* Xen PV: a program run on the host to find the kernel (pygrub), NULL = none */
+	char *bootloader_args;  /* its arguments, NULL = none */
 };
 
 /* A guest with the defaults of a new guest: 64-bit HVM, 1 vCPU, 512 MiB, ACPI/APIC/PAE on, serial, VNC, boot from disk, restart on reboot. */

@@ -269,6 +269,8 @@ static void assert_same_guest(const struct hv_guest *a, const struct hv_guest *b
 	assert_opt_equal("kernel", a->kernel, b->kernel);
 	assert_opt_equal("initrd", a->initrd, b->initrd);
 	assert_opt_equal("cmdline", a->cmdline, b->cmdline);
+	assert_opt_equal("bootloader", a->bootloader, b->bootloader);
+	assert_opt_equal("bootloader_args", a->bootloader_args, b->bootloader_args);
 }
 
 /* Export @g, write it to a file, import that file: the same guest must come back. */
@@ -371,6 +373,80 @@ static void test_bad_files(void **state)
 	free(cause);
 }
 
+/* Import @text written to a temporary file; the result, with *g and *cause set as by hv_xl_import(). */
+static int import_text(const char *text, struct hv_guest **g, struct hv_xl_report *r, char **cause)
+{
+	char tmpl[] = "/tmp/test-hv-xl.XXXXXX";
+	int fd = mkstemp(tmpl), rc;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(hcfg_write_file(tmpl, text, 0600, NULL), 0);
+	rc = hv_xl_import(tmpl, g, r, cause);
+	unlink(tmpl);
+	return rc;
+}
+
+/* Import @text, which must succeed. */
+static struct hv_guest *import_ok(const char *text, struct hv_xl_report *r)
+{
+	struct hv_guest *g = NULL;
+	char *cause = NULL;
+
+	if (import_text(text, &g, r, &cause) < 0)
+		fail_msg("%s\n%s", cause ? cause : "?", text);
+	assert_non_null(g);
+	return g;
+}
+
+static void test_bootloader(void **state)
+{
+	struct hv_xl_report r = { 0 };
+	struct hv_guest *g, *back = NULL;
+	char *xml = NULL, *cause = NULL;
+	const struct hv_xl_note *n;
+
+	g = import_ok("name = \"pyg\"\nmemory = 512\nbootloader = \"pygrub\"\n"
+		      "bootloader_args = [ \"-q\", \"--entry=1\" ]\nextra = \"console=hvc0\"\n"
+		      "", &r);
+	assert_true(g->pv);
+	assert_null(g->kernel);
+	assert_string_equal(g->bootloader, "pygrub");
+	assert_string_equal(g->bootloader_args, "-q --entry=1");
+	n = find_note(&r, "bootloader");
+	assert_non_null(n);
+	assert_true(n->mapped);
+	assert_non_null(strstr(n->what, "pygrub"));
+	assert_true(find_note(&r, "bootloader_args")->mapped);
+	assert_int_equal(hv_guest_check(g, 0, &cause), 0);
+	assert_int_equal(hv_guest_to_xml(g, "xen", &xml, &cause), 0);
+	assert_non_null(strstr(xml, "<bootloader>pygrub</bootloader>"));
+	assert_non_null(strstr(xml, "<bootloader_args>-q --entry=1</bootloader_args>"));
+	assert_int_equal(hv_guest_from_xml(xml, &back, &cause), 0);
+	assert_string_equal(back->bootloader, "pygrub");
+	assert_string_equal(back->bootloader_args, "-q --entry=1");
+	export_reimport(g);
+	free(xml);
+	hv_guest_free(back);
+	hv_guest_free(g);
+	hv_xl_report_clear(&r);
+
+	/* xm's spelling: one string of arguments. */
+	g = import_ok("name = \"pvg\"\nbootloader = \"pvgrub\"\nbootargs = \"-q\"\n", &r);
+	assert_string_equal(g->bootloader, "pvgrub");
+	assert_string_equal(g->bootloader_args, "-q");
+	export_reimport(g);
+	hv_guest_free(g);
+	hv_xl_report_clear(&r);
+
+	/* A PV guest with no way to find a kernel is refused, not imported unbootable. */
+	g = NULL;
+	assert_int_equal(import_text("name = \"none\"\nmemory = 256\n", &g, &r, &cause), -EINVAL);
+	assert_null(g);
+	assert_non_null(strstr(cause, "boot loader"));
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_pv_examples),
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_bootloader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
