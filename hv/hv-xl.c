@@ -779,7 +779,12 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	im.hvm = is_hvm(&im);
 	/* xl's defaults, not those of a new guest: nothing the file does not ask for. */
 	im.g->pv = !im.hvm;
-	im.g->vnc = false;
+	/* xl gives an HVM guest a VNC display unless the file says vnc=0 or nographic=1. */
+	{
+		long l;
+
+		im.g->vnc = im.hvm && !(get_long(&im, "nographic", &l) && l);
+	}
 	im.g->serial = !im.hvm;    /* a PV guest always has Xen's console */
 	im.g->acpi = im.g->apic = im.g->pae = im.hvm;
 	if (im.hvm) {

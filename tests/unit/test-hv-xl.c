@@ -183,7 +183,9 @@ static void test_hvm_example(void **state)
 	assert_string_equal(g->disks[0].target, "xvda");
 	assert_string_equal(g->disks[0].bus, "xen");
 	assert_true(g->acpi && g->apic && g->pae);
-	assert_false(g->vnc);
+	/* No vnc= line: xl's default for HVM is a VNC display on the first free port. */
+	assert_true(g->vnc);
+	assert_int_equal(g->vnc_port, -1);
 	assert_keys_noted("xlexample.hvm", &r);
 	assert_false(find_note(&r, "sdl")->mapped);
 	hv_xl_report_clear(&r);
@@ -447,6 +449,26 @@ static void test_bootloader(void **state)
 	free(cause);
 }
 
+static void test_hvm_vnc_default(void **state)
+{
+	struct hv_guest *g;
+
+	g = import_ok("name = \"h\"\ntype = \"hvm\"\n", NULL);
+	assert_true(g->vnc);
+	assert_int_equal(g->vnc_port, -1);
+	hv_guest_free(g);
+	g = import_ok("name = \"h\"\nbuilder = \"hvm\"\nvnc = 0\n", NULL);
+	assert_false(g->vnc);
+	hv_guest_free(g);
+	g = import_ok("name = \"h\"\ntype = \"hvm\"\nnographic = 1\n", NULL);
+	assert_false(g->vnc);
+	hv_guest_free(g);
+	/* A PV guest has a display only when vfb asks for one. */
+	g = import_ok("name = \"p\"\nkernel = \"/boot/vmlinuz\"\n", NULL);
+	assert_false(g->vnc);
+	hv_guest_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bootloader),
+		cmocka_unit_test(test_hvm_vnc_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
