@@ -222,6 +222,16 @@ static bool spec_item(const char *spec, int idx, char *k, size_t klen, char *v, 
 
 /* ---- keys -------------------------------------------------------------------- */
 
+/* Whether a disk's target has xm's phy: prefix, which libxlutil reads without a trace. */
+static bool phy_prefix(const char *spec)
+{
+	const char *t = strstr(spec, "target=");
+
+	t = t ? t + 7 : spec + strspn(spec, " \t");
+	t += strspn(t, " \t");
+	return strncmp(t, "phy:", 4) == 0;
+}
+
 static void do_disk(struct imp *im, const char *key)
 {
 	XLU_ConfigList *list;
@@ -245,6 +255,14 @@ static void do_disk(struct imp *im, const char *key)
 			libxl_device_disk_dispose(&x);
 			continue;
 		}
+		/* A block script (nbd:, iscsi:, drbd:, script=) makes the device at start: the target is its arguments, not a path. */
+		if (x.script && *x.script) {
+			/* TRANSLATORS: the first %s is a disk as the file gives it, the second a script such as block-iscsi. */
+			note(im, key, false, _("The disk \"%s\" is not kept: it needs the block script %s, which libvirt does not run; attach the device on this host and give its path instead."),
+			     spec, x.script);
+			libxl_device_disk_dispose(&x);
+			continue;
+		}
 		d = hv_guest_add_disk(im->g);
 		if (!d) {
 			im->oom = true;
@@ -253,12 +271,23 @@ static void do_disk(struct imp *im, const char *key)
 		}
 		if (x.is_cdrom)
 			d->kind = HV_DISK_CDROM;
-		else if (x.backend == LIBXL_DISK_BACKEND_PHY ||
+		else if (x.backend == LIBXL_DISK_BACKEND_PHY || phy_prefix(spec) ||
 			 (x.pdev_path && strncmp(x.pdev_path, "/dev/", 5) == 0))
 			d->kind = HV_DISK_BLOCK;
 		else
 			d->kind = HV_DISK_FILE;
 		set_str(im, &d->path, x.pdev_path && *x.pdev_path ? x.pdev_path : NULL);
+		/* xm's phy:hda1 names the host's /dev/hda1. */
+		if (d->kind == HV_DISK_BLOCK && d->path && d->path[0] != '/') {
+			char *dev = NULL;
+
+			if (asprintf(&dev, "/dev/%s", d->path) < 0) {
+				im->oom = true;
+				dev = NULL;
+			}
+			free(d->path);
+			d->path = dev;
+		}
 		set_str(im, &d->target, x.vdev);
 		set_str(im, &d->bus, hv_target_bus(x.vdev));
 		switch (x.format) {

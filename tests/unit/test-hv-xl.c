@@ -469,6 +469,56 @@ static void test_hvm_vnc_default(void **state)
 	hv_guest_free(g);
 }
 
+static void test_disk_phy_relative(void **state)
+{
+	struct hv_xl_report r = { 0 };
+	struct hv_guest *g;
+
+	g = import_ok("name = \"d\"\ntype = \"hvm\"\ndisk = [ 'phy:hda1,hda1,w', 'phy:/dev/sdb,hdb,r' ]\n", &r);
+	assert_int_equal(g->n_disks, 2);
+	assert_int_equal(g->disks[0].kind, HV_DISK_BLOCK);
+	assert_string_equal(g->disks[0].path, "/dev/hda1");
+	assert_string_equal(g->disks[1].path, "/dev/sdb");
+	assert_non_null(strstr(find_note(&r, "disk")->what, "/dev/hda1"));
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+}
+
+static void test_disk_block_script(void **state)
+{
+	static const char *const disks[] = {
+		"nbd:192.168.0.1:7000,xvda,w",
+		"iscsi:iqn.2001-05.com.example:vol0,xvdb,w",
+		"drbd:r0,xvdc,w",
+		"vdev=xvdd, access=rw, script=block-custom, target=some-arg",
+	};
+	struct hv_xl_report r = { 0 };
+
+	for (size_t i = 0; i < sizeof(disks) / sizeof(disks[0]); i++) {
+		struct hv_guest *g;
+		char *text = NULL;
+
+		assert_true(asprintf(&text, "name = \"s\"\ntype = \"hvm\"\ndisk = [ '%s', 'file:/srv/ok.img,xvde,w' ]\n",
+				     disks[i]) > 0);
+		g = import_ok(text, &r);
+		/* Only the plain image file is kept. */
+		assert_int_equal(g->n_disks, 1);
+		assert_string_equal(g->disks[0].path, "/srv/ok.img");
+		assert_int_equal(r.n, 4);
+		for (size_t j = 0; j < r.n; j++) {
+			if (strcmp(r.notes[j].key, "disk") == 0 && strstr(r.notes[j].what, disks[i])) {
+				assert_false(r.notes[j].mapped);
+				assert_non_null(strstr(r.notes[j].what, "script"));
+			}
+			if (strcmp(r.notes[j].key, "disk") == 0 && r.notes[j].mapped)
+				assert_non_null(strstr(r.notes[j].what, "/srv/ok.img"));
+		}
+		hv_xl_report_clear(&r);
+		hv_guest_free(g);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_bootloader),
 		cmocka_unit_test(test_hvm_vnc_default),
+		cmocka_unit_test(test_disk_phy_relative),
+		cmocka_unit_test(test_disk_block_script),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
