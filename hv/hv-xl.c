@@ -693,7 +693,10 @@ static void do_key(struct imp *im, const char *key)
 		}
 	} else if (strcmp(key, "vncpasswd") == 0 && get_str(im, key, &v)) {
 		set_str(im, &g->vnc_password, *v ? v : NULL);
-		note(im, key, true, _("The VNC display has a password."));
+		if (*v)
+			note(im, key, true, _("The VNC display has a password."));
+		else
+			note(im, key, true, _("The VNC display has no password: anyone who reaches its port can use it."));
 	} else if (strcmp(key, "serial") == 0) {
 		do_serial(im, key);
 	} else if (strcmp(key, "acpi") == 0) {

@@ -519,6 +519,28 @@ static void test_disk_block_script(void **state)
 	}
 }
 
+static void test_vnc_empty_password(void **state)
+{
+	struct hv_xl_report r = { 0 };
+	struct hv_guest *g;
+	const struct hv_xl_note *n;
+
+	g = import_ok("name = \"v\"\ntype = \"hvm\"\nvnc = 1\nvncpasswd = ''\n", &r);
+	assert_true(g->vnc);
+	assert_null(g->vnc_password);
+	n = find_note(&r, "vncpasswd");
+	assert_non_null(n);
+	assert_non_null(strstr(n->what, "no password"));
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+
+	g = import_ok("name = \"v\"\ntype = \"hvm\"\nvncpasswd = 'secret'\n", &r);
+	assert_string_equal(g->vnc_password, "secret");
+	assert_null(strstr(find_note(&r, "vncpasswd")->what, "no password"));
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -531,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_hvm_vnc_default),
 		cmocka_unit_test(test_disk_phy_relative),
 		cmocka_unit_test(test_disk_block_script),
+		cmocka_unit_test(test_vnc_empty_password),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
