@@ -774,6 +774,58 @@ static void first_line(char *buf, size_t len)
 		*nl = '\0';
 }
 
+/* Whether a line is Python that xm ran and xl cannot read: a statement, or an expression as a value. */
+static bool python_line(const char *line)
+{
+	static const char *const stmt[] = { "import ", "from ", "def ", "if ", "elif ", "else:",
+					    "for ", "while ", "try:", "print", NULL };
+	const char *p = line + strspn(line, " \t");
+	char q = 0;
+
+	for (int i = 0; stmt[i]; i++)
+		if (strncmp(p, stmt[i], strlen(stmt[i])) == 0)
+			return true;
+	for (; *p && *p != '#'; p++) {
+		if (q) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == q)
+				q = 0;
+		} else if (*p == '\'' || *p == '"') {
+			q = *p;
+		} else if (strchr("()*%+", *p)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The cause of a file libxlutil could not read: its message names the line as PATH:LINE:. */
+static int parse_cause(char **cause, const char *path, const char *data, const char *msg)
+{
+	size_t pl = strlen(path);
+	long line = 0;
+
+	if (msg && strncmp(msg, path, pl) == 0 && msg[pl] == ':')
+		line = strtol(msg + pl + 1, NULL, 10);
+	if (line > 0) {
+		const char *l = data;
+
+		for (long i = 1; i < line && l; i++) {
+			l = strchr(l, '\n');
+			if (l)
+				l++;
+		}
+		if (l && python_line(l))
+			return base_cause(cause, -EINVAL,
+					  /* TRANSLATORS: %s:%ld is the file and the line number; the last %s the line itself. */
+					  _("%s:%ld is Python, as xm files could be: \"%.*s\". Only plain settings (name = \"value\") can be imported; write the values out first."),
+					  path, line, (int)strcspn(l, "\n"), l);
+	}
+	return base_cause(cause, -EINVAL, _("%s is not a valid xl configuration: %s."), path,
+			  msg && *msg ? msg : _("it could not be read"));
+}
+
 int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *report,
 		 char **cause)
 {
@@ -787,6 +839,19 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	rc = hcfg_read_file(path, &data, cause);
 	if (rc < 0)
 		return rc;
+	/* libxlutil wants every line to end, a comment on the last one too. */
+	if (*data && data[strlen(data) - 1] != '\n') {
+		size_t len = strlen(data);
+		char *nd = realloc(data, len + 2);
+
+		if (!nd) {
+			free(data);
+			return base_cause(cause, -ENOMEM, _("Out of memory."));
+		}
+		data = nd;
+		data[len] = '\n';
+		data[len + 1] = '\0';
+	}
 	/* libxlutil reports syntax errors on a stream: keep them for the cause. */
 	rep = open_memstream(&msgs, &msgs_len);
 	im.cfg = rep ? xlu_cfg_init(rep, path) : NULL;
@@ -799,8 +864,7 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	if (rc) {
 		fflush(rep);
 		first_line(msgs, msgs_len);
-		rc = base_cause(cause, -EINVAL, _("%s is not a valid xl configuration: %s."), path,
-				msgs && *msgs ? msgs : strerror(rc));
+		rc = parse_cause(cause, path, data, msgs);
 		goto out;
 	}
 	if (scan_keys(data, &keys, &n_keys) < 0) {

@@ -541,6 +541,41 @@ static void test_vnc_empty_password(void **state)
 	hv_guest_free(g);
 }
 
+static void test_last_line_and_python(void **state)
+{
+	static const struct {
+		const char *text, *line;
+	} py[] = {
+		{ "import os\nname = \"x\"\nkernel = \"/boot/vmlinuz\"\n", "import os" },
+		{ "name = \"x\"\nkernel = \"/boot/vmlinuz\"\nmemory = 256 * 2\n", "memory = 256 * 2" },
+		{ "name = \"x\"\nkernel = \"/boot/vmlinuz\"\nvif = [ 'mac=%s' % mac ]\n", "vif = [ 'mac=%s' % mac ]" },
+	};
+	struct hv_guest *g = NULL;
+	char *cause = NULL;
+
+	/* The last line ends without a newline, here a comment. */
+	g = import_ok("name = \"x\"\nkernel = \"/boot/vmlinuz\"\n# the end", NULL);
+	assert_string_equal(g->name, "x");
+	hv_guest_free(g);
+	g = import_ok("kernel = \"/boot/vmlinuz\"\nname = \"y\"", NULL);
+	assert_string_equal(g->name, "y");
+	hv_guest_free(g);
+
+	for (size_t i = 0; i < sizeof(py) / sizeof(py[0]); i++) {
+		g = NULL;
+		assert_int_equal(import_text(py[i].text, &g, NULL, &cause), -EINVAL);
+		assert_null(g);
+		if (!strstr(cause, "Python") || !strstr(cause, py[i].line))
+			fail_msg("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	/* A plain syntax error is not called Python. */
+	assert_int_equal(import_text("name = \"x\"\nmemory = [ 'a'\n", &g, NULL, &cause), -EINVAL);
+	assert_null(strstr(cause, "Python"));
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -554,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_disk_phy_relative),
 		cmocka_unit_test(test_disk_block_script),
 		cmocka_unit_test(test_vnc_empty_password),
+		cmocka_unit_test(test_last_line_and_python),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
