@@ -33,7 +33,12 @@ struct imp {
 	bool hvm;
 	bool oom;
 	const char *root, *extra, *cmdline;
+	const char *too_big;   /* memory or maxmem past MAX_MIB: the import fails */
+	const char *too_big_value;  /* as the file gives it */
 };
+
+/* 64 TiB, far past what any Xen guest can have; it keeps the KiB of memory well inside 64 bits. */
+#define MAX_MIB (64L * 1024 * 1024)
 
 static void note(struct imp *im, const char *key, bool mapped, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -639,6 +644,14 @@ static void do_key(struct imp *im, const char *key)
 			     _("A PVH guest becomes a paravirtualized (PV) guest: the guest model has no PVH mode."));
 		else
 			note(im, key, true, _("A paravirtualized (PV) guest."));
+	} else if ((strcmp(key, "memory") == 0 || strcmp(key, "maxmem") == 0) &&
+		   ((get_long(im, key, &l) && l > MAX_MIB) ||
+		    (!get_long(im, key, &l) && get_str(im, key, &v) && *v &&
+		     strspn(v, "0123456789") == strlen(v)))) {
+		/* Past MAX_MIB, or past what a long holds. */
+		im->too_big = key;
+		if (!get_str(im, key, &im->too_big_value))
+			im->too_big_value = "?";
 	} else if (strcmp(key, "memory") == 0 && get_long(im, key, &l) && l > 0) {
 		g->memory_kib = (uint64_t)l * 1024;
 		note(im, key, true, _("%ld MiB of memory."), l);
@@ -892,6 +905,13 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	for (size_t i = 0; i < n_keys; i++)
 		do_key(&im, keys[i]);
 	make_cmdline(&im);
+	if (im.too_big && !im.oom) {
+		rc = base_cause(cause, -EINVAL,
+				/* TRANSLATORS: %s = %s is the setting as the file gives it, such as memory = 99999999999. */
+				_("%s: %s = %s MiB is more memory than a guest can have (at most %ld MiB)."),
+				path, im.too_big, im.too_big_value, MAX_MIB);
+		goto out;
+	}
 	if (im.oom) {
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;

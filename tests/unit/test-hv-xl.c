@@ -576,6 +576,35 @@ static void test_last_line_and_python(void **state)
 	free(cause);
 }
 
+static void test_memory_overflow(void **state)
+{
+	static const char *const bad[] = {
+		"name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 18014398509481985\n",
+		"name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 9223372036854775807\n",
+		"name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 512\nmaxmem = 18014398509481985\n",
+		"name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 68719477\n",
+		"name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 99999999999999999999\n",
+	};
+	struct hv_guest *g = NULL;
+	char *cause = NULL;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(import_text(bad[i], &g, NULL, &cause), -EINVAL);
+		assert_null(g);
+		if (!strstr(cause, "MiB") || !strstr(cause, i == 2 ? "maxmem = 18014398509481985" : "memory = "))
+			fail_msg("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(import_text(bad[4], &g, NULL, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "memory = 99999999999999999999 MiB"));
+	free(cause);
+	/* 64 TiB is still taken, exactly. */
+	g = import_ok("name = \"m\"\nkernel = \"/boot/vmlinuz\"\nmemory = 67108864\n", NULL);
+	assert_true(g->memory_kib == 67108864ULL * 1024);
+	hv_guest_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -590,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_disk_block_script),
 		cmocka_unit_test(test_vnc_empty_password),
 		cmocka_unit_test(test_last_line_and_python),
+		cmocka_unit_test(test_memory_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
