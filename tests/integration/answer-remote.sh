@@ -108,13 +108,13 @@ done
 
 # The kernel command line: ospite.ks.sha256= next to ospite.ks=. Each run stops at the answer
 # file (a wrong checksum, or a command the file may not have), before anything is touched.
-printf '%s\nautopart\nfirewall --enabled\n' "$head" >"$tmp/www/ks/stop.ks"
+printf '%s\nautopart\nselinux --enforcing\n' "$head" >"$tmp/www/ks/stop.ks"
 stop_sum=$(sha256sum "$tmp/www/ks/stop.ks" | cut -d' ' -f1)
 echo "quiet ospite.ks=$url/ks/stop.ks ospite.ks.sha256=$stop_sum -- init" >"$tmp/cmdline"
 OSPITE_CMDLINE=$tmp/cmdline LANGUAGE= "$bin" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 1 ] || fail "ospite.ks.sha256= right: exit $rc, expected 1 (the file's own error)"
-grep -qxF "$url/ks/stop.ks:9: The command \"firewall\" is not supported by ospite." "$tmp/err" ||
+grep -qxF "$url/ks/stop.ks:9: selinux --enforcing is not supported: the Debian host runs without SELinux. Write selinux --disabled or leave the command out." "$tmp/err" ||
 	fail "the file with the right ospite.ks.sha256= was not read: $(cat "$tmp/err")"
 echo "ospite.ks=$url/ks/stop.ks ospite.ks.sha256=$sum" >"$tmp/cmdline"
 OSPITE_CMDLINE=$tmp/cmdline LANGUAGE= "$bin" </dev/null >"$tmp/out" 2>"$tmp/err"

@@ -94,12 +94,12 @@ grep -q '^{"event":"failed","step":"deps","message":"The %pre script at' "$tmp/p
 [ -z "$(losetup -n -j "$tmp/disk.img")" ] || fail "the loop device was left attached"
 
 # An answer file with problems: exit 1, and nothing made, not even the image.
-printf 'rootpw --plaintext ospite-test\nautopart\nfirewall --enabled\n' >"$tmp/www/bad.ks"
+printf 'rootpw --plaintext ospite-test\nautopart\nselinux --enforcing\n' >"$tmp/www/bad.ks"
 "$bin" --answer "$url/bad.ks" --insecure --image "$tmp/bad.img" --image-size 8G --workdir "$tmp/work" \
 	--log "$tmp/bad.log" </dev/null >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc = 1 ] || fail "an invalid answer file: exit $rc, expected 1"
-grep -qxF "$url/bad.ks:3: The command \"firewall\" is not supported by ospite." "$tmp/err" ||
+grep -qxF "$url/bad.ks:3: selinux --enforcing is not supported: the Debian host runs without SELinux. Write selinux --disabled or leave the command out." "$tmp/err" ||
 	fail "no line-numbered error: $(cat "$tmp/err")"
 [ -e "$tmp/bad.img" ] && fail "an invalid answer file still made the image"
 
