@@ -403,22 +403,23 @@ out:
 		close(fd);
 }
 
-/* Is one of the devices of @s the install medium, or something the medium stands on? */
-static bool holds_medium(const struct devset *s)
-{
-	dev_t *m = NULL;
-	size_t n = 0;
-	bool found = false;
+/* The devices of the install medium, found once for a whole listing (hcfg_medium_devs()). */
+struct medium_set {
+	dev_t *v;
+	size_t n;
+};
 
-	hcfg_medium_devs(&m, &n);
-	for (size_t i = 0; i < n && !found; i++)
-		found = devset_has(s, m[i]);
-	free(m);
-	return found;
+static bool holds_medium(const struct devset *s, const struct medium_set *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (devset_has(s, m->v[i]))
+			return true;
+	return false;
 }
 
 /* Set the first reason that keeps an install off this disk, if any. */
-static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, const char *medium)
+static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, const char *medium,
+			   const struct medium_set *ms)
 {
 	struct devset s = { 0 };
 	char holder[64], buf[16];
@@ -432,7 +433,7 @@ static void check_eligible(struct hcfg_disk *d, const char *sys, dev_t disk, con
 		goto out;
 	}
 	/* First: the medium is often mounted too, and this is the reason that tells the operator. */
-	if ((medium && path_devno(medium, &mdev) && devset_has(&s, mdev)) || holds_medium(&s)) {
+	if ((medium && path_devno(medium, &mdev) && devset_has(&s, mdev)) || holds_medium(&s, ms)) {
 		copy_text(d->why, sizeof(d->why), _("The disk holds the installation medium."));
 		goto out;
 	}
@@ -514,7 +515,8 @@ int hcfg_disk_try_claim(const char *path)
 	return 0;
 }
 
-int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause)
+static int probe(const char *path, const char *medium, const struct medium_set *ms,
+		 struct hcfg_disk *d, char **cause)
 {
 	char link[64], sys[PATH_MAX], buf[PATH_MAX], dev_path[PATH_MAX];
 	struct stat st, dst;
@@ -572,8 +574,19 @@ int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, c
 		d->sector = (unsigned)v;
 
 	describe_contents(d->path, d->contents, sizeof(d->contents));
-	check_eligible(d, sys, st.st_rdev, medium);
+	check_eligible(d, sys, st.st_rdev, medium, ms);
 	return 0;
+}
+
+int hcfg_disk_probe(const char *path, const char *medium, struct hcfg_disk *d, char **cause)
+{
+	struct medium_set ms = { 0 };
+	int rc;
+
+	hcfg_medium_devs(&ms.v, &ms.n);
+	rc = probe(path, medium, &ms, d, cause);
+	free(ms.v);
+	return rc;
 }
 
 /* Kernel block devices that are never install targets. */
@@ -657,6 +670,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 	char **names = NULL;
 	size_t nn = 0, got = 0;
 	struct hcfg_disk *out = NULL;
+	struct medium_set ms = { 0 };
 	int rc = 0;
 
 	*disks = NULL;
@@ -682,6 +696,8 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 		names = nv;
 		nn++;
 	}
+	/* The medium's devices once for every disk listed: it takes a walk through sysfs and mounts. */
+	hcfg_medium_devs(&ms.v, &ms.n);
 	if (nn) {
 		qsort(names, nn, sizeof(*names), cmp_names);
 		out = calloc(nn, sizeof(*out));
@@ -698,7 +714,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 			if (*p == '!')
 				*p = '/';
 		/* A disk that vanished since the directory was read is simply not listed. */
-		if (hcfg_disk_probe(path, medium, &out[got], NULL) == 0)
+		if (probe(path, medium, &ms, &out[got], NULL) == 0)
 			got++;
 	}
 	if (got == 0) {
@@ -710,6 +726,7 @@ int hcfg_disk_list(struct hcfg_disk **disks, size_t *n, const char *medium,
 	out = NULL;
 out:
 	free(out);
+	free(ms.v);
 	for (size_t i = 0; i < nn; i++)
 		free(names[i]);
 	free(names);
