@@ -10,6 +10,7 @@
 #include "base/base.h"
 #include <sys/types.h>
 #include <net/if.h>
+#include <time.h>
 
 /*
  * Conventions (shared by every ospite library): functions return 0 or a
@@ -217,5 +218,42 @@ int hcfg_read_line(const char *path, char *buf, size_t len);
 int hcfg_mkdirs(const char *path, char **cause);
 /* Read a whole (small) file into a malloc'd NUL-terminated string. */
 int hcfg_read_file(const char *path, char **data, char **cause);
+
+/* ---- Edit locks (hcfg-lock.c) ------------------------------------------ */
+
+/*
+ * One operator at a time edits a guest, a bridge or a disk. A lock is an flock on a file in the
+ * lock folder that records the holder's user, terminal, pid and start time; the kernel releases it
+ * when the holder's process ends, however it ends.
+ */
+#define HCFG_LOCK_DIR "/run/ospite/locks"
+
+enum hcfg_lock_kind { HCFG_LOCK_GUEST = 0, HCFG_LOCK_BRIDGE, HCFG_LOCK_DISK };
+
+struct hcfg_lock_holder {
+	char user[64];
+	char tty[32];        /* "ttyS0", "pts/1"; "" when not known */
+	pid_t pid;           /* 0 when the holder had not written it yet */
+	time_t since;
+};
+struct hcfg_lock;
+
+/* $OSPITE_LOCK_DIR when set to an absolute path (tests), else HCFG_LOCK_DIR. */
+const char *hcfg_lock_dir(void);
+/*
+ * Take the lock on @name of @kind in @dir (NULL = hcfg_lock_dir()). -EBUSY when another holds
+ * it: @holder (may be NULL) says who, and @cause is "web1 is being edited by root on ttyS0
+ * since 10:02." The lock is not inherited by programs this process starts.
+ */
+int hcfg_lock_take(const char *dir, enum hcfg_lock_kind kind, const char *name, const char *user,
+		   const char *tty, struct hcfg_lock **lk, struct hcfg_lock_holder *holder,
+		   char **cause);
+/* Release and remove the lock; NULL is allowed. */
+void hcfg_lock_release(struct hcfg_lock *lk);
+/* Who holds the lock on @name now: 0 with @holder filled, or -ENOENT when nobody does. */
+int hcfg_lock_who(const char *dir, enum hcfg_lock_kind kind, const char *name,
+		  struct hcfg_lock_holder *holder);
+/* "web1 is being edited by root on ttyS0 since 10:02." (malloc'd). */
+char *hcfg_lock_describe(const char *name, const struct hcfg_lock_holder *h);
 
 #endif
