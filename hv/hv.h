@@ -292,4 +292,99 @@ int hv_xl_import(const char *path, struct hv_guest **g, struct hv_xl_report *rep
 /* Write the xl config text of a guest. */
 int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
 
+/* ---- live and offline migration (hv-migrate.c) -------------------------------- */
+
+enum hv_mig_mode {
+	HV_MIG_LIVE = 0,      /* a running or paused guest moves while it runs */
+	HV_MIG_OFFLINE,       /* a shut-off guest: defined there, its storage copied or moved */
+};
+
+struct hv_mig_opts {
+	enum hv_mig_mode mode;
+	bool copy_storage;           /* copy the disks the destination does not share (not on Xen) */
+	unsigned max_downtime_ms;    /* 0 = HV_MIG_DOWNTIME_DEFAULT */
+	unsigned long bandwidth_mib; /* MiB/s, 0 = unlimited */
+	bool auto_converge;          /* slow the guest's vCPUs down when it does not converge */
+	bool postcopy;               /* switch to post-copy when it does not converge (QEMU) */
+	bool keep_source;            /* keep the definition (and, offline, the storage) on the source */
+	uint64_t reserve_kib;        /* memory the destination must keep free for itself */
+};
+#define HV_MIG_DOWNTIME_DEFAULT 300
+
+/* What the source's hypervisor can do (libxl: live, persistent, undefine source only). */
+#define HV_MIG_CAN_COPY_STORAGE 0x01u
+#define HV_MIG_CAN_DOWNTIME     0x02u
+#define HV_MIG_CAN_BANDWIDTH    0x04u
+#define HV_MIG_CAN_AUTOCONVERGE 0x08u
+#define HV_MIG_CAN_POSTCOPY     0x10u
+unsigned hv_mig_offered(bool xen);
+/*
+ * libvirt's migration flags for @o on a Xen (libxl) or QEMU source; @shared_checked: the disks
+ * were found shared by the pre-flight, which lets libvirt's cache-mode check be skipped. -ENOTSUP
+ * with a cause for an option the hypervisor lacks.
+ */
+int hv_mig_flags(bool xen, const struct hv_mig_opts *o, bool shared_checked, unsigned long *flags,
+		 char **cause);
+
+enum hv_check_level { HV_CHECK_OK = 0, HV_CHECK_WARN, HV_CHECK_REFUSE };
+struct hv_check {
+	enum hv_check_level level;
+	char *text;             /* translated, one line */
+};
+struct hv_mig_disk {
+	char *target;           /* "vda" */
+	char *path;
+	uint64_t capacity, allocation;
+	bool shared;            /* the destination has the same volume */
+	bool copy;              /* to be copied */
+	char *format;           /* "raw", "qcow2" */
+};
+struct hv_preflight {
+	struct hv_check *items;
+	size_t n;
+	bool refused;           /* at least one HV_CHECK_REFUSE */
+	struct hv_mig_disk *disks;
+	size_t n_disks;
+	uint64_t memory_kib;    /* what the guest needs on the destination */
+};
+/*
+ * Everything checked before a migration changes anything: the destination's connection and
+ * hypervisor, the guest's state for the mode, its name and UUID there, its bridges, its storage
+ * (shared, or copied into an existing pool with room), memory and CPU. Returns 0 with @pf filled
+ * (refused or not); a negative errno only when the checks themselves could not run.
+ */
+int hv_mig_preflight(struct hv_conn *src, struct hv_conn *dst, const char *name,
+		     const struct hv_mig_opts *o, struct hv_preflight *pf, char **cause);
+void hv_preflight_clear(struct hv_preflight *pf);
+
+struct hv_mig_progress {
+	uint64_t elapsed_ms;
+	uint64_t mem_total, mem_done, mem_left;   /* bytes */
+	uint64_t disk_total, disk_done, disk_left;
+	uint64_t rate_bps;                        /* transfer rate, bytes per second */
+	uint64_t dirty_bps;                       /* memory dirtied, bytes per second */
+	uint64_t iteration;
+	uint64_t expected_downtime_ms;
+	uint64_t eta_ms;                          /* 0 when not known */
+	double fraction;                          /* 0..1 */
+	bool postcopy;                            /* switched to post-copy */
+};
+struct hv_mig_result {
+	uint64_t total_ms;
+	uint64_t downtime_ms;
+	bool downtime_known;
+};
+/* Called about once a second with the job's statistics; return false to abort the migration. */
+typedef bool (*hv_mig_cb)(void *opaque, const struct hv_mig_progress *p);
+/*
+ * Move @name from @src to @dst after hv_mig_preflight() (run again here; -EPERM when it refuses).
+ * On failure or abort the guest runs (or stays defined) on the source as before, and what the
+ * migration created on the destination (the domain, copied volumes) is removed.
+ */
+int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
+	       const struct hv_mig_opts *o, hv_mig_cb cb, void *opaque,
+	       struct hv_mig_result *res, char **cause);
+/* Whether the connection still answers (keep-alive). */
+bool hv_alive(struct hv_conn *conn);
+
 #endif

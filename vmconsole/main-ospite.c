@@ -14,7 +14,15 @@ static void usage(FILE *f)
 	fprintf(f, _("Usage: ospite [OPTION]... [COMMAND]\n"
 		     "Manage the guests of this host: the console, or one command for scripts.\n\n"
 		     "Commands:\n"
-		     "  list [--json]              list the guests and their state\n"
+		     "  list [--json] [--all-hosts]\n"
+		     "                             list the guests and their state, of this host\n"
+		     "                             or of every host in the settings file\n"
+		     "  migrate GUEST HOST [--offline] [--copy-storage] [--max-downtime MS]\n"
+		     "          [--bandwidth MIB] [--auto-converge] [--postcopy] [--keep-source]\n"
+		     "                             move a guest to another host (a name of the\n"
+		     "                             settings file's [hosts], or a libvirt URI);\n"
+		     "                             exit 0 done, 1 refused by the pre-flight,\n"
+		     "                             2 failed or aborted (the guest stays here)\n"
 		     "  import-xl FILE [--print-xml] [--host-paths]\n"
 		     "                             define a guest from an xl/xm config file, saying\n"
 		     "                             what was mapped and what was not; disks outside\n"
@@ -39,13 +47,49 @@ static int fail(const char *what, char *cause)
 	return 2;
 }
 
-static int batch(struct vc_app *app, int argc, char **argv, bool json, bool print_xml,
-		 bool host_paths)
+/* The options of the batch commands. */
+struct batch_opts {
+	bool json, print_xml, host_paths, all_hosts, mig_set;
+	struct hv_mig_opts mig;
+};
+
+static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *bo)
 {
 	const char *cmd = argv[0];
+	bool json = bo->json, print_xml = bo->print_xml, host_paths = bo->host_paths;
 	char *cause = NULL;
 	int rc;
 
+	if ((bo->all_hosts && strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "migrate")) {
+		vc_conf_init(&app->conf);
+		if (vc_conf_load(app->conf_path, &app->conf, &cause) < 0)
+			{
+			fail(cmd, cause);
+			return 1;
+		}
+	}
+	if (!strcmp(cmd, "migrate") && argc == 3) {
+		struct vc_migrate_args a = { .guest = argv[1], .dest = argv[2], .opts = bo->mig,
+					     .json = json };
+		char user[64];
+
+		if (hv_open(app->uri, &app->conn, &cause) < 0) {
+			fail(cmd, cause);
+			return 1;
+		}
+		/* The audit log names the person: the login name, not only the uid sudo gave. */
+		snprintf(user, sizeof(user), "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
+			 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+		a.user = user;
+		rc = vc_batch_migrate(app->conn, &app->conf, &a, stdout, stderr);
+		hv_close(app->conn);
+		app->conn = NULL;
+		return rc;
+	}
 	if (!strcmp(cmd, "list") && argc == 1) {
 	} else if ((!strcmp(cmd, "import-xl") || !strcmp(cmd, "export-xl")) && argc == 2) {
 	} else {
@@ -55,6 +99,12 @@ static int batch(struct vc_app *app, int argc, char **argv, bool json, bool prin
 	/* Printing the XML of a config needs no hypervisor unless one is named. */
 	if (!(print_xml && !app->uri) && hv_open(app->uri, &app->conn, &cause) < 0)
 		return fail(cmd, cause);
+	if (!strcmp(cmd, "list") && bo->all_hosts) {
+		rc = vc_batch_list_hosts(app->conn, &app->conf, json, stdout, stderr);
+		hv_close(app->conn);
+		app->conn = NULL;
+		return rc;
+	}
 	if (!strcmp(cmd, "list"))
 		rc = vc_batch_list(app->conn, json, stdout, &cause);
 	else if (!strcmp(cmd, "import-xl"))
@@ -79,18 +129,28 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "print-xml", no_argument, NULL, 'x' },
 		{ "host-paths", no_argument, NULL, 'P' },
+		{ "all-hosts", no_argument, NULL, 'A' },
+		{ "offline", no_argument, NULL, 'O' },
+		{ "copy-storage", no_argument, NULL, 'C' },
+		{ "max-downtime", required_argument, NULL, 'D' },
+		{ "bandwidth", required_argument, NULL, 'B' },
+		{ "auto-converge", no_argument, NULL, 'G' },
+		{ "postcopy", no_argument, NULL, 'Y' },
+		{ "keep-source", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct vc_app app;
 	const char *lang = NULL, *idle = NULL, *images;
-	bool json = false, print_xml = false, host_paths = false;
+	struct batch_opts bo;
+	unsigned long long v;
 	char *cause = NULL, root[128];
 	int opt, rc;
 
 	tui_i18n_init(NULL);
 	memset(&app, 0, sizeof(app));
+	memset(&bo, 0, sizeof(bo));
 	app.conf_path = VC_CONF_PATH;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -98,9 +158,29 @@ int main(int argc, char **argv)
 		case 'L': lang = optarg; break;
 		case 'i': idle = optarg; break;
 		case 'f': app.conf_path = optarg; break;
-		case 'j': json = true; break;
-		case 'x': print_xml = true; break;
-		case 'P': host_paths = true; break;
+		case 'j': bo.json = true; break;
+		case 'x': bo.print_xml = true; break;
+		case 'P': bo.host_paths = true; break;
+		case 'A': bo.all_hosts = true; break;
+		case 'O': bo.mig.mode = HV_MIG_OFFLINE; bo.mig_set = true; break;
+		case 'C': bo.mig.copy_storage = true; bo.mig_set = true; break;
+		case 'G': bo.mig.auto_converge = true; bo.mig_set = true; break;
+		case 'Y': bo.mig.postcopy = true; bo.mig_set = true; break;
+		case 'K': bo.mig.keep_source = true; bo.mig_set = true; break;
+		case 'D':
+		case 'B':
+			if (vc_parse_uint(optarg, opt == 'D' ? 3600000 : 1000000, &v) < 0 || v == 0) {
+				fprintf(stderr, opt == 'D' ?
+					_("ospite: --max-downtime takes milliseconds, from 1 to 3600000.\n") :
+					_("ospite: --bandwidth takes MiB per second, from 1 to 1000000.\n"));
+				return 1;
+			}
+			if (opt == 'D')
+				bo.mig.max_downtime_ms = (unsigned)v;
+			else
+				bo.mig.bandwidth_mib = (unsigned long)v;
+			bo.mig_set = true;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ospite %s\n", OSPITE_VERSION); return 0;
 		default: usage(stderr); return 1;
@@ -114,8 +194,8 @@ int main(int argc, char **argv)
 		tui_lang_set(lang);
 	}
 	if (optind < argc)
-		return batch(&app, argc - optind, argv + optind, json, print_xml, host_paths);
-	if (json || print_xml || host_paths) {
+		return batch(&app, argc - optind, argv + optind, &bo);
+	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set) {
 		usage(stderr);
 		return 1;
 	}
@@ -137,8 +217,6 @@ int main(int argc, char **argv)
 		cause = NULL;
 	}
 	if (idle) {
-		unsigned long long v;
-
 		if (vc_parse_uint(idle, 7 * 24 * 3600, &v) < 0) {
 			fprintf(stderr, _("ospite: --idle-timeout takes a number of seconds, up to a week.\n"));
 			return 1;

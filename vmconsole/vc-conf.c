@@ -11,7 +11,48 @@
 
 void vc_conf_init(struct vc_conf *c)
 {
+	memset(c, 0, sizeof(*c));
 	c->idle_timeout = VC_IDLE_DEFAULT;
+	c->migrate_reserve_mib = VC_RESERVE_DEFAULT;
+}
+
+const char *vc_conf_host(const struct vc_conf *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_hosts; i++)
+		if (!strcmp(c->hosts[i].name, name))
+			return c->hosts[i].uri;
+	return NULL;
+}
+
+int vc_check_host_entry(const char *name, const char *uri, const struct vc_conf *c, char **cause)
+{
+	const char *sep;
+
+	if (!*name || strlen(name) >= sizeof(c->hosts[0].name) || !isalnum((unsigned char)*name))
+		return base_cause(cause, -EINVAL,
+				  _("A host's name must start with a letter or a digit and be shorter than 64 characters."));
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return base_cause(cause, -EINVAL,
+					  _("The host name \"%s\" may hold only letters, digits, '-', '_' and '.'."),
+					  name);
+	sep = strstr(uri, "://");
+	if (!sep || sep == uri || strlen(uri) >= sizeof(c->hosts[0].uri))
+		return base_cause(cause, -EINVAL,
+				  _("\"%s\" is not a libvirt URI such as qemu+ssh://root@host2/system."),
+				  uri);
+	for (const char *p = uri; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return base_cause(cause, -EINVAL,
+					  _("A libvirt URI cannot hold blanks or control characters."));
+	for (const char *p = uri; p < sep; p++)
+		if (!isalnum((unsigned char)*p) && *p != '+')
+			return base_cause(cause, -EINVAL,
+					  _("\"%s\" is not a libvirt URI such as qemu+ssh://root@host2/system."),
+					  uri);
+	if (vc_conf_host(c, name))
+		return base_cause(cause, -EEXIST, _("There is already a host named %s."), name);
+	return 0;
 }
 
 int vc_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -47,6 +88,7 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 {
 	char *copy = strdup(text ? text : ""), *save = NULL, *line;
 	unsigned lineno = 0;
+	bool hosts = false;
 	int rc = 0;
 
 	if (!copy)
@@ -63,6 +105,15 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 		key = trim(line);
 		if (!*key || *key == '#')
 			continue;
+		if (*key == '[') {
+			if (strcmp(key, "[hosts]") != 0) {
+				rc = base_cause(cause, -EINVAL, _("Line %u: unknown section %s."), lineno,
+						key);
+				break;
+			}
+			hosts = true;
+			continue;
+		}
 		eq = strchr(key, '=');
 		if (!eq) {
 			rc = base_cause(cause, -EINVAL, _("Line %u of the settings is not key=value."),
@@ -72,7 +123,29 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 		*eq = '\0';
 		val = trim(eq + 1);
 		key = trim(key);
-		if (!strcmp(key, "idle_timeout")) {
+		if (hosts) {
+			char *why = NULL;
+
+			if (c->n_hosts == VC_MAX_HOSTS) {
+				rc = base_cause(cause, -E2BIG, _("Line %u: more than %d hosts."), lineno,
+						VC_MAX_HOSTS);
+			} else if (vc_check_host_entry(key, val, c, &why) < 0) {
+				rc = base_cause(cause, -EINVAL, _("Line %u: %s"), lineno, why ? why : "");
+			} else {
+				struct vc_host_entry *h = &c->hosts[c->n_hosts++];
+
+				snprintf(h->name, sizeof(h->name), "%s", key);
+				snprintf(h->uri, sizeof(h->uri), "%s", val);
+			}
+			free(why);
+		} else if (!strcmp(key, "migrate_reserve_mib")) {
+			if (vc_parse_uint(val, 1ull << 30, &v) < 0)
+				rc = base_cause(cause, -EINVAL,
+						_("Line %u: migrate_reserve_mib must be a number of MiB, not \"%s\"."),
+						lineno, val);
+			else
+				c->migrate_reserve_mib = v;
+		} else if (!strcmp(key, "idle_timeout")) {
 			if (vc_parse_uint(val, 7 * 24 * 3600, &v) < 0)
 				rc = base_cause(cause, -EINVAL,
 						_("Line %u: idle_timeout must be a number of seconds up to a week, not \"%s\"."),
@@ -136,10 +209,23 @@ int vc_conf_save(const char *path, const struct vc_conf *c, char **cause)
 	free(dir);
 	if (rc < 0)
 		return rc;
-	if (asprintf(&text, "# Settings of the ospite host console.\n"
-		     "# Seconds without a key press before the console logs out (0 = never).\n"
-		     "idle_timeout=%u\n", c->idle_timeout) < 0)
+	struct base_buf b = { 0 };
+
+	base_buf_printf(&b, "# Settings of the ospite host console.\n"
+			"# Seconds without a key press before the console logs out (0 = never).\n"
+			"idle_timeout=%u\n"
+			"# MiB a migration's destination must keep free for itself.\n"
+			"migrate_reserve_mib=%llu\n", c->idle_timeout, c->migrate_reserve_mib);
+	if (c->n_hosts) {
+		base_buf_str(&b, "\n# Other hosts: name = libvirt URI.\n[hosts]\n");
+		for (size_t i = 0; i < c->n_hosts; i++)
+			base_buf_printf(&b, "%s = %s\n", c->hosts[i].name, c->hosts[i].uri);
+	}
+	if (b.oom) {
+		free(b.s);
 		return -ENOMEM;
+	}
+	text = b.s;
 	rc = hcfg_write_file(path, text, 0644, cause);
 	free(text);
 	return rc;

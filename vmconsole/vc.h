@@ -17,15 +17,31 @@
 /* The storage pool the console makes of its images folder. */
 #define VC_POOL "ospite"
 
+/* Another host the console manages: "name = URI" under [hosts] in the settings file. */
+#define VC_MAX_HOSTS 32
+struct vc_host_entry {
+	char name[64];
+	char uri[512];
+};
+
 struct vc_conf {
 	unsigned idle_timeout;  /* seconds without a key before the console logs out; 0 = never */
+	/* Memory a migration's destination keeps free for itself (migrate_reserve_mib=). */
+	unsigned long long migrate_reserve_mib;
+	struct vc_host_entry hosts[VC_MAX_HOSTS];
+	size_t n_hosts;
 };
+#define VC_RESERVE_DEFAULT 256
 
 void vc_conf_init(struct vc_conf *c);
 /* Read "key=value" lines ('#' comments); an unknown key or a bad value is an error naming its line. */
 int vc_conf_parse(const char *text, struct vc_conf *c, char **cause);
 /* Load @path over the defaults; a missing file leaves the defaults. */
 int vc_conf_load(const char *path, struct vc_conf *c, char **cause);
+/* A host entry's name (letters, digits, '-', '_', '.') and URI (scheme://..., printable, no blanks). */
+int vc_check_host_entry(const char *name, const char *uri, const struct vc_conf *c, char **cause);
+/* The URI of host @name, or NULL. */
+const char *vc_conf_host(const struct vc_conf *c, const char *name);
 /* Write @path atomically, creating its folder. */
 int vc_conf_save(const char *path, const struct vc_conf *c, char **cause);
 /* The idle logout typed on the Settings screen: seconds up to a week; 0 (never) for root alone. */
@@ -258,5 +274,35 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool
 		    FILE *out, FILE *report, char **cause);
 /* The xl config of a guest, without its VNC password. */
 int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **cause);
+
+/* ---- the audit log (vc-audit.c) ---------------------------------------------------- */
+
+#define VC_AUDIT_LOG "/var/log/ospite/audit.log"
+/* $OSPITE_AUDIT_LOG when set to an absolute path, else VC_AUDIT_LOG. */
+const char *vc_audit_path(void);
+/* Append one line: UTC time, @user, terminal, pid and the event (control characters become '?'). */
+int vc_audit(const char *user, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- hosts and migration (vc-migrate.c, vc-hosts.c) --------------------------------- */
+
+/* A migration's progress as one line of text (translated), for a terminal or a screen. */
+char *vc_mig_progress_text(const struct hv_mig_progress *p);
+/* The same as one JSON object, without a newline. */
+char *vc_mig_progress_json(const struct hv_mig_progress *p);
+/* "1.5 GiB", "12 MiB", "900 KiB" from bytes. */
+void vc_fmt_bytes(uint64_t b, char *buf, size_t len);
+
+struct vc_migrate_args {
+	const char *guest, *dest;    /* dest: a host of the settings file, or a libvirt URI */
+	struct hv_mig_opts opts;
+	bool json;
+	const char *user;            /* for the audit log */
+};
+/* `ospite migrate`: 0 done, 1 refused by the pre-flight, 2 failed or aborted (SIGINT, SIGTERM). */
+int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
+		     const struct vc_migrate_args *a, FILE *out, FILE *err);
+/* `ospite list --all-hosts`: this host and every host of the settings file, with a host column. */
+int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool json, FILE *out,
+			FILE *err);
 
 #endif
