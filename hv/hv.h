@@ -387,4 +387,35 @@ int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
 /* Whether the connection still answers (keep-alive). */
 bool hv_alive(struct hv_conn *conn);
 
+/* ---- other hosts, each watched by a thread of its own (hv-remote.c) ------------- */
+
+enum hv_remote_state { HV_REMOTE_CONNECTING = 0, HV_REMOTE_CONNECTED, HV_REMOTE_LOST };
+
+/* What the screens read of another host: a copy, never a live connection. */
+struct hv_remote_view {
+	enum hv_remote_state state;
+	time_t lost_since;           /* wall clock, when state is HV_REMOTE_LOST */
+	char error[256];             /* why it is lost */
+	bool host_ok;
+	struct hv_host host;
+	struct hv_dom_stat *doms;    /* malloc'd; hv_remote_view_clear() frees it */
+	size_t n;
+	unsigned generation;         /* grows with every new sample */
+};
+
+struct hv_remote;
+/*
+ * Watch the host at @uri from a thread that connects (again, with a growing pause, after a loss),
+ * keeps the connection alive, learns of its loss at once through libvirt's close callback, and
+ * samples the host and its guests every @period_ms. No call here waits for the host.
+ */
+int hv_remote_start(const char *uri, unsigned period_ms, struct hv_remote **r, char **cause);
+/* Stop watching; returns at once, the thread ends on its own (after a connection attempt). */
+void hv_remote_stop(struct hv_remote *r);
+/* Try to connect now instead of after the pause. */
+void hv_remote_kick(struct hv_remote *r);
+void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v);
+void hv_remote_view_clear(struct hv_remote_view *v);
+const char *hv_remote_uri(const struct hv_remote *r);
+
 #endif

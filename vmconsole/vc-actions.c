@@ -52,6 +52,11 @@ static int act_console(struct vc_app *app, const char *name, char **cause)
 	return vc_serial_attach(app, name, cause);
 }
 
+static int act_migrate(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_migrate_screen(app, name, cause);
+}
+
 static int act_vnc(struct vc_app *app, const char *name, char **cause)
 {
 	return vc_vnc_show(app, name, cause);
@@ -106,6 +111,7 @@ const struct vc_action vc_actions[] = {
 	{ 'u', N_("Resume"), NULL, VC_STATE_BIT(HV_STATE_PAUSED), -1, act_resume },
 	{ 'c', N_("Serial console"), NULL, VC_ON, -1, act_console },
 	{ 'v', N_("VNC display"), NULL, VC_ON, -1, act_vnc },
+	{ 'm', N_("Migrate to another host"), NULL, VC_ON | VC_OFF, -1, act_migrate },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
 	{ 'd', N_("Delete"),

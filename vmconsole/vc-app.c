@@ -116,6 +116,7 @@ int vc_app_run(struct vc_app *app)
 
 	tui_tick_set(TICK_MS, vc_tick, app);
 	vc_refresh(app, true);
+	vc_hosts_sync(app);
 	/* A broken settings file is said once; the console runs on its defaults meanwhile. */
 	if (app->conf_error) {
 		tui_message(_("Settings"), app->conf_error);
@@ -136,5 +137,6 @@ int vc_app_run(struct vc_app *app)
 			break;
 	}
 	tui_tick_set(0, NULL, NULL);
+	vc_hosts_stop(app);
 	return 0;
 }

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
+/* New buttons go after Quit: operators (and scripts) count Tabs to the old ones. */
+enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, B_HOSTS, NB };
 
 struct list_scr {
 	struct tui_view *v;
@@ -48,6 +49,14 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		snprintf(buf, sizeof(buf), "%s", _("There are no guests yet: choose New guest."));
 	else
 		snprintf(buf, sizeof(buf), "%s", _("Enter opens a guest."));
+	/* A lost host is said on every refresh of the list, until it is back. */
+	{
+		char *lost = vc_hosts_lost_line(app);
+
+		if (lost)
+			snprintf(buf, sizeof(buf), "%s", lost);
+		free(lost);
+	}
 	tui_view_set_text(s->v, s->info, buf);
 	if (!force && m->generation == s->generation) {
 		free(keys);
@@ -85,7 +94,7 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 static void build(struct list_scr *s, struct vc_app *app)
 {
 	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
-				 _("Log out"), _("Quit") };
+				 _("Log out"), _("Quit"), _("Hosts") };
 	char who[128], *header;
 	int w = tui_view_width();
 
@@ -165,6 +174,9 @@ int vc_scr_list(struct vc_app *app)
 			break;
 		case B_HOST:
 			rc = vc_scr_status(app);
+			break;
+		case B_HOSTS:
+			rc = vc_scr_hosts(app);
 			break;
 		case B_SETTINGS:
 			rc = vc_scr_settings(app);

@@ -125,6 +125,7 @@ struct vc_app {
 	char *conf_error;           /* why the settings file was not used: shown once at start */
 	bool unwinding;             /* idle logout: every screen returns to the status screen */
 	bool idle_logout;           /* the last logout was for idleness: the status screen says so */
+	struct hv_remote *remotes[VC_MAX_HOSTS];  /* the watch of conf.hosts[i], or NULL */
 	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
 	uint64_t next_connect;
 };
@@ -149,6 +150,13 @@ int vc_scr_list(struct vc_app *app);
 int vc_scr_detail(struct vc_app *app, const char *name);
 int vc_scr_wizard(struct vc_app *app);
 int vc_scr_settings(struct vc_app *app);
+/* The Hosts screen (vc-hosts.c). */
+int vc_scr_hosts(struct vc_app *app);
+/* Start watching the hosts of the settings that are not watched yet, stop those gone. */
+void vc_hosts_sync(struct vc_app *app);
+void vc_hosts_stop(struct vc_app *app);
+/* "Lost: host2 since 10:02, host3 since 10:05", or NULL when no host is lost (malloc'd). */
+char *vc_hosts_lost_line(struct vc_app *app);
 /* Attach the terminal to the guest's serial console until Ctrl-]. */
 int vc_serial_attach(struct vc_app *app, const char *name, char **cause);
 /* The VNC screen: address, a one-time password and the SSH tunnel to type. */
@@ -301,6 +309,8 @@ struct vc_migrate_args {
 /* `ospite migrate`: 0 done, 1 refused by the pre-flight, 2 failed or aborted (SIGINT, SIGTERM). */
 int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 		     const struct vc_migrate_args *a, FILE *out, FILE *err);
+/* The Migrate action of a guest: options, pre-flight, progress with Abort, result (vc-migrate-scr.c). */
+int vc_migrate_screen(struct vc_app *app, const char *name, char **cause);
 /* `ospite list --all-hosts`: this host and every host of the settings file, with a host column. */
 int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool json, FILE *out,
 			FILE *err);

@@ -48,6 +48,31 @@ CONF
 	: >"$d/etc/libvirt.conf"
 }
 
+# th_launch HOST: start that host's libvirtd in its namespace.
+th_launch() {
+	local h=$1
+	# ip netns exec gives the command a mount namespace of its own that does not
+	# propagate back: the bind mounts below vanish with the daemon.
+	ip netns exec "ospmig-$h-$$" sh -c '
+		d=$1
+		mount --bind "$d/etc" /etc/libvirt &&
+		mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/libvirt &&
+		mount --bind "$d/lib" /var/lib/libvirt &&
+		mount --bind "$d/log" /var/log/libvirt &&
+		mount --bind "$d/cache" /var/cache/libvirt &&
+		exec libvirtd --listen -f "$d/etc/libvirtd.conf" -p "$d/libvirtd.pid" \
+			>>"$d/log/stdout" 2>&1' sh "$tmp/$h" &
+	th_pids+=($!)
+	# Killing a daemon on purpose is no news for the test's output.
+	disown $!
+}
+
+# th_wait URI: until the daemon answers there.
+th_wait() {
+	for _ in $(seq 1 120); do virsh -c "$1" version >/dev/null 2>&1 && return 0; sleep 0.5; done
+	return 1
+}
+
 # th_up: namespaces, link, bridges and both daemons; sets uri_a, uri_b.
 th_up() {
 	th_ns_a=ospmig-a-$$ th_ns_b=ospmig-b-$$
@@ -66,18 +91,7 @@ th_up() {
 		ip -n "$ns" link set br0 up
 		ip -n "$ns" addr add "$(th_ip "$h")/24" dev br0
 		th_conf "$h"
-		# ip netns exec gives the command a mount namespace of its own that does not
-		# propagate back: the bind mounts below vanish with the daemon.
-		ip netns exec "$ns" sh -c '
-			d=$1
-			mount --bind "$d/etc" /etc/libvirt &&
-			mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/libvirt &&
-			mount --bind "$d/lib" /var/lib/libvirt &&
-			mount --bind "$d/log" /var/log/libvirt &&
-			mount --bind "$d/cache" /var/cache/libvirt &&
-			exec libvirtd --listen -f "$d/etc/libvirtd.conf" -p "$d/libvirtd.pid" \
-				>"$d/log/stdout" 2>&1' sh "$tmp/$h" &
-		th_pids+=($!)
+		th_launch "$h"
 	done
 	uri_a="qemu:///system?socket=$tmp/a/sock/libvirt-sock"
 	uri_b="qemu:///system?socket=$tmp/b/sock/libvirt-sock"

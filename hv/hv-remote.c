@@ -1,0 +1,249 @@
+/* Other hosts watched from threads of their own: connect with back-off, keep-alive, loss noticed through the close callback, samples for the screens. */
+#include "hv-int.h"
+#include "base/base.h"
+#include "base/i18n.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libvirt/virterror.h>
+
+#define BACKOFF_MAX_MS 30000
+
+struct hv_remote {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *uri;
+	unsigned period_ms;
+	int refs;                    /* the thread, and the owner until hv_remote_stop() */
+	bool stop, kick;
+	atomic_bool closed;          /* set by libvirt's close callback */
+	struct hv_remote_view view;
+};
+
+static void unref(struct hv_remote *r)
+{
+	int left;
+
+	pthread_mutex_lock(&r->lock);
+	left = --r->refs;
+	pthread_mutex_unlock(&r->lock);
+	if (left)
+		return;
+	hv_remote_view_clear(&r->view);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+	free(r->uri);
+	free(r);
+}
+
+static void on_close(virConnectPtr c, int reason, void *opaque)
+{
+	struct hv_remote *r = opaque;
+
+	atomic_store(&r->closed, true);
+	pthread_mutex_lock(&r->lock);
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void drop_ref(void *opaque)
+{
+	unref(opaque);
+}
+
+/* Sleep @ms unless stopped or kicked; returns true when stopped. */
+static bool pause_ms(struct hv_remote *r, unsigned ms)
+{
+	struct timespec until;
+	bool stop;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && !r->kick && !atomic_load(&r->closed) &&
+	       pthread_cond_timedwait(&r->cond, &r->lock, &until) != ETIMEDOUT)
+		;
+	r->kick = false;
+	stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	return stop;
+}
+
+static void set_lost(struct hv_remote *r, const char *why)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->view.state != HV_REMOTE_LOST)
+		r->view.lost_since = time(NULL);
+	r->view.state = HV_REMOTE_LOST;
+	snprintf(r->view.error, sizeof(r->view.error), "%s", why ? why : "");
+	r->view.generation++;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void sample(struct hv_remote *r, struct hv_conn *c)
+{
+	struct hv_dom_stat *doms = NULL;
+	struct hv_host h;
+	size_t n = 0;
+	bool host_ok = hv_host_info(c, &h, NULL) == 0;
+	bool list_ok = hv_list(c, &doms, &n, NULL) == 0;
+
+	pthread_mutex_lock(&r->lock);
+	r->view.state = HV_REMOTE_CONNECTED;
+	r->view.error[0] = '\0';
+	if (host_ok) {
+		r->view.host = h;
+		r->view.host_ok = true;
+	}
+	if (list_ok) {
+		free(r->view.doms);
+		r->view.doms = doms;
+		r->view.n = n;
+		doms = NULL;
+	}
+	r->view.generation++;
+	pthread_mutex_unlock(&r->lock);
+	free(doms);
+}
+
+static void *watch(void *arg)
+{
+	struct hv_remote *r = arg;
+	struct hv_conn *c = NULL;
+	unsigned backoff = 1000;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		bool stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+		if (!c) {
+			char *cause = NULL;
+
+			atomic_store(&r->closed, false);
+			if (hv_open(r->uri, &c, &cause) < 0) {
+				set_lost(r, cause);
+				free(cause);
+				c = NULL;
+				if (pause_ms(r, backoff))
+					break;
+				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+				continue;
+			}
+			pthread_mutex_lock(&r->lock);
+			r->refs++;   /* the callback's, dropped by libvirt when unregistered */
+			pthread_mutex_unlock(&r->lock);
+			if (virConnectRegisterCloseCallback(c->c, on_close, r, drop_ref) < 0) {
+				virResetLastError();
+				unref(r);
+			}
+			backoff = 1000;
+		}
+		if (atomic_load(&r->closed) || virConnectIsAlive(c->c) != 1) {
+			virConnectUnregisterCloseCallback(c->c, on_close);
+			virResetLastError();
+			hv_close(c);
+			c = NULL;
+			set_lost(r, _("The connection was lost."));
+			continue;
+		}
+		sample(r, c);
+		if (pause_ms(r, r->period_ms))
+			break;
+	}
+	if (c) {
+		virConnectUnregisterCloseCallback(c->c, on_close);
+		virResetLastError();
+		hv_close(c);
+	}
+	unref(r);
+	return NULL;
+}
+
+int hv_remote_start(const char *uri, unsigned period_ms, struct hv_remote **out, char **cause)
+{
+	struct hv_remote *r = calloc(1, sizeof(*r));
+	pthread_t tid;
+	pthread_attr_t attr;
+	int rc = hv_loop_init(cause);
+
+	*out = NULL;
+	if (rc < 0 || !r) {
+		free(r);
+		return rc < 0 ? rc : base_cause(cause, -ENOMEM, _("Out of memory."));
+	}
+	r->uri = strdup(uri);
+	r->period_ms = period_ms ? period_ms : 2000;
+	r->refs = 2;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (!r->uri || pthread_create(&tid, &attr, watch, r) != 0) {
+		pthread_attr_destroy(&attr);
+		r->refs = 1;
+		unref(r);
+		return base_cause(cause, -EAGAIN, _("Could not start watching %s."), uri);
+	}
+	pthread_attr_destroy(&attr);
+	*out = r;
+	return 0;
+}
+
+void hv_remote_stop(struct hv_remote *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	unref(r);
+}
+
+void hv_remote_kick(struct hv_remote *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->kick = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v)
+{
+	pthread_mutex_lock(&r->lock);
+	*v = r->view;
+	v->doms = NULL;
+	if (r->view.n) {
+		v->doms = malloc(r->view.n * sizeof(*v->doms));
+		if (v->doms)
+			memcpy(v->doms, r->view.doms, r->view.n * sizeof(*v->doms));
+		else
+			v->n = 0;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void hv_remote_view_clear(struct hv_remote_view *v)
+{
+	free(v->doms);
+	v->doms = NULL;
+	v->n = 0;
+}
+
+const char *hv_remote_uri(const struct hv_remote *r)
+{
+	return r->uri;
+}
