@@ -244,6 +244,7 @@ int main(int argc, char **argv)
 	vc_login_close(app.session);
 	free(app.conf_error);
 	free(app.conn_error);
+	free(app.home_uri);
 	free(app.list_error);
 	return rc;
 }

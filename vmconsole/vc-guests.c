@@ -27,26 +27,104 @@ static void shown_clear(struct list_scr *s)
 	s->n = 0;
 }
 
+#define HOST_COL 10
+/* Rows of other hosts are keyed "\001INDEX\001NAME": no guest name holds a control character. */
+#define AWAY_MARK '\001'
+
+/* The host column of the all-hosts view, padded (malloc'd). */
+static char *host_cell(const char *host)
+{
+	return tui_pad(host, HOST_COL);
+}
+
+/* Every row of the list as it should be now: this host's guests, then other hosts' when shown. */
+static size_t collect(struct vc_app *app, char ***keys_out, char ***rows_out)
+{
+	const struct vc_model *m = &app->model;
+	size_t n = m->nrows, cap = n + 1;
+	char **keys = calloc(cap, sizeof(*keys)), **rows = calloc(cap, sizeof(*rows));
+	char *here = app->all_hosts ? host_cell(app->host_ok && *app->host.hostname ?
+						 app->host.hostname : _("this host")) : NULL;
+
+	if (!keys || !rows)
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		char *row = vc_row_text(&m->rows[i]);
+
+		keys[i] = strdup(m->rows[i].name);
+		if (here) {
+			if (asprintf(&rows[i], "%s %s", here, row) < 0)
+				abort();
+			free(row);
+		} else {
+			rows[i] = row;
+		}
+	}
+	free(here);
+	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
+		struct hv_remote_view v = { 0 };
+		char *cell;
+
+		if (!app->remotes[h])
+			continue;
+		hv_remote_get(app->remotes[h], &v);
+		cell = host_cell(app->conf.hosts[h].name);
+		for (size_t j = 0; v.state == HV_REMOTE_CONNECTED && j < v.n; j++) {
+			struct vc_row r;
+			char *row;
+
+			if (n + 1 >= cap) {
+				cap *= 2;
+				keys = realloc(keys, cap * sizeof(*keys));
+				rows = realloc(rows, cap * sizeof(*rows));
+				if (!keys || !rows)
+					abort();
+			}
+			memset(&r, 0, sizeof(r));
+			snprintf(r.name, sizeof(r.name), "%s", v.doms[j].name);
+			r.state = v.doms[j].state;
+			r.vcpus = v.doms[j].vcpus;
+			r.memory_kib = v.doms[j].memory_kib;
+			r.cpu = -1;   /* one sample of another host says nothing about CPU use */
+			row = vc_row_text(&r);
+			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v.doms[j].name) < 0 ||
+			    asprintf(&rows[n], "%s %s", cell, row) < 0)
+				abort();
+			free(row);
+			n++;
+		}
+		free(cell);
+		hv_remote_view_clear(&v);
+	}
+	*keys_out = keys;
+	*rows_out = rows;
+	return n;
+}
+
 static void fill(struct list_scr *s, struct vc_app *app, bool force)
 {
 	const struct vc_model *m = &app->model;
-	size_t n = m->nrows;
-	char **keys = calloc(n ? n : 1, sizeof(*keys)), **rows = calloc(n ? n : 1, sizeof(*rows));
-	bool *changed = calloc(n ? n : 1, sizeof(*changed));
+	char **keys, **rows;
+	size_t n;
+	bool *changed;
 	char buf[256];
 
-	if (!keys || !rows || !changed)
-		abort();
-	snprintf(buf, sizeof(buf), P_("%zu guest, %u running", "%zu guests, %u running", n), n,
-		 m->running);
+	snprintf(buf, sizeof(buf), P_("%zu guest, %u running", "%zu guests, %u running", m->nrows),
+		 m->nrows, m->running);
 	tui_view_set_text(s->v, s->summary, buf);
 	if (!app->conn)
 		snprintf(buf, sizeof(buf), _("Not connected to the hypervisor: %s"),
 			 app->conn_error ? app->conn_error : "");
 	else if (app->list_error)
 		snprintf(buf, sizeof(buf), "%s", app->list_error);
-	else if (!n)
+	else if (!m->nrows && !app->conf.n_hosts)
 		snprintf(buf, sizeof(buf), "%s", _("There are no guests yet: choose New guest."));
+	else if (!m->nrows && !app->all_hosts)
+		snprintf(buf, sizeof(buf), "%s", _("No guests on this host; A shows the guests of every host."));
+	else if (app->conf.n_hosts)
+		snprintf(buf, sizeof(buf), "%s", app->all_hosts ?
+			 _("Enter opens a guest; A shows this host's guests only.") :
+			 _("Enter opens a guest; A shows the guests of every host."));
 	else
 		snprintf(buf, sizeof(buf), "%s", _("Enter opens a guest."));
 	/* A lost host is said on every refresh of the list, until it is back. */
@@ -58,17 +136,14 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		free(lost);
 	}
 	tui_view_set_text(s->v, s->info, buf);
-	if (!force && m->generation == s->generation) {
-		free(keys);
-		free(rows);
-		free(changed);
+	/* Other hosts change on their own clock: with them shown, compare every time. */
+	if (!force && !app->all_hosts && m->generation == s->generation)
 		return;
-	}
 	s->generation = m->generation;
-	for (size_t i = 0; i < n; i++) {
-		keys[i] = strdup(m->rows[i].name);
-		rows[i] = vc_row_text(&m->rows[i]);
-	}
+	n = collect(app, &keys, &rows);
+	changed = calloc(n ? n : 1, sizeof(*changed));
+	if (!changed)
+		abort();
 	switch (force ? VC_DIFF_ALL :
 		vc_list_diff((const char *const *)s->keys, (const char *const *)s->rows, s->n,
 			     (const char *const *)keys, (const char *const *)rows, n, changed)) {
@@ -104,12 +179,23 @@ static void build(struct list_scr *s, struct vc_app *app)
 	if (tui_width(who) < w / 2)
 		tui_view_text(s->v, w - tui_width(who) + 1, 0, 0, who);
 	header = vc_list_header();
+	if (app->all_hosts) {
+		char *cell = host_cell(_("Host")), *both = NULL;
+
+		if (asprintf(&both, "%s %s", cell, header) < 0)
+			abort();
+		free(cell);
+		free(header);
+		header = both;
+	}
 	/* Over the rows, which start after the "> " marker column when there is one. */
 	s->header = tui_view_text(s->v, tui_list_marker() ? 3 : 1, 2, 0, header);
 	free(header);
 	s->list = tui_view_list(s->v, 1, 3, 0, 11);
 	s->info = tui_view_text(s->v, 1, 15, 0, "");
 	s->btn = tui_view_buttons(s->v, btns, NB);
+	if (app->conf.n_hosts)
+		tui_view_hotkey(s->v, 'a');
 	fill(s, app, true);
 	tui_view_focus_list(s->v, s->list);
 }
@@ -153,6 +239,12 @@ int vc_scr_list(struct vc_app *app)
 		case TUI_EV_LIST:
 			ev.id = s.btn + B_OPEN;
 			break;
+		case TUI_EV_KEY:
+			if (ev.key == 'a' || ev.key == 'A') {
+				app->all_hosts = !app->all_hosts;
+				rebuild(&s, app);
+			}
+			continue;
 		case TUI_EV_BUTTON:
 			break;
 		default:
@@ -166,7 +258,16 @@ int vc_scr_list(struct vc_app *app)
 			if (!cur)
 				continue;
 			name = strdup(cur);
-			rc = vc_scr_detail(app, name);
+			if (name[0] == AWAY_MARK) {
+				/* A guest of another host: its screens run on a connection to it. */
+				char *end = NULL;
+				unsigned long h = strtoul(name + 1, &end, 10);
+
+				if (end && *end == AWAY_MARK)
+					rc = vc_open_remote_guest(app, h, end + 1);
+			} else {
+				rc = vc_scr_detail(app, name);
+			}
 			free(name);
 			break;
 		case B_NEW:

@@ -230,52 +230,117 @@ static void hosts_build(struct hosts_scr *s, struct vc_app *app)
 	tui_view_focus_list(s->v, s->list);
 }
 
-/* A connection test away from the screen's thread. */
+/* A connection made away from the screen's thread. */
 struct probe {
 	const char *uri;
 	atomic_bool done;
 	int rc;
 	char *cause;
+	struct hv_conn *conn;
 	struct hv_host host;
 };
 
 static void *probe_main(void *arg)
 {
 	struct probe *p = arg;
-	struct hv_conn *c = NULL;
 
-	p->rc = hv_open(p->uri, &c, &p->cause);
-	if (p->rc == 0) {
-		p->rc = hv_host_info(c, &p->host, &p->cause);
-		hv_close(c);
-	}
+	p->rc = hv_open(p->uri, &p->conn, &p->cause);
+	if (p->rc == 0)
+		p->rc = hv_host_info(p->conn, &p->host, &p->cause);
 	atomic_store(&p->done, true);
 	return NULL;
+}
+
+/* Run @p, showing a bar that moves until it is done: a dead host never freezes the screen. */
+static int probe_run(struct probe *p, const char *title, const char *text)
+{
+	struct tui_progress *bar;
+	pthread_t tid;
+	unsigned t = 0;
+
+	bar = tui_progress_new(title, text);
+	if (pthread_create(&tid, NULL, probe_main, p) != 0) {
+		tui_progress_free(bar);
+		return base_cause(&p->cause, -EAGAIN, _("Out of memory."));
+	}
+	while (!atomic_load(&p->done)) {
+		usleep(100 * 1000);
+		tui_progress_set(bar, (++t * 50) % 1000, NULL);
+	}
+	pthread_join(tid, NULL);
+	tui_progress_free(bar);
+	if (p->rc < 0 && p->conn) {
+		hv_close(p->conn);
+		p->conn = NULL;
+	}
+	return p->rc;
+}
+
+int vc_open_bg(const char *title, const char *text, const char *uri, struct hv_conn **conn,
+	       char **cause)
+{
+	struct probe p = { .uri = uri };
+	int rc = probe_run(&p, title, text);
+
+	*conn = p.conn;
+	if (cause)
+		*cause = p.cause;
+	else
+		free(p.cause);
+	return rc;
+}
+
+int vc_open_remote_guest(struct vc_app *app, size_t i, const char *name)
+{
+	struct hv_conn *home = app->conn, *c = NULL;
+	struct vc_model saved = app->model;
+	struct hv_host host = app->host;
+	bool host_ok = app->host_ok;
+	char *text = NULL, *cause = NULL;
+	int rc;
+
+	if (i >= app->conf.n_hosts)
+		return VC_BACK;
+	if (asprintf(&text, _("Connecting to %s (%s)..."), app->conf.hosts[i].name,
+		     app->conf.hosts[i].uri) < 0)
+		abort();
+	rc = vc_open_bg(app->conf.hosts[i].name, text, app->conf.hosts[i].uri, &c, &cause);
+	free(text);
+	if (rc < 0) {
+		vc_error(app->conf.hosts[i].name, cause);
+		return VC_BACK;
+	}
+	/* The screens work on app->conn and its model: give them the other host's for a while. */
+	free(app->home_uri);
+	app->home_uri = home ? strdup(hv_uri(home)) : NULL;
+	app->away_host = app->conf.hosts[i].name;
+	app->conn = c;
+	memset(&app->model, 0, sizeof(app->model));
+	vc_refresh(app, true);
+	rc = vc_scr_detail(app, name);
+	vc_model_clear(&app->model);
+	hv_close(c);
+	app->conn = home;
+	app->model = saved;
+	app->host = host;
+	app->host_ok = host_ok;
+	app->away_host = NULL;
+	vc_refresh(app, true);
+	return rc;
 }
 
 /* Connect to @uri and say what answered; the screen keeps drawing meanwhile. */
 static void test_host(const char *name, const char *uri)
 {
 	struct probe p = { .uri = uri };
-	struct tui_progress *bar;
-	pthread_t tid;
 	char *text = NULL;
-	unsigned t = 0;
 
 	if (asprintf(&text, _("Connecting to %s (%s)..."), name, uri) < 0)
 		abort();
-	bar = tui_progress_new(_("Test"), text);
+	probe_run(&p, _("Test"), text);
 	free(text);
-	if (pthread_create(&tid, NULL, probe_main, &p) != 0) {
-		tui_progress_free(bar);
-		return;
-	}
-	while (!atomic_load(&p.done)) {
-		usleep(100 * 1000);
-		tui_progress_set(bar, (++t * 50) % 1000, NULL);
-	}
-	pthread_join(tid, NULL);
-	tui_progress_free(bar);
+	if (p.conn)
+		hv_close(p.conn);
 	text = NULL;
 	if (p.rc == 0) {
 		char mem[32];

@@ -83,9 +83,31 @@ static void work_wait(struct mig_work *w, const char *title, const char *text)
 	tui_progress_free(p);
 }
 
+/* Where a guest can go: the hosts of the settings but the one it is on, and this host when it is away. */
+struct dests {
+	const char *name[VC_MAX_HOSTS + 1];
+	const char *uri[VC_MAX_HOSTS + 1];
+	size_t n;
+};
+
+static void dests_of(struct vc_app *app, struct dests *d)
+{
+	d->n = 0;
+	if (app->away_host && app->home_uri) {
+		d->name[d->n] = _("this host");
+		d->uri[d->n++] = app->home_uri;
+	}
+	for (size_t i = 0; i < app->conf.n_hosts; i++) {
+		if (app->away_host && !strcmp(app->away_host, app->conf.hosts[i].name))
+			continue;
+		d->name[d->n] = app->conf.hosts[i].name;
+		d->uri[d->n++] = app->conf.hosts[i].uri;
+	}
+}
+
 /* The options dialog; false on Back. @dest gets the chosen host's index. */
-static int ask_options(struct vc_app *app, const char *name, bool running, size_t *dest,
-		       struct hv_mig_opts *o)
+static int ask_options(struct vc_app *app, const struct dests *ds, const char *name, bool running,
+		       size_t *dest, struct hv_mig_opts *o)
 {
 	bool xen = hv_is_xen(app->conn);
 	char downtime[16], bandwidth[16] = "", *cause = NULL;
@@ -95,8 +117,8 @@ static int ask_options(struct vc_app *app, const char *name, bool running, size_
 	snprintf(downtime, sizeof(downtime), "%d", HV_MIG_DOWNTIME_DEFAULT);
 	for (;;) {
 		char title[160], *text = NULL;
-		const char **items = calloc(app->conf.n_hosts, sizeof(*items));
-		char **rows = calloc(app->conf.n_hosts, sizeof(*rows));
+		const char **items = calloc(ds->n, sizeof(*items));
+		char **rows = calloc(ds->n, sizeof(*rows));
 		struct tui_dialog *d;
 		int l, c_copy = -1, c_auto = -1, c_post = -1, c_keep, e_down = -1, e_bw = -1, rc;
 		unsigned long long v;
@@ -112,15 +134,16 @@ static int ask_options(struct vc_app *app, const char *name, bool running, size_
 			abort();
 		tui_dialog_text(d, text);
 		free(text);
-		for (size_t i = 0; i < app->conf.n_hosts; i++) {
-			if (asprintf(&rows[i], "%-12s %s", app->conf.hosts[i].name,
-				     app->conf.hosts[i].uri) < 0)
+		for (size_t i = 0; i < ds->n; i++) {
+			char *col = tui_pad(ds->name[i], 12);
+
+			if (asprintf(&rows[i], "%s %s", col, ds->uri[i]) < 0)
 				abort();
+			free(col);
 			items[i] = rows[i];
 		}
-		l = tui_dialog_list(d, items, (int)app->conf.n_hosts, (int)*dest,
-				    app->conf.n_hosts < 4 ? (int)app->conf.n_hosts : 4);
-		for (size_t i = 0; i < app->conf.n_hosts; i++)
+		l = tui_dialog_list(d, items, (int)ds->n, (int)*dest, ds->n < 4 ? (int)ds->n : 4);
+		for (size_t i = 0; i < ds->n; i++)
 			free(rows[i]);
 		free(rows);
 		free(items);
@@ -319,13 +342,15 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause)
 	const struct vc_row *r = vc_model_find(&app->model, name);
 	struct mig_work w;
 	struct hv_mig_opts o;
+	struct dests ds;
 	size_t dest = 0;
 	bool running;
 	int rc = 0;
 
 	if (!r)
 		return base_cause(cause, -ENOENT, _("There is no guest named %s."), name);
-	if (!app->conf.n_hosts)
+	dests_of(app, &ds);
+	if (!ds.n)
 		return base_cause(cause, -ENOENT,
 				  _("There is no other host to migrate to: root adds hosts on the Hosts screen."));
 	running = r->state == HV_STATE_RUNNING || r->state == HV_STATE_PAUSED ||
@@ -339,13 +364,13 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause)
 		const char *dname;
 		bool go;
 
-		rc = ask_options(app, name, running, &dest, &o);
+		rc = ask_options(app, &ds, name, running, &dest, &o);
 		if (rc != VC_NEXT) {
 			rc = 0;
 			break;
 		}
-		dname = app->conf.hosts[dest].name;
-		w.uri = app->conf.hosts[dest].uri;
+		dname = ds.name[dest];
+		w.uri = ds.uri[dest];
 		w.opts = o;
 		w.migrate = false;
 		hv_preflight_clear(&w.pf);

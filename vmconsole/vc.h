@@ -126,6 +126,10 @@ struct vc_app {
 	bool unwinding;             /* idle logout: every screen returns to the status screen */
 	bool idle_logout;           /* the last logout was for idleness: the status screen says so */
 	struct hv_remote *remotes[VC_MAX_HOSTS];  /* the watch of conf.hosts[i], or NULL */
+	bool all_hosts;             /* the guest list shows every host's guests */
+	/* While a guest of another host is open: that host's name and this host's URI; else NULL. */
+	const char *away_host;
+	char *home_uri;
 	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
 	uint64_t next_connect;
 };
@@ -155,6 +159,11 @@ int vc_scr_hosts(struct vc_app *app);
 /* Start watching the hosts of the settings that are not watched yet, stop those gone. */
 void vc_hosts_sync(struct vc_app *app);
 void vc_hosts_stop(struct vc_app *app);
+/* Open guest @name of settings host @i with the console's screens, on a connection of its own. */
+int vc_open_remote_guest(struct vc_app *app, size_t i, const char *name);
+/* Open @uri away from the screen's thread, with a moving bar meanwhile. */
+int vc_open_bg(const char *title, const char *text, const char *uri, struct hv_conn **conn,
+	       char **cause);
 /* "Lost: host2 since 10:02, host3 since 10:05", or NULL when no host is lost (malloc'd). */
 char *vc_hosts_lost_line(struct vc_app *app);
 /* Attach the terminal to the guest's serial console until Ctrl-]. */

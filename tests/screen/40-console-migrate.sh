@@ -25,7 +25,7 @@ run() {
 		$B/ospite --connect '$uri_a' --lang $lang --idle-timeout 0 --config $conf"
 	see "$(Tt "Host Status")" 30
 	login "$user" "$password"
-	see "$(Tt "Enter opens a guest.")" 15
+	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 15
 
 	# Hosts: after Quit on the guest list. Host b is connected, with its hypervisor.
 	tui_keys Tab Tab Tab Tab Tab Tab Tab Enter
@@ -47,10 +47,10 @@ run() {
 	tui_keys Enter
 	see "$(Tt "connected")" 15
 	tui_keys Tab Tab Tab Tab Tab Enter
-	see "$(Tt "Enter opens a guest.")" 10
+	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 10
 
-	# The guest's screen: m is Migrate.
-	tui_keys Enter
+	# The guest's screen (the last in the list): m is Migrate.
+	tui_keys End Enter
 	see "$(Tp "Guest %s" "$guest")"
 	see "m  $(Tt "Migrate to another host")"
 	tui_keys m
@@ -96,6 +96,28 @@ run() {
 	see "$(Tt "The migration took %.1f s, with %s ms of downtime." | sed 's/ %.1f.*//')"
 	tui_keys Enter
 	[ "$(virsh -c "$uri_b" domstate "$guest" | head -1)" = running ] || fail "$guest does not run on b"
+	# Every host's guests: A adds a host column; the guest is on b now, and opens there.
+	# With or without guests left here, the list offers every host's.
+	see "$(Tt "No guests on this host; A shows the guests of every host." | sed 's/^.*; //')" 10
+	tui_keys a
+	see "$(Tt "Enter opens a guest; A shows this host's guests only.")"
+	tui_wait "b          $guest" 15 || fail "no row of $guest on b"
+	tui_keys End Enter
+	see "$(Tp "Guest %s" "$guest")" 20
+	see "$(Tf "State: %s" "$(T running)")"
+	# From there, back to this host: the destinations are this host and no longer b.
+	tui_keys m
+	see "$(Tp "Migrate %s" "$guest")"
+	see "$(Tt "this host")"
+	tui_keys F12
+	see "$(Tp "Pre-flight: %s to %s" "$guest" "$(T "this host")")" 60
+	tui_keys Tab Enter
+	see "$(Tf "%s now runs on %s." "$guest" "$(T "this host")")" 90
+	tui_keys Enter
+	see "$(Tt "Enter opens a guest; A shows this host's guests only.")" 20
+	[ "$(virsh -c "$uri_a" domstate "$guest" | head -1)" = running ] || fail "$guest is not back here"
+	tui_keys a
+	see "$(T "Enter opens a guest; A shows the guests of every host.")"
 	grep -q "user=$user .*migrate guest=$guest .*result=aborted" "$OSPITE_AUDIT_LOG" || fail "no aborted line in the audit log"
 	grep -q "user=$user .*migrate guest=$guest .*result=done" "$OSPITE_AUDIT_LOG" || fail "no done line in the audit log"
 	tui_keys Tab Tab Tab Tab Tab Tab Enter
