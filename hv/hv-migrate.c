@@ -697,7 +697,8 @@ static void completed_downtime(virDomainPtr dom, struct hv_mig_result *res)
 	unsigned long long v;
 
 	if (!dom || virDomainGetJobStats(dom, &type, &params, &n,
-					 VIR_DOMAIN_JOB_STATS_COMPLETED) < 0) {
+					 VIR_DOMAIN_JOB_STATS_COMPLETED |
+						 VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) < 0) {
 		virResetLastError();
 		return;
 	}
@@ -772,6 +773,27 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 	rc = hv_mig_flags(src->xen, o, shared, &j.flags, cause);
 	if (rc < 0)
 		goto out;
+	/*
+	 * libvirt copies into a volume that exists at the path: one that appeared since the
+	 * pre-flight is someone else's, and would be overwritten, then removed on failure.
+	 */
+	for (size_t i = 0, refreshed = 0; i < pf->n_disks; i++) {
+		virStorageVolPtr v;
+
+		if (!pf->disks[i].copy)
+			continue;
+		if (!refreshed++)
+			refresh_pools(dst);
+		v = virStorageVolLookupByPath(dst->c, pf->disks[i].path);
+		virResetLastError();
+		if (v) {
+			virStorageVolFree(v);
+			rc = base_cause(cause, -EEXIST,
+					_("%s appeared on the destination after the pre-flight: nothing was changed."),
+					pf->disks[i].path);
+			goto out;
+		}
+	}
 	if (o->bandwidth_mib &&
 	    virTypedParamsAddULLong(&j.params, &j.nparams, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH,
 				    o->bandwidth_mib) < 0)
@@ -1060,22 +1082,26 @@ out:
 }
 
 int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
-	       const struct hv_mig_opts *o, hv_mig_cb cb, void *opaque,
-	       struct hv_mig_result *res, char **cause)
+	       const struct hv_mig_opts *o, const struct hv_preflight *given, hv_mig_cb cb,
+	       void *opaque, struct hv_mig_result *res, char **cause)
 {
-	struct hv_preflight pf;
+	struct hv_preflight own = { 0 };
+	const struct hv_preflight *pf = given;
 	virDomainPtr dom = NULL;
-	int rc;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	rc = hv_mig_preflight(src, dst, name, o, &pf, cause);
-	if (rc < 0)
-		return rc;
-	if (pf.refused) {
-		for (size_t i = 0; i < pf.n; i++)
-			if (pf.items[i].level == HV_CHECK_REFUSE) {
+	if (!pf) {
+		rc = hv_mig_preflight(src, dst, name, o, &own, cause);
+		if (rc < 0)
+			return rc;
+		pf = &own;
+	}
+	if (pf->refused) {
+		for (size_t i = 0; i < pf->n; i++)
+			if (pf->items[i].level == HV_CHECK_REFUSE) {
 				rc = base_cause(cause, -EPERM, _("The migration of %s is refused: %s"),
-						name, pf.items[i].text);
+						name, pf->items[i].text);
 				break;
 			}
 		goto out;
@@ -1084,12 +1110,12 @@ int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
 	if (rc < 0)
 		goto out;
 	if (o->mode == HV_MIG_OFFLINE)
-		rc = run_offline(src, dst, dom, name, o, &pf, cb, opaque, res, cause);
+		rc = run_offline(src, dst, dom, name, o, pf, cb, opaque, res, cause);
 	else
-		rc = run_live(src, dst, dom, name, o, &pf, cb, opaque, res, cause);
+		rc = run_live(src, dst, dom, name, o, pf, cb, opaque, res, cause);
 out:
 	if (dom)
 		virDomainFree(dom);
-	hv_preflight_clear(&pf);
+	hv_preflight_clear(&own);
 	return rc;
 }

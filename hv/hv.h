@@ -377,12 +377,13 @@ struct hv_mig_result {
 /* Called about once a second with the job's statistics; return false to abort the migration. */
 typedef bool (*hv_mig_cb)(void *opaque, const struct hv_mig_progress *p);
 /*
- * Move @name from @src to @dst after hv_mig_preflight() (run again here; -EPERM when it refuses).
+ * Move @name from @src to @dst. @pf is the pre-flight the operator saw (NULL: run it here);
+ * -EPERM when it refused.
  * On failure or abort the guest runs (or stays defined) on the source as before, and what the
  * migration created on the destination (the domain, copied volumes) is removed.
  */
 int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
-	       const struct hv_mig_opts *o, hv_mig_cb cb, void *opaque,
+	       const struct hv_mig_opts *o, const struct hv_preflight *pf, hv_mig_cb cb, void *opaque,
 	       struct hv_mig_result *res, char **cause);
 /* Whether the connection still answers (keep-alive). */
 bool hv_alive(struct hv_conn *conn);

@@ -51,8 +51,8 @@ static void *work_main(void *arg)
 	if (w->rc == 0 && !w->migrate)
 		w->rc = hv_mig_preflight(w->src, w->dst, w->name, &w->opts, &w->pf, &w->cause);
 	else if (w->rc == 0)
-		w->rc = hv_migrate(w->src, w->dst, w->name, &w->opts, work_progress, w, &w->res,
-				   &w->cause);
+		w->rc = hv_migrate(w->src, w->dst, w->name, &w->opts, &w->pf, work_progress, w,
+				   &w->res, &w->cause);
 	atomic_store(&w->done, true);
 	return NULL;
 }

@@ -174,7 +174,6 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 		hv_close(dst);
 		return 1;
 	}
-	hv_preflight_clear(&pf);
 	fflush(out);
 
 	/* Without a terminal nobody else turns Ctrl-C into an abort: the job is ours to stop. */
@@ -184,7 +183,8 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	atomic_store(&interrupted, false);
-	rc = hv_migrate(src, dst, a->guest, &o, batch_progress, &cb, &res, &cause);
+	rc = hv_migrate(src, dst, a->guest, &o, &pf, batch_progress, &cb, &res, &cause);
+	hv_preflight_clear(&pf);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	if (cb.tty && !a->json)
