@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libvirt/libvirt.h>
 
@@ -87,6 +88,25 @@ static void test_hosts_conf(void **state)
 	assert_string_equal(vc_conf_host(&c, "host2"), "qemu+ssh://root@host2/system");
 	assert_string_equal(vc_conf_host(&c, "x1"), "xen+ssh://x1/");
 	assert_null(vc_conf_host(&c, "x2"));
+
+	/* Saved and read again: the hosts and the reserve come back as they were. */
+	{
+		char path[] = "/tmp/ospite-conf-XXXXXX";
+		int fd = mkstemp(path);
+		struct vc_conf back;
+
+		assert_true(fd >= 0);
+		close(fd);
+		c.migrate_reserve_mib = 1024;
+		assert_int_equal(vc_conf_save(path, &c, NULL), 0);
+		vc_conf_init(&back);
+		assert_int_equal(vc_conf_load(path, &back, NULL), 0);
+		assert_int_equal(back.n_hosts, 2);
+		assert_int_equal(back.idle_timeout, 60);
+		assert_int_equal(back.migrate_reserve_mib, 1024);
+		assert_string_equal(vc_conf_host(&back, "x1"), "xen+ssh://x1/");
+		unlink(path);
+	}
 
 	const char *bad[][2] = {
 		{ "[hosts]\nh = not a uri\n", "Line 2" },
