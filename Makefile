@@ -21,6 +21,8 @@ PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt li
 HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 # The console logs operators in through PAM.
 HV_PKGS   += pam
+# The bridge editor reads and writes its bridges and snapshots as JSON.
+HV_PKGS   += json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)

@@ -259,4 +259,11 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool
 /* The xl config of a guest, without its VNC password. */
 int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **cause);
 
+/* ---- host networking (vc-net*.c; the model is in vc-net.h) -------------------------- */
+
+/* `ospite net ...`: @argv[0] is "net". Returns the exit status. */
+int vc_net_main(int argc, char **argv);
+/* The Network screen: bridges, their ports, edits that revert unless kept. */
+int vc_scr_net(struct vc_app *app);
+
 #endif
