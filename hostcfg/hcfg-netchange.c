@@ -673,6 +673,14 @@ int hcfg_net_apply(const char *root, const struct hcfg_netplan *plan, unsigned t
 	old = pending_load(&s);
 	if (old) {
 		pending_info(old, &p);
+		/* Its reverter is gone (killed, or the clock jumped): revert it now, then look again. */
+		if (time(NULL) > p.deadline + 5) {
+			rc = revert_locked(root, &s, old, false, cause);
+			if (rc == 0)
+				rc = base_cause(cause, -ESTALE, "%s",
+						_("An earlier change to the network that was never kept has just been reverted: look at the network again."));
+			goto out;
+		}
 		rc = base_cause(cause, -EBUSY,
 				_("A change to the network made by %s on %s is still waiting to be kept or reverted."),
 				*p.user ? p.user : "?", *p.tty ? p.tty : "?");
@@ -731,14 +739,18 @@ int hcfg_net_apply(const char *root, const struct hcfg_netplan *plan, unsigned t
 	rc = hcfg_write_file(spath, text, 0600, cause);
 	if (rc < 0)
 		goto out;
+	/* Armed before anything changes: from here on, killing this process cannot stop the revert. */
+	rc = arm(revert_argv, p.id, p.deadline, cause);
+	if (rc < 0) {
+		pending_remove(&s, NULL);
+		goto out;
+	}
 	rc = hcfg_write_file(ipath, plan->new_text, iexists ? file_mode(ipath) : 0644, cause);
 	if (rc == 0 && plan->new_resolv)
 		rc = hcfg_write_file(rpath, plan->new_resolv, rexists ? file_mode(rpath) : 0644, cause);
 	if (rc == 0)
 		rc = hcfg_netlive_apply(&plan->want, plan->scope, plan->n_scope, plan->dels, plan->n_dels,
 					cause);
-	if (rc == 0)
-		rc = arm(revert_argv, p.id, p.deadline, cause);
 	if (rc < 0) {
 		char *c2 = NULL;
 

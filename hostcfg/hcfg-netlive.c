@@ -546,8 +546,10 @@ static int route_op(struct ctx *c, const struct hcfg_iproute *r, bool add)
 	int err;
 
 	if (!rt || !nh) {
-		rtnl_route_put(rt);
-		rtnl_route_nh_free(nh);
+		if (rt)
+			rtnl_route_put(rt);
+		if (nh)
+			rtnl_route_nh_free(nh);
 		return base_cause(c->cause, -ENOMEM, _("Out of memory."));
 	}
 	err = nl_addr_parse(!strcmp(r->dst, "default") ? (r->family == AF_INET6 ? "::/0" : "0.0.0.0/0") :
@@ -571,7 +573,8 @@ static int route_op(struct ctx *c, const struct hcfg_iproute *r, bool add)
 		if ((add && err == -NLE_EXIST) || (!add && err == -NLE_OBJ_NOTFOUND))
 			err = 0;
 	}
-	rtnl_route_nh_free(nh);
+	if (nh)
+		rtnl_route_nh_free(nh);
 	rtnl_route_put(rt);
 	nl_addr_put(dst);
 	nl_addr_put(gw);
@@ -623,14 +626,20 @@ int hcfg_netlive_apply(const struct hcfg_netlive *want, char (*scope)[IF_NAMESIZ
 		}
 	if (rc == 0)
 		rc = reread(&c);
-	/* New addresses before old ones go, so that routes through the link are not flushed. */
+	/*
+	 * Old addresses go first: removing a primary IPv4 address takes the secondaries of its
+	 * subnet with it (unless promote_secondaries is set), so a new one added before would be
+	 * lost. Routes the removal flushes are put back below, from the state read again.
+	 */
+	for (size_t i = 0; rc == 0 && i < c.have.n_ips; i++)
+		if (in_scope(&c, c.have.ips[i].dev) && !has_ip(want, &c.have.ips[i]))
+			rc = ip_op(&c, &c.have.ips[i], false);
+	if (rc == 0)
+		rc = reread(&c);
 	for (size_t i = 0; rc == 0 && i < want->n_ips; i++)
 		if (in_scope(&c, want->ips[i].dev) && hcfg_netlive_find(&c.have, want->ips[i].dev) &&
 		    !has_ip(&c.have, &want->ips[i]))
 			rc = ip_op(&c, &want->ips[i], true);
-	for (size_t i = 0; rc == 0 && i < c.have.n_ips; i++)
-		if (in_scope(&c, c.have.ips[i].dev) && !has_ip(want, &c.have.ips[i]))
-			rc = ip_op(&c, &c.have.ips[i], false);
 	if (rc == 0)
 		rc = reread(&c);
 	for (size_t i = 0; rc == 0 && i < c.have.n_routes; i++)

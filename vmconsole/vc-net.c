@@ -123,6 +123,9 @@ static void bridge_rows(struct rows *r, const struct vc_net *n, const char *name
 	for (size_t i = 0; i < n->live.n_ips; i++)
 		if (!strcmp(n->live.ips[i].dev, name))
 			base_buf_printf(&a, " %s", n->live.ips[i].addr);
+	/* Not up: what it will have. */
+	for (size_t i = 0; !f && b && i < b->n_addrs; i++)
+		base_buf_printf(&a, " %s", b->addrs[i]);
 	if (b && b->mode == HCFG_BR_DHCP)
 		base_buf_printf(&a, " (%s)", _("DHCP"));
 	for (size_t i = 0; i < n->live.n_routes; i++) {
