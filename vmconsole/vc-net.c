@@ -228,9 +228,12 @@ size_t vc_net_preview(const struct vc_net *n, const struct hcfg_netplan *p, char
 	while (*t) {
 		size_t len = strcspn(t, "\n");
 
-		if (asprintf(&s, "%.*s", (int)len, t) < 0)
-			abort();
-		line(&v, &count, s);
+		struct base_buf b = { 0 };
+
+		/* A tab is one column to newt: the file's indentation as four spaces. */
+		for (size_t i = 0; i < len; i++)
+			base_buf_add(&b, t[i] == '\t' ? "    " : t + i, t[i] == '\t' ? 4 : 1);
+		line(&v, &count, b.s ? b.s : strdup(""));
 		t += len + (t[len] == '\n');
 	}
 	line(&v, &count, strdup(""));
