@@ -193,11 +193,15 @@ static void check_ports(struct issues *is, const struct hcfg_netconf *old, const
 			else if (!(pf = hcfg_netlive_find(live, parent)) || !pf->nic)
 				say(is, false, _("%s cannot be made: there is no network card %s."), p, parent);
 		}
-		for (size_t k = 0; k < c->n; k++)
-			if (&c->br[k] != b && port_used(&c->br[k], p)) {
-				say(is, false, _("%s is already a port of bridge %s."), p, c->br[k].name);
-				break;
-			}
+		/* One message per clash: from the bridge that takes the port, not from the one that has it. */
+		for (size_t k = 0; k < c->n; k++) {
+			const struct hcfg_bridge *o = &c->br[k], *ow = hcfg_netconf_find(old, o->name);
+
+			if (o == b || !port_used(o, p) || (o > b && !(ow && hcfg_bridge_equal(ow, o))))
+				continue;
+			say(is, false, _("%s is already a port of bridge %s."), p, o->name);
+			break;
+		}
 		/* A bridge outside the configuration file that holds it (and is not being deleted). */
 		if (f && *f->master && strcmp(f->master, b->name) && !hcfg_netconf_find(c, f->master) &&
 		    !hcfg_netconf_find(old, f->master))

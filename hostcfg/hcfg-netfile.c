@@ -540,9 +540,34 @@ static bool kept_any(const struct parsed *p, const char *name, bool inet6)
 	return any;
 }
 
-static void put_bridge(struct base_buf *o, const struct parsed *p, const struct hcfg_bridge *b,
-		       bool fresh)
+static bool has_option(const struct parsed *p, const char *name, const char *opt)
 {
+	for (size_t i = 0; i < p->n; i++) {
+		const struct line *l = &p->lines[i];
+		char key[32];
+
+		if (l->kind == L_OPTION && !strcmp(p->st[l->stanza].name, name) &&
+		    word(l->s, l->len, 0, key, sizeof(key)) && opt_is(key, opt))
+			return true;
+	}
+	return false;
+}
+
+static bool same_dns(const struct hcfg_bridge *a, const struct hcfg_bridge *b)
+{
+	if (a->n_dns != b->n_dns)
+		return false;
+	for (size_t i = 0; i < a->n_dns; i++)
+		if (strcmp(a->dns[i], b->dns[i]))
+			return false;
+	return true;
+}
+
+/* @was: the bridge as the file had it (NULL for a new one). */
+static void put_bridge(struct base_buf *o, const struct parsed *p, const struct hcfg_bridge *b,
+		       const struct hcfg_bridge *was)
+{
+	bool fresh = !was;
 	static const char *const methods[] = { "manual", "dhcp", "static" };
 	bool v6 = false;
 
@@ -555,7 +580,9 @@ static void put_bridge(struct base_buf *o, const struct parsed *p, const struct 
 	}
 	if (b->mode == HCFG_BR_STATIC && *b->gateway)
 		base_buf_printf(o, "\tgateway %s\n", b->gateway);
-	if (b->n_dns && b->mode == HCFG_BR_STATIC) {
+	/* Name servers the installer put only into resolv.conf stay there until they are changed. */
+	if (b->n_dns && b->mode == HCFG_BR_STATIC &&
+	    (fresh || !same_dns(was, b) || has_option(p, b->name, "dns-nameservers"))) {
 		base_buf_str(o, "\tdns-nameservers");
 		for (size_t i = 0; i < b->n_dns; i++)
 			base_buf_printf(o, " %s", b->dns[i]);
@@ -646,7 +673,7 @@ char *hcfg_netconf_render(const char *text, const struct hcfg_netconf *old,
 		if (l->kind == L_HEAD && now && !done[now - c->br]) {
 			done[now - c->br] = true;
 			put_ports(&o, &p, now);
-			put_bridge(&o, &p, now, false);
+			put_bridge(&o, &p, now, was);
 		} else if (l->kind == L_HEAD && !now && o.len >= 2 && o.s[o.len - 1] == '\n' &&
 			   o.s[o.len - 2] == '\n') {
 			/* The blank line that separated a deleted bridge goes with it. */
@@ -664,7 +691,7 @@ char *hcfg_netconf_render(const char *text, const struct hcfg_netconf *old,
 		base_buf_str(&o, "\n");
 		put_ports(&o, &p, b);
 		base_buf_printf(&o, "auto %s\n", b->name);
-		put_bridge(&o, &p, b, true);
+		put_bridge(&o, &p, b, NULL);
 	}
 	/* A bridge that had only an auto line and stanzas with nothing else: nothing more to do. */
 	free(done);
@@ -759,14 +786,15 @@ char *hcfg_text_diff(const char *old, const char *new_text)
 			tl[m++] = al[i];
 			i++;
 			j++;
-		} else if (j < nb && (i == na || LCS(i, j + 1) >= LCS(i + 1, j))) {
-			mark[m] = '+';
-			text[m] = b[j];
-			tl[m++] = bl[j++];
-		} else {
+		} else if (i < na && (j == nb || LCS(i + 1, j) >= LCS(i, j + 1))) {
+			/* Removed lines before added ones, as diff -u shows them. */
 			mark[m] = '-';
 			text[m] = a[i];
 			tl[m++] = al[i++];
+		} else {
+			mark[m] = '+';
+			text[m] = b[j];
+			tl[m++] = bl[j++];
 		}
 	}
 #undef LCS

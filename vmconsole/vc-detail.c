@@ -132,7 +132,13 @@ static void build(struct detail_scr *s, struct vc_app *app)
 	s->actions_label = tui_view_text(s->v, 1, y++, 0, s->lock ? _("Actions (Enter, or the key before each):") :
 					 s->holder ? s->holder : "");
 	s->actions = tui_view_list(s->v, 3, y, 40, 7);
-	s->btn = tui_view_buttons(s->v, &back, 1);
+	if (s->lock) {
+		const char *btns[2] = { back, _("Edit") };
+
+		s->btn = tui_view_buttons(s->v, btns, 2);
+	} else {
+		s->btn = tui_view_buttons(s->v, &back, 1);
+	}
 	for (size_t i = 0; i < vc_n_actions; i++)
 		tui_view_hotkey(s->v, vc_actions[i].key);
 	s->noffered = 0;
@@ -216,6 +222,15 @@ int vc_scr_detail(struct vc_app *app, const char *name)
 				return leave(&s, VC_BACK);
 			continue;
 		case TUI_EV_BUTTON:
+			if (s.lock && ev.id == s.btn + 1) {
+				vc_guest_edit(app, name);
+				if (app->unwinding)
+					break;
+				vc_refresh(app, true);
+				fill_conf(&s, app);
+				tui_view_focus_list(s.v, s.actions);
+				continue;
+			}
 			return leave(&s, VC_BACK);
 		case TUI_EV_KEY:
 			if (r)

@@ -265,5 +265,7 @@ int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **ca
 int vc_net_main(int argc, char **argv);
 /* The Network screen: bridges, their ports, edits that revert unless kept. */
 int vc_scr_net(struct vc_app *app);
+/* Edit a guest's memory, vCPUs and cards' bridges; saved only over the definition it read (vc-edit.c). */
+int vc_guest_edit(struct vc_app *app, const char *name);
 
 #endif
