@@ -76,7 +76,14 @@ $(B)/gen/console-unit.h: vmconsole/ospite-console.service
 	  echo 'static const char console_unit[] ='; \
 	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } >$@
-$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h
+# The same for the unit that restores an unkept network change at boot, before the network starts.
+$(B)/gen/net-restore-unit.h: vmconsole/ospite-net-restore.service
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by make: the network restore unit the installer writes. */'; \
+	  echo 'static const char net_restore_unit[] ='; \
+	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h $(B)/gen/net-restore-unit.h
 
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po
@@ -190,6 +197,8 @@ install: all
 	  >$(DESTDIR)$(UNITDIR)/ospite-console.service
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-console-serial@.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-console-serial@.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-net-restore.service \
+	  >$(DESTDIR)$(UNITDIR)/ospite-net-restore.service
 
 clean:
 	rm -rf build/std build/san
