@@ -22,6 +22,9 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
+#ifndef IFA_F_PERMANENT
+#define IFA_F_PERMANENT 0x80
+#endif
 #ifndef IFA_F_TEMPORARY
 #define IFA_F_TEMPORARY 0x01
 #endif
@@ -211,10 +214,14 @@ static int read_all(struct nl_sock *sk, struct hcfg_netlive *l, char **cause)
 		int fam = rtnl_addr_get_family(a);
 		struct hcfg_ipaddr *ip;
 
-		/* Link-local and host addresses come and go with the link; privacy addresses too. */
+		/*
+		 * Link-local and host addresses come and go with the link; so do IPv6 addresses
+		 * the kernel made from router advertisements (not permanent), privacy ones too.
+		 */
 		if (!local || (fam != AF_INET && fam != AF_INET6) ||
 		    rtnl_addr_get_scope(a) >= RT_SCOPE_LINK ||
-		    (rtnl_addr_get_flags(a) & IFA_F_TEMPORARY))
+		    (rtnl_addr_get_flags(a) & IFA_F_TEMPORARY) ||
+		    (fam == AF_INET6 && !(rtnl_addr_get_flags(a) & IFA_F_PERMANENT)))
 			continue;
 		APPEND(l->ips, l->n_ips, oom);
 		ip = &l->ips[l->n_ips++];
