@@ -24,6 +24,7 @@ struct net_scr {
 	char **keys, **rows;
 	size_t n;
 	struct vc_net net;
+	size_t n_guest_ifs, n_old_ports;   /* to ask libvirt for guests' names only when ports change */
 	uint64_t next_load;
 	char tty[32];
 };
@@ -63,18 +64,36 @@ static void lock_info(struct net_scr *s, char *buf, size_t len)
 static void fill(struct net_scr *s, bool force)
 {
 	char **keys, **rows, buf[256], *cause = NULL;
-	size_t n;
+	struct hv_port *old_ports;
+	size_t n, n_old;
 	bool same;
 
 	if (!force && vc_now_ns() < s->next_load)
 		return;
 	s->next_load = vc_now_ns() + 2 * NS_PER_S;
+	/* Guests' names come from libvirt, one definition per running guest: only when asked, or when guests' ports came or went. */
+	old_ports = s->net.ports;
+	n_old = s->n_guest_ifs;
+	s->net.ports = NULL;
 	vc_net_clear(&s->net);
-	if (vc_net_load(&s->net, s->root, s->app->conn, &cause) < 0) {
+	if (vc_net_load(&s->net, s->root, NULL, &cause) < 0) {
+		hv_ports_free(old_ports);
 		tui_view_set_text(s->v, s->info, cause ? cause : "");
 		free(cause);
 		return;
 	}
+	s->n_guest_ifs = 0;
+	for (size_t i = 0; i < s->net.live.n_ifs; i++)
+		s->n_guest_ifs += hcfg_iface_is_guest(&s->net.live.ifs[i]);
+	if ((force || s->n_guest_ifs != n_old) && s->app->conn) {
+		hv_ports_free(old_ports);
+		if (hv_guest_ports(s->app->conn, &s->net.ports, &s->net.n_ports, NULL) < 0)
+			s->net.n_ports = 0;
+	} else {
+		s->net.ports = old_ports;
+		s->net.n_ports = old_ports ? s->n_old_ports : 0;
+	}
+	s->n_old_ports = s->net.n_ports;
 	if (s->net.pending) {
 		char when[16];
 		struct tm tm;
