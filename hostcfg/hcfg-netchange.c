@@ -781,32 +781,40 @@ out:
 	return rc;
 }
 
+/* Lock the state folder and load the pending change @id (NULL: any): 0, or -ENOENT saying @missing. */
+static int pending_take(const char *root, const char *id, struct state *s, json_object **snap,
+			struct hcfg_net_pending *p, const char *missing, char **cause)
+{
+	int rc = state_open(root, s, cause);
+
+	memset(p, 0, sizeof(*p));
+	*snap = NULL;
+	if (rc < 0)
+		return rc;
+	*snap = pending_load(s);
+	if (*snap)
+		pending_info(*snap, p);
+	if (!*snap || (id && strcmp(id, p->id)))
+		return base_cause(cause, -ENOENT, "%s", missing);
+	return 0;
+}
+
 int hcfg_net_confirm(const char *root, const char *id, struct hcfg_net_pending *kept, char **cause)
 {
 	struct state s = { -1, -1, NULL };
-	json_object *snap = NULL;
+	json_object *snap;
 	struct hcfg_net_pending p;
-	int rc = state_open(root, &s, cause);
+	int rc = pending_take(root, id, &s, &snap, &p,
+			      _("No change to the network is waiting to be kept: it was kept or reverted already."),
+			      cause);
 
-	if (rc < 0)
-		goto out;
-	snap = pending_load(&s);
-	if (snap)
-		pending_info(snap, &p);
-	if (!snap || (id && strcmp(id, p.id))) {
-		rc = base_cause(cause, -ENOENT, "%s",
-				_("No change to the network is waiting to be kept: it was kept or reverted already."));
-		goto out;
-	}
-	if (time(NULL) > p.deadline) {
+	if (rc == 0 && time(NULL) > p.deadline)
 		rc = base_cause(cause, -ETIME, "%s",
 				_("Too late: the time to keep the change is over, and it is being reverted."));
-		goto out;
-	}
-	rc = pending_remove(&s, cause);
+	if (rc == 0)
+		rc = pending_remove(&s, cause);
 	if (rc == 0 && kept)
 		*kept = p;
-out:
 	json_object_put(snap);
 	state_close(&s);
 	return rc;
@@ -816,24 +824,17 @@ int hcfg_net_revert(const char *root, const char *id, bool files_only,
 		    struct hcfg_net_pending *reverted, char **cause)
 {
 	struct state s = { -1, -1, NULL };
-	json_object *snap = NULL;
+	json_object *snap;
 	struct hcfg_net_pending p;
-	int rc = state_open(root, &s, cause);
+	int rc = pending_take(root, id, &s, &snap, &p,
+			      _("No change to the network is waiting to be reverted: it was kept or reverted already."),
+			      cause);
 
-	if (rc < 0)
-		goto out;
-	snap = pending_load(&s);
-	if (snap)
-		pending_info(snap, &p);
-	if (!snap || (id && strcmp(id, p.id))) {
-		rc = base_cause(cause, -ENOENT, "%s",
-				_("No change to the network is waiting to be reverted: it was kept or reverted already."));
-		goto out;
-	}
-	rc = revert_locked(root, &s, snap, files_only, cause);
+	if (rc == 0)
+		rc = revert_locked(root, &s, snap, files_only, cause);
+	/* Said even when it failed: the caller names the change in its message. */
 	if (reverted)
 		*reverted = p;
-out:
 	json_object_put(snap);
 	state_close(&s);
 	return rc;

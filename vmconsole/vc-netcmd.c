@@ -284,7 +284,7 @@ static int confirm(const char *root)
 
 static int revert(const char *root, const char *at, const char *id, bool boot)
 {
-	struct hcfg_net_pending p;
+	struct hcfg_net_pending p = { 0 };
 	char *cause = NULL, user[64], tty[32];
 	int rc;
 
