@@ -651,6 +651,31 @@ static int arm(const char *const *argv, const char *id, time_t deadline, char **
 	return rc;
 }
 
+/*
+ * A bridge that now gets its address from DHCP needs the client ifupdown would start, with
+ * ifupdown's own pid and lease files so that ifdown finds it. Only on the host itself (root "/"):
+ * a scratch root has no DHCP server to ask. Without dhclient the address comes at the next boot.
+ */
+static void dhcp_start(const struct hcfg_netplan *plan)
+{
+	char *dhclient = base_which("dhclient");
+
+	for (size_t i = 0; dhclient && i < plan->new_c.n; i++) {
+		const struct hcfg_bridge *b = &plan->new_c.br[i], *was = hcfg_netconf_find(&plan->old, b->name);
+		char pid[64], leases[96];
+
+		if (b->mode != HCFG_BR_DHCP || (was && was->mode == HCFG_BR_DHCP &&
+						hcfg_netlive_find(&plan->have, b->name)))
+			continue;
+		snprintf(pid, sizeof(pid), "/run/dhclient.%s.pid", b->name);
+		snprintf(leases, sizeof(leases), "/var/lib/dhcp/dhclient.%s.leases", b->name);
+		/* -nw: into the background at once; the revert does not wait for a lease either. */
+		base_run((const char *const[]){ dhclient, "-4", "-nw", "-pf", pid, "-lf", leases, b->name,
+						NULL }, -1, NULL);
+	}
+	free(dhclient);
+}
+
 int hcfg_net_apply(const char *root, const struct hcfg_netplan *plan, unsigned timeout_s,
 		   const char *user, const char *tty, const char *const *revert_argv,
 		   struct hcfg_net_pending *out, char **cause)
@@ -751,6 +776,8 @@ int hcfg_net_apply(const char *root, const struct hcfg_netplan *plan, unsigned t
 	if (rc == 0)
 		rc = hcfg_netlive_apply(&plan->want, plan->scope, plan->n_scope, plan->dels, plan->n_dels,
 					cause);
+	if (rc == 0 && !strcmp(root, "/"))
+		dhcp_start(plan);
 	if (rc < 0) {
 		char *c2 = NULL;
 
