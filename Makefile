@@ -21,6 +21,8 @@ PKGS      := libnewt slang libparted blkid libnl-3.0 libnl-route-3.0 libcrypt li
 HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 # The console logs operators in through PAM.
 HV_PKGS   += pam
+# The bridge editor reads and writes its bridges and snapshots as JSON.
+HV_PKGS   += json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
@@ -74,7 +76,14 @@ $(B)/gen/console-unit.h: vmconsole/ospite-console.service
 	  echo 'static const char console_unit[] ='; \
 	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } >$@
-$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h
+# The same for the unit that restores an unkept network change at boot, before the network starts.
+$(B)/gen/net-restore-unit.h: vmconsole/ospite-net-restore.service
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from $< by make: the network restore unit the installer writes. */'; \
+	  echo 'static const char net_restore_unit[] ='; \
+	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h $(B)/gen/net-restore-unit.h
 
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po
@@ -188,6 +197,8 @@ install: all
 	  >$(DESTDIR)$(UNITDIR)/ospite-console.service
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-console-serial@.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-console-serial@.service
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-net-restore.service \
+	  >$(DESTDIR)$(UNITDIR)/ospite-net-restore.service
 
 clean:
 	rm -rf build/std build/san

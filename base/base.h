@@ -89,4 +89,11 @@ int base_run_status(const char *const argv[], const char *const env[], int logfd
 		    void (*line)(void *opaque, const char *line), void (*tick)(void *opaque),
 		    void *opaque, char **cause);
 
+/*
+ * Start a program that outlives this process and its terminal: a new session (setsid) of a
+ * grandchild, standard streams on /dev/null, no other descriptor open, not waited for. Only
+ * whether it could be started is known: 0 with its pid in *@pid (may be NULL), or -errno.
+ */
+int base_spawn_detached(const char *const argv[], int *pid, char **cause);
+
 #endif

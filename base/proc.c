@@ -448,3 +448,64 @@ int base_run_status(const char *const argv[], const char *const env[], int logfd
 
 	return base_proc_run(&p, cause);
 }
+
+int base_spawn_detached(const char *const argv[], int *pid, char **cause)
+{
+	int fds[2], err = 0;
+	pid_t child;
+	int got = 0;
+	ssize_t r;
+
+	/* The grandchild's pid, or an errno as a negative number, comes back through this pipe. */
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return base_cause(cause, -errno, _("Could not start %s: %s."), argv[0], strerror(errno));
+	child = fork();
+	if (child < 0) {
+		err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return base_cause(cause, -err, _("Could not start %s: %s."), argv[0], strerror(err));
+	}
+	if (child == 0) {
+		pid_t gc;
+		int null;
+
+		close(fds[0]);
+		/* A session of its own: no terminal, no hangup when the operator's line drops. */
+		if (setsid() < 0)
+			_exit(1);
+		signal(SIGHUP, SIG_IGN);
+		gc = fork();
+		if (gc != 0) {
+			int v = gc > 0 ? gc : -errno;
+
+			if (write(fds[1], &v, sizeof(v)) < 0)
+				_exit(1);
+			_exit(0);
+		}
+		null = open("/dev/null", O_RDWR);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+			_exit(127);
+		if (chdir("/") < 0)
+			_exit(127);
+		/* Nothing of the console's (its terminal, sockets, locks) stays open in it. */
+		close_range(3, ~0U, 0);
+		signal(SIGHUP, SIG_DFL);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	do
+		r = read(fds[0], &got, sizeof(got));
+	while (r < 0 && errno == EINTR);
+	close(fds[0]);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r != (ssize_t)sizeof(got) || got <= 0) {
+		err = r == (ssize_t)sizeof(got) ? -got : EIO;
+		return base_cause(cause, -err, _("Could not start %s: %s."), argv[0], strerror(err));
+	}
+	if (pid)
+		*pid = got;
+	return 0;
+}

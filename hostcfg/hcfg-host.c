@@ -130,6 +130,20 @@ int hcfg_host_console(const char *root, const char *unit, char **cause)
 	return rc;
 }
 
+int hcfg_host_unit(const char *root, const char *name, const char *unit, char **cause)
+{
+	char *rel = hcfg_tgt_asprintf("/etc/systemd/system/%s", name);
+	int rc;
+
+	if (!rel)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_tgt_write(root, rel, unit, 0644, cause);
+	free(rel);
+	if (!rc)
+		rc = hcfg_target_enable_unit(root, name, NULL, cause);
+	return rc;
+}
+
 /*
  * update-grub in a chroot without udev finds no /dev/disk/by-uuid and names
  * the root by device ("root=/dev/loop0p3"), which the booted host will not

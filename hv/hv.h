@@ -272,6 +272,39 @@ bool hv_vnc_expires_on_connect(struct hv_conn *conn);
 int hv_vnc_one_time(struct hv_conn *conn, const char *name, const char *password,
 		    unsigned window_s, char **cause);
 
+/* ---- guests' network ports and guarded edits (hv-net.c) ------------------------- */
+
+/* One network card of a running guest: the host interface (tap) it is, and its bridge. */
+struct hv_port {
+	char dev[16];         /* "vnet0", "vif3.0" */
+	char guest[128];
+	char bridge[16];      /* "" when not on a bridge */
+	char mac[18];
+};
+int hv_guest_ports(struct hv_conn *conn, struct hv_port **ports, size_t *n, char **cause);
+void hv_ports_free(struct hv_port *p);
+
+/* SHA-256 (hex) of the guest's inactive definition: read it before an edit, give it to the save. */
+int hv_digest(struct hv_conn *conn, const char *name, char out[65], char **cause);
+
+/* What an edit changes; 0 and no NICs: unchanged. */
+struct hv_nic_bridge {
+	char mac[18];
+	char bridge[16];
+};
+struct hv_guest_edit {
+	uint64_t memory_kib;
+	unsigned vcpus;
+	const struct hv_nic_bridge *nics;
+	size_t n_nics;
+};
+/*
+ * Change those parts of the guest's definition in place (nothing else of its XML is touched) and
+ * save it; -ESTALE when the definition no longer has @digest (NULL: unchecked): reload instead.
+ */
+int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
+		  const char *digest, char **cause);
+
 /* ---- xl/xm configuration files (hv-xl.c) ------------------------------------ */
 
 struct hv_xl_note {

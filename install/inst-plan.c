@@ -364,7 +364,7 @@ static const char *const base_pkgs[] = {
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
 	/* What the host console links with, beyond what libvirt brings. */
-	"libnewt0.52", "libvirt0", "libxenmisc4.17", "libpam0g", NULL,
+	"libnewt0.52", "libvirt0", "libxenmisc4.17", "libpam0g", "libjson-c5", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "console-unit.h"   /* generated from vmconsole/ospite-console.service */
+#include "net-restore-unit.h"   /* generated from vmconsole/ospite-net-restore.service */
 #include "hostcfg/hcfg-target.h"
 
 /* Timers and services a hypervisor host does without: no unattended apt runs under guests. */
@@ -109,6 +110,9 @@ static int install_console(struct inst_engine *e, char **cause)
 		return -EIO;
 	if (!rc)
 		rc = hcfg_host_console(e->target, console_unit, cause);
+	/* A bridge change the host rebooted in the middle of is undone before the network starts. */
+	if (!rc)
+		rc = hcfg_host_unit(e->target, "ospite-net-restore.service", net_restore_unit, cause);
 	if (!rc)
 		rc = TARGET(e, cause, "groupadd", "-f", "ospite");
 	return rc;

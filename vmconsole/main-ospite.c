@@ -28,7 +28,9 @@ static void usage(FILE *f)
 		     "                             what was mapped and what was not; disks outside\n"
 		     "                             the storage pools need --host-paths, and root\n"
 		     "  export-xl NAME             print a guest as an xl config file (without its\n"
-		     "                             VNC password)\n\n"
+		     "                             VNC password)\n"
+		     "  net show|apply|confirm|revert\n"
+		     "                             the host's bridges (see \"ospite net --help\")\n\n"
 		     "Options:\n"
 		     "  --connect URI              the hypervisor (default: xen:///system on Xen,\n"
 		     "                             qemu:///system when libvirtd runs)\n"
@@ -149,6 +151,9 @@ int main(int argc, char **argv)
 	int opt, rc;
 
 	tui_i18n_init(NULL);
+	/* The bridge editor's commands have options of their own. */
+	if (argc > 1 && !strcmp(argv[1], "net"))
+		return vc_net_main(argc - 1, argv + 1);
 	memset(&app, 0, sizeof(app));
 	memset(&bo, 0, sizeof(bo));
 	app.conf_path = VC_CONF_PATH;

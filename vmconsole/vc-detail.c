@@ -14,7 +14,10 @@
 struct detail_scr {
 	struct tui_view *v;
 	const char *name;
-	int state, usage, autostart, conf[CONF_LINES], actions, btn;
+	int state, usage, autostart, conf[CONF_LINES], actions, btn, actions_label;
+	/* This operator's edit lock on the guest; NULL when another holds it: only looking then. */
+	struct hcfg_lock *lock;
+	char *holder;
 	/* The actions the list shows, to rebuild it only when the state changes them. */
 	const struct vc_action *offered[MAX_ACTIONS];
 	size_t noffered;
@@ -90,7 +93,7 @@ static bool fill(struct detail_scr *s, struct vc_app *app)
 	tui_view_set_text(s->v, s->usage, buf);
 	tui_view_set_text(s->v, s->autostart, r->autostart ? _("Starts when the host boots.") :
 				 _("Does not start when the host boots."));
-	n = vc_actions_offered(r->state, r->autostart, now, MAX_ACTIONS);
+	n = s->lock ? vc_actions_offered(r->state, r->autostart, now, MAX_ACTIONS) : 0;
 	if (n != s->noffered || memcmp(now, s->offered, n * sizeof(*now))) {
 		const char *rows[MAX_ACTIONS], *keys[MAX_ACTIONS];
 		char *texts[MAX_ACTIONS], keybuf[MAX_ACTIONS][2];
@@ -126,9 +129,16 @@ static void build(struct detail_scr *s, struct vc_app *app)
 	for (int i = 0; i < CONF_LINES; i++)
 		s->conf[i] = tui_view_text(s->v, 1, y++, 0, "");
 	y++;
-	tui_view_text(s->v, 1, y++, 0, _("Actions (Enter, or the key before each):"));
+	s->actions_label = tui_view_text(s->v, 1, y++, 0, s->lock ? _("Actions (Enter, or the key before each):") :
+					 s->holder ? s->holder : "");
 	s->actions = tui_view_list(s->v, 3, y, 40, 7);
-	s->btn = tui_view_buttons(s->v, &back, 1);
+	if (s->lock) {
+		const char *btns[2] = { back, _("Edit") };
+
+		s->btn = tui_view_buttons(s->v, btns, 2);
+	} else {
+		s->btn = tui_view_buttons(s->v, &back, 1);
+	}
 	for (size_t i = 0; i < vc_n_actions; i++)
 		tui_view_hotkey(s->v, vc_actions[i].key);
 	s->noffered = 0;
@@ -161,6 +171,26 @@ static void run_action(struct detail_scr *s, struct vc_app *app, const struct vc
 	vc_refresh(app, true);
 }
 
+/* While this screen is open the guest is this operator's to change; another sees who has it. */
+static void take_lock(struct detail_scr *s, struct vc_app *app)
+{
+	char tty[32], rhost[64], *cause = NULL;
+
+	vc_login_tty(tty, sizeof(tty), rhost, sizeof(rhost));
+	if (hcfg_lock_take(NULL, HCFG_LOCK_GUEST, s->name, app->user, tty, &s->lock, NULL, &cause) < 0) {
+		s->lock = NULL;
+		s->holder = cause;
+	}
+}
+
+static int leave(struct detail_scr *s, int rc)
+{
+	tui_view_free(s->v);
+	hcfg_lock_release(s->lock);
+	free(s->holder);
+	return rc;
+}
+
 int vc_scr_detail(struct vc_app *app, const char *name)
 {
 	struct detail_scr s;
@@ -173,6 +203,7 @@ int vc_scr_detail(struct vc_app *app, const char *name)
 	s.name = name;
 	if (!vc_model_find(&app->model, name))
 		return VC_BACK;
+	take_lock(&s, app);
 	build(&s, app);
 	for (;;) {
 		tui_view_run(s.v, &ev);
@@ -187,14 +218,20 @@ int vc_scr_detail(struct vc_app *app, const char *name)
 			build(&s, app);
 			continue;
 		case TUI_EV_TICK:
-			if (!fill(&s, app)) {
-				tui_view_free(s.v);
-				return VC_BACK;
-			}
+			if (!fill(&s, app))
+				return leave(&s, VC_BACK);
 			continue;
 		case TUI_EV_BUTTON:
-			tui_view_free(s.v);
-			return VC_BACK;
+			if (s.lock && ev.id == s.btn + 1) {
+				vc_guest_edit(app, name);
+				if (app->unwinding)
+					break;
+				vc_refresh(app, true);
+				fill_conf(&s, app);
+				tui_view_focus_list(s.v, s.actions);
+				continue;
+			}
+			return leave(&s, VC_BACK);
 		case TUI_EV_KEY:
 			if (r)
 				a = vc_action_for_key(ev.key, r->state, r->autostart);
@@ -207,17 +244,14 @@ int vc_scr_detail(struct vc_app *app, const char *name)
 		default:
 			break;
 		}
-		if (!a)
+		if (!a || !s.lock)
 			continue;
 		run_action(&s, app, a);
 		if (app->unwinding)
 			break;
-		if (!fill(&s, app)) {
-			tui_view_free(s.v);
-			return VC_BACK;
-		}
+		if (!fill(&s, app))
+			return leave(&s, VC_BACK);
 		fill_conf(&s, app);
 	}
-	tui_view_free(s.v);
-	return VC_LOGOUT;
+	return leave(&s, VC_LOGOUT);
 }

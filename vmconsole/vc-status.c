@@ -118,10 +118,10 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->val[f] = tui_view_text(s->v, labw + 3, y, 0, "");
 	}
 	if (app->logged_in) {
-		const char *back = _("Back");
+		const char *btns[2] = { _("Back"), _("Network") };
 
 		note = "";
-		s->btn = tui_view_buttons(s->v, &back, 1);
+		s->btn = tui_view_buttons(s->v, btns, 2);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -155,6 +155,16 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
+			if (app->logged_in && ev.id == s.btn + 1) {
+				int rc = vc_scr_net(app);
+
+				if (rc != VC_BACK || app->unwinding) {
+					tui_view_free(s.v);
+					return rc;
+				}
+				fill(&s, app);
+				break;
+			}
 			if (app->logged_in) {
 				tui_view_free(s.v);
 				return VC_BACK;

@@ -323,5 +323,13 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause);
 /* `ospite list --all-hosts`: this host and every host of the settings file, with a host column. */
 int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool json, FILE *out,
 			FILE *err);
+/* ---- host networking (vc-net*.c; the model is in vc-net.h) -------------------------- */
+
+/* `ospite net ...`: @argv[0] is "net". Returns the exit status. */
+int vc_net_main(int argc, char **argv);
+/* The Network screen: bridges, their ports, edits that revert unless kept. */
+int vc_scr_net(struct vc_app *app);
+/* Edit a guest's memory, vCPUs and cards' bridges; saved only over the definition it read (vc-edit.c). */
+int vc_guest_edit(struct vc_app *app, const char *name);
 
 #endif

@@ -51,6 +51,8 @@ grep -q 'bridge_ports' "$mnt/etc/network/interfaces" || fail "no bridge"
 [ -e "$mnt/boot/xen.gz" ] || ls "$mnt"/boot/xen-* >/dev/null 2>&1 && fail "Xen is installed on a KVM host"
 # The host console is on the host, enabled on tty1, and finds its libraries there.
 [ -L "$mnt/etc/systemd/system/getty.target.wants/ospite-console.service" ] || fail "the console is not enabled"
+[ -L "$mnt/etc/systemd/system/multi-user.target.wants/ospite-net-restore.service" ] ||
+	fail "the unit that restores an unkept network change at boot is not enabled"
 PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$mnt" ospite --version >/dev/null ||
 	fail "the host console does not run on the installed host"
 link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)

@@ -1,0 +1,212 @@
+/* Guests' network ports as the host sees them, and a guarded edit of a guest's definition: a digest read with it must still match when it is saved. */
+#include "hv-int.h"
+#include "base/base.h"
+#include "base/i18n.h"
+
+#include <libvirt/virterror.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <openssl/evp.h>
+
+void hv_ports_free(struct hv_port *p)
+{
+	free(p);
+}
+
+int hv_guest_ports(struct hv_conn *conn, struct hv_port **out, size_t *n, char **cause)
+{
+	virDomainPtr *doms = NULL;
+	int nd = virConnectListAllDomains(conn->c, &doms, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	struct hv_port *v = NULL;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (nd < 0)
+		return base_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."), hv_lv_msg());
+	for (int i = 0; i < nd; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i], 0);
+		xmlDocPtr doc = xml ? xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+						    XML_PARSE_NONET | XML_PARSE_NOERROR |
+						    XML_PARSE_NOWARNING) : NULL;
+		xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+		xmlXPathObjectPtr set = ctx ? hv_xp_nodes(ctx, NULL, "/domain/devices/interface") : NULL;
+
+		for (int k = 0; set && set->nodesetval && k < set->nodesetval->nodeNr; k++) {
+			xmlNodePtr node = set->nodesetval->nodeTab[k];
+			char *dev = hv_xp_str(ctx, node, "target/@dev");
+			char *br = hv_xp_str(ctx, node, "source/@bridge");
+			char *mac = hv_xp_str(ctx, node, "mac/@address");
+			struct hv_port *nv;
+
+			if (dev && (nv = realloc(v, (count + 1) * sizeof(*v)))) {
+				v = nv;
+				memset(&v[count], 0, sizeof(*v));
+				snprintf(v[count].dev, sizeof(v[count].dev), "%s", dev);
+				snprintf(v[count].guest, sizeof(v[count].guest), "%s",
+					 virDomainGetName(doms[i]));
+				snprintf(v[count].bridge, sizeof(v[count].bridge), "%s", br ? br : "");
+				snprintf(v[count].mac, sizeof(v[count].mac), "%s", mac ? mac : "");
+				count++;
+			}
+			free(dev);
+			free(br);
+			free(mac);
+		}
+		xmlXPathFreeObject(set);
+		xmlXPathFreeContext(ctx);
+		xmlFreeDoc(doc);
+		free(xml);
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	virResetLastError();
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+/* The inactive definition, with secrets when this connection may see them (so a save keeps them). */
+static char *inactive_xml(struct hv_conn *conn, const char *name, char **cause)
+{
+	virDomainPtr dom;
+	char *xml;
+
+	if (hv_lookup(conn, name, &dom, cause) < 0)
+		return NULL;
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+	if (!xml && virGetLastErrorCode() == VIR_ERR_OPERATION_DENIED) {
+		virResetLastError();
+		xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+	}
+	if (!xml)
+		base_cause(cause, hv_lv_errno(), _("Could not read the guest %s: %s."), name, hv_lv_msg());
+	virDomainFree(dom);
+	return xml;
+}
+
+static void digest_of(const char *xml, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+
+	out[0] = '\0';
+	if (!EVP_Digest(xml, strlen(xml), md, &n, EVP_sha256(), NULL))
+		return;
+	for (unsigned i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+int hv_digest(struct hv_conn *conn, const char *name, char out[65], char **cause)
+{
+	char *xml = inactive_xml(conn, name, cause);
+
+	out[0] = '\0';
+	if (!xml)
+		return -ENOENT;
+	digest_of(xml, out);
+	free(xml);
+	return 0;
+}
+
+/* Set the text of the first node @expr finds (a child of /domain); false when there is none. */
+static bool set_text(xmlXPathContextPtr ctx, const char *expr, const char *text)
+{
+	xmlXPathObjectPtr set = hv_xp_nodes(ctx, NULL, expr);
+	bool ok = set && set->nodesetval && set->nodesetval->nodeNr > 0;
+
+	if (ok)
+		xmlNodeSetContent(set->nodesetval->nodeTab[0], BAD_CAST text);
+	xmlXPathFreeObject(set);
+	return ok;
+}
+
+static int edit_xml(char *xml, const struct hv_guest_edit *e, char **out, char **cause)
+{
+	xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+				      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	char num[32];
+	xmlChar *buf = NULL;
+	int len = 0, rc = 0;
+
+	if (!ctx) {
+		rc = base_cause(cause, -EINVAL, "%s", _("The guest's definition cannot be read."));
+		goto out;
+	}
+	if (e->memory_kib) {
+		xmlXPathObjectPtr set = hv_xp_nodes(ctx, NULL, "/domain/memory | /domain/currentMemory");
+
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)e->memory_kib);
+		for (int i = 0; set && set->nodesetval && i < set->nodesetval->nodeNr; i++) {
+			xmlNodeSetContent(set->nodesetval->nodeTab[i], BAD_CAST num);
+			xmlSetProp(set->nodesetval->nodeTab[i], BAD_CAST "unit", BAD_CAST "KiB");
+		}
+		xmlXPathFreeObject(set);
+	}
+	if (e->vcpus) {
+		snprintf(num, sizeof(num), "%u", e->vcpus);
+		set_text(ctx, "/domain/vcpu", num);
+	}
+	for (size_t i = 0; i < e->n_nics; i++) {
+		char expr[160];
+		xmlXPathObjectPtr set;
+
+		snprintf(expr, sizeof(expr),
+			 "/domain/devices/interface[@type='bridge'][mac/@address='%s']/source", e->nics[i].mac);
+		set = hv_xp_nodes(ctx, NULL, expr);
+		if (!set || !set->nodesetval || set->nodesetval->nodeNr < 1) {
+			xmlXPathFreeObject(set);
+			rc = base_cause(cause, -ENOENT, _("The guest has no network card %s on a bridge."),
+					e->nics[i].mac);
+			goto out;
+		}
+		xmlSetProp(set->nodesetval->nodeTab[0], BAD_CAST "bridge", BAD_CAST e->nics[i].bridge);
+		xmlXPathFreeObject(set);
+	}
+	xmlDocDumpMemory(doc, &buf, &len);
+	*out = buf ? strdup((const char *)buf) : NULL;
+	if (!*out)
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+out:
+	xmlFree(buf);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
+		  const char *digest, char **cause)
+{
+	char *xml = inactive_xml(conn, name, cause), *edited = NULL, now[65];
+	virDomainPtr dom = NULL;
+	int rc;
+
+	if (!xml)
+		return -ENOENT;
+	/* Someone (virsh, another console) saved the guest since it was read: never overwrite that. */
+	digest_of(xml, now);
+	if (digest && strcmp(digest, now)) {
+		rc = base_cause(cause, -ESTALE,
+				_("The definition of %s changed since it was read, for example through virsh."),
+				name);
+		goto out;
+	}
+	rc = edit_xml(xml, e, &edited, cause);
+	if (rc < 0)
+		goto out;
+	dom = virDomainDefineXML(conn->c, edited);
+	if (!dom)
+		rc = base_cause(cause, hv_lv_errno(), _("Could not save the guest %s: %s."), name,
+				hv_lv_msg());
+out:
+	if (dom)
+		virDomainFree(dom);
+	free(xml);
+	free(edited);
+	return rc;
+}
