@@ -1,5 +1,6 @@
 /* ospite: the host console (a TUI with login on tty1 or a serial line) and batch commands for scripts. */
 #include "vc.h"
+#include "vc-stor.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -20,7 +21,11 @@ static void usage(FILE *f)
 		     "                             what was mapped and what was not; disks outside\n"
 		     "                             the storage pools need --host-paths, and root\n"
 		     "  export-xl NAME             print a guest as an xl config file (without its\n"
-		     "                             VNC password)\n\n"
+		     "                             VNC password)\n"
+		     "  storage show|impact|create|delete|format|grow|pool-remove ...\n"
+		     "                             the host's disks, partitions and storage pools,\n"
+		     "                             and what a change would affect (ospite storage\n"
+		     "                             alone says more)\n\n"
 		     "Options:\n"
 		     "  --connect URI              the hypervisor (default: xen:///system on Xen,\n"
 		     "                             qemu:///system when libvirtd runs)\n"
@@ -91,6 +96,35 @@ int main(int argc, char **argv)
 
 	tui_i18n_init(NULL);
 	memset(&app, 0, sizeof(app));
+	/* "storage" has options of its own: the global ones before it are read here, the rest there. */
+	for (int k = 1; k < argc; k++) {
+		static const char *const with_value[] = { "--connect", "--lang", "--idle-timeout",
+							  "--config" };
+		bool skip = false;
+
+		for (size_t v = 0; v < sizeof(with_value) / sizeof(with_value[0]); v++)
+			skip = skip || !strcmp(argv[k], with_value[v]);
+		if (skip) {
+			k++;
+			continue;
+		}
+		if (argv[k][0] == '-')
+			continue;
+		if (strcmp(argv[k], "storage"))
+			break;
+		while ((opt = getopt_long(k, argv, "", opts, NULL)) != -1) {
+			switch (opt) {
+			case 'c': app.uri = optarg; break;
+			case 'L':
+				if (strcmp(optarg, "en") && strcmp(optarg, "it"))
+					return usage(stderr), 1;
+				tui_lang_set(optarg);
+				break;
+			default: usage(stderr); return 1;
+			}
+		}
+		return vc_storage_main(app.uri, argc - k, argv + k);
+	}
 	app.conf_path = VC_CONF_PATH;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {

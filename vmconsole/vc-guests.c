@@ -1,5 +1,6 @@
 /* The guest list screen: every guest with state, vCPUs, memory and CPU use, updated row by row from the model. */
 #include "vc.h"
+#include "vc-stor.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
+enum { B_OPEN, B_NEW, B_HOST, B_STORAGE, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
 
 struct list_scr {
 	struct tui_view *v;
@@ -84,7 +85,8 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 
 static void build(struct list_scr *s, struct vc_app *app)
 {
-	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
+	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Storage"),
+				 _("Settings"),
 				 _("Log out"), _("Quit") };
 	char who[128], *header;
 	int w = tui_view_width();
@@ -165,6 +167,9 @@ int vc_scr_list(struct vc_app *app)
 			break;
 		case B_HOST:
 			rc = vc_scr_status(app);
+			break;
+		case B_STORAGE:
+			rc = vc_scr_storage(app);
 			break;
 		case B_SETTINGS:
 			rc = vc_scr_settings(app);
