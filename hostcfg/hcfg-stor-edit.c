@@ -303,6 +303,49 @@ static int commit_and_wait(struct ped *p, PedPartition *part, char *path, size_t
 	return 0;
 }
 
+/*
+ * Erase the signatures a new partition finds where an old one was: a stale filesystem or LVM
+ * label would come back to life, in the tree and for blkid, mount or a guest. The region was
+ * free, so nothing in use is erased.
+ */
+static int wipe_new(const char *path, char **cause)
+{
+	int fd = open(path, O_RDWR | O_EXCL | O_CLOEXEC), rc = 0;
+	blkid_probe pr;
+
+	if (fd < 0)
+		return base_cause(cause, -errno, _("Could not open %s: %s."), path, strerror(errno));
+	pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+		rc = -EIO;
+		goto out;
+	}
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_BADCSUM);
+	blkid_probe_enable_partitions(pr, 1);
+	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+	for (int guard = 0; guard < 64; guard++) {
+		int r = blkid_do_probe(pr);
+
+		if (r == 1)
+			break;
+		if (r < 0 || blkid_do_wipe(pr, 0) < 0) {
+			rc = -EIO;
+			break;
+		}
+	}
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+out:
+	if (pr)
+		blkid_free_probe(pr);
+	close(fd);
+	if (rc < 0)
+		base_cause(cause, rc, _("Could not erase the old signatures on %s: %s."), path,
+			   strerror(-rc));
+	return rc;
+}
+
 int hcfg_part_create(const char *disk, uint64_t start, uint64_t size, char **path, char **cause)
 {
 	char name[64], dev[PATH_MAX];
@@ -354,6 +397,8 @@ int hcfg_part_create(const char *disk, uint64_t start, uint64_t size, char **pat
 	}
 	ped_constraint_destroy(cons);
 	rc = commit_and_wait(&p, part, dev, sizeof(dev), cause);
+	if (rc == 0)
+		rc = wipe_new(dev, cause);
 	if (rc == 0 && !(*path = strdup(dev)))
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 out:

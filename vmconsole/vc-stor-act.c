@@ -226,13 +226,6 @@ int vc_stor_wipe(struct hv_conn *conn, const struct vc_stor *s, const char *dev,
 	*done = NULL;
 	if (rc < 0)
 		return rc;
-	if (im.node < 0 || (s->h.v[im.node].kind != HCFG_SN_PART &&
-			    (format == HCFG_FS_NONE || s->h.v[im.node].kind != HCFG_SN_LV))) {
-		vc_impact_clear(&im);
-		return base_cause(cause, -EINVAL, format == HCFG_FS_NONE ?
-				  _("%s is not a partition: only partitions are deleted here.") :
-				  _("%s is not a partition or a logical volume."), dev);
-	}
 	if (im.refuse || im.partial) {
 		rc = im.partial ? base_cause(cause, -ENOTCONN,
 					     _("The guests and storage pools could not be read, so %s was left untouched."),
@@ -248,6 +241,13 @@ int vc_stor_wipe(struct hv_conn *conn, const struct vc_stor *s, const char *dev,
 			vc_impact_clear(&im);
 			return rc;
 		}
+	if (im.node < 0 || (s->h.v[im.node].kind != HCFG_SN_PART &&
+			    (format == HCFG_FS_NONE || s->h.v[im.node].kind != HCFG_SN_LV))) {
+		vc_impact_clear(&im);
+		return base_cause(cause, -EINVAL, format == HCFG_FS_NONE ?
+				  _("%s is not a partition: only partitions are deleted here.") :
+				  _("%s is not a partition or a logical volume."), dev);
+	}
 	n = &s->h.v[im.node];
 	rc = lock_disk(disk_of(s, im.node), who, &lk, cause);
 	if (rc < 0)
