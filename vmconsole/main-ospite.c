@@ -21,11 +21,7 @@ static void usage(FILE *f)
 		     "                             what was mapped and what was not; disks outside\n"
 		     "                             the storage pools need --host-paths, and root\n"
 		     "  export-xl NAME             print a guest as an xl config file (without its\n"
-		     "                             VNC password)\n"
-		     "  storage show|impact|create|delete|format|grow|pool-remove ...\n"
-		     "                             the host's disks, partitions and storage pools,\n"
-		     "                             and what a change would affect (ospite storage\n"
-		     "                             alone says more)\n\n"
+		     "                             VNC password)\n\n"
 		     "Options:\n"
 		     "  --connect URI              the hypervisor (default: xen:///system on Xen,\n"
 		     "                             qemu:///system when libvirtd runs)\n"
@@ -35,6 +31,8 @@ static void usage(FILE *f)
 		     "  --config FILE              the settings file (default %s)\n"
 		     "  --help                     show this help\n"
 		     "  --version                  show the version\n"), VC_CONF_PATH);
+	fputs(_("\nThe host's storage: ospite storage show|impact|create|delete|format|grow|pool-remove\n"
+		"(\"ospite storage\" alone shows how).\n"), f);
 }
 
 static int fail(const char *what, char *cause)

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B_OPEN, B_NEW, B_HOST, B_STORAGE, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
+/* Storage comes last so that the older buttons keep their places (and their Tab counts). */
+enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, B_STORAGE, NB };
 
 struct list_scr {
 	struct tui_view *v;
@@ -85,9 +86,8 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 
 static void build(struct list_scr *s, struct vc_app *app)
 {
-	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Storage"),
-				 _("Settings"),
-				 _("Log out"), _("Quit") };
+	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
+				 _("Log out"), _("Quit"), _("Storage") };
 	char who[128], *header;
 	int w = tui_view_width();
 
