@@ -1,6 +1,5 @@
 /* The guest list screen: every guest with state, vCPUs, memory and CPU use, updated row by row from the model. */
 #include "vc.h"
-#include "vc-stor.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -8,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Storage comes last so that the older buttons keep their places (and their Tab counts). */
-enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, B_STORAGE, NB };
+enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
 
 struct list_scr {
 	struct tui_view *v;
@@ -87,7 +85,7 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 static void build(struct list_scr *s, struct vc_app *app)
 {
 	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
-				 _("Log out"), _("Quit"), _("Storage") };
+				 _("Log out"), _("Quit") };
 	char who[128], *header;
 	int w = tui_view_width();
 
@@ -167,9 +165,6 @@ int vc_scr_list(struct vc_app *app)
 			break;
 		case B_HOST:
 			rc = vc_scr_status(app);
-			break;
-		case B_STORAGE:
-			rc = vc_scr_storage(app);
 			break;
 		case B_SETTINGS:
 			rc = vc_scr_settings(app);

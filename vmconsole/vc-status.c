@@ -1,5 +1,6 @@
 /* The host status screen, the only one shown before a login: host name, addresses, CPU, memory, hypervisor, bridges, guests. */
 #include "vc.h"
+#include "vc-stor.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
@@ -118,10 +119,11 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->val[f] = tui_view_text(s->v, labw + 3, y, 0, "");
 	}
 	if (app->logged_in) {
-		const char *back = _("Back");
+		/* Back first: the host's editors follow it. */
+		const char *btns[2] = { _("Back"), _("Storage") };
 
 		note = "";
-		s->btn = tui_view_buttons(s->v, &back, 1);
+		s->btn = tui_view_buttons(s->v, btns, 2);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -155,6 +157,18 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
+			if (app->logged_in && ev.id == s.btn + 1) {
+				int rc = vc_scr_storage(app);
+
+				if (rc == VC_LOGOUT || rc == VC_QUIT || app->unwinding) {
+					tui_view_free(s.v);
+					return rc == VC_QUIT ? VC_QUIT : VC_LOGOUT;
+				}
+				/* Afresh, in the language now chosen, with Back under the cursor. */
+				tui_view_free(s.v);
+				build(&s, app);
+				break;
+			}
 			if (app->logged_in) {
 				tui_view_free(s.v);
 				return VC_BACK;

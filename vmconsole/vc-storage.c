@@ -345,6 +345,28 @@ static void act_pool(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 	vc_impact_clear(&im);
 }
 
+/* For an operator who is not root: what the key would affect, and that only root may do it. */
+static void look_only(struct stor_scr *s, const struct vc_srow *r, int key)
+{
+	const char *only = _("Only root may change the host's storage.");
+	struct vc_impact im;
+	char *text, *msg = NULL;
+
+	if ((key != 'd' && key != 'f') || r->node < 0 || r->pool >= 0 ||
+	    s->st.h.v[r->node].kind == HCFG_SN_FREE || !strncmp(r->key, "guest:", 6) ||
+	    vc_stor_impact(&s->st, s->st.h.v[r->node].path, &im, NULL) < 0) {
+		tui_message(_("Storage"), only);
+		return;
+	}
+	text = vc_impact_text(&im);
+	if (asprintf(&msg, "%s\n%s", text, only) < 0)
+		abort();
+	tui_message(_("Storage"), msg);
+	free(msg);
+	free(text);
+	vc_impact_clear(&im);
+}
+
 static int finish(struct stor_scr *s, int rc)
 {
 	tui_view_free(s->v);
@@ -380,9 +402,9 @@ int vc_scr_storage(struct vc_app *app)
 		r = current(&s);
 		if (!r)
 			continue;
-		/* The host's disks are root's: a member of the group ospite only looks. */
+		/* The host's disks are root's: a member of the group ospite only looks, impact included. */
 		if (!app->root) {
-			tui_message(_("Storage"), _("Only root may change the host's storage."));
+			look_only(&s, r, ev.key);
 			continue;
 		}
 		switch (ev.key) {
