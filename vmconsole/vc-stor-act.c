@@ -95,12 +95,12 @@ int vc_stor_check_new(const struct vc_stor *s, const struct vc_newpart *np, uint
 	}
 }
 
-/* The disk a node is on, for its edit lock: "sdb". */
+/* The disk a node is on, for its edit lock: "/dev/sdb". */
 static const char *disk_of(const struct vc_stor *s, int i)
 {
 	while (i >= 0 && s->h.v[i].parent >= 0)
 		i = s->h.v[i].parent;
-	return i >= 0 ? s->h.v[i].name : "";
+	return i >= 0 ? s->h.v[i].path : "";
 }
 
 static int lock_disk(const char *name, const struct vc_who *who, struct hcfg_lock **lk,
@@ -157,7 +157,7 @@ int vc_stor_create(struct hv_conn *conn, const struct vc_stor *s, const struct v
 	*done = NULL;
 	if (rc < 0)
 		return rc;
-	rc = lock_disk(s->h.v[d].name, who, &lk, cause);
+	rc = lock_disk(s->h.v[d].path, who, &lk, cause);
 	if (rc < 0)
 		return rc;
 	rc = hcfg_part_create(np->disk, np->at, bytes, &path, cause);
@@ -363,6 +363,15 @@ int vc_stor_pool_remove(struct hv_conn *conn, const struct vc_stor *s, const cha
 		vc_impact_clear(&im);
 		return rc;
 	}
+	/* A volume a guest still has as its disk is not deleted under it, running or not. */
+	for (size_t i = 0; i < im.n; i++)
+		if (im.v[i].kind == VC_IMP_GUEST) {
+			rc = base_cause(cause, -EBUSY,
+					_("The storage pool %s was left untouched: the guest %s has its disk %s there. Delete the guest or remove that disk from it first."),
+					name, im.v[i].name, im.v[i].detail);
+			vc_impact_clear(&im);
+			return rc;
+		}
 	vc_impact_clear(&im);
 	rc = hv_pool_remove(conn, name, delete_volumes, cause);
 	if (rc == 0 && asprintf(done, delete_volumes ?

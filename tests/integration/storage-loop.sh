@@ -10,7 +10,7 @@ export PARTED_GPT_APPLE=${PARTED_GPT_APPLE:-0}
 skip() { echo "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to attach loop devices and run libvirtd"
-for t in losetup partx parted blkid blockdev mkfs.ext4 mkfs.xfs xfs_growfs dumpe2fs mkswap resize2fs sha256sum mountpoint \
+for t in python3 losetup partx parted blkid blockdev mkfs.ext4 mkfs.xfs xfs_growfs dumpe2fs mkswap resize2fs sha256sum mountpoint \
 	libvirtd virtlogd virsh pvcreate vgcreate lvcreate jq; do
 	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
 done
@@ -33,14 +33,18 @@ ok() { echo "PASS $1"; passed=$((passed + 1)); }
 cleanup() {
 	set +e
 	for g in "$guest" "$guest-raw"; do virsh -c "$uri" undefine "$g" >/dev/null 2>&1; done
-	for p in "$pool" "$taken" "$pool-g"; do
+	for g in "$guest-pg"; do virsh -c "$uri" undefine "$g" >/dev/null 2>&1; done
+	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
+	for p in "$pool" "$taken" "$pool-g" "$vg-pool"; do
 		virsh -c "$uri" pool-destroy "$p" >/dev/null 2>&1
 		virsh -c "$uri" pool-undefine "$p" >/dev/null 2>&1
 	done
 	libvirtd_down
 	for m in "$tmp"/mnt-*; do mountpoint -q "$m" 2>/dev/null && umount "$m"; done
-	vgchange -an "$vg" >/dev/null 2>&1
-	vgremove -f "$vg" >/dev/null 2>&1
+	for v in "$vg" "$vg-pool"; do
+		vgchange -an "$v" >/dev/null 2>&1
+		vgremove -f "$v" >/dev/null 2>&1
+	done
 	for l in "${loops[@]}"; do
 		pvremove -ff -y "$l" >/dev/null 2>&1
 		partx -d "$l" 2>/dev/null
@@ -214,6 +218,69 @@ expect_fail "the guest $guest-raw has its disk" delete "$praw" --confirm "$praw"
 virsh -c "$uri" undefine "$guest-raw" >/dev/null
 st delete "$praw" --confirm "$praw" >/dev/null 2>&1 || fail "delete $praw"
 ok "a raw partition given to a guest is named in its impact"
+
+# ---- format, and removing a pool (its volumes kept, or deleted unless a guest has one) ----
+out=$(st create "$a" --size 32M --fs raw 2>&1) || fail "create for format: $out"
+pf=$(newest)
+expect_fail "nothing was done" format "$pf" --fs xfs
+out=$(st format "$pf" --fs ext4 --confirm "$pf" 2>&1) || fail "format: $out"
+[ "$(blkid -c /dev/null -p -o value -s TYPE "$pf")" = ext4 ] || fail "$pf is not ext4 after format"
+st delete "$pf" --confirm "$pf" >/dev/null 2>&1 || fail "delete $pf"
+ok "format a partition after the typed confirmation"
+mkdir -p "$tmp/pg"
+virsh -c "$uri" pool-define-as "$pool-g" dir --target "$tmp/pg" >/dev/null && virsh -c "$uri" pool-start "$pool-g" >/dev/null ||
+	fail "pool $pool-g"
+virsh -c "$uri" vol-create-as "$pool-g" v1.img 1M >/dev/null || fail "vol-create-as"
+sed -e "s|<name>$guest<|<name>$guest-pg<|" -e "s|$tmp/mnt-p/disk1.img|$tmp/pg/v1.img|" "$tmp/guest.xml" >"$tmp/pg.xml"
+virsh -c "$uri" define "$tmp/pg.xml" >/dev/null || fail "define $guest-pg"
+out=$(st pool-remove "$pool-g" --delete-volumes 2>&1)
+grep -qF "The guest $guest-pg loses its disk $tmp/pg/v1.img." <<<"$out" || fail "pool impact: $out"
+expect_fail "the guest $guest-pg has its disk" pool-remove "$pool-g" --delete-volumes --confirm "$pool-g"
+out=$(st pool-remove "$pool-g" --confirm "$pool-g" 2>&1) || fail "pool-remove keeping volumes: $out"
+virsh -c "$uri" pool-info "$pool-g" >/dev/null 2>&1 && fail "the pool $pool-g stayed"
+[ -f "$tmp/pg/v1.img" ] || fail "a kept volume was deleted"
+virsh -c "$uri" undefine "$guest-pg" >/dev/null
+ok "remove a pool: kept volumes stay; deleting a volume a guest has is refused"
+
+# ---- another operator's edit lock on the disk ----
+mkdir -p "$tmp/locks"
+lockfile=$tmp/locks/disk-$(sed 's|/|%2F|g' <<<"$a")
+python3 -c '
+import fcntl, os, sys, time
+f = open(sys.argv[1], "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
+f.truncate(0)
+f.write("user=someoneelse\ntty=pts/9\npid=%d\nsince=%d\n" % (os.getpid(), int(time.time())))
+f.flush()
+print("locked", flush=True)
+time.sleep(60)
+' "$lockfile" >"$tmp/holder.out" &
+holder=$!
+for _ in $(seq 50); do grep -q locked "$tmp/holder.out" 2>/dev/null && break; sleep 0.1; done
+before=$(table "$a")
+expect_fail "someoneelse" create "$a" --size 16M --fs raw
+kill "$holder"; wait "$holder" 2>/dev/null
+[ "$(table "$a")" = "$before" ] || fail "$a changed while another held its lock"
+ok "the disk's edit lock held by another operator stops an edit, naming who"
+
+# ---- an LVM pool on a new partition: made where device-mapper exists, else a truthful half ----
+out=$(st create "$a" --size 32M --fs lvm --pool "$vg-pool" 2>&1); rc=$?
+plvm=$(newest)
+if [ -e /dev/mapper/control ]; then
+	[ $rc = 0 ] || fail "LVM pool: $out"
+	virsh -c "$uri" pool-info "$vg-pool" | grep -q running || fail "the LVM pool is not running"
+	virsh -c "$uri" pool-destroy "$vg-pool" >/dev/null; virsh -c "$uri" pool-undefine "$vg-pool" >/dev/null
+else
+	[ $rc != 0 ] || fail "an LVM pool started without device-mapper: $out"
+	grep -qF "The partition $plvm was made. Then this failed:" <<<"$out" || fail "the failure does not say what was done: $out"
+	json=$(st show --json "$a")
+	jq -e --arg p "$plvm" '.nodes[] | select(.path == $p)' <<<"$json" >/dev/null ||
+		fail "the tree does not show the partition that was made: $json"
+fi
+vgremove -f "$vg-pool" >/dev/null 2>&1
+pvremove -ff -y "$plvm" >/dev/null 2>&1
+st delete "$plvm" --confirm "$plvm" >/dev/null 2>&1 || fail "delete $plvm"
+ok "an LVM pool on a new partition, or a message saying what was done and what not"
 
 # ---- the sentinel ----
 [ "$(sha256sum <"$sentinel" | cut -d' ' -f1)" = "$sentinel_sum" ] || fail "the sentinel $sentinel was written"
