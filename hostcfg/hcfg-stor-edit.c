@@ -722,7 +722,17 @@ int hcfg_fstab_remove(const char *root, const char *uuid, const char *dev, unsig
 		l = save ? (size_t)(save - line) + 1 : strlen(line);
 		if (save)
 			save++;
-		if (sscanf(line, " %4095s", first) == 1 && first[0] != '#' &&
+		/* The first field of this line only: a blank line must not read the next one's. */
+		char *one = strndup(line, l);
+
+		if (!one) {
+			rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+			goto out;
+		}
+		if (sscanf(one, " %4095s", first) != 1)
+			first[0] = '\0';
+		free(one);
+		if (first[0] && first[0] != '#' &&
 		    ((want[0] && !strcmp(first, want)) || (dev && dev[0] && !strcmp(first, dev)))) {
 			(*removed)++;
 			continue;
