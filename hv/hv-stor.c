@@ -33,6 +33,8 @@ static int read_vols(virStoragePoolPtr pool, struct hv_pool_info *pi)
 	int nv = virStoragePoolListAllVolumes(pool, &vols, 0);
 
 	if (nv <= 0) {
+		/* Even with no volume the list is an allocated, empty array. */
+		free(vols);
 		virResetLastError();
 		return 0;
 	}
