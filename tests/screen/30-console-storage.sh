@@ -37,7 +37,7 @@ mkfs.ext4 -q -F -L stdata "${disk}p1" || fail "mkfs.ext4"
 mkdir -p "$mnt" && mount "${disk}p1" "$mnt" || fail "mount"
 truncate -s 1M "$mnt/stguest.img"
 # Read-only from here on, so that the disk's bytes stay still.
-umount "$mnt" && mount -o ro "${disk}p1" "$mnt" || fail "mount -o ro"
+sync; mount -o remount,ro "$mnt" || fail "mount -o remount,ro"
 disk_sum=$(sha256sum <"$disk" | cut -d' ' -f1)
 part=${disk#/dev/}p1
 
