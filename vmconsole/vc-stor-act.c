@@ -221,37 +221,40 @@ int vc_stor_wipe(struct hv_conn *conn, const struct vc_stor *s, const char *dev,
 	struct hcfg_lock *lk = NULL;
 	struct base_buf b = { 0 };
 	const struct hcfg_snode *n;
-	int rc = vc_stor_impact(s, dev, &im, cause);
+	int node = hcfg_stor_find_dev(&s->h, dev), rc;
 
 	*done = NULL;
+	memset(&im, 0, sizeof(im));
+	/* The lock first: the impact that decides is the one no other operator can change meanwhile. */
+	if (node >= 0) {
+		rc = lock_disk(disk_of(s, node), who, &lk, cause);
+		if (rc < 0)
+			return rc;
+	}
+	rc = vc_stor_impact(s, dev, &im, cause);
 	if (rc < 0)
-		return rc;
+		goto out;
 	if (im.refuse || im.partial) {
 		rc = im.partial ? base_cause(cause, -ENOTCONN,
 					     _("The guests and storage pools could not be read, so %s was left untouched."),
 					     dev) : refused(&im, cause);
-		vc_impact_clear(&im);
-		return rc;
+		goto out;
 	}
 	for (size_t i = 0; i < im.n; i++)
 		if (im.v[i].kind == VC_IMP_GUEST) {
 			rc = base_cause(cause, -EBUSY,
 					_("%s was left untouched: the guest %s has its disk %s there. Delete the guest or remove that disk from it first."),
 					dev, im.v[i].name, im.v[i].detail);
-			vc_impact_clear(&im);
-			return rc;
+			goto out;
 		}
 	if (im.node < 0 || (s->h.v[im.node].kind != HCFG_SN_PART &&
 			    (format == HCFG_FS_NONE || s->h.v[im.node].kind != HCFG_SN_LV))) {
-		vc_impact_clear(&im);
-		return base_cause(cause, -EINVAL, format == HCFG_FS_NONE ?
-				  _("%s is not a partition: only partitions are deleted here.") :
-				  _("%s is not a partition or a logical volume."), dev);
+		rc = base_cause(cause, -EINVAL, format == HCFG_FS_NONE ?
+				_("%s is not a partition: only partitions are deleted here.") :
+				_("%s is not a partition or a logical volume."), dev);
+		goto out;
 	}
 	n = &s->h.v[im.node];
-	rc = lock_disk(disk_of(s, im.node), who, &lk, cause);
-	if (rc < 0)
-		goto out;
 	for (size_t i = 0; i < im.n; i++)
 		if (im.v[i].kind == VC_IMP_POOL) {
 			rc = hv_pool_remove(conn, im.v[i].name, false, cause);

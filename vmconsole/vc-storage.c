@@ -102,6 +102,38 @@ static void report(const char *title, int rc, char *done, char *cause)
 	free(done);
 }
 
+/*
+ * After the confirmation, the tree read again: the action runs on what the host is now, and only
+ * when its impact is still the one the operator confirmed (a guest may have started meanwhile).
+ */
+static bool still_same(struct stor_scr *s, struct vc_app *app, const char *title,
+		       const char *shown, const char *target, const char *pool, bool delvols)
+{
+	struct vc_impact im;
+	char *now = NULL;
+	bool same;
+	int rc;
+
+	vc_srows_free(s->rows, s->n);
+	s->rows = NULL;
+	s->n = 0;
+	vc_stor_clear(&s->st);
+	if (vc_stor_load(app->conn, NULL, &s->st, NULL) < 0) {
+		tui_message(title, _("The storage could not be read again: nothing was changed."));
+		return false;
+	}
+	rc = pool ? vc_stor_pool_impact(&s->st, pool, delvols, &im, NULL) :
+	     vc_stor_impact(&s->st, target, &im, NULL);
+	if (rc == 0)
+		now = vc_impact_text(&im);
+	vc_impact_clear(&im);
+	same = now && !strcmp(now, shown);
+	free(now);
+	if (!same)
+		tui_message(title, _("What this would affect changed meanwhile: nothing was changed. Look at it again."));
+	return same;
+}
+
 /* The impact, then the typed confirmation: true when the operator typed @name. */
 static bool confirm_impact(const char *title, const struct vc_impact *im, const char *question,
 			   const char *name)
@@ -258,10 +290,17 @@ static void act_wipe(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 		      asprintf(&q, _("Delete %s? Everything on it is lost:"), n->path)) < 0)
 		abort();
 	if (confirm_impact(title, &im, q, n->path)) {
-		who_of(app, &who, vtty, sizeof(vtty));
-		rc = vc_stor_wipe(app->conn, &s->st, n->path, format ? fs : HCFG_FS_NONE, &who, &done,
-				  &cause);
-		report(title, rc, done, cause);
+		char path[sizeof(n->path)], *shown = vc_impact_text(&im);
+
+		/* @n goes with the tree that still_same() reads again. */
+		snprintf(path, sizeof(path), "%s", n->path);
+		if (still_same(s, app, title, shown, path, NULL, false)) {
+			who_of(app, &who, vtty, sizeof(vtty));
+			rc = vc_stor_wipe(app->conn, &s->st, path, format ? fs : HCFG_FS_NONE, &who,
+					  &done, &cause);
+			report(title, rc, done, cause);
+		}
+		free(shown);
 	}
 	free(q);
 	vc_impact_clear(&im);
@@ -338,8 +377,14 @@ static void act_pool(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 	if (asprintf(&q, _("Remove the storage pool %s?"), p->name) < 0)
 		abort();
 	if (confirm_impact(title, &im, q, p->name)) {
-		rc = vc_stor_pool_remove(app->conn, &s->st, p->name, sel == 1, &done, &cause);
-		report(title, rc, done, cause);
+		char name[128], *shown = vc_impact_text(&im);
+
+		snprintf(name, sizeof(name), "%s", p->name);
+		if (still_same(s, app, title, shown, NULL, name, sel == 1)) {
+			rc = vc_stor_pool_remove(app->conn, &s->st, name, sel == 1, &done, &cause);
+			report(title, rc, done, cause);
+		}
+		free(shown);
 	}
 	free(q);
 	vc_impact_clear(&im);
