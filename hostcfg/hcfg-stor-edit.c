@@ -96,10 +96,11 @@ int hcfg_stor_check_mountpoint(const char *mp, char **cause)
 				  mp ? mp : "");
 	if (strlen(mp) > 200)
 		return base_cause(cause, -ENAMETOOLONG, _("The mount point %s is too long."), mp);
+	/* It goes into fstab and libvirt's XML as it is: plain characters only. */
 	for (p = mp; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == '\\' || *p == '#')
+		if (!isalnum((unsigned char)*p) && !strchr("/._+-:@", *p))
 			return base_cause(cause, -EINVAL,
-					  _("The mount point \"%s\" has a blank, a control character, '\\' or '#'."),
+					  _("The mount point \"%s\" may hold only letters, digits and / . _ + - : @."),
 					  mp);
 	/* One spelling per folder, so that fstab and the checks below see the same path. */
 	if (strstr(mp, "//") || strstr(mp, "/./") || strstr(mp, "/../") ||

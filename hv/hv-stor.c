@@ -138,6 +138,69 @@ void hv_guest_disks_free(struct hv_guest_disks *g, size_t n)
 	free(g);
 }
 
+/* The path of volume @vol in pool @pool, for a disk of type 'volume'; NULL when unknown. */
+static char *volume_path(struct hv_conn *conn, const char *pool, const char *vol)
+{
+	virStoragePoolPtr p = virStoragePoolLookupByName(conn->c, pool);
+	virStorageVolPtr v = p ? virStorageVolLookupByName(p, vol) : NULL;
+	char *path = v ? virStorageVolGetPath(v) : NULL;
+
+	if (v)
+		virStorageVolFree(v);
+	if (p)
+		virStoragePoolFree(p);
+	virResetLastError();
+	return path;
+}
+
+/*
+ * The disks of one guest from its XML: the live one while it runs (a disk plugged in since it
+ * started counts), its definition otherwise. Files, devices, and volumes resolved to their paths.
+ */
+static int guest_paths(struct hv_conn *conn, virDomainPtr dom, bool live, struct hv_guest_disks *g)
+{
+	char *xml = virDomainGetXMLDesc(dom, live ? 0 : VIR_DOMAIN_XML_INACTIVE);
+	xmlDocPtr doc = xml ? xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
+					    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) :
+			    NULL;
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr o = ctx ? hv_xp_nodes(ctx, NULL, "/domain/devices/disk") : NULL;
+	int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, rc = 0;
+
+	g->paths = calloc(n ? n : 1, sizeof(*g->paths));
+	g->block = calloc(n ? n : 1, sizeof(*g->block));
+	if (!g->paths || !g->block)
+		rc = -ENOMEM;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		xmlNodePtr d = o->nodesetval->nodeTab[i];
+		char *type = hv_xp_str(ctx, d, "@type");
+		char *path = hv_xp_str(ctx, d, "source/@file");
+
+		if (!path)
+			path = hv_xp_str(ctx, d, "source/@dev");
+		if (!path && type && !strcmp(type, "volume")) {
+			char *pool = hv_xp_str(ctx, d, "source/@pool");
+			char *vol = hv_xp_str(ctx, d, "source/@volume");
+
+			if (pool && vol)
+				path = volume_path(conn, pool, vol);
+			free(pool);
+			free(vol);
+		}
+		if (path) {
+			g->block[g->n] = type && !strcmp(type, "block");
+			g->paths[g->n++] = path;
+		}
+		free(type);
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	free(xml);
+	virResetLastError();
+	return rc;
+}
+
 int hv_guests_disks(struct hv_conn *conn, struct hv_guest_disks **out, size_t *n, char **cause)
 {
 	struct hv_dom_stat *st = NULL;
@@ -155,30 +218,24 @@ int hv_guests_disks(struct hv_conn *conn, struct hv_guest_disks **out, size_t *n
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
 	for (size_t i = 0; i < ns; i++) {
-		struct hv_guest *g = NULL;
+		virDomainPtr dom = virDomainLookupByName(conn->c, st[i].name);
+		bool off = st[i].state == HV_STATE_SHUTOFF || st[i].state == HV_STATE_CRASHED ||
+			   st[i].state == HV_STATE_NOSTATE;
 
 		snprintf(v[i].name, sizeof(v[i].name), "%s", st[i].name);
 		v[i].state = st[i].state;
 		/* A guest that went away meanwhile is listed without disks. */
-		if (hv_get(conn, st[i].name, &g, NULL) < 0)
+		if (!dom) {
+			virResetLastError();
 			continue;
-		v[i].paths = calloc(g->n_disks ? g->n_disks : 1, sizeof(*v[i].paths));
-		v[i].block = calloc(g->n_disks ? g->n_disks : 1, sizeof(*v[i].block));
-		if (!v[i].paths || !v[i].block) {
-			hv_guest_free(g);
+		}
+		rc = guest_paths(conn, dom, !off, &v[i]);
+		virDomainFree(dom);
+		if (rc < 0) {
 			hv_guest_disks_free(v, ns);
 			free(st);
 			return base_cause(cause, -ENOMEM, _("Out of memory."));
 		}
-		for (size_t k = 0; k < g->n_disks; k++) {
-			if (!g->disks[k].path)
-				continue;
-			v[i].block[v[i].n] = g->disks[k].kind == HV_DISK_BLOCK;
-			v[i].paths[v[i].n] = strdup(g->disks[k].path);
-			if (v[i].paths[v[i].n])
-				v[i].n++;
-		}
-		hv_guest_free(g);
 	}
 	free(st);
 	*out = v;

@@ -321,7 +321,7 @@ struct hv_guest_disks {
 	bool *block;          /* paths[i] is a block device disk */
 	size_t n;
 };
-/* Every guest with the paths of its disks (from its definition). */
+/* Every guest with the paths of its disks: from the live XML while it runs, its definition otherwise; volumes resolved. */
 int hv_guests_disks(struct hv_conn *conn, struct hv_guest_disks **out, size_t *n, char **cause);
 void hv_guest_disks_free(struct hv_guest_disks *g, size_t n);
 /* Stop and undefine the pool @name; with @delete_volumes its volumes are deleted first. */

@@ -231,7 +231,9 @@ mkdir -p "$tmp/pg"
 virsh -c "$uri" pool-define-as "$pool-g" dir --target "$tmp/pg" >/dev/null && virsh -c "$uri" pool-start "$pool-g" >/dev/null ||
 	fail "pool $pool-g"
 virsh -c "$uri" vol-create-as "$pool-g" v1.img 1M >/dev/null || fail "vol-create-as"
-sed -e "s|<name>$guest<|<name>$guest-pg<|" -e "s|$tmp/mnt-p/disk1.img|$tmp/pg/v1.img|" "$tmp/guest.xml" >"$tmp/pg.xml"
+# This guest names its disk as a pool's volume, not as a path.
+sed -e "s|<name>$guest<|<name>$guest-pg<|" -e "s|type='file'|type='volume'|" \
+	-e "s|<source file='[^']*'/>|<source pool='$pool-g' volume='v1.img'/>|" "$tmp/guest.xml" >"$tmp/pg.xml"
 virsh -c "$uri" define "$tmp/pg.xml" >/dev/null || fail "define $guest-pg"
 out=$(st pool-remove "$pool-g" --delete-volumes 2>&1)
 grep -qF "The guest $guest-pg loses its disk $tmp/pg/v1.img." <<<"$out" || fail "pool impact: $out"

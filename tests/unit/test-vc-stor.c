@@ -98,6 +98,8 @@ static void test_mountpoint(void **state)
 	assert_int_equal(hcfg_stor_check_mountpoint("/srv/x/", NULL), -EINVAL);
 	assert_int_equal(hcfg_stor_check_mountpoint("/srv//x", NULL), -EINVAL);
 	assert_int_equal(hcfg_stor_check_mountpoint("/srv/a b", NULL), -EINVAL);
+	assert_int_equal(hcfg_stor_check_mountpoint("/srv/a'<b", NULL), -EINVAL);
+	assert_int_equal(hcfg_stor_check_mountpoint("/srv/a&b", NULL), -EINVAL);
 	/* An empty folder is fine, a folder with something in it or a file is not. */
 	snprintf(path, sizeof path, "%s/empty", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
