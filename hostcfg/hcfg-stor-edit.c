@@ -221,8 +221,8 @@ static int ped_fail(char **cause, int err, const char *disk)
 	return base_cause(cause, err, _("Could not change the partition table of %s."), disk);
 }
 
-/* Open the partition table of disk @name ("loop3"). */
-static int ped_open(struct ped *p, const char *name, char **cause)
+/* Open the partition table of disk @name ("loop3"); with @fresh, a blank disk gets a new GPT in memory. */
+static int ped_open_fresh(struct ped *p, const char *name, bool fresh, char **cause)
 {
 	memset(p, 0, sizeof(*p));
 	p->saved[0] = p->saved[1] = -1;
@@ -237,11 +237,31 @@ static int ped_open(struct ped *p, const char *name, char **cause)
 	ped_exception_set_handler(on_ped);
 	quiet(p, true);
 	p->dev = ped_device_get(p->path);
-	if (p->dev && ped_disk_probe(p->dev))
+	if (p->dev && ped_disk_probe(p->dev)) {
 		p->pd = ped_disk_new(p->dev);
+	} else if (p->dev && fresh) {
+		bool blank = false;
+
+		/* Only a disk with nothing on it, that nothing holds: a new table erases nothing. */
+		if (hcfg_disk_blank(p->path, &blank, cause) < 0)
+			return -EIO;
+		if (!blank)
+			return base_cause(cause, -EEXIST,
+					  _("%s has no partition table but holds something: it was left untouched."),
+					  p->path);
+		if (hcfg_disk_try_claim(p->path) == -EBUSY)
+			return base_cause(cause, -EBUSY, _("The disk %s is in use; it was left untouched."),
+					  p->path);
+		p->pd = ped_disk_new_fresh(p->dev, ped_disk_type_get("gpt"));
+	}
 	if (!p->pd)
 		return ped_fail(cause, -EIO, p->path);
 	return 0;
+}
+
+static int ped_open(struct ped *p, const char *name, char **cause)
+{
+	return ped_open_fresh(p, name, false, cause);
 }
 
 static void ped_close(struct ped *p)
@@ -360,7 +380,7 @@ int hcfg_part_create(const char *disk, uint64_t start, uint64_t size, char **pat
 	if (strncmp(disk, "/dev/", 5) || strchr(disk + 5, '/'))
 		return base_cause(cause, -EINVAL, _("%s is not a disk."), disk);
 	snprintf(name, sizeof(name), "%s", disk + 5);
-	rc = ped_open(&p, name, cause);
+	rc = ped_open_fresh(&p, name, true, cause);
 	if (rc < 0)
 		goto out;
 	mib = MIB / p.dev->sector_size;
@@ -407,6 +427,51 @@ out:
 	return rc;
 }
 
+/* A process whose mount namespace still has @dev mounted, and its name; 0 when none is found. */
+static pid_t mounted_elsewhere(const char *dev, char *who, size_t len)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	struct stat st;
+	pid_t found = 0;
+
+	who[0] = '\0';
+	if (!d || stat(dev, &st) < 0) {
+		if (d)
+			closedir(d);
+		return 0;
+	}
+	while (!found && (e = readdir(d))) {
+		char path[PATH_MAX], *line = NULL;
+		size_t cap = 0;
+		FILE *f;
+
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/mountinfo", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (getline(&line, &cap, f) > 0) {
+			unsigned maj, min;
+
+			if (sscanf(line, "%*s %*s %u:%u", &maj, &min) == 2 &&
+			    makedev(maj, min) == st.st_rdev) {
+				found = (pid_t)atoi(e->d_name);
+				break;
+			}
+		}
+		free(line);
+		fclose(f);
+		if (found) {
+			snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+			hcfg_read_line(path, who, len);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 int hcfg_part_delete(const char *part, char **cause)
 {
 	char disk[64];
@@ -416,10 +481,23 @@ int hcfg_part_delete(const char *part, char **cause)
 
 	if (rc < 0)
 		return rc;
-	/* The kernel's exclusive claim fails while a mount, swap, holder or guest has it. */
-	rc = hcfg_disk_try_claim(part);
-	if (rc == -EBUSY)
+	/*
+	 * The kernel's exclusive claim fails while a mount, swap, holder or guest has it. A mount
+	 * just undone may linger a moment; one copied into another process's mount namespace stays
+	 * until that process ends, and the message names it.
+	 */
+	for (int i = 0; (rc = hcfg_disk_try_claim(part)) == -EBUSY && i < 30; i++)
+		usleep(100000);
+	if (rc == -EBUSY) {
+		char who[64];
+		pid_t pid = mounted_elsewhere(part, who, sizeof(who));
+
+		if (pid > 0)
+			return base_cause(cause, rc,
+					  _("%s is still mounted in the mount namespace of process %d (%s); it was not deleted."),
+					  part, (int)pid, who);
 		return base_cause(cause, rc, _("%s is in use; it was not deleted."), part);
+	}
 	rc = ped_open(&p, disk, cause);
 	if (rc < 0)
 		goto out;

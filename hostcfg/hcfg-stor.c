@@ -211,6 +211,9 @@ static int scan_table(struct hcfg_stor *s, size_t di, int fd)
 	blkid_probe_enable_partitions(pr, 1);
 	if (blkid_do_safeprobe(pr) != 0 || blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) < 0) {
 		probe_contents(fd, 0, 0, &s->v[di]);
+		/* A blank disk is all free: a partition made there comes with a new GPT. */
+		if (!s->v[di].fstype[0] && disk_size > 3 * MIB)
+			rc = add_free(s, (int)di, MIB, disk_size - MIB);
 		goto out;
 	}
 	copy(s->v[di].pttype, sizeof(s->v[di].pttype), v);

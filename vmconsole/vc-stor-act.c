@@ -53,10 +53,28 @@ int vc_stor_check_new(const struct vc_stor *s, const struct vc_newpart *np, uint
 
 	if (d < 0 || s->h.v[d].kind != HCFG_SN_DISK)
 		return base_cause(cause, -ENOENT, _("%s is not a disk of this host."), np->disk);
-	if (!s->h.v[d].pttype[0])
-		return base_cause(cause, -EINVAL,
-				  _("%s has no partition table: the storage editor adds partitions only to a disk that has one."),
-				  np->disk);
+	if (!s->h.v[d].pttype[0]) {
+		struct vc_impact im;
+		bool used;
+
+		if (s->h.v[d].fstype[0])
+			return base_cause(cause, -EINVAL,
+					  _("%s has no partition table but holds %s on the whole disk: the storage editor leaves it alone."),
+					  np->disk, s->h.v[d].fstype);
+		/* A blank disk gets a new table: only when nothing at all uses it. */
+		if (vc_stor_impact(s, np->disk, &im, cause) < 0)
+			return -ENOENT;
+		used = im.n > 0 || im.partial;
+		if (used) {
+			char *t = vc_impact_text(&im);
+
+			base_cause(cause, -EBUSY, _("%s was left untouched.\n%s"), np->disk, t);
+			free(t);
+		}
+		vc_impact_clear(&im);
+		if (used)
+			return -EBUSY;
+	}
 	f = find_free(s, d, np->at);
 	if (f < 0)
 		return base_cause(cause, -ENOSPC, _("%s has no free region at %" PRIu64 " MiB."),

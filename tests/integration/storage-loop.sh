@@ -284,6 +284,21 @@ pvremove -ff -y "$plvm" >/dev/null 2>&1
 st delete "$plvm" --confirm "$plvm" >/dev/null 2>&1 || fail "delete $plvm"
 ok "an LVM pool on a new partition, or a message saying what was done and what not"
 
+# ---- a blank disk: all free, and its first partition comes with a GPT ----
+truncate -s 64M "$tmp/c.img"; attach "$tmp/c.img"; c=$dev
+json=$(st show --json "$c")
+jq -e '[.nodes[] | select(.kind == "free")] | length == 1' <<<"$json" >/dev/null ||
+	fail "the blank disk is not one free region: $json"
+out=$(st create "$c" --size 16M --fs raw 2>&1) || fail "create on a blank disk: $out"
+[ "$(blkid -p -o value -s PTTYPE "$c")" = gpt ] || fail "$c has no GPT"
+[ -b "${c}p1" ] || fail "no ${c}p1"
+truncate -s 64M "$tmp/d.img"; attach "$tmp/d.img"; d=$dev
+mkfs.ext4 -q -F "$d" || fail "mkfs.ext4 $d"
+d_sum=$(sha256sum <"$d" | cut -d' ' -f1)
+expect_fail "holds ext4 on the whole disk" create "$d" --size 16M --fs raw
+[ "$(sha256sum <"$d" | cut -d' ' -f1)" = "$d_sum" ] || fail "$d was written"
+ok "a blank disk gets a GPT with its first partition; a filesystem on a whole disk is left alone"
+
 # ---- the sentinel ----
 [ "$(sha256sum <"$sentinel" | cut -d' ' -f1)" = "$sentinel_sum" ] || fail "the sentinel $sentinel was written"
 ok "the sentinel did not change"
