@@ -147,9 +147,13 @@ static void describe_node(const struct vc_stor *s, const struct hcfg_snode *n, s
 		/* TRANSLATORS: where a filesystem is mounted. */
 		base_buf_printf(b, _("on %s"), n->mountpoint);
 		if (n->fs_size) {
+			char used[32];
+
+			/* Blocks reserved for root count as used: what guests' files can still take is free. */
+			fmt_size(n->fs_size > n->fs_avail ? n->fs_size - n->fs_avail : 0, used, sizeof(used));
 			fmt_size(n->fs_avail, sz, sizeof(sz));
-			/* TRANSLATORS: free space of a mounted filesystem. */
-			base_buf_printf(b, _(" (%s free)"), sz);
+			/* TRANSLATORS: used and free space of a mounted filesystem. */
+			base_buf_printf(b, _(" (%s used, %s free)"), used, sz);
 		}
 	}
 	if (n->host) {
