@@ -67,6 +67,8 @@ expect_fail() {
 	local want=$1 out
 	shift
 	out=$(st "$@" 2>&1) && fail "ospite storage $* succeeded: $out"
+	# A refusal is a clean one: not a crash or a leak under the sanitizers.
+	grep -qE "Sanitizer|runtime error" <<<"$out" && fail "ospite storage $*: $out"
 	grep -qF -- "$want" <<<"$out" || fail "ospite storage $*: expected \"$want\", got: $out"
 }
 table() { partx -g -o NR,START,SECTORS "$1" 2>/dev/null; blkid -p -o export "$1" 2>/dev/null; }
