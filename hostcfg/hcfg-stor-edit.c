@@ -256,6 +256,9 @@ static int ped_open_fresh(struct ped *p, const char *name, bool fresh, char **ca
 	}
 	if (!p->pd)
 		return ped_fail(cause, -EIO, p->path);
+	/* MiB boundaries, as everywhere else here: not an MBR's cylinders, which waste the end of a region. */
+	if (ped_disk_is_flag_available(p->pd, PED_DISK_CYLINDER_ALIGNMENT))
+		ped_disk_set_flag(p->pd, PED_DISK_CYLINDER_ALIGNMENT, 0);
 	return 0;
 }
 

@@ -365,7 +365,8 @@ int vc_stor_grow(const struct vc_stor *s, const char *dev, const char *size,
 		}
 		return rc;
 	}
-	if (asprintf(done, _("The partition %s and its filesystem were grown."), dev) < 0)
+	if (asprintf(done, s->h.v[i].fstype[0] ? _("The partition %s and its filesystem were grown.") :
+		     _("The partition %s was grown."), dev) < 0)
 		abort();
 	return 0;
 }
