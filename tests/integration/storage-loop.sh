@@ -301,6 +301,14 @@ expect_fail "holds ext4 on the whole disk" create "$d" --size 16M --fs raw
 [ "$(sha256sum <"$d" | cut -d' ' -f1)" = "$d_sum" ] || fail "$d was written"
 ok "a blank disk gets a GPT with its first partition; a filesystem on a whole disk is left alone"
 
+# ---- an MBR disk: a partition made and grown on MiB boundaries, to the end of the disk ----
+truncate -s 100M "$tmp/e.img"; attach "$tmp/e.img"; e=$dev
+parted -s "$e" mklabel msdos >/dev/null 2>&1 || fail "parted $e"
+out=$(st create "$e" --size 20M --fs raw 2>&1) || fail "create on MBR: $out"
+out=$(st grow "${e}p1" 2>&1) || fail "grow on MBR: $out"
+[ "$(blockdev --getsize64 "${e}p1")" = $((99 << 20)) ] || fail "${e}p1 is $(blockdev --getsize64 "${e}p1") bytes, not 99 MiB"
+ok "MBR: a partition made and grown to the end of the disk"
+
 # ---- the sentinel ----
 [ "$(sha256sum <"$sentinel" | cut -d' ' -f1)" = "$sentinel_sum" ] || fail "the sentinel $sentinel was written"
 ok "the sentinel did not change"
