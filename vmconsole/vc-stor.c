@@ -167,6 +167,14 @@ static void add_row(struct vc_srow **rows, size_t *n, char *key, char *text, int
 {
 	struct vc_srow *nv = realloc(*rows, (*n + 1) * sizeof(*nv));
 
+	/*
+	 * Labels, mount points, file and guest names come from disks and other people: a control
+	 * character among them must not reach the operator's terminal as one.
+	 */
+	for (unsigned char *p = (unsigned char *)text; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+
 	if (!nv)
 		abort();
 	*rows = nv;
@@ -621,6 +629,10 @@ char *vc_impact_text(const struct vc_impact *im)
 	}
 	if (!im->n)
 		base_buf_printf(&b, "%s\n", _("Nothing on this host uses it."));
+	/* Names from disks and guests: no control character but the line breaks put here. */
+	for (char *p = b.s; p && *p; p++)
+		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+			*p = '?';
 	return take(&b);
 }
 

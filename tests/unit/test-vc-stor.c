@@ -171,7 +171,8 @@ static void test_impact_path(void **state)
 	snprintf(pool_dir, sizeof pool_dir, "%s/pool", dir);
 	assert_int_equal(mkdir(pool_dir, 0755), 0);
 	snprintf(f1, sizeof f1, "%s/a.img", pool_dir);
-	snprintf(f2, sizeof f2, "%s/b.img", pool_dir);
+	/* A file name with a terminal escape in it, as anyone who names a guest's disk may write. */
+	snprintf(f2, sizeof f2, "%s/b\033[2J.img", pool_dir);
 	assert_non_null(f = fopen(f1, "w"));
 	fclose(f);
 	assert_non_null(f = fopen(f2, "w"));
@@ -211,6 +212,8 @@ static void test_impact_path(void **state)
 	assert_non_null(strstr(text, "Refused: the running guest on1 uses"));
 	assert_non_null(strstr(text, "The guest off1 loses its disk"));
 	assert_non_null(strstr(text, "The storage pool p1 (dir) is removed."));
+	assert_null(strchr(text, '\033'));
+	assert_non_null(strstr(text, "b?[2J.img"));
 	free(text);
 	vc_impact_clear(&im);
 
