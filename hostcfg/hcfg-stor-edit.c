@@ -121,6 +121,18 @@ int hcfg_stor_check_mountpoint(const char *mp, char **cause)
 	if (hcfg_stor_host_mount(mp))
 		return base_cause(cause, -EPERM,
 				  _("The mount point %s is a folder the host itself runs from."), mp);
+	{
+		/* No symbolic link on the way: one in a writable folder would send the mount elsewhere. */
+		char have[PATH_MAX], real[PATH_MAX], *slash;
+
+		snprintf(have, sizeof(have), "%s", mp);
+		while (lstat(have, &st) < 0 && (slash = strrchr(have, '/')))
+			slash == have ? (void)(have[1] = '\0') : (void)(*slash = '\0');
+		if (!realpath(have, real) || strcmp(real, have))
+			return base_cause(cause, -ELOOP,
+					  _("The mount point %s goes through a symbolic link; give the real path."),
+					  mp);
+	}
 	if (lstat(mp, &st) < 0) {
 		if (errno == ENOENT)
 			return 0;

@@ -115,6 +115,16 @@ static void test_mountpoint(void **state)
 	free(cause);
 	snprintf(path, sizeof path, "%s/empty/file", dir);
 	assert_int_equal(hcfg_stor_check_mountpoint(path, NULL), -ENOTDIR);
+	/* A symbolic link on the way, to a folder or to nowhere yet. */
+	{
+		char link[128];
+
+		snprintf(link, sizeof link, "%s/link", dir);
+		assert_int_equal(symlink("/etc", link), 0);
+		snprintf(path, sizeof path, "%s/link/newdir", dir);
+		assert_int_equal(hcfg_stor_check_mountpoint(path, NULL), -ELOOP);
+		assert_int_equal(hcfg_stor_check_mountpoint(link, NULL), -ELOOP);
+	}
 }
 
 static void test_fstab(void **state)
