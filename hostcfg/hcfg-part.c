@@ -1,5 +1,6 @@
 /* Partitioning a disk (libblkid wipe, libparted GPT), making filesystems and reading their UUIDs. */
 #include "hcfg.h"
+#include "hcfg-stor.h"
 #include "base/i18n.h"
 
 #include <blkid/blkid.h>
@@ -205,7 +206,7 @@ static void part_name(const char *disk, int num, char *out, size_t len)
  * written (start and length in 512-byte units) and has a device node; with
  * no udev devtmpfs makes the node, and mknod covers a /dev that does not.
  */
-static int part_node(const char *disk, int num, uint64_t start, uint64_t len, char *path,
+int hcfg_part_node(const char *disk, int num, uint64_t start, uint64_t len, char *path,
 		     size_t plen)
 {
 	char name[64], sys[PATH_MAX], buf[64];
@@ -414,7 +415,7 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
 
-		rc = part_node(d.name, nums[i], (uint64_t)starts[i], (uint64_t)lens[i], path,
+		rc = hcfg_part_node(d.name, nums[i], (uint64_t)starts[i], (uint64_t)lens[i], path,
 			       sizeof(path));
 		if (rc < 0) {
 			base_cause(cause, rc, _("The kernel did not make the device of partition %d of %s."),
@@ -496,7 +497,7 @@ int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, si
 			rc = -E2BIG;
 			goto out;
 		}
-		rc = part_node(d.name, p->num, (uint64_t)p->geom.start * (dev->sector_size / 512),
+		rc = hcfg_part_node(d.name, p->num, (uint64_t)p->geom.start * (dev->sector_size / 512),
 			       (uint64_t)p->geom.length * (dev->sector_size / 512), path,
 			       sizeof(path));
 		if (rc < 0) {

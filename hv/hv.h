@@ -451,5 +451,41 @@ void hv_remote_kick(struct hv_remote *r);
 void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v);
 void hv_remote_view_clear(struct hv_remote_view *v);
 const char *hv_remote_uri(const struct hv_remote *r);
+/* ---- the storage editor's view of libvirt (hv-stor.c) ------------------------------- */
+
+struct hv_vol_info {
+	char *name, *path;
+	uint64_t capacity, allocation;   /* bytes */
+};
+
+struct hv_pool_info {
+	char *name;
+	char *type;           /* "dir", "fs", "logical", ... */
+	bool active;
+	char *target;         /* the folder, or /dev/VG for a logical pool; NULL when none */
+	char *source_dev;     /* the first source device, NULL when none */
+	char *source_name;    /* a logical pool's volume group, NULL when none */
+	uint64_t capacity, allocation, available;   /* bytes */
+	struct hv_vol_info *vols;   /* of an active pool */
+	size_t n_vols;
+};
+/* Every storage pool, active or not, with the volumes of the active ones. */
+int hv_pools(struct hv_conn *conn, struct hv_pool_info **out, size_t *n, char **cause);
+void hv_pools_free(struct hv_pool_info *p, size_t n);
+
+struct hv_guest_disks {
+	char name[128];
+	enum hv_state state;
+	char **paths;         /* the files and devices of its disks and CD-ROMs */
+	bool *block;          /* paths[i] is a block device disk */
+	size_t n;
+};
+/* Every guest with the paths of its disks: from the live XML while it runs, its definition otherwise; volumes resolved. */
+int hv_guests_disks(struct hv_conn *conn, struct hv_guest_disks **out, size_t *n, char **cause);
+void hv_guest_disks_free(struct hv_guest_disks *g, size_t n);
+/* Stop and undefine the pool @name; with @delete_volumes its volumes are deleted first. */
+int hv_pool_remove(struct hv_conn *conn, const char *name, bool delete_volumes, char **cause);
+/* A new LVM pool @name: a volume group of that name made on @device, started and autostarted. */
+int hv_pool_logical(struct hv_conn *conn, const char *name, const char *device, char **cause);
 
 #endif

@@ -1,5 +1,6 @@
 /* ospite: the host console (a TUI with login on tty1 or a serial line) and batch commands for scripts. */
 #include "vc.h"
+#include "vc-stor.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -40,6 +41,8 @@ static void usage(FILE *f)
 		     "  --config FILE              the settings file (default %s)\n"
 		     "  --help                     show this help\n"
 		     "  --version                  show the version\n"), VC_CONF_PATH);
+	fputs(_("\nThe host's storage: ospite storage show|impact|create|delete|format|grow|pool-remove\n"
+		"(\"ospite storage\" alone shows how).\n"), f);
 }
 
 static int fail(const char *what, char *cause)
@@ -156,6 +159,35 @@ int main(int argc, char **argv)
 		return vc_net_main(argc - 1, argv + 1);
 	memset(&app, 0, sizeof(app));
 	memset(&bo, 0, sizeof(bo));
+	/* "storage" has options of its own: the global ones before it are read here, the rest there. */
+	for (int k = 1; k < argc; k++) {
+		static const char *const with_value[] = { "--connect", "--lang", "--idle-timeout",
+							  "--config" };
+		bool skip = false;
+
+		for (size_t w = 0; w < sizeof(with_value) / sizeof(with_value[0]); w++)
+			skip = skip || !strcmp(argv[k], with_value[w]);
+		if (skip) {
+			k++;
+			continue;
+		}
+		if (argv[k][0] == '-')
+			continue;
+		if (strcmp(argv[k], "storage"))
+			break;
+		while ((opt = getopt_long(k, argv, "", opts, NULL)) != -1) {
+			switch (opt) {
+			case 'c': app.uri = optarg; break;
+			case 'L':
+				if (strcmp(optarg, "en") && strcmp(optarg, "it"))
+					return usage(stderr), 1;
+				tui_lang_set(optarg);
+				break;
+			default: usage(stderr); return 1;
+			}
+		}
+		return vc_storage_main(app.uri, argc - k, argv + k);
+	}
 	app.conf_path = VC_CONF_PATH;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {

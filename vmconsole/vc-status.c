@@ -1,5 +1,6 @@
 /* The host status screen, the only one shown before a login: host name, addresses, CPU, memory, hypervisor, bridges, guests. */
 #include "vc.h"
+#include "vc-stor.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
@@ -118,10 +119,11 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->val[f] = tui_view_text(s->v, labw + 3, y, 0, "");
 	}
 	if (app->logged_in) {
-		const char *btns[2] = { _("Back"), _("Network") };
+		/* Back first: the host's editors follow it, then the other hosts. */
+		const char *btns[4] = { _("Back"), _("Network"), _("Storage"), _("Hosts") };
 
 		note = "";
-		s->btn = tui_view_buttons(s->v, btns, 2);
+		s->btn = tui_view_buttons(s->v, btns, 4);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -155,14 +157,17 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
-			if (app->logged_in && ev.id == s.btn + 1) {
-				int rc = vc_scr_net(app);
+			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 3) {
+				int rc = ev.id == s.btn + 1 ? vc_scr_net(app) :
+					 ev.id == s.btn + 2 ? vc_scr_storage(app) : vc_scr_hosts(app);
 
-				if (rc != VC_BACK || app->unwinding) {
+				if (rc == VC_LOGOUT || rc == VC_QUIT || app->unwinding) {
 					tui_view_free(s.v);
-					return rc;
+					return rc == VC_QUIT ? VC_QUIT : VC_LOGOUT;
 				}
-				fill(&s, app);
+				/* Afresh, in the language now chosen, with Back under the cursor. */
+				tui_view_free(s.v);
+				build(&s, app);
 				break;
 			}
 			if (app->logged_in) {
