@@ -27,6 +27,7 @@ HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
 
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+MANDIR    ?= $(PREFIX)/share/man
 CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCALEDIR)\" \
 	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -DSBINDIR=\"$(PREFIX)/sbin\" -I. -I$(B)/gen
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
@@ -46,7 +47,7 @@ LIBS_A    := $(call lib_a,$(LIBDIRS))
 BINS      := $(B)/ospite-install $(if $(wildcard vmconsole/main-ospite.c),$(B)/ospite)
 
 .PHONY: all run check check-unit check-po check-screen check-integration check-e2e check-all \
-	install deps deps-test clean pot fuzz bench check-answers
+	install deps deps-test clean pot fuzz bench check-answers deb
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
 
@@ -188,6 +189,22 @@ install: all
 	  >$(DESTDIR)$(UNITDIR)/ospite-console.service
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-console-serial@.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-console-serial@.service
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/ospite-answers.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/ospite.8 man/ospite-install.8 $(DESTDIR)$(MANDIR)/man8/
+
+# ---- boot media: the Debian package (see debian/), built from a copy of the tracked files ----
+DEB       := build/ospite_$(VERSION)_amd64.deb
+
+deb: $(DEB)
+
+$(DEB): $(shell git ls-files --cached --others --exclude-standard 2>/dev/null)
+	@tests/lib/deps.sh media
+	rm -rf build/deb && mkdir -p build/deb/ospite-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C build/deb/ospite-$(VERSION)
+	cd build/deb/ospite-$(VERSION) && dpkg-buildpackage -b -us -uc -j2
+	lintian --fail-on error build/deb/ospite_$(VERSION)_amd64.changes
+	cp build/deb/ospite_$(VERSION)_amd64.deb $@
 
 clean:
 	rm -rf build/std build/san
