@@ -29,6 +29,7 @@ HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
 
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
+MANDIR    ?= $(PREFIX)/share/man
 CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCALEDIR)\" \
 	     -DLIBEXECDIR=\"$(PREFIX)/lib/ospite\" -DSBINDIR=\"$(PREFIX)/sbin\" -I. -I$(B)/gen
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
@@ -48,7 +49,7 @@ LIBS_A    := $(call lib_a,$(LIBDIRS))
 BINS      := $(B)/ospite-install $(if $(wildcard vmconsole/main-ospite.c),$(B)/ospite)
 
 .PHONY: all run check check-unit check-po check-screen check-integration check-e2e check-all \
-	install deps deps-test clean pot fuzz bench check-answers
+	install deps deps-test clean pot fuzz bench check-answers deb iso check-media netboot
 
 all: $(BINS) $(B)/locale/it/LC_MESSAGES/ospite.mo
 
@@ -68,6 +69,10 @@ $(B)/ospite-install: $(B)/obj/install/main-install.o $(INST_A)
 
 $(B)/ospite: $(B)/obj/vmconsole/main-ospite.o $(CONS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(HV_LIBS)
+
+# The install medium's package repository, resolved with the installer's Dependency Check.
+$(B)/ospite-media-repo: $(B)/obj/media/main-media-repo.o $(INST_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # The installer puts the console's unit on the host it installs: the same file make install uses.
 $(B)/gen/console-unit.h: vmconsole/ospite-console.service
@@ -199,6 +204,41 @@ install: all
 	  >$(DESTDIR)$(UNITDIR)/ospite-console-serial@.service
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-net-restore.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-net-restore.service
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/ospite-answers.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/ospite.8 man/ospite-install.8 $(DESTDIR)$(MANDIR)/man8/
+
+# ---- boot media: the Debian package (see debian/), built from a copy of the tracked files ----
+DEB       := build/ospite_$(VERSION)_amd64.deb
+
+deb: $(DEB)
+
+$(DEB): $(shell git ls-files --cached --others --exclude-standard -- Makefile debian man po $(LIBDIRS) 2>/dev/null)
+	@tests/lib/deps.sh media
+	rm -rf build/deb && mkdir -p build/deb/ospite-$(VERSION)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - | tar -xf - -C build/deb/ospite-$(VERSION)
+	cd build/deb/ospite-$(VERSION) && dpkg-buildpackage -b -us -uc -j2
+	lintian --fail-on error build/deb/ospite_$(VERSION)_amd64.changes
+	cp build/deb/ospite_$(VERSION)_amd64.deb $@
+
+# The installer ISO: a live root from this machine's mirror (see media/mkiso.sh).
+ISO       := build/ospite-$(VERSION)-amd64.iso
+
+iso: $(ISO)
+
+$(ISO): $(DEB) $(B)/ospite-media-repo $(wildcard media/*)
+	@tests/lib/deps.sh media
+	media/mkiso.sh $(DEB) $@ $(abspath build/iso) $(abspath $(B)/ospite-media-repo) \
+	  $(abspath build/media-apt)
+
+# Network boot: the ISO's parts served over TFTP and HTTP (see README).
+netboot: $(ISO)
+	@tests/lib/deps.sh media
+	media/mknetboot.sh build/iso/iso build/netboot $(VERSION)
+
+# The boot media under QEMU (TCG): slow, so not part of make check.
+check-media: iso netboot
+	@tests/lib/run-scripts.sh tests/media
 
 clean:
 	rm -rf build/std build/san

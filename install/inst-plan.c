@@ -126,6 +126,30 @@ const char *inst_plan_locale(const struct inst_plan *p)
 	return !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8";
 }
 
+const char *inst_plan_medium_dir(void)
+{
+	/* live-boot mounts the medium it booted from at /run/live/medium; the ISO's repository is in debian/. */
+	const char *dir = getenv("OSPITE_MEDIUM_REPO");
+
+	return dir && *dir ? dir : "/run/live/medium/debian";
+}
+
+bool inst_plan_medium_source(struct inst_plan *p)
+{
+	const char *dir = inst_plan_medium_dir();
+	char release[512];
+	struct stat st;
+
+	if (strlen(dir) >= sizeof(p->local_dir))
+		return false;
+	snprintf(release, sizeof(release), "%s/dists/%s/Release", dir, p->suite);
+	if (stat(release, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	p->src = INST_SRC_LOCAL;
+	INST_COPY(p->local_dir, dir);
+	return true;
+}
+
 void inst_plan_init(struct inst_plan *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -143,6 +167,7 @@ void inst_plan_init(struct inst_plan *p)
 		system_mirror(sec, p->security_mirror, sizeof(p->security_mirror));
 	}
 	p->security = true;
+	inst_plan_medium_source(p);
 	p->hv = INST_HV_XEN;
 	p->dom0_mem_mib = 1024;
 	p->end = INST_END_REBOOT;

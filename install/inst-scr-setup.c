@@ -236,7 +236,10 @@ int inst_scr_source(struct inst_ctx *c)
 		char *cause = NULL;
 		int kind, url, suite, dir, sec, rc;
 
-		tui_dialog_text(d, _("Where do the packages come from? The mirror defaults to the one this system uses."));
+		if (c->plan.src == INST_SRC_LOCAL && !strcmp(c->plan.local_dir, inst_plan_medium_dir()))
+			tui_dialog_text(d, _("Where do the packages come from? The install medium holds every package a Xen or KVM host needs, so it needs no network; the mirror defaults to the one this system uses."));
+		else
+			tui_dialog_text(d, _("Where do the packages come from? The mirror defaults to the one this system uses."));
 		kind = tui_dialog_radio(d, _("Source:"), kinds, 2, c->plan.src);
 		url = tui_dialog_entry(d, _("Mirror URL:"), c->plan.mirror, 0);
 		suite = tui_dialog_entry(d, _("Release:"), c->plan.suite, 0);

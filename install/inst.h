@@ -133,6 +133,13 @@ struct inst_plan {
 /* ---- the plan (inst-plan.c) --------------------------------------------- */
 
 void inst_plan_init(struct inst_plan *p);
+/*
+ * When a medium's package repository for @p->suite is there (the ISO's, at
+ * /run/live/medium/debian, or $OSPITE_MEDIUM_REPO), make it the source; true if so.
+ */
+bool inst_plan_medium_source(struct inst_plan *p);
+/* Where the medium's package repository is looked for. */
+const char *inst_plan_medium_dir(void);
 void inst_plan_free(struct inst_plan *p);
 /* Defaults that follow the language (keyboard, timezone). */
 void inst_plan_lang_defaults(struct inst_plan *p, const char *lang);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages ospite needs to build (build), or to build and test (test).
+# Installs the Debian packages ospite needs to build (build), to build and test (test), or to
+# build the package and boot media (media).
 set -e
 
 build="build-essential pkg-config gettext libnewt-dev libslang2-dev libncurses-dev libparted-dev
@@ -11,11 +12,15 @@ qemu-utils ca-certificates gpgv debian-archive-keyring"
 test="qemu-system-x86
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static cpio linux-image-cloud-amd64 vncsnapshot
 libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq"
+# The Debian package and the boot media (make deb, iso, netboot) and their tests under QEMU.
+media="debhelper lintian dpkg-dev fakeroot squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin
+grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils"
 
 case "${1:-build}" in
 build) want="$build $run" ;;
-test) want="$build $run $test" ;;
-*) echo "usage: $0 build|test" >&2; exit 2 ;;
+test) want="$build $run $test $media" ;;
+media) want="$build $run $media" ;;
+*) echo "usage: $0 build|test|media" >&2; exit 2 ;;
 esac
 
 missing=""
