@@ -469,9 +469,6 @@ static void validate_extras(const struct inst_plan *p, char **all)
 		if (inst_plan_pkg_needed(p, p->exclude[i]))
 			base_cause(&c, 0, _("The package %s cannot be left out: ospite needs it."),
 				   p->exclude[i]), problem(all, c), c = NULL;
-		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
-			base_cause(&c, 0, _("The package %s is not in the package set, so it cannot be left out."),
-				   p->exclude[i]), problem(all, c), c = NULL;
 	}
 	for (int k = 0; k < 2; k++) {
 		char *const *list = k ? p->svc_disable : p->svc_enable;
@@ -512,6 +509,20 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 		if (*p->dns && inst_valid_dns(p->dns, &c) < 0)
 			problem(&all, c), c = NULL;
 	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		if (inst_valid_ifname(x->dev, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (!x->dhcp && inst_valid_ipv4(x->ip, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (!x->dhcp && (x->prefix < 1 || x->prefix > 32))
+			problem(&all, strdup(_("The prefix length must be from 1 to 32.")));
+		if (*x->ipv6 && inst_valid_ipv6(x->ipv6, &c) < 0)
+			problem(&all, c), c = NULL;
+	}
+	if (*p->ipv6 && inst_valid_ipv6(p->ipv6, &c) < 0)
+		problem(&all, c), c = NULL;
 	if (p->src == INST_SRC_MIRROR) {
 		if (!*p->mirror)
 			problem(&all, strdup(_("No package source is set: give the address of a Debian mirror.")));
@@ -605,6 +616,20 @@ char *inst_plan_dump(const struct inst_plan *p)
 	if (!p->dhcp)
 		base_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
+	if (*p->ipv6)
+		base_buf_printf(&s, " ipv6=%s", p->ipv6);
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		base_buf_printf(&s, "\naddress: device=%s %s", x->dev, x->dhcp ? "dhcp" : "static");
+		if (!x->dhcp)
+			base_buf_printf(&s, " ip=%s/%u gateway=%s", x->ip, x->prefix,
+			    *x->gateway ? x->gateway : "-");
+		if (*x->ipv6)
+			base_buf_printf(&s, " ipv6=%s", x->ipv6);
+	}
+	if (p->noipv6)
+		base_buf_str(&s, "\nipv6: off");
 	base_buf_printf(&s, "\nhostname: %s\n", p->hostname);
 	if (p->src == INST_SRC_MIRROR)
 		base_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
@@ -639,6 +664,8 @@ char *inst_plan_dump(const struct inst_plan *p)
 		base_buf_printf(&s, "\n");
 	}
 	base_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
+	if (p->std_priority)
+		base_buf_printf(&s, "packages: priority standard\n");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
 		base_buf_printf(&s, "package: %s\n", p->packages[i]);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++)
@@ -727,8 +754,40 @@ static void ks_address(struct base_buf *s, const struct inst_plan *p)
 			ks_opt(s, "nameserver", dns);
 		}
 	}
+	if (*p->ipv6)
+		ks_opt(s, "ipv6", p->ipv6);
+	if (p->noipv6)
+		base_buf_str(s, " --noipv6");
 	ks_opt(s, "hostname", p->hostname);
 	base_buf_str(s, " --activate\n");
+}
+
+/* The addressing part of a network command with an extra address. */
+static void ks_extra(struct base_buf *s, const struct inst_addr *x)
+{
+	if (x->dhcp) {
+		base_buf_str(s, " --bootproto=dhcp");
+	} else {
+		base_buf_str(s, " --bootproto=static");
+		ks_opt(s, "ip", x->ip);
+		base_buf_printf(s, " --netmask=%u", x->prefix);
+		if (*x->gateway)
+			ks_opt(s, "gateway", x->gateway);
+		else
+			base_buf_str(s, " --nodefroute");
+	}
+	if (*x->ipv6)
+		ks_opt(s, "ipv6", x->ipv6);
+	base_buf_str(s, "\n");
+}
+
+/* The extra address a bridge carries, or NULL. */
+static const struct inst_addr *bridge_addr(const struct inst_plan *p, const struct inst_bridge *b)
+{
+	for (size_t i = 0; i < p->n_addrs; i++)
+		if (!strcmp(p->addrs[i].dev, b->name) || !strcmp(p->addrs[i].dev, b->nic))
+			return &p->addrs[i];
+	return NULL;
 }
 
 int inst_plan_confirm_disk(struct inst_plan *p, char **cause)
@@ -790,6 +849,8 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_opt(&s, "bridgeslaves", b->nic);
 		if (b == mgmt && *p->nic)
 			ks_address(&s, p);
+		else if (bridge_addr(p, b))
+			ks_extra(&s, bridge_addr(p, b));
 		else
 			base_buf_str(&s, " --bootproto=none\n");
 	}
@@ -798,6 +859,17 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (*nic_spec(p))
 			ks_opt(&s, "device", nic_spec(p));
 		ks_address(&s, p);
+	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		bool on_bridge = false;
+
+		for (size_t j = 0; j < p->n_bridges; j++)
+			on_bridge |= bridge_addr(p, &p->bridges[j]) == &p->addrs[i];
+		if (on_bridge)
+			continue;
+		base_buf_str(&s, "network");
+		ks_opt(&s, "device", p->addrs[i].dev);
+		ks_extra(&s, &p->addrs[i]);
 	}
 	base_buf_str(&s, "url");
 	if (p->src == INST_SRC_MIRROR) {
@@ -880,8 +952,10 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		base_buf_str(&s, "\n");
 	}
 	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
-	if (p->packages || p->exclude) {
+	if (p->packages || p->exclude || p->std_priority) {
 		base_buf_printf(&s, "%%packages\n");
+		if (p->std_priority)
+			base_buf_printf(&s, "@standard\n");
 		for (size_t i = 0; p->packages && p->packages[i]; i++)
 			base_buf_printf(&s, "%s\n", p->packages[i]);
 		for (size_t i = 0; p->exclude && p->exclude[i]; i++)

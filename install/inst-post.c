@@ -139,10 +139,19 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	eng_progress(e, 150, _("Writing the network configuration and the bridges..."));
 	for (size_t i = 0; i < p->n_bridges; i++)
 		br[i] = (struct hcfg_target_bridge){ p->bridges[i].name, p->bridges[i].nic };
+	struct hcfg_target_addr extra[INST_MAX_BRIDGES];
+
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		extra[i] = (struct hcfg_target_addr){ x->dev, x->dhcp, x->ip, x->prefix, x->gateway,
+						      x->ipv6 };
+	}
 	struct hcfg_target_net net = {
 		.hostname = p->hostname, .mgmt_nic = p->nic, .dhcp = p->dhcp, .address = p->ip,
 		.prefix = p->prefix, .gateway = p->gateway, .dns = p->dns, .bridges = br,
-		.n_bridges = p->n_bridges,
+		.n_bridges = p->n_bridges, .ipv6 = p->ipv6, .extra = extra, .n_extra = p->n_addrs,
+		.noipv6 = p->noipv6,
 	};
 	rc = hcfg_target_network(e->target, &net, cause);
 	/* Keep the NIC names the operator saw: each pinned by its MAC. */

@@ -46,6 +46,17 @@ struct inst_bridge {
 	struct inst_loc src;
 };
 
+/* An address besides the management one (a storage or migration network). */
+struct inst_addr {
+	char dev[16];            /* the NIC (its bridge carries the address) or a bridge */
+	bool dhcp;
+	char ip[64];
+	unsigned prefix;
+	char gateway[64];        /* only one address of the host holds the default gateway */
+	char ipv6[64];           /* "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	struct inst_loc src;
+};
+
 enum inst_script_when { INST_SCRIPT_PRE = 0, INST_SCRIPT_POST };
 
 /* A %pre or %post script of an answer file. */
@@ -78,6 +89,10 @@ struct inst_plan {
 	char gateway[64];
 	char dns[128];           /* space-separated */
 	char hostname[64];       /* short name or FQDN */
+	char ipv6[64];           /* management interface: "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	bool noipv6;             /* IPv6 off on the installed host */
+	struct inst_addr addrs[INST_MAX_BRIDGES];
+	size_t n_addrs;
 
 	enum inst_src src;
 	char mirror[256];        /* "http://host/debian" */
@@ -118,6 +133,7 @@ struct inst_plan {
 	char **ignore_disks;     /* ignoredisk --drives: disks an install must not use */
 	bool root_lock;          /* rootpw --lock */
 	char **exclude;          /* packages left out of the package set */
+	bool std_priority;       /* also Debian's packages of Priority standard (@standard, @base) */
 	char **svc_enable, **svc_disable;
 	char boot_append[512];   /* extra kernel arguments */
 	int boot_timeout;        /* seconds; -1 for ospite's default */
@@ -185,6 +201,8 @@ void inst_list_free(char ***list);
 int inst_valid_hostname(const char *s, char **cause);
 int inst_valid_ipv4(const char *s, char **cause);
 int inst_valid_prefix(const char *s, unsigned *prefix, char **cause);
+/* An IPv6 setting of a network command: "auto", "dhcp" or "ADDRESS/PREFIX". */
+int inst_valid_ipv6(const char *s, char **cause);
 int inst_valid_dns(const char *s, char **cause);
 int inst_valid_url(const char *s, char **cause);
 int inst_valid_size(const char *s, uint64_t *mib, char **cause);
@@ -202,6 +220,8 @@ int inst_valid_cmdline(const char *s, char **cause);
 int inst_valid_serial(const char *s, char **cause);
 /* A crypt(3) hash this system can check ("$y$...", "$6$..."). */
 int inst_valid_hash(const char *s, char **cause);
+/* Is the hash of a method too weak to keep without a warning (MD5, "$1$")? */
+bool inst_hash_weak(const char *s);
 /* Hash @pw with yescrypt (or SHA-512 where yescrypt is missing). */
 int inst_hash_password(const char *pw, char *hash, size_t len, char **cause);
 /* Check the partition plan alone (mount points, one root); problems as for inst_plan_validate(). */

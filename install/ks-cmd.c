@@ -4,9 +4,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define KS_MAX_SCRIPTS  64
@@ -16,7 +18,12 @@
 
 static void opt_err(void *opaque, const char *msg)
 {
-	ks_err(opaque, "%s", msg);
+	struct ks *k = opaque;
+
+	if (k->args_unsup && *k->args_unsup)
+		ks_err_unsupported(k, "%s", msg);
+	else
+		ks_err(k, "%s", msg);
 }
 
 /*
@@ -27,7 +34,11 @@ static void opt_err(void *opaque, const char *msg)
 static unsigned args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
 		     const char *const *unsupported, struct inst_ks_args *a, size_t max)
 {
-	unsigned bad = inst_ks_options(w[0], w + 1, defs, unsupported, a, opt_err, k);
+	unsigned bad;
+
+	k->args_unsup = &a->unsupported;
+	bad = inst_ks_options(w[0], w + 1, defs, unsupported, a, opt_err, k);
+	k->args_unsup = NULL;
 
 	if (a->n_pos > max) {
 		if (max == 0)
@@ -256,7 +267,24 @@ static void cmd_timezone(struct ks *k, char **w)
 }
 
 enum { NET_DEVICE, NET_BOOTPROTO, NET_IP, NET_NETMASK, NET_GATEWAY, NET_NAMESERVER, NET_HOSTNAME,
-       NET_ACTIVATE, NET_BRIDGESLAVES };
+       NET_ACTIVATE, NET_BRIDGESLAVES, NET_ONBOOT, NET_NOIPV6, NET_IPV6, NET_NODEFROUTE };
+
+/* Anaconda's --onboot takes yes/no in the spellings of its own option parser. */
+static bool onboot_value(const char *v, bool *on)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1", NULL };
+	static const char *const no[] = { "no", "off", "false", "0", NULL };
+
+	for (size_t i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return *on = true;
+	for (size_t i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i])) {
+			*on = false;
+			return true;
+		}
+	return false;
+}
 
 /* A network command that declares a bridge: check it against the others and keep it. */
 static bool add_bridge(struct ks *k, const char *name, const char *nic)
@@ -301,12 +329,16 @@ static void cmd_network(struct ks *k, char **w)
 		[NET_HOSTNAME] = { "hostname", INST_KS_VALUE, NULL },
 		[NET_ACTIVATE] = { "activate", INST_KS_FLAG, NULL },
 		[NET_BRIDGESLAVES] = { "bridgeslaves", INST_KS_VALUE, NULL },
+		[NET_ONBOOT] = { "onboot", INST_KS_VALUE, NULL },
+		[NET_NOIPV6] = { "noipv6", INST_KS_FLAG, NULL },
+		[NET_IPV6] = { "ipv6", INST_KS_VALUE, NULL },
+		[NET_NODEFROUTE] = { "nodefroute", INST_KS_FLAG, NULL },
 		{ NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"onboot=", "noipv4", "noipv6", "ipv6=", "ipv6gateway=", "mtu=", "ethtool=", "essid=",
+		"noipv4", "ipv6gateway=", "mtu=", "ethtool=", "essid=",
 		"wepkey=", "wpakey=", "dhcpclass=", "bondslaves=", "bondopts=", "vlanid=",
-		"interfacename=", "teamslaves=", "teamconfig=", "bridgeopts=", "nodefroute", "nodns",
+		"interfacename=", "teamslaves=", "teamconfig=", "bridgeopts=", "nodns",
 		"bindto=", "no-activate", NULL,
 	};
 	struct inst_plan *p = k->p;
@@ -315,13 +347,41 @@ static void cmd_network(struct ks *k, char **w)
 	const char *dev = a.val[NET_DEVICE], *proto = a.val[NET_BOOTPROTO];
 	const char *host = a.val[NET_HOSTNAME], *slaves = a.val[NET_BRIDGESLAVES];
 	char **slave = NULL, *cause = NULL, dns[sizeof(p->dns)] = "", where[320];
-	bool addr, any_addr_opt = false;
+	bool addr, extra, any_addr_opt = false, onboot = true;
 	unsigned prefix = 0;
 
 	for (int i = NET_IP; i <= NET_NAMESERVER; i++)
 		any_addr_opt |= a.val[i] != NULL;
 	if (!proto && (dev || slaves || any_addr_opt))
 		proto = "dhcp";   /* Anaconda's default */
+	if (a.val[NET_ONBOOT] && !onboot_value(a.val[NET_ONBOOT], &onboot)) {
+		ks_err(k, _("The value \"%s\" of --onboot is not valid: write yes or no."),
+		       ks_q(k, a.val[NET_ONBOOT]));
+		bad++;
+	}
+	if (a.val[NET_IPV6] && failed(k, inst_valid_ipv6(a.val[NET_IPV6], &cause), &cause))
+		bad++;
+	if (a.val[NET_IPV6] && (a.val[NET_NOIPV6] || p->noipv6)) {
+		ks_err(k, _("The options --ipv6 and --noipv6 exclude each other: IPv6 is on or off for the whole host."));
+		bad++;
+	}
+	if (a.val[NET_NOIPV6]) {
+		bool v6 = *p->ipv6;
+
+		for (size_t i = 0; i < p->n_addrs; i++)
+			v6 |= *p->addrs[i].ipv6 != '\0';
+		if (v6) {
+			ks_err(k, _("The options --ipv6 and --noipv6 exclude each other: IPv6 is on or off for the whole host."));
+			bad++;
+		}
+	}
+	/* An interface that does not come up at boot gets no address: as a bridge port it still does. */
+	if (!onboot && proto && strcmp(proto, "none")) {
+		ks_warn(k, _("The device of a network command with --onboot=no gets no address; a bridge port still comes up with its bridge."));
+		proto = "none";
+		for (int i = NET_IP; i <= NET_NAMESERVER; i++)
+			a.val[i] = NULL;
+	}
 	if (!proto && !host) {
 		ks_err(k, _("The command network needs --device, --bootproto or --hostname."));
 		bad++;
@@ -398,13 +458,65 @@ static void cmd_network(struct ks *k, char **w)
 		       ks_where(k, k->hostname_src, where, sizeof(where)));
 		bad++;
 	}
-	if (addr && k->addr_src.line) {
-		ks_err(k, _("The host's address is already set at %s: ospite configures one address, so give the other network commands --bootproto=none."),
+	/* The first address is the management one; each later one is an extra address. */
+	extra = addr && k->addr_src.line;
+	if (extra && (!dev || !strcmp(dev, "link") || is_mac(dev))) {
+		ks_err(k, _("A second address needs --device with the name of the network device or bridge, such as eth1 or xenbr1; the first is at %s."),
 		       ks_where(k, k->addr_src, where, sizeof(where)));
+		bad++;
+	}
+	if (extra && p->n_addrs >= INST_MAX_BRIDGES) {
+		ks_err(k, _("ospite configures at most %d addresses besides the first."), INST_MAX_BRIDGES);
+		bad++;
+	}
+	if (extra && !bad) {
+		const char *d = slave ? slave[0] : dev;
+
+		if (!strcmp(d, p->nic)) {
+			ks_err(k, _("The device %s already has the address set at %s."), d,
+			       ks_where(k, k->addr_src, where, sizeof(where)));
+			bad++;
+		}
+		for (size_t i = 0; i < p->n_addrs; i++)
+			if (!strcmp(p->addrs[i].dev, d) || !strcmp(p->addrs[i].dev, dev)) {
+				ks_err(k, _("The device %s already has the address set at %s."), d,
+				       ks_where(k, p->addrs[i].src, where, sizeof(where)));
+				bad++;
+			}
+	}
+	/* One address holds the default gateway, as a host has one default route. */
+	if (addr && a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE] && k->gateway_src.line) {
+		ks_err(k, _("The default gateway is already set at %s: give the other addresses no --gateway, or --nodefroute."),
+		       ks_where(k, k->gateway_src, where, sizeof(where)));
 		bad++;
 	}
 	if (bad || (slave && !add_bridge(k, dev, slave[0])))
 		goto out;
+	if (a.val[NET_NOIPV6])
+		p->noipv6 = true;
+	if (addr && a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE])
+		k->gateway_src = k->at;
+	if (extra) {
+		struct inst_addr *x = &p->addrs[p->n_addrs++];
+
+		memset(x, 0, sizeof(*x));
+		/* A bridge line names the bridge, which carries the address. */
+		INST_COPY(x->dev, dev);
+		x->dhcp = !strcmp(proto, "dhcp");
+		if (!x->dhcp) {
+			INST_COPY(x->ip, a.val[NET_IP]);
+			x->prefix = prefix;
+			if (a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE])
+				INST_COPY(x->gateway, a.val[NET_GATEWAY]);
+			if (*dns && !*p->dns)
+				INST_COPY(p->dns, dns);
+		}
+		if (a.val[NET_IPV6])
+			INST_COPY(x->ipv6, a.val[NET_IPV6]);
+		x->src = k->at;
+		addr = false;
+		k->addr_nic_lines[p->n_addrs] = !slave;
+	}
 	if (host) {
 		INST_COPY(p->hostname, host);
 		k->hostname_src = k->at;
@@ -416,9 +528,13 @@ static void cmd_network(struct ks *k, char **w)
 		if (!p->dhcp) {
 			INST_COPY(p->ip, a.val[NET_IP]);
 			p->prefix = prefix;
-			INST_COPY(p->gateway, a.val[NET_GATEWAY] ? a.val[NET_GATEWAY] : "");
+			INST_COPY(p->gateway, a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE] ?
+				  a.val[NET_GATEWAY] : "");
 			INST_COPY(p->dns, dns);
 		}
+		if (a.val[NET_IPV6])
+			INST_COPY(p->ipv6, a.val[NET_IPV6]);
+		k->addr_nic_lines[0] = !slave;
 		p->nic[0] = p->nic_mac[0] = '\0';
 		p->nic_link = false;
 		if (slave)
@@ -472,6 +588,8 @@ static void cmd_rootpw(struct ks *k, char **w)
 			bad++;
 		else if (!bad)
 			INST_COPY(p->root_hash, pw);
+		if (!bad && inst_hash_weak(pw))
+			ks_warn(k, _("The root password hash is an MD5 hash, which is weak: it is kept, but replace it with one made by mkpasswd, such as yescrypt."));
 	} else if (pw) {
 		if (strlen(pw) < 6) {
 			ks_err(k, _("The root password must be at least 6 characters long."));
@@ -814,6 +932,13 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 
 			snprintf(s, sizeof(s), "%s", t + 8);
 			l = strlen(s);
+			/* Check the value as the file wrote it, so that a message quotes the file. */
+			if (!got && (l < 2 || strcmp(s + l - 2, "n8")) &&
+			    failed(k, inst_valid_serial(s, &cause), &cause)) {
+				ok = false;
+				got = true;
+				continue;
+			}
 			/* Linux's "115200n8" is what ospite writes anyway. */
 			if (l > 2 && !strcmp(s + l - 2, "n8"))
 				s[l - 2] = '\0';
@@ -1123,7 +1248,7 @@ void ks_command(struct ks *k, char **w)
 	}
 	for (size_t i = 0; unsupported_cmds[i]; i++)
 		if (!strcmp(unsupported_cmds[i], w[0])) {
-			ks_err(k, _("The command \"%s\" is not supported by ospite."), w[0]);
+			ks_err_unsupported(k, _("The command \"%s\" is not supported by ospite."), w[0]);
 			return;
 		}
 	ks_err(k, _("\"%s\" is an unknown command."), ks_q(k, w[0]));
@@ -1279,11 +1404,47 @@ void ks_section_start(struct ks *k, char **w)
 	if (ignored_section(w[0]))
 		ks_warn(k, _("The section %s changes nothing on a Debian host: it is skipped."), w[0]);
 	else if (ks_is_section(w[0]))
-		ks_err(k, _("The section %s is not supported by ospite."), w[0]);
+		ks_err_unsupported(k, _("The section %s is not supported by ospite."), w[0]);
 	else
 		ks_err(k, _("\"%s\" is an unknown section."), ks_q(k, w[0]));
 	/* Skip to its %end, so that its lines are not read as commands. */
 	k->sec = KS_SEC_SKIP;
+}
+
+/*
+ * The groups of RHEL files that mean a base system: Debian has the same idea
+ * as package priorities. @core is what ospite always installs (required and
+ * important); @base and @standard are Debian's standard priority, as tasksel's
+ * "standard system utilities". Other groups name software by RHEL's own
+ * names, which are not Debian's: refused, so nothing is silently missing.
+ */
+static void package_group(struct ks *k, const char *g, bool exclude)
+{
+	const char *name = g + (exclude ? 2 : 1);
+
+	if (name[0] == '^')   /* an environment group, "@^minimal-environment" */
+		name++;
+	if (!strcasecmp(name, "core") || !strcasecmp(name, "minimal") ||
+	    !strcasecmp(name, "minimal-environment") || !strcasecmp(name, "server-product-environment")) {
+		if (exclude)
+			ks_err(k, _("The package group %s cannot be left out: it is the base system ospite installs."),
+			       ks_q(k, g));
+		else
+			ks_warn(k, _("The package group %s is Debian's base system of priority required and important, which ospite always installs."),
+				ks_q(k, g));
+	} else if (!strcasecmp(name, "base") || !strcasecmp(name, "standard")) {
+		if (exclude) {
+			ks_warn(k, _("Leaving out the package group %s changes nothing: Debian's standard packages are installed only when asked for."),
+				ks_q(k, g));
+		} else {
+			ks_warn(k, _("The package group %s is installed as Debian's packages of priority standard."),
+				ks_q(k, g));
+			k->p->std_priority = true;
+		}
+	} else {
+		ks_err(k, _("The package group %s is unknown to ospite: it knows @core, @base and @standard; list other packages by name."),
+		       ks_q(k, g));
+	}
 }
 
 void ks_package_line(struct ks *k, char **w)
@@ -1293,7 +1454,7 @@ void ks_package_line(struct ks *k, char **w)
 	bool exclude = name[0] == '-';
 	char *cause = NULL;
 
-	if (name[0] == '@') {
+	if (name[0] == '@' || !strncmp(name, "-@", 2)) {
 		/* A group name may hold blanks: "@X Window System". */
 		struct base_buf g = { 0 };
 
@@ -1301,8 +1462,7 @@ void ks_package_line(struct ks *k, char **w)
 			base_buf_printf(&g, "%s%s", i ? " " : "", w[i]);
 		if (g.oom)
 			abort();
-		ks_err(k, _("Package groups such as %s are not supported by ospite: list the packages by name."),
-		       ks_q(k, g.s));
+		package_group(k, g.s, exclude);
 		free(g.s);
 		return;
 	}
@@ -1312,6 +1472,22 @@ void ks_package_line(struct ks *k, char **w)
 	}
 	if (exclude)
 		name++;
+	if (exclude && strpbrk(name, "*?[")) {
+		/* RHEL files leave out families by pattern (-iwl*-firmware): fine when none is here. */
+		char **set = inst_plan_package_set(p);
+		bool hit = false;
+
+		for (size_t i = 0; set[i]; i++)
+			hit |= fnmatch(name, set[i], 0) == 0;
+		inst_list_free(&set);
+		if (hit)
+			ks_err(k, _("The pattern %s matches packages of the set: name the packages to leave out one by one."),
+			       ks_q(k, name));
+		else
+			ks_warn(k, _("The pattern %s matches no package of the set: leaving it out changes nothing."),
+				ks_q(k, name));
+		return;
+	}
 	if (failed(k, inst_valid_package(name, &cause), &cause))
 		return;
 	if (inst_list_has(exclude ? p->packages : p->exclude, name)) {
@@ -1389,6 +1565,39 @@ static void add_biosboot(struct ks *k)
 		k->p->parts[0].src = k->part_src;
 }
 
+/* The bridge of the file that carries @nic, or NULL. */
+static const struct inst_bridge *carrier(const struct inst_plan *p, const char *nic)
+{
+	for (size_t i = 0; i < p->n_bridges; i++)
+		if (!strcmp(p->bridges[i].nic, nic))
+			return &p->bridges[i];
+	return NULL;
+}
+
+/*
+ * An address given on a NIC's own line, where another line puts that NIC in
+ * a bridge, goes on the bridge: a port carries no address. Anaconda does the
+ * same; say so, since the file reads otherwise.
+ */
+static void move_addresses(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	const struct inst_bridge *b;
+
+	if (k->addr_src.line && k->addr_nic_lines[0] && *p->nic && (b = carrier(p, p->nic)))
+		ks_warn_at(k, p->src_network, _("The address of %s goes on the bridge %s, which carries it."),
+			   p->nic, b->name);
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		struct inst_addr *x = &p->addrs[i];
+
+		if (!k->addr_nic_lines[i + 1] || !(b = carrier(p, x->dev)))
+			continue;
+		ks_warn_at(k, x->src, _("The address of %s goes on the bridge %s, which carries it."),
+			   x->dev, b->name);
+		INST_COPY(x->dev, b->name);
+	}
+}
+
 void ks_finish(struct ks *k)
 {
 	struct inst_plan *p = k->p;
@@ -1422,6 +1631,7 @@ void ks_finish(struct ks *k)
 			ks_err_at(k, file, _("This system's package source cannot be used (%s): add url --url= with the address of a Debian mirror."),
 				  cause), free(cause), cause = NULL;
 	}
+	move_addresses(k);
 	if (p->n_parts)
 		add_biosboot(k);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
@@ -1429,8 +1639,9 @@ void ks_finish(struct ks *k)
 			ks_err_at(k, k->excl_src[i], _("The package %s cannot be left out: ospite needs it."),
 				  p->exclude[i]);
 		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
-			ks_err_at(k, k->excl_src[i], _("The package %s is not in the package set, so it cannot be left out."),
-				  p->exclude[i]);
+			/* A RHEL file leaves out its own packages (-plymouth): Debian has none to leave. */
+			ks_warn_at(k, k->excl_src[i], _("The package %s is not in the package set: leaving it out changes nothing."),
+				   p->exclude[i]);
 	}
 	if (*p->serial && p->hv == INST_HV_XEN && strncmp(p->serial, "ttyS0,", 6) &&
 	    strncmp(p->serial, "ttyS1,", 6))
