@@ -117,12 +117,16 @@ void inst_plan_lang_defaults(struct inst_plan *p, const char *lang)
 	bool it = !strcmp(lang, "it");
 
 	INST_COPY(p->lang, it ? "it" : "en");
+	p->locale[0] = '\0';
 	INST_COPY(p->keyboard, it ? "it" : "us");
+	p->kbd_variant[0] = '\0';
 	INST_COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
 }
 
 const char *inst_plan_locale(const struct inst_plan *p)
 {
+	if (*p->locale)
+		return p->locale;
 	return !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8";
 }
 
@@ -609,8 +613,12 @@ char *inst_plan_dump(const struct inst_plan *p)
 {
 	struct base_buf s = { 0 };
 
-	base_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
-	    p->utc ? " (utc)" : "");
+	base_buf_printf(&s, "lang: %s", p->lang);
+	/* The host's own locale, when it is not the one of the installer's language. */
+	if (*p->locale)
+		base_buf_printf(&s, " locale=%s", p->locale);
+	base_buf_printf(&s, "\nkeyboard: %s%s%s\ntimezone: %s%s\n", p->keyboard,
+	    *p->kbd_variant ? " variant=" : "", p->kbd_variant, p->timezone, p->utc ? " (utc)" : "");
 	base_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
 	    p->dhcp ? "dhcp" : "static");
 	if (!p->dhcp)
@@ -837,7 +845,14 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	base_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
 	base_buf_printf(&s, "lang %s\nkeyboard ", inst_plan_locale(p));
-	ks_word(&s, p->keyboard);
+	if (*p->kbd_variant) {
+		char x[80];
+
+		snprintf(x, sizeof(x), "%s (%s)", p->keyboard, p->kbd_variant);
+		ks_opt(&s, "xlayouts", x);
+	} else {
+		ks_word(&s, p->keyboard);
+	}
 	base_buf_str(&s, "\ntimezone ");
 	ks_word(&s, p->timezone);
 	base_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");

@@ -169,7 +169,7 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	if (!rc)
 		rc = TARGET(e, cause, "locale-gen");
 	if (!rc)
-		rc = hcfg_target_keyboard(e->target, p->keyboard, NULL, cause);
+		rc = hcfg_target_keyboard(e->target, p->keyboard, p->kbd_variant, cause);
 	if (!rc)
 		rc = hcfg_target_timezone(e->target, p->timezone, p->utc, cause);
 	if (rc < 0)

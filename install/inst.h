@@ -78,6 +78,8 @@ struct inst_script {
 struct inst_plan {
 	char lang[8];            /* "en", "it" */
 	char keyboard[32];       /* XKB layout: "us", "it" */
+	char kbd_variant[32];    /* XKB variant: "", "nodeadkeys" */
+	char locale[64];         /* the installed host's locale, "" for the one of lang */
 	char timezone[64];       /* "Europe/Rome" */
 	bool utc;
 

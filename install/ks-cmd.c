@@ -160,6 +160,30 @@ static bool is_mac(const char *s)
 
 /* ---- commands -------------------------------------------------------------- */
 
+/*
+ * Is @name (ll_CC.UTF-8 or ll_CC.UTF-8@mod) a locale Debian has? Where this
+ * system has the list of the locales package, it must be in it.
+ */
+static bool locale_known(const char *name)
+{
+	FILE *f = fopen("/usr/share/i18n/SUPPORTED", "re");
+	char line[256];
+	size_t n = strlen(name);
+	bool found = false;
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && line[n] == ' ' && !strncmp(line + n + 1, "UTF-8", 5);
+	fclose(f);
+	return found;
+}
+
+/*
+ * The host's locale from Anaconda's lang: "cs_CZ.UTF-8", "en_GB", "cs_CZ.utf8",
+ * "ca_ES@valencia". The host gets its UTF-8 form; the installer itself speaks
+ * Italian or English.
+ */
 static void cmd_lang(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
@@ -167,14 +191,47 @@ static void cmd_lang(struct ks *k, char **w)
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
 	const char *l = a.n_pos ? a.pos[0] : NULL;
+	char base[48] = "", mod[24] = "", loc[80];
+	bool ok = false;
 
 	if (!l) {
 		ks_err(k, _("The command lang needs a language, such as en_US.UTF-8 or it_IT.UTF-8."));
-	} else if ((strncmp(l, "en", 2) && strncmp(l, "it", 2)) || (l[2] && l[2] != '_' && l[2] != '.')) {
-		ks_err(k, _("The language \"%s\" is not supported: ospite installs hosts in English (en_US.UTF-8) or Italian (it_IT.UTF-8)."),
-		       ks_q(k, l));
+		free(a.pos);
+		return;
+	}
+	if (!strcmp(l, "en") || !strcmp(l, "it")) {
+		snprintf(base, sizeof(base), "%s", !strcmp(l, "it") ? "it_IT" : "en_US");
+		ok = true;
+	} else {
+		size_t n = strcspn(l, ".@");
+		const char *at = strchr(l, '@'), *dot = strchr(l, '.');
+
+		ok = n >= 5 && n < sizeof(base) && islower((unsigned char)l[0]) && strchr(l, '_') &&
+		     strchr(l, '_') < l + n && (!at || strlen(at) < sizeof(mod));
+		for (size_t i = 0; ok && l[i]; i++)
+			ok = isascii((unsigned char)l[i]) && (isalnum((unsigned char)l[i]) ||
+			     strchr("_.@-", l[i]));
+		if (ok) {
+			snprintf(base, sizeof(base), "%.*s", (int)n, l);
+			if (at)
+				snprintf(mod, sizeof(mod), "%s", at);
+			/* Another character set than UTF-8 becomes UTF-8: Debian's hosts use it. */
+			if (dot && (!at || dot < at) &&
+			    strncasecmp(dot + 1, "utf-8", 5) && strncasecmp(dot + 1, "utf8", 4))
+				ks_warn(k, _("The host gets the language %s in UTF-8, not in the character set the file names."),
+					base);
+		}
+	}
+	snprintf(loc, sizeof(loc), "%s.UTF-8%s", base, mod);
+	if (!ok) {
+		ks_err(k, _("\"%s\" is not a language name such as en_US.UTF-8 or cs_CZ.UTF-8."), ks_q(k, l));
+	} else if (strlen(loc) >= sizeof(k->p->locale) || !locale_known(loc)) {
+		ks_err(k, _("The language \"%s\" is not one Debian has in UTF-8."), ks_q(k, l));
 	} else if (!bad) {
-		INST_COPY(k->p->lang, !strncmp(l, "it", 2) ? "it" : "en");
+		INST_COPY(k->p->lang, !strncmp(base, "it_", 3) ? "it" : "en");
+		/* The installer's own language needs no locale of its own. */
+		INST_COPY(k->p->locale, strcmp(loc, !strncmp(base, "it_", 3) ? "it_IT.UTF-8" : "en_US.UTF-8") ?
+			  loc : "");
 		k->lang_set = true;
 	}
 	free(a.pos);
@@ -193,6 +250,29 @@ static bool layout_ok(const char *s)
 	return true;
 }
 
+/*
+ * Console keymap names (what RHEL's keyboard command and --vckeymap take)
+ * that are not XKB layout names, with the XKB layout and variant they stand
+ * for, as in systemd-localed's kbd-model-map.
+ */
+static const struct { const char *vc, *layout, *variant; } keymaps[] = {
+	{ "uk", "gb", "" }, { "de-latin1", "de", "" }, { "de-latin1-nodeadkeys", "de", "nodeadkeys" },
+	{ "de-nodeadkeys", "de", "nodeadkeys" }, { "fr-latin1", "fr", "" },
+	{ "fr-latin9", "fr", "latin9" }, { "fr-pc", "fr", "" }, { "fr_CH", "ch", "fr" },
+	{ "fr_CH-latin1", "ch", "fr" }, { "sg", "ch", "de_nodeadkeys" }, { "sg-latin1", "ch", "de_nodeadkeys" },
+	{ "it2", "it", "" }, { "it-ibm", "it", "ibm" }, { "sv-latin1", "se", "" }, { "se-latin1", "se", "" },
+	{ "fi-latin1", "fi", "" }, { "no-latin1", "no", "" }, { "dk-latin1", "dk", "" },
+	{ "pl2", "pl", "" }, { "cz-us-qwertz", "cz", "" }, { "cz-lat2", "cz", "qwerty" },
+	{ "sk-qwerty", "sk", "qwerty" }, { "sk-qwertz", "sk", "" }, { "slovene", "si", "" },
+	{ "croat", "hr", "" }, { "trq", "tr", "" }, { "tr_q-latin5", "tr", "" }, { "pt-latin1", "pt", "" },
+	{ "br-abnt2", "br", "" }, { "es-latin1", "es", "" }, { "la-latin1", "latam", "" },
+	{ "be-latin1", "be", "" }, { "nl2", "nl", "" }, { "jp106", "jp", "" }, { "ko", "kr", "" },
+	{ "us-acentos", "us", "intl" }, { "dvorak", "us", "dvorak" }, { "ua-utf", "ua", "" },
+	{ "bg_bds-utf8", "bg", "" }, { "is-latin1", "is", "" }, { "et", "ee", "" },
+	{ "mk-utf", "mk", "" }, { "ro_win", "ro", "" }, { "sr-cy", "rs", "" }, { "hu101", "hu", "" },
+	{ "ru1", "ru", "" }, { "ru-ms", "ru", "" }, { "gr-pc", "gr", "" },
+};
+
 static void cmd_keyboard(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
@@ -201,20 +281,37 @@ static void cmd_keyboard(struct ks *k, char **w)
 	static const char *const unsup[] = { "switch=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
-	char layout[64] = "";
+	char layout[64] = "", variant[64] = "";
 
-	if (a.val[1])
-		snprintf(layout, sizeof(layout), "%.*s", (int)strcspn(a.val[1], ","), a.val[1]);
-	else if (a.val[0])
-		snprintf(layout, sizeof(layout), "%s", a.val[0]);
-	else if (a.n_pos)
-		snprintf(layout, sizeof(layout), "%s", a.pos[0]);
+	if (a.val[1]) {
+		/* The first of the X layouts, "de" or "de (nodeadkeys)". */
+		const char *x = a.val[1];
+		size_t n = strcspn(x, ","), ln = strcspn(x, " (,");
+		const char *open = memchr(x, '(', n), *close = open ? memchr(open, ')', n - (open - x)) : NULL;
+
+		snprintf(layout, sizeof(layout), "%.*s", (int)(ln < 63 ? ln : 63), x);
+		if (open && close && close > open + 1 && (size_t)(close - open) < sizeof(variant))
+			snprintf(variant, sizeof(variant), "%.*s", (int)(close - open - 1), open + 1);
+		else if (open)
+			layout[0] = '\0';
+	} else if (a.val[0] || a.n_pos) {
+		const char *vc = a.val[0] ? a.val[0] : a.pos[0];
+
+		snprintf(layout, sizeof(layout), "%s", vc);
+		for (size_t i = 0; i < sizeof(keymaps) / sizeof(keymaps[0]); i++)
+			if (!strcmp(vc, keymaps[i].vc)) {
+				snprintf(layout, sizeof(layout), "%s", keymaps[i].layout);
+				snprintf(variant, sizeof(variant), "%s", keymaps[i].variant);
+			}
+	}
 	if (!a.val[0] && !a.val[1] && !a.n_pos) {
 		ks_err(k, _("The command keyboard needs a layout, such as us or it."));
-	} else if (!layout_ok(layout)) {
-		ks_err(k, _("\"%s\" is not a keyboard layout name, such as us or it."), ks_q(k, layout));
+	} else if (!layout_ok(layout) || (*variant && !layout_ok(variant))) {
+		ks_err(k, _("\"%s\" is not a keyboard layout name, such as us or it."),
+		       ks_q(k, a.val[1] ? a.val[1] : a.val[0] ? a.val[0] : a.pos[0]));
 	} else if (!bad) {
 		INST_COPY(k->p->keyboard, layout);
+		INST_COPY(k->p->kbd_variant, variant);
 		k->keyboard_set = true;
 	}
 	free(a.pos);
@@ -1608,13 +1705,19 @@ void ks_finish(struct ks *k)
 		return;
 	/* The language sets the keyboard and time zone the file leaves out. */
 	if (k->lang_set) {
-		char kb[sizeof(p->keyboard)], tz[sizeof(p->timezone)];
+		char kb[sizeof(p->keyboard)], tz[sizeof(p->timezone)], loc[sizeof(p->locale)];
+		char var[sizeof(p->kbd_variant)];
 
+		INST_COPY(var, p->kbd_variant);
 		INST_COPY(kb, p->keyboard);
 		INST_COPY(tz, p->timezone);
+		INST_COPY(loc, p->locale);
 		inst_plan_lang_defaults(p, p->lang);
-		if (k->keyboard_set)
+		INST_COPY(p->locale, loc);
+		if (k->keyboard_set) {
 			INST_COPY(p->keyboard, kb);
+			INST_COPY(p->kbd_variant, var);
+		}
 		if (k->timezone_set)
 			INST_COPY(p->timezone, tz);
 	}
