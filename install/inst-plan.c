@@ -202,6 +202,11 @@ void inst_plan_free(struct inst_plan *p)
 	free(p->scripts);
 	p->scripts = NULL;
 	p->n_scripts = 0;
+	for (size_t i = 0; i < p->n_users; i++)
+		explicit_bzero(p->users[i].hash, sizeof(p->users[i].hash));
+	free(p->users);
+	p->users = NULL;
+	p->n_users = 0;
 	for (size_t i = 0; i < p->n_src_files; i++)
 		free(p->src_files[i]);
 	free(p->src_files);
@@ -672,6 +677,23 @@ char *inst_plan_dump(const struct inst_plan *p)
 		base_buf_printf(&s, "\n");
 	}
 	base_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
+	for (size_t i = 0; i < p->n_users; i++) {
+		const struct inst_user *u = &p->users[i];
+
+		base_buf_printf(&s, "user: %s password=%s%s", u->name, *u->hash ? "set" : "-",
+		    u->lock ? " locked" : "");
+		if (*u->groups)
+			base_buf_printf(&s, " groups=%s", u->groups);
+		if (u->uid >= 0)
+			base_buf_printf(&s, " uid=%ld", u->uid);
+		if (*u->shell)
+			base_buf_printf(&s, " shell=%s", u->shell);
+		if (*u->home)
+			base_buf_printf(&s, " home=%s", u->home);
+		if (*u->gecos)
+			base_buf_printf(&s, " gecos=\"%s\"", u->gecos);
+		base_buf_str(&s, "\n");
+	}
 	if (p->std_priority)
 		base_buf_printf(&s, "packages: priority standard\n");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
@@ -964,6 +986,29 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		base_buf_str(&s, "services");
 		ks_list(&s, "enabled", p->svc_enable);
 		ks_list(&s, "disabled", p->svc_disable);
+		base_buf_str(&s, "\n");
+	}
+	for (size_t i = 0; i < p->n_users; i++) {
+		const struct inst_user *u = &p->users[i];
+
+		base_buf_str(&s, "user");
+		ks_opt(&s, "name", u->name);
+		if (*u->groups)
+			ks_opt(&s, "groups", u->groups);
+		if (*u->hash) {
+			base_buf_str(&s, " --iscrypted");
+			ks_opt(&s, "password", u->hash);
+		}
+		if (u->lock)
+			base_buf_str(&s, " --lock");
+		if (u->uid >= 0)
+			base_buf_printf(&s, " --uid=%ld", u->uid);
+		if (*u->shell)
+			ks_opt(&s, "shell", u->shell);
+		if (*u->home)
+			ks_opt(&s, "homedir", u->home);
+		if (*u->gecos)
+			ks_opt(&s, "gecos", u->gecos);
 		base_buf_str(&s, "\n");
 	}
 	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));

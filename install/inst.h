@@ -57,6 +57,19 @@ struct inst_addr {
 	struct inst_loc src;
 };
 
+/* An account of the installed host besides root (the answer file's user command). */
+struct inst_user {
+	char name[33];
+	char groups[256];        /* comma-separated supplementary groups, made when missing */
+	char hash[256];          /* crypt(3) hash, "" for none */
+	bool lock;
+	char shell[128];         /* "" for useradd's default */
+	char home[256];          /* "" for /home/NAME */
+	char gecos[128];
+	long uid;                /* -1 for the next free one */
+	struct inst_loc src;
+};
+
 enum inst_script_when { INST_SCRIPT_PRE = 0, INST_SCRIPT_POST };
 
 /* A %pre or %post script of an answer file. */
@@ -142,6 +155,8 @@ struct inst_plan {
 	bool boot_none;          /* bootloader --location=none: GRUB is not written to the disk */
 	struct inst_script *scripts;
 	size_t n_scripts;
+	struct inst_user *users;
+	size_t n_users;
 	char **src_files;        /* the answer file and the files it includes */
 	size_t n_src_files;
 	struct inst_loc src_disk, src_clear, src_ignore, src_rootpw, src_network, src_url,

@@ -701,6 +701,188 @@ static void cmd_rootpw(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/* Accounts that Debian's base system already has: a user command cannot make them. */
+static const char *const system_users[] = {
+	"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp",
+	"proxy", "www-data", "backup", "list", "irc", "gnats", "nobody", "_apt", "messagebus",
+	"systemd-network", "systemd-timesync", "sshd", "libvirt-qemu", NULL,
+};
+
+/* A name useradd takes on Debian (NAME_REGEX of adduser), or a group name alike. */
+static bool account_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !(islower((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isascii((unsigned char)s[i]) || !(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Is @item one of the comma-separated @list? */
+static bool in_csv(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *c = list; *c; c += strcspn(c, ","), c += *c == ',')
+		if (!strncmp(c, item, n) && (c[n] == ',' || !c[n]))
+			return true;
+	return false;
+}
+
+enum { USER_NAME, USER_GROUPS, USER_PASSWORD, USER_ISCRYPTED, USER_PLAINTEXT, USER_LOCK,
+       USER_SHELL, USER_HOMEDIR, USER_UID, USER_GECOS };
+
+static void cmd_user(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		[USER_NAME] = { "name", INST_KS_VALUE, NULL },
+		[USER_GROUPS] = { "groups", INST_KS_VALUE, NULL },
+		[USER_PASSWORD] = { "password", INST_KS_VALUE, NULL },
+		[USER_ISCRYPTED] = { "iscrypted", INST_KS_FLAG, NULL },
+		[USER_PLAINTEXT] = { "plaintext", INST_KS_FLAG, NULL },
+		[USER_LOCK] = { "lock", INST_KS_FLAG, NULL },
+		[USER_SHELL] = { "shell", INST_KS_VALUE, NULL },
+		[USER_HOMEDIR] = { "homedir", INST_KS_VALUE, NULL },
+		[USER_UID] = { "uid", INST_KS_VALUE, NULL },
+		[USER_GECOS] = { "gecos", INST_KS_VALUE, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "gid=", NULL };
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	const char *name = a.val[USER_NAME], *pw = a.val[USER_PASSWORD], *v;
+	struct inst_user u = { .uid = -1, .src = k->at };
+	char *cause = NULL, where[320];
+
+	if (!name) {
+		ks_err(k, _("The command user needs --name."));
+		bad++;
+	} else if (!account_name_ok(name)) {
+		ks_err(k, _("\"%s\" is not a user name: use lower-case letters, digits, _ and -, starting with a letter, at most 32."),
+		       ks_q(k, name));
+		bad++;
+	} else {
+		for (size_t i = 0; system_users[i]; i++)
+			if (!strcmp(system_users[i], name)) {
+				ks_err(k, _("The user %s is an account of the Debian system itself."), name);
+				bad++;
+			}
+		for (size_t i = 0; i < p->n_users; i++)
+			if (!strcmp(p->users[i].name, name)) {
+				ks_err(k, _("The user %s is already made at %s."), name,
+				       ks_where(k, p->users[i].src, where, sizeof(where)));
+				bad++;
+			}
+		if (!bad)
+			INST_COPY(u.name, name);
+	}
+	if ((v = a.val[USER_GROUPS])) {
+		char **list = split_commas(k, "groups", v, &bad);
+
+		for (size_t i = 0; list && list[i]; i++) {
+			const char *g = list[i];
+
+			/* RHEL's administrators' group is Debian's sudo, with the sudo package. */
+			if (!strcmp(g, "wheel")) {
+				ks_warn(k, _("The group wheel is Debian's group sudo: the user gets it, and the host the sudo package."));
+				g = "sudo";
+			}
+			if (!account_name_ok(g)) {
+				ks_err(k, _("\"%s\" is not a group name."), ks_q(k, g));
+				bad++;
+			} else if (strlen(u.groups) + strlen(g) + 2 > sizeof(u.groups)) {
+				ks_err(k, _("The list of --groups is longer than %zu characters."),
+				       sizeof(u.groups) - 1);
+				bad++;
+				break;
+			} else if (!in_csv(u.groups, g)) {
+				snprintf(u.groups + strlen(u.groups), sizeof(u.groups) - strlen(u.groups),
+					 "%s%s", *u.groups ? "," : "", g);
+			}
+			if (!strcmp(g, "sudo") && !inst_list_has(p->packages, "sudo"))
+				inst_list_add(&p->packages, "sudo");
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[USER_ISCRYPTED] && a.val[USER_PLAINTEXT]) {
+		ks_err(k, _("The options --iscrypted and --plaintext of the command user exclude each other."));
+		bad++;
+	}
+	if ((a.val[USER_ISCRYPTED] || a.val[USER_PLAINTEXT]) && !pw) {
+		ks_err(k, _("The command user needs --password with --iscrypted or --plaintext."));
+		bad++;
+	}
+	if (pw && a.val[USER_ISCRYPTED]) {
+		if (inst_valid_hash(pw, &cause) < 0) {
+			free(cause);
+			cause = NULL;
+			ks_err(k, _("The password of the user is not a crypt(3) hash this system can check, such as one made by mkpasswd."));
+			bad++;
+		}
+		else if (inst_hash_weak(pw))
+			ks_warn(k, _("The password hash of the user is an MD5 hash, which is weak: it is kept, but replace it with one made by mkpasswd, such as yescrypt."));
+		INST_COPY(u.hash, pw);
+	} else if (pw) {
+		if (failed(k, k->o->hash(pw, u.hash, sizeof(u.hash), &cause), &cause))
+			bad++;
+	}
+	u.lock = a.val[USER_LOCK] != NULL;
+	if ((v = a.val[USER_SHELL]) && (v[0] != '/' || strstr(v, "..") || strpbrk(v, " \t:,") ||
+					 !fits(k, "--shell", v, sizeof(u.shell)))) {
+		ks_err(k, _("The shell \"%s\" must be an absolute path, such as /bin/bash."), ks_q(k, v));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.shell, v);
+	}
+	if ((v = a.val[USER_HOMEDIR]) && (v[0] != '/' || strstr(v, "..") || strpbrk(v, " \t:,") ||
+					   !strcmp(v, "/") || !fits(k, "--homedir", v, sizeof(u.home)))) {
+		ks_err(k, _("The home directory \"%s\" must be an absolute path, such as /home/NAME."),
+		       ks_q(k, v));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.home, v);
+	}
+	if ((v = a.val[USER_UID])) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(v, &end, 10);
+		/* Below 1000 are Debian's system accounts; 65534 is nobody. */
+		if (!isdigit((unsigned char)*v) || *end || errno || n < 1000 || n >= 60000) {
+			ks_err(k, _("The value \"%s\" of --uid is not valid: write a number from 1000 to 59999."),
+			       ks_q(k, v));
+			bad++;
+		}
+		u.uid = n;
+	}
+	if ((v = a.val[USER_GECOS]) && (strpbrk(v, ":\n") || !fits(k, "--gecos", v, sizeof(u.gecos)))) {
+		ks_err(k, _("The value of --gecos cannot hold a colon."));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.gecos, v);
+	}
+	if (!bad && p->n_users >= 64) {
+		ks_err(k, _("ospite makes at most %d users."), 64);
+		bad++;
+	}
+	if (!bad) {
+		struct inst_user *nu = realloc(p->users, (p->n_users + 1) * sizeof(*nu));
+
+		if (!nu)
+			abort();
+		p->users = nu;
+		p->users[p->n_users++] = u;
+	}
+	explicit_bzero(&u, sizeof(u));
+	free(a.pos);
+}
+
 static void cmd_url(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
@@ -1278,6 +1460,7 @@ static const struct {
 	{ "timezone", cmd_timezone, KS_ONCE_TIMEZONE },
 	{ "network", cmd_network, KS_ONCE_NONE },
 	{ "rootpw", cmd_rootpw, KS_ONCE_ROOTPW },
+	{ "user", cmd_user, KS_ONCE_NONE },
 	{ "url", cmd_url, KS_ONCE_URL },
 	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
 	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
@@ -1309,7 +1492,7 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"logvol", "volgroup", "raid", "repo", "user", "group", "xconfig", "authselect", "cdrom",
+	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect", "cdrom",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
 	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
