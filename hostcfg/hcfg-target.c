@@ -694,6 +694,77 @@ out:
 	return rc;
 }
 
+/* ---- firewall ------------------------------------------------------------------ */
+
+/* "PORT/tcp" or "PORT/udp", PORT from 1 to 65535, or a range "FROM-TO/tcp". */
+static bool port_ok(const char *s)
+{
+	unsigned long from, to;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	from = to = strtoul(s, &end, 10);
+	if (*end == '-') {
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		to = strtoul(end + 1, &end, 10);
+	}
+	return from >= 1 && to <= 65535 && from <= to && (!strcmp(end, "/tcp") || !strcmp(end, "/udp"));
+}
+
+int hcfg_target_firewall(const char *root, char *const *ports, char *const *trusted,
+			 char **cause)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+	int rc = hcfg_tgt_check_root(root, cause);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; ports && ports[i]; i++)
+		if (!port_ok(ports[i]))
+			return base_cause(cause, -EINVAL, _("The port \"%s\" is not of the form 22/tcp."),
+					  ports[i]);
+	for (size_t i = 0; trusted && trusted[i]; i++)
+		if (!ifname_ok(trusted[i]))
+			return base_cause(cause, -EINVAL, _("The interface \"%s\" is not valid."),
+					  trusted[i]);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	fputs("#!/usr/sbin/nft -f\n"
+	      "# The host's firewall, as its installation asked: only what comes to the host itself\n"
+	      "# is filtered; the guests' bridged traffic is not.\n"
+	      "\n"
+	      "table inet ospite\n"
+	      "delete table inet ospite\n"
+	      "\n"
+	      "table inet ospite {\n"
+	      "\tchain input {\n"
+	      "\t\ttype filter hook input priority filter; policy drop;\n"
+	      "\t\tct state established,related accept\n"
+	      "\t\tct state invalid drop\n"
+	      "\t\tiif \"lo\" accept\n"
+	      "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+	      "\t\tudp dport { 68, 546 } accept\n", f);
+	for (size_t i = 0; trusted && trusted[i]; i++)
+		fprintf(f, "\t\tiifname \"%s\" accept\n", trusted[i]);
+	for (size_t i = 0; ports && ports[i]; i++) {
+		const char *slash = strchr(ports[i], '/');
+
+		fprintf(f, "\t\t%s dport %.*s accept\n", slash + 1, (int)(slash - ports[i]), ports[i]);
+	}
+	fputs("\t}\n"
+	      "}\n", f);
+	if (!hcfg_tgt_mem_close(f, &buf))
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_tgt_write(root, "/etc/nftables.conf", buf, 0755, cause);
+	free(buf);
+	return rc;
+}
+
 /* ---- policy-rc.d ------------------------------------------------------------- */
 
 int hcfg_target_block_daemons(const char *root, bool block, char **cause)

@@ -79,6 +79,18 @@ int hcfg_hostname_valid(const char *s, char **cause);
  */
 int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause);
 
+/* ---- firewall ------------------------------------------------------------ */
+
+/*
+ * Write /etc/nftables.conf: a table "ospite" that drops what comes to the
+ * host itself unless it answers the host's own traffic, comes on loopback or
+ * a trusted interface, is ICMP or the DHCP client's, or goes to one of
+ * @ports ("22/tcp", "53/udp"). Forwarded traffic (the guests' bridges) is
+ * left alone. The caller installs nftables and enables nftables.service.
+ */
+int hcfg_target_firewall(const char *root, char *const *ports, char *const *trusted,
+			 char **cause);
+
 /* ---- apt sources --------------------------------------------------------- */
 
 struct hcfg_target_apt {

@@ -197,6 +197,8 @@ void inst_plan_free(struct inst_plan *p)
 	inst_list_free(&p->exclude);
 	inst_list_free(&p->svc_enable);
 	inst_list_free(&p->svc_disable);
+	inst_list_free(&p->fw_ports);
+	inst_list_free(&p->fw_trust);
 	for (size_t i = 0; i < p->n_scripts; i++)
 		free(p->scripts[i].body);
 	free(p->scripts);
@@ -694,6 +696,12 @@ char *inst_plan_dump(const struct inst_plan *p)
 			base_buf_printf(&s, " gecos=\"%s\"", u->gecos);
 		base_buf_str(&s, "\n");
 	}
+	if (p->firewall) {
+		base_buf_str(&s, "firewall: enabled");
+		dump_list(&s, " ports=", p->fw_ports);
+		dump_list(&s, " trust=", p->fw_trust);
+		base_buf_str(&s, "\n");
+	}
 	if (p->std_priority)
 		base_buf_printf(&s, "packages: priority standard\n");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
@@ -986,6 +994,25 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		base_buf_str(&s, "services");
 		ks_list(&s, "enabled", p->svc_enable);
 		ks_list(&s, "disabled", p->svc_disable);
+		base_buf_str(&s, "\n");
+	}
+	if (p->firewall) {
+		struct base_buf v = { 0 };
+
+		/* Written as ports, which say exactly what is open; ssh is one of them. */
+		base_buf_str(&s, "firewall --enabled --remove-service=ssh");
+		for (size_t i = 0; p->fw_ports && p->fw_ports[i]; i++) {
+			const char *slash = strchr(p->fw_ports[i], '/');
+
+			base_buf_printf(&v, "%s%.*s:%s", i ? "," : "", (int)(slash - p->fw_ports[i]),
+			    p->fw_ports[i], slash + 1);
+		}
+		if (v.oom)
+			abort();
+		if (v.s)
+			ks_opt(&s, "port", v.s);
+		free(v.s);
+		ks_list(&s, "trust", p->fw_trust);
 		base_buf_str(&s, "\n");
 	}
 	for (size_t i = 0; i < p->n_users; i++) {

@@ -107,6 +107,12 @@ static int answer_file_post(struct inst_engine *e, char **cause)
 	const struct inst_plan *p = e->plan;
 	int rc = make_users(e, cause);
 
+	if (!rc && p->firewall) {
+		rc = hcfg_target_firewall(e->target, p->fw_ports, p->fw_trust, cause);
+		if (!rc)
+			rc = hcfg_target_enable_unit(e->target, "nftables.service", NULL, cause);
+	}
+
 	for (size_t i = 0; !rc && p->svc_enable && p->svc_enable[i]; i++)
 		rc = hcfg_target_enable_unit(e->target, p->svc_enable[i], NULL, cause);
 	for (size_t i = 0; !rc && p->svc_disable && p->svc_disable[i]; i++)

@@ -150,6 +150,9 @@ struct inst_plan {
 	char **exclude;          /* packages left out of the package set */
 	bool std_priority;       /* also Debian's packages of Priority standard (@standard, @base) */
 	char **svc_enable, **svc_disable;
+	bool firewall;           /* firewall --enabled: an nftables rule set on the host */
+	char **fw_ports;         /* what it lets in: "22/tcp", "53/udp", "5900-5999/tcp" */
+	char **fw_trust;         /* interfaces it lets everything in from */
 	char boot_append[512];   /* extra kernel arguments */
 	int boot_timeout;        /* seconds; -1 for ospite's default */
 	bool boot_none;          /* bootloader --location=none: GRUB is not written to the disk */

@@ -1405,31 +1405,193 @@ static void cmd_selinux(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/* firewalld's services an answer file names, as the ports they open. */
+static const struct { const char *name, *ports; } fw_services[] = {
+	{ "ssh", "22/tcp" }, { "http", "80/tcp" }, { "https", "443/tcp" }, { "smtp", "25/tcp" },
+	{ "ftp", "21/tcp" }, { "telnet", "23/tcp" }, { "dns", "53/tcp,53/udp" }, { "ntp", "123/udp" },
+	{ "nfs", "2049/tcp" }, { "vnc-server", "5900-5999/tcp" }, { "libvirt", "16509/tcp" },
+	{ "libvirt-tls", "16514/tcp" }, { "cockpit", "9090/tcp" }, { "snmp", "161/udp" },
+	{ "mdns", "5353/udp" }, { "dhcpv6-client", "" }, { "imap", "143/tcp" }, { "imaps", "993/tcp" },
+	{ "pop3", "110/tcp" }, { "pop3s", "995/tcp" }, { "smtps", "465/tcp" }, { "ldap", "389/tcp" },
+	{ "ldaps", "636/tcp" }, { "mysql", "3306/tcp" }, { "postgresql", "5432/tcp" },
+	{ "iscsi-target", "3260/tcp" }, { "syslog", "514/udp" }, { "http-alt", "8080/tcp" },
+};
+
+static const char *fw_service(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fw_services) / sizeof(fw_services[0]); i++)
+		if (!strcmp(fw_services[i].name, name))
+			return fw_services[i].ports;
+	return NULL;
+}
+
+/* Add the ports of a comma-separated list ("22/tcp,53/udp") to @list. */
+static void fw_add(char ***list, const char *ports)
+{
+	char buf[64], *save = NULL;
+
+	INST_COPY(buf, ports);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!inst_list_has(*list, t))
+			inst_list_add(list, t);
+}
+
+/* Anaconda's --port item: "1234:tcp", "5900-5999:tcp", or a service name with a protocol "imap:tcp". */
+static bool fw_port(const char *item, char *out, size_t len)
+{
+	const char *colon = strrchr(item, ':'), *svc;
+	char num[32];
+	unsigned long from, to;
+	char *end;
+
+	if (!colon || (strcmp(colon + 1, "tcp") && strcmp(colon + 1, "udp")) ||
+	    (size_t)(colon - item) >= sizeof(num) || colon == item)
+		return false;
+	snprintf(num, sizeof(num), "%.*s", (int)(colon - item), item);
+	if (!isdigit((unsigned char)num[0])) {
+		/* A service name: its port of that protocol. */
+		svc = fw_service(num);
+		if (!svc || !*svc)
+			return false;
+		snprintf(num, sizeof(num), "%.*s", (int)strcspn(svc, "/"), svc);
+	}
+	errno = 0;
+	from = to = strtoul(num, &end, 10);
+	if (*end == '-' && isdigit((unsigned char)end[1]))
+		to = strtoul(end + 1, &end, 10);
+	if (*end || errno || from < 1 || to > 65535 || from > to)
+		return false;
+	snprintf(out, len, "%s/%s", num, colon + 1);
+	return true;
+}
+
+enum { FW_DISABLED, FW_DISABLE, FW_ENABLED, FW_ENABLE, FW_PORT, FW_SERVICE, FW_TRUST, FW_REMOVE,
+       FW_DEFAULTS, FW_SSH, FW_SMTP, FW_HTTP, FW_FTP, FW_TELNET };
+
 static void cmd_firewall(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
-		{ "disabled", INST_KS_FLAG, NULL }, { "disable", INST_KS_FLAG, "disabled" },
-		{ "enabled", INST_KS_FLAG, NULL }, { "enable", INST_KS_FLAG, "enabled" },
-		{ "port", INST_KS_VALUE, NULL }, { "service", INST_KS_VALUE, NULL },
-		{ "trust", INST_KS_VALUE, NULL }, { "remove-service", INST_KS_VALUE, NULL },
-		{ "use-system-defaults", INST_KS_FLAG, NULL }, { "ssh", INST_KS_FLAG, NULL },
-		{ "smtp", INST_KS_FLAG, NULL }, { "http", INST_KS_FLAG, NULL },
-		{ "ftp", INST_KS_FLAG, NULL }, { "telnet", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+		[FW_DISABLED] = { "disabled", INST_KS_FLAG, NULL },
+		[FW_DISABLE] = { "disable", INST_KS_FLAG, "disabled" },
+		[FW_ENABLED] = { "enabled", INST_KS_FLAG, NULL },
+		[FW_ENABLE] = { "enable", INST_KS_FLAG, "enabled" },
+		[FW_PORT] = { "port", INST_KS_VALUE, NULL },
+		[FW_SERVICE] = { "service", INST_KS_VALUE, NULL },
+		[FW_TRUST] = { "trust", INST_KS_VALUE, NULL },
+		[FW_REMOVE] = { "remove-service", INST_KS_VALUE, NULL },
+		[FW_DEFAULTS] = { "use-system-defaults", INST_KS_FLAG, NULL },
+		[FW_SSH] = { "ssh", INST_KS_FLAG, NULL }, [FW_SMTP] = { "smtp", INST_KS_FLAG, NULL },
+		[FW_HTTP] = { "http", INST_KS_FLAG, NULL }, [FW_FTP] = { "ftp", INST_KS_FLAG, NULL },
+		[FW_TELNET] = { "telnet", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
 	};
+	struct inst_plan *p = k->p;
 	struct inst_ks_args a;
-	bool other = false;
+	char **ports = NULL, **trust = NULL, **list = NULL, *cause = NULL;
+	unsigned bad;
+	bool other = false, ssh = true;
 
-	if (args(k, w, defs, NULL, &a, 0)) {
-		free(a.pos);
-		return;
-	}
-	for (int i = 1; defs[i].name; i++)
+	bad = args(k, w, defs, NULL, &a, 0);
+	for (int i = FW_PORT; defs[i].name; i++)
 		other |= a.val[i] != NULL;
-	/* As in Anaconda, firewall alone means --enabled. */
-	if (a.val[0] && !other)
-		ks_warn(k, _("The command firewall --disabled changes nothing: ospite sets up no firewall."));
-	else
-		ks_err(k, _("ospite sets up no firewall: write firewall --disabled or leave the command out."));
+	if (a.val[FW_DISABLED] && a.val[FW_ENABLED]) {
+		ks_err(k, _("The options --enabled and --disabled of the command firewall exclude each other."));
+		bad++;
+	}
+	if (bad)
+		goto out;
+	if (a.val[FW_DISABLED]) {
+		if (other)
+			ks_warn(k, _("The command firewall --disabled sets up no firewall: its other options change nothing."));
+		else
+			ks_warn(k, _("The command firewall --disabled changes nothing: ospite sets up no firewall unless asked."));
+		goto out;
+	}
+	if (a.val[FW_DEFAULTS]) {
+		ks_warn(k, _("The command firewall --use-system-defaults sets up no firewall: a Debian host has none by default."));
+		goto out;
+	}
+	/* As in Anaconda, firewall alone means --enabled, and SSH stays open unless removed. */
+	if (a.val[FW_REMOVE]) {
+		list = split_commas(k, "remove-service", a.val[FW_REMOVE], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			if (!strcmp(list[i], "ssh"))
+				ssh = false;
+			else if (strcmp(list[i], "dhcpv6-client") && strcmp(list[i], "mdns") &&
+				 strcmp(list[i], "cockpit")) {
+				ks_err(k, _("The service %s is not open to remove: ospite opens ssh unless asked otherwise."),
+				       ks_q(k, list[i]));
+				bad++;
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (ssh || a.val[FW_SSH])
+		fw_add(&ports, "22/tcp");
+	if (a.val[FW_SMTP])
+		fw_add(&ports, "25/tcp");
+	if (a.val[FW_HTTP])
+		fw_add(&ports, "80/tcp,443/tcp");
+	if (a.val[FW_FTP])
+		fw_add(&ports, "21/tcp");
+	if (a.val[FW_TELNET])
+		fw_add(&ports, "23/tcp");
+	if (a.val[FW_SERVICE]) {
+		list = split_commas(k, "service", a.val[FW_SERVICE], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			const char *v = fw_service(list[i]);
+
+			if (!v) {
+				ks_err(k, _("The service %s is unknown to ospite: open its ports with --port=PORT:tcp."),
+				       ks_q(k, list[i]));
+				bad++;
+			} else if (*v) {
+				fw_add(&ports, v);
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[FW_PORT]) {
+		list = split_commas(k, "port", a.val[FW_PORT], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			char port[48];
+
+			if (!fw_port(list[i], port, sizeof(port))) {
+				ks_err(k, _("The port \"%s\" is not valid: write a number and a protocol, such as 8080:tcp."),
+				       ks_q(k, list[i]));
+				bad++;
+			} else if (!inst_list_has(ports, port)) {
+				inst_list_add(&ports, port);
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[FW_TRUST]) {
+		list = split_commas(k, "trust", a.val[FW_TRUST], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			if (failed(k, inst_valid_ifname(list[i], &cause), &cause))
+				bad++;
+			else if (!inst_list_has(trust, list[i]))
+				inst_list_add(&trust, list[i]);
+		}
+		inst_list_free(&list);
+	}
+	if (inst_list_len(ports) > 64) {
+		ks_err(k, _("The command firewall opens more than %d ports."), 64);
+		bad++;
+	}
+	if (!bad) {
+		p->firewall = true;
+		inst_list_free(&p->fw_ports);
+		inst_list_free(&p->fw_trust);
+		p->fw_ports = ports;
+		p->fw_trust = trust;
+		ports = trust = NULL;
+		if (!inst_list_has(p->packages, "nftables"))
+			inst_list_add(&p->packages, "nftables");
+	}
+out:
+	inst_list_free(&ports);
+	inst_list_free(&trust);
 	free(a.pos);
 }
 
@@ -1483,7 +1645,7 @@ static const struct {
 	{ "unsupported_hardware", cmd_ignored, KS_ONCE_NONE },
 	{ "key", cmd_ignored, KS_ONCE_NONE },
 	{ "selinux", cmd_selinux, KS_ONCE_NONE },
-	{ "firewall", cmd_firewall, KS_ONCE_NONE },
+	{ "firewall", cmd_firewall, KS_ONCE_FIREWALL },
 	{ "reboot", cmd_end, KS_ONCE_END },
 	{ "poweroff", cmd_end, KS_ONCE_END },
 	{ "shutdown", cmd_end, KS_ONCE_END },

@@ -376,6 +376,49 @@ static void test_network_extra_addresses(void **state)
 	free(cause);
 }
 
+static void test_firewall(void **state)
+{
+	char *ports[] = { "22/tcp", "5900-5999/tcp", "53/udp", NULL };
+	char *trust[] = { "xenbr1", NULL };
+	char *badport[] = { "22", NULL }, *badif[] = { "a b", NULL };
+	char *cause = NULL, cmd[PATH_MAX + 64];
+
+	assert_int_equal(hcfg_target_firewall(root, ports, trust, &cause), 0);
+	assert_file("/etc/nftables.conf",
+		    "#!/usr/sbin/nft -f\n"
+		    "# The host's firewall, as its installation asked: only what comes to the host itself\n"
+		    "# is filtered; the guests' bridged traffic is not.\n"
+		    "\n"
+		    "table inet ospite\n"
+		    "delete table inet ospite\n"
+		    "\n"
+		    "table inet ospite {\n"
+		    "\tchain input {\n"
+		    "\t\ttype filter hook input priority filter; policy drop;\n"
+		    "\t\tct state established,related accept\n"
+		    "\t\tct state invalid drop\n"
+		    "\t\tiif \"lo\" accept\n"
+		    "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+		    "\t\tudp dport { 68, 546 } accept\n"
+		    "\t\tiifname \"xenbr1\" accept\n"
+		    "\t\ttcp dport 22 accept\n"
+		    "\t\ttcp dport 5900-5999 accept\n"
+		    "\t\tudp dport 53 accept\n"
+		    "\t}\n"
+		    "}\n");
+	/* nft itself loads it, twice (as a reload does), in a network namespace of its own. */
+	snprintf(cmd, sizeof(cmd), "unshare -rn sh -c 'nft -f %s/etc/nftables.conf && "
+		 "nft -f %s/etc/nftables.conf' 2>&1", root, root);
+	assert_int_equal(system(cmd), 0);
+
+	assert_int_equal(hcfg_target_firewall(root, badport, NULL, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "\"22\""));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hcfg_target_firewall(root, NULL, badif, &cause), -EINVAL);
+	free(cause);
+}
+
 static void test_network_rejects(void **state)
 {
 	const struct hcfg_target_bridge twice[] = {
@@ -1135,6 +1178,7 @@ int main(void)
 		T(test_network_kvm_dhcp),
 		T(test_network_unbridged_mgmt),
 		T(test_network_extra_addresses),
+		T(test_firewall),
 		T(test_network_rejects),
 		T(test_apt_sources),
 		T(test_apt_keeps_foreign_sources_list),
