@@ -317,7 +317,7 @@ static const char *mount_options(const struct hcfg_target_mount *m)
 		return m->options;
 	if (mount_is_swap(m))
 		return "sw";
-	if (strcmp(m->mount, "/") == 0 && strcmp(m->fstype, "ext4") == 0)
+	if (strcmp(m->mount, "/") == 0 && (!strcmp(m->fstype, "ext4") || !strcmp(m->fstype, "ext3")))
 		return "errors=remount-ro";
 	if (strcmp(m->fstype, "vfat") == 0)
 		return "umask=0077";

@@ -1099,7 +1099,7 @@ static void cmd_part(struct ks *k, char **w)
 	if (fst) {
 		fs = hcfg_fs_parse(fst);
 		if (fs == HCFG_FS_NONE) {
-			ks_err(k, _("The file system type %s is not supported: use ext4, xfs, vfat, swap or biosboot."),
+			ks_err(k, _("The file system type %s is not supported: use ext4, ext3, xfs, vfat, swap or biosboot."),
 			       ks_q(k, fst));
 			bad++;
 		}
@@ -1110,7 +1110,7 @@ static void cmd_part(struct ks *k, char **w)
 	if (fs != HCFG_FS_NONE &&
 	    ((fs == HCFG_FS_SWAP) != !strcmp(mount, "swap") ||
 	     (fs == HCFG_FS_BIOSBOOT) != !strcmp(mount, "biosboot") ||
-	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS))) {
+	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS && fs != HCFG_FS_EXT3))) {
 		ks_err(k, _("The file system type %s does not suit the mount point %s."),
 		       hcfg_fs_name(fs), ks_q(k, mount));
 		bad++;
