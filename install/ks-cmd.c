@@ -1194,6 +1194,48 @@ static void cmd_autopart(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/*
+ * Anaconda's reqpart: the partitions the platform needs to boot. On the BIOS
+ * machines ospite installs, that is the BIOS boot partition GRUB needs on
+ * GPT, which ospite adds to every layout; --add-boot also asks for /boot.
+ */
+static void cmd_reqpart(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "add-boot", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+	char where[320];
+
+	free(a.pos);
+	if (bad)
+		return;
+	if (k->autopart_src.line) {
+		ks_warn(k, _("The command reqpart changes nothing with autopart, which makes every partition the host needs."));
+		return;
+	}
+	if (!a.val[0])
+		return;
+	for (size_t i = 0; i < p->n_parts; i++)
+		if (!strcmp(p->parts[i].mount, "/boot")) {
+			ks_err(k, _("The mount point %s is already used at %s."), "/boot",
+			       ks_where(k, p->parts[i].src, where, sizeof(where)));
+			return;
+		}
+	if (p->n_parts >= INST_MAX_PARTS) {
+		ks_err(k, _("ospite makes at most %d partitions."), INST_MAX_PARTS);
+		return;
+	}
+	/* The size of Anaconda's own /boot. */
+	p->parts[p->n_parts++] = (struct inst_part){ .mount = "/boot", .fs = HCFG_FS_EXT4,
+						     .size_mib = 1024, .src = k->at };
+	k->part_seen = true;
+	if (!k->part_src.line)
+		k->part_src = k->at;
+}
+
 /* Take console=ttyS... out of the kernel arguments: the plan carries the serial console apart. */
 static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, char *serial,
 			 size_t slen)
@@ -1250,10 +1292,11 @@ static void cmd_bootloader(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
 		{ "location", INST_KS_VALUE, NULL }, { "append", INST_KS_VALUE, NULL },
-		{ "timeout", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+		{ "timeout", INST_KS_VALUE, NULL }, { "driveorder", INST_KS_VALUE, NULL },
+		{ "boot-drive", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"password=", "iscrypted", "driveorder=", "boot-drive=", "leavebootorder", "md5pass=",
+		"password=", "iscrypted", "leavebootorder", "md5pass=",
 		"extlinux", "nombr", "disabled", "upgrade", "lba32", "useLilo", "linear", "nolinear",
 		"sdboot", NULL,
 	};
@@ -1285,6 +1328,31 @@ static void cmd_bootloader(struct ks *k, char **w)
 			       ks_q(k, a.val[2]));
 			bad++;
 		}
+	}
+	/*
+	 * GRUB goes on the disk ospite installs onto: a file naming that disk
+	 * (first, for --driveorder) says nothing more; another disk is the
+	 * second-disk error of name_disk().
+	 */
+	for (int i = 3; i <= 4; i++) {
+		char **list = NULL, disk[256];
+
+		if (!a.val[i])
+			continue;
+		if (!disk_list(k, defs[i].name, a.val[i], &list)) {
+			bad++;
+			continue;
+		}
+		if (i == 4 && inst_list_len(list) > 1) {
+			ks_err(k, _("The option --boot-drive of the command bootloader names one disk."));
+			bad++;
+		} else {
+			INST_COPY(disk, list[0]);
+			name_disk(k, disk);
+			ks_warn(k, _("The option --%s of the command bootloader changes nothing: GRUB goes on the disk ospite installs onto."),
+				defs[i].name);
+		}
+		inst_list_free(&list);
 	}
 	if (bad)
 		goto out;
@@ -1630,6 +1698,7 @@ static const struct {
 	{ "part", cmd_part, KS_ONCE_NONE },
 	{ "partition", cmd_part, KS_ONCE_NONE },
 	{ "autopart", cmd_autopart, KS_ONCE_AUTOPART },
+	{ "reqpart", cmd_reqpart, KS_ONCE_REQPART },
 	{ "bootloader", cmd_bootloader, KS_ONCE_BOOTLOADER },
 	{ "services", cmd_services, KS_ONCE_NONE },
 	{ "hypervisor", cmd_hypervisor, KS_ONCE_HYPERVISOR },
@@ -1656,7 +1725,7 @@ static const struct {
 static const char *const unsupported_cmds[] = {
 	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect", "cdrom",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
-	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount",
+	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
 	"mediacheck", "driverdisk", "updates", "device", "dmraid", "multipath", "method", "monitor",
 	"lilo", "lilocheck", "interactive", "deviceprobe", "nvdimm", "pwpolicy", "hmc",
