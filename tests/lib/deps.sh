@@ -10,7 +10,7 @@ run="parted dosfstools e2fsprogs xfsprogs util-linux fdisk debootstrap mmdebstra
 qemu-utils ca-certificates gpgv debian-archive-keyring"
 test="qemu-system-x86
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static cpio linux-image-cloud-amd64 vncsnapshot
-libjpeg-turbo-progs openssl python3 time nftables"
+libjpeg-turbo-progs openssl python3 time nftables libvirt-clients"
 
 case "${1:-build}" in
 build) want="$build $run" ;;
