@@ -955,10 +955,29 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 					strerror(errno));
 			goto out;
 		}
-		/* With a boot loader, kernel and ramdisk name files inside the guest's disk. */
+		/*
+		 * With a boot loader, kernel and ramdisk name files inside the
+		 * guest's disk, which libxl hands to the boot loader as xl does:
+		 * the report says so rather than "boots the kernel directly".
+		 */
 		if (!im.g->bootloader) {
 			absolutize(&im, dir, "kernel", &im.g->kernel);
 			absolutize(&im, dir, "ramdisk", &im.g->initrd);
+		}
+		for (size_t i = 0; im.g->bootloader && report && i < report->n; i++) {
+			struct hv_xl_note *nt = &report->notes[i];
+			const char *v = !strcmp(nt->key, "kernel") ? im.g->kernel :
+					!strcmp(nt->key, "ramdisk") ? im.g->initrd : NULL;
+			char *what = NULL;
+
+			if (!nt->mapped || !v)
+				continue;
+			if (asprintf(&what, _("The boot loader looks for %s inside the guest's disk."), v) < 0) {
+				im.oom = true;
+				continue;
+			}
+			free(nt->what);
+			nt->what = what;
 		}
 		for (size_t i = 0; i < im.g->n_disks; i++)
 			if (im.g->disks[i].kind != HV_DISK_BLOCK)

@@ -502,8 +502,9 @@ static void test_crlf_and_relative_paths(void **state)
 	hv_guest_free(g);
 
 	/* With a boot loader, the kernel is a path inside the guest's disk: left alone. */
-	g = import_ok("name = \"b\"\nbootloader = \"pygrub\"\nkernel = \"boot/vmlinuz\"\n", &r);
+	g = import_ok("name = \"b\"\nkernel = \"boot/vmlinuz\"\nbootloader = \"pygrub\"\n", &r);
 	assert_string_equal(g->kernel, "boot/vmlinuz");
+	assert_non_null(strstr(find_note(&r, "kernel")->what, "inside the guest's disk"));
 	hv_xl_report_clear(&r);
 	hv_guest_free(g);
 }
