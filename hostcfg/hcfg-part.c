@@ -30,6 +30,7 @@ static const char *const fs_names[] = {
 	[HCFG_FS_SWAP] = "swap",
 	[HCFG_FS_BIOSBOOT] = "biosboot",
 	[HCFG_FS_VFAT] = "vfat",
+	[HCFG_FS_EXT3] = "ext3",
 };
 
 #define N_FS (sizeof(fs_names) / sizeof(fs_names[0]))
@@ -258,6 +259,8 @@ static const PedFileSystemType *ped_fs(enum hcfg_fs fs)
 	switch (fs) {
 	case HCFG_FS_EXT4:
 		return ped_file_system_type_get("ext4");
+	case HCFG_FS_EXT3:
+		return ped_file_system_type_get("ext3");
 	case HCFG_FS_XFS:
 		return ped_file_system_type_get("xfs");
 	case HCFG_FS_SWAP:
@@ -549,6 +552,12 @@ int hcfg_mkfs(const char *dev, enum hcfg_fs fs, const char *label, int logfd,
 		/* The kernel finishes the inode tables in the background after the first mount. */
 		argv[a++] = "-E";
 		argv[a++] = "lazy_itable_init=1,lazy_journal_init=1";
+		break;
+	case HCFG_FS_EXT3:
+		max_label = 16;
+		argv[a++] = "mkfs.ext3";
+		argv[a++] = "-F";
+		argv[a++] = "-q";
 		break;
 	case HCFG_FS_XFS:
 		max_label = 12;

@@ -317,7 +317,7 @@ static const char *mount_options(const struct hcfg_target_mount *m)
 		return m->options;
 	if (mount_is_swap(m))
 		return "sw";
-	if (strcmp(m->mount, "/") == 0 && strcmp(m->fstype, "ext4") == 0)
+	if (strcmp(m->mount, "/") == 0 && (!strcmp(m->fstype, "ext4") || !strcmp(m->fstype, "ext3")))
 		return "errors=remount-ro";
 	if (strcmp(m->fstype, "vfat") == 0)
 		return "umask=0077";
@@ -401,6 +401,24 @@ out:
 
 /* ---- network ------------------------------------------------------------------ */
 
+/* An IPv6 setting: none, "auto", "dhcp", or an address with its prefix length. */
+static bool ipv6_ok(const char *v)
+{
+	struct in6_addr a6;
+	char addr[64], *end;
+	const char *slash;
+	unsigned long n;
+
+	if (hcfg_tgt_empty(v) || !strcmp(v, "auto") || !strcmp(v, "dhcp"))
+		return true;
+	slash = strchr(v, '/');
+	if (!slash || (size_t)(slash - v) >= sizeof(addr) || !isdigit((unsigned char)slash[1]))
+		return false;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - v), v);
+	n = strtoul(slash + 1, &end, 10);
+	return !*end && n >= 1 && n <= 128 && inet_pton(AF_INET6, addr, &a6) == 1;
+}
+
 static int check_net(const struct hcfg_target_net *net, char **dns, char **cause)
 {
 	const struct hcfg_target_bridge *b = net->bridges;
@@ -436,6 +454,21 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 						  b[i].nic, b[j].name, b[i].name);
 		}
 	}
+	for (size_t i = 0; i < net->n_extra; i++) {
+		const struct hcfg_target_addr *x = &net->extra[i];
+
+		if (!ifname_ok(x->dev))
+			return base_cause(cause, -EINVAL, _("The interface \"%s\" is not valid."),
+					  x->dev ? x->dev : "");
+		if (!x->dhcp && (!ipv4_ok(x->address) || x->prefix < 1 || x->prefix > 32 ||
+				 (!hcfg_tgt_empty(x->gateway) && !ipv4_ok(x->gateway))))
+			return base_cause(cause, -EINVAL, _("The address of %s is not a valid IPv4 address and prefix."),
+					  x->dev);
+		if (!ipv6_ok(x->ipv6))
+			return base_cause(cause, -EINVAL, _("The IPv6 setting \"%s\" is not valid."), x->ipv6);
+	}
+	if (!ipv6_ok(net->ipv6))
+		return base_cause(cause, -EINVAL, _("The IPv6 setting \"%s\" is not valid."), net->ipv6);
 	if (net->dhcp)
 		return 0;
 	if (!ipv4_ok(net->address))
@@ -457,17 +490,79 @@ static int check_net(const struct hcfg_target_net *net, char **dns, char **cause
 	return 0;
 }
 
-static void put_address(FILE *f, const struct hcfg_target_net *net)
+/* What one interface stanza carries: an IPv4 method and address, and IPv6. */
+struct iface_addr {
+	bool dhcp;
+	const char *address, *gateway, *ipv6;
+	unsigned prefix;
+};
+
+static void put_v4(FILE *f, const char *name, const struct iface_addr *a, bool autoup)
 {
-	fprintf(f, "\taddress %s/%u\n", net->address, net->prefix);
-	if (!hcfg_tgt_empty(net->gateway))
-		fprintf(f, "\tgateway %s\n", net->gateway);
+	if (autoup)
+		fprintf(f, "\nauto %s\n", name);
+	else
+		fputs("\n", f);
+	if (!a) {
+		fprintf(f, "iface %s inet manual\n", name);
+		return;
+	}
+	fprintf(f, "iface %s inet %s\n", name, a->dhcp ? "dhcp" : "static");
+	if (a->dhcp)
+		return;
+	fprintf(f, "\taddress %s/%u\n", a->address, a->prefix);
+	if (!hcfg_tgt_empty(a->gateway))
+		fprintf(f, "\tgateway %s\n", a->gateway);
+}
+
+/* The inet6 stanza after the options of the inet one (ifupdown reads them in order). */
+static void put_v6(FILE *f, const char *name, const struct iface_addr *a)
+{
+	if (!a || hcfg_tgt_empty(a->ipv6))
+		return;
+	if (!strcmp(a->ipv6, "auto") || !strcmp(a->ipv6, "dhcp")) {
+		fprintf(f, "iface %s inet6 %s\n", name, a->ipv6);
+		return;
+	}
+	fprintf(f, "iface %s inet6 static\n\taddress %s\n", name, a->ipv6);
+}
+
+/* The address an interface carries: the management one, an extra one, or none. */
+static bool find_addr(const struct hcfg_target_net *net, const char *name, const char *port,
+		      struct iface_addr *out)
+{
+	bool mgmt = !strcmp(name, net->mgmt_nic) ||
+		    (!hcfg_tgt_empty(port) && !strcmp(port, net->mgmt_nic));
+
+	if (mgmt) {
+		*out = (struct iface_addr){ net->dhcp, net->address, net->gateway, net->ipv6,
+					    net->prefix };
+		return true;
+	}
+	for (size_t i = 0; i < net->n_extra; i++) {
+		const struct hcfg_target_addr *x = &net->extra[i];
+
+		if (!strcmp(x->dev, name) || (!hcfg_tgt_empty(port) && !strcmp(x->dev, port))) {
+			*out = (struct iface_addr){ x->dhcp, x->address, x->gateway, x->ipv6, x->prefix };
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is @dev a bridge, or the port of one? */
+static bool bridged(const struct hcfg_target_net *net, const char *dev)
+{
+	for (size_t i = 0; i < net->n_bridges; i++)
+		if (!strcmp(net->bridges[i].name, dev) ||
+		    (!hcfg_tgt_empty(net->bridges[i].nic) && !strcmp(net->bridges[i].nic, dev)))
+			return true;
+	return false;
 }
 
 static char *interfaces_text(const struct hcfg_target_net *net)
 {
-	const char *method = net->dhcp ? "dhcp" : "static";
-	bool bridged = false;
+	struct iface_addr a;
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
@@ -479,29 +574,33 @@ static char *interfaces_text(const struct hcfg_target_net *net)
 	      "\n"
 	      "auto lo\n"
 	      "iface lo inet loopback\n", f);
-	for (size_t i = 0; i < net->n_bridges; i++) {
-		if (!hcfg_tgt_empty(net->bridges[i].nic) && strcmp(net->bridges[i].nic, net->mgmt_nic) == 0)
-			bridged = true;
+	if (!bridged(net, net->mgmt_nic)) {
+		find_addr(net, net->mgmt_nic, NULL, &a);
+		put_v4(f, net->mgmt_nic, &a, true);
+		put_v6(f, net->mgmt_nic, &a);
 	}
-	if (!bridged) {
-		fprintf(f, "\nauto %s\niface %s inet %s\n", net->mgmt_nic, net->mgmt_nic, method);
-		if (!net->dhcp)
-			put_address(f, net);
+	for (size_t i = 0; i < net->n_extra; i++) {
+		const char *dev = net->extra[i].dev;
+
+		if (bridged(net, dev) || !strcmp(dev, net->mgmt_nic))
+			continue;
+		find_addr(net, dev, NULL, &a);
+		put_v4(f, dev, &a, true);
+		put_v6(f, dev, &a);
 	}
 	for (size_t i = 0; i < net->n_bridges; i++) {
 		const struct hcfg_target_bridge *b = &net->bridges[i];
-		bool mgmt = !hcfg_tgt_empty(b->nic) && strcmp(b->nic, net->mgmt_nic) == 0;
+		bool has = find_addr(net, b->name, b->nic, &a);
 
 		/* The bridge brings its port up; the port itself carries no address. */
 		if (!hcfg_tgt_empty(b->nic))
 			fprintf(f, "\niface %s inet manual\n", b->nic);
-		fprintf(f, "\nauto %s\niface %s inet %s\n", b->name, b->name, mgmt ? method : "manual");
-		if (mgmt && !net->dhcp)
-			put_address(f, net);
+		put_v4(f, b->name, has ? &a : NULL, true);
 		fprintf(f, "\tbridge_ports %s\n"
 			"\tbridge_stp off\n"
 			"\tbridge_fd 0\n"
 			"\tbridge_maxwait 0\n", hcfg_tgt_empty(b->nic) ? "none" : b->nic);
+		put_v6(f, b->name, has ? &a : NULL);
 	}
 	return hcfg_tgt_mem_close(f, &buf);
 }
@@ -581,12 +680,88 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 	/* With DHCP the client writes resolv.conf at boot; leave whatever is there. */
 	if (rc == 0 && resolv)
 		rc = hcfg_tgt_write(root, "/etc/resolv.conf", resolv, 0644, cause);
+	if (rc == 0 && net->noipv6)
+		rc = hcfg_tgt_write(root, "/etc/sysctl.d/70-ospite-noipv6.conf",
+				    "# IPv6 is off on this host, as its installation asked.\n"
+				    "net.ipv6.conf.all.disable_ipv6 = 1\n"
+				    "net.ipv6.conf.default.disable_ipv6 = 1\n", 0644, cause);
 out:
 	hcfg_tgt_free_list(dns);
 	free(ifaces);
 	free(hostname);
 	free(hosts);
 	free(resolv);
+	return rc;
+}
+
+/* ---- firewall ------------------------------------------------------------------ */
+
+/* "PORT/tcp" or "PORT/udp", PORT from 1 to 65535, or a range "FROM-TO/tcp". */
+static bool port_ok(const char *s)
+{
+	unsigned long from, to;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	from = to = strtoul(s, &end, 10);
+	if (*end == '-') {
+		if (!isdigit((unsigned char)end[1]))
+			return false;
+		to = strtoul(end + 1, &end, 10);
+	}
+	return from >= 1 && to <= 65535 && from <= to && (!strcmp(end, "/tcp") || !strcmp(end, "/udp"));
+}
+
+int hcfg_target_firewall(const char *root, char *const *ports, char *const *trusted,
+			 char **cause)
+{
+	char *buf = NULL;
+	size_t len;
+	FILE *f;
+	int rc = hcfg_tgt_check_root(root, cause);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; ports && ports[i]; i++)
+		if (!port_ok(ports[i]))
+			return base_cause(cause, -EINVAL, _("The port \"%s\" is not of the form 22/tcp."),
+					  ports[i]);
+	for (size_t i = 0; trusted && trusted[i]; i++)
+		if (!ifname_ok(trusted[i]))
+			return base_cause(cause, -EINVAL, _("The interface \"%s\" is not valid."),
+					  trusted[i]);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	fputs("#!/usr/sbin/nft -f\n"
+	      "# The host's firewall, as its installation asked: only what comes to the host itself\n"
+	      "# is filtered; the guests' bridged traffic is not.\n"
+	      "\n"
+	      "table inet ospite\n"
+	      "delete table inet ospite\n"
+	      "\n"
+	      "table inet ospite {\n"
+	      "\tchain input {\n"
+	      "\t\ttype filter hook input priority filter; policy drop;\n"
+	      "\t\tct state established,related accept\n"
+	      "\t\tct state invalid drop\n"
+	      "\t\tiif \"lo\" accept\n"
+	      "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+	      "\t\tudp dport { 68, 546 } accept\n", f);
+	for (size_t i = 0; trusted && trusted[i]; i++)
+		fprintf(f, "\t\tiifname \"%s\" accept\n", trusted[i]);
+	for (size_t i = 0; ports && ports[i]; i++) {
+		const char *slash = strchr(ports[i], '/');
+
+		fprintf(f, "\t\t%s dport %.*s accept\n", slash + 1, (int)(slash - ports[i]), ports[i]);
+	}
+	fputs("\t}\n"
+	      "}\n", f);
+	if (!hcfg_tgt_mem_close(f, &buf))
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	rc = hcfg_tgt_write(root, "/etc/nftables.conf", buf, 0755, cause);
+	free(buf);
 	return rc;
 }
 

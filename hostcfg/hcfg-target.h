@@ -37,6 +37,16 @@ struct hcfg_target_bridge {
 	const char *nic;      /* the NIC it carries; NULL or "": a bridge without ports */
 };
 
+/* An address besides the management one: a storage or migration network. */
+struct hcfg_target_addr {
+	const char *dev;      /* a NIC (the address goes on the bridge carrying it) or a bridge */
+	bool dhcp;
+	const char *address;  /* static: IPv4 address */
+	unsigned prefix;      /* static: prefix length, 1..32 */
+	const char *gateway;  /* static: NULL or "" (only one address of the host holds one) */
+	const char *ipv6;     /* NULL or "": none; "auto", "dhcp" or "ADDRESS/PREFIX" */
+};
+
 struct hcfg_target_net {
 	const char *hostname; /* short name or FQDN */
 	const char *mgmt_nic; /* the NIC the host is managed through */
@@ -47,6 +57,10 @@ struct hcfg_target_net {
 	const char *dns;      /* static: DNS servers separated by spaces or commas */
 	const struct hcfg_target_bridge *bridges;
 	size_t n_bridges;
+	const char *ipv6;     /* the management interface: NULL or "", "auto", "dhcp", "ADDR/PREFIX" */
+	const struct hcfg_target_addr *extra;
+	size_t n_extra;
+	bool noipv6;          /* IPv6 off on every interface (sysctl) */
 };
 
 /*
@@ -60,9 +74,22 @@ int hcfg_hostname_valid(const char *s, char **cause);
  * Write /etc/network/interfaces (ifupdown with bridge-utils), /etc/hostname,
  * /etc/hosts and, for a static address, /etc/resolv.conf. The management
  * address goes on the bridge that carries the management NIC, or on the NIC
- * itself when no bridge carries it; other bridges come up without an address.
+ * itself when no bridge carries it; each extra address the same way; other
+ * bridges come up without an address. With noipv6, a sysctl file turns IPv6 off.
  */
 int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause);
+
+/* ---- firewall ------------------------------------------------------------ */
+
+/*
+ * Write /etc/nftables.conf: a table "ospite" that drops what comes to the
+ * host itself unless it answers the host's own traffic, comes on loopback or
+ * a trusted interface, is ICMP or the DHCP client's, or goes to one of
+ * @ports ("22/tcp", "53/udp"). Forwarded traffic (the guests' bridges) is
+ * left alone. The caller installs nftables and enables nftables.service.
+ */
+int hcfg_target_firewall(const char *root, char *const *ports, char *const *trusted,
+			 char **cause);
 
 /* ---- apt sources --------------------------------------------------------- */
 

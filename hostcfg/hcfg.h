@@ -138,9 +138,10 @@ enum hcfg_fs {
 	HCFG_FS_SWAP,
 	HCFG_FS_BIOSBOOT,    /* GPT BIOS boot partition for GRUB, no filesystem */
 	HCFG_FS_VFAT,
+	HCFG_FS_EXT3,        /* what older answer files ask for */
 };
 
-const char *hcfg_fs_name(enum hcfg_fs fs);  /* "ext4", "xfs", "swap", "biosboot", "vfat" */
+const char *hcfg_fs_name(enum hcfg_fs fs);  /* "ext4", "xfs", "swap", "biosboot", "vfat", "ext3" */
 enum hcfg_fs hcfg_fs_parse(const char *s);  /* HCFG_FS_NONE when unknown */
 
 struct hcfg_part_spec {

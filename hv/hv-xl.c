@@ -839,6 +839,39 @@ static int parse_cause(char **cause, const char *path, const char *data, const c
 			  msg && *msg ? msg : _("it could not be read"));
 }
 
+/*
+ * A relative path of the file (an image, a kernel) names a file next to it,
+ * which is how such files are shipped and what an operator means; libvirt
+ * needs it absolute. Each one resolved is said in the report.
+ */
+static void absolutize(struct imp *im, const char *dir, const char *key, char **v)
+{
+	char *abs = NULL;
+
+	if (!*v || (*v)[0] == '/' || !**v)
+		return;
+	if (asprintf(&abs, "%s/%s", dir, *v) < 0) {
+		im->oom = true;
+		return;
+	}
+	/* TRANSLATORS: a relative path in the file, then the absolute path it becomes. */
+	note(im, key, true, _("The relative path %s is taken from the folder of the file: %s."), *v,
+	     abs);
+	free(*v);
+	*v = abs;
+}
+
+/* The folder of @path as an absolute path: the base of its relative paths. */
+static char *file_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	char *abs = dir ? realpath(dir, NULL) : NULL;
+
+	free(dir);
+	return abs;
+}
+
 int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *report,
 		 char **cause)
 {
@@ -852,6 +885,15 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	rc = hcfg_read_file(path, &data, cause);
 	if (rc < 0)
 		return rc;
+	/* A file written on Windows ends its lines with CR LF: libxlutil takes LF alone. */
+	{
+		char *w = data;
+
+		for (const char *r = data; *r; r++)
+			if (!(*r == '\r' && (r[1] == '\n' || !r[1])))
+				*w++ = *r;
+		*w = '\0';
+	}
 	/* libxlutil wants every line to end, a comment on the last one too. */
 	if (*data && data[strlen(data) - 1] != '\n') {
 		size_t len = strlen(data);
@@ -905,6 +947,43 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	for (size_t i = 0; i < n_keys; i++)
 		do_key(&im, keys[i]);
 	make_cmdline(&im);
+	{
+		char *dir = file_dir(path);
+
+		if (!dir) {
+			rc = base_cause(cause, -errno, _("Could not find the folder of %s: %s."), path,
+					strerror(errno));
+			goto out;
+		}
+		/*
+		 * With a boot loader, kernel and ramdisk name files inside the
+		 * guest's disk, which libxl hands to the boot loader as xl does:
+		 * the report says so rather than "boots the kernel directly".
+		 */
+		if (!im.g->bootloader) {
+			absolutize(&im, dir, "kernel", &im.g->kernel);
+			absolutize(&im, dir, "ramdisk", &im.g->initrd);
+		}
+		for (size_t i = 0; im.g->bootloader && report && i < report->n; i++) {
+			struct hv_xl_note *nt = &report->notes[i];
+			const char *v = !strcmp(nt->key, "kernel") ? im.g->kernel :
+					!strcmp(nt->key, "ramdisk") ? im.g->initrd : NULL;
+			char *what = NULL;
+
+			if (!nt->mapped || !v)
+				continue;
+			if (asprintf(&what, _("The boot loader looks for %s inside the guest's disk."), v) < 0) {
+				im.oom = true;
+				continue;
+			}
+			free(nt->what);
+			nt->what = what;
+		}
+		for (size_t i = 0; i < im.g->n_disks; i++)
+			if (im.g->disks[i].kind != HV_DISK_BLOCK)
+				absolutize(&im, dir, "disk", &im.g->disks[i].path);
+		free(dir);
+	}
 	if (im.too_big && !im.oom) {
 		rc = base_cause(cause, -EINVAL,
 				/* TRANSLATORS: %s = %s is the setting as the file gives it, such as memory = 99999999999. */

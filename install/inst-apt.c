@@ -317,7 +317,7 @@ struct ient {
 	uint32_t nlen, vlen, alen, slen;
 	uint64_t size, isize;
 	int32_t next;            /* next entry with the same name, -1 at the end */
-	uint8_t prio;            /* 2 required, 1 important, 0 anything else */
+	uint8_t prio;            /* 2 required, 1 important, 3 standard, 0 anything else */
 };
 
 /* A name inside a mapped Packages file (not NUL-terminated); @i is its entry, or -1. */
@@ -527,7 +527,8 @@ static int index_file(struct index *ix, const char *path, char **cause)
 				const char *v = p + 10;
 				size_t vl = len - 10;
 
-				cur.prio = same(v, vl, "required") ? 2 : same(v, vl, "important") ? 1 : 0;
+				cur.prio = same(v, vl, "required") ? 2 : same(v, vl, "important") ? 1 :
+					   same(v, vl, "standard") ? 3 : 0;
 			} else if (FIELD("Provides: ")) {
 				prov = p + 10;
 				provlen = len - 10;
@@ -634,8 +635,11 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every package of Priority required or important: debootstrap's default variant. */
-static int base_names(const struct index *ix, struct namelist *out)
+/*
+ * Every package of Priority required or important (debootstrap's default
+ * variant), or with @standard every one of Priority standard.
+ */
+static int prio_names(const struct index *ix, bool standard, struct namelist *out)
 {
 	for (size_t i = 0; i < ix->names.n; i++) {
 		const struct key *kn = &ix->names.v[i];
@@ -644,7 +648,7 @@ static int base_names(const struct index *ix, struct namelist *out)
 		if (i > 0 && key_cmp_name(kn - 1, kn) == 0)
 			continue;
 		for (int32_t k = kn->i; k >= 0; k = ix->e[k].next)
-			if (ix->e[k].prio) {
+			if (standard ? ix->e[k].prio == 3 : ix->e[k].prio == 1 || ix->e[k].prio == 2) {
 				if (nl_add(out, kn->s, kn->n) < 0)
 					return -ENOMEM;
 				break;
@@ -926,7 +930,7 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		     void *opaque, struct inst_pkgset *out, char **cause)
 {
 	struct prog pg = { .fn = progress, .opaque = opaque };
-	struct namelist base = { 0 }, all = { 0 }, missing = { 0 };
+	struct namelist base = { 0 }, all = { 0 }, missing = { 0 }, std = { 0 };
 	struct instlist sim_base = { 0 }, sim_all = { 0 };
 	struct index ix = { 0 };
 	struct aptenv *ae = calloc(1, sizeof(*ae));
@@ -991,11 +995,18 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		free(b.s);
 		goto out;
 	}
-	if (base_names(&ix, &base) < 0)
+	if (prio_names(&ix, false, &base) < 0)
 		goto oom;
 	for (size_t i = 0; i < base.n; i++)
 		if (nl_add(&all, base.v[i], strlen(base.v[i])) < 0)
 			goto oom;
+	if (src->standard) {
+		if (prio_names(&ix, true, &std) < 0)
+			goto oom;
+		for (size_t i = 0; i < std.n; i++)
+			if (nl_add(&all, std.v[i], strlen(std.v[i])) < 0)
+				goto oom;
+	}
 
 	prog_stage(&pg, 760, 860, _("Resolving dependencies..."));
 	rc = simulate(ae, &base, false, logfd, &pg, &sim_base, cause);
@@ -1008,6 +1019,12 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 	rc = fill_set(&ix, &sim_all, &sim_base, out, cause);
 	if (rc < 0)
 		goto out;
+	for (size_t i = 0; i < std.n; i++) {
+		struct inst_pkg *pk = (struct inst_pkg *)inst_pkgset_find(out, std.v[i]);
+
+		if (pk && !pk->base)
+			pk->standard = true;
+	}
 	pg.lo = pg.hi = 1000;
 	prog_set(&pg, 1000);
 	goto out;
@@ -1017,6 +1034,7 @@ out:
 	il_free(&sim_base);
 	il_free(&sim_all);
 	nl_free(&base);
+	nl_free(&std);
 	nl_free(&all);
 	nl_free(&missing);
 	index_free(&ix);

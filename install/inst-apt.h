@@ -103,6 +103,7 @@ struct inst_apt_source {
 	const char *keyring;         /* signed-by keyring, NULL: the Debian archive keyring */
 	bool trusted;                /* no signature check (local media without a signed Release) */
 	bool recommends;             /* resolve with Recommends, as an apt run that installs them */
+	bool standard;               /* add every package of Priority standard (tasksel's standard) */
 	const char *arch;            /* NULL: "amd64" */
 };
 
@@ -114,6 +115,7 @@ struct inst_pkg {
 	uint64_t size;               /* download size, bytes */
 	uint64_t installed_size;     /* Installed-Size KiB * 1024 */
 	bool base;                   /* debootstrap's default variant installs it */
+	bool standard;               /* of Priority standard, asked for by inst_apt_source.standard */
 };
 
 struct inst_pkgset {

@@ -130,7 +130,8 @@ int eng_mount_targets(struct inst_engine *e, bool probe, char **cause)
 			rc = eng_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
 				       hcfg_fs_name(pt->fs), flags,
 				       !probe ? NULL : pt->fs == HCFG_FS_XFS ? "norecovery" :
-				       pt->fs == HCFG_FS_EXT4 ? "noload" : NULL, cause);
+				       pt->fs == HCFG_FS_EXT4 || pt->fs == HCFG_FS_EXT3 ? "noload" : NULL,
+				       cause);
 			if (rc < 0)
 				return rc;
 		}

@@ -36,6 +36,7 @@ void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, cha
 	}
 	src->suite = p->suite;
 	src->components = "main";
+	src->standard = p->std_priority;
 	if (p->security && p->src == INST_SRC_MIRROR && *p->security_mirror)
 		src->security_mirror = p->security_mirror;
 }
@@ -453,7 +454,8 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 					    "--no-install-recommends", "dist-upgrade" };
 	size_t nh = sizeof(head) / sizeof(head[0]), n = 0;
 	/* An answer file may list many packages: room for all of them. */
-	const char **argv = calloc(nh + 3 + inst_list_len(pkgs), sizeof(*argv));
+	const char **argv = calloc(nh + 3 + inst_list_len(pkgs) + (e->have_pkgs ? e->pkgs.n : 0),
+				   sizeof(*argv));
 
 	if (!argv)
 		abort();
@@ -464,6 +466,10 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	/* dist-upgrade with the package names installs them and takes security updates too. */
 	for (size_t i = 0; pkgs[i]; i++)
 		argv[n++] = pkgs[i];
+	/* Priority standard (a package group such as @standard) by name, as tasksel does. */
+	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++)
+		if (e->pkgs.pkgs[i].standard && !inst_list_has(p->exclude, e->pkgs.pkgs[i].name))
+			argv[n++] = e->pkgs.pkgs[i].name;
 	argv[n] = NULL;
 	e->apt_done = 0;
 	e->apt_bytes_done = 0;

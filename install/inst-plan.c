@@ -117,12 +117,16 @@ void inst_plan_lang_defaults(struct inst_plan *p, const char *lang)
 	bool it = !strcmp(lang, "it");
 
 	INST_COPY(p->lang, it ? "it" : "en");
+	p->locale[0] = '\0';
 	INST_COPY(p->keyboard, it ? "it" : "us");
+	p->kbd_variant[0] = '\0';
 	INST_COPY(p->timezone, it ? "Europe/Rome" : "Etc/UTC");
 }
 
 const char *inst_plan_locale(const struct inst_plan *p)
 {
+	if (*p->locale)
+		return p->locale;
 	return !strcmp(p->lang, "it") ? "it_IT.UTF-8" : "en_US.UTF-8";
 }
 
@@ -218,11 +222,18 @@ void inst_plan_free(struct inst_plan *p)
 	inst_list_free(&p->exclude);
 	inst_list_free(&p->svc_enable);
 	inst_list_free(&p->svc_disable);
+	inst_list_free(&p->fw_ports);
+	inst_list_free(&p->fw_trust);
 	for (size_t i = 0; i < p->n_scripts; i++)
 		free(p->scripts[i].body);
 	free(p->scripts);
 	p->scripts = NULL;
 	p->n_scripts = 0;
+	for (size_t i = 0; i < p->n_users; i++)
+		explicit_bzero(p->users[i].hash, sizeof(p->users[i].hash));
+	free(p->users);
+	p->users = NULL;
+	p->n_users = 0;
 	for (size_t i = 0; i < p->n_src_files; i++)
 		free(p->src_files[i]);
 	free(p->src_files);
@@ -494,9 +505,6 @@ static void validate_extras(const struct inst_plan *p, char **all)
 		if (inst_plan_pkg_needed(p, p->exclude[i]))
 			base_cause(&c, 0, _("The package %s cannot be left out: ospite needs it."),
 				   p->exclude[i]), problem(all, c), c = NULL;
-		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
-			base_cause(&c, 0, _("The package %s is not in the package set, so it cannot be left out."),
-				   p->exclude[i]), problem(all, c), c = NULL;
 	}
 	for (int k = 0; k < 2; k++) {
 		char *const *list = k ? p->svc_disable : p->svc_enable;
@@ -537,6 +545,20 @@ int inst_plan_validate(const struct inst_plan *p, char **causes)
 		if (*p->dns && inst_valid_dns(p->dns, &c) < 0)
 			problem(&all, c), c = NULL;
 	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		if (inst_valid_ifname(x->dev, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (!x->dhcp && inst_valid_ipv4(x->ip, &c) < 0)
+			problem(&all, c), c = NULL;
+		if (!x->dhcp && (x->prefix < 1 || x->prefix > 32))
+			problem(&all, strdup(_("The prefix length must be from 1 to 32.")));
+		if (*x->ipv6 && inst_valid_ipv6(x->ipv6, &c) < 0)
+			problem(&all, c), c = NULL;
+	}
+	if (*p->ipv6 && inst_valid_ipv6(p->ipv6, &c) < 0)
+		problem(&all, c), c = NULL;
 	if (p->src == INST_SRC_MIRROR) {
 		if (!*p->mirror)
 			problem(&all, strdup(_("No package source is set: give the address of a Debian mirror.")));
@@ -623,13 +645,31 @@ char *inst_plan_dump(const struct inst_plan *p)
 {
 	struct base_buf s = { 0 };
 
-	base_buf_printf(&s, "lang: %s\nkeyboard: %s\ntimezone: %s%s\n", p->lang, p->keyboard, p->timezone,
-	    p->utc ? " (utc)" : "");
+	base_buf_printf(&s, "lang: %s", p->lang);
+	/* The host's own locale, when it is not the one of the installer's language. */
+	if (*p->locale)
+		base_buf_printf(&s, " locale=%s", p->locale);
+	base_buf_printf(&s, "\nkeyboard: %s%s%s\ntimezone: %s%s\n", p->keyboard,
+	    *p->kbd_variant ? " variant=" : "", p->kbd_variant, p->timezone, p->utc ? " (utc)" : "");
 	base_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
 	    p->dhcp ? "dhcp" : "static");
 	if (!p->dhcp)
 		base_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
+	if (*p->ipv6)
+		base_buf_printf(&s, " ipv6=%s", p->ipv6);
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		base_buf_printf(&s, "\naddress: device=%s %s", x->dev, x->dhcp ? "dhcp" : "static");
+		if (!x->dhcp)
+			base_buf_printf(&s, " ip=%s/%u gateway=%s", x->ip, x->prefix,
+			    *x->gateway ? x->gateway : "-");
+		if (*x->ipv6)
+			base_buf_printf(&s, " ipv6=%s", x->ipv6);
+	}
+	if (p->noipv6)
+		base_buf_str(&s, "\nipv6: off");
 	base_buf_printf(&s, "\nhostname: %s\n", p->hostname);
 	if (p->src == INST_SRC_MIRROR)
 		base_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
@@ -664,6 +704,31 @@ char *inst_plan_dump(const struct inst_plan *p)
 		base_buf_printf(&s, "\n");
 	}
 	base_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
+	for (size_t i = 0; i < p->n_users; i++) {
+		const struct inst_user *u = &p->users[i];
+
+		base_buf_printf(&s, "user: %s password=%s%s", u->name, *u->hash ? "set" : "-",
+		    u->lock ? " locked" : "");
+		if (*u->groups)
+			base_buf_printf(&s, " groups=%s", u->groups);
+		if (u->uid >= 0)
+			base_buf_printf(&s, " uid=%ld", u->uid);
+		if (*u->shell)
+			base_buf_printf(&s, " shell=%s", u->shell);
+		if (*u->home)
+			base_buf_printf(&s, " home=%s", u->home);
+		if (*u->gecos)
+			base_buf_printf(&s, " gecos=\"%s\"", u->gecos);
+		base_buf_str(&s, "\n");
+	}
+	if (p->firewall) {
+		base_buf_str(&s, "firewall: enabled");
+		dump_list(&s, " ports=", p->fw_ports);
+		dump_list(&s, " trust=", p->fw_trust);
+		base_buf_str(&s, "\n");
+	}
+	if (p->std_priority)
+		base_buf_printf(&s, "packages: priority standard\n");
 	for (size_t i = 0; p->packages && p->packages[i]; i++)
 		base_buf_printf(&s, "package: %s\n", p->packages[i]);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++)
@@ -752,8 +817,40 @@ static void ks_address(struct base_buf *s, const struct inst_plan *p)
 			ks_opt(s, "nameserver", dns);
 		}
 	}
+	if (*p->ipv6)
+		ks_opt(s, "ipv6", p->ipv6);
+	if (p->noipv6)
+		base_buf_str(s, " --noipv6");
 	ks_opt(s, "hostname", p->hostname);
 	base_buf_str(s, " --activate\n");
+}
+
+/* The addressing part of a network command with an extra address. */
+static void ks_extra(struct base_buf *s, const struct inst_addr *x)
+{
+	if (x->dhcp) {
+		base_buf_str(s, " --bootproto=dhcp");
+	} else {
+		base_buf_str(s, " --bootproto=static");
+		ks_opt(s, "ip", x->ip);
+		base_buf_printf(s, " --netmask=%u", x->prefix);
+		if (*x->gateway)
+			ks_opt(s, "gateway", x->gateway);
+		else
+			base_buf_str(s, " --nodefroute");
+	}
+	if (*x->ipv6)
+		ks_opt(s, "ipv6", x->ipv6);
+	base_buf_str(s, "\n");
+}
+
+/* The extra address a bridge carries, or NULL. */
+static const struct inst_addr *bridge_addr(const struct inst_plan *p, const struct inst_bridge *b)
+{
+	for (size_t i = 0; i < p->n_addrs; i++)
+		if (!strcmp(p->addrs[i].dev, b->name) || !strcmp(p->addrs[i].dev, b->nic))
+			return &p->addrs[i];
+	return NULL;
 }
 
 int inst_plan_confirm_disk(struct inst_plan *p, char **cause)
@@ -803,7 +900,14 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	base_buf_printf(&s, "# Answer file written by ospite-install %s; replay it with --answer.\n",
 	    OSPITE_VERSION);
 	base_buf_printf(&s, "lang %s\nkeyboard ", inst_plan_locale(p));
-	ks_word(&s, p->keyboard);
+	if (*p->kbd_variant) {
+		char x[80];
+
+		snprintf(x, sizeof(x), "%s (%s)", p->keyboard, p->kbd_variant);
+		ks_opt(&s, "xlayouts", x);
+	} else {
+		ks_word(&s, p->keyboard);
+	}
 	base_buf_str(&s, "\ntimezone ");
 	ks_word(&s, p->timezone);
 	base_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");
@@ -815,6 +919,8 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_opt(&s, "bridgeslaves", b->nic);
 		if (b == mgmt && *p->nic)
 			ks_address(&s, p);
+		else if (bridge_addr(p, b))
+			ks_extra(&s, bridge_addr(p, b));
 		else
 			base_buf_str(&s, " --bootproto=none\n");
 	}
@@ -823,6 +929,17 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (*nic_spec(p))
 			ks_opt(&s, "device", nic_spec(p));
 		ks_address(&s, p);
+	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		bool on_bridge = false;
+
+		for (size_t j = 0; j < p->n_bridges; j++)
+			on_bridge |= bridge_addr(p, &p->bridges[j]) == &p->addrs[i];
+		if (on_bridge)
+			continue;
+		base_buf_str(&s, "network");
+		ks_opt(&s, "device", p->addrs[i].dev);
+		ks_extra(&s, &p->addrs[i]);
 	}
 	base_buf_str(&s, "url");
 	if (p->src == INST_SRC_MIRROR) {
@@ -904,9 +1021,53 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_list(&s, "disabled", p->svc_disable);
 		base_buf_str(&s, "\n");
 	}
+	if (p->firewall) {
+		struct base_buf v = { 0 };
+
+		/* Written as ports, which say exactly what is open; ssh is one of them. */
+		base_buf_str(&s, "firewall --enabled --remove-service=ssh");
+		for (size_t i = 0; p->fw_ports && p->fw_ports[i]; i++) {
+			const char *slash = strchr(p->fw_ports[i], '/');
+
+			base_buf_printf(&v, "%s%.*s:%s", i ? "," : "", (int)(slash - p->fw_ports[i]),
+			    p->fw_ports[i], slash + 1);
+		}
+		if (v.oom)
+			abort();
+		if (v.s)
+			ks_opt(&s, "port", v.s);
+		free(v.s);
+		ks_list(&s, "trust", p->fw_trust);
+		base_buf_str(&s, "\n");
+	}
+	for (size_t i = 0; i < p->n_users; i++) {
+		const struct inst_user *u = &p->users[i];
+
+		base_buf_str(&s, "user");
+		ks_opt(&s, "name", u->name);
+		if (*u->groups)
+			ks_opt(&s, "groups", u->groups);
+		if (*u->hash) {
+			base_buf_str(&s, " --iscrypted");
+			ks_opt(&s, "password", u->hash);
+		}
+		if (u->lock)
+			base_buf_str(&s, " --lock");
+		if (u->uid >= 0)
+			base_buf_printf(&s, " --uid=%ld", u->uid);
+		if (*u->shell)
+			ks_opt(&s, "shell", u->shell);
+		if (*u->home)
+			ks_opt(&s, "homedir", u->home);
+		if (*u->gecos)
+			ks_opt(&s, "gecos", u->gecos);
+		base_buf_str(&s, "\n");
+	}
 	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
-	if (p->packages || p->exclude) {
+	if (p->packages || p->exclude || p->std_priority) {
 		base_buf_printf(&s, "%%packages\n");
+		if (p->std_priority)
+			base_buf_printf(&s, "@standard\n");
 		for (size_t i = 0; p->packages && p->packages[i]; i++)
 			base_buf_printf(&s, "%s\n", p->packages[i]);
 		for (size_t i = 0; p->exclude && p->exclude[i]; i++)

@@ -44,11 +44,75 @@ int eng_set_root_password(struct inst_engine *e, char **cause)
 	return rc;
 }
 
-/* What an answer file adds after the configuration ospite writes: its services, then %post. */
-static int answer_file_post(struct inst_engine *e, char **cause)
+/*
+ * The answer file's user accounts: their groups made when missing, the
+ * account (kept when a resumed run made it already), then the password hash
+ * on chpasswd's standard input, never on a command line.
+ */
+static int make_users(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 	int rc = 0;
+
+	for (size_t i = 0; !rc && i < p->n_users; i++) {
+		const struct inst_user *u = &p->users[i];
+		const char *argv[16];
+		char uid[24], groups[sizeof(u->groups)], *save = NULL;
+		size_t n = 0;
+
+		INST_COPY(groups, u->groups);
+		for (char *g = strtok_r(groups, ",", &save); !rc && g; g = strtok_r(NULL, ",", &save))
+			rc = TARGET(e, cause, "groupadd", "-f", g);
+		if (rc < 0)
+			break;
+		if (TARGET(e, NULL, "getent", "passwd", u->name) != 0) {
+			argv[n++] = "useradd";
+			argv[n++] = "-m";
+			if (*u->groups)
+				argv[n++] = "-G", argv[n++] = u->groups;
+			if (*u->shell)
+				argv[n++] = "-s", argv[n++] = u->shell;
+			if (*u->home)
+				argv[n++] = "-d", argv[n++] = u->home;
+			if (*u->gecos)
+				argv[n++] = "-c", argv[n++] = u->gecos;
+			if (u->uid >= 0) {
+				snprintf(uid, sizeof(uid), "%ld", u->uid);
+				argv[n++] = "-u", argv[n++] = uid;
+			}
+			argv[n++] = u->name;
+			argv[n] = NULL;
+			rc = eng_in_target(e, cause, argv);
+		} else if (*u->groups) {
+			rc = TARGET(e, cause, "usermod", "-a", "-G", u->groups, u->name);
+		}
+		if (!rc && *u->hash) {
+			char line[sizeof(u->hash) + sizeof(u->name) + 4];
+			const char *cp[] = { "chroot", e->target, "chpasswd", "-e", NULL };
+
+			snprintf(line, sizeof(line), "%s:%s\n", u->name, u->hash);
+			rc = base_run_input(cp, e->logfd, line, cause);
+			explicit_bzero(line, sizeof(line));
+			if (rc > 0)
+				rc = -EIO;
+		}
+		if (!rc && u->lock)
+			rc = TARGET(e, cause, "usermod", "-L", u->name);
+	}
+	return rc;
+}
+
+/* What an answer file adds after the configuration ospite writes: its users, services, then %post. */
+static int answer_file_post(struct inst_engine *e, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	int rc = make_users(e, cause);
+
+	if (!rc && p->firewall) {
+		rc = hcfg_target_firewall(e->target, p->fw_ports, p->fw_trust, cause);
+		if (!rc)
+			rc = hcfg_target_enable_unit(e->target, "nftables.service", NULL, cause);
+	}
 
 	for (size_t i = 0; !rc && p->svc_enable && p->svc_enable[i]; i++)
 		rc = hcfg_target_enable_unit(e->target, p->svc_enable[i], NULL, cause);
@@ -143,10 +207,19 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	eng_progress(e, 150, _("Writing the network configuration and the bridges..."));
 	for (size_t i = 0; i < p->n_bridges; i++)
 		br[i] = (struct hcfg_target_bridge){ p->bridges[i].name, p->bridges[i].nic };
+	struct hcfg_target_addr extra[INST_MAX_BRIDGES];
+
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+
+		extra[i] = (struct hcfg_target_addr){ x->dev, x->dhcp, x->ip, x->prefix, x->gateway,
+						      x->ipv6 };
+	}
 	struct hcfg_target_net net = {
 		.hostname = p->hostname, .mgmt_nic = p->nic, .dhcp = p->dhcp, .address = p->ip,
 		.prefix = p->prefix, .gateway = p->gateway, .dns = p->dns, .bridges = br,
-		.n_bridges = p->n_bridges,
+		.n_bridges = p->n_bridges, .ipv6 = p->ipv6, .extra = extra, .n_extra = p->n_addrs,
+		.noipv6 = p->noipv6,
 	};
 	rc = hcfg_target_network(e->target, &net, cause);
 	/* Keep the NIC names the operator saw: each pinned by its MAC. */
@@ -164,7 +237,7 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	if (!rc)
 		rc = TARGET(e, cause, "locale-gen");
 	if (!rc)
-		rc = hcfg_target_keyboard(e->target, p->keyboard, NULL, cause);
+		rc = hcfg_target_keyboard(e->target, p->keyboard, p->kbd_variant, cause);
 	if (!rc)
 		rc = hcfg_target_timezone(e->target, p->timezone, p->utc, cause);
 	if (rc < 0)

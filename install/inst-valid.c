@@ -7,6 +7,7 @@
 #include <crypt.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -303,6 +304,32 @@ bad:
 			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
 }
 
+int inst_valid_ipv6(const char *s, char **cause)
+{
+	struct in6_addr a6;
+	char addr[64], *end;
+	const char *slash = strchr(s, '/');
+	unsigned long n = 0;
+
+	if (!strcmp(s, "auto") || !strcmp(s, "dhcp"))
+		return 0;
+	if (slash && (size_t)(slash - s) < sizeof(addr) && isdigit((unsigned char)slash[1])) {
+		snprintf(addr, sizeof(addr), "%.*s", (int)(slash - s), s);
+		errno = 0;
+		n = strtoul(slash + 1, &end, 10);
+		if (!*end && !errno && n >= 1 && n <= 128 && inet_pton(AF_INET6, addr, &a6) == 1)
+			return 0;
+	}
+	return base_cause(cause, -EINVAL,
+			  _("The IPv6 setting \"%s\" is not valid: write auto, dhcp or an address with its prefix length, such as 2001:db8::5/64."),
+			  s);
+}
+
+bool inst_hash_weak(const char *s)
+{
+	return !strncmp(s, "$1$", 3);
+}
+
 int inst_valid_hash(const char *s, char **cause)
 {
 	bool ok = s[0] == '$' && strlen(s) < 256;
@@ -310,7 +337,9 @@ int inst_valid_hash(const char *s, char **cause)
 	/* What crypt(3) writes: no blanks, and no colon, which would end the shadow field. */
 	for (const char *c = s; ok && *c; c++)
 		ok = isascii((unsigned char)*c) && isgraph((unsigned char)*c) && *c != ':';
-	if (ok && crypt_checksalt(s) != CRYPT_SALT_OK)
+	/* MD5 ($1$) is weak but still verified: the caller warns about it. */
+	if (ok && crypt_checksalt(s) != CRYPT_SALT_OK &&
+	    !(crypt_checksalt(s) == CRYPT_SALT_METHOD_LEGACY && !strncmp(s, "$1$", 3)))
 		ok = false;
 	if (ok) {
 		/* A whole hash as the setting gives one of the same length: a cut hash does not. */

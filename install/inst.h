@@ -46,6 +46,30 @@ struct inst_bridge {
 	struct inst_loc src;
 };
 
+/* An address besides the management one (a storage or migration network). */
+struct inst_addr {
+	char dev[16];            /* the NIC (its bridge carries the address) or a bridge */
+	bool dhcp;
+	char ip[64];
+	unsigned prefix;
+	char gateway[64];        /* only one address of the host holds the default gateway */
+	char ipv6[64];           /* "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	struct inst_loc src;
+};
+
+/* An account of the installed host besides root (the answer file's user command). */
+struct inst_user {
+	char name[33];
+	char groups[256];        /* comma-separated supplementary groups, made when missing */
+	char hash[256];          /* crypt(3) hash, "" for none */
+	bool lock;
+	char shell[128];         /* "" for useradd's default */
+	char home[256];          /* "" for /home/NAME */
+	char gecos[128];
+	long uid;                /* -1 for the next free one */
+	struct inst_loc src;
+};
+
 enum inst_script_when { INST_SCRIPT_PRE = 0, INST_SCRIPT_POST };
 
 /* A %pre or %post script of an answer file. */
@@ -67,6 +91,8 @@ struct inst_script {
 struct inst_plan {
 	char lang[8];            /* "en", "it" */
 	char keyboard[32];       /* XKB layout: "us", "it" */
+	char kbd_variant[32];    /* XKB variant: "", "nodeadkeys" */
+	char locale[64];         /* the installed host's locale, "" for the one of lang */
 	char timezone[64];       /* "Europe/Rome" */
 	bool utc;
 
@@ -78,6 +104,10 @@ struct inst_plan {
 	char gateway[64];
 	char dns[128];           /* space-separated */
 	char hostname[64];       /* short name or FQDN */
+	char ipv6[64];           /* management interface: "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	bool noipv6;             /* IPv6 off on the installed host */
+	struct inst_addr addrs[INST_MAX_BRIDGES];
+	size_t n_addrs;
 
 	enum inst_src src;
 	char mirror[256];        /* "http://host/debian" */
@@ -118,12 +148,18 @@ struct inst_plan {
 	char **ignore_disks;     /* ignoredisk --drives: disks an install must not use */
 	bool root_lock;          /* rootpw --lock */
 	char **exclude;          /* packages left out of the package set */
+	bool std_priority;       /* also Debian's packages of Priority standard (@standard, @base) */
 	char **svc_enable, **svc_disable;
+	bool firewall;           /* firewall --enabled: an nftables rule set on the host */
+	char **fw_ports;         /* what it lets in: "22/tcp", "53/udp", "5900-5999/tcp" */
+	char **fw_trust;         /* interfaces it lets everything in from */
 	char boot_append[512];   /* extra kernel arguments */
 	int boot_timeout;        /* seconds; -1 for ospite's default */
 	bool boot_none;          /* bootloader --location=none: GRUB is not written to the disk */
 	struct inst_script *scripts;
 	size_t n_scripts;
+	struct inst_user *users;
+	size_t n_users;
 	char **src_files;        /* the answer file and the files it includes */
 	size_t n_src_files;
 	struct inst_loc src_disk, src_clear, src_ignore, src_rootpw, src_network, src_url,
@@ -192,6 +228,8 @@ void inst_list_free(char ***list);
 int inst_valid_hostname(const char *s, char **cause);
 int inst_valid_ipv4(const char *s, char **cause);
 int inst_valid_prefix(const char *s, unsigned *prefix, char **cause);
+/* An IPv6 setting of a network command: "auto", "dhcp" or "ADDRESS/PREFIX". */
+int inst_valid_ipv6(const char *s, char **cause);
 int inst_valid_dns(const char *s, char **cause);
 int inst_valid_url(const char *s, char **cause);
 int inst_valid_size(const char *s, uint64_t *mib, char **cause);
@@ -209,6 +247,8 @@ int inst_valid_cmdline(const char *s, char **cause);
 int inst_valid_serial(const char *s, char **cause);
 /* A crypt(3) hash this system can check ("$y$...", "$6$..."). */
 int inst_valid_hash(const char *s, char **cause);
+/* Is the hash of a method too weak to keep without a warning (MD5, "$1$")? */
+bool inst_hash_weak(const char *s);
 /* Hash @pw with yescrypt (or SHA-512 where yescrypt is missing). */
 int inst_hash_password(const char *pw, char *hash, size_t len, char **cause);
 /* Check the partition plan alone (mount points, one root); problems as for inst_plan_validate(). */

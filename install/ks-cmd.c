@@ -4,9 +4,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #define KS_MAX_SCRIPTS  64
@@ -16,7 +18,12 @@
 
 static void opt_err(void *opaque, const char *msg)
 {
-	ks_err(opaque, "%s", msg);
+	struct ks *k = opaque;
+
+	if (k->args_unsup && *k->args_unsup)
+		ks_err_unsupported(k, "%s", msg);
+	else
+		ks_err(k, "%s", msg);
 }
 
 /*
@@ -27,7 +34,11 @@ static void opt_err(void *opaque, const char *msg)
 static unsigned args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
 		     const char *const *unsupported, struct inst_ks_args *a, size_t max)
 {
-	unsigned bad = inst_ks_options(w[0], w + 1, defs, unsupported, a, opt_err, k);
+	unsigned bad;
+
+	k->args_unsup = &a->unsupported;
+	bad = inst_ks_options(w[0], w + 1, defs, unsupported, a, opt_err, k);
+	k->args_unsup = NULL;
 
 	if (a->n_pos > max) {
 		if (max == 0)
@@ -149,6 +160,30 @@ static bool is_mac(const char *s)
 
 /* ---- commands -------------------------------------------------------------- */
 
+/*
+ * Is @name (ll_CC.UTF-8 or ll_CC.UTF-8@mod) a locale Debian has? Where this
+ * system has the list of the locales package, it must be in it.
+ */
+static bool locale_known(const char *name)
+{
+	FILE *f = fopen("/usr/share/i18n/SUPPORTED", "re");
+	char line[256];
+	size_t n = strlen(name);
+	bool found = false;
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, name, n) && line[n] == ' ' && !strncmp(line + n + 1, "UTF-8", 5);
+	fclose(f);
+	return found;
+}
+
+/*
+ * The host's locale from Anaconda's lang: "cs_CZ.UTF-8", "en_GB", "cs_CZ.utf8",
+ * "ca_ES@valencia". The host gets its UTF-8 form; the installer itself speaks
+ * Italian or English.
+ */
 static void cmd_lang(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
@@ -156,14 +191,47 @@ static void cmd_lang(struct ks *k, char **w)
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
 	const char *l = a.n_pos ? a.pos[0] : NULL;
+	char base[48] = "", mod[24] = "", loc[80];
+	bool ok = false;
 
 	if (!l) {
 		ks_err(k, _("The command lang needs a language, such as en_US.UTF-8 or it_IT.UTF-8."));
-	} else if ((strncmp(l, "en", 2) && strncmp(l, "it", 2)) || (l[2] && l[2] != '_' && l[2] != '.')) {
-		ks_err(k, _("The language \"%s\" is not supported: ospite installs hosts in English (en_US.UTF-8) or Italian (it_IT.UTF-8)."),
-		       ks_q(k, l));
+		free(a.pos);
+		return;
+	}
+	if (!strcmp(l, "en") || !strcmp(l, "it")) {
+		snprintf(base, sizeof(base), "%s", !strcmp(l, "it") ? "it_IT" : "en_US");
+		ok = true;
+	} else {
+		size_t n = strcspn(l, ".@");
+		const char *at = strchr(l, '@'), *dot = strchr(l, '.');
+
+		ok = n >= 5 && n < sizeof(base) && islower((unsigned char)l[0]) && strchr(l, '_') &&
+		     strchr(l, '_') < l + n && (!at || strlen(at) < sizeof(mod));
+		for (size_t i = 0; ok && l[i]; i++)
+			ok = isascii((unsigned char)l[i]) && (isalnum((unsigned char)l[i]) ||
+			     strchr("_.@-", l[i]));
+		if (ok) {
+			snprintf(base, sizeof(base), "%.*s", (int)n, l);
+			if (at)
+				snprintf(mod, sizeof(mod), "%s", at);
+			/* Another character set than UTF-8 becomes UTF-8: Debian's hosts use it. */
+			if (dot && (!at || dot < at) &&
+			    strncasecmp(dot + 1, "utf-8", 5) && strncasecmp(dot + 1, "utf8", 4))
+				ks_warn(k, _("The host gets the language %s in UTF-8, not in the character set the file names."),
+					base);
+		}
+	}
+	snprintf(loc, sizeof(loc), "%s.UTF-8%s", base, mod);
+	if (!ok) {
+		ks_err(k, _("\"%s\" is not a language name such as en_US.UTF-8 or cs_CZ.UTF-8."), ks_q(k, l));
+	} else if (strlen(loc) >= sizeof(k->p->locale) || !locale_known(loc)) {
+		ks_err(k, _("The language \"%s\" is not one Debian has in UTF-8."), ks_q(k, l));
 	} else if (!bad) {
-		INST_COPY(k->p->lang, !strncmp(l, "it", 2) ? "it" : "en");
+		INST_COPY(k->p->lang, !strncmp(base, "it_", 3) ? "it" : "en");
+		/* The installer's own language needs no locale of its own. */
+		INST_COPY(k->p->locale, strcmp(loc, !strncmp(base, "it_", 3) ? "it_IT.UTF-8" : "en_US.UTF-8") ?
+			  loc : "");
 		k->lang_set = true;
 	}
 	free(a.pos);
@@ -182,6 +250,29 @@ static bool layout_ok(const char *s)
 	return true;
 }
 
+/*
+ * Console keymap names (what RHEL's keyboard command and --vckeymap take)
+ * that are not XKB layout names, with the XKB layout and variant they stand
+ * for, as in systemd-localed's kbd-model-map.
+ */
+static const struct { const char *vc, *layout, *variant; } keymaps[] = {
+	{ "uk", "gb", "" }, { "de-latin1", "de", "" }, { "de-latin1-nodeadkeys", "de", "nodeadkeys" },
+	{ "de-nodeadkeys", "de", "nodeadkeys" }, { "fr-latin1", "fr", "" },
+	{ "fr-latin9", "fr", "latin9" }, { "fr-pc", "fr", "" }, { "fr_CH", "ch", "fr" },
+	{ "fr_CH-latin1", "ch", "fr" }, { "sg", "ch", "de_nodeadkeys" }, { "sg-latin1", "ch", "de_nodeadkeys" },
+	{ "it2", "it", "" }, { "it-ibm", "it", "ibm" }, { "sv-latin1", "se", "" }, { "se-latin1", "se", "" },
+	{ "fi-latin1", "fi", "" }, { "no-latin1", "no", "" }, { "dk-latin1", "dk", "" },
+	{ "pl2", "pl", "" }, { "cz-us-qwertz", "cz", "" }, { "cz-lat2", "cz", "qwerty" },
+	{ "sk-qwerty", "sk", "qwerty" }, { "sk-qwertz", "sk", "" }, { "slovene", "si", "" },
+	{ "croat", "hr", "" }, { "trq", "tr", "" }, { "tr_q-latin5", "tr", "" }, { "pt-latin1", "pt", "" },
+	{ "br-abnt2", "br", "" }, { "es-latin1", "es", "" }, { "la-latin1", "latam", "" },
+	{ "be-latin1", "be", "" }, { "nl2", "nl", "" }, { "jp106", "jp", "" }, { "ko", "kr", "" },
+	{ "us-acentos", "us", "intl" }, { "dvorak", "us", "dvorak" }, { "ua-utf", "ua", "" },
+	{ "bg_bds-utf8", "bg", "" }, { "is-latin1", "is", "" }, { "et", "ee", "" },
+	{ "mk-utf", "mk", "" }, { "ro_win", "ro", "" }, { "sr-cy", "rs", "" }, { "hu101", "hu", "" },
+	{ "ru1", "ru", "" }, { "ru-ms", "ru", "" }, { "gr-pc", "gr", "" },
+};
+
 static void cmd_keyboard(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
@@ -190,20 +281,37 @@ static void cmd_keyboard(struct ks *k, char **w)
 	static const char *const unsup[] = { "switch=", NULL };
 	struct inst_ks_args a;
 	unsigned bad = args(k, w, defs, unsup, &a, 1);
-	char layout[64] = "";
+	char layout[64] = "", variant[64] = "";
 
-	if (a.val[1])
-		snprintf(layout, sizeof(layout), "%.*s", (int)strcspn(a.val[1], ","), a.val[1]);
-	else if (a.val[0])
-		snprintf(layout, sizeof(layout), "%s", a.val[0]);
-	else if (a.n_pos)
-		snprintf(layout, sizeof(layout), "%s", a.pos[0]);
+	if (a.val[1]) {
+		/* The first of the X layouts, "de" or "de (nodeadkeys)". */
+		const char *x = a.val[1];
+		size_t n = strcspn(x, ","), ln = strcspn(x, " (,");
+		const char *open = memchr(x, '(', n), *close = open ? memchr(open, ')', n - (open - x)) : NULL;
+
+		snprintf(layout, sizeof(layout), "%.*s", (int)(ln < 63 ? ln : 63), x);
+		if (open && close && close > open + 1 && (size_t)(close - open) < sizeof(variant))
+			snprintf(variant, sizeof(variant), "%.*s", (int)(close - open - 1), open + 1);
+		else if (open)
+			layout[0] = '\0';
+	} else if (a.val[0] || a.n_pos) {
+		const char *vc = a.val[0] ? a.val[0] : a.pos[0];
+
+		snprintf(layout, sizeof(layout), "%s", vc);
+		for (size_t i = 0; i < sizeof(keymaps) / sizeof(keymaps[0]); i++)
+			if (!strcmp(vc, keymaps[i].vc)) {
+				snprintf(layout, sizeof(layout), "%s", keymaps[i].layout);
+				snprintf(variant, sizeof(variant), "%s", keymaps[i].variant);
+			}
+	}
 	if (!a.val[0] && !a.val[1] && !a.n_pos) {
 		ks_err(k, _("The command keyboard needs a layout, such as us or it."));
-	} else if (!layout_ok(layout)) {
-		ks_err(k, _("\"%s\" is not a keyboard layout name, such as us or it."), ks_q(k, layout));
+	} else if (!layout_ok(layout) || (*variant && !layout_ok(variant))) {
+		ks_err(k, _("\"%s\" is not a keyboard layout name, such as us or it."),
+		       ks_q(k, a.val[1] ? a.val[1] : a.val[0] ? a.val[0] : a.pos[0]));
 	} else if (!bad) {
 		INST_COPY(k->p->keyboard, layout);
+		INST_COPY(k->p->kbd_variant, variant);
 		k->keyboard_set = true;
 	}
 	free(a.pos);
@@ -256,7 +364,24 @@ static void cmd_timezone(struct ks *k, char **w)
 }
 
 enum { NET_DEVICE, NET_BOOTPROTO, NET_IP, NET_NETMASK, NET_GATEWAY, NET_NAMESERVER, NET_HOSTNAME,
-       NET_ACTIVATE, NET_BRIDGESLAVES };
+       NET_ACTIVATE, NET_BRIDGESLAVES, NET_ONBOOT, NET_NOIPV6, NET_IPV6, NET_NODEFROUTE };
+
+/* Anaconda's --onboot takes yes/no in the spellings of its own option parser. */
+static bool onboot_value(const char *v, bool *on)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1", NULL };
+	static const char *const no[] = { "no", "off", "false", "0", NULL };
+
+	for (size_t i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return *on = true;
+	for (size_t i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i])) {
+			*on = false;
+			return true;
+		}
+	return false;
+}
 
 /* A network command that declares a bridge: check it against the others and keep it. */
 static bool add_bridge(struct ks *k, const char *name, const char *nic)
@@ -301,12 +426,16 @@ static void cmd_network(struct ks *k, char **w)
 		[NET_HOSTNAME] = { "hostname", INST_KS_VALUE, NULL },
 		[NET_ACTIVATE] = { "activate", INST_KS_FLAG, NULL },
 		[NET_BRIDGESLAVES] = { "bridgeslaves", INST_KS_VALUE, NULL },
+		[NET_ONBOOT] = { "onboot", INST_KS_VALUE, NULL },
+		[NET_NOIPV6] = { "noipv6", INST_KS_FLAG, NULL },
+		[NET_IPV6] = { "ipv6", INST_KS_VALUE, NULL },
+		[NET_NODEFROUTE] = { "nodefroute", INST_KS_FLAG, NULL },
 		{ NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"onboot=", "noipv4", "noipv6", "ipv6=", "ipv6gateway=", "mtu=", "ethtool=", "essid=",
+		"noipv4", "ipv6gateway=", "mtu=", "ethtool=", "essid=",
 		"wepkey=", "wpakey=", "dhcpclass=", "bondslaves=", "bondopts=", "vlanid=",
-		"interfacename=", "teamslaves=", "teamconfig=", "bridgeopts=", "nodefroute", "nodns",
+		"interfacename=", "teamslaves=", "teamconfig=", "bridgeopts=", "nodns",
 		"bindto=", "no-activate", NULL,
 	};
 	struct inst_plan *p = k->p;
@@ -315,13 +444,41 @@ static void cmd_network(struct ks *k, char **w)
 	const char *dev = a.val[NET_DEVICE], *proto = a.val[NET_BOOTPROTO];
 	const char *host = a.val[NET_HOSTNAME], *slaves = a.val[NET_BRIDGESLAVES];
 	char **slave = NULL, *cause = NULL, dns[sizeof(p->dns)] = "", where[320];
-	bool addr, any_addr_opt = false;
+	bool addr, extra, any_addr_opt = false, onboot = true;
 	unsigned prefix = 0;
 
 	for (int i = NET_IP; i <= NET_NAMESERVER; i++)
 		any_addr_opt |= a.val[i] != NULL;
 	if (!proto && (dev || slaves || any_addr_opt))
 		proto = "dhcp";   /* Anaconda's default */
+	if (a.val[NET_ONBOOT] && !onboot_value(a.val[NET_ONBOOT], &onboot)) {
+		ks_err(k, _("The value \"%s\" of --onboot is not valid: write yes or no."),
+		       ks_q(k, a.val[NET_ONBOOT]));
+		bad++;
+	}
+	if (a.val[NET_IPV6] && failed(k, inst_valid_ipv6(a.val[NET_IPV6], &cause), &cause))
+		bad++;
+	if (a.val[NET_IPV6] && (a.val[NET_NOIPV6] || p->noipv6)) {
+		ks_err(k, _("The options --ipv6 and --noipv6 exclude each other: IPv6 is on or off for the whole host."));
+		bad++;
+	}
+	if (a.val[NET_NOIPV6]) {
+		bool v6 = *p->ipv6;
+
+		for (size_t i = 0; i < p->n_addrs; i++)
+			v6 |= *p->addrs[i].ipv6 != '\0';
+		if (v6) {
+			ks_err(k, _("The options --ipv6 and --noipv6 exclude each other: IPv6 is on or off for the whole host."));
+			bad++;
+		}
+	}
+	/* An interface that does not come up at boot gets no address: as a bridge port it still does. */
+	if (!onboot && proto && strcmp(proto, "none")) {
+		ks_warn(k, _("The device of a network command with --onboot=no gets no address; a bridge port still comes up with its bridge."));
+		proto = "none";
+		for (int i = NET_IP; i <= NET_NAMESERVER; i++)
+			a.val[i] = NULL;
+	}
 	if (!proto && !host) {
 		ks_err(k, _("The command network needs --device, --bootproto or --hostname."));
 		bad++;
@@ -398,13 +555,65 @@ static void cmd_network(struct ks *k, char **w)
 		       ks_where(k, k->hostname_src, where, sizeof(where)));
 		bad++;
 	}
-	if (addr && k->addr_src.line) {
-		ks_err(k, _("The host's address is already set at %s: ospite configures one address, so give the other network commands --bootproto=none."),
+	/* The first address is the management one; each later one is an extra address. */
+	extra = addr && k->addr_src.line;
+	if (extra && (!dev || !strcmp(dev, "link") || is_mac(dev))) {
+		ks_err(k, _("A second address needs --device with the name of the network device or bridge, such as eth1 or xenbr1; the first is at %s."),
 		       ks_where(k, k->addr_src, where, sizeof(where)));
+		bad++;
+	}
+	if (extra && p->n_addrs >= INST_MAX_BRIDGES) {
+		ks_err(k, _("ospite configures at most %d addresses besides the first."), INST_MAX_BRIDGES);
+		bad++;
+	}
+	if (extra && !bad) {
+		const char *d = slave ? slave[0] : dev;
+
+		if (!strcmp(d, p->nic)) {
+			ks_err(k, _("The device %s already has the address set at %s."), d,
+			       ks_where(k, k->addr_src, where, sizeof(where)));
+			bad++;
+		}
+		for (size_t i = 0; i < p->n_addrs; i++)
+			if (!strcmp(p->addrs[i].dev, d) || !strcmp(p->addrs[i].dev, dev)) {
+				ks_err(k, _("The device %s already has the address set at %s."), d,
+				       ks_where(k, p->addrs[i].src, where, sizeof(where)));
+				bad++;
+			}
+	}
+	/* One address holds the default gateway, as a host has one default route. */
+	if (addr && a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE] && k->gateway_src.line) {
+		ks_err(k, _("The default gateway is already set at %s: give the other addresses no --gateway, or --nodefroute."),
+		       ks_where(k, k->gateway_src, where, sizeof(where)));
 		bad++;
 	}
 	if (bad || (slave && !add_bridge(k, dev, slave[0])))
 		goto out;
+	if (a.val[NET_NOIPV6])
+		p->noipv6 = true;
+	if (addr && a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE])
+		k->gateway_src = k->at;
+	if (extra) {
+		struct inst_addr *x = &p->addrs[p->n_addrs++];
+
+		memset(x, 0, sizeof(*x));
+		/* A bridge line names the bridge, which carries the address. */
+		INST_COPY(x->dev, dev);
+		x->dhcp = !strcmp(proto, "dhcp");
+		if (!x->dhcp) {
+			INST_COPY(x->ip, a.val[NET_IP]);
+			x->prefix = prefix;
+			if (a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE])
+				INST_COPY(x->gateway, a.val[NET_GATEWAY]);
+			if (*dns && !*p->dns)
+				INST_COPY(p->dns, dns);
+		}
+		if (a.val[NET_IPV6])
+			INST_COPY(x->ipv6, a.val[NET_IPV6]);
+		x->src = k->at;
+		addr = false;
+		k->addr_nic_lines[p->n_addrs] = !slave;
+	}
 	if (host) {
 		INST_COPY(p->hostname, host);
 		k->hostname_src = k->at;
@@ -416,9 +625,13 @@ static void cmd_network(struct ks *k, char **w)
 		if (!p->dhcp) {
 			INST_COPY(p->ip, a.val[NET_IP]);
 			p->prefix = prefix;
-			INST_COPY(p->gateway, a.val[NET_GATEWAY] ? a.val[NET_GATEWAY] : "");
+			INST_COPY(p->gateway, a.val[NET_GATEWAY] && !a.val[NET_NODEFROUTE] ?
+				  a.val[NET_GATEWAY] : "");
 			INST_COPY(p->dns, dns);
 		}
+		if (a.val[NET_IPV6])
+			INST_COPY(p->ipv6, a.val[NET_IPV6]);
+		k->addr_nic_lines[0] = !slave;
 		p->nic[0] = p->nic_mac[0] = '\0';
 		p->nic_link = false;
 		if (slave)
@@ -472,6 +685,8 @@ static void cmd_rootpw(struct ks *k, char **w)
 			bad++;
 		else if (!bad)
 			INST_COPY(p->root_hash, pw);
+		if (!bad && inst_hash_weak(pw))
+			ks_warn(k, _("The root password hash is an MD5 hash, which is weak: it is kept, but replace it with one made by mkpasswd, such as yescrypt."));
 	} else if (pw) {
 		if (strlen(pw) < 6) {
 			ks_err(k, _("The root password must be at least 6 characters long."));
@@ -483,6 +698,188 @@ static void cmd_rootpw(struct ks *k, char **w)
 	}
 	if (!bad)
 		p->root_lock = a.val[2] != NULL;
+	free(a.pos);
+}
+
+/* Accounts that Debian's base system already has: a user command cannot make them. */
+static const char *const system_users[] = {
+	"root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp",
+	"proxy", "www-data", "backup", "list", "irc", "gnats", "nobody", "_apt", "messagebus",
+	"systemd-network", "systemd-timesync", "sshd", "libvirt-qemu", NULL,
+};
+
+/* A name useradd takes on Debian (NAME_REGEX of adduser), or a group name alike. */
+static bool account_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !(islower((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isascii((unsigned char)s[i]) || !(islower((unsigned char)s[i]) ||
+		    isdigit((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Is @item one of the comma-separated @list? */
+static bool in_csv(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *c = list; *c; c += strcspn(c, ","), c += *c == ',')
+		if (!strncmp(c, item, n) && (c[n] == ',' || !c[n]))
+			return true;
+	return false;
+}
+
+enum { USER_NAME, USER_GROUPS, USER_PASSWORD, USER_ISCRYPTED, USER_PLAINTEXT, USER_LOCK,
+       USER_SHELL, USER_HOMEDIR, USER_UID, USER_GECOS };
+
+static void cmd_user(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		[USER_NAME] = { "name", INST_KS_VALUE, NULL },
+		[USER_GROUPS] = { "groups", INST_KS_VALUE, NULL },
+		[USER_PASSWORD] = { "password", INST_KS_VALUE, NULL },
+		[USER_ISCRYPTED] = { "iscrypted", INST_KS_FLAG, NULL },
+		[USER_PLAINTEXT] = { "plaintext", INST_KS_FLAG, NULL },
+		[USER_LOCK] = { "lock", INST_KS_FLAG, NULL },
+		[USER_SHELL] = { "shell", INST_KS_VALUE, NULL },
+		[USER_HOMEDIR] = { "homedir", INST_KS_VALUE, NULL },
+		[USER_UID] = { "uid", INST_KS_VALUE, NULL },
+		[USER_GECOS] = { "gecos", INST_KS_VALUE, NULL },
+		{ NULL, 0, NULL },
+	};
+	static const char *const unsup[] = { "gid=", NULL };
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, unsup, &a, 0);
+	const char *name = a.val[USER_NAME], *pw = a.val[USER_PASSWORD], *v;
+	struct inst_user u = { .uid = -1, .src = k->at };
+	char *cause = NULL, where[320];
+
+	if (!name) {
+		ks_err(k, _("The command user needs --name."));
+		bad++;
+	} else if (!account_name_ok(name)) {
+		ks_err(k, _("\"%s\" is not a user name: use lower-case letters, digits, _ and -, starting with a letter, at most 32."),
+		       ks_q(k, name));
+		bad++;
+	} else {
+		for (size_t i = 0; system_users[i]; i++)
+			if (!strcmp(system_users[i], name)) {
+				ks_err(k, _("The user %s is an account of the Debian system itself."), name);
+				bad++;
+			}
+		for (size_t i = 0; i < p->n_users; i++)
+			if (!strcmp(p->users[i].name, name)) {
+				ks_err(k, _("The user %s is already made at %s."), name,
+				       ks_where(k, p->users[i].src, where, sizeof(where)));
+				bad++;
+			}
+		if (!bad)
+			INST_COPY(u.name, name);
+	}
+	if ((v = a.val[USER_GROUPS])) {
+		char **list = split_commas(k, "groups", v, &bad);
+
+		for (size_t i = 0; list && list[i]; i++) {
+			const char *g = list[i];
+
+			/* RHEL's administrators' group is Debian's sudo, with the sudo package. */
+			if (!strcmp(g, "wheel")) {
+				ks_warn(k, _("The group wheel is Debian's group sudo: the user gets it, and the host the sudo package."));
+				g = "sudo";
+			}
+			if (!account_name_ok(g)) {
+				ks_err(k, _("\"%s\" is not a group name."), ks_q(k, g));
+				bad++;
+			} else if (strlen(u.groups) + strlen(g) + 2 > sizeof(u.groups)) {
+				ks_err(k, _("The list of --groups is longer than %zu characters."),
+				       sizeof(u.groups) - 1);
+				bad++;
+				break;
+			} else if (!in_csv(u.groups, g)) {
+				snprintf(u.groups + strlen(u.groups), sizeof(u.groups) - strlen(u.groups),
+					 "%s%s", *u.groups ? "," : "", g);
+			}
+			if (!strcmp(g, "sudo") && !inst_list_has(p->packages, "sudo"))
+				inst_list_add(&p->packages, "sudo");
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[USER_ISCRYPTED] && a.val[USER_PLAINTEXT]) {
+		ks_err(k, _("The options --iscrypted and --plaintext of the command user exclude each other."));
+		bad++;
+	}
+	if ((a.val[USER_ISCRYPTED] || a.val[USER_PLAINTEXT]) && !pw) {
+		ks_err(k, _("The command user needs --password with --iscrypted or --plaintext."));
+		bad++;
+	}
+	if (pw && a.val[USER_ISCRYPTED]) {
+		if (inst_valid_hash(pw, &cause) < 0) {
+			free(cause);
+			cause = NULL;
+			ks_err(k, _("The password of the user is not a crypt(3) hash this system can check, such as one made by mkpasswd."));
+			bad++;
+		}
+		else if (inst_hash_weak(pw))
+			ks_warn(k, _("The password hash of the user is an MD5 hash, which is weak: it is kept, but replace it with one made by mkpasswd, such as yescrypt."));
+		INST_COPY(u.hash, pw);
+	} else if (pw) {
+		if (failed(k, k->o->hash(pw, u.hash, sizeof(u.hash), &cause), &cause))
+			bad++;
+	}
+	u.lock = a.val[USER_LOCK] != NULL;
+	if ((v = a.val[USER_SHELL]) && (v[0] != '/' || strstr(v, "..") || strpbrk(v, " \t:,") ||
+					 !fits(k, "--shell", v, sizeof(u.shell)))) {
+		ks_err(k, _("The shell \"%s\" must be an absolute path, such as /bin/bash."), ks_q(k, v));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.shell, v);
+	}
+	if ((v = a.val[USER_HOMEDIR]) && (v[0] != '/' || strstr(v, "..") || strpbrk(v, " \t:,") ||
+					   !strcmp(v, "/") || !fits(k, "--homedir", v, sizeof(u.home)))) {
+		ks_err(k, _("The home directory \"%s\" must be an absolute path, such as /home/NAME."),
+		       ks_q(k, v));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.home, v);
+	}
+	if ((v = a.val[USER_UID])) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(v, &end, 10);
+		/* Below 1000 are Debian's system accounts; 65534 is nobody. */
+		if (!isdigit((unsigned char)*v) || *end || errno || n < 1000 || n >= 60000) {
+			ks_err(k, _("The value \"%s\" of --uid is not valid: write a number from 1000 to 59999."),
+			       ks_q(k, v));
+			bad++;
+		}
+		u.uid = n;
+	}
+	if ((v = a.val[USER_GECOS]) && (strpbrk(v, ":\n") || !fits(k, "--gecos", v, sizeof(u.gecos)))) {
+		ks_err(k, _("The value of --gecos cannot hold a colon."));
+		bad++;
+	} else if (v) {
+		INST_COPY(u.gecos, v);
+	}
+	if (!bad && p->n_users >= 64) {
+		ks_err(k, _("ospite makes at most %d users."), 64);
+		bad++;
+	}
+	if (!bad) {
+		struct inst_user *nu = realloc(p->users, (p->n_users + 1) * sizeof(*nu));
+
+		if (!nu)
+			abort();
+		p->users = nu;
+		p->users[p->n_users++] = u;
+	}
+	explicit_bzero(&u, sizeof(u));
 	free(a.pos);
 }
 
@@ -702,7 +1099,7 @@ static void cmd_part(struct ks *k, char **w)
 	if (fst) {
 		fs = hcfg_fs_parse(fst);
 		if (fs == HCFG_FS_NONE) {
-			ks_err(k, _("The file system type %s is not supported: use ext4, xfs, vfat, swap or biosboot."),
+			ks_err(k, _("The file system type %s is not supported: use ext4, ext3, xfs, vfat, swap or biosboot."),
 			       ks_q(k, fst));
 			bad++;
 		}
@@ -713,7 +1110,7 @@ static void cmd_part(struct ks *k, char **w)
 	if (fs != HCFG_FS_NONE &&
 	    ((fs == HCFG_FS_SWAP) != !strcmp(mount, "swap") ||
 	     (fs == HCFG_FS_BIOSBOOT) != !strcmp(mount, "biosboot") ||
-	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS))) {
+	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS && fs != HCFG_FS_EXT3))) {
 		ks_err(k, _("The file system type %s does not suit the mount point %s."),
 		       hcfg_fs_name(fs), ks_q(k, mount));
 		bad++;
@@ -797,6 +1194,48 @@ static void cmd_autopart(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/*
+ * Anaconda's reqpart: the partitions the platform needs to boot. On the BIOS
+ * machines ospite installs, that is the BIOS boot partition GRUB needs on
+ * GPT, which ospite adds to every layout; --add-boot also asks for /boot.
+ */
+static void cmd_reqpart(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = {
+		{ "add-boot", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+	};
+	struct inst_plan *p = k->p;
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+	char where[320];
+
+	free(a.pos);
+	if (bad)
+		return;
+	if (k->autopart_src.line) {
+		ks_warn(k, _("The command reqpart changes nothing with autopart, which makes every partition the host needs."));
+		return;
+	}
+	if (!a.val[0])
+		return;
+	for (size_t i = 0; i < p->n_parts; i++)
+		if (!strcmp(p->parts[i].mount, "/boot")) {
+			ks_err(k, _("The mount point %s is already used at %s."), "/boot",
+			       ks_where(k, p->parts[i].src, where, sizeof(where)));
+			return;
+		}
+	if (p->n_parts >= INST_MAX_PARTS) {
+		ks_err(k, _("ospite makes at most %d partitions."), INST_MAX_PARTS);
+		return;
+	}
+	/* The size of Anaconda's own /boot. */
+	p->parts[p->n_parts++] = (struct inst_part){ .mount = "/boot", .fs = HCFG_FS_EXT4,
+						     .size_mib = 1024, .src = k->at };
+	k->part_seen = true;
+	if (!k->part_src.line)
+		k->part_src = k->at;
+}
+
 /* Take console=ttyS... out of the kernel arguments: the plan carries the serial console apart. */
 static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, char *serial,
 			 size_t slen)
@@ -814,6 +1253,13 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 
 			snprintf(s, sizeof(s), "%s", t + 8);
 			l = strlen(s);
+			/* Check the value as the file wrote it, so that a message quotes the file. */
+			if (!got && (l < 2 || strcmp(s + l - 2, "n8")) &&
+			    failed(k, inst_valid_serial(s, &cause), &cause)) {
+				ok = false;
+				got = true;
+				continue;
+			}
 			/* Linux's "115200n8" is what ospite writes anyway. */
 			if (l > 2 && !strcmp(s + l - 2, "n8"))
 				s[l - 2] = '\0';
@@ -846,10 +1292,11 @@ static void cmd_bootloader(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
 		{ "location", INST_KS_VALUE, NULL }, { "append", INST_KS_VALUE, NULL },
-		{ "timeout", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
+		{ "timeout", INST_KS_VALUE, NULL }, { "driveorder", INST_KS_VALUE, NULL },
+		{ "boot-drive", INST_KS_VALUE, NULL }, { NULL, 0, NULL },
 	};
 	static const char *const unsup[] = {
-		"password=", "iscrypted", "driveorder=", "boot-drive=", "leavebootorder", "md5pass=",
+		"password=", "iscrypted", "leavebootorder", "md5pass=",
 		"extlinux", "nombr", "disabled", "upgrade", "lba32", "useLilo", "linear", "nolinear",
 		"sdboot", NULL,
 	};
@@ -881,6 +1328,31 @@ static void cmd_bootloader(struct ks *k, char **w)
 			       ks_q(k, a.val[2]));
 			bad++;
 		}
+	}
+	/*
+	 * GRUB goes on the disk ospite installs onto: a file naming that disk
+	 * (first, for --driveorder) says nothing more; another disk is the
+	 * second-disk error of name_disk().
+	 */
+	for (int i = 3; i <= 4; i++) {
+		char **list = NULL, disk[256];
+
+		if (!a.val[i])
+			continue;
+		if (!disk_list(k, defs[i].name, a.val[i], &list)) {
+			bad++;
+			continue;
+		}
+		if (i == 4 && inst_list_len(list) > 1) {
+			ks_err(k, _("The option --boot-drive of the command bootloader names one disk."));
+			bad++;
+		} else {
+			INST_COPY(disk, list[0]);
+			name_disk(k, disk);
+			ks_warn(k, _("The option --%s of the command bootloader changes nothing: GRUB goes on the disk ospite installs onto."),
+				defs[i].name);
+		}
+		inst_list_free(&list);
 	}
 	if (bad)
 		goto out;
@@ -1001,31 +1473,193 @@ static void cmd_selinux(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/* firewalld's services an answer file names, as the ports they open. */
+static const struct { const char *name, *ports; } fw_services[] = {
+	{ "ssh", "22/tcp" }, { "http", "80/tcp" }, { "https", "443/tcp" }, { "smtp", "25/tcp" },
+	{ "ftp", "21/tcp" }, { "telnet", "23/tcp" }, { "dns", "53/tcp,53/udp" }, { "ntp", "123/udp" },
+	{ "nfs", "2049/tcp" }, { "vnc-server", "5900-5999/tcp" }, { "libvirt", "16509/tcp" },
+	{ "libvirt-tls", "16514/tcp" }, { "cockpit", "9090/tcp" }, { "snmp", "161/udp" },
+	{ "mdns", "5353/udp" }, { "dhcpv6-client", "" }, { "imap", "143/tcp" }, { "imaps", "993/tcp" },
+	{ "pop3", "110/tcp" }, { "pop3s", "995/tcp" }, { "smtps", "465/tcp" }, { "ldap", "389/tcp" },
+	{ "ldaps", "636/tcp" }, { "mysql", "3306/tcp" }, { "postgresql", "5432/tcp" },
+	{ "iscsi-target", "3260/tcp" }, { "syslog", "514/udp" }, { "http-alt", "8080/tcp" },
+};
+
+static const char *fw_service(const char *name)
+{
+	for (size_t i = 0; i < sizeof(fw_services) / sizeof(fw_services[0]); i++)
+		if (!strcmp(fw_services[i].name, name))
+			return fw_services[i].ports;
+	return NULL;
+}
+
+/* Add the ports of a comma-separated list ("22/tcp,53/udp") to @list. */
+static void fw_add(char ***list, const char *ports)
+{
+	char buf[64], *save = NULL;
+
+	INST_COPY(buf, ports);
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!inst_list_has(*list, t))
+			inst_list_add(list, t);
+}
+
+/* Anaconda's --port item: "1234:tcp", "5900-5999:tcp", or a service name with a protocol "imap:tcp". */
+static bool fw_port(const char *item, char *out, size_t len)
+{
+	const char *colon = strrchr(item, ':'), *svc;
+	char num[32];
+	unsigned long from, to;
+	char *end;
+
+	if (!colon || (strcmp(colon + 1, "tcp") && strcmp(colon + 1, "udp")) ||
+	    (size_t)(colon - item) >= sizeof(num) || colon == item)
+		return false;
+	snprintf(num, sizeof(num), "%.*s", (int)(colon - item), item);
+	if (!isdigit((unsigned char)num[0])) {
+		/* A service name: its port of that protocol. */
+		svc = fw_service(num);
+		if (!svc || !*svc)
+			return false;
+		snprintf(num, sizeof(num), "%.*s", (int)strcspn(svc, "/"), svc);
+	}
+	errno = 0;
+	from = to = strtoul(num, &end, 10);
+	if (*end == '-' && isdigit((unsigned char)end[1]))
+		to = strtoul(end + 1, &end, 10);
+	if (*end || errno || from < 1 || to > 65535 || from > to)
+		return false;
+	snprintf(out, len, "%s/%s", num, colon + 1);
+	return true;
+}
+
+enum { FW_DISABLED, FW_DISABLE, FW_ENABLED, FW_ENABLE, FW_PORT, FW_SERVICE, FW_TRUST, FW_REMOVE,
+       FW_DEFAULTS, FW_SSH, FW_SMTP, FW_HTTP, FW_FTP, FW_TELNET };
+
 static void cmd_firewall(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
-		{ "disabled", INST_KS_FLAG, NULL }, { "disable", INST_KS_FLAG, "disabled" },
-		{ "enabled", INST_KS_FLAG, NULL }, { "enable", INST_KS_FLAG, "enabled" },
-		{ "port", INST_KS_VALUE, NULL }, { "service", INST_KS_VALUE, NULL },
-		{ "trust", INST_KS_VALUE, NULL }, { "remove-service", INST_KS_VALUE, NULL },
-		{ "use-system-defaults", INST_KS_FLAG, NULL }, { "ssh", INST_KS_FLAG, NULL },
-		{ "smtp", INST_KS_FLAG, NULL }, { "http", INST_KS_FLAG, NULL },
-		{ "ftp", INST_KS_FLAG, NULL }, { "telnet", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
+		[FW_DISABLED] = { "disabled", INST_KS_FLAG, NULL },
+		[FW_DISABLE] = { "disable", INST_KS_FLAG, "disabled" },
+		[FW_ENABLED] = { "enabled", INST_KS_FLAG, NULL },
+		[FW_ENABLE] = { "enable", INST_KS_FLAG, "enabled" },
+		[FW_PORT] = { "port", INST_KS_VALUE, NULL },
+		[FW_SERVICE] = { "service", INST_KS_VALUE, NULL },
+		[FW_TRUST] = { "trust", INST_KS_VALUE, NULL },
+		[FW_REMOVE] = { "remove-service", INST_KS_VALUE, NULL },
+		[FW_DEFAULTS] = { "use-system-defaults", INST_KS_FLAG, NULL },
+		[FW_SSH] = { "ssh", INST_KS_FLAG, NULL }, [FW_SMTP] = { "smtp", INST_KS_FLAG, NULL },
+		[FW_HTTP] = { "http", INST_KS_FLAG, NULL }, [FW_FTP] = { "ftp", INST_KS_FLAG, NULL },
+		[FW_TELNET] = { "telnet", INST_KS_FLAG, NULL }, { NULL, 0, NULL },
 	};
+	struct inst_plan *p = k->p;
 	struct inst_ks_args a;
-	bool other = false;
+	char **ports = NULL, **trust = NULL, **list = NULL, *cause = NULL;
+	unsigned bad;
+	bool other = false, ssh = true;
 
-	if (args(k, w, defs, NULL, &a, 0)) {
-		free(a.pos);
-		return;
-	}
-	for (int i = 1; defs[i].name; i++)
+	bad = args(k, w, defs, NULL, &a, 0);
+	for (int i = FW_PORT; defs[i].name; i++)
 		other |= a.val[i] != NULL;
-	/* As in Anaconda, firewall alone means --enabled. */
-	if (a.val[0] && !other)
-		ks_warn(k, _("The command firewall --disabled changes nothing: ospite sets up no firewall."));
-	else
-		ks_err(k, _("ospite sets up no firewall: write firewall --disabled or leave the command out."));
+	if (a.val[FW_DISABLED] && a.val[FW_ENABLED]) {
+		ks_err(k, _("The options --enabled and --disabled of the command firewall exclude each other."));
+		bad++;
+	}
+	if (bad)
+		goto out;
+	if (a.val[FW_DISABLED]) {
+		if (other)
+			ks_warn(k, _("The command firewall --disabled sets up no firewall: its other options change nothing."));
+		else
+			ks_warn(k, _("The command firewall --disabled changes nothing: ospite sets up no firewall unless asked."));
+		goto out;
+	}
+	if (a.val[FW_DEFAULTS]) {
+		ks_warn(k, _("The command firewall --use-system-defaults sets up no firewall: a Debian host has none by default."));
+		goto out;
+	}
+	/* As in Anaconda, firewall alone means --enabled, and SSH stays open unless removed. */
+	if (a.val[FW_REMOVE]) {
+		list = split_commas(k, "remove-service", a.val[FW_REMOVE], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			if (!strcmp(list[i], "ssh"))
+				ssh = false;
+			else if (strcmp(list[i], "dhcpv6-client") && strcmp(list[i], "mdns") &&
+				 strcmp(list[i], "cockpit")) {
+				ks_err(k, _("The service %s is not open to remove: ospite opens ssh unless asked otherwise."),
+				       ks_q(k, list[i]));
+				bad++;
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (ssh || a.val[FW_SSH])
+		fw_add(&ports, "22/tcp");
+	if (a.val[FW_SMTP])
+		fw_add(&ports, "25/tcp");
+	if (a.val[FW_HTTP])
+		fw_add(&ports, "80/tcp,443/tcp");
+	if (a.val[FW_FTP])
+		fw_add(&ports, "21/tcp");
+	if (a.val[FW_TELNET])
+		fw_add(&ports, "23/tcp");
+	if (a.val[FW_SERVICE]) {
+		list = split_commas(k, "service", a.val[FW_SERVICE], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			const char *v = fw_service(list[i]);
+
+			if (!v) {
+				ks_err(k, _("The service %s is unknown to ospite: open its ports with --port=PORT:tcp."),
+				       ks_q(k, list[i]));
+				bad++;
+			} else if (*v) {
+				fw_add(&ports, v);
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[FW_PORT]) {
+		list = split_commas(k, "port", a.val[FW_PORT], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			char port[48];
+
+			if (!fw_port(list[i], port, sizeof(port))) {
+				ks_err(k, _("The port \"%s\" is not valid: write a number and a protocol, such as 8080:tcp."),
+				       ks_q(k, list[i]));
+				bad++;
+			} else if (!inst_list_has(ports, port)) {
+				inst_list_add(&ports, port);
+			}
+		}
+		inst_list_free(&list);
+	}
+	if (a.val[FW_TRUST]) {
+		list = split_commas(k, "trust", a.val[FW_TRUST], &bad);
+		for (size_t i = 0; list && list[i]; i++) {
+			if (failed(k, inst_valid_ifname(list[i], &cause), &cause))
+				bad++;
+			else if (!inst_list_has(trust, list[i]))
+				inst_list_add(&trust, list[i]);
+		}
+		inst_list_free(&list);
+	}
+	if (inst_list_len(ports) > 64) {
+		ks_err(k, _("The command firewall opens more than %d ports."), 64);
+		bad++;
+	}
+	if (!bad) {
+		p->firewall = true;
+		inst_list_free(&p->fw_ports);
+		inst_list_free(&p->fw_trust);
+		p->fw_ports = ports;
+		p->fw_trust = trust;
+		ports = trust = NULL;
+		if (!inst_list_has(p->packages, "nftables"))
+			inst_list_add(&p->packages, "nftables");
+	}
+out:
+	inst_list_free(&ports);
+	inst_list_free(&trust);
 	free(a.pos);
 }
 
@@ -1056,6 +1690,7 @@ static const struct {
 	{ "timezone", cmd_timezone, KS_ONCE_TIMEZONE },
 	{ "network", cmd_network, KS_ONCE_NONE },
 	{ "rootpw", cmd_rootpw, KS_ONCE_ROOTPW },
+	{ "user", cmd_user, KS_ONCE_NONE },
 	{ "url", cmd_url, KS_ONCE_URL },
 	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
 	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
@@ -1063,6 +1698,7 @@ static const struct {
 	{ "part", cmd_part, KS_ONCE_NONE },
 	{ "partition", cmd_part, KS_ONCE_NONE },
 	{ "autopart", cmd_autopart, KS_ONCE_AUTOPART },
+	{ "reqpart", cmd_reqpart, KS_ONCE_REQPART },
 	{ "bootloader", cmd_bootloader, KS_ONCE_BOOTLOADER },
 	{ "services", cmd_services, KS_ONCE_NONE },
 	{ "hypervisor", cmd_hypervisor, KS_ONCE_HYPERVISOR },
@@ -1078,7 +1714,7 @@ static const struct {
 	{ "unsupported_hardware", cmd_ignored, KS_ONCE_NONE },
 	{ "key", cmd_ignored, KS_ONCE_NONE },
 	{ "selinux", cmd_selinux, KS_ONCE_NONE },
-	{ "firewall", cmd_firewall, KS_ONCE_NONE },
+	{ "firewall", cmd_firewall, KS_ONCE_FIREWALL },
 	{ "reboot", cmd_end, KS_ONCE_END },
 	{ "poweroff", cmd_end, KS_ONCE_END },
 	{ "shutdown", cmd_end, KS_ONCE_END },
@@ -1087,9 +1723,9 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"logvol", "volgroup", "raid", "repo", "user", "group", "xconfig", "authselect", "cdrom",
+	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect", "cdrom",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
-	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "reqpart", "mount",
+	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
 	"mediacheck", "driverdisk", "updates", "device", "dmraid", "multipath", "method", "monitor",
 	"lilo", "lilocheck", "interactive", "deviceprobe", "nvdimm", "pwpolicy", "hmc",
@@ -1123,7 +1759,7 @@ void ks_command(struct ks *k, char **w)
 	}
 	for (size_t i = 0; unsupported_cmds[i]; i++)
 		if (!strcmp(unsupported_cmds[i], w[0])) {
-			ks_err(k, _("The command \"%s\" is not supported by ospite."), w[0]);
+			ks_err_unsupported(k, _("The command \"%s\" is not supported by ospite."), w[0]);
 			return;
 		}
 	ks_err(k, _("\"%s\" is an unknown command."), ks_q(k, w[0]));
@@ -1279,11 +1915,47 @@ void ks_section_start(struct ks *k, char **w)
 	if (ignored_section(w[0]))
 		ks_warn(k, _("The section %s changes nothing on a Debian host: it is skipped."), w[0]);
 	else if (ks_is_section(w[0]))
-		ks_err(k, _("The section %s is not supported by ospite."), w[0]);
+		ks_err_unsupported(k, _("The section %s is not supported by ospite."), w[0]);
 	else
 		ks_err(k, _("\"%s\" is an unknown section."), ks_q(k, w[0]));
 	/* Skip to its %end, so that its lines are not read as commands. */
 	k->sec = KS_SEC_SKIP;
+}
+
+/*
+ * The groups of RHEL files that mean a base system: Debian has the same idea
+ * as package priorities. @core is what ospite always installs (required and
+ * important); @base and @standard are Debian's standard priority, as tasksel's
+ * "standard system utilities". Other groups name software by RHEL's own
+ * names, which are not Debian's: refused, so nothing is silently missing.
+ */
+static void package_group(struct ks *k, const char *g, bool exclude)
+{
+	const char *name = g + (exclude ? 2 : 1);
+
+	if (name[0] == '^')   /* an environment group, "@^minimal-environment" */
+		name++;
+	if (!strcasecmp(name, "core") || !strcasecmp(name, "minimal") ||
+	    !strcasecmp(name, "minimal-environment") || !strcasecmp(name, "server-product-environment")) {
+		if (exclude)
+			ks_err(k, _("The package group %s cannot be left out: it is the base system ospite installs."),
+			       ks_q(k, g));
+		else
+			ks_warn(k, _("The package group %s is Debian's base system of priority required and important, which ospite always installs."),
+				ks_q(k, g));
+	} else if (!strcasecmp(name, "base") || !strcasecmp(name, "standard")) {
+		if (exclude) {
+			ks_warn(k, _("Leaving out the package group %s changes nothing: Debian's standard packages are installed only when asked for."),
+				ks_q(k, g));
+		} else {
+			ks_warn(k, _("The package group %s is installed as Debian's packages of priority standard."),
+				ks_q(k, g));
+			k->p->std_priority = true;
+		}
+	} else {
+		ks_err(k, _("The package group %s is unknown to ospite: it knows @core, @base and @standard; list other packages by name."),
+		       ks_q(k, g));
+	}
 }
 
 void ks_package_line(struct ks *k, char **w)
@@ -1293,7 +1965,7 @@ void ks_package_line(struct ks *k, char **w)
 	bool exclude = name[0] == '-';
 	char *cause = NULL;
 
-	if (name[0] == '@') {
+	if (name[0] == '@' || !strncmp(name, "-@", 2)) {
 		/* A group name may hold blanks: "@X Window System". */
 		struct base_buf g = { 0 };
 
@@ -1301,8 +1973,7 @@ void ks_package_line(struct ks *k, char **w)
 			base_buf_printf(&g, "%s%s", i ? " " : "", w[i]);
 		if (g.oom)
 			abort();
-		ks_err(k, _("Package groups such as %s are not supported by ospite: list the packages by name."),
-		       ks_q(k, g.s));
+		package_group(k, g.s, exclude);
 		free(g.s);
 		return;
 	}
@@ -1312,6 +1983,22 @@ void ks_package_line(struct ks *k, char **w)
 	}
 	if (exclude)
 		name++;
+	if (exclude && strpbrk(name, "*?[")) {
+		/* RHEL files leave out families by pattern (-iwl*-firmware): fine when none is here. */
+		char **set = inst_plan_package_set(p);
+		bool hit = false;
+
+		for (size_t i = 0; set[i]; i++)
+			hit |= fnmatch(name, set[i], 0) == 0;
+		inst_list_free(&set);
+		if (hit)
+			ks_err(k, _("The pattern %s matches packages of the set: name the packages to leave out one by one."),
+			       ks_q(k, name));
+		else
+			ks_warn(k, _("The pattern %s matches no package of the set: leaving it out changes nothing."),
+				ks_q(k, name));
+		return;
+	}
 	if (failed(k, inst_valid_package(name, &cause), &cause))
 		return;
 	if (inst_list_has(exclude ? p->packages : p->exclude, name)) {
@@ -1389,6 +2076,39 @@ static void add_biosboot(struct ks *k)
 		k->p->parts[0].src = k->part_src;
 }
 
+/* The bridge of the file that carries @nic, or NULL. */
+static const struct inst_bridge *carrier(const struct inst_plan *p, const char *nic)
+{
+	for (size_t i = 0; i < p->n_bridges; i++)
+		if (!strcmp(p->bridges[i].nic, nic))
+			return &p->bridges[i];
+	return NULL;
+}
+
+/*
+ * An address given on a NIC's own line, where another line puts that NIC in
+ * a bridge, goes on the bridge: a port carries no address. Anaconda does the
+ * same; say so, since the file reads otherwise.
+ */
+static void move_addresses(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	const struct inst_bridge *b;
+
+	if (k->addr_src.line && k->addr_nic_lines[0] && *p->nic && (b = carrier(p, p->nic)))
+		ks_warn_at(k, p->src_network, _("The address of %s goes on the bridge %s, which carries it."),
+			   p->nic, b->name);
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		struct inst_addr *x = &p->addrs[i];
+
+		if (!k->addr_nic_lines[i + 1] || !(b = carrier(p, x->dev)))
+			continue;
+		ks_warn_at(k, x->src, _("The address of %s goes on the bridge %s, which carries it."),
+			   x->dev, b->name);
+		INST_COPY(x->dev, b->name);
+	}
+}
+
 void ks_finish(struct ks *k)
 {
 	struct inst_plan *p = k->p;
@@ -1399,13 +2119,19 @@ void ks_finish(struct ks *k)
 		return;
 	/* The language sets the keyboard and time zone the file leaves out. */
 	if (k->lang_set) {
-		char kb[sizeof(p->keyboard)], tz[sizeof(p->timezone)];
+		char kb[sizeof(p->keyboard)], tz[sizeof(p->timezone)], loc[sizeof(p->locale)];
+		char var[sizeof(p->kbd_variant)];
 
+		INST_COPY(var, p->kbd_variant);
 		INST_COPY(kb, p->keyboard);
 		INST_COPY(tz, p->timezone);
+		INST_COPY(loc, p->locale);
 		inst_plan_lang_defaults(p, p->lang);
-		if (k->keyboard_set)
+		INST_COPY(p->locale, loc);
+		if (k->keyboard_set) {
 			INST_COPY(p->keyboard, kb);
+			INST_COPY(p->kbd_variant, var);
+		}
 		if (k->timezone_set)
 			INST_COPY(p->timezone, tz);
 	}
@@ -1422,6 +2148,7 @@ void ks_finish(struct ks *k)
 			ks_err_at(k, file, _("This system's package source cannot be used (%s): add url --url= with the address of a Debian mirror."),
 				  cause), free(cause), cause = NULL;
 	}
+	move_addresses(k);
 	if (p->n_parts)
 		add_biosboot(k);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
@@ -1429,8 +2156,9 @@ void ks_finish(struct ks *k)
 			ks_err_at(k, k->excl_src[i], _("The package %s cannot be left out: ospite needs it."),
 				  p->exclude[i]);
 		else if (!inst_plan_pkg_listed(p, p->exclude[i]))
-			ks_err_at(k, k->excl_src[i], _("The package %s is not in the package set, so it cannot be left out."),
-				  p->exclude[i]);
+			/* A RHEL file leaves out its own packages (-plymouth): Debian has none to leave. */
+			ks_warn_at(k, k->excl_src[i], _("The package %s is not in the package set: leaving it out changes nothing."),
+				   p->exclude[i]);
 	}
 	if (*p->serial && p->hv == INST_HV_XEN && strncmp(p->serial, "ttyS0,", 6) &&
 	    strncmp(p->serial, "ttyS1,", 6))

@@ -195,11 +195,13 @@ unsigned inst_ks_options(const char *cmd, char *const *words, const struct inst_
 					takes = v;
 				}
 			}
+			a->unsupported = known;
 			if (known)
 				report(err, opaque, _("The option --%s of the command %s is not supported by ospite."),
 				       name, cmd);
 			else
 				report(err, opaque, _("The command %s has no option --%s."), cmd, name);
+			a->unsupported = false;
 			bad++;
 			/* "--name value": do not take the value for a command word of its own. */
 			if (!eq && words[i + 1] && strncmp(words[i + 1], "--", 2) && takes)

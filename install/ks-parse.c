@@ -24,6 +24,9 @@ const char *ks_where(struct ks *k, struct inst_loc at, char *buf, size_t len)
 	return buf;
 }
 
+static void verr(struct ks *k, struct inst_loc at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
 static void add_error(struct ks *k, struct inst_loc at, const char *msg)
 {
 	char where[320];
@@ -33,7 +36,23 @@ static void add_error(struct ks *k, struct inst_loc at, const char *msg)
 		return;
 	}
 	k->n_err++;
-	base_buf_printf(&k->errs, "%s: %s\n", ks_where(k, at, where, sizeof(where)), msg);
+	/*
+	 * What ospite does not support is listed after what is wrong or missing,
+	 * so the first line of a refused file is its real problem.
+	 */
+	base_buf_printf(k->minor ? &k->errs_minor : &k->errs, "%s: %s\n",
+			ks_where(k, at, where, sizeof(where)), msg);
+}
+
+void ks_err_unsupported(struct ks *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	k->minor = true;
+	va_start(ap, fmt);
+	verr(k, k->at, fmt, ap);
+	va_end(ap);
+	k->minor = false;
 }
 
 static void verr(struct ks *k, struct inst_loc at, const char *fmt, va_list ap)
@@ -66,24 +85,41 @@ void ks_err_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
 	va_end(ap);
 }
 
-void ks_warn(struct ks *k, const char *fmt, ...)
+static void vwarn(struct ks *k, struct inst_loc at, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vwarn(struct ks *k, struct inst_loc at, const char *fmt, va_list ap)
 {
 	char where[320], *msg = NULL;
-	va_list ap;
 
 	if (k->n_warn >= INST_KS_MAX_ERRORS) {
 		k->warn_dropped++;
 		return;
 	}
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	va_end(ap);
 	k->n_warn++;
 	/* TRANSLATORS: the word before a warning, as in "FILE:LINE: warning: sentence". */
-	base_buf_printf(&k->warns, "%s: %s: %s\n", ks_where(k, k->at, where, sizeof(where)),
+	base_buf_printf(&k->warns, "%s: %s: %s\n", ks_where(k, at, where, sizeof(where)),
 			_("warning"), msg);
 	free(msg);
+}
+
+void ks_warn(struct ks *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(k, k->at, fmt, ap);
+	va_end(ap);
+}
+
+void ks_warn_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(k, at, fmt, ap);
+	va_end(ap);
 }
 
 void ks_err_cause(struct ks *k, char *msg)
@@ -182,13 +218,16 @@ static void close_script(struct ks *k)
 	memset(&k->script, 0, sizeof(k->script));
 }
 
-/* End the open section: at its %end (@complete), or where its %end is missing. */
+/*
+ * End the open section: at its %end (@complete), or where its %end is
+ * missing. Files of RHEL 5 and older end a section at the next one or at the
+ * end of the file, as Anaconda still reads them: kept, with a warning.
+ */
 static void end_section(struct ks *k, bool complete)
 {
-	if (!complete) {
-		ks_err_at(k, k->sec_src, _("The section %s has no %%end."), k->sec_name);
-		k->sec_bad = true;
-	}
+	if (!complete)
+		ks_warn_at(k, k->sec_src, _("The section %s has no %%end: it ends at the next section or at the end of the file, as in older answer files."),
+			   k->sec_name);
 	if (k->sec == KS_SEC_SCRIPT)
 		close_script(k);
 	k->sec = KS_SEC_NONE;
@@ -288,7 +327,7 @@ static void directive(struct ks *k, char **w, size_t n)
 		else
 			end_section(k, true);
 	} else if (!strcmp(w[0], "%ksappend")) {
-		ks_err(k, _("%%ksappend is not supported by ospite."));
+		ks_err_unsupported(k, _("%%ksappend is not supported by ospite."));
 	} else {
 		if (k->sec != KS_SEC_NONE)
 			end_section(k, false);
@@ -546,6 +585,9 @@ static int parse_main(const char *name, const char *data, size_t len, char *id,
 	parse_text(k, data, len);
 	k->at = (struct inst_loc){ k->stack[0].idx, 0 };
 	ks_finish(k);
+	if (k->errs_minor.s)
+		base_buf_str(&k->errs, k->errs_minor.s);
+	free(k->errs_minor.s);
 	if (k->dropped) {
 		unsigned dropped = k->dropped;
 
@@ -563,7 +605,7 @@ static int parse_main(const char *name, const char *data, size_t len, char *id,
 		ks_warn(k, P_("%u more warning was given.", "%u more warnings were given.", dropped),
 			dropped);
 	}
-	if (k->errs.oom || k->warns.oom)
+	if (k->errs.oom || k->warns.oom || k->errs_minor.oom)
 		abort();
 	if (o.warnings)
 		*o.warnings = k->warns.s;

@@ -9,7 +9,7 @@ enum ks_once {
 	KS_ONCE_NONE = 0,
 	KS_ONCE_LANG, KS_ONCE_KEYBOARD, KS_ONCE_TIMEZONE, KS_ONCE_ROOTPW, KS_ONCE_URL,
 	KS_ONCE_IGNOREDISK, KS_ONCE_ZEROMBR, KS_ONCE_CLEARPART, KS_ONCE_AUTOPART,
-	KS_ONCE_BOOTLOADER, KS_ONCE_HYPERVISOR, KS_ONCE_MODE, KS_ONCE_END, KS_ONCE_PACKAGES,
+	KS_ONCE_BOOTLOADER, KS_ONCE_HYPERVISOR, KS_ONCE_MODE, KS_ONCE_END, KS_ONCE_PACKAGES, KS_ONCE_FIREWALL, KS_ONCE_REQPART,
 	KS_ONCE_COUNT
 };
 
@@ -26,6 +26,9 @@ struct ks {
 	const struct inst_ks_opts *o;
 	struct base_buf errs;
 	unsigned n_err, dropped;
+	struct base_buf errs_minor;  /* what ospite does not support: listed after the rest */
+	bool minor;              /* the problem being added is one of those */
+	const bool *args_unsup;  /* while options are sorted: the one reported is unsupported */
 	struct base_buf warns;   /* accepted, but said: they do not make the file invalid */
 	unsigned n_warn, warn_dropped;
 	bool fatal;              /* a whole file was unusable: what is "missing" is not known */
@@ -50,7 +53,8 @@ struct ks {
 
 	/* What the final checks need. */
 	bool lang_set, keyboard_set, timezone_set;
-	struct inst_loc addr_src, hostname_src, part_src, root_src, autopart_src;
+	struct inst_loc addr_src, hostname_src, part_src, root_src, autopart_src, gateway_src;
+	bool addr_nic_lines[INST_MAX_BRIDGES + 1];  /* the address (0: management) came on a NIC line */
 	bool part_seen, root_seen;
 	char ondisk[256];
 	struct inst_loc ondisk_src;
@@ -64,8 +68,13 @@ void ks_err(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2,
 /* The same for a given place; a place with line 0 gives "FILE: message". */
 void ks_err_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A problem that is only something ospite does not support: listed after the others. */
+void ks_err_unsupported(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "FILE:LINE: warning: message" for the line being read: accepted, not a problem. */
 void ks_warn(struct ks *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a given place. */
+void ks_warn_at(struct ks *k, struct inst_loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Report a problem already put in words (a cause), at the line being read; frees @msg. */
 void ks_err_cause(struct ks *k, char *msg);
 /* A value shortened for a message (valid until four more calls). */

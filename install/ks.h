@@ -109,6 +109,7 @@ struct inst_ks_args {
 	const char *val[INST_KS_MAX_OPTS];   /* a flag given has "" */
 	const char **pos;                    /* positional words, NULL-terminated */
 	size_t n_pos;
+	bool unsupported;                    /* while a problem is reported: it is an unsupported option */
 };
 
 /*

@@ -81,7 +81,7 @@ static void test_fs_round_trip(void **state)
 	static const struct { enum hcfg_fs fs; const char *name; } t[] = {
 		{ HCFG_FS_NONE, "none" },     { HCFG_FS_EXT4, "ext4" },
 		{ HCFG_FS_XFS, "xfs" },       { HCFG_FS_SWAP, "swap" },
-		{ HCFG_FS_BIOSBOOT, "biosboot" }, { HCFG_FS_VFAT, "vfat" },
+		{ HCFG_FS_BIOSBOOT, "biosboot" }, { HCFG_FS_VFAT, "vfat" }, { HCFG_FS_EXT3, "ext3" },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -89,7 +89,7 @@ static void test_fs_round_trip(void **state)
 		assert_int_equal(hcfg_fs_parse(t[i].name), t[i].fs);
 		assert_int_equal(hcfg_fs_parse(hcfg_fs_name(t[i].fs)), t[i].fs);
 	}
-	assert_int_equal(hcfg_fs_parse("ext3"), HCFG_FS_NONE);
+	assert_int_equal(hcfg_fs_parse("ext2"), HCFG_FS_NONE);
 	assert_int_equal(hcfg_fs_parse("EXT4"), HCFG_FS_NONE);
 	assert_int_equal(hcfg_fs_parse(""), HCFG_FS_NONE);
 	assert_int_equal(hcfg_fs_parse(NULL), HCFG_FS_NONE);
@@ -141,6 +141,7 @@ static void test_mkfs_ext4(void **state) { check_mkfs_file(HCFG_FS_EXT4, "ext4",
 static void test_mkfs_xfs(void **state) { check_mkfs_file(HCFG_FS_XFS, "xfs", 320, "images"); }
 static void test_mkfs_swap(void **state) { check_mkfs_file(HCFG_FS_SWAP, "swap", 32, "swap0"); }
 static void test_mkfs_vfat(void **state) { check_mkfs_file(HCFG_FS_VFAT, "vfat", 64, "EFI"); }
+static void test_mkfs_ext3(void **state) { check_mkfs_file(HCFG_FS_EXT3, "ext3", 64, "old-root"); }
 
 static void test_mkfs_refusals(void **state)
 {
@@ -398,7 +399,7 @@ int main(void)
 		cmocka_unit_test(test_mkfs_ext4),
 		cmocka_unit_test(test_mkfs_xfs),
 		cmocka_unit_test(test_mkfs_swap),
-		cmocka_unit_test(test_mkfs_vfat),
+		cmocka_unit_test(test_mkfs_vfat), cmocka_unit_test(test_mkfs_ext3),
 		cmocka_unit_test(test_mkfs_refusals),
 		cmocka_unit_test(test_fs_uuid_errors),
 		cmocka_unit_test(test_partition_refusals),

@@ -307,6 +307,118 @@ static void test_network_unbridged_mgmt(void **state)
 	assert_file("/etc/resolv.conf", "search lan\n");
 }
 
+static void test_network_extra_addresses(void **state)
+{
+	const struct hcfg_target_bridge br[] = {
+		{ .name = "xenbr0", .nic = "eth0" },
+		{ .name = "xenbr1", .nic = "eth1" },
+	};
+	/* A storage network on eth1's bridge, one on a NIC without bridge, IPv6 on both kinds. */
+	const struct hcfg_target_addr extra[] = {
+		{ .dev = "eth1", .address = "198.51.100.10", .prefix = 24, .ipv6 = "2001:db8::10/64" },
+		{ .dev = "eth2", .dhcp = true },
+	};
+	const struct hcfg_target_net net = {
+		.hostname = "xen5", .mgmt_nic = "eth0", .dhcp = true, .ipv6 = "auto",
+		.bridges = br, .n_bridges = 2, .extra = extra, .n_extra = 2, .noipv6 = false,
+	};
+	struct hcfg_target_net off = net;
+	struct hcfg_target_addr bad = { .dev = "eth3", .ipv6 = "2001:db8::/999", .dhcp = true };
+	char *cause = NULL;
+
+	assert_int_equal(hcfg_target_network(root, &net, &cause), 0);
+	assert_file("/etc/network/interfaces",
+		    "# The network interfaces of this host, for ifupdown and bridge-utils; see interfaces(5).\n"
+		    "source /etc/network/interfaces.d/*\n"
+		    "\n"
+		    "auto lo\n"
+		    "iface lo inet loopback\n"
+		    "\n"
+		    "auto eth2\n"
+		    "iface eth2 inet dhcp\n"
+		    "\n"
+		    "iface eth0 inet manual\n"
+		    "\n"
+		    "auto xenbr0\n"
+		    "iface xenbr0 inet dhcp\n"
+		    "\tbridge_ports eth0\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n"
+		    "iface xenbr0 inet6 auto\n"
+		    "\n"
+		    "iface eth1 inet manual\n"
+		    "\n"
+		    "auto xenbr1\n"
+		    "iface xenbr1 inet static\n"
+		    "\taddress 198.51.100.10/24\n"
+		    "\tbridge_ports eth1\n"
+		    "\tbridge_stp off\n"
+		    "\tbridge_fd 0\n"
+		    "\tbridge_maxwait 0\n"
+		    "iface xenbr1 inet6 static\n"
+		    "\taddress 2001:db8::10/64\n");
+	assert_false(exists("/etc/sysctl.d/70-ospite-noipv6.conf"));
+
+	off.ipv6 = NULL;
+	off.n_extra = 0;
+	off.noipv6 = true;
+	assert_int_equal(hcfg_target_network(root, &off, &cause), 0);
+	assert_file("/etc/sysctl.d/70-ospite-noipv6.conf",
+		    "# IPv6 is off on this host, as its installation asked.\n"
+		    "net.ipv6.conf.all.disable_ipv6 = 1\n"
+		    "net.ipv6.conf.default.disable_ipv6 = 1\n");
+
+	off.extra = &bad;
+	off.n_extra = 1;
+	assert_int_equal(hcfg_target_network(root, &off, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "2001:db8::/999"));
+	free(cause);
+}
+
+static void test_firewall(void **state)
+{
+	char *ports[] = { "22/tcp", "5900-5999/tcp", "53/udp", NULL };
+	char *trust[] = { "xenbr1", NULL };
+	char *badport[] = { "22", NULL }, *badif[] = { "a b", NULL };
+	char *cause = NULL, cmd[PATH_MAX + 64];
+
+	assert_int_equal(hcfg_target_firewall(root, ports, trust, &cause), 0);
+	assert_file("/etc/nftables.conf",
+		    "#!/usr/sbin/nft -f\n"
+		    "# The host's firewall, as its installation asked: only what comes to the host itself\n"
+		    "# is filtered; the guests' bridged traffic is not.\n"
+		    "\n"
+		    "table inet ospite\n"
+		    "delete table inet ospite\n"
+		    "\n"
+		    "table inet ospite {\n"
+		    "\tchain input {\n"
+		    "\t\ttype filter hook input priority filter; policy drop;\n"
+		    "\t\tct state established,related accept\n"
+		    "\t\tct state invalid drop\n"
+		    "\t\tiif \"lo\" accept\n"
+		    "\t\tmeta l4proto { icmp, ipv6-icmp } accept\n"
+		    "\t\tudp dport { 68, 546 } accept\n"
+		    "\t\tiifname \"xenbr1\" accept\n"
+		    "\t\ttcp dport 22 accept\n"
+		    "\t\ttcp dport 5900-5999 accept\n"
+		    "\t\tudp dport 53 accept\n"
+		    "\t}\n"
+		    "}\n");
+	/* nft itself loads it, twice (as a reload does), in a network namespace of its own. */
+	snprintf(cmd, sizeof(cmd), "unshare -rn sh -c 'nft -f %s/etc/nftables.conf && "
+		 "nft -f %s/etc/nftables.conf' 2>&1", root, root);
+	assert_int_equal(system(cmd), 0);
+
+	assert_int_equal(hcfg_target_firewall(root, badport, NULL, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "\"22\""));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hcfg_target_firewall(root, NULL, badif, &cause), -EINVAL);
+	free(cause);
+}
+
 static void test_network_rejects(void **state)
 {
 	const struct hcfg_target_bridge twice[] = {
@@ -1071,6 +1183,8 @@ int main(void)
 		T(test_network_xen_static),
 		T(test_network_kvm_dhcp),
 		T(test_network_unbridged_mgmt),
+		T(test_network_extra_addresses),
+		T(test_firewall),
 		T(test_network_rejects),
 		T(test_apt_sources),
 		T(test_apt_keeps_foreign_sources_list),

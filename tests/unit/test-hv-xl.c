@@ -484,6 +484,31 @@ static void test_disk_phy_relative(void **state)
 	hv_guest_free(g);
 }
 
+/* Windows line ends are read as line ends; relative paths are taken from the file's folder. */
+static void test_crlf_and_relative_paths(void **state)
+{
+	struct hv_xl_report r = { 0 };
+	struct hv_guest *g;
+
+	g = import_ok("name = \"w\"\r\nkernel = \"vmlinuz\"\r\nramdisk = \"initrd.img\"\r\n"
+		      "disk = [ 'file:img/w.img,xvda,w', 'file:/srv/w2.img,xvdb,w' ]\r\n", &r);
+	assert_string_equal(g->name, "w");
+	/* import_text() writes the file in /tmp. */
+	assert_string_equal(g->kernel, "/tmp/vmlinuz");
+	assert_string_equal(g->initrd, "/tmp/initrd.img");
+	assert_string_equal(g->disks[0].path, "/tmp/img/w.img");
+	assert_string_equal(g->disks[1].path, "/srv/w2.img");
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+
+	/* With a boot loader, the kernel is a path inside the guest's disk: left alone. */
+	g = import_ok("name = \"b\"\nkernel = \"boot/vmlinuz\"\nbootloader = \"pygrub\"\n", &r);
+	assert_string_equal(g->kernel, "boot/vmlinuz");
+	assert_non_null(strstr(find_note(&r, "kernel")->what, "inside the guest's disk"));
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+}
+
 static void test_disk_block_script(void **state)
 {
 	static const char *const disks[] = {
@@ -617,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_hvm_vnc_default),
 		cmocka_unit_test(test_disk_phy_relative),
 		cmocka_unit_test(test_disk_block_script),
+		cmocka_unit_test(test_crlf_and_relative_paths),
 		cmocka_unit_test(test_vnc_empty_password),
 		cmocka_unit_test(test_last_line_and_python),
 		cmocka_unit_test(test_memory_overflow),
