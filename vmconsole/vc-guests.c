@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* New buttons go after Quit: operators (and scripts) count Tabs to the old ones. */
-enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, B_HOSTS, NB };
+enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
 
 struct list_scr {
 	struct tui_view *v;
@@ -169,7 +168,7 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 static void build(struct list_scr *s, struct vc_app *app)
 {
 	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
-				 _("Log out"), _("Quit"), _("Hosts") };
+				 _("Log out"), _("Quit") };
 	char who[128], *header;
 	int w = tui_view_width();
 
@@ -275,9 +274,6 @@ int vc_scr_list(struct vc_app *app)
 			break;
 		case B_HOST:
 			rc = vc_scr_status(app);
-			break;
-		case B_HOSTS:
-			rc = vc_scr_hosts(app);
 			break;
 		case B_SETTINGS:
 			rc = vc_scr_settings(app);

@@ -294,10 +294,7 @@ int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **ca
 
 /* ---- the audit log (vc-audit.c) ---------------------------------------------------- */
 
-#define VC_AUDIT_LOG "/var/log/ospite/audit.log"
-/* $OSPITE_AUDIT_LOG when set to an absolute path, else VC_AUDIT_LOG. */
-const char *vc_audit_path(void);
-/* Append one line: UTC time, @user, terminal, pid and the event (control characters become '?'). */
+/* base_audit() (base/audit.h) with this process's terminal and the SSH client's address. */
 int vc_audit(const char *user, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- hosts and migration (vc-migrate.c, vc-hosts.c) --------------------------------- */

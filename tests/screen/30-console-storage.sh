@@ -80,11 +80,11 @@ run() {
 	see "$(Tt "Host Status")"
 	login "$user" "$password"
 	see "$(Tt "Enter opens a guest.")" 15
-	# Host, then Storage beside Back.
+	# Host, then Storage after Back and Network.
 	tui_keys Tab Tab Tab Enter
 	see "$(Tt "Host Status")"
 	see "$(Tt "Storage")"
-	tui_keys Tab Enter
+	tui_keys Tab Tab Enter
 	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
 	see "$part"
 	see "ext4 \"stdata\""

@@ -27,8 +27,10 @@ run() {
 	login "$user" "$password"
 	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 15
 
-	# Hosts: after Quit on the guest list. Host b is connected, with its hypervisor.
-	tui_keys Tab Tab Tab Tab Tab Tab Tab Enter
+	# Hosts: on the Host screen, after Back, Network and Storage. Host b is connected, with its hypervisor.
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Host Status")"
+	tui_keys Tab Tab Tab Enter
 	see "$(T "Hypervisor")"
 	see "$(Tt "connected")" 15
 	see "QEMU"
@@ -47,6 +49,8 @@ run() {
 	tui_keys Enter
 	see "$(Tt "connected")" 15
 	tui_keys Tab Tab Tab Tab Tab Enter
+	see "$(Tt "Host Status")"
+	tui_keys Enter
 	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 10
 
 	# The guest's screen (the last in the list): m is Migrate.
@@ -118,8 +122,8 @@ run() {
 	[ "$(virsh -c "$uri_a" domstate "$guest" | head -1)" = running ] || fail "$guest is not back here"
 	tui_keys a
 	see "$(T "Enter opens a guest; A shows the guests of every host.")"
-	grep -q "user=$user .*migrate guest=$guest .*result=aborted" "$OSPITE_AUDIT_LOG" || fail "no aborted line in the audit log"
-	grep -q "user=$user .*migrate guest=$guest .*result=done" "$OSPITE_AUDIT_LOG" || fail "no done line in the audit log"
+	grep -q "$user .*migrate guest=$guest .*result=aborted" "$OSPITE_AUDIT_LOG" || fail "no aborted line in the audit log"
+	grep -q "$user .*migrate guest=$guest .*result=done" "$OSPITE_AUDIT_LOG" || fail "no done line in the audit log"
 	tui_keys Tab Tab Tab Tab Tab Tab Enter
 	see "[ospite exit 0]" 15
 	tui_stop
