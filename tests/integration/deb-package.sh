@@ -23,7 +23,8 @@ lintian --fail-on error "$deb" >"$tmp/lintian.log" 2>&1 || { cat "$tmp/lintian.l
 dpkg-deb -c "$deb" | awk '{ print $6 }' >"$tmp/files"
 for f in ./usr/sbin/ospite ./usr/sbin/ospite-install ./usr/share/locale/it/LC_MESSAGES/ospite.mo \
 	./etc/pam.d/ospite ./lib/systemd/system/ospite-console.service \
-	./lib/systemd/system/ospite-console-serial@.service ./usr/share/man/man8/ospite.8.gz \
+	./lib/systemd/system/ospite-console-serial@.service ./lib/systemd/system/ospite-net-restore.service \
+	./usr/share/man/man8/ospite.8.gz \
 	./usr/share/man/man8/ospite-install.8.gz ./usr/share/man/man5/ospite-answers.5.gz; do
 	grep -qxF "$f" "$tmp/files" || fail "the package lacks $f"
 done
@@ -52,6 +53,9 @@ if command -v systemctl >/dev/null; then
 	s=$(systemctl --root="$tmp/root" is-enabled ospite-console.service 2>&1)
 	[ "$s" = enabled ] || fail "systemctl says the console unit is \"$s\""
 fi
+# A bridge change the host rebooted through is put back before the network starts.
+[ -L "$tmp/root/etc/systemd/system/multi-user.target.wants/ospite-net-restore.service" ] ||
+	fail "the network restore unit is not enabled"
 # The serial template is enabled per line by the installer, never by the package.
 [ -z "$(ls "$tmp/root/etc/systemd/system/getty.target.wants/" | grep serial)" ] ||
 	fail "the package enabled a serial console unit"
