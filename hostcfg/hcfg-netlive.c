@@ -83,9 +83,9 @@ struct hcfg_iface *hcfg_netlive_find(const struct hcfg_netlive *l, const char *n
 bool hcfg_iface_is_guest(const struct hcfg_iface *i)
 {
 	unsigned d, n;
-	char extra;
 
-	return !strcmp(i->kind, "tun") || sscanf(i->name, "vif%u.%u%c", &d, &n, &extra) == 2;
+	/* Xen's backends: vif3.0, and vif3.0-emu for an HVM guest's emulated card. */
+	return !strcmp(i->kind, "tun") || sscanf(i->name, "vif%u.%u", &d, &n) == 2;
 }
 
 /* Room for one more after @n elements: capacities are 8 and then powers of two. */

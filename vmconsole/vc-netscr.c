@@ -157,6 +157,25 @@ static const char *current_bridge(struct net_scr *s)
 
 /* ---- the edit dialog ------------------------------------------------------------------- */
 
+/* Read the files and the live state again, before a change is built on them. */
+static bool reload(struct net_scr *s)
+{
+	struct vc_net n;
+	char *cause = NULL;
+
+	if (vc_net_load(&n, s->root, NULL, &cause) < 0) {
+		vc_error(_("Network"), cause);
+		return false;
+	}
+	/* The guests' names stay as read: the next refresh asks libvirt again if ports changed. */
+	n.ports = s->net.ports;
+	n.n_ports = s->net.n_ports;
+	s->net.ports = NULL;
+	vc_net_clear(&s->net);
+	s->net = n;
+	return true;
+}
+
 static void join(char *out, size_t len, const char *v, size_t n, size_t stride)
 {
 	size_t o = 0;
@@ -285,14 +304,20 @@ static bool edit_dialog(struct net_scr *s, struct hcfg_bridge *b, struct hcfg_ne
 		}
 		*timeout = (unsigned)v;
 		tui_dialog_free(d);
+		/* The other bridges as they are now: another operator may have changed one meanwhile. */
+		if (!reload(s))
+			return false;
 		hcfg_netconf_clear(want);
 		if (hcfg_netconf_copy(want, &s->net.conf) < 0)
 			abort();
 		if (fresh) {
 			if (!hcfg_netconf_add(want, b))
 				abort();
-		} else {
+		} else if (hcfg_netconf_find(want, b->name)) {
 			*hcfg_netconf_find(want, b->name) = *b;
+		} else {
+			tui_message(_("Network"), _("This bridge is not in the configuration file: ospite does not change it."));
+			return false;
 		}
 		errors = hcfg_net_check(&s->net.conf, want, &s->net.live, mgmt,
 					vc_net_mgmt(&s->net, mgmt, 8), &issues, &ni);
@@ -548,7 +573,7 @@ static void delete_bridge(struct net_scr *s, const char *name)
 	if (asprintf(&q, _("Delete the bridge %s? Its ports leave it, and guests' cards in it lose the network."),
 		     name) < 0)
 		abort();
-	if (tui_ask(_("Delete"), q, _("Delete"), _("Cancel")) && !s->app->unwinding) {
+	if (tui_ask(_("Delete"), q, _("Delete"), _("Cancel")) && !s->app->unwinding && reload(s)) {
 		if (hcfg_netconf_copy(&want, &s->net.conf) < 0)
 			abort();
 		hcfg_netconf_remove(&want, name);
