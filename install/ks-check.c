@@ -149,6 +149,9 @@ static const struct hcfg_nic *find_nic(const struct check *c, const char *name)
 	return NULL;
 }
 
+static void check_addrs(struct check *c);
+static void check_bridges(struct check *c);
+
 static void check_nics(struct check *c)
 {
 	struct inst_plan *p = c->p;
@@ -184,10 +187,36 @@ static void check_nics(struct check *c)
 		INST_COPY(p->nic_mac, n->mac);
 		p->nic_link = false;
 	}
-	if (p->n_bridges == 0) {
+	if (p->n_bridges == 0)
 		inst_plan_default_bridges(p, m->nics, m->n_nics);
-		return;
+	else
+		check_bridges(c);
+	check_addrs(c);
+}
+
+/* Each extra address names a bridge of the plan or a NIC here, never the management one. */
+static void check_addrs(struct check *c)
+{
+	struct inst_plan *p = c->p;
+
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		const struct inst_addr *x = &p->addrs[i];
+		bool bridge = false;
+
+		for (size_t j = 0; j < p->n_bridges; j++)
+			bridge |= !strcmp(p->bridges[j].name, x->dev);
+		if (*p->nic && !strcmp(x->dev, p->nic))
+			err(c, x->src, _("The device %s already has the management address."), x->dev);
+		else if (!bridge && !find_nic(c, x->dev) && c->m->nics_must_exist)
+			err(c, x->src, _("The network device %s does not exist on this machine."), x->dev);
 	}
+}
+
+static void check_bridges(struct check *c)
+{
+	struct inst_plan *p = c->p;
+	const struct inst_ks_machine *m = c->m;
+
 	for (size_t i = 0; i < p->n_bridges; i++) {
 		const struct hcfg_nic *bn = find_nic(c, p->bridges[i].nic);
 

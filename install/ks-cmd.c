@@ -181,8 +181,10 @@ static bool locale_known(const char *name)
 
 /*
  * The host's locale from Anaconda's lang: "cs_CZ.UTF-8", "en_GB", "cs_CZ.utf8",
- * "ca_ES@valencia". The host gets its UTF-8 form; the installer itself speaks
- * Italian or English.
+ * "ca_ES.UTF-8@valencia" (the @ part kept). The host gets its UTF-8 form,
+ * which Debian must list as LANG.UTF-8 (the few UTF-8 locales it lists without
+ * .UTF-8 in the name, such as sr_RS, are refused); the installer itself
+ * speaks Italian or English.
  */
 static void cmd_lang(struct ks *k, char **w)
 {

@@ -124,6 +124,32 @@ static void test_resolve_xen_host(void **state)
 	inst_pkgset_free(&set);
 }
 
+/* Priority standard on request (@standard of an answer file): marked, and never base. */
+static void test_resolve_standard(void **state)
+{
+	struct inst_apt_source src;
+	struct inst_pkgset set;
+	const char *pkgs[] = { "openssh-server", NULL };
+	size_t n_std = 0;
+	char *cause = NULL;
+
+	if (!mirror)
+		skip();
+	source(&src);
+	src.standard = true;
+	if (inst_apt_resolve(&src, pkgs, work, -1, NULL, NULL, &set, &cause) < 0)
+		fail_msg("%s", cause);
+	for (size_t i = 0; i < set.n; i++)
+		if (set.pkgs[i].standard) {
+			assert_false(set.pkgs[i].base);
+			n_std++;
+		}
+	assert_true(n_std > 10);
+	assert_true(inst_pkgset_find(&set, "bash-completion")->standard);
+	assert_false(inst_pkgset_find(&set, "libc6")->standard);
+	inst_pkgset_free(&set);
+}
+
 static void test_missing_package(void **state)
 {
 	struct inst_apt_source src;
@@ -232,7 +258,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve_xen_host),
-		cmocka_unit_test(test_missing_package),
+		cmocka_unit_test(test_resolve_standard), cmocka_unit_test(test_missing_package),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_download),
 	};

@@ -864,6 +864,19 @@ static void test_machine(void **state)
 	assert_non_null(strstr(errors, "t/main.ks:5: Dom0 memory must be at least 512 MiB and less than the 8192 MiB of this machine.\n"));
 	free(errors);
 	inst_plan_free(&p);
+
+	/* Extra addresses: on a NIC here, not on one missing, not on the management NIC found by link. */
+	assert_int_equal(parse("rootpw --lock\nautopart\nignoredisk --only-use=sdy\n"
+			       "network --device=link --bootproto=dhcp\n"
+			       "network --device=en1 --bootproto=static --ip=192.0.2.9 --netmask=24\n"
+			       "network --device=en7 --bootproto=dhcp\n"
+			       "network --device=en2 --bootproto=dhcp\n", NULL, &p, &errors), 0);
+	assert_int_equal(inst_ks_check_machine(&p, &m, &errors), -EINVAL);
+	assert_null(strstr(errors, "t/main.ks:5:"));
+	assert_non_null(strstr(errors, "t/main.ks:6: The network device en7 does not exist on this machine.\n"));
+	assert_non_null(strstr(errors, "t/main.ks:7: The device en2 already has the management address.\n"));
+	free(errors);
+	inst_plan_free(&p);
 }
 
 /* ---- scripts ------------------------------------------------------------------------ */
