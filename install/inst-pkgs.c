@@ -31,6 +31,8 @@ void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, cha
 	if (p->src == INST_SRC_LOCAL) {
 		snprintf(buf, len, "file:%s", p->local_dir);
 		src->mirror = buf;
+		/* As Package Installation trusts it: a medium's Release carries checksums, not a signature. */
+		src->trusted = true;
 	} else {
 		src->mirror = p->mirror;
 	}

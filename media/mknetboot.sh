@@ -23,12 +23,16 @@ grub-mknetdir --net-directory="$out" --subdir=boot/grub \
 # (or the one boot/grub/site.cfg names in ospite_http).
 {
 	echo "# The network boot menu of ospite $version: the ISO's, with the live root over HTTP."
-	echo 'set ospite_http="http://${net_default_server}"'
-	echo 'if [ -f $prefix/site.cfg ]; then source $prefix/site.cfg; fi'
+	# TFTP cannot tell whether a file exists: site.cfg is always there, and read.
+	echo 'source $prefix/site.cfg'
 	sed -e "s/@VERSION@/$version/" -e '/^# The boot menu/d' \
 	    -e 's|^set live="boot=live components|set live="boot=live components fetch=${ospite_http}/live/filesystem.squashfs|' \
 	    "$root/media/grub.cfg"
 } >"$out/boot/grub/grub.cfg"
+cat >"$out/boot/grub/site.cfg" <<'SITE'
+# This site's settings for the network boot menu: where the live root is served over HTTP.
+set ospite_http="http://${net_default_server}"
+SITE
 cat >"$out/ospite.ipxe" <<'IPXE'
 #!ipxe
 # An example iPXE script: the serial console entry, everything from the HTTP server at ${base}.

@@ -1,9 +1,9 @@
 #!/bin/bash
-# The ISO's package repository, mounted read-only from a loop device as the installer finds it: its Release checksums hold, it is the installer's default source, and the Dependency Check resolves a Xen host and a KVM host from it with no network at all.
+# The ISO's package repository, read from the ISO as the installer finds it (mounted when the kernel has iso9660, else extracted by xorriso): its Release checksums hold, it is the installer's default source, and the Dependency Check resolves a Xen host and a KVM host from it with no network at all.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/installer.sh"
-need_root "for loop devices"
+need_root "for loop devices and unshare"
 version=$(sed -n 's/^VERSION *:= *//p' "$root/Makefile")
 iso=${OSPITE_ISO:-$root/build/ospite-$version-amd64.iso}
 bin=${OSPITE_BUILD:-$root/build/std}
@@ -21,8 +21,14 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 mkdir "$tmp/medium"
-dev=$(losetup -f --show -r "$iso") || fail "losetup"
-mount -o ro "$dev" "$tmp/medium" || fail "mount the ISO"
+if grep -qw iso9660 /proc/filesystems || modprobe -q isofs 2>/dev/null; then
+	dev=$(losetup -f --show -r "$iso") || fail "losetup"
+	mount -o ro "$dev" "$tmp/medium" || fail "mount the ISO"
+else
+	command -v xorriso >/dev/null || { echo "missing xorriso"; exit 77; }
+	xorriso -osirrox on -indev "$iso" -extract /debian "$tmp/medium/debian" >"$tmp/xorriso.log" 2>&1 ||
+		{ cat "$tmp/xorriso.log"; fail "xorriso cannot read the ISO"; }
+fi
 repo=$tmp/medium/debian
 rel=$repo/dists/$suite/Release
 [ -f "$rel" ] || fail "the ISO has no $rel"

@@ -29,7 +29,7 @@ python3 -m http.server --bind 127.0.0.1 --directory "$net" "$port" >"$tmp/http.l
 hpid=$!
 # The site's settings, in a TFTP root of its own: links to the build, plus site.cfg.
 mkdir -p "$tmp/tftp/boot/grub"
-for f in "$net"/boot/grub/*; do ln -s "$f" "$tmp/tftp/boot/grub/"; done
+for f in "$net"/boot/grub/*; do [ "${f##*/}" = site.cfg ] || ln -s "$f" "$tmp/tftp/boot/grub/"; done
 ln -s "$net/live" "$tmp/tftp/live"
 echo "set ospite_http=http://10.0.2.2:$port" >"$tmp/tftp/boot/grub/site.cfg"
 
