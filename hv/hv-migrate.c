@@ -261,7 +261,8 @@ static void check_disks(struct hv_conn *src, struct hv_conn *dst, virDomainPtr d
 		char *path = hv_xp_str(ctx, node, "source/@file");
 		char *target = hv_xp_str(ctx, node, "target/@dev");
 		char *format = hv_xp_str(ctx, node, "driver/@type");
-		bool ro = hv_xp_str(ctx, node, "readonly") != NULL;
+		char *ro_s = hv_xp_str(ctx, node, "readonly"), *sh_s = hv_xp_str(ctx, node, "shareable");
+		bool ro = ro_s != NULL, shareable = sh_s != NULL;
 		bool cdrom = device && (!strcmp(device, "cdrom") || !strcmp(device, "floppy"));
 		virStorageVolPtr sv = NULL, dv = NULL;
 		virStorageVolInfo si, di;
@@ -287,6 +288,8 @@ static void check_disks(struct hv_conn *src, struct hv_conn *dst, virDomainPtr d
 		d.target = strdup(target);
 		d.path = strdup(path);
 		d.format = strdup(format ? format : "raw");
+		/* Other guests may read such a disk too: copied maybe, never removed here. */
+		d.keep_here = ro || shareable;
 		sv = virStorageVolLookupByPath(src->c, path);
 		if (sv && virStorageVolGetInfo(sv, &si) == 0) {
 			d.capacity = si.capacity;
@@ -298,7 +301,7 @@ static void check_disks(struct hv_conn *src, struct hv_conn *dst, virDomainPtr d
 		dv = virStorageVolLookupByPath(dst->c, path);
 		virResetLastError();
 		if (dv && virStorageVolGetInfo(dv, &di) == 0) {
-			int same = sv ? same_head(src, sv, dst, dv) : 0;
+			int same = sv ? same_head(src, sv, dst, dv) : -1;
 
 			if (cdrom || ro) {
 				check_add(pf, HV_CHECK_OK, _("%s (%s) is on the destination too."),
@@ -311,6 +314,11 @@ static void check_disks(struct hv_conn *src, struct hv_conn *dst, virDomainPtr d
 			} else if (same == 0) {
 				check_add(pf, HV_CHECK_REFUSE,
 					  _("%s (%s) exists on the destination with other contents: it is not the same disk."),
+					  target, path);
+			} else if (same < 0) {
+				/* Two files of one size are not one disk: without proof, it is not shared. */
+				check_add(pf, HV_CHECK_REFUSE,
+					  _("%s (%s) exists on the destination, but whether it is the same disk could not be checked."),
 					  target, path);
 			} else {
 				fmt_size(d.capacity, sz, sizeof(sz));
@@ -380,6 +388,8 @@ next:
 		free(path);
 		free(target);
 		free(format);
+		free(ro_s);
+		free(sh_s);
 	}
 	xmlXPathFreeObject(disks);
 	virResetLastError();
@@ -710,29 +720,45 @@ static void completed_downtime(virDomainPtr dom, struct hv_mig_result *res)
 }
 
 /* Remove what a failed migration left on the destination: volumes it created, an incoming domain. */
-static void cleanup_dst(struct hv_conn *src, struct hv_conn *dst, const char *name,
+/*
+ * Remove what a failed migration left on the destination: the incoming guest (only with the
+ * source's UUID, and only while the source still runs it) and the volumes it copied (only once
+ * no guest of that UUID is left there: then they are nobody's).
+ */
+static void cleanup_dst(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom,
 			const struct hv_preflight *pf, struct base_buf *notes)
 {
+	char uuid[VIR_UUID_STRING_BUFLEN];
 	virDomainPtr d;
+	bool left = false;
 
 	if (!hv_alive(dst)) {
 		base_buf_printf(notes, " %s", _("The destination cannot be reached to check that nothing of the guest is left there."));
 		return;
 	}
-	d = virDomainLookupByName(dst->c, name);
+	if (virDomainGetUUIDString(dom, uuid) < 0) {
+		virResetLastError();
+		return;
+	}
+	d = virDomainLookupByUUIDString(dst->c, uuid);
 	if (d) {
-		virDomainPtr s = virDomainLookupByName(src->c, name);
-
-		/* Never remove the only copy: only when the source still has the guest. */
-		if (s && virDomainIsActive(s) == 1) {
+		/* Never remove the only copy: only when the source still runs the guest. */
+		if (virDomainIsActive(dom) == 1) {
 			if (virDomainIsActive(d) == 1)
 				virDomainDestroy(d);
 			if (virDomainIsPersistent(d) == 1)
 				virDomainUndefine(d);
 		}
-		if (s)
-			virDomainFree(s);
 		virDomainFree(d);
+		d = virDomainLookupByUUIDString(dst->c, uuid);
+		left = d != NULL;
+		if (d)
+			virDomainFree(d);
+	}
+	virResetLastError();
+	if (left) {
+		base_buf_printf(notes, " %s", _("The guest is still defined on the destination too: check both hosts before starting it."));
+		return;
 	}
 	refresh_pools(dst);
 	for (size_t i = 0; i < pf->n_disks; i++) {
@@ -748,6 +774,48 @@ static void cleanup_dst(struct hv_conn *src, struct hv_conn *dst, const char *na
 		}
 	}
 	virResetLastError();
+}
+
+/*
+ * What may have changed on the destination since the pre-flight the operator looked at (a
+ * guest of that name or UUID, a volume where a disk will be copied): -EEXIST with a cause,
+ * before anything is done.
+ */
+static int recheck_dst(struct hv_conn *dst, virDomainPtr dom, const char *name,
+		       const struct hv_preflight *pf, char **cause)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN] = "";
+	virDomainPtr d = virDomainLookupByName(dst->c, name);
+	bool refreshed = false;
+
+	if (!d && virDomainGetUUIDString(dom, uuid) == 0)
+		d = virDomainLookupByUUIDString(dst->c, uuid);
+	virResetLastError();
+	if (d) {
+		virDomainFree(d);
+		return base_cause(cause, -EEXIST,
+				  _("A guest of that name or UUID appeared on the destination after the pre-flight: nothing was changed."));
+	}
+	for (size_t i = 0; i < pf->n_disks; i++) {
+		virStorageVolPtr v;
+
+		if (!pf->disks[i].copy)
+			continue;
+		if (!refreshed) {
+			refresh_pools(dst);
+			refreshed = true;
+		}
+		/* libvirt copies into a volume that exists at the path: it would be overwritten. */
+		v = virStorageVolLookupByPath(dst->c, pf->disks[i].path);
+		virResetLastError();
+		if (v) {
+			virStorageVolFree(v);
+			return base_cause(cause, -EEXIST,
+					  _("%s appeared on the destination after the pre-flight: nothing was changed."),
+					  pf->disks[i].path);
+		}
+	}
+	return 0;
 }
 
 static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, const char *name,
@@ -771,28 +839,11 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 			abort();
 	}
 	rc = hv_mig_flags(src->xen, o, shared, &j.flags, cause);
-	if (rc < 0)
+	if (rc == 0)
+		rc = recheck_dst(dst, dom, name, pf, cause);
+	if (rc < 0) {
+		res->refused = true;
 		goto out;
-	/*
-	 * libvirt copies into a volume that exists at the path: one that appeared since the
-	 * pre-flight is someone else's, and would be overwritten, then removed on failure.
-	 */
-	for (size_t i = 0, refreshed = 0; i < pf->n_disks; i++) {
-		virStorageVolPtr v;
-
-		if (!pf->disks[i].copy)
-			continue;
-		if (!refreshed++)
-			refresh_pools(dst);
-		v = virStorageVolLookupByPath(dst->c, pf->disks[i].path);
-		virResetLastError();
-		if (v) {
-			virStorageVolFree(v);
-			rc = base_cause(cause, -EEXIST,
-					_("%s appeared on the destination after the pre-flight: nothing was changed."),
-					pf->disks[i].path);
-			goto out;
-		}
 	}
 	if (o->bandwidth_mib &&
 	    virTypedParamsAddULLong(&j.params, &j.nparams, &maxp, VIR_MIGRATE_PARAM_BANDWIDTH,
@@ -852,10 +903,17 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 					name);
 		goto out;
 	}
+	if (postcopy_started) {
+		/* Both halves are paused and the destination has the newest state: remove nothing. */
+		rc = base_cause(cause, j.err ? j.err : -EIO,
+				_("The migration of %s failed after the switch to post-copy: %s. The destination holds its newest state and nothing was removed there; recover it by resuming the migration (virsh migrate --postcopy-resume)."),
+				name, j.msg ? j.msg : "?");
+		goto out;
+	}
 	{
 		struct base_buf notes = {0};
 
-		cleanup_dst(src, dst, name, pf, &notes);
+		cleanup_dst(src, dst, dom, pf, &notes);
 		if (lost)
 			rc = base_cause(cause, -EHOSTDOWN,
 					_("The destination stopped answering during the migration of %s; it still runs on the source.%s"),
@@ -896,8 +954,9 @@ static void copy_report(struct copy_state *cs, bool force)
 	p.elapsed_ms = now - cs->t0;
 	p.disk_total = cs->total;
 	p.disk_done = cs->done;
-	p.disk_left = cs->total - cs->done;
-	p.fraction = cs->total ? (double)cs->done / (double)cs->total : 1;
+	/* A preallocated image sends more than its capacity says: never past 100%. */
+	p.disk_left = cs->total > cs->done ? cs->total - cs->done : 0;
+	p.fraction = cs->total && cs->done < cs->total ? (double)cs->done / (double)cs->total : 1;
 	p.rate_bps = p.elapsed_ms ? cs->done * 1000 / p.elapsed_ms : 0;
 	p.eta_ms = p.rate_bps ? p.disk_left * 1000 / p.rate_bps : 0;
 	if (!cs->cb(cs->opaque, &p))
@@ -969,6 +1028,45 @@ out:
 	return rc;
 }
 
+/* Whether a guest other than @dom names @path among its disks (read from each definition). */
+static bool used_by_others(struct hv_conn *src, virDomainPtr dom, const char *path)
+{
+	virDomainPtr *doms = NULL;
+	unsigned char me[VIR_UUID_BUFLEN], it[VIR_UUID_BUFLEN];
+	int n = virConnectListAllDomains(src->c, &doms, 0);
+	bool used = n < 0;   /* when it cannot be known, it is taken as used */
+
+	if (virDomainGetUUID(dom, me) < 0)
+		used = true;
+	for (int i = 0; i < n; i++) {
+		if (!used && virDomainGetUUID(doms[i], it) == 0 && memcmp(me, it, sizeof(me))) {
+			char *xml = virDomainGetXMLDesc(doms[i], VIR_DOMAIN_XML_INACTIVE);
+			xmlDocPtr doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL,
+							    XML_PARSE_NONET | XML_PARSE_NOERROR |
+								    XML_PARSE_NOWARNING) : NULL;
+			xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+			xmlXPathObjectPtr o = ctx ? hv_xp_nodes(ctx, NULL, "/domain/devices/disk/source") : NULL;
+
+			for (int k = 0; o && o->nodesetval && k < o->nodesetval->nodeNr; k++) {
+				char *f = hv_xp_str(ctx, o->nodesetval->nodeTab[k], "@file");
+
+				if (!f)
+					f = hv_xp_str(ctx, o->nodesetval->nodeTab[k], "@dev");
+				used = used || (f && !strcmp(f, path));
+				free(f);
+			}
+			xmlXPathFreeObject(o);
+			xmlXPathFreeContext(ctx);
+			xmlFreeDoc(doc);
+			free(xml);
+		}
+		virDomainFree(doms[i]);
+	}
+	free(doms);
+	virResetLastError();
+	return used;
+}
+
 static int run_offline(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom,
 		       const char *name, const struct hv_mig_opts *o,
 		       const struct hv_preflight *pf, hv_mig_cb cb, void *opaque,
@@ -982,6 +1080,14 @@ static int run_offline(struct hv_conn *src, struct hv_conn *dst, virDomainPtr do
 
 	if (!made)
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	/* Started since the pre-flight: its disks are in use, it cannot move offline. */
+	if (virDomainIsActive(dom) != 0) {
+		free(made);
+		res->refused = true;
+		virResetLastError();
+		return base_cause(cause, -EBUSY,
+				  _("%s was started after the pre-flight: nothing was changed."), name);
+	}
 	for (size_t i = 0; i < pf->n_disks; i++)
 		if (pf->disks[i].copy)
 			cs.total += pf->disks[i].capacity;
@@ -1000,11 +1106,15 @@ static int run_offline(struct hv_conn *src, struct hv_conn *dst, virDomainPtr do
 		sv = virStorageVolLookupByPath(src->c, d->path);
 		base = strrchr(d->path, '/');
 		base = base ? base + 1 : d->path;
-		if (!pool || !sv ||
-		    asprintf(&vx, "<volume><name>%s</name><capacity unit='bytes'>%llu</capacity>"
-				  "<allocation unit='bytes'>0</allocation><target><format type='%s'/>"
-				  "</target></volume>", base, (unsigned long long)d->capacity,
-			     d->format) < 0) {
+		xmlChar *ename = xmlEncodeSpecialChars(NULL, (const xmlChar *)base);
+		xmlChar *eformat = xmlEncodeSpecialChars(NULL, (const xmlChar *)d->format);
+
+		/* File names come from the guest's definition: escaped, they cannot add XML. */
+		if (!pool || !sv || !ename || !eformat ||
+		    asprintf(&vx, "<volume><name>%s</name><capacity unit=\"bytes\">%llu</capacity>"
+				  "<allocation unit=\"bytes\">0</allocation><target><format type=\"%s\"/>"
+				  "</target></volume>", (const char *)ename,
+			     (unsigned long long)d->capacity, (const char *)eformat) < 0) {
 			rc = base_cause(cause, -ENOENT, _("The storage of %s changed since the pre-flight."),
 					name);
 		} else {
@@ -1017,6 +1127,8 @@ static int run_offline(struct hv_conn *src, struct hv_conn *dst, virDomainPtr do
 			else
 				rc = copy_volume(src, sv, dst, made[i], &cs, cause);
 		}
+		xmlFree(ename);
+		xmlFree(eformat);
 		free(vx);
 		free(dir);
 		if (sv)
@@ -1040,20 +1152,35 @@ static int run_offline(struct hv_conn *src, struct hv_conn *dst, virDomainPtr do
 	if (virDomainGetAutostart(dom, &autostart) == 0 && autostart)
 		virDomainSetAutostart(nd, 1);
 	if (!o->keep_source) {
-		if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
-						   VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) < 0 &&
-		    virDomainUndefine(dom) < 0) {
-			rc = base_cause(cause, hv_lv_errno(),
+		/*
+		 * The UEFI variables and TPM state were not copied: they stay here, never deleted.
+		 * A guest started meanwhile stays here, defined.
+		 */
+		if (virDomainIsActive(dom) != 0 ||
+		    virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_KEEP_NVRAM |
+						   VIR_DOMAIN_UNDEFINE_KEEP_TPM |
+						   VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA) < 0) {
+			rc = base_cause(cause, virDomainIsActive(dom) == 1 ? -EBUSY : hv_lv_errno(),
 					_("Could not remove %s from the source: %s."), name,
+					virDomainIsActive(dom) == 1 ? _("it was started meanwhile") :
 					hv_lv_msg());
-			virDomainUndefine(nd);
+			if (virDomainUndefine(nd) < 0) {
+				char *inner = cause ? *cause : NULL;
+
+				if (cause)
+					*cause = NULL;
+				base_cause(cause, rc, _("%s It stays defined on the destination too, over disks that are removed there: undefine it there."),
+					   inner ? inner : "");
+				free(inner);
+			}
 			goto undo;
 		}
 		/* Moved, not copied: the source's copies go only once the guest is defined there. */
 		for (size_t i = 0; i < pf->n_disks; i++) {
 			virStorageVolPtr sv;
 
-			if (!pf->disks[i].copy)
+			if (!pf->disks[i].copy || pf->disks[i].keep_here ||
+			    used_by_others(src, dom, pf->disks[i].path))
 				continue;
 			sv = virStorageVolLookupByPath(src->c, pf->disks[i].path);
 			if (sv) {
@@ -1098,6 +1225,7 @@ int hv_migrate(struct hv_conn *src, struct hv_conn *dst, const char *name,
 		pf = &own;
 	}
 	if (pf->refused) {
+		res->refused = true;
 		for (size_t i = 0; i < pf->n; i++)
 			if (pf->items[i].level == HV_CHECK_REFUSE) {
 				rc = base_cause(cause, -EPERM, _("The migration of %s is refused: %s"),

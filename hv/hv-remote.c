@@ -157,6 +157,10 @@ static void *watch(void *arg)
 			hv_close(c);
 			c = NULL;
 			set_lost(r, _("The connection was lost."));
+			/* A link that keeps dropping is not hammered with new connections. */
+			atomic_store(&r->closed, false);
+			if (pause_ms(r, backoff))
+				break;
 			continue;
 		}
 		sample(r, c);

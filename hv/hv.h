@@ -370,6 +370,7 @@ struct hv_mig_disk {
 	uint64_t capacity, allocation;
 	bool shared;            /* the destination has the same volume */
 	bool copy;              /* to be copied */
+	bool keep_here;         /* read-only or shareable: an offline move never removes it here */
 	char *format;           /* "raw", "qcow2" */
 };
 struct hv_preflight {
@@ -403,6 +404,7 @@ struct hv_mig_progress {
 	bool postcopy;                            /* switched to post-copy */
 };
 struct hv_mig_result {
+	bool refused;           /* stopped before anything changed (pre-flight, or a change since) */
 	uint64_t total_ms;
 	uint64_t downtime_ms;
 	bool downtime_known;
@@ -410,8 +412,9 @@ struct hv_mig_result {
 /* Called about once a second with the job's statistics; return false to abort the migration. */
 typedef bool (*hv_mig_cb)(void *opaque, const struct hv_mig_progress *p);
 /*
- * Move @name from @src to @dst. @pf is the pre-flight the operator saw (NULL: run it here);
- * -EPERM when it refused.
+ * Move @name from @src to @dst. @pf is the pre-flight the operator saw (NULL: run it here).
+ * @res->refused says that it stopped before changing anything: the pre-flight refused (-EPERM),
+ * or the destination or the guest changed since (-EEXIST, -EBUSY).
  * On failure or abort the guest runs (or stays defined) on the source as before, and what the
  * migration created on the destination (the domain, copied volumes) is removed.
  */

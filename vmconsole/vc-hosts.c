@@ -261,7 +261,8 @@ static int probe_run(struct probe *p, const char *title, const char *text)
 	bar = tui_progress_new(title, text);
 	if (pthread_create(&tid, NULL, probe_main, p) != 0) {
 		tui_progress_free(bar);
-		return base_cause(&p->cause, -EAGAIN, _("Out of memory."));
+		p->rc = base_cause(&p->cause, -EAGAIN, _("Out of memory."));
+		return p->rc;
 	}
 	while (!atomic_load(&p->done)) {
 		usleep(100 * 1000);

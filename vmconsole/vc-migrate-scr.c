@@ -237,10 +237,13 @@ static char *preflight_text(const struct hv_preflight *pf)
 /* A bar of @width columns in characters every terminal has. */
 static void bar_text(double fraction, int width, char *out, size_t len)
 {
-	int full = (int)(fraction * width + 0.5);
+	int full;
 
 	if (width + 3 > (int)len)
 		width = (int)len - 3;
+	if (width < 0)
+		width = 0;
+	full = (int)(fraction * width + 0.5);
 	out[0] = '[';
 	for (int i = 0; i < width; i++)
 		out[1 + i] = i < full ? '#' : '.';
@@ -417,7 +420,7 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause)
 			vc_audit(app->user, "migrate guest=%s from=%s to=%s mode=%s result=%s time_ms=%"
 				 PRIu64 " downtime_ms=%s", name, hv_uri(app->conn), hv_uri(w.dst),
 				 mode, w.rc == 0 ? "done" : w.rc == -ECANCELED ? "aborted" :
-				 w.rc == -EPERM ? "refused" : "failed", w.res.total_ms, down);
+				 w.res.refused ? "refused" : "failed", w.res.total_ms, down);
 		}
 		if (w.rc == 0) {
 			char first[256], second[256], down[32];

@@ -214,13 +214,14 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 			 *down ? down : "-");
 		exit_code = 0;
 	} else {
-		print_event(a->json ? out : err, a->json, rc == -EPERM ? "refused" : "error",
+		print_event(a->json ? out : err, a->json, res.refused ? "refused" : "error",
 			    cause ? cause : _("The migration failed."));
 		vc_audit(a->user, "migrate guest=%s from=%s to=%s mode=%s result=%s time_ms=%" PRIu64,
 			 a->guest, hv_uri(src), hv_uri(dst), mode,
-			 rc == -EPERM ? "refused" : rc == -ECANCELED ? "aborted" : "failed",
+			 res.refused ? "refused" : rc == -ECANCELED ? "aborted" : "failed",
 			 res.total_ms);
-		exit_code = rc == -EPERM ? 1 : 2;
+		/* 1 promises that nothing changed: only a refusal says so, never an errno. */
+		exit_code = res.refused ? 1 : 2;
 	}
 	free(cause);
 	hv_close(dst);

@@ -78,16 +78,18 @@ th_up() {
 	th_ns_a=ospmig-a-$$ th_ns_b=ospmig-b-$$
 	ip netns add "$th_ns_a" || fail "cannot make namespace $th_ns_a"
 	ip netns add "$th_ns_b" || fail "cannot make namespace $th_ns_b"
-	ip link add omig-a type veth peer name omig-b || fail "cannot make the veth pair"
-	ip link set omig-a netns "$th_ns_a" && ip link set omig-b netns "$th_ns_b" ||
+	# Named after this test's pid: the pair is made in the machine's namespace, where another
+	# run may be making its own.
+	ip link add "oma$$" type veth peer name "omb$$" || fail "cannot make the veth pair"
+	ip link set "oma$$" netns "$th_ns_a" && ip link set "omb$$" netns "$th_ns_b" ||
 		fail "cannot move the veth ends"
 	local h ns
 	for h in a b; do
 		ns=ospmig-$h-$$
 		ip -n "$ns" link set lo up
 		ip -n "$ns" link add br0 type bridge
-		ip -n "$ns" link set "omig-$h" master br0
-		ip -n "$ns" link set "omig-$h" up
+		ip -n "$ns" link set "om$h$$" master br0
+		ip -n "$ns" link set "om$h$$" up
 		ip -n "$ns" link set br0 up
 		ip -n "$ns" addr add "$(th_ip "$h")/24" dev br0
 		th_conf "$h"
