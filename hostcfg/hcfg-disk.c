@@ -1,5 +1,6 @@
 /* Whole disks of this host: facts from sysfs, contents from libblkid, and whether an install may use them. */
 #include "hcfg.h"
+#include "hcfg-int.h"
 #include "base/i18n.h"
 
 #include <blkid/blkid.h>
@@ -121,8 +122,7 @@ static bool devset_has(const struct devset *s, dev_t dev)
 	return false;
 }
 
-/* Undo the octal escapes (\040) the kernel puts in /proc/self/mountinfo and /proc/swaps. */
-static void unescape_octal(char *s)
+void hcfg_unescape_octal(char *s)
 {
 	char *w = s;
 
@@ -185,7 +185,7 @@ static int mounted_where(const struct devset *s)
 		end = strchr(src, ' ');
 		if (end)
 			*end = '\0';
-		unescape_octal(src);
+		hcfg_unescape_octal(src);
 		if (path_devno(src, &dev) && devset_has(s, dev))
 			found = dev == s->v[0] ? 1 : 2;
 	}
@@ -216,7 +216,7 @@ static int swap_where(const struct devset *s)
 		end = strpbrk(line, " \t\n");
 		if (end)
 			*end = '\0';
-		unescape_octal(line);
+		hcfg_unescape_octal(line);
 		if (path_devno(line, &dev) && devset_has(s, dev))
 			found = dev == s->v[0] ? 1 : 2;
 	}

@@ -1,5 +1,6 @@
 /* Partitioning a disk (libblkid wipe, libparted GPT), making filesystems and reading their UUIDs. */
 #include "hcfg.h"
+#include "hcfg-int.h"
 #include "hcfg-stor.h"
 #include "base/i18n.h"
 
@@ -52,7 +53,7 @@ enum hcfg_fs hcfg_fs_parse(const char *s)
 	return HCFG_FS_NONE;
 }
 
-/* ---- libparted exceptions --------------------------------------------- */
+/* ---- libparted exceptions and output --------------------------------- */
 
 /*
  * libparted reports problems through a global handler that prints and asks
@@ -78,47 +79,58 @@ static PedExceptionOption on_ped_exception(PedException *ex)
 	return PED_EXCEPTION_UNHANDLED;
 }
 
-/* The cause for a failed libparted step: its own message when it gave one. */
-static int ped_fail(char **cause, int err, const char *disk)
+const char *hcfg_ped_message(void)
 {
-	if (ped_message && ped_message[0])
-		return base_cause(cause, err, _("Could not write the partition table of %s: %s"),
-				  disk, ped_message);
-	return base_cause(cause, err, _("Could not write the partition table of %s."), disk);
+	return ped_message && ped_message[0] ? ped_message : NULL;
 }
 
-/*
- * Debian's libparted runs "udevadm settle" through the shell while it tells
- * the kernel about new partitions; where udev is missing the shell's
- * complaint would land on the terminal, so stdout and stderr point to
- * /dev/null meanwhile.
- */
-static void quiet_begin(int saved[2])
+void hcfg_ped_guard_begin(struct hcfg_ped_guard *g)
 {
-	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int null;
 
-	saved[0] = saved[1] = -1;
+	free(ped_message);
+	ped_message = NULL;
+	g->prev = (void *)ped_exception_get_handler();
+	ped_exception_set_handler(on_ped_exception);
+	g->on = true;
+	g->saved[0] = g->saved[1] = -1;
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null < 0)
 		return;
 	fflush(stdout);
 	fflush(stderr);
 	for (int i = 0; i < 2; i++) {
-		saved[i] = fcntl(i + 1, F_DUPFD_CLOEXEC, 3);
-		if (saved[i] >= 0)
+		g->saved[i] = fcntl(i + 1, F_DUPFD_CLOEXEC, 3);
+		if (g->saved[i] >= 0)
 			dup2(null, i + 1);
 	}
 	close(null);
 }
 
-static void quiet_end(int saved[2])
+void hcfg_ped_guard_end(struct hcfg_ped_guard *g)
 {
+	if (!g->on)
+		return;
 	for (int i = 0; i < 2; i++) {
-		if (saved[i] < 0)
+		if (g->saved[i] < 0)
 			continue;
-		dup2(saved[i], i + 1);
-		close(saved[i]);
-		saved[i] = -1;
+		dup2(g->saved[i], i + 1);
+		close(g->saved[i]);
+		g->saved[i] = -1;
 	}
+	ped_exception_set_handler((PedExceptionHandler *)g->prev);
+	free(ped_message);
+	ped_message = NULL;
+	g->on = false;
+}
+
+/* The cause for a failed libparted step: its own message when it gave one. */
+static int ped_fail(char **cause, int err, const char *disk)
+{
+	if (hcfg_ped_message())
+		return base_cause(cause, err, _("Could not write the partition table of %s: %s"),
+				  disk, hcfg_ped_message());
+	return base_cause(cause, err, _("Could not write the partition table of %s."), disk);
 }
 
 /* ---- wiping ------------------------------------------------------------- */
@@ -288,13 +300,11 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 			char **paths, char **cause)
 {
 	struct hcfg_disk d;
-	PedExceptionHandler *prev_handler = NULL;
+	struct hcfg_ped_guard guard = { 0 };
 	PedDevice *dev = NULL;
 	PedDisk *pd = NULL;
 	PedSector *starts = NULL, *lens = NULL, mib, start, max_end;
 	int *nums = NULL;
-	int saved[2] = { -1, -1 };
-	bool handler_set = false;
 	int fd = -1, rc;
 
 	for (size_t i = 0; paths && i < n; i++)
@@ -340,12 +350,7 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 		goto out;
 	}
 
-	free(ped_message);
-	ped_message = NULL;
-	prev_handler = ped_exception_get_handler();
-	ped_exception_set_handler(on_ped_exception);
-	handler_set = true;
-	quiet_begin(saved);
+	hcfg_ped_guard_begin(&guard);
 
 	dev = ped_device_get(d.path);
 	if (!dev) {
@@ -413,7 +418,6 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 		rc = ped_fail(cause, -EIO, disk);
 		goto out;
 	}
-	quiet_end(saved);
 
 	for (size_t i = 0; i < n; i++) {
 		char path[PATH_MAX];
@@ -433,15 +437,11 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 	}
 	rc = 0;
 out:
-	quiet_end(saved);
 	if (pd)
 		ped_disk_destroy(pd);
 	if (dev)
 		ped_device_destroy(dev);
-	if (handler_set)
-		ped_exception_set_handler(prev_handler);
-	free(ped_message);
-	ped_message = NULL;
+	hcfg_ped_guard_end(&guard);
 	if (fd >= 0)
 		close(fd);
 	free(starts);
@@ -463,22 +463,17 @@ out:
 int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, size_t max,
 			 size_t *n, char **cause)
 {
-	PedExceptionHandler *prev_handler;
+	struct hcfg_ped_guard guard;
 	PedDevice *dev = NULL;
 	PedDisk *pd = NULL;
 	struct hcfg_disk d;
-	int saved[2] = { -1, -1 };
 	int rc;
 
 	*n = 0;
 	rc = hcfg_disk_probe(disk, NULL, &d, cause);
 	if (rc < 0)
 		return rc;
-	free(ped_message);
-	ped_message = NULL;
-	prev_handler = ped_exception_get_handler();
-	ped_exception_set_handler(on_ped_exception);
-	quiet_begin(saved);
+	hcfg_ped_guard_begin(&guard);
 	dev = ped_device_get(d.path);
 	if (dev && ped_disk_probe(dev))
 		pd = ped_disk_new(dev);
@@ -514,14 +509,11 @@ int hcfg_disk_partitions(const char *disk, char **paths, uint64_t *sizes_mib, si
 		sizes_mib[(*n)++] = (uint64_t)p->geom.length * dev->sector_size / MIB;
 	}
 out:
-	quiet_end(saved);
 	if (pd)
 		ped_disk_destroy(pd);
 	if (dev)
 		ped_device_destroy(dev);
-	ped_exception_set_handler(prev_handler);
-	free(ped_message);
-	ped_message = NULL;
+	hcfg_ped_guard_end(&guard);
 	if (rc < 0) {
 		for (size_t i = 0; i < *n; i++) {
 			free(paths[i]);

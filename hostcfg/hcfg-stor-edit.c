@@ -1,5 +1,6 @@
 /* The storage editor's edits: one partition made, deleted or grown through libparted, mounts and the fstab lines that go with them. */
 #include "hcfg-stor.h"
+#include "hcfg-int.h"
 #include "base/i18n.h"
 
 #include <blkid/blkid.h>
@@ -165,71 +166,19 @@ int hcfg_stor_check_mountpoint(const char *mp, char **cause)
 
 /* ---- libparted ------------------------------------------------------------------- */
 
-/* libparted asks on the terminal by default: keep its message for the cause, answer with care. */
-static char *ped_msg;
-
-static PedExceptionOption on_ped(PedException *ex)
-{
-	if (ex->type <= PED_EXCEPTION_WARNING) {
-		if (ex->options & PED_EXCEPTION_IGNORE)
-			return PED_EXCEPTION_IGNORE;
-		if (ex->options & PED_EXCEPTION_OK)
-			return PED_EXCEPTION_OK;
-	}
-	free(ped_msg);
-	ped_msg = strdup(ex->message ? ex->message : "");
-	if (ex->options & PED_EXCEPTION_CANCEL)
-		return PED_EXCEPTION_CANCEL;
-	if (ex->options & PED_EXCEPTION_NO)
-		return PED_EXCEPTION_NO;
-	return PED_EXCEPTION_UNHANDLED;
-}
-
 struct ped {
-	PedExceptionHandler *prev;
+	struct hcfg_ped_guard guard;
 	PedDevice *dev;
 	PedDisk *pd;
-	int saved[2];
 	char disk[64];          /* "loop3" */
 	char path[PATH_MAX];    /* "/dev/loop3" */
 };
 
-/*
- * Debian's libparted runs "udevadm settle" through the shell; with no udev its complaint would
- * land on the console's screen, so stdout and stderr go to /dev/null meanwhile.
- */
-static void quiet(struct ped *p, bool on)
-{
-	if (on) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		p->saved[0] = p->saved[1] = -1;
-		if (null < 0)
-			return;
-		fflush(stdout);
-		fflush(stderr);
-		for (int i = 0; i < 2; i++) {
-			p->saved[i] = fcntl(i + 1, F_DUPFD_CLOEXEC, 3);
-			if (p->saved[i] >= 0)
-				dup2(null, i + 1);
-		}
-		close(null);
-		return;
-	}
-	for (int i = 0; i < 2; i++) {
-		if (p->saved[i] < 0)
-			continue;
-		dup2(p->saved[i], i + 1);
-		close(p->saved[i]);
-		p->saved[i] = -1;
-	}
-}
-
 static int ped_fail(char **cause, int err, const char *disk)
 {
-	if (ped_msg && ped_msg[0])
+	if (hcfg_ped_message())
 		return base_cause(cause, err, _("Could not change the partition table of %s: %s"),
-				  disk, ped_msg);
+				  disk, hcfg_ped_message());
 	return base_cause(cause, err, _("Could not change the partition table of %s."), disk);
 }
 
@@ -237,17 +186,12 @@ static int ped_fail(char **cause, int err, const char *disk)
 static int ped_open_fresh(struct ped *p, const char *name, bool fresh, char **cause)
 {
 	memset(p, 0, sizeof(*p));
-	p->saved[0] = p->saved[1] = -1;
 	snprintf(p->disk, sizeof(p->disk), "%s", name);
 	snprintf(p->path, sizeof(p->path), "/dev/%s", name);
 	for (char *c = p->path; *c; c++)
 		if (*c == '!')
 			*c = '/';
-	free(ped_msg);
-	ped_msg = NULL;
-	p->prev = ped_exception_get_handler();
-	ped_exception_set_handler(on_ped);
-	quiet(p, true);
+	hcfg_ped_guard_begin(&p->guard);
 	p->dev = ped_device_get(p->path);
 	if (p->dev && ped_disk_probe(p->dev)) {
 		p->pd = ped_disk_new(p->dev);
@@ -281,15 +225,11 @@ static int ped_open(struct ped *p, const char *name, char **cause)
 
 static void ped_close(struct ped *p)
 {
-	quiet(p, false);
 	if (p->pd)
 		ped_disk_destroy(p->pd);
 	if (p->dev)
 		ped_device_destroy(p->dev);
-	if (p->prev)
-		ped_exception_set_handler(p->prev);
-	free(ped_msg);
-	ped_msg = NULL;
+	hcfg_ped_guard_end(&p->guard);
 }
 
 /* The disk ("loop3") and number of the partition @part, from sysfs. */

@@ -1,5 +1,6 @@
 /* The host's storage as a usage tree: disks, partitions and free regions, what each holds, where it is mounted and what the host needs. */
 #include "hcfg-stor.h"
+#include "hcfg-int.h"
 #include "base/i18n.h"
 
 #include <blkid/blkid.h>
@@ -317,22 +318,6 @@ static int scan_disk(struct hcfg_stor *s, const char *name)
 
 /* ---- uses ------------------------------------------------------------------------ */
 
-static void unescape(char *s)
-{
-	char *w = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*w++ = *s++;
-		}
-	}
-	*w = '\0';
-}
-
 int hcfg_stor_find_devno(const struct hcfg_stor *s, dev_t dev)
 {
 	for (size_t i = 0; dev && i < s->n; i++)
@@ -378,7 +363,7 @@ static void scan_mounts(struct hcfg_stor *s)
 		if (i < 0)
 			continue;
 		n = &s->v[i];
-		unescape(mp);
+		hcfg_unescape_octal(mp);
 		if (!n->mounts || !strcmp(mp, "/"))
 			copy(n->mountpoint, sizeof(n->mountpoint), mp);
 		n->mounts++;
@@ -413,7 +398,7 @@ static void scan_swaps(struct hcfg_stor *s)
 		end = strpbrk(line, " \t\n");
 		if (end)
 			*end = '\0';
-		unescape(line);
+		hcfg_unescape_octal(line);
 		i = hcfg_stor_find_dev(s, line);
 		if (i >= 0) {
 			s->v[i].swap_on = true;
