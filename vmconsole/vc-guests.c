@@ -13,18 +13,9 @@ struct list_scr {
 	struct tui_view *v;
 	int summary, header, list, info, btn;
 	/* What the list shows now, to send only the rows that changed. */
-	char **keys, **rows;
-	size_t n;
+	struct vc_shown shown;
 	unsigned generation;
 };
-
-static void shown_clear(struct list_scr *s)
-{
-	vc_strv_free(s->keys, s->n);
-	vc_strv_free(s->rows, s->n);
-	s->keys = s->rows = NULL;
-	s->n = 0;
-}
 
 #define HOST_COL 10
 /* Rows of other hosts are keyed "\001INDEX\001NAME": no guest name holds a control character. */
@@ -105,7 +96,6 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	const struct vc_model *m = &app->model;
 	char **keys, **rows;
 	size_t n;
-	bool *changed;
 	char buf[256];
 
 	snprintf(buf, sizeof(buf), P_("%zu guest, %u running", "%zu guests, %u running", m->nrows),
@@ -140,29 +130,7 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		return;
 	s->generation = m->generation;
 	n = collect(app, &keys, &rows);
-	changed = calloc(n ? n : 1, sizeof(*changed));
-	if (!changed)
-		abort();
-	switch (force ? VC_DIFF_ALL :
-		vc_list_diff((const char *const *)s->keys, (const char *const *)s->rows, s->n,
-			     (const char *const *)keys, (const char *const *)rows, n, changed)) {
-	case VC_DIFF_NONE:
-		break;
-	case VC_DIFF_ROWS:
-		for (size_t i = 0; i < n; i++)
-			if (changed[i])
-				tui_view_list_row(s->v, s->list, i, rows[i]);
-		break;
-	case VC_DIFF_ALL:
-		tui_view_list_reset(s->v, s->list, n, (const char *const *)rows,
-				    (const char *const *)keys);
-		break;
-	}
-	shown_clear(s);
-	s->keys = keys;
-	s->rows = rows;
-	s->n = n;
-	free(changed);
+	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
 }
 
 static void build(struct list_scr *s, struct vc_app *app)
@@ -202,14 +170,14 @@ static void build(struct list_scr *s, struct vc_app *app)
 static void rebuild(struct list_scr *s, struct vc_app *app)
 {
 	tui_view_free(s->v);
-	shown_clear(s);
+	vc_shown_clear(&s->shown);
 	build(s, app);
 }
 
 static int finish(struct list_scr *s, int rc)
 {
 	tui_view_free(s->v);
-	shown_clear(s);
+	vc_shown_clear(&s->shown);
 	return rc;
 }
 

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +135,7 @@ static char *state_text(const struct hv_remote_view *v)
 struct hosts_scr {
 	struct tui_view *v;
 	int list, info, btn;
-	char **keys, **rows;
-	size_t n;
+	struct vc_shown shown;
 };
 
 enum { HB_ADD, HB_TEST, HB_REMOVE, HB_KEY, HB_BACK, NHB };
@@ -146,11 +144,10 @@ static void hosts_fill(struct hosts_scr *s, struct vc_app *app, bool force)
 {
 	size_t n = app->conf.n_hosts + 1;
 	char **keys = calloc(n, sizeof(*keys)), **rows = calloc(n, sizeof(*rows));
-	bool *changed = calloc(n, sizeof(*changed));
 	const char *sel;
 	char *line;
 
-	if (!keys || !rows || !changed)
+	if (!keys || !rows)
 		abort();
 	keys[0] = strdup("");
 	rows[0] = host_row(app->host_ok && *app->host.hostname ? app->host.hostname : _("this host"),
@@ -168,27 +165,7 @@ static void hosts_fill(struct hosts_scr *s, struct vc_app *app, bool force)
 		free(st);
 		hv_remote_view_clear(&v);
 	}
-	switch (force ? VC_DIFF_ALL :
-		vc_list_diff((const char *const *)s->keys, (const char *const *)s->rows, s->n,
-			     (const char *const *)keys, (const char *const *)rows, n, changed)) {
-	case VC_DIFF_NONE:
-		break;
-	case VC_DIFF_ROWS:
-		for (size_t i = 0; i < n; i++)
-			if (changed[i])
-				tui_view_list_row(s->v, s->list, i, rows[i]);
-		break;
-	case VC_DIFF_ALL:
-		tui_view_list_reset(s->v, s->list, n, (const char *const *)rows,
-				    (const char *const *)keys);
-		break;
-	}
-	vc_strv_free(s->keys, s->n);
-	vc_strv_free(s->rows, s->n);
-	s->keys = keys;
-	s->rows = rows;
-	s->n = n;
-	free(changed);
+	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
 	/* The line under the list: why the selected host is lost, or what the buttons do. */
 	sel = tui_view_list_current(s->v, s->list);
 	line = NULL;
@@ -222,10 +199,7 @@ static void hosts_build(struct hosts_scr *s, struct vc_app *app)
 	s->list = tui_view_list(s->v, 1, 1, 0, 11);
 	s->info = tui_view_text(s->v, 1, 13, 0, "");
 	s->btn = tui_view_buttons(s->v, btns, NHB);
-	vc_strv_free(s->keys, s->n);
-	vc_strv_free(s->rows, s->n);
-	s->keys = s->rows = NULL;
-	s->n = 0;
+	vc_shown_clear(&s->shown);
 	hosts_fill(s, app, true);
 	tui_view_focus_list(s->v, s->list);
 }
@@ -233,7 +207,6 @@ static void hosts_build(struct hosts_scr *s, struct vc_app *app)
 /* A connection made away from the screen's thread. */
 struct probe {
 	const char *uri;
-	atomic_bool done;
 	int rc;
 	char *cause;
 	struct hv_conn *conn;
@@ -247,29 +220,34 @@ static void *probe_main(void *arg)
 	p->rc = hv_open(p->uri, &p->conn, &p->cause);
 	if (p->rc == 0)
 		p->rc = hv_host_info(p->conn, &p->host, &p->cause);
-	atomic_store(&p->done, true);
 	return NULL;
 }
 
-/* Run @p, showing a bar that moves until it is done: a dead host never freezes the screen. */
-static int probe_run(struct probe *p, const char *title, const char *text)
+int vc_run_bg(const char *title, const char *text, void *(*fn)(void *), void *arg)
 {
 	struct tui_progress *bar;
 	pthread_t tid;
 	unsigned t = 0;
 
+	if (pthread_create(&tid, NULL, fn, arg) != 0)
+		return -EAGAIN;
 	bar = tui_progress_new(title, text);
-	if (pthread_create(&tid, NULL, probe_main, p) != 0) {
-		tui_progress_free(bar);
-		p->rc = base_cause(&p->cause, -EAGAIN, _("Out of memory."));
-		return p->rc;
-	}
-	while (!atomic_load(&p->done)) {
+	/* No measure of how far a connection got: a bar that sweeps says the screen is alive. */
+	while (pthread_tryjoin_np(tid, NULL) != 0) {
 		usleep(100 * 1000);
 		tui_progress_set(bar, (++t * 50) % 1000, NULL);
 	}
-	pthread_join(tid, NULL);
 	tui_progress_free(bar);
+	return 0;
+}
+
+/* Run @p beside the screen: a dead host never freezes it. */
+static int probe_run(struct probe *p, const char *title, const char *text)
+{
+	if (vc_run_bg(title, text, probe_main, p) < 0) {
+		p->rc = base_cause(&p->cause, -EAGAIN, _("Out of memory."));
+		return p->rc;
+	}
 	if (p->rc < 0 && p->conn) {
 		hv_close(p->conn);
 		p->conn = NULL;
@@ -550,8 +528,7 @@ int vc_scr_hosts(struct vc_app *app)
 		case HB_BACK:
 			free(name);
 			tui_view_free(s.v);
-			vc_strv_free(s.keys, s.n);
-			vc_strv_free(s.rows, s.n);
+			vc_shown_clear(&s.shown);
 			return VC_BACK;
 		}
 		free(name);
@@ -561,7 +538,6 @@ int vc_scr_hosts(struct vc_app *app)
 		hosts_build(&s, app);
 	}
 	tui_view_free(s.v);
-	vc_strv_free(s.keys, s.n);
-	vc_strv_free(s.rows, s.n);
+	vc_shown_clear(&s.shown);
 	return VC_LOGOUT;
 }

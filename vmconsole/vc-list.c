@@ -177,3 +177,39 @@ enum vc_diff vc_list_diff(const char *const *old_keys, const char *const *old_ro
 	}
 	return d;
 }
+
+void vc_shown_clear(struct vc_shown *sh)
+{
+	vc_strv_free(sh->keys, sh->n);
+	vc_strv_free(sh->rows, sh->n);
+	sh->keys = sh->rows = NULL;
+	sh->n = 0;
+}
+
+void vc_shown_update(struct vc_shown *sh, struct tui_view *v, int list, char **keys, char **rows,
+		     size_t n, bool force)
+{
+	bool *changed = calloc(n ? n : 1, sizeof(*changed));
+
+	if (!changed)
+		abort();
+	switch (force ? VC_DIFF_ALL :
+		vc_list_diff((const char *const *)sh->keys, (const char *const *)sh->rows, sh->n,
+			     (const char *const *)keys, (const char *const *)rows, n, changed)) {
+	case VC_DIFF_NONE:
+		break;
+	case VC_DIFF_ROWS:
+		for (size_t i = 0; i < n; i++)
+			if (changed[i])
+				tui_view_list_row(v, list, i, rows[i]);
+		break;
+	case VC_DIFF_ALL:
+		tui_view_list_reset(v, list, n, (const char *const *)rows, (const char *const *)keys);
+		break;
+	}
+	vc_shown_clear(sh);
+	sh->keys = keys;
+	sh->rows = rows;
+	sh->n = n;
+	free(changed);
+}

@@ -67,22 +67,6 @@ static int work_start(struct mig_work *w)
 	return pthread_create(&w->tid, NULL, work_main, w) == 0 ? 0 : -EAGAIN;
 }
 
-/* Wait for a short job (connect, pre-flight) with a moving bar, keeping the screen alive. */
-static void work_wait(struct mig_work *w, const char *title, const char *text)
-{
-	struct tui_progress *p = tui_progress_new(title, text);
-	unsigned t = 0;
-
-	while (!atomic_load(&w->done)) {
-		usleep(100 * 1000);
-		t++;
-		/* No measure of how far a connection got: a bar that sweeps says it is alive. */
-		tui_progress_set(p, (t * 50) % 1000, NULL);
-	}
-	pthread_join(w->tid, NULL);
-	tui_progress_free(p);
-}
-
 /* Where a guest can go: the hosts of the settings but the one it is on, and this host when it is away. */
 struct dests {
 	const char *name[VC_MAX_HOSTS + 1];
@@ -381,16 +365,19 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause)
 			hv_close(w.dst);
 			w.dst = NULL;
 		}
-		if (work_start(&w) < 0) {
-			rc = base_cause(cause, -EAGAIN, _("Could not start the migration."));
-			break;
-		}
 		snprintf(title, sizeof(title), _("Migrate %s"), name);
 		text = NULL;
 		if (asprintf(&text, _("Connecting to %s and checking it..."), dname) < 0)
 			abort();
-		work_wait(&w, title, text);
+		w.rc = 0;
+		free(w.cause);
+		w.cause = NULL;
+		rc = vc_run_bg(title, text, work_main, &w);
 		free(text);
+		if (rc < 0) {
+			rc = base_cause(cause, rc, _("Could not start the migration."));
+			break;
+		}
 		if (w.rc < 0) {
 			vc_error(title, w.cause);
 			w.cause = NULL;

@@ -93,6 +93,17 @@ enum vc_diff {
 	VC_DIFF_ROWS,       /* the same guests in the same order: only rows with @changed[i] */
 	VC_DIFF_ALL,        /* guests came or went: every row */
 };
+/* What a live list of a view shows now, to send only the rows that change. */
+struct vc_shown {
+	char **keys, **rows;
+	size_t n;
+};
+struct tui_view;
+/* Show @keys and @rows (taken over) in list @list of @v: only the changed rows, or all of them
+ * when @force or when rows came or went. */
+void vc_shown_update(struct vc_shown *sh, struct tui_view *v, int list, char **keys, char **rows,
+		     size_t n, bool force);
+void vc_shown_clear(struct vc_shown *sh);
 enum vc_diff vc_list_diff(const char *const *old_keys, const char *const *old_rows, size_t nold,
 			  const char *const *keys, const char *const *rows, size_t n,
 			  bool *changed);
@@ -161,6 +172,8 @@ void vc_hosts_sync(struct vc_app *app);
 void vc_hosts_stop(struct vc_app *app);
 /* Open guest @name of settings host @i with the console's screens, on a connection of its own. */
 int vc_open_remote_guest(struct vc_app *app, size_t i, const char *name);
+/* Run @fn(@arg) on a thread of its own and wait for it with a sweeping bar titled @title. */
+int vc_run_bg(const char *title, const char *text, void *(*fn)(void *), void *arg);
 /* Open @uri away from the screen's thread, with a moving bar meanwhile. */
 int vc_open_bg(const char *title, const char *text, const char *uri, struct hv_conn **conn,
 	       char **cause);
