@@ -240,6 +240,18 @@ void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v)
 	pthread_mutex_unlock(&r->lock);
 }
 
+enum hv_remote_state hv_remote_state(struct hv_remote *r, time_t *lost_since)
+{
+	enum hv_remote_state st;
+
+	pthread_mutex_lock(&r->lock);
+	st = r->view.state;
+	if (lost_since)
+		*lost_since = r->view.lost_since;
+	pthread_mutex_unlock(&r->lock);
+	return st;
+}
+
 void hv_remote_view_clear(struct hv_remote_view *v)
 {
 	free(v->doms);

@@ -452,6 +452,8 @@ void hv_remote_stop(struct hv_remote *r);
 /* Try to connect now instead of after the pause. */
 void hv_remote_kick(struct hv_remote *r);
 void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v);
+/* Only the state, and since when it is lost: for a status line refreshed every second. */
+enum hv_remote_state hv_remote_state(struct hv_remote *r, time_t *lost_since);
 void hv_remote_view_clear(struct hv_remote_view *v);
 const char *hv_remote_uri(const struct hv_remote *r);
 /* ---- the storage editor's view of libvirt (hv-stor.c) ------------------------------- */

@@ -46,17 +46,13 @@ char *vc_hosts_lost_line(struct vc_app *app)
 	struct base_buf b = { 0 };
 
 	for (size_t i = 0; i < app->conf.n_hosts; i++) {
-		struct hv_remote_view v;
+		time_t since;
 		char when[16];
 		struct tm tm;
 
-		if (!app->remotes[i])
+		if (!app->remotes[i] || hv_remote_state(app->remotes[i], &since) != HV_REMOTE_LOST)
 			continue;
-		hv_remote_get(app->remotes[i], &v);
-		hv_remote_view_clear(&v);
-		if (v.state != HV_REMOTE_LOST)
-			continue;
-		localtime_r(&v.lost_since, &tm);
+		localtime_r(&since, &tm);
 		strftime(when, sizeof(when), "%H:%M", &tm);
 		/* TRANSLATORS: a host the console lost the connection to, and since when (HH:MM). */
 		base_buf_printf(&b, b.s ? ", " : "%s", b.s ? "" : _("Lost: "));
