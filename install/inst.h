@@ -54,6 +54,7 @@ struct inst_addr {
 	unsigned prefix;
 	char gateway[64];        /* only one address of the host holds the default gateway */
 	char ipv6[64];           /* "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	bool nodefroute;         /* DHCP: the address only, the server's default route ignored */
 	struct inst_loc src;
 };
 
@@ -106,6 +107,7 @@ struct inst_plan {
 	char hostname[64];       /* short name or FQDN */
 	char ipv6[64];           /* management interface: "", "auto", "dhcp" or "ADDRESS/PREFIX" */
 	bool noipv6;             /* IPv6 off on the installed host */
+	bool nodefroute;         /* DHCP: the address only, the server's default route ignored */
 	struct inst_addr addrs[INST_MAX_BRIDGES];
 	size_t n_addrs;
 

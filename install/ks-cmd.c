@@ -161,8 +161,9 @@ static bool is_mac(const char *s)
 /* ---- commands -------------------------------------------------------------- */
 
 /*
- * Is @name (ll_CC.UTF-8 or ll_CC.UTF-8@mod) a locale Debian has? Where this
- * system has the list of the locales package, it must be in it.
+ * Is @name (ll_CC.UTF-8, ll_CC.UTF-8@mod, or a bare ll_CC[@mod]) a UTF-8 locale
+ * Debian has? Where this system has the list of the locales package, it must
+ * be in it.
  */
 static bool locale_known(const char *name)
 {
@@ -182,9 +183,9 @@ static bool locale_known(const char *name)
 /*
  * The host's locale from Anaconda's lang: "cs_CZ.UTF-8", "en_GB", "cs_CZ.utf8",
  * "ca_ES.UTF-8@valencia" (the @ part kept). The host gets its UTF-8 form,
- * which Debian must list as LANG.UTF-8 (the few UTF-8 locales it lists without
- * .UTF-8 in the name, such as sr_RS, are refused); the installer itself
- * speaks Italian or English.
+ * which Debian lists as LANG.UTF-8, or by its bare name for the few UTF-8
+ * locales named without a charset (sr_RS, ca_ES@valencia); the installer
+ * itself speaks Italian or English.
  */
 static void cmd_lang(struct ks *k, char **w)
 {
@@ -225,6 +226,14 @@ static void cmd_lang(struct ks *k, char **w)
 		}
 	}
 	snprintf(loc, sizeof(loc), "%s.UTF-8%s", base, mod);
+	/* Debian lists a few UTF-8 locales by their bare name: sr_RS, ca_ES@valencia. */
+	if (ok && !locale_known(loc)) {
+		char bare[80];
+
+		snprintf(bare, sizeof(bare), "%s%s", base, mod);
+		if (locale_known(bare))
+			INST_COPY(loc, bare);
+	}
 	if (!ok) {
 		ks_err(k, _("\"%s\" is not a language name such as en_US.UTF-8 or cs_CZ.UTF-8."), ks_q(k, l));
 	} else if (strlen(loc) >= sizeof(k->p->locale) || !locale_known(loc)) {
@@ -612,6 +621,7 @@ static void cmd_network(struct ks *k, char **w)
 		}
 		if (a.val[NET_IPV6])
 			INST_COPY(x->ipv6, a.val[NET_IPV6]);
+		x->nodefroute = x->dhcp && a.val[NET_NODEFROUTE];
 		x->src = k->at;
 		addr = false;
 		k->addr_nic_lines[p->n_addrs] = !slave;
@@ -624,6 +634,7 @@ static void cmd_network(struct ks *k, char **w)
 		k->addr_src = k->at;
 		p->src_network = k->at;
 		p->dhcp = !strcmp(proto, "dhcp");
+		p->nodefroute = p->dhcp && a.val[NET_NODEFROUTE];
 		if (!p->dhcp) {
 			INST_COPY(p->ip, a.val[NET_IP]);
 			p->prefix = prefix;
@@ -2111,6 +2122,47 @@ static void move_addresses(struct ks *k)
 	}
 }
 
+/*
+ * A host has one default route. A static --gateway gives it; otherwise the
+ * first DHCP address without --nodefroute, as Anaconda does. Every other DHCP
+ * address takes its address only, with a warning where the file did not say
+ * --nodefroute.
+ */
+static void settle_default_route(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	struct inst_loc held = { 0, 0 };
+	char where[320];
+
+	if (!p->dhcp && *p->gateway)
+		held = p->src_network;
+	for (size_t i = 0; i < p->n_addrs && !held.line; i++)
+		if (!p->addrs[i].dhcp && *p->addrs[i].gateway)
+			held = p->addrs[i].src;
+	if (p->dhcp && !p->nodefroute && p->src_network.line) {
+		if (held.line) {
+			ks_warn_at(k, p->src_network, _("This DHCP address does not give the default route: the host takes it from the network command at %s; add --nodefroute to say so."),
+				   ks_where(k, held, where, sizeof(where)));
+			p->nodefroute = true;
+		} else {
+			held = p->src_network;
+		}
+	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		struct inst_addr *x = &p->addrs[i];
+
+		if (!x->dhcp || x->nodefroute)
+			continue;
+		if (held.line) {
+			ks_warn_at(k, x->src, _("This DHCP address does not give the default route: the host takes it from the network command at %s; add --nodefroute to say so."),
+				   ks_where(k, held, where, sizeof(where)));
+			x->nodefroute = true;
+		} else {
+			held = x->src;
+		}
+	}
+}
+
 void ks_finish(struct ks *k)
 {
 	struct inst_plan *p = k->p;
@@ -2151,6 +2203,7 @@ void ks_finish(struct ks *k)
 				  cause), free(cause), cause = NULL;
 	}
 	move_addresses(k);
+	settle_default_route(k);
 	if (p->n_parts)
 		add_biosboot(k);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
