@@ -200,6 +200,12 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 			    char **cause);
 /* Every package the target gets (base set + hypervisor + extra), NULL-terminated, caller frees. */
 char **inst_plan_package_set(const struct inst_plan *p);
+/*
+ * The plan in sentences, each ending in a newline: hypervisor and addresses,
+ * the host's language, users, firewall and package source (inst-describe.c).
+ */
+struct base_buf;
+void inst_plan_describe(const struct inst_plan *p, struct base_buf *b);
 /* Write the plan as a normalised text dump (one "key: value" per line). */
 char *inst_plan_dump(const struct inst_plan *p);
 /*

@@ -896,6 +896,24 @@ static void cmd_user(struct ks *k, char **w)
 	free(a.pos);
 }
 
+/*
+ * cdrom: the boot medium's own package repository (the ospite ISO's, found
+ * where live-boot mounts it, or at $OSPITE_MEDIUM_REPO). Refused when this
+ * machine has none: the install would otherwise need a mirror the file never names.
+ */
+static void cmd_cdrom(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+
+	k->p->src_url = k->at;
+	if (!bad && !inst_plan_medium_source(k->p))
+		ks_err(k, _("The command cdrom installs from the package repository of the boot medium, but there is none for %s at %s: boot from the ospite medium, or give url --url= instead."),
+		       k->p->suite, inst_plan_medium_dir());
+	free(a.pos);
+}
+
 static void cmd_url(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
@@ -1705,6 +1723,7 @@ static const struct {
 	{ "rootpw", cmd_rootpw, KS_ONCE_ROOTPW },
 	{ "user", cmd_user, KS_ONCE_NONE },
 	{ "url", cmd_url, KS_ONCE_URL },
+	{ "cdrom", cmd_cdrom, KS_ONCE_URL },
 	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
 	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
 	{ "clearpart", cmd_clearpart, KS_ONCE_CLEARPART },
@@ -1736,7 +1755,7 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect", "cdrom",
+	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
 	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
