@@ -1043,6 +1043,21 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_list(&s, "trust", p->fw_trust);
 		base_buf_str(&s, "\n");
 	}
+	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
+	if (p->packages || p->exclude || p->std_priority) {
+		base_buf_printf(&s, "%%packages\n");
+		if (p->std_priority)
+			base_buf_printf(&s, "@standard\n");
+		for (size_t i = 0; p->packages && p->packages[i]; i++)
+			base_buf_printf(&s, "%s\n", p->packages[i]);
+		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
+			base_buf_printf(&s, "-%s\n", p->exclude[i]);
+		base_buf_printf(&s, "%%end\n");
+	}
+	/*
+	 * After %packages: a user in group sudo adds the sudo package, which the
+	 * section lists already, so a replay keeps the packages in their order.
+	 */
 	for (size_t i = 0; i < p->n_users; i++) {
 		const struct inst_user *u = &p->users[i];
 
@@ -1065,17 +1080,6 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (*u->gecos)
 			ks_opt(&s, "gecos", u->gecos);
 		base_buf_str(&s, "\n");
-	}
-	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
-	if (p->packages || p->exclude || p->std_priority) {
-		base_buf_printf(&s, "%%packages\n");
-		if (p->std_priority)
-			base_buf_printf(&s, "@standard\n");
-		for (size_t i = 0; p->packages && p->packages[i]; i++)
-			base_buf_printf(&s, "%s\n", p->packages[i]);
-		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
-			base_buf_printf(&s, "-%s\n", p->exclude[i]);
-		base_buf_printf(&s, "%%end\n");
 	}
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];
