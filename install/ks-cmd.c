@@ -2013,6 +2013,42 @@ void ks_section_start(struct ks *k, char **w)
 }
 
 /*
+ * What RHEL's files of Xen and KVM hosts list for the hypervisor: ospite
+ * installs Debian's packages for the hypervisor the file names (hypervisor
+ * --type) itself, so these names are left out with a warning rather than
+ * refused or looked for in Debian, which has none of them. True if @name
+ * (without "@" or "-") is one.
+ */
+static bool rhel_virt_name(struct ks *k, const char *name, bool group)
+{
+	static const char *const groups[] = {
+		"virtualization", "virtualization-hypervisor", "virtualization-platform",
+		"virtualization-tools", "virtualization-client", "virtualization-host-environment",
+		"xen", "kvm", NULL,
+	};
+	static const char *const pkgs[] = {
+		"kernel-xen", "xen", "xen-libs", "xen-hypervisor", "qemu-kvm", "libvirt",
+		"libvirt-client", "libvirt-daemon-kvm", "python-virtinst", "virt-install", NULL,
+	};
+	const char *const *list = group ? groups : pkgs;
+
+	if (group && name[0] == '^')
+		name++;
+	for (size_t i = 0; list[i]; i++) {
+		if (strcasecmp(list[i], name))
+			continue;
+		if (group)
+			ks_warn(k, _("The package group @%s is RHEL's virtualization host: ospite installs the Debian packages of the hypervisor the file names (hypervisor --type) itself."),
+				name);
+		else
+			ks_warn(k, _("The package %s is RHEL's name for part of a Xen or KVM host: ospite installs the Debian packages of the hypervisor the file names (hypervisor --type) itself, so it is left out."),
+				name);
+		return true;
+	}
+	return false;
+}
+
+/*
  * The groups of RHEL files that mean a base system: Debian has the same idea
  * as package priorities. @core is what ospite always installs (required and
  * important); @base and @standard are Debian's standard priority, as tasksel's
@@ -2025,6 +2061,8 @@ static void package_group(struct ks *k, const char *g, bool exclude)
 
 	if (name[0] == '^')   /* an environment group, "@^minimal-environment" */
 		name++;
+	if (!exclude && rhel_virt_name(k, name, true))
+		return;
 	if (!strcasecmp(name, "core") || !strcasecmp(name, "minimal") ||
 	    !strcasecmp(name, "minimal-environment") || !strcasecmp(name, "server-product-environment")) {
 		if (exclude)
@@ -2073,6 +2111,8 @@ void ks_package_line(struct ks *k, char **w)
 	}
 	if (exclude)
 		name++;
+	if (!exclude && rhel_virt_name(k, name, false))
+		return;
 	if (exclude && strpbrk(name, "*?[")) {
 		/* RHEL files leave out families by pattern (-iwl*-firmware): fine when none is here. */
 		char **set = inst_plan_package_set(p);
