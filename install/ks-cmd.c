@@ -2030,6 +2030,9 @@ static bool rhel_virt_name(struct ks *k, const char *name, bool group)
 		"kernel-xen", "xen", "xen-libs", "xen-hypervisor", "qemu-kvm", "libvirt",
 		"libvirt-client", "libvirt-daemon-kvm", "python-virtinst", "virt-install", NULL,
 	};
+	/* The ones that name one hypervisor: checked against the file's hypervisor command. */
+	static const char *const xen[] = { "kernel-xen", "xen", "xen-libs", "xen-hypervisor", NULL };
+	static const char *const kvm[] = { "qemu-kvm", "libvirt-daemon-kvm", "kvm", NULL };
 	const char *const *list = group ? groups : pkgs;
 
 	if (group && name[0] == '^')
@@ -2037,6 +2040,12 @@ static bool rhel_virt_name(struct ks *k, const char *name, bool group)
 	for (size_t i = 0; list[i]; i++) {
 		if (strcasecmp(list[i], name))
 			continue;
+		for (size_t j = 0; xen[j] && !k->rhel_xen_src.line; j++)
+			if (!strcasecmp(xen[j], name))
+				k->rhel_xen_src = k->at;
+		for (size_t j = 0; kvm[j] && !k->rhel_kvm_src.line; j++)
+			if (!strcasecmp(kvm[j], name))
+				k->rhel_kvm_src = k->at;
 		if (group)
 			ks_warn(k, _("The package group @%s is RHEL's virtualization host: ospite installs the Debian packages of the hypervisor the file names (hypervisor --type) itself."),
 				name);
@@ -2280,6 +2289,29 @@ static void settle_default_route(struct ks *k)
 	}
 }
 
+/*
+ * RHEL's hypervisor packages say which host the file meant: ospite installs
+ * Xen unless told, so a file that asks for KVM that way, or whose packages
+ * and hypervisor command disagree, would give another host than it says.
+ */
+static void check_rhel_hypervisor(struct ks *k)
+{
+	struct inst_loc hv = k->once[KS_ONCE_HYPERVISOR];
+	char where[320];
+
+	if (!hv.line) {
+		if (k->rhel_kvm_src.line)
+			ks_err_at(k, k->rhel_kvm_src, _("This package asks for a KVM host, but ospite installs Xen unless the file says hypervisor --type=kvm: add that command."));
+		return;
+	}
+	if (k->p->hv == INST_HV_KVM && k->rhel_xen_src.line)
+		ks_err_at(k, k->rhel_xen_src, _("This package asks for a Xen host, but the hypervisor command at %s says KVM."),
+			  ks_where(k, hv, where, sizeof(where)));
+	else if (k->p->hv == INST_HV_XEN && k->rhel_kvm_src.line)
+		ks_err_at(k, k->rhel_kvm_src, _("This package asks for a KVM host, but the hypervisor command at %s says Xen."),
+			  ks_where(k, hv, where, sizeof(where)));
+}
+
 void ks_finish(struct ks *k)
 {
 	struct inst_plan *p = k->p;
@@ -2321,6 +2353,7 @@ void ks_finish(struct ks *k)
 	}
 	move_addresses(k);
 	settle_default_route(k);
+	check_rhel_hypervisor(k);
 	if (p->n_parts)
 		add_biosboot(k);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {

@@ -61,6 +61,7 @@ struct ks {
 	char **clear_drives;
 	bool clear_all;
 	struct inst_loc *excl_src;   /* the line of each p->exclude entry */
+	struct inst_loc rhel_xen_src, rhel_kvm_src;  /* RHEL packages that ask for Xen or KVM */
 };
 
 /* "FILE:LINE: message" for the line being read (@line 0: that line). */
