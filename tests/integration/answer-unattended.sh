@@ -49,6 +49,8 @@ timezone UTC --utc
 network --device=link --bootproto=dhcp --hostname=unattended
 url --url=http://127.0.0.1:9/debian
 rootpw --plaintext ospite-test
+user --name=alice --groups=wheel --plaintext --password=ospite-test
+firewall --enabled --ssh
 hypervisor --type=xen
 clearpart --all
 %include parts.ks
@@ -79,13 +81,20 @@ OSPITE_CMDLINE=$tmp/cmdline LANGUAGE= "$bin" --insecure --image "$tmp/disk.img" 
 	</dev/null >"$tmp/out" 2>"$tmp/err" 3>"$tmp/progress.json"
 rc=$?
 [ $rc = 2 ] || fail "a failing %pre --erroronfail: exit $rc, expected 2"
-grep -qF "The %pre script at $url/host.ks:14 failed with exit status 5." "$tmp/err" ||
+grep -qF "The %pre script at $url/host.ks:16 failed with exit status 5." "$tmp/err" ||
 	fail "the failure does not name the script's line: $(cat "$tmp/err")"
 [ "$(cat "$tmp/pre-marker" 2>/dev/null)" = marker ] || fail "the first %pre did not run"
 grep -qx 'pre ran as root' "$tmp/pre.log" || fail "the --log of %pre is missing its output"
 grep -q 'pre ran as root' "$tmp/install.log" || fail "the install log is missing the %pre output"
 grep -q 'this one fails' "$tmp/install.log" || fail "the install log is missing the failing script's output"
 grep -qx '== Dependency Check' "$tmp/out" || fail "no step line on stdout"
+# What the file asks for is said before anything runs, on the output and in the log.
+grep -qxE 'Hypervisor: Xen; host name unattended; address from DHCP on xenbr[0-9]+\.' "$tmp/out" ||
+	fail "the summary lacks the hypervisor and address: $(head -n 8 "$tmp/out")"
+for l in "Users besides root: alice (sudo)." "Firewall: on; open ports: 22/tcp; trusted interfaces: -."; do
+	grep -qxF "$l" "$tmp/out" || fail "the summary lacks \"$l\": $(head -n 8 "$tmp/out")"
+	grep -qxF "$l" "$tmp/install.log" || fail "the log's summary lacks \"$l\""
+done
 grep -q $'\e' "$tmp/out" && fail "the progress lines carry terminal escapes"
 grep -q '^{"event":"step","step":"deps"' "$tmp/progress.json" || fail "no JSON step line"
 grep -q '^{"event":"failed","step":"deps","message":"The %pre script at' "$tmp/progress.json" ||
