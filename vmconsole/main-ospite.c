@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	unsigned long long v;
 	char *cause = NULL, root[128];
 	int opt, rc;
+	bool help = false;
 
 	tui_i18n_init(NULL);
 	/* The bridge editor's commands have options of their own. */
@@ -218,7 +219,8 @@ int main(int argc, char **argv)
 				bo.mig.bandwidth_mib = (unsigned long)v;
 			bo.mig_set = true;
 			break;
-		case 'h': usage(stdout); return 0;
+		/* After the loop, so that --lang it --help is in Italian whatever the order. */
+		case 'h': help = true; break;
 		case 'V': printf("ospite %s\n", OSPITE_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -229,6 +231,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		tui_lang_set(lang);
+	}
+	if (help) {
+		usage(stdout);
+		return 0;
 	}
 	if (optind < argc)
 		return batch(&app, argc - optind, argv + optind, &bo);
