@@ -1215,3 +1215,36 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause)
 	*text = b.s;
 	return 0;
 }
+
+size_t hv_xl_fit_disks(struct hv_guest *g, const char *virt_type, struct hv_xl_report *report)
+{
+	struct imp im = { .g = g, .report = report };
+	size_t n = 0;
+
+	if (!virt_type || strcmp(virt_type, "xen") == 0)
+		return 0;
+	for (size_t i = 0; i < g->n_disks; i++) {
+		struct hv_disk *d = &g->disks[i];
+		char *target = NULL;
+
+		if (!d->target || strncmp(d->target, "xvd", 3) != 0 ||
+		    (d->bus && strcmp(d->bus, "xen") != 0))
+			continue;
+		/* A CD-ROM cannot be a virtio disk: it goes on SATA, which every QEMU machine has. */
+		if (asprintf(&target, "%s%s", d->kind == HV_DISK_CDROM ? "sd" : "vd",
+			     d->target + 3) < 0) {
+			im.oom = true;
+			break;
+		}
+		if (report)
+			/* TRANSLATORS: a line of import-xl's report; %s are disk names: xvda, vda. */
+			note(&im, "disk", true, _("Disk %s becomes %s: this hypervisor has no Xen disks."),
+			     d->target, target);
+		free(d->target);
+		d->target = target;
+		free(d->bus);
+		d->bus = strdup(d->kind == HV_DISK_CDROM ? "sata" : "virtio");
+		n++;
+	}
+	return n;
+}

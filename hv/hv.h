@@ -324,6 +324,12 @@ int hv_xl_import(const char *path, struct hv_guest **g, struct hv_xl_report *rep
 		 char **cause);
 /* Write the xl config text of a guest. */
 int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
+/*
+ * Fit an imported guest's disks to the hypervisor of @virt_type: anywhere but Xen, Xen's PV disks
+ * (xvda...) become virtio disks (vda...), which the guest can start with. Returns how many changed;
+ * each gets a note in @report (may be NULL).
+ */
+size_t hv_xl_fit_disks(struct hv_guest *g, const char *virt_type, struct hv_xl_report *report);
 
 /* ---- live and offline migration (hv-migrate.c) -------------------------------- */
 

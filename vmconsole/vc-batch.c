@@ -109,6 +109,7 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool
 		hv_xl_report_clear(&rep);
 		return rc;
 	}
+	hv_xl_fit_disks(g, conn ? hv_virt_type(conn) : "xen", &rep);
 	for (int mapped = 1; mapped >= 0; mapped--) {
 		bool head = false;
 

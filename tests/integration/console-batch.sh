@@ -54,6 +54,18 @@ echo "$out" | grep -q "$tmp/iris.img is outside every storage pool" || fail "the
 out=$(o import-xl "$tmp/iris.cfg" --host-paths) || fail "import-xl --host-paths: $out"
 echo "$out" | grep -q "The guest iris is defined." || fail "no definition reported: $out"
 
+# Exported from Xen and imported here (not Xen): the PV disk becomes a virtio disk, said in the report.
+cat >"$tmp/pv.cfg" <<CFG
+name = "pv1"
+bootloader = "pygrub"
+memory = 256
+disk = [ 'format=raw, vdev=xvda, access=rw, target=$tmp/iris.img' ]
+CFG
+o import-xl "$tmp/pv.cfg" --print-xml >"$tmp/pv.xml" 2>"$tmp/report" || fail "import-xl pv.cfg: $(cat "$tmp/report")"
+grep -q "<target dev=\"vda\" bus=\"virtio\"/>" "$tmp/pv.xml" || fail "xvda is not vda on virtio: $(cat "$tmp/pv.xml")"
+grep -q "bus=\"xen\"" "$tmp/pv.xml" && fail "a Xen disk bus off Xen: $(cat "$tmp/pv.xml")"
+grep -q "Disk xvda becomes vda" "$tmp/report" || fail "the report does not say xvda became vda: $(cat "$tmp/report")"
+
 out=$(o export-xl test) || fail "export-xl"
 echo "$out" | grep -q '^name = "test"' || fail "export-xl: $out"
 echo "$out" | grep -q '^vcpus = 2' || fail "export-xl: $out"
