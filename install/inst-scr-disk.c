@@ -12,6 +12,7 @@ static void fmt_mib(uint64_t mib, char *buf, size_t len)
 		snprintf(buf, len, "%.1f GiB", mib / 1024.0);
 	else
 		snprintf(buf, len, "%llu MiB", (unsigned long long)mib);
+	base_decimal(buf);
 }
 
 static char *disk_row(const struct hcfg_disk *d)

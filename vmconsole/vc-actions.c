@@ -9,12 +9,16 @@
 
 static int act_start(struct vc_app *app, const char *name, char **cause)
 {
+	const struct vc_row *r = vc_model_find(&app->model, name);
+
+	if (r && !vc_memory_fits(app, name, r->memory_kib, _("Start")))
+		return 0;
 	return hv_start(app->conn, name, cause);
 }
 
 static int act_shutdown(struct vc_app *app, const char *name, char **cause)
 {
-	return hv_shutdown(app->conn, name, cause);
+	return vc_shutdown_wait(app, name, cause);
 }
 
 static int act_reboot(struct vc_app *app, const char *name, char **cause)
@@ -62,6 +66,24 @@ static int act_vnc(struct vc_app *app, const char *name, char **cause)
 	return vc_vnc_show(app, name, cause);
 }
 
+/* The question's first %s replaced by the name: the questions of the table are data, not literals. */
+char *vc_action_question(const struct vc_action *a, const char *name)
+{
+	const char *fmt = a->confirm ? _(a->confirm) : "", *p = strstr(fmt, "%s");
+	struct base_buf b = { 0 };
+
+	if (!p) {
+		base_buf_str(&b, fmt);
+	} else {
+		base_buf_add(&b, fmt, p - fmt);
+		base_buf_str(&b, name);
+		base_buf_str(&b, p + 2);
+	}
+	if (b.oom)
+		abort();
+	return b.s;
+}
+
 char *vc_delete_question(const char *name, char *const *files, size_t n)
 {
 	struct base_buf b = { 0 };
@@ -101,8 +123,14 @@ static int act_delete(struct vc_app *app, const char *name, char **cause)
 
 const struct vc_action vc_actions[] = {
 	{ 's', N_("Start"), NULL, VC_OFF, -1, act_start },
-	{ 'h', N_("Shut down"), NULL, RUNNING, -1, act_shutdown },
-	{ 'r', N_("Reboot"), NULL, RUNNING, -1, act_reboot },
+	{ 'h', N_("Shut down"),
+	  /* TRANSLATORS: %s is a guest name. */
+	  N_("Shut down %s? The guest is asked to close its programs and turn off, as when its power button is pressed."),
+	  RUNNING, -1, act_shutdown },
+	{ 'r', N_("Reboot"),
+	  /* TRANSLATORS: %s is a guest name. */
+	  N_("Reboot %s? The guest is asked to close its programs and start again; whoever uses it loses the connection meanwhile."),
+	  RUNNING, -1, act_reboot },
 	{ 'f', N_("Force off"),
 	  /* TRANSLATORS: %s is a guest name. */
 	  N_("Force off %s? This is like pulling its power plug: whatever the guest has not written to its disks is lost."),

@@ -3,6 +3,7 @@
 #include "tui/tui.h"
 #include "base/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,21 +34,74 @@ void vc_error(const char *title, char *cause)
 	free(cause);
 }
 
+/* The first pause after a lost connection, and the longest. */
+#define RECONNECT_MIN_S 1
+#define RECONNECT_MAX_S 30
+
 static void connect_now(struct vc_app *app)
 {
 	char *cause = NULL;
 
 	if (hv_open(app->uri, &app->conn, &cause) < 0) {
 		app->conn = NULL;
+		if (app->was_connected) {
+			/* The list keeps saying the connection was lost, and since when. */
+			free(cause);
+			return;
+		}
 		free(app->conn_error);
 		app->conn_error = cause;
 		return;
 	}
 	free(app->conn_error);
 	app->conn_error = NULL;
+	app->was_connected = true;
+	app->reconnect_s = 0;
 	/* Without events the stats timer still shows every change, only later. */
 	if (hv_events_start(app->conn, &cause) < 0)
 		free(cause);
+}
+
+/*
+ * The daemon went away (restarted, stopped): drop the connection at once, so that no screen calls
+ * into it, forget the guests it showed, and try again after a pause that doubles up to 30 s.
+ */
+static void connection_lost(struct vc_app *app, uint64_t now)
+{
+	char when[16];
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned gen;
+
+	hv_close(app->conn);
+	app->conn = NULL;
+	gen = app->model.generation;
+	vc_model_clear(&app->model);
+	/* A new generation: every screen showing the list notices it is empty now. */
+	app->model.generation = gen + 1;
+	app->host_ok = false;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	free(app->conn_error);
+	/* TRANSLATORS: %s is a time of day; the console tries again by itself. */
+	if (asprintf(&app->conn_error, _("the connection was lost at %s (was the libvirt daemon restarted?); reconnecting by itself."),
+		     when) < 0)
+		app->conn_error = NULL;
+	app->reconnect_s = RECONNECT_MIN_S;
+	app->next_connect = now + app->reconnect_s * NS_PER_S;
+}
+
+bool vc_need_conn(struct vc_app *app, const char *title)
+{
+	char *msg = NULL;
+
+	if (app->conn)
+		return true;
+	if (asprintf(&msg, _("Not connected to the hypervisor: %s"),
+		     app->conn_error ? app->conn_error : "") < 0)
+		msg = NULL;
+	vc_error(title, msg);
+	return false;
 }
 
 void vc_refresh(struct vc_app *app, bool now)
@@ -57,10 +111,19 @@ void vc_refresh(struct vc_app *app, bool now)
 	size_t n = 0;
 	char *cause = NULL;
 
+	if (app->conn && !hv_alive(app->conn))
+		connection_lost(app, t);
 	if (!app->conn) {
-		if (!now && t < app->next_connect)
+		if (t < app->next_connect && (!now || app->was_connected))
 			return;
-		app->next_connect = t + RECONNECT_NS;
+		if (app->was_connected) {
+			app->reconnect_s = app->reconnect_s ? app->reconnect_s * 2 : RECONNECT_MIN_S;
+			if (app->reconnect_s > RECONNECT_MAX_S)
+				app->reconnect_s = RECONNECT_MAX_S;
+			app->next_connect = t + app->reconnect_s * NS_PER_S;
+		} else {
+			app->next_connect = t + RECONNECT_NS;
+		}
 		connect_now(app);
 		if (!app->conn)
 			return;
@@ -74,6 +137,11 @@ void vc_refresh(struct vc_app *app, bool now)
 	if (hv_list(app->conn, &stats, &n, &cause) < 0) {
 		free(app->list_error);
 		app->list_error = cause;
+		/* A call that found the socket closed: the same as the keep-alive noticing it. */
+		if (!hv_alive(app->conn)) {
+			connection_lost(app, t);
+			return;
+		}
 	} else {
 		free(app->list_error);
 		app->list_error = NULL;

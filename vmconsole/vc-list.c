@@ -89,7 +89,7 @@ void vc_fmt_mem(uint64_t kib, char *buf, size_t len)
 	if (kib < 1024 * 1024)
 		snprintf(buf, len, "%" PRIu64 " MiB", kib / 1024);
 	else
-		snprintf(buf, len, "%.1f GiB", kib / (1024.0 * 1024.0));
+		base_decimal((snprintf(buf, len, "%.1f GiB", kib / (1024.0 * 1024.0)), buf));
 }
 
 void vc_fmt_cpu(double pct, char *buf, size_t len)
@@ -97,7 +97,7 @@ void vc_fmt_cpu(double pct, char *buf, size_t len)
 	if (pct < 0)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.1f%%", pct > 100 ? 100.0 : pct);
+		base_decimal((snprintf(buf, len, "%.1f%%", pct > 100 ? 100.0 : pct), buf));
 }
 
 static void add_left(struct base_buf *b, const char *s, int width)

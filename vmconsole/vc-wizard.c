@@ -348,6 +348,8 @@ static int system_check(struct wiz *w, const char *title, char **cause)
 		return SYS_NAME;
 	if (vc_check_memory(w->memory, w->host_kib, &kib, cause) < 0)
 		return SYS_MEMORY;
+	if (!vc_memory_fits(w->app, w->name, kib, title))
+		return w->app->unwinding ? CHECK_IDLE : SYS_MEMORY;
 	if (vc_check_cpus(w->vcpus, w->sockets, w->cores, w->threads, w->host_cpus, cpus,
 			  cause) < 0)
 		return SYS_VCPUS;
@@ -945,7 +947,9 @@ static int define(struct wiz *w)
 	const char *title = _("New Guest");
 
 	/* Root confirmed each host path when it was added; a member has none. */
+	/* A bridge may have gone since the card was added (the Network screen, ip link). */
 	if (hv_guest_check(&w->g, w->host_kib, &cause) < 0 ||
+	    vc_check_bridges(&w->g, "/sys/class/net", &cause) < 0 ||
 	    (has_new_file_in(&w->g, w->app->images_dir) &&
 	     hv_pool_ensure(w->app->conn, VC_POOL, w->app->images_dir, &cause) < 0) ||
 	    hv_define_flags(w->app->conn, &w->g, w->app->root ? HV_HOST_PATHS : 0, &cause) < 0) {
@@ -958,6 +962,7 @@ static int define(struct wiz *w)
 	if (asprintf(&q, _("The guest %s is defined. Start it now?"), w->g.name) < 0)
 		abort();
 	if (tui_ask(title, q, _("Start"), _("Not now")) && !w->app->unwinding &&
+	    vc_memory_fits(w->app, w->g.name, w->g.memory_kib, _("Start")) &&
 	    hv_start(w->app->conn, w->g.name, &cause) < 0)
 		vc_error(title, cause);
 	free(q);
@@ -973,7 +978,7 @@ static int page_summary(struct wiz *w)
 		int list, rc;
 
 		resolve_from_xml(w);
-		vc_guest_describe(&w->g, &lines, &n);
+		vc_guest_describe_on(&w->g, hv_virt_type(w->app->conn), &lines, &n);
 		tui_dialog_text(d, _("This guest will be defined. Go back to change it."));
 		list = tui_dialog_list(d, NULL, 0, 0, 11);
 		for (size_t i = 0; i < n; i++)
@@ -1010,10 +1015,8 @@ int vc_scr_wizard(struct vc_app *app)
 	size_t i = 0;
 	int rc = VC_BACK;
 
-	if (!app->conn) {
-		vc_error(_("New Guest"), app->conn_error ? strdup(app->conn_error) : NULL);
+	if (!vc_need_conn(app, _("New Guest")))
 		return VC_BACK;
-	}
 	wiz_init(&w, app);
 	/* New disks are made only in storage pools: the console's images folder is one. */
 	{

@@ -30,8 +30,11 @@ struct vc_conf {
 	unsigned long long migrate_reserve_mib;
 	struct vc_host_entry hosts[VC_MAX_HOSTS];
 	size_t n_hosts;
+	/* Seconds a guest may take to shut down before Force off is offered (shutdown_timeout=). */
+	unsigned shutdown_timeout;
 };
 #define VC_RESERVE_DEFAULT 256
+#define VC_SHUTDOWN_DEFAULT 60
 
 void vc_conf_init(struct vc_conf *c);
 /* Read "key=value" lines ('#' comments); an unknown key or a bad value is an error naming its line. */
@@ -143,6 +146,8 @@ struct vc_app {
 	char *home_uri;
 	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
 	uint64_t next_connect;
+	unsigned reconnect_s;       /* the pause before the next attempt, doubled up to 30 s */
+	bool was_connected;         /* conn_error says the connection was lost, not never made */
 };
 
 /* What a screen tells the one that opened it. */
@@ -158,6 +163,11 @@ uint64_t vc_now_ns(void);
 void vc_lang_toggle(void);
 /* Show @cause (or a generic text) under @title, then free it. */
 void vc_error(const char *title, char *cause);
+/* Whether the hypervisor is connected; if not, says why under @title (the action is not done). */
+bool vc_need_conn(struct vc_app *app, const char *title);
+/* Shut guest @name down, then show the time elapsed until it is off, with Force off after
+ * conf.shutdown_timeout (vc-shutdown.c). */
+int vc_shutdown_wait(struct vc_app *app, const char *name, char **cause);
 
 int vc_scr_status(struct vc_app *app);
 int vc_scr_login(struct vc_app *app);
@@ -259,6 +269,8 @@ size_t vc_actions_offered(enum hv_state state, bool autostart, const struct vc_a
 			  size_t max);
 /* The offered action with hotkey @key, or NULL. */
 const struct vc_action *vc_action_for_key(int key, enum hv_state state, bool autostart);
+/* The confirmation question of @a about guest @name (malloc'd). */
+char *vc_action_question(const struct vc_action *a, const char *name);
 /* The question before deleting @name whose disks use @files (malloc'd). */
 char *vc_delete_question(const char *name, char *const *files, size_t n);
 
@@ -284,8 +296,23 @@ bool vc_listen_is_loopback(const char *text);
 /* One disk the way hv_define() will see it. */
 int vc_check_disk(const struct hv_disk *d, char **cause);
 
+/* What the running guests of @m use, @except (may be NULL) left out (vc-memfit.c). */
+uint64_t vc_running_kib(const struct vc_model *m, const char *except);
+/* -ENOMEM with a sentence when @want_kib does not fit in @host_kib beside @used_kib (0 = any). */
+int vc_check_memory_fit(const char *name, uint64_t want_kib, uint64_t used_kib,
+			uint64_t host_kib, char **cause);
+struct vc_app;
+/* The same on a screen: true when it fits, or root confirmed; otherwise said under @title. */
+bool vc_memory_fits(struct vc_app *app, const char *name, uint64_t want_kib, const char *title);
+
+/* Each card of @g on a bridge of @sysfs_net (normally /sys/class/net); -ENOENT naming the first that is not. */
+int vc_check_bridges(const struct hv_guest *g, const char *sysfs_net, char **cause);
+
 /* The guest in words, one line each, as the wizard's summary shows it. */
 int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n);
+/* The same for a host whose guests get domain type @virt_type (hv_virt_type()): "qemu" is TCG. */
+int vc_guest_describe_on(const struct hv_guest *g, const char *virt_type, char ***lines,
+			 size_t *n);
 /* "new sparse raw file", "ISO image as CD-ROM" (translated). */
 const char *vc_disk_kind_name(enum hv_disk_kind k);
 

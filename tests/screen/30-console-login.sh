@@ -35,8 +35,8 @@ run() {
 	tui_keys Enter
 	see "$(Tt "User:")"
 	tui_keys Escape
+	gone "$(T "User:")"
 	see "$(T "Log in to manage the guests.")"
-	absent "$(T "User:")"
 	see "$first"
 	# Enter in the password field logs in, as it does in every login prompt.
 	tui_keys Enter
@@ -48,6 +48,7 @@ run() {
 	see "$(Tt "The user name or the password is wrong.")" 15
 	# Esc closes a message too.
 	tui_keys Escape
+	gone "$(T "The user name or the password is wrong.")"
 	see "$(T "User:")"
 	if [ "$term/$lang" = vt100/en ]; then
 		# The right password of a user outside the group ospite is refused too.
