@@ -86,6 +86,15 @@ int tui_dialog_width(void)
 	return cols - 8 > 70 ? 70 : cols - 8;
 }
 
+int tui_dialog_list_width(void)
+{
+	/*
+	 * Measured at 80 columns: the border and a blank column on the left, the gap, the scroll
+	 * bar and the border on the right leave the rows seven columns less than the list.
+	 */
+	return tui_dialog_width() - 7 - (tui_list_marker() ? 2 : 0);
+}
+
 struct tui_dialog *tui_dialog_new(const char *title)
 {
 	struct tui_dialog *d = calloc(1, sizeof(*d));

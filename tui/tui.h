@@ -62,6 +62,9 @@ enum tui_buttons {
 
 /* Inner width of a dialog on this screen, which its texts and lists fill. */
 int tui_dialog_width(void);
+/* The columns a list row's text gets: the dialog's less the border, the scroll bar and, on
+ * terminals without colour, the "> " marker. */
+int tui_dialog_list_width(void);
 
 struct tui_dialog *tui_dialog_new(const char *title);
 void tui_dialog_free(struct tui_dialog *d);

@@ -9,10 +9,16 @@
 
 static int act_start(struct vc_app *app, const char *name, char **cause)
 {
-	const struct vc_row *r = vc_model_find(&app->model, name);
+	struct hv_guest *g = NULL;
 
-	if (r && !vc_memory_fits(app, name, r->memory_kib, _("Start")))
-		return 0;
+	/* What it starts with: the definition's current memory, not the maximum a balloon may reach. */
+	if (hv_get(app->conn, name, &g, NULL) == 0) {
+		bool fits = vc_memory_fits(app, name, g->memory_kib, _("Start"));
+
+		hv_guest_free(g);
+		if (!fits)
+			return 0;
+	}
 	return hv_start(app->conn, name, cause);
 }
 

@@ -22,10 +22,21 @@ uint64_t vc_now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
+static void (*behind_fn)(void *);
+static void *behind_arg;
+
+void vc_lang_behind(void (*fn)(void *), void *arg)
+{
+	behind_fn = fn;
+	behind_arg = arg;
+}
+
 void vc_lang_toggle(void)
 {
 	tui_lang_set(!strcmp(tui_lang(), "it") ? "en" : "it");
 	tui_frame_redraw();
+	if (behind_fn)
+		behind_fn(behind_arg);
 }
 
 void vc_error(const char *title, char *cause)
@@ -82,6 +93,7 @@ static void connection_lost(struct vc_app *app, uint64_t now)
 	app->host_ok = false;
 	localtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	snprintf(app->lost_at, sizeof(app->lost_at), "%s", when);
 	free(app->conn_error);
 	/* TRANSLATORS: %s is a time of day; the console tries again by itself. */
 	if (asprintf(&app->conn_error, _("the connection was lost at %s (was the libvirt daemon restarted?); reconnecting by itself."),

@@ -101,7 +101,11 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	snprintf(buf, sizeof(buf), P_("%zu guest, %u running", "%zu guests, %u running", m->nrows),
 		 m->nrows, m->running);
 	tui_view_set_text(s->v, s->summary, buf);
-	if (!app->conn)
+	if (!app->conn && app->was_connected)
+		/* TRANSLATORS: %s is a time of day; short, it is the list's status line. */
+		snprintf(buf, sizeof(buf), _("Hypervisor lost at %s: reconnecting by itself..."),
+			 app->lost_at);
+	else if (!app->conn)
 		snprintf(buf, sizeof(buf), _("Not connected to the hypervisor: %s"),
 			 app->conn_error ? app->conn_error : "");
 	else if (app->list_error)
@@ -174,6 +178,19 @@ static void rebuild(struct list_scr *s, struct vc_app *app)
 	build(s, app);
 }
 
+struct behind {
+	struct list_scr *s;
+	struct vc_app *app;
+};
+
+/* The list behind the wizard, in the language the wizard switched to. */
+static void rebuild_behind(void *arg)
+{
+	struct behind *b = arg;
+
+	rebuild(b->s, b->app);
+}
+
 static int finish(struct list_scr *s, int rc)
 {
 	tui_view_free(s->v);
@@ -237,9 +254,14 @@ int vc_scr_list(struct vc_app *app)
 			}
 			free(name);
 			break;
-		case B_NEW:
+		case B_NEW: {
+			struct behind b = { &s, app };
+
+			vc_lang_behind(rebuild_behind, &b);
 			rc = vc_scr_wizard(app);
+			vc_lang_behind(NULL, NULL);
 			break;
+		}
 		case B_HOST:
 			rc = vc_scr_status(app);
 			break;

@@ -980,10 +980,10 @@ static int page_summary(struct wiz *w)
 		resolve_from_xml(w);
 		vc_guest_describe_on(&w->g, hv_virt_type(w->app->conn), &lines, &n);
 		tui_dialog_text(d, _("This guest will be defined. Go back to change it."));
-		list = tui_dialog_list(d, NULL, 0, 0, 11);
+		/* Short enough to sit inside the guest list's window, under its title line. */
+		list = tui_dialog_list(d, NULL, 0, 0, 9);
 		for (size_t i = 0; i < n; i++)
-			/* newt keeps two columns each side for the border, and one for the scroll bar and its gap. */
-			wrap_into(d, list, lines[i], tui_dialog_width() - 6);
+			wrap_into(d, list, lines[i], tui_dialog_list_width());
 		vc_strv_free(lines, n);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Create"));
 		rc = tui_dialog_run(d);

@@ -148,6 +148,7 @@ struct vc_app {
 	uint64_t next_connect;
 	unsigned reconnect_s;       /* the pause before the next attempt, doubled up to 30 s */
 	bool was_connected;         /* conn_error says the connection was lost, not never made */
+	char lost_at[16];           /* when, "10:02:07" */
 };
 
 /* What a screen tells the one that opened it. */
@@ -159,8 +160,14 @@ bool vc_tick(void *opaque);
 /* Sample the guests and the host now, or when due (every 2 s, or on a life-cycle event). */
 void vc_refresh(struct vc_app *app, bool now);
 uint64_t vc_now_ns(void);
-/* Switch between English and Italian and redraw the frame. */
+/* Switch between English and Italian and redraw the frame, and the screen behind (see below). */
 void vc_lang_toggle(void);
+/*
+ * While a screen made only of dialogs runs over a view (the wizard over the guest list), @fn
+ * redraws that view in the new language; a dialog has closed its window by then, so the view is
+ * newt's top window. NULL stops it.
+ */
+void vc_lang_behind(void (*fn)(void *), void *arg);
 /* Show @cause (or a generic text) under @title, then free it. */
 void vc_error(const char *title, char *cause);
 /* Whether the hypervisor is connected; if not, says why under @title (the action is not done). */
@@ -193,6 +200,11 @@ char *vc_hosts_lost_line(struct vc_app *app);
 int vc_serial_attach(struct vc_app *app, const char *name, char **cause);
 /* The VNC screen: address, a one-time password and the SSH tunnel to type. */
 int vc_vnc_show(struct vc_app *app, const char *name, char **cause);
+/* Where the SSH tunnel for VNC goes (@out, at least 64 bytes): the server address of
+ * $SSH_CONNECTION, else the first IPv4 (then IPv6) address of vc_addresses()'s @addr_lines, else
+ * @hostname. */
+void vc_tunnel_host(const char *ssh_connection, char *const *addr_lines, size_t n,
+		    const char *hostname, char *out, size_t len);
 /* Eight random letters and digits, none that look alike, for VNC authentication. */
 int vc_random_password(char out[9]);
 

@@ -329,6 +329,23 @@ static void test_memory_fit(void **state)
 	(void)state;
 }
 
+/* The SSH tunnel names an address the operator can reach, not a name that may not resolve. */
+static void test_tunnel_host(void **state)
+{
+	char *lines[] = { (char *)"br0 2001:db8::2/64 192.0.2.2/24", (char *)"eth1 2001:db8:1::9/64" };
+	char out[256];
+
+	vc_tunnel_host("198.51.100.7 51234 192.0.2.10 22", lines, 2, "host1", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.10");
+	vc_tunnel_host(NULL, lines, 2, "host1", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.2");
+	vc_tunnel_host(NULL, lines + 1, 1, "host1", out, sizeof(out));
+	assert_string_equal(out, "2001:db8:1::9");
+	vc_tunnel_host("", NULL, 0, "host1", out, sizeof(out));
+	assert_string_equal(out, "host1");
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_memory_fit),
+		cmocka_unit_test(test_tunnel_host),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");
