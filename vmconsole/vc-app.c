@@ -123,7 +123,8 @@ void vc_refresh(struct vc_app *app, bool now)
 	size_t n = 0;
 	char *cause = NULL;
 
-	if (app->conn && !hv_alive(app->conn))
+	/* Another host's connection, lent to a guest's screen (vc_open_remote_guest()), is its to close. */
+	if (app->conn && !app->away_host && !hv_alive(app->conn))
 		connection_lost(app, t);
 	if (!app->conn) {
 		if (t < app->next_connect && (!now || app->was_connected))
@@ -150,7 +151,7 @@ void vc_refresh(struct vc_app *app, bool now)
 		free(app->list_error);
 		app->list_error = cause;
 		/* A call that found the socket closed: the same as the keep-alive noticing it. */
-		if (!hv_alive(app->conn)) {
+		if (!app->away_host && !hv_alive(app->conn)) {
 			connection_lost(app, t);
 			return;
 		}
