@@ -65,7 +65,7 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	snprintf(w->memory, sizeof(w->memory), "%llu",
 		 (unsigned long long)(w->g.memory_kib >> 10));
 	snprintf(w->vcpus, sizeof(w->vcpus), "%u", w->g.vcpus);
-	copy(w->listen, sizeof(w->listen), "127.0.0.1");
+	copy(w->listen, sizeof(w->listen), app->conf.vnc_listen);
 	copy(w->port, sizeof(w->port), _("auto"));
 	if (app->host_ok) {
 		w->host_kib = app->host.memory_kib;

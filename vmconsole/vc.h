@@ -30,6 +30,8 @@ struct vc_conf {
 	unsigned long long migrate_reserve_mib;
 	struct vc_host_entry hosts[VC_MAX_HOSTS];
 	size_t n_hosts;
+	/* Where new guests' VNC displays listen unless the wizard is told otherwise (vnc_listen=). */
+	char vnc_listen[64];
 };
 #define VC_RESERVE_DEFAULT 256
 
@@ -165,6 +167,8 @@ int vc_scr_list(struct vc_app *app);
 int vc_scr_detail(struct vc_app *app, const char *name);
 int vc_scr_wizard(struct vc_app *app);
 int vc_scr_settings(struct vc_app *app);
+/* The Host Management screen: name, DNS, NTP, SSH, libvirtd, reboot, logs (vc-hostadm.c). */
+int vc_scr_hostadm(struct vc_app *app);
 /* The Hosts screen (vc-hosts.c). */
 int vc_scr_hosts(struct vc_app *app);
 /* Start watching the hosts of the settings that are not watched yet, stop those gone. */
