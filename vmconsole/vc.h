@@ -70,7 +70,8 @@ struct vc_model {
 	uint64_t t_cur, t_prev;   /* CLOCK_MONOTONIC nanoseconds of the samples */
 	struct vc_row *rows;
 	size_t nrows;
-	unsigned running;
+	unsigned running;         /* guests that are on, paused ones included */
+	unsigned paused;
 	unsigned generation;      /* grows with every sample */
 };
 
@@ -84,6 +85,12 @@ enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, V
 /* One row of the guest list, and its heading (malloc'd). */
 char *vc_row_text(const struct vc_row *r);
 char *vc_list_header(void);
+/*
+ * @names as the list's name column of @width columns shows them (each malloc'd, @n of them):
+ * a name that fits as it is, a longer one as its start, @ell ("..." or an ellipsis) and its
+ * end, split where it looks like no other name shown (vc-names.c).
+ */
+char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */
