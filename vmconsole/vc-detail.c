@@ -164,6 +164,8 @@ static void run_action(struct detail_scr *s, struct vc_app *app, const struct vc
 	if (app->unwinding)
 		return;
 	rc = a->run(app, s->name, &cause);
+	/* The table's English label names the action in the log, whatever the screen's language. */
+	vc_audit(app->user, "guest %s: %s%s", s->name, a->label, rc < 0 ? " failed" : "");
 	if (rc < 0 && !app->unwinding)
 		vc_error(_(a->label), cause);
 	else

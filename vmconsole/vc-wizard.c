@@ -952,14 +952,19 @@ static int define(struct wiz *w)
 		vc_error(title, cause);
 		return -1;
 	}
+	vc_audit(w->app->user, "guest %s: defined", w->g.name);
 	vc_refresh(w->app, true);
 	char *q = NULL;
 
 	if (asprintf(&q, _("The guest %s is defined. Start it now?"), w->g.name) < 0)
 		abort();
-	if (tui_ask(title, q, _("Start"), _("Not now")) && !w->app->unwinding &&
-	    hv_start(w->app->conn, w->g.name, &cause) < 0)
-		vc_error(title, cause);
+	if (tui_ask(title, q, _("Start"), _("Not now")) && !w->app->unwinding) {
+		int rc = hv_start(w->app->conn, w->g.name, &cause);
+
+		vc_audit(w->app->user, "guest %s: Start%s", w->g.name, rc < 0 ? " failed" : "");
+		if (rc < 0)
+			vc_error(title, cause);
+	}
 	free(q);
 	return 0;
 }

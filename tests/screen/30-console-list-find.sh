@@ -27,7 +27,9 @@ run() {
 	term=$1 lang=$2
 	local ell="…"
 	[ "$term" = vt100 ] && ell=".."
-	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite --connect test://$tmp/node.xml \
+	rm -f "$tmp/audit.log"
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+		$B/ospite --connect test://$tmp/node.xml \
 		--lang $lang --idle-timeout 0 --config $tmp/console.conf"
 	see "$(Tt "Host Status")"
 	login "$user" "$password"
@@ -53,6 +55,13 @@ run() {
 	# Enter opens the guest found.
 	tui_keys Enter
 	see "$(Tp "Guest %s" db1)"
+	# What an operator does to a guest is audited, under the action's English name.
+	tui_keys p
+	see "$(Tf "State: %s" "$(T paused)")"
+	tui_keys u
+	see "$(Tf "State: %s" "$(T running)")"
+	grep -q " $user .*guest db1: Pause$" "$tmp/audit.log" || fail "the pause is not in the audit log"
+	grep -q " $user .*guest db1: Resume$" "$tmp/audit.log" || fail "the resume is not in the audit log"
 	tui_keys Tab Enter
 	see "db1"
 	absent "customer-"
@@ -71,6 +80,8 @@ run() {
 	see "db1"
 	tui_keys Tab Tab Tab Tab Tab Tab Enter
 	see "[ospite exit 0]"
+	grep -q " $user .* login$" "$tmp/audit.log" || fail "the login is not in the audit log"
+	grep -q " $user .* logout$" "$tmp/audit.log" || fail "the logout is not in the audit log"
 	tui_stop
 	check_translated || fail "strings without a translation"
 	echo "ok $term $lang"
