@@ -165,8 +165,10 @@ void vc_refresh(struct vc_app *app, bool now)
 	free(cause);
 }
 
-static void logout(struct vc_app *app)
+static void logout(struct vc_app *app, const char *why)
 {
+	if (app->logged_in)
+		vc_audit(app->user, "logout%s", why);
 	app->logged_in = false;
 	app->root = false;
 	memset(app->user, 0, sizeof(app->user));
@@ -182,7 +184,7 @@ bool vc_tick(void *opaque)
 		return true;
 	if (app->logged_in && app->conf.idle_timeout &&
 	    tui_idle_seconds() >= app->conf.idle_timeout) {
-		logout(app);
+		logout(app, " (idle)");
 		app->idle_logout = true;
 		app->unwinding = true;
 		return true;
@@ -212,7 +214,7 @@ int vc_app_run(struct vc_app *app)
 		if (!app->logged_in)
 			continue;
 		rc = vc_scr_list(app);
-		logout(app);
+		logout(app, "");
 		app->unwinding = false;
 		if (rc == VC_QUIT)
 			break;

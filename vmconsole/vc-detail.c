@@ -148,6 +148,8 @@ static void run_action(struct detail_scr *s, struct vc_app *app, const struct vc
 	if (app->unwinding || !vc_need_conn(app, _(a->label)))
 		return;
 	rc = a->run(app, s->name, &cause);
+	/* The table's English label names the action in the log, whatever the screen's language. */
+	vc_audit(app->user, "guest %s: %s%s", s->name, a->label, rc < 0 ? " failed" : "");
 	if (rc < 0 && !app->unwinding)
 		vc_error(_(a->label), cause);
 	else

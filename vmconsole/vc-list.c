@@ -53,6 +53,7 @@ void vc_model_update(struct vc_model *m, struct hv_dom_stat *stats, size_t n, ui
 	m->ncur = n;
 	m->t_cur = now_ns;
 	m->running = 0;
+	m->paused = 0;
 	for (size_t i = 0, at = 0; i < n; i++) {
 		const struct hv_dom_stat *s = &stats[i];
 		const struct hv_dom_stat *p = find_stat(m->prev, m->nprev, &at, s);
@@ -64,6 +65,8 @@ void vc_model_update(struct vc_model *m, struct hv_dom_stat *stats, size_t n, ui
 		r->memory_kib = s->memory_kib;
 		r->autostart = s->autostart;
 		r->cpu = -1;
+		if (s->state == HV_STATE_PAUSED)
+			m->paused++;
 		if (is_on(s->state)) {
 			m->running++;
 			if (p && is_on(p->state) && now_ns > m->t_prev)

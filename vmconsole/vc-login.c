@@ -237,10 +237,12 @@ int vc_scr_login(struct vc_app *app)
 		explicit_bzero(password, strlen(password));
 		free(password);
 		if (rc < 0) {
+			vc_audit(user, "login refused");
 			vc_error(_("Log In"), cause);
 			again = true;
 			continue;
 		}
+		vc_audit(user, "login%s", vc_user_is_root(user) ? " as root" : "");
 		snprintf(app->user, sizeof(app->user), "%s", user);
 		app->root = vc_user_is_root(user);
 		app->logged_in = true;

@@ -65,7 +65,7 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	snprintf(w->memory, sizeof(w->memory), "%llu",
 		 (unsigned long long)(w->g.memory_kib >> 10));
 	snprintf(w->vcpus, sizeof(w->vcpus), "%u", w->g.vcpus);
-	copy(w->listen, sizeof(w->listen), "127.0.0.1");
+	copy(w->listen, sizeof(w->listen), app->conf.vnc_listen);
 	copy(w->port, sizeof(w->port), _("auto"));
 	if (app->host_ok) {
 		w->host_kib = app->host.memory_kib;
@@ -956,15 +956,20 @@ static int define(struct wiz *w)
 		vc_error(title, cause);
 		return -1;
 	}
+	vc_audit(w->app->user, "guest %s: defined", w->g.name);
 	vc_refresh(w->app, true);
 	char *q = NULL;
 
 	if (asprintf(&q, _("The guest %s is defined. Start it now?"), w->g.name) < 0)
 		abort();
 	if (tui_ask(title, q, _("Start"), _("Not now")) && !w->app->unwinding &&
-	    vc_memory_fits(w->app, w->g.name, w->g.memory_kib, _("Start")) &&
-	    hv_start(w->app->conn, w->g.name, &cause) < 0)
-		vc_error(title, cause);
+	    vc_memory_fits(w->app, w->g.name, w->g.memory_kib, _("Start"))) {
+		int rc = hv_start(w->app->conn, w->g.name, &cause);
+
+		vc_audit(w->app->user, "guest %s: Start%s", w->g.name, rc < 0 ? " failed" : "");
+		if (rc < 0)
+			vc_error(title, cause);
+	}
 	free(q);
 	return 0;
 }

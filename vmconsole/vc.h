@@ -32,6 +32,8 @@ struct vc_conf {
 	size_t n_hosts;
 	/* Seconds a guest may take to shut down before Force off is offered (shutdown_timeout=). */
 	unsigned shutdown_timeout;
+	/* Where new guests' VNC displays listen unless the wizard is told otherwise (vnc_listen=). */
+	char vnc_listen[64];
 };
 #define VC_RESERVE_DEFAULT 256
 #define VC_SHUTDOWN_DEFAULT 60
@@ -71,7 +73,8 @@ struct vc_model {
 	uint64_t t_cur, t_prev;   /* CLOCK_MONOTONIC nanoseconds of the samples */
 	struct vc_row *rows;
 	size_t nrows;
-	unsigned running;
+	unsigned running;         /* guests that are on, paused ones included */
+	unsigned paused;
 	unsigned generation;      /* grows with every sample */
 };
 
@@ -85,6 +88,12 @@ enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, V
 /* One row of the guest list, and its heading (malloc'd). */
 char *vc_row_text(const struct vc_row *r);
 char *vc_list_header(void);
+/*
+ * @names as the list's name column of @width columns shows them (each malloc'd, @n of them):
+ * a name that fits as it is, a longer one as its start, @ell ("..." or an ellipsis) and its
+ * end, split where it looks like no other name shown (vc-names.c).
+ */
+char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */
@@ -182,6 +191,8 @@ int vc_scr_list(struct vc_app *app);
 int vc_scr_detail(struct vc_app *app, const char *name);
 int vc_scr_wizard(struct vc_app *app);
 int vc_scr_settings(struct vc_app *app);
+/* The Host Management screen: name, DNS, NTP, SSH, libvirtd, reboot, logs (vc-hostadm.c). */
+int vc_scr_hostadm(struct vc_app *app);
 /* The Hosts screen (vc-hosts.c). */
 int vc_scr_hosts(struct vc_app *app);
 /* Start watching the hosts of the settings that are not watched yet, stop those gone. */
