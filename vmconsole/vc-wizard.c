@@ -29,6 +29,9 @@ struct wiz {
 	char disk_path[PATH_MAX], disk_size[32], mac[32], intro[PATH_MAX + 256];
 	char **taken, **macs, **bridges;
 	size_t ntaken, nmacs, nbridges;
+	/* The disk files the wizard named after the guest: they follow a later rename. */
+	char **named;
+	size_t nnamed;
 	uint64_t host_kib;
 	unsigned host_cpus;
 	bool disks_seen;
@@ -92,6 +95,7 @@ static void wiz_clear(struct wiz *w)
 	vc_strv_free(w->taken, w->ntaken);
 	vc_strv_free(w->macs, w->nmacs);
 	vc_strv_free(w->bridges, w->nbridges);
+	vc_strv_free(w->named, w->nnamed);
 }
 
 /* Show why a value was refused; the page then reopens with the cursor on @field. */
@@ -339,6 +343,8 @@ static void system_store(struct wiz *w)
 	w->g.arch = w->arch == 1 ? HV_ARCH_I686 : HV_ARCH_X86_64;
 }
 
+static void rename_named_disks(struct wiz *w);
+
 static int system_check(struct wiz *w, const char *title, char **cause)
 {
 	unsigned cpus[4];
@@ -352,6 +358,7 @@ static int system_check(struct wiz *w, const char *title, char **cause)
 			  cause) < 0)
 		return SYS_VCPUS;
 	set_str(&w->g.name, w->name);
+	rename_named_disks(w);
 	w->g.memory_kib = kib;
 	w->g.vcpus = cpus[0];
 	w->g.sockets = cpus[1];
@@ -405,6 +412,42 @@ static void forget_targets(struct hv_guest *g)
 	}
 }
 
+/* A file name (malloc'd) the wizard chose after the guest's name, noted for a rename to carry along. */
+static char *named_path(struct wiz *w, enum hv_disk_kind kind)
+{
+	char *p = default_path(w, kind);
+
+	strv_push(&w->named, &w->nnamed, p);
+	return p;
+}
+
+static bool is_named(const struct wiz *w, const char *path)
+{
+	for (size_t i = 0; i < w->nnamed; i++)
+		if (!strcmp(w->named[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * After the name changed on the System page, the new disks whose file the wizard named after the
+ * old name get a file named after the new one; paths the operator typed stay as they are.
+ */
+static void rename_named_disks(struct wiz *w)
+{
+	for (size_t i = 0; i < w->g.n_disks; i++) {
+		struct hv_disk *d = &w->g.disks[i];
+
+		if ((d->kind != HV_DISK_NEW_RAW && d->kind != HV_DISK_NEW_QCOW2) || !d->path ||
+		    !is_named(w, d->path))
+			continue;
+		/* Free the old name first so that default_path() may hand out the same number again. */
+		free(d->path);
+		d->path = NULL;
+		d->path = named_path(w, d->kind);
+	}
+}
+
 static void add_default_disk(struct wiz *w)
 {
 	struct hv_disk *d = hv_guest_add_disk(&w->g);
@@ -412,7 +455,7 @@ static void add_default_disk(struct wiz *w)
 	if (!d)
 		abort();
 	d->kind = HV_DISK_NEW_RAW;
-	d->path = default_path(w, HV_DISK_NEW_RAW);
+	d->path = named_path(w, HV_DISK_NEW_RAW);
 	vc_check_size(DEFAULT_DISK_SIZE, &d->size, NULL);
 }
 
@@ -491,7 +534,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		*cause = strdup(_("Type the path of the image file or of the device."));
 		return DISK_PATH;
 	}
-	disk.path = *path ? strdup(path) : default_path(w, kind);
+	disk.path = *path ? strdup(path) : named_path(w, kind);
 	if (guest_uses(&w->g, disk.path)) {
 		base_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
 		free(disk.path);
