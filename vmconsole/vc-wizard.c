@@ -48,17 +48,6 @@ static void set_str(char **dst, const char *src)
 	*dst = src && *src ? strdup(src) : NULL;
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
-		abort();
-	*v = nv;
-	nv[(*n)++] = strdup(s);
-	return 0;
-}
-
 /* Names and MACs already taken on this host, and the bridges a card can use. */
 static void wiz_init(struct wiz *w, struct vc_app *app)
 {
@@ -77,12 +66,12 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	for (size_t i = 0; i < app->model.nrows; i++) {
 		struct hv_guest *o = NULL;
 
-		strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
+		vc_strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
 		if (hv_get(app->conn, app->model.rows[i].name, &o, NULL) < 0)
 			continue;
 		for (size_t k = 0; k < o->n_nics; k++)
 			if (o->nics[k].mac[0])
-				strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
+				vc_strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
 		hv_guest_free(o);
 	}
 	if (vc_bridges("/sys/class/net", &w->bridges, &w->nbridges, NULL) < 0)
@@ -417,7 +406,7 @@ static char *named_path(struct wiz *w, enum hv_disk_kind kind)
 {
 	char *p = default_path(w, kind);
 
-	strv_push(&w->named, &w->nnamed, p);
+	vc_strv_push(&w->named, &w->nnamed, p);
 	return p;
 }
 
@@ -457,31 +446,6 @@ static void add_default_disk(struct wiz *w)
 	d->kind = HV_DISK_NEW_RAW;
 	d->path = named_path(w, HV_DISK_NEW_RAW);
 	vc_check_size(DEFAULT_DISK_SIZE, &d->size, NULL);
-}
-
-/*
- * Whether the operator may give the guest this disk: in a pool, or (root only) elsewhere on the
- * host once confirmed by name. False with @cause when refused, without when not confirmed.
- */
-static bool place_ok(struct wiz *w, const struct hv_disk *d, char **cause)
-{
-	enum hv_place place;
-	char *q = NULL;
-	bool yes;
-
-	*cause = NULL;
-	if (hv_disk_place(w->app->conn, d, w->app->root ? HV_HOST_PATHS : 0, &place, cause) < 0)
-		return false;
-	if (place == HV_PLACE_POOL)
-		return true;
-	if (asprintf(&q, place == HV_PLACE_DEVICE ?
-		     _("%s is a block device of this host. The guest will read and write all of it as its own disk. Give it to the guest?") :
-		     _("%s is outside every storage pool. The guest will read and write this host file as its own disk. Give it to the guest?"),
-		     d->path) < 0)
-		abort();
-	yes = tui_ask(_("Add a Disk"), q, _("Give it"), _("Cancel"));
-	free(q);
-	return yes;
 }
 
 static const char *const *disk_kinds(struct wiz *w, int *n)
@@ -548,7 +512,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
 				     "raw");
 	}
-	if (vc_check_disk(&disk, cause) < 0 || !place_ok(w, &disk, cause)) {
+	if (vc_check_disk(&disk, cause) < 0 || !vc_place_ok(w->app, &disk, cause)) {
 		free(disk.path);
 		free(disk.format);
 		if (*cause)
@@ -839,25 +803,6 @@ static const struct form features_page = {
 
 /* ---- boot ------------------------------------------------------------------------ */
 
-static const enum hv_boot_dev boot_orders[][3] = {
-	{ HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
-};
-static const char *const order_names[] = {
-	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
-};
-#define N_ORDERS (sizeof(boot_orders) / sizeof(boot_orders[0]))
-
-static int order_index(const struct hv_guest *g)
-{
-	for (size_t i = 0; i < N_ORDERS; i++)
-		if (!memcmp(g->boot, boot_orders[i], sizeof(boot_orders[i])))
-			return (int)i;
-	return 0;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -868,7 +813,7 @@ static bool is_file(const char *path)
 enum { BOOT_ORDER, BOOT_KERNEL, BOOT_INITRD, BOOT_CMDLINE };
 
 static const struct field boot_fields[] = {
-	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(order_names) },
+	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(vc_boot_order_names) },
 	[BOOT_KERNEL] = { F_TEXT, N_("Kernel:"), TEXT(kernel) },
 	[BOOT_INITRD] = { F_TEXT, N_("Initrd:"), TEXT(initrd) },
 	[BOOT_CMDLINE] = { F_TEXT, N_("Command line:"), TEXT(cmdline) },
@@ -876,13 +821,13 @@ static const struct field boot_fields[] = {
 
 static void boot_load(struct wiz *w)
 {
-	w->order = order_index(&w->g);
+	w->order = vc_boot_order_index(w->g.boot);
 }
 
 static void boot_store(struct wiz *w)
 {
 	memset(w->g.boot, 0, sizeof(w->g.boot));
-	memcpy(w->g.boot, boot_orders[w->order], sizeof(boot_orders[0]));
+	memcpy(w->g.boot, vc_boot_orders[w->order], sizeof(vc_boot_orders[0]));
 }
 
 static int boot_check(struct wiz *w, const char *title, char **cause)
