@@ -790,6 +790,33 @@ static void add_something(struct ed *e)
 	}
 }
 
+int vc_disk_pick(struct vc_app *app, const char *title, struct hv_guest *g, const char *name)
+{
+	struct ed e;
+	const char *items[] = {
+		_("A new disk file in a storage pool"),
+		_("An existing volume or file"),
+	};
+	size_t before = g->n_disks;
+
+	memset(&e, 0, sizeof(e));
+	e.app = app;
+	e.name = name;
+	e.g = g;
+	snprintf(e.title, sizeof(e.title), "%s", title);
+	switch (ask_choice(&e, _("What to add:"), items, 2, 0)) {
+	case 0:
+		add_new_volume(&e);
+		break;
+	case 1:
+		add_existing(&e);
+		break;
+	default:
+		break;
+	}
+	return g->n_disks > before;
+}
+
 /* ---- preview and apply ------------------------------------------------------------------ */
 
 static void audit(struct ed *e, const struct hv_change *c, size_t n)

@@ -269,6 +269,8 @@ struct list_page {
 	char *(*row)(const struct wiz *w, size_t i);
 	const struct form *add_form;
 	void (*remove)(struct wiz *w, size_t i);
+	const char *pick;                           /* N_() label of a second way to add, or NULL */
+	void (*pick_fn)(struct wiz *w);
 };
 
 static int run_list(struct wiz *w, const struct list_page *p)
@@ -278,7 +280,7 @@ static int run_list(struct wiz *w, const struct list_page *p)
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_(p->title));
 		size_t n = p->count(w);
-		int list, add, del, rc, sel;
+		int list, add, del, pick = -1, rc, sel;
 
 		tui_dialog_text(d, _(p->help));
 		list = tui_dialog_list(d, NULL, 0, 0, p->rows);
@@ -287,6 +289,8 @@ static int run_list(struct wiz *w, const struct list_page *p)
 		if (!n)
 			tui_dialog_list_add(d, list, strdup(_(p->empty)));
 		add = tui_dialog_button(d, _(p->add));
+		if (p->pick)
+			pick = tui_dialog_button(d, _(p->pick));
 		del = tui_dialog_button(d, _("Remove"));
 		rc = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);
@@ -296,6 +300,10 @@ static int run_list(struct wiz *w, const struct list_page *p)
 			continue;
 		if (rc == TUI_EXTRA + add) {
 			if (run_form(w, p->add_form) == TUI_IDLE)
+				return TUI_IDLE;
+		} else if (pick >= 0 && rc == TUI_EXTRA + pick) {
+			p->pick_fn(w);
+			if (w->app->unwinding)
 				return TUI_IDLE;
 		} else if (rc == TUI_EXTRA + del) {
 			if (sel >= 0 && (size_t)sel < n)
@@ -582,12 +590,20 @@ static void disk_remove(struct wiz *w, size_t sel)
 	forget_targets(&w->g);
 }
 
+/* A disk from the storage pools: a new file in a chosen pool, or an existing volume. */
+static void disk_pick(struct wiz *w)
+{
+	if (vc_disk_pick(w->app, _("Add a Disk"), &w->g, w->g.name))
+		forget_targets(&w->g);
+}
+
 static const struct list_page disks_page = {
 	.title = N_("New Guest: Disks"),
 	.help = N_("The guest's disks, in the order it sees them. New files are sparse: they take space only as the guest writes."),
 	.empty = N_("(no disks)"), .add = N_("Add disk"), .rows = 5,
 	.enter = disks_enter, .count = disk_count, .row = disk_row,
 	.add_form = &add_disk_page, .remove = disk_remove,
+	.pick = N_("From a pool"), .pick_fn = disk_pick,
 };
 
 /* ---- network cards --------------------------------------------------------- */

@@ -363,6 +363,12 @@ int vc_change_rows(const struct hv_change *c, size_t n, char ***rows, size_t *nr
  * once confirmed by name. False with @cause when refused, without when not confirmed.
  */
 bool vc_place_ok(struct vc_app *app, const struct hv_disk *d, char **cause);
+/*
+ * Add a disk to @g (guest @name) from the storage pools: a new file in a pool chosen from a list
+ * with free space, or a volume chosen from a list with sizes (root may type a path). True when one
+ * was added.
+ */
+int vc_disk_pick(struct vc_app *app, const char *title, struct hv_guest *g, const char *name);
 /* The Snapshots screen of a guest: list, take, go back to, delete (vc-snap.c). */
 int vc_snap_screen(struct vc_app *app, const char *name, char **cause);
 
