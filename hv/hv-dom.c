@@ -321,7 +321,7 @@ double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *
 /* ---- define ---------------------------------------------------------------- */
 
 /* Create one new disk; the file is ours only once open(O_EXCL) succeeded. */
-static int make_disk(const struct hv_disk *d, bool *made, char **cause)
+int hv_make_disk(const struct hv_disk *d, bool *made, char **cause)
 {
 	char size[32];
 	int fd, rc = 0;
@@ -408,7 +408,7 @@ int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned fla
 
 		if (d->kind != HV_DISK_NEW_RAW && d->kind != HV_DISK_NEW_QCOW2)
 			continue;
-		rc = make_disk(d, &made[i], cause);
+		rc = hv_make_disk(d, &made[i], cause);
 		if (rc < 0)
 			goto out;
 	}

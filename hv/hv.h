@@ -83,6 +83,8 @@ void hv_guest_init(struct hv_guest *g);
 /* Free what the guest points to and zero it; hv_guest_free() also frees @g itself. */
 void hv_guest_clear(struct hv_guest *g);
 void hv_guest_free(struct hv_guest *g);
+/* A deep copy (aborts when out of memory), for an editor to change beside the original. */
+struct hv_guest *hv_guest_copy(const struct hv_guest *g);
 /* Append a zeroed disk or NIC and return it (NULL when out of memory); older pointers go stale. */
 struct hv_disk *hv_guest_add_disk(struct hv_guest *g);
 struct hv_nic *hv_guest_add_nic(struct hv_guest *g);
@@ -304,6 +306,75 @@ struct hv_guest_edit {
  */
 int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
 		  const char *digest, char **cause);
+
+/* ---- changing a defined guest: what changes, said before it is made (hv-edit.c) ------- */
+
+enum hv_change_kind {
+	HV_CH_MEMORY = 0, HV_CH_VCPUS, HV_CH_AUTOSTART, HV_CH_BOOT,
+	HV_CH_DISK_ADD, HV_CH_DISK_REMOVE, HV_CH_DISK_RESIZE,
+	HV_CH_CD_INSERT, HV_CH_CD_EJECT,
+	HV_CH_NIC_ADD, HV_CH_NIC_REMOVE, HV_CH_NIC_BRIDGE,
+};
+
+/* When a change reaches the guest: at once (and kept for its next start), or at its next start. */
+enum hv_when { HV_WHEN_NOW = 0, HV_WHEN_NEXT_START };
+
+/* One change; its pointers go into the two models hv_edit_diff() compared. */
+struct hv_change {
+	enum hv_change_kind kind;
+	enum hv_when when;
+	uint64_t from, to;            /* memory KiB, vCPUs, disk bytes, autostart 0/1 */
+	const struct hv_disk *disk;   /* added, resized or CD (the edited model); removed (the old) */
+	const struct hv_disk *before; /* a CD drive: its medium before */
+	const struct hv_nic *nic;     /* added or re-bridged (edited model); removed (the old) */
+	const struct hv_nic *nic_before;
+	const enum hv_boot_dev *boot, *boot_before;
+};
+
+/* What decides whether a change can reach the running guest at once. */
+struct hv_edit_facts {
+	bool running;
+	uint64_t max_kib;             /* the running guest's memory ceiling: the balloon goes up to it */
+};
+int hv_edit_facts(struct hv_conn *conn, const char *name, struct hv_edit_facts *f, char **cause);
+
+/*
+ * The changes from @old (what hv_get() read) to @edited (a copy the operator changed): disks are
+ * matched by target (a new disk has none), cards by MAC. A disk that would shrink or a change the
+ * model cannot say (a card's model) is refused with -EINVAL. *@out is NULL when nothing changes.
+ */
+int hv_edit_diff(const struct hv_guest *old, const struct hv_guest *edited,
+		 const struct hv_edit_facts *f, struct hv_change **out, size_t *n, char **cause);
+
+/*
+ * Make the changes: new disk files first, then one save of the definition (refused with -ESTALE
+ * when it no longer has @digest), then what reaches the running guest at once (memory, CD,
+ * resize) and autostart. New disk files must pass hv_disk_place() with @flags and are removed
+ * again when the save fails. Removed disks keep their files.
+ */
+int hv_edit_apply(struct hv_conn *conn, const char *name, const char *digest, unsigned flags,
+		  const struct hv_guest *edited, const struct hv_change *ch, size_t n,
+		  char **cause);
+
+/* ---- snapshots of guests whose disks are all qcow2 (hv-snap.c) ------------------------ */
+
+struct hv_snap {
+	char name[128];
+	time_t created;
+	bool running;                 /* taken from a running guest: reverting resumes it */
+	bool current;
+};
+/*
+ * Whether the guest's disks allow snapshots: 0, or -ENOTSUP with a cause that names the first
+ * disk whose format does not (raw) and what to do instead.
+ */
+int hv_snap_supported(struct hv_conn *conn, const char *name, char **cause);
+/* The guest's snapshots, oldest first. */
+int hv_snap_list(struct hv_conn *conn, const char *name, struct hv_snap **out, size_t *n,
+		 char **cause);
+int hv_snap_create(struct hv_conn *conn, const char *name, const char *snap, char **cause);
+int hv_snap_revert(struct hv_conn *conn, const char *name, const char *snap, char **cause);
+int hv_snap_delete(struct hv_conn *conn, const char *name, const char *snap, char **cause);
 
 /* ---- xl/xm configuration files (hv-xl.c) ------------------------------------ */
 

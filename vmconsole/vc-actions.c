@@ -90,6 +90,11 @@ char *vc_action_question(const struct vc_action *a, const char *name)
 	return b.s;
 }
 
+static int act_snapshots(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_snap_screen(app, name, cause);
+}
+
 char *vc_delete_question(const char *name, char *const *files, size_t n)
 {
 	struct base_buf b = { 0 };
@@ -146,6 +151,7 @@ const struct vc_action vc_actions[] = {
 	{ 'c', N_("Serial console"), NULL, VC_ON, -1, act_console },
 	{ 'v', N_("VNC display"), NULL, VC_ON, -1, act_vnc },
 	{ 'm', N_("Migrate to another host"), NULL, VC_ON | VC_OFF, -1, act_migrate },
+	{ 'n', N_("Snapshots"), NULL, VC_ON | VC_OFF, -1, act_snapshots },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
 	{ 'd', N_("Delete"),

@@ -386,3 +386,26 @@ int vc_guest_describe_on(const struct hv_guest *g, const char *virt_type, char *
 			     _("Does not start when the host boots."));
 	return 0;
 }
+
+const enum hv_boot_dev vc_boot_orders[VC_N_BOOT_ORDERS][3] = {
+	{ HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
+};
+const char *const vc_boot_order_names[VC_N_BOOT_ORDERS] = {
+	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
+};
+
+int vc_boot_order_index(const enum hv_boot_dev *boot)
+{
+	for (int i = 0; i < VC_N_BOOT_ORDERS; i++) {
+		int k = 0;
+
+		while (k < 3 && boot[k] == vc_boot_orders[i][k] && boot[k] != HV_BOOT_NONE)
+			k++;
+		if (k < 3 && boot[k] == vc_boot_orders[i][k])
+			return i;
+	}
+	return 0;
+}

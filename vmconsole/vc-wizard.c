@@ -29,6 +29,9 @@ struct wiz {
 	char disk_path[PATH_MAX], disk_size[32], mac[32], intro[PATH_MAX + 256];
 	char **taken, **macs, **bridges;
 	size_t ntaken, nmacs, nbridges;
+	/* The disk files the wizard named after the guest: they follow a later rename. */
+	char **named;
+	size_t nnamed;
 	uint64_t host_kib;
 	unsigned host_cpus;
 	bool disks_seen;
@@ -43,17 +46,6 @@ static void set_str(char **dst, const char *src)
 {
 	free(*dst);
 	*dst = src && *src ? strdup(src) : NULL;
-}
-
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
-		abort();
-	*v = nv;
-	nv[(*n)++] = strdup(s);
-	return 0;
 }
 
 /* Names and MACs already taken on this host, and the bridges a card can use. */
@@ -74,12 +66,12 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	for (size_t i = 0; i < app->model.nrows; i++) {
 		struct hv_guest *o = NULL;
 
-		strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
+		vc_strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
 		if (hv_get(app->conn, app->model.rows[i].name, &o, NULL) < 0)
 			continue;
 		for (size_t k = 0; k < o->n_nics; k++)
 			if (o->nics[k].mac[0])
-				strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
+				vc_strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
 		hv_guest_free(o);
 	}
 	if (vc_bridges("/sys/class/net", &w->bridges, &w->nbridges, NULL) < 0)
@@ -92,6 +84,7 @@ static void wiz_clear(struct wiz *w)
 	vc_strv_free(w->taken, w->ntaken);
 	vc_strv_free(w->macs, w->nmacs);
 	vc_strv_free(w->bridges, w->nbridges);
+	vc_strv_free(w->named, w->nnamed);
 }
 
 /* Show why a value was refused; the page then reopens with the cursor on @field. */
@@ -276,6 +269,8 @@ struct list_page {
 	char *(*row)(const struct wiz *w, size_t i);
 	const struct form *add_form;
 	void (*remove)(struct wiz *w, size_t i);
+	const char *pick;                           /* N_() label of a second way to add, or NULL */
+	void (*pick_fn)(struct wiz *w);
 };
 
 static int run_list(struct wiz *w, const struct list_page *p)
@@ -285,7 +280,7 @@ static int run_list(struct wiz *w, const struct list_page *p)
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_(p->title));
 		size_t n = p->count(w);
-		int list, add, del, rc, sel;
+		int list, add, del, pick = -1, rc, sel;
 
 		tui_dialog_text(d, _(p->help));
 		list = tui_dialog_list(d, NULL, 0, 0, p->rows);
@@ -294,6 +289,8 @@ static int run_list(struct wiz *w, const struct list_page *p)
 		if (!n)
 			tui_dialog_list_add(d, list, strdup(_(p->empty)));
 		add = tui_dialog_button(d, _(p->add));
+		if (p->pick)
+			pick = tui_dialog_button(d, _(p->pick));
 		del = tui_dialog_button(d, _("Remove"));
 		rc = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);
@@ -303,6 +300,10 @@ static int run_list(struct wiz *w, const struct list_page *p)
 			continue;
 		if (rc == TUI_EXTRA + add) {
 			if (run_form(w, p->add_form) == TUI_IDLE)
+				return TUI_IDLE;
+		} else if (pick >= 0 && rc == TUI_EXTRA + pick) {
+			p->pick_fn(w);
+			if (w->app->unwinding)
 				return TUI_IDLE;
 		} else if (rc == TUI_EXTRA + del) {
 			if (sel >= 0 && (size_t)sel < n)
@@ -339,6 +340,8 @@ static void system_store(struct wiz *w)
 	w->g.arch = w->arch == 1 ? HV_ARCH_I686 : HV_ARCH_X86_64;
 }
 
+static void rename_named_disks(struct wiz *w);
+
 static int system_check(struct wiz *w, const char *title, char **cause)
 {
 	unsigned cpus[4];
@@ -354,6 +357,7 @@ static int system_check(struct wiz *w, const char *title, char **cause)
 			  cause) < 0)
 		return SYS_VCPUS;
 	set_str(&w->g.name, w->name);
+	rename_named_disks(w);
 	w->g.memory_kib = kib;
 	w->g.vcpus = cpus[0];
 	w->g.sockets = cpus[1];
@@ -407,6 +411,42 @@ static void forget_targets(struct hv_guest *g)
 	}
 }
 
+/* A file name (malloc'd) the wizard chose after the guest's name, noted for a rename to carry along. */
+static char *named_path(struct wiz *w, enum hv_disk_kind kind)
+{
+	char *p = default_path(w, kind);
+
+	vc_strv_push(&w->named, &w->nnamed, p);
+	return p;
+}
+
+static bool is_named(const struct wiz *w, const char *path)
+{
+	for (size_t i = 0; i < w->nnamed; i++)
+		if (!strcmp(w->named[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * After the name changed on the System page, the new disks whose file the wizard named after the
+ * old name get a file named after the new one; paths the operator typed stay as they are.
+ */
+static void rename_named_disks(struct wiz *w)
+{
+	for (size_t i = 0; i < w->g.n_disks; i++) {
+		struct hv_disk *d = &w->g.disks[i];
+
+		if ((d->kind != HV_DISK_NEW_RAW && d->kind != HV_DISK_NEW_QCOW2) || !d->path ||
+		    !is_named(w, d->path))
+			continue;
+		/* Free the old name first so that default_path() may hand out the same number again. */
+		free(d->path);
+		d->path = NULL;
+		d->path = named_path(w, d->kind);
+	}
+}
+
 static void add_default_disk(struct wiz *w)
 {
 	struct hv_disk *d = hv_guest_add_disk(&w->g);
@@ -414,33 +454,8 @@ static void add_default_disk(struct wiz *w)
 	if (!d)
 		abort();
 	d->kind = HV_DISK_NEW_RAW;
-	d->path = default_path(w, HV_DISK_NEW_RAW);
+	d->path = named_path(w, HV_DISK_NEW_RAW);
 	vc_check_size(DEFAULT_DISK_SIZE, &d->size, NULL);
-}
-
-/*
- * Whether the operator may give the guest this disk: in a pool, or (root only) elsewhere on the
- * host once confirmed by name. False with @cause when refused, without when not confirmed.
- */
-static bool place_ok(struct wiz *w, const struct hv_disk *d, char **cause)
-{
-	enum hv_place place;
-	char *q = NULL;
-	bool yes;
-
-	*cause = NULL;
-	if (hv_disk_place(w->app->conn, d, w->app->root ? HV_HOST_PATHS : 0, &place, cause) < 0)
-		return false;
-	if (place == HV_PLACE_POOL)
-		return true;
-	if (asprintf(&q, place == HV_PLACE_DEVICE ?
-		     _("%s is a block device of this host. The guest will read and write all of it as its own disk. Give it to the guest?") :
-		     _("%s is outside every storage pool. The guest will read and write this host file as its own disk. Give it to the guest?"),
-		     d->path) < 0)
-		abort();
-	yes = tui_ask(_("Add a Disk"), q, _("Give it"), _("Cancel"));
-	free(q);
-	return yes;
 }
 
 static const char *const *disk_kinds(struct wiz *w, int *n)
@@ -493,7 +508,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		*cause = strdup(_("Type the path of the image file or of the device."));
 		return DISK_PATH;
 	}
-	disk.path = *path ? strdup(path) : default_path(w, kind);
+	disk.path = *path ? strdup(path) : named_path(w, kind);
 	if (guest_uses(&w->g, disk.path)) {
 		base_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
 		free(disk.path);
@@ -507,7 +522,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
 				     "raw");
 	}
-	if (vc_check_disk(&disk, cause) < 0 || !place_ok(w, &disk, cause)) {
+	if (vc_check_disk(&disk, cause) < 0 || !vc_place_ok(w->app, &disk, cause)) {
 		free(disk.path);
 		free(disk.format);
 		if (*cause)
@@ -577,12 +592,20 @@ static void disk_remove(struct wiz *w, size_t sel)
 	forget_targets(&w->g);
 }
 
+/* A disk from the storage pools: a new file in a chosen pool, or an existing volume. */
+static void disk_pick(struct wiz *w)
+{
+	if (vc_disk_pick(w->app, _("Add a Disk"), &w->g, w->g.name))
+		forget_targets(&w->g);
+}
+
 static const struct list_page disks_page = {
 	.title = N_("New Guest: Disks"),
 	.help = N_("The guest's disks, in the order it sees them. New files are sparse: they take space only as the guest writes."),
 	.empty = N_("(no disks)"), .add = N_("Add disk"), .rows = 5,
 	.enter = disks_enter, .count = disk_count, .row = disk_row,
 	.add_form = &add_disk_page, .remove = disk_remove,
+	.pick = N_("From a pool"), .pick_fn = disk_pick,
 };
 
 /* ---- network cards --------------------------------------------------------- */
@@ -798,25 +821,6 @@ static const struct form features_page = {
 
 /* ---- boot ------------------------------------------------------------------------ */
 
-static const enum hv_boot_dev boot_orders[][3] = {
-	{ HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
-};
-static const char *const order_names[] = {
-	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
-};
-#define N_ORDERS (sizeof(boot_orders) / sizeof(boot_orders[0]))
-
-static int order_index(const struct hv_guest *g)
-{
-	for (size_t i = 0; i < N_ORDERS; i++)
-		if (!memcmp(g->boot, boot_orders[i], sizeof(boot_orders[i])))
-			return (int)i;
-	return 0;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -827,7 +831,7 @@ static bool is_file(const char *path)
 enum { BOOT_ORDER, BOOT_KERNEL, BOOT_INITRD, BOOT_CMDLINE };
 
 static const struct field boot_fields[] = {
-	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(order_names) },
+	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(vc_boot_order_names) },
 	[BOOT_KERNEL] = { F_TEXT, N_("Kernel:"), TEXT(kernel) },
 	[BOOT_INITRD] = { F_TEXT, N_("Initrd:"), TEXT(initrd) },
 	[BOOT_CMDLINE] = { F_TEXT, N_("Command line:"), TEXT(cmdline) },
@@ -835,13 +839,13 @@ static const struct field boot_fields[] = {
 
 static void boot_load(struct wiz *w)
 {
-	w->order = order_index(&w->g);
+	w->order = vc_boot_order_index(w->g.boot);
 }
 
 static void boot_store(struct wiz *w)
 {
 	memset(w->g.boot, 0, sizeof(w->g.boot));
-	memcpy(w->g.boot, boot_orders[w->order], sizeof(boot_orders[0]));
+	memcpy(w->g.boot, vc_boot_orders[w->order], sizeof(vc_boot_orders[0]));
 }
 
 static int boot_check(struct wiz *w, const char *title, char **cause)

@@ -123,6 +123,8 @@ enum vc_diff vc_list_diff(const char *const *old_keys, const char *const *old_ro
 /* ---- host facts (vc-host.c) ------------------------------------------------- */
 
 void vc_strv_free(char **v, size_t n);
+/* Append a copy of @s (aborts when out of memory). */
+void vc_strv_push(char ***v, size_t *n, const char *s);
 /* The bridges under @sysfs_net (normally /sys/class/net), sorted by name. */
 int vc_bridges(const char *sysfs_net, char ***names, size_t *n, char **cause);
 /* One line per interface with addresses, loopback and link-local left out: "eth0 192.0.2.2/24". */
@@ -330,6 +332,12 @@ bool vc_memory_fits(struct vc_app *app, const char *name, uint64_t want_kib, con
 
 /* Each card of @g on a bridge of @sysfs_net (normally /sys/class/net); -ENOENT naming the first that is not. */
 int vc_check_bridges(const struct hv_guest *g, const char *sysfs_net, char **cause);
+/* The boot orders the wizard and the editor offer (HV_BOOT_NONE ends each), their names (N_()). */
+#define VC_N_BOOT_ORDERS 4
+extern const enum hv_boot_dev vc_boot_orders[VC_N_BOOT_ORDERS][3];
+extern const char *const vc_boot_order_names[VC_N_BOOT_ORDERS];
+/* The index of @boot among them; 0 (disk) for an order they do not name. */
+int vc_boot_order_index(const enum hv_boot_dev *boot);
 
 /* The guest in words, one line each, as the wizard's summary shows it. */
 int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n);
@@ -389,7 +397,28 @@ int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool 
 int vc_net_main(int argc, char **argv);
 /* The Network screen: bridges, their ports, edits that revert unless kept. */
 int vc_scr_net(struct vc_app *app);
-/* Edit a guest's memory, vCPUs and cards' bridges; saved only over the definition it read (vc-edit.c). */
+/*
+ * Edit a guest: memory, vCPUs, autostart, boot order, disks, CDs and network cards, each change
+ * listed (at once or at the next start) before it is made; saved only over the definition it
+ * read (vc-edit.c).
+ */
 int vc_guest_edit(struct vc_app *app, const char *name);
+/* One change of hv_edit_diff() in words (malloc'd, translated). */
+char *vc_change_text(const struct hv_change *c);
+/* The preview of @n changes: section titles ("At once:") and indented changes (malloc'd rows). */
+int vc_change_rows(const struct hv_change *c, size_t n, char ***rows, size_t *nrows);
+/*
+ * Whether the operator may give the guest disk @d: in a pool, or (root only) elsewhere on the host
+ * once confirmed by name. False with @cause when refused, without when not confirmed.
+ */
+bool vc_place_ok(struct vc_app *app, const struct hv_disk *d, char **cause);
+/*
+ * Add a disk to @g (guest @name) from the storage pools: a new file in a pool chosen from a list
+ * with free space, or a volume chosen from a list with sizes (root may type a path). True when one
+ * was added.
+ */
+int vc_disk_pick(struct vc_app *app, const char *title, struct hv_guest *g, const char *name);
+/* The Snapshots screen of a guest: list, take, go back to, delete (vc-snap.c). */
+int vc_snap_screen(struct vc_app *app, const char *name, char **cause);
 
 #endif

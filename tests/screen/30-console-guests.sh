@@ -85,9 +85,28 @@ run() {
 	tui_type "web1"
 	tui_keys F12
 	see "$(Tt "New Guest: Disks")"
-	# Back (past Add disk and Remove) to the first page, for more memory than the test host's 3 GiB.
-	tui_keys Tab Tab Tab Enter
+	# From a pool: a new file goes in a pool chosen from a list that shows each one's free space.
+	tui_keys Tab Tab Enter
+	see "$(Tt "What to add:")"
+	tui_keys F12
+	see "$(Tt "The pool the new disk file goes in:")"
+	see "$(Tf "%s (%s), %s free" ospite "$images" "" | cut -c1-20)"
+	tui_keys Tab Enter
+	see "$(T "New Guest: Disks")"
+	# Back (past Add disk, From a pool and Remove) to the first page: a new name renames the new disk's file too.
+	tui_keys Tab Tab Tab Tab Enter
 	see "$(T "New Guest: System")"
+	see "web1"
+	tui_keys BSpace
+	tui_type "2"
+	tui_keys F12
+	see "$images/web2.img"
+	absent "$images/web1.img"
+	# Back again, to the first name, and more memory than the test host's 3 GiB.
+	tui_keys Tab Tab Tab Tab Enter
+	see "$(T "New Guest: System")"
+	tui_keys BSpace
+	tui_type "1"
 	see "web1"
 	tui_keys Tab Tab Tab
 	for _ in 1 2 3 4; do tui_keys BSpace; done
