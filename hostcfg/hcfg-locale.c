@@ -11,14 +11,43 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* "it_IT.UTF-8" or "ca_ES.UTF-8@valencia": the charset is what locale.gen wants next to it. */
-static int locale_charset(const char *locale, char *cs, size_t len)
+/*
+ * Does the target's list of locales (the locales package's SUPPORTED) name
+ * @locale as a UTF-8 one? Debian lists a few UTF-8 locales without a charset
+ * in their name: sr_RS, sr_RS@latin, ca_ES@valencia.
+ */
+static bool listed_utf8(const char *root, const char *locale)
+{
+	char *path = hcfg_tgt_path(root, "/usr/share/i18n/SUPPORTED"), line[256];
+	size_t n = strlen(locale);
+	bool found = false;
+	FILE *f = path ? fopen(path, "re") : NULL;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, locale, n) && !strcmp(line + n, " UTF-8\n");
+	if (f)
+		fclose(f);
+	free(path);
+	return found;
+}
+
+/*
+ * "it_IT.UTF-8" or "ca_ES.UTF-8@valencia": the charset is what locale.gen
+ * wants next to it; a name without one must be a UTF-8 locale the target lists.
+ */
+static int locale_charset(const char *root, const char *locale, char *cs, size_t len)
 {
 	const char *dot = strchr(locale, '.');
 	size_t n;
 
-	if (!dot || !hcfg_tgt_word_ok(locale, "_.-@") || locale[0] == '.')
+	if (!hcfg_tgt_word_ok(locale, "_.-@") || locale[0] == '.' || locale[0] == '@')
 		return -EINVAL;
+	if (!dot) {
+		if (!listed_utf8(root, locale) || len < sizeof("UTF-8"))
+			return -EINVAL;
+		memcpy(cs, "UTF-8", sizeof("UTF-8"));
+		return 0;
+	}
 	n = strcspn(dot + 1, "@");
 	if (n == 0 || n >= len)
 		return -EINVAL;
@@ -65,7 +94,7 @@ int hcfg_target_locale(const char *root, const char *locale, char **cause)
 	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0)
 		return rc;
-	if (!locale || locale_charset(locale, cs, sizeof(cs)) < 0)
+	if (!locale || locale_charset(root, locale, cs, sizeof(cs)) < 0)
 		return base_cause(cause, -EINVAL,
 				  _("The locale \"%s\" is not of the form language_COUNTRY.CHARSET."),
 				  locale ? locale : "");

@@ -21,6 +21,9 @@ char *hcfg_tgt_path(const char *root, const char *rel);
 int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned mode,
 		   char **cause);
 
+/* Remove the file @rel inside @root; one that is not there is fine. */
+int hcfg_tgt_remove(const char *root, const char *rel, char **cause);
+
 /*
  * Point the symlink @path at @to atomically. An existing regular file is
  * only replaced when @clobber says so: it may be something the admin wrote.

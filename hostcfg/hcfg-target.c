@@ -92,6 +92,19 @@ int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned
 	return rc;
 }
 
+int hcfg_tgt_remove(const char *root, const char *rel, char **cause)
+{
+	char *path = hcfg_tgt_path(root, rel);
+	int rc = 0;
+
+	if (!path)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	if (unlink(path) < 0 && errno != ENOENT)
+		rc = base_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
+	free(path);
+	return rc;
+}
+
 int hcfg_tgt_symlink(const char *path, const char *to, bool clobber, char **cause)
 {
 	char cur[PATH_MAX], *tmp = NULL;
@@ -605,6 +618,55 @@ static char *interfaces_text(const struct hcfg_target_net *net)
 	return hcfg_tgt_mem_close(f, &buf);
 }
 
+#define NODEFROUTE_HOOK "/etc/dhcp/dhclient-enter-hooks.d/ospite-nodefroute"
+
+/* The interface an address of @dev lands on: the bridge that carries @dev, or @dev. */
+static const char *addr_iface(const struct hcfg_target_net *net, const char *dev)
+{
+	for (size_t i = 0; i < net->n_bridges; i++)
+		if (!strcmp(net->bridges[i].name, dev) ||
+		    (!hcfg_tgt_empty(net->bridges[i].nic) && !strcmp(net->bridges[i].nic, dev)))
+			return net->bridges[i].name;
+	return dev;
+}
+
+/*
+ * A dhclient hook that drops the routers a DHCP server offers on the
+ * interfaces that must not take the default route: "" when there are none,
+ * NULL when out of memory.
+ * dhclient-script sources the hooks and adds a default route only from
+ * $new_routers.
+ */
+static char *nodefroute_text(const struct hcfg_target_net *net)
+{
+	char *buf = NULL, *text;
+	size_t len;
+	int n = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (net->dhcp && net->nodefroute)
+		fprintf(f, "%s%s", n++ ? "|" : "", addr_iface(net, net->mgmt_nic));
+	for (size_t i = 0; i < net->n_extra; i++)
+		if (net->extra[i].dhcp && net->extra[i].nodefroute)
+			fprintf(f, "%s%s", n++ ? "|" : "", addr_iface(net, net->extra[i].dev));
+	if (hcfg_tgt_mem_close(f, &buf) == NULL)
+		return NULL;
+	if (n == 0)
+		return buf;
+	text = hcfg_tgt_asprintf(
+		"# Written by ospite-install: these interfaces take their address by DHCP but\n"
+		"# not the default route, so that the host keeps one default route.\n"
+		"case \"$interface\" in\n"
+		"%s)\n"
+		"\tunset new_routers\n"
+		"\t;;\n"
+		"esac\n", buf);
+	free(buf);
+	return text;
+}
+
 static char *hosts_text(const struct hcfg_target_net *net)
 {
 	const char *dot = strchr(net->hostname, '.');
@@ -647,6 +709,7 @@ static char *resolv_text(const struct hcfg_target_net *net, char **dns)
 int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause)
 {
 	char **dns = NULL, *ifaces = NULL, *hostname = NULL, *hosts = NULL, *resolv = NULL;
+	char *hook = NULL;
 	const char *dot;
 	int rc;
 
@@ -668,7 +731,8 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 	hostname = hcfg_tgt_asprintf("%.*s\n",
 				     dot ? (int)(dot - net->hostname) : (int)strlen(net->hostname),
 				     net->hostname);
-	if (!ifaces || !hosts || !hostname || (!net->dhcp && !resolv)) {
+	hook = nodefroute_text(net);
+	if (!ifaces || !hosts || !hostname || !hook || (!net->dhcp && !resolv)) {
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
@@ -685,7 +749,12 @@ int hcfg_target_network(const char *root, const struct hcfg_target_net *net, cha
 				    "# IPv6 is off on this host, as its installation asked.\n"
 				    "net.ipv6.conf.all.disable_ipv6 = 1\n"
 				    "net.ipv6.conf.default.disable_ipv6 = 1\n", 0644, cause);
+	if (rc == 0 && *hook)
+		rc = hcfg_tgt_write(root, NODEFROUTE_HOOK, hook, 0644, cause);
+	else if (rc == 0)
+		rc = hcfg_tgt_remove(root, NODEFROUTE_HOOK, cause);
 out:
+	free(hook);
 	hcfg_tgt_free_list(dns);
 	free(ifaces);
 	free(hostname);
@@ -769,7 +838,6 @@ int hcfg_target_firewall(const char *root, char *const *ports, char *const *trus
 
 int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 {
-	char *path;
 	int rc;
 
 	rc = hcfg_tgt_check_root(root, cause);
@@ -781,12 +849,6 @@ int hcfg_target_block_daemons(const char *root, bool block, char **cause)
 				      "#!/bin/sh\n"
 				      "# Written by the installer: no daemon starts while packages are installed.\n"
 				      "exit 101\n", 0755, cause);
-	path = hcfg_tgt_path(root, "/usr/sbin/policy-rc.d");
-	if (!path)
-		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	if (unlink(path) < 0 && errno != ENOENT)
-		rc = base_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
-	free(path);
-	return rc;
+	return hcfg_tgt_remove(root, "/usr/sbin/policy-rc.d", cause);
 }
 

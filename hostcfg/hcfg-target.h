@@ -45,6 +45,7 @@ struct hcfg_target_addr {
 	unsigned prefix;      /* static: prefix length, 1..32 */
 	const char *gateway;  /* static: NULL or "" (only one address of the host holds one) */
 	const char *ipv6;     /* NULL or "": none; "auto", "dhcp" or "ADDRESS/PREFIX" */
+	bool nodefroute;      /* DHCP: take the address, not the server's default route */
 };
 
 struct hcfg_target_net {
@@ -61,6 +62,7 @@ struct hcfg_target_net {
 	const struct hcfg_target_addr *extra;
 	size_t n_extra;
 	bool noipv6;          /* IPv6 off on every interface (sysctl) */
+	bool nodefroute;      /* DHCP: take the address, not the server's default route */
 };
 
 /*
@@ -76,6 +78,8 @@ int hcfg_hostname_valid(const char *s, char **cause);
  * address goes on the bridge that carries the management NIC, or on the NIC
  * itself when no bridge carries it; each extra address the same way; other
  * bridges come up without an address. With noipv6, a sysctl file turns IPv6 off.
+ * DHCP addresses with nodefroute are listed in a dhclient hook that drops the
+ * server's routers for them, so that the host keeps one default route.
  */
 int hcfg_target_network(const char *root, const struct hcfg_target_net *net, char **cause);
 
@@ -120,8 +124,9 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 /* ---- locale, keyboard, time zone ----------------------------------------- */
 
 /*
- * Write /etc/default/locale with LANG=@locale ("it_IT.UTF-8") and enable it
- * in /etc/locale.gen; the caller runs locale-gen in the target afterwards.
+ * Write /etc/default/locale with LANG=@locale ("it_IT.UTF-8", or "sr_RS" when
+ * the target's SUPPORTED lists that name as UTF-8) and enable it in
+ * /etc/locale.gen; the caller runs locale-gen in the target afterwards.
  */
 int hcfg_target_locale(const char *root, const char *locale, char **cause);
 

@@ -653,8 +653,8 @@ char *inst_plan_dump(const struct inst_plan *p)
 		base_buf_printf(&s, " locale=%s", p->locale);
 	base_buf_printf(&s, "\nkeyboard: %s%s%s\ntimezone: %s%s\n", p->keyboard,
 	    *p->kbd_variant ? " variant=" : "", p->kbd_variant, p->timezone, p->utc ? " (utc)" : "");
-	base_buf_printf(&s, "network: device=%s %s", *nic_spec(p) ? nic_spec(p) : "-",
-	    p->dhcp ? "dhcp" : "static");
+	base_buf_printf(&s, "network: device=%s %s%s", *nic_spec(p) ? nic_spec(p) : "-",
+	    p->dhcp ? "dhcp" : "static", p->dhcp && p->nodefroute ? " nodefroute" : "");
 	if (!p->dhcp)
 		base_buf_printf(&s, " ip=%s/%u gateway=%s dns=%s", p->ip, p->prefix,
 		    *p->gateway ? p->gateway : "-", *p->dns ? p->dns : "-");
@@ -663,7 +663,8 @@ char *inst_plan_dump(const struct inst_plan *p)
 	for (size_t i = 0; i < p->n_addrs; i++) {
 		const struct inst_addr *x = &p->addrs[i];
 
-		base_buf_printf(&s, "\naddress: device=%s %s", x->dev, x->dhcp ? "dhcp" : "static");
+		base_buf_printf(&s, "\naddress: device=%s %s%s", x->dev, x->dhcp ? "dhcp" : "static",
+		    x->dhcp && x->nodefroute ? " nodefroute" : "");
 		if (!x->dhcp)
 			base_buf_printf(&s, " ip=%s/%u gateway=%s", x->ip, x->prefix,
 			    *x->gateway ? x->gateway : "-");
@@ -803,7 +804,7 @@ static void ks_address(struct base_buf *s, const struct inst_plan *p)
 	char dns[sizeof(p->dns)];
 
 	if (p->dhcp) {
-		base_buf_str(s, " --bootproto=dhcp");
+		base_buf_str(s, p->nodefroute ? " --bootproto=dhcp --nodefroute" : " --bootproto=dhcp");
 	} else {
 		base_buf_str(s, " --bootproto=static");
 		ks_opt(s, "ip", p->ip);
@@ -831,7 +832,7 @@ static void ks_address(struct base_buf *s, const struct inst_plan *p)
 static void ks_extra(struct base_buf *s, const struct inst_addr *x)
 {
 	if (x->dhcp) {
-		base_buf_str(s, " --bootproto=dhcp");
+		base_buf_str(s, x->nodefroute ? " --bootproto=dhcp --nodefroute" : " --bootproto=dhcp");
 	} else {
 		base_buf_str(s, " --bootproto=static");
 		ks_opt(s, "ip", x->ip);
@@ -1042,6 +1043,21 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		ks_list(&s, "trust", p->fw_trust);
 		base_buf_str(&s, "\n");
 	}
+	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
+	if (p->packages || p->exclude || p->std_priority) {
+		base_buf_printf(&s, "%%packages\n");
+		if (p->std_priority)
+			base_buf_printf(&s, "@standard\n");
+		for (size_t i = 0; p->packages && p->packages[i]; i++)
+			base_buf_printf(&s, "%s\n", p->packages[i]);
+		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
+			base_buf_printf(&s, "-%s\n", p->exclude[i]);
+		base_buf_printf(&s, "%%end\n");
+	}
+	/*
+	 * After %packages: a user in group sudo adds the sudo package, which the
+	 * section lists already, so a replay keeps the packages in their order.
+	 */
 	for (size_t i = 0; i < p->n_users; i++) {
 		const struct inst_user *u = &p->users[i];
 
@@ -1064,17 +1080,6 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (*u->gecos)
 			ks_opt(&s, "gecos", u->gecos);
 		base_buf_str(&s, "\n");
-	}
-	base_buf_printf(&s, "%s\n", end_name(p->end == INST_END_EXIT ? INST_END_REBOOT : p->end));
-	if (p->packages || p->exclude || p->std_priority) {
-		base_buf_printf(&s, "%%packages\n");
-		if (p->std_priority)
-			base_buf_printf(&s, "@standard\n");
-		for (size_t i = 0; p->packages && p->packages[i]; i++)
-			base_buf_printf(&s, "%s\n", p->packages[i]);
-		for (size_t i = 0; p->exclude && p->exclude[i]; i++)
-			base_buf_printf(&s, "-%s\n", p->exclude[i]);
-		base_buf_printf(&s, "%%end\n");
 	}
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];

@@ -213,13 +213,13 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		const struct inst_addr *x = &p->addrs[i];
 
 		extra[i] = (struct hcfg_target_addr){ x->dev, x->dhcp, x->ip, x->prefix, x->gateway,
-						      x->ipv6 };
+						      x->ipv6, x->dhcp && x->nodefroute };
 	}
 	struct hcfg_target_net net = {
 		.hostname = p->hostname, .mgmt_nic = p->nic, .dhcp = p->dhcp, .address = p->ip,
 		.prefix = p->prefix, .gateway = p->gateway, .dns = p->dns, .bridges = br,
 		.n_bridges = p->n_bridges, .ipv6 = p->ipv6, .extra = extra, .n_extra = p->n_addrs,
-		.noipv6 = p->noipv6,
+		.noipv6 = p->noipv6, .nodefroute = p->dhcp && p->nodefroute,
 	};
 	rc = hcfg_target_network(e->target, &net, cause);
 	/* Keep the NIC names the operator saw: each pinned by its MAC. */

@@ -80,7 +80,6 @@ int inst_scr_summary(struct inst_ctx *c)
 
 	for (;;) {
 		const struct hcfg_disk *dk = chosen_disk(c);
-		const struct inst_bridge *mgmt = inst_plan_mgmt_bridge(p);
 		struct base_buf text = { 0 }, wipe = { 0 };
 		char *problems = NULL;
 		uint64_t sizes[INST_MAX_PARTS];
@@ -92,14 +91,7 @@ int inst_scr_summary(struct inst_ctx *c)
 			return TUI_BACK;
 		}
 		inst_plan_resolve_sizes(p, c->disk_mib, sizes, NULL);
-		line(&text, _("Hypervisor: %s; host name %s; address %s on %s."),
-		     p->hv == INST_HV_XEN ? "Xen" : "KVM", p->hostname,
-		     p->dhcp ? _("from DHCP") : p->ip, mgmt ? mgmt->name : (*p->nic ? p->nic : "-"));
-		/* The screens may speak the other language (F2): say what the host will get. */
-		line(&text, _("Host language %s, keyboard %s, time zone %s."),
-		     !strcmp(p->lang, "it") ? "Italiano" : "English", p->keyboard, p->timezone);
-		line(&text, _("Packages from %s (%s)."),
-		     p->src == INST_SRC_MIRROR ? p->mirror : p->local_dir, p->suite);
+		inst_plan_describe(p, &text);
 		line(&text, _("New partitions on %s:"), p->disk);
 		for (size_t i = 0; i < p->n_parts; i++)
 			if (p->parts[i].fs != HCFG_FS_BIOSBOOT)

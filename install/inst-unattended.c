@@ -301,7 +301,10 @@ out:
 	return rc;
 }
 
-/* Say which disk the install erases, and record it as the disk the answer file confirmed. */
+/*
+ * Say what the install makes and which disk it erases (on the output and in
+ * the log), and record that disk as the one the answer file confirmed.
+ */
 static int describe_target(struct inst_plan *p, int logfd)
 {
 	struct hcfg_disk d;
@@ -312,6 +315,18 @@ static int describe_target(struct inst_plan *p, int logfd)
 		free(cause);
 		return -EIO;
 	}
+	/* What the answer file asked for, in the words of the summary screen. */
+	struct base_buf sum = { 0 };
+
+	inst_plan_describe(p, &sum);
+	for (char *l = sum.oom ? NULL : sum.s, *nl; l && *l; l = nl + 1) {
+		nl = strchrnul(l, '\n');
+		say("%.*s", (int)(nl - l), l);
+		dprintf(logfd, "%.*s\n", (int)(nl - l), l);
+		if (!*nl)
+			break;
+	}
+	free(sum.s);
 	if (hcfg_disk_probe(p->disk, NULL, &d, NULL) < 0)
 		return 0;
 	say(_("The install erases %s (%s, serial %s, %llu MiB), which holds now: %s."), d.path,

@@ -54,6 +54,7 @@ struct inst_addr {
 	unsigned prefix;
 	char gateway[64];        /* only one address of the host holds the default gateway */
 	char ipv6[64];           /* "", "auto", "dhcp" or "ADDRESS/PREFIX" */
+	bool nodefroute;         /* DHCP: the address only, the server's default route ignored */
 	struct inst_loc src;
 };
 
@@ -106,6 +107,7 @@ struct inst_plan {
 	char hostname[64];       /* short name or FQDN */
 	char ipv6[64];           /* management interface: "", "auto", "dhcp" or "ADDRESS/PREFIX" */
 	bool noipv6;             /* IPv6 off on the installed host */
+	bool nodefroute;         /* DHCP: the address only, the server's default route ignored */
 	struct inst_addr addrs[INST_MAX_BRIDGES];
 	size_t n_addrs;
 
@@ -198,6 +200,12 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 			    char **cause);
 /* Every package the target gets (base set + hypervisor + extra), NULL-terminated, caller frees. */
 char **inst_plan_package_set(const struct inst_plan *p);
+/*
+ * The plan in sentences, each ending in a newline: hypervisor and addresses,
+ * the host's language, users, firewall and package source (inst-describe.c).
+ */
+struct base_buf;
+void inst_plan_describe(const struct inst_plan *p, struct base_buf *b);
 /* Write the plan as a normalised text dump (one "key: value" per line). */
 char *inst_plan_dump(const struct inst_plan *p);
 /*

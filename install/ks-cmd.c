@@ -161,8 +161,9 @@ static bool is_mac(const char *s)
 /* ---- commands -------------------------------------------------------------- */
 
 /*
- * Is @name (ll_CC.UTF-8 or ll_CC.UTF-8@mod) a locale Debian has? Where this
- * system has the list of the locales package, it must be in it.
+ * Is @name (ll_CC.UTF-8, ll_CC.UTF-8@mod, or a bare ll_CC[@mod]) a UTF-8 locale
+ * Debian has? Where this system has the list of the locales package, it must
+ * be in it.
  */
 static bool locale_known(const char *name)
 {
@@ -182,9 +183,9 @@ static bool locale_known(const char *name)
 /*
  * The host's locale from Anaconda's lang: "cs_CZ.UTF-8", "en_GB", "cs_CZ.utf8",
  * "ca_ES.UTF-8@valencia" (the @ part kept). The host gets its UTF-8 form,
- * which Debian must list as LANG.UTF-8 (the few UTF-8 locales it lists without
- * .UTF-8 in the name, such as sr_RS, are refused); the installer itself
- * speaks Italian or English.
+ * which Debian lists as LANG.UTF-8, or by its bare name for the few UTF-8
+ * locales named without a charset (sr_RS, ca_ES@valencia); the installer
+ * itself speaks Italian or English.
  */
 static void cmd_lang(struct ks *k, char **w)
 {
@@ -225,6 +226,14 @@ static void cmd_lang(struct ks *k, char **w)
 		}
 	}
 	snprintf(loc, sizeof(loc), "%s.UTF-8%s", base, mod);
+	/* Debian lists a few UTF-8 locales by their bare name: sr_RS, ca_ES@valencia. */
+	if (ok && !locale_known(loc)) {
+		char bare[80];
+
+		snprintf(bare, sizeof(bare), "%s%s", base, mod);
+		if (locale_known(bare))
+			INST_COPY(loc, bare);
+	}
 	if (!ok) {
 		ks_err(k, _("\"%s\" is not a language name such as en_US.UTF-8 or cs_CZ.UTF-8."), ks_q(k, l));
 	} else if (strlen(loc) >= sizeof(k->p->locale) || !locale_known(loc)) {
@@ -612,6 +621,7 @@ static void cmd_network(struct ks *k, char **w)
 		}
 		if (a.val[NET_IPV6])
 			INST_COPY(x->ipv6, a.val[NET_IPV6]);
+		x->nodefroute = x->dhcp && a.val[NET_NODEFROUTE];
 		x->src = k->at;
 		addr = false;
 		k->addr_nic_lines[p->n_addrs] = !slave;
@@ -624,6 +634,7 @@ static void cmd_network(struct ks *k, char **w)
 		k->addr_src = k->at;
 		p->src_network = k->at;
 		p->dhcp = !strcmp(proto, "dhcp");
+		p->nodefroute = p->dhcp && a.val[NET_NODEFROUTE];
 		if (!p->dhcp) {
 			INST_COPY(p->ip, a.val[NET_IP]);
 			p->prefix = prefix;
@@ -882,6 +893,76 @@ static void cmd_user(struct ks *k, char **w)
 		p->users[p->n_users++] = u;
 	}
 	explicit_bzero(&u, sizeof(u));
+	free(a.pos);
+}
+
+/*
+ * cdrom: the boot medium's own package repository (the ospite ISO's, found
+ * where live-boot mounts it, or at $OSPITE_MEDIUM_REPO). Refused when this
+ * machine has none: the install would otherwise need a mirror the file never names.
+ */
+static void cmd_cdrom(struct ks *k, char **w)
+{
+	static const struct inst_ks_optdef defs[] = { { NULL, 0, NULL } };
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+
+	k->p->src_url = k->at;
+	if (!bad && !inst_plan_medium_source(k->p))
+		ks_err(k, _("The command cdrom installs from the package repository of the boot medium, but there is none for %s at %s: boot from the ospite medium, or give url --url= instead."),
+		       k->p->suite, inst_plan_medium_dir());
+	free(a.pos);
+}
+
+/*
+ * repo: Anaconda saves the installation DVD's second repository
+ * (file:///run/install/repo/AppStream, .../sources/mount-0000-cdrom/AppStream)
+ * in every RHEL 8 and 9 file. On Debian the medium or the mirror is one
+ * repository: that line is harmless and accepted with a warning. An extra
+ * repository elsewhere is refused, since its packages would be missing.
+ */
+static void cmd_repo(struct ks *k, char **w)
+{
+	enum { R_NAME, R_BASEURL, R_MIRRORLIST, R_METALINK, R_COST, R_INSTALL, R_NOVERIFYSSL,
+	       R_PROXY, R_INCLUDE, R_EXCLUDE, R_IGNOREGROUPS, R_SSLCA, R_SSLCERT, R_SSLKEY };
+	static const struct inst_ks_optdef defs[] = {
+		[R_NAME] = { "name", INST_KS_VALUE, NULL },
+		[R_BASEURL] = { "baseurl", INST_KS_VALUE, NULL },
+		[R_MIRRORLIST] = { "mirrorlist", INST_KS_VALUE, NULL },
+		[R_METALINK] = { "metalink", INST_KS_VALUE, NULL },
+		[R_COST] = { "cost", INST_KS_VALUE, NULL },
+		[R_INSTALL] = { "install", INST_KS_FLAG, NULL },
+		[R_NOVERIFYSSL] = { "noverifyssl", INST_KS_FLAG, NULL },
+		[R_PROXY] = { "proxy", INST_KS_VALUE, NULL },
+		[R_INCLUDE] = { "includepkgs", INST_KS_VALUE, NULL },
+		[R_EXCLUDE] = { "excludepkgs", INST_KS_VALUE, NULL },
+		[R_IGNOREGROUPS] = { "ignoregroups", INST_KS_VALUE, NULL },
+		[R_SSLCA] = { "sslcacert", INST_KS_VALUE, NULL },
+		[R_SSLCERT] = { "sslclientcert", INST_KS_VALUE, NULL },
+		[R_SSLKEY] = { "sslclientkey", INST_KS_VALUE, NULL },
+		{ NULL, 0, NULL },
+	};
+	struct inst_ks_args a;
+	unsigned bad = args(k, w, defs, NULL, &a, 0);
+	const char *name = a.val[R_NAME], *url = a.val[R_BASEURL];
+
+	if (bad)
+		goto out;
+	if (!name) {
+		ks_err(k, _("The command repo needs --name."));
+	} else if (a.val[R_MIRRORLIST] || a.val[R_METALINK]) {
+		ks_err(k, _("The repository %s is given by --%s, a list of RPM mirrors that a Debian host cannot use."),
+		       ks_q(k, name), a.val[R_MIRRORLIST] ? "mirrorlist" : "metalink");
+	} else if (!url) {
+		ks_err(k, _("The command repo needs --baseurl."));
+	} else if (!strncmp(url, "file:///run/install/", 20) && !strstr(url, "..")) {
+		ks_warn(k, _("The repository %s is part of RHEL's installation medium: on Debian the packages come from the file's one source (cdrom or url), and this line is ignored."),
+			ks_q(k, name));
+	} else {
+		ks_err_unsupported(k, _("The repository %s (%s) is not supported: ospite installs from one Debian source; put its packages there, or add the repository in %%post."),
+				   ks_q(k, name), ks_q(k, url));
+	}
+out:
 	free(a.pos);
 }
 
@@ -1277,6 +1358,11 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 				snprintf(serial, slen, "%s", s);
 			}
 			got = true;
+			continue;
+		}
+		/* RHEL's kernels size the kdump area themselves; Debian's would reserve nothing. */
+		if (!strcmp(t, "crashkernel=auto")) {
+			ks_warn(k, _("The kernel argument crashkernel=auto is RHEL's, which Debian's kernel does not know: it is left out; give a size, such as crashkernel=256M, for kdump."));
 			continue;
 		}
 		if (strlen(rest) + strlen(t) + 2 > rlen) {
@@ -1694,6 +1780,8 @@ static const struct {
 	{ "rootpw", cmd_rootpw, KS_ONCE_ROOTPW },
 	{ "user", cmd_user, KS_ONCE_NONE },
 	{ "url", cmd_url, KS_ONCE_URL },
+	{ "cdrom", cmd_cdrom, KS_ONCE_URL },
+	{ "repo", cmd_repo, KS_ONCE_NONE },
 	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
 	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
 	{ "clearpart", cmd_clearpart, KS_ONCE_CLEARPART },
@@ -1725,7 +1813,7 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"logvol", "volgroup", "raid", "repo", "group", "xconfig", "authselect", "cdrom",
+	"logvol", "volgroup", "raid", "group", "xconfig", "authselect",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
 	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
@@ -1925,6 +2013,42 @@ void ks_section_start(struct ks *k, char **w)
 }
 
 /*
+ * What RHEL's files of Xen and KVM hosts list for the hypervisor: ospite
+ * installs Debian's packages for the hypervisor the file names (hypervisor
+ * --type) itself, so these names are left out with a warning rather than
+ * refused or looked for in Debian, which has none of them. True if @name
+ * (without "@" or "-") is one.
+ */
+static bool rhel_virt_name(struct ks *k, const char *name, bool group)
+{
+	static const char *const groups[] = {
+		"virtualization", "virtualization-hypervisor", "virtualization-platform",
+		"virtualization-tools", "virtualization-client", "virtualization-host-environment",
+		"xen", "kvm", NULL,
+	};
+	static const char *const pkgs[] = {
+		"kernel-xen", "xen", "xen-libs", "xen-hypervisor", "qemu-kvm", "libvirt",
+		"libvirt-client", "libvirt-daemon-kvm", "python-virtinst", "virt-install", NULL,
+	};
+	const char *const *list = group ? groups : pkgs;
+
+	if (group && name[0] == '^')
+		name++;
+	for (size_t i = 0; list[i]; i++) {
+		if (strcasecmp(list[i], name))
+			continue;
+		if (group)
+			ks_warn(k, _("The package group @%s is RHEL's virtualization host: ospite installs the Debian packages of the hypervisor the file names (hypervisor --type) itself."),
+				name);
+		else
+			ks_warn(k, _("The package %s is RHEL's name for part of a Xen or KVM host: ospite installs the Debian packages of the hypervisor the file names (hypervisor --type) itself, so it is left out."),
+				name);
+		return true;
+	}
+	return false;
+}
+
+/*
  * The groups of RHEL files that mean a base system: Debian has the same idea
  * as package priorities. @core is what ospite always installs (required and
  * important); @base and @standard are Debian's standard priority, as tasksel's
@@ -1937,6 +2061,8 @@ static void package_group(struct ks *k, const char *g, bool exclude)
 
 	if (name[0] == '^')   /* an environment group, "@^minimal-environment" */
 		name++;
+	if (!exclude && rhel_virt_name(k, name, true))
+		return;
 	if (!strcasecmp(name, "core") || !strcasecmp(name, "minimal") ||
 	    !strcasecmp(name, "minimal-environment") || !strcasecmp(name, "server-product-environment")) {
 		if (exclude)
@@ -1985,6 +2111,8 @@ void ks_package_line(struct ks *k, char **w)
 	}
 	if (exclude)
 		name++;
+	if (!exclude && rhel_virt_name(k, name, false))
+		return;
 	if (exclude && strpbrk(name, "*?[")) {
 		/* RHEL files leave out families by pattern (-iwl*-firmware): fine when none is here. */
 		char **set = inst_plan_package_set(p);
@@ -2111,6 +2239,47 @@ static void move_addresses(struct ks *k)
 	}
 }
 
+/*
+ * A host has one default route. A static --gateway gives it; otherwise the
+ * first DHCP address without --nodefroute, as Anaconda does. Every other DHCP
+ * address takes its address only, with a warning where the file did not say
+ * --nodefroute.
+ */
+static void settle_default_route(struct ks *k)
+{
+	struct inst_plan *p = k->p;
+	struct inst_loc held = { 0, 0 };
+	char where[320];
+
+	if (!p->dhcp && *p->gateway)
+		held = p->src_network;
+	for (size_t i = 0; i < p->n_addrs && !held.line; i++)
+		if (!p->addrs[i].dhcp && *p->addrs[i].gateway)
+			held = p->addrs[i].src;
+	if (p->dhcp && !p->nodefroute && p->src_network.line) {
+		if (held.line) {
+			ks_warn_at(k, p->src_network, _("This DHCP address does not give the default route: the host takes it from the network command at %s; add --nodefroute to say so."),
+				   ks_where(k, held, where, sizeof(where)));
+			p->nodefroute = true;
+		} else {
+			held = p->src_network;
+		}
+	}
+	for (size_t i = 0; i < p->n_addrs; i++) {
+		struct inst_addr *x = &p->addrs[i];
+
+		if (!x->dhcp || x->nodefroute)
+			continue;
+		if (held.line) {
+			ks_warn_at(k, x->src, _("This DHCP address does not give the default route: the host takes it from the network command at %s; add --nodefroute to say so."),
+				   ks_where(k, held, where, sizeof(where)));
+			x->nodefroute = true;
+		} else {
+			held = x->src;
+		}
+	}
+}
+
 void ks_finish(struct ks *k)
 {
 	struct inst_plan *p = k->p;
@@ -2151,6 +2320,7 @@ void ks_finish(struct ks *k)
 				  cause), free(cause), cause = NULL;
 	}
 	move_addresses(k);
+	settle_default_route(k);
 	if (p->n_parts)
 		add_biosboot(k);
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {

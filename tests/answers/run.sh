@@ -2,9 +2,10 @@
 # Checks each answer file here against its golden output: NAME.plan (the plan dump) or NAME.err (the error lines), NAME.err.it in Italian.
 # An accepted file prints nothing on stderr, unless NAME.warn holds the warning lines it must print.
 #
-# A line "# test-args: ..." in a file adds options to its --validate run; @TMP@ stands for a
-# private temporary folder (the image named there must not exist afterwards: --validate makes
-# nothing). OSPITE_REGEN=1 rewrites the golden files from what the installer prints now.
+# A line "# test-args: ..." in a file adds options to its --validate run, "# test-env: NAME=VALUE"
+# sets variables for it; @TMP@ stands for a private temporary folder (the image named there must
+# not exist afterwards: --validate makes nothing). @TMP@/medium is a boot medium's repository;
+# no file sees one unless it says so. OSPITE_REGEN=1 rewrites the golden files from what the installer prints now.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 B=${OSPITE_BUILD:-build/std}
@@ -14,20 +15,21 @@ export OSPITE_LOCALEDIR=${OSPITE_LOCALEDIR:-$B/locale}
 tmp=$(mktemp -d /tmp/ospite-answers.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
+codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null)
+mkdir -p "$tmp/medium/dists/${codename:-bookworm}" || exit 2
+printf 'Suite: %s\n' "${codename:-bookworm}" >"$tmp/medium/dists/${codename:-bookworm}/Release"
+export OSPITE_MEDIUM_REPO=$tmp/no-medium
 
 # run KS [LANGUAGE]: validate KS; stdout in $tmp/out, stderr in $tmp/err, status in $rc.
 run() {
-	local args
+	local args vars
 	args=$(sed -n 's/^# test-args: //p' "$1" | head -n 1)
 	args=${args//@TMP@/$tmp}
+	vars=$(sed -n 's/^# test-env: //p' "$1" | head -n 1)
+	vars=${vars//@TMP@/$tmp}
 	# shellcheck disable=SC2086
-	if [ -n "${2:-}" ]; then
-		LANGUAGE=$2 LC_ALL=C.UTF-8 "$bin" --validate "$1" --dump-plan $args </dev/null \
-			>"$tmp/out" 2>"$tmp/err"
-	else
-		LANGUAGE= LC_ALL=C.UTF-8 "$bin" --validate "$1" --dump-plan $args </dev/null \
-			>"$tmp/out" 2>"$tmp/err"
-	fi
+	LANGUAGE=${2:-} LC_ALL=C.UTF-8 env $vars "$bin" --validate "$1" --dump-plan $args </dev/null \
+		>"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	sed -i "s|$tmp|@TMP@|g" "$tmp/out" "$tmp/err"
 }

@@ -43,3 +43,40 @@ libvirtd_down() {
 	done
 	started=()
 }
+
+# libvirtd_private DIR: a libvirtd of this test's own, for the test driver only: its sockets in
+# DIR/sock, its state under DIR, bind-mounted over /etc/libvirt, /run/libvirt, /var/lib/libvirt,
+# /var/log/libvirt and /var/cache/libvirt in a mount namespace of its own, so that the machine's
+# daemon and its guests are never touched. Its pid goes to started[]; prints nothing, sets
+# private_uri to the daemon's test:///default.
+libvirtd_private() {
+	local d=$1 pid
+	mkdir -p "$d"/etc "$d"/lib "$d"/log "$d"/cache "$d"/sock || fail "cannot make $d"
+	cat >"$d/etc/libvirtd.conf" <<CONF
+unix_sock_dir = "$d/sock"
+unix_sock_rw_perms = "0700"
+auth_unix_rw = "none"
+auth_unix_ro = "none"
+log_outputs = "2:file:$d/log/libvirtd.log"
+CONF
+	printf 'security_driver = "none"\n' >"$d/etc/qemu.conf"
+	: >"$d/etc/libvirt.conf"
+	unshare -m --propagation private sh -c '
+		d=$1
+		mount --bind "$d/etc" /etc/libvirt &&
+		mount -t tmpfs -o mode=0755 tmpfs /run/libvirt &&
+		mount --bind "$d/lib" /var/lib/libvirt &&
+		mount --bind "$d/log" /var/log/libvirt &&
+		mount --bind "$d/cache" /var/cache/libvirt &&
+		exec libvirtd -f "$d/etc/libvirtd.conf" -p "$d/libvirtd.pid"' sh "$d" \
+		>>"$d/log/stdout" 2>&1 &
+	pid=$!
+	started+=("$pid")
+	private_uri="test+unix:///default?socket=$d/sock/libvirt-sock"
+	for _ in $(seq 1 100); do
+		virsh -c "$private_uri" version >/dev/null 2>&1 && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	fail "the private libvirtd does not answer: $(tail -n 5 "$d/log/stdout" "$d/log/libvirtd.log" 2>&1)"
+}

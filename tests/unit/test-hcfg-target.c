@@ -359,6 +359,33 @@ static void test_network_extra_addresses(void **state)
 		    "iface xenbr1 inet6 static\n"
 		    "\taddress 2001:db8::10/64\n");
 	assert_false(exists("/etc/sysctl.d/70-ospite-noipv6.conf"));
+	/* The management address holds the default route: eth2's DHCP server does not give one. */
+	assert_false(exists("/etc/dhcp/dhclient-enter-hooks.d/ospite-nodefroute"));
+	struct hcfg_target_addr dhcp2[] = { extra[0], extra[1] };
+	struct hcfg_target_net two = net;
+
+	dhcp2[1].nodefroute = true;
+	two.extra = dhcp2;
+	two.nodefroute = true;
+	assert_int_equal(hcfg_target_network(root, &two, &cause), 0);
+	assert_file("/etc/dhcp/dhclient-enter-hooks.d/ospite-nodefroute",
+		    "# Written by ospite-install: these interfaces take their address by DHCP but\n"
+		    "# not the default route, so that the host keeps one default route.\n"
+		    "case \"$interface\" in\n"
+		    "xenbr0|eth2)\n"
+		    "\tunset new_routers\n"
+		    "\t;;\n"
+		    "esac\n");
+	/* The hook is sh that dhclient-script sources: it must drop the routers of those only. */
+	char cmd[PATH_MAX + 128];
+
+	snprintf(cmd, sizeof(cmd), "for interface in xenbr0 eth2 eth1; do new_routers=192.0.2.1; "
+		 ". %s/etc/dhcp/dhclient-enter-hooks.d/ospite-nodefroute; echo \"$interface=$new_routers\"; "
+		 "done | tr '\\n' ' ' | grep -qx 'xenbr0= eth2= eth1=192.0.2.1 '", root);
+	assert_int_equal(system(cmd), 0);
+	/* Written again without them, the host has no hook left. */
+	assert_int_equal(hcfg_target_network(root, &net, &cause), 0);
+	assert_false(exists("/etc/dhcp/dhclient-enter-hooks.d/ospite-nodefroute"));
 
 	off.ipv6 = NULL;
 	off.n_extra = 0;
@@ -545,6 +572,27 @@ static void test_locale(void **state)
 				       "it_IT.UTF-8 UTF-8\n"
 				       "# it_IT@euro ISO-8859-15\n");
 	assert_int_equal(hcfg_target_locale(root, "it_IT", &cause), -EINVAL);
+	free(cause);
+	cause = NULL;
+	/* A name with no charset is fine when the target lists it as UTF-8, and only then. */
+	put("/usr/share/i18n/SUPPORTED", "it_IT ISO-8859-1\nsr_RS UTF-8\nsr_RS@latin UTF-8\n"
+					  "ca_ES@valencia UTF-8\n");
+	assert_int_equal(hcfg_target_locale(root, "it_IT", &cause), -EINVAL);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hcfg_target_locale(root, "sr_RS", &cause), 0);
+	assert_file("/etc/default/locale", "LANG=sr_RS\n");
+	assert_int_equal(hcfg_target_locale(root, "ca_ES@valencia", &cause), 0);
+	assert_file("/etc/default/locale", "LANG=ca_ES@valencia\n");
+	assert_file("/etc/locale.gen", "# This file lists locales\n"
+				       "\n"
+				       "# en_US.UTF-8 UTF-8\n"
+				       "# it_IT ISO-8859-1\n"
+				       "it_IT.UTF-8 UTF-8\n"
+				       "# it_IT@euro ISO-8859-15\n"
+				       "sr_RS UTF-8\n"
+				       "ca_ES@valencia UTF-8\n");
+	assert_int_equal(hcfg_target_locale(root, "sr_R", &cause), -EINVAL);
 	free(cause);
 }
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "install/inst.h"
 
 static void test_hostname(void **state)
@@ -261,6 +262,49 @@ static void test_validate_and_dump(void **state)
 	inst_plan_free(&p);
 }
 
+/* The summary's sentences: the host's own locale, every address, users and the firewall. */
+static void test_describe(void **state)
+{
+	struct inst_plan p;
+	struct base_buf b = { 0 };
+
+	inst_plan_init(&p);
+	INST_COPY(p.hostname, "kvm9");
+	INST_COPY(p.nic, "eth0");
+	INST_COPY(p.mirror, "http://deb.example.org/debian");
+	p.hv = INST_HV_KVM;
+	inst_plan_describe(&p, &b);
+	assert_non_null(strstr(b.s, "Hypervisor: KVM; host name kvm9; address from DHCP on eth0.\n"));
+	assert_non_null(strstr(b.s, "Host language English, keyboard us"));
+	assert_non_null(strstr(b.s, "Firewall: none, as on a Debian host by default.\n"));
+	assert_null(strstr(b.s, "Users"));
+	assert_null(strstr(b.s, "Other addresses"));
+	free(b.s);
+	b = (struct base_buf){ 0 };
+
+	INST_COPY(p.locale, "sr_RS@latin");
+	p.addrs[0] = (struct inst_addr){ .dev = "xenbr1", .ip = "198.51.100.9", .prefix = 24,
+					 .ipv6 = "auto" };
+	p.addrs[1] = (struct inst_addr){ .dev = "eth2", .dhcp = true, .nodefroute = true };
+	p.n_addrs = 2;
+	p.users = calloc(2, sizeof(*p.users));
+	assert_non_null(p.users);
+	p.users[0] = (struct inst_user){ .name = "alice", .groups = "sudo,libvirt", .uid = -1 };
+	p.users[1] = (struct inst_user){ .name = "backup", .lock = true, .uid = -1 };
+	p.n_users = 2;
+	p.firewall = true;
+	inst_list_add(&p.fw_ports, "22/tcp");
+	inst_list_add(&p.fw_ports, "5900-5999/tcp");
+	inst_plan_describe(&p, &b);
+	assert_non_null(strstr(b.s, "Other addresses: xenbr1 198.51.100.9/24 + auto, eth2 from DHCP.\n"));
+	assert_non_null(strstr(b.s, "Host language sr_RS@latin, keyboard us"));
+	assert_non_null(strstr(b.s, "Users besides root: alice (sudo,libvirt), backup (locked).\n"));
+	assert_non_null(strstr(b.s, "Firewall: on; open ports: 22/tcp, 5900-5999/tcp; trusted interfaces: -.\n"));
+	assert_non_null(strstr(b.s, "Packages from http://deb.example.org/debian"));
+	free(b.s);
+	inst_plan_free(&p);
+}
+
 static void test_package_set(void **state)
 {
 	struct inst_plan p;
@@ -298,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),         cmocka_unit_test(test_password),
 		cmocka_unit_test(test_auto_layout),   cmocka_unit_test(test_validate_and_dump),
 		cmocka_unit_test(test_package_set),   cmocka_unit_test(test_add_biosboot),
+		cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

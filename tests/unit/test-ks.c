@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,9 +511,22 @@ static void test_golden_round_trip(void **state)
 {
 	glob_t g;
 	size_t tried = 0;
+	struct inst_plan sys;
+	char medium[] = "/tmp/ospite-medium.XXXXXX", dir[PATH_MAX], rel[PATH_MAX];
 
 	if (glob("tests/answers/ok-*.ks", 0, NULL, &g) != 0)
 		skip();
+	/* The files that say cdrom need a boot medium's repository (tests/answers/run.sh makes one too). */
+	inst_plan_init(&sys);
+	assert_non_null(mkdtemp(medium));
+	snprintf(dir, sizeof(dir), "%s/dists", medium);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/dists/%s", medium, sys.suite);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(rel, sizeof(rel), "%s/Release", dir);
+	assert_int_equal(hcfg_write_file(rel, "Suite: test\n", 0644, NULL), 0);
+	inst_plan_free(&sys);
+	setenv("OSPITE_MEDIUM_REPO", medium, 1);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		struct inst_plan p;
 		char *errors = NULL;
@@ -526,6 +540,12 @@ static void test_golden_round_trip(void **state)
 		inst_plan_free(&p);
 		tried++;
 	}
+	unsetenv("OSPITE_MEDIUM_REPO");
+	unlink(rel);
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/dists", medium);
+	rmdir(dir);
+	rmdir(medium);
 	globfree(&g);
 	assert_true(tried >= 12);
 }
