@@ -102,7 +102,7 @@ pot:
 
 # ---- fuzzing: the answer-file parser under libFuzzer (clang) ------------------
 FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
-	     install/inst-plan.c install/inst-valid.c \
+	     install/inst-plan.c install/inst-layout.c install/inst-valid.c \
 	     base/base.c base/proc.c hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c \
 	     hostcfg/hcfg-diskid.c hostcfg/hcfg-target.c hostcfg/hcfg-units.c
 FUZZ_TIME ?= 60

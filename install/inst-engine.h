@@ -52,6 +52,9 @@ struct inst_engine {
 	char **fp_files;            /* for loop devices, the file behind each, else "" */
 	size_t n_fp;
 	bool pre_done;              /* the answer file's %pre scripts ran */
+	/* What this run assembled, released at the end and on failure. */
+	bool md_made[INST_MAX_PARTS];
+	bool vg_made[INST_MAX_VGS];
 };
 
 /* ---- inst-engine.c: the log and the front end ---------------------------------- */
@@ -104,6 +107,15 @@ void eng_packages_resumed(struct inst_engine *e);
 /* The package source of the plan, for apt's resolver and downloader (@buf holds a file: URL). */
 void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, char *buf, size_t len);
 
+/* ---- inst-storage.c: LVM and RAID 1 ------------------------------------------------ */
+/* Partition the plan's disk (and disk2), each entry's device in e->partdev. */
+int eng_storage_partition(struct inst_engine *e, char **cause);
+/* The arrays, volume groups and logical volumes, their devices in e->partdev. */
+int eng_storage_make(struct inst_engine *e, char **cause);
+/* The host's /etc/mdadm/mdadm.conf and an initial RAM disk that assembles its arrays. */
+int eng_storage_host_files(struct inst_engine *e, char **cause);
+/* Deactivate the volume groups and stop the arrays this run made (after unmounting). */
+void eng_storage_release(struct inst_engine *e);
 /* ---- inst-post.c: Running post-install scripts ----------------------------------- */
 
 int eng_step_post(struct inst_engine *e, char **cause);

@@ -193,7 +193,7 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	eng_step(e, INST_STEP_POST);
 	eng_progress(e, 50, _("Writing the file system table..."));
 	for (size_t i = 0; i < p->n_parts; i++) {
-		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+		if (!inst_part_has_fs(&p->parts[i]))
 			continue;
 		mounts[nm++] = (struct hcfg_target_mount){
 			.mount = p->parts[i].mount, .uuid = e->uuid[i],
@@ -201,6 +201,8 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		};
 	}
 	rc = hcfg_target_fstab(e->target, mounts, nm, cause);
+	if (rc == 0)
+		rc = eng_storage_host_files(e, cause);
 	if (rc < 0)
 		return rc;
 

@@ -21,8 +21,10 @@ cp "$deb" "$work/ospite.deb"
 # and the units that start it on the consoles. apt's lists stay out of the medium.
 # INITRD=No: the kernel's package and live-boot's trigger would each build the initial RAM disk
 # (minutes each here); it is built once, with live-boot in it, by the hook after them.
+# LVM and RAID 1 layouts: the installer runs these tools here, and a host with them gets them too.
+storage=lvm2,mdadm,thin-provisioning-tools
 INITRD=No mmdebstrap --variant=minbase --quiet \
-	--include=linux-image-amd64,zstd,busybox,live-boot,systemd-sysv,udev,kmod,procps,less,iproute2,isc-dhcp-client,pciutils,ca-certificates \
+	--include=linux-image-amd64,zstd,busybox,live-boot,systemd-sysv,udev,kmod,procps,less,iproute2,isc-dhcp-client,pciutils,ca-certificates,$storage \
 	--customize-hook='copy-in "'"$work"'/ospite.deb" /tmp' \
 	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true /tmp/ospite.deb' \
 	--customize-hook='rm -f "$1/tmp/ospite.deb"' \
@@ -48,7 +50,7 @@ mksquashfs "$work/live" "$work/iso/live/filesystem.squashfs" -comp zstd -noappen
 t=$(date +%s)
 deps=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep . | sort -u)
 # shellcheck disable=SC2086
-"$resolver" "$cache" $deps >"$work/files"
+"$resolver" "$cache" $deps ${storage//,/ } >"$work/files"
 repo=$work/iso/debian
 mkdir -p "$repo/pool/main" "$repo/dists/$suite/main/binary-amd64"
 sort -u "$work/files" | while read -r f; do
