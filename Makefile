@@ -25,7 +25,10 @@ HV_PKGS   += pam
 HV_PKGS   += json-c
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
+# libxlutil is opened at run time (hv/hv-xl.c), not linked: a KVM host needs no Xen library.
+HV_LIBS    := $(shell pkg-config --libs $(filter-out xlutil xenlight,$(HV_PKGS)) 2>/dev/null)
+XLUTIL_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir xlutil 2>/dev/null)/libxlutil.so 2>/dev/null | \
+		   awk '$$1 == "SONAME" { print $$2 }')
 
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
@@ -35,6 +38,7 @@ CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCAL
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wno-format-truncation
 ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
+$(B)/obj/hv/hv-xl.o: CPPFLAGS += -DXLUTIL_SONAME=\"$(or $(XLUTIL_SONAME),libxlutil.so)\"
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 # One static library per folder; a file named main-*.c is a program, not library code.
