@@ -78,22 +78,6 @@ $(B)/ospite: $(B)/obj/vmconsole/main-ospite.o $(CONS_A)
 $(B)/ospite-media-repo: $(B)/obj/media/main-media-repo.o $(INST_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The installer puts the console's unit on the host it installs: the same file make install uses.
-$(B)/gen/console-unit.h: vmconsole/ospite-console.service
-	@mkdir -p $(dir $@)
-	{ echo '/* Generated from $< by make: the host console unit the installer writes. */'; \
-	  echo 'static const char console_unit[] ='; \
-	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } >$@
-# The same for the unit that restores an unkept network change at boot, before the network starts.
-$(B)/gen/net-restore-unit.h: vmconsole/ospite-net-restore.service
-	@mkdir -p $(dir $@)
-	{ echo '/* Generated from $< by make: the network restore unit the installer writes. */'; \
-	  echo 'static const char net_restore_unit[] ='; \
-	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } >$@
-$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h $(B)/gen/net-restore-unit.h
-
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po
 	@mkdir -p $(dir $@)
@@ -187,11 +171,13 @@ bench: all
 	  0) p=$$((p + 1)) ;; 77) s=$$((s + 1)) ;; *) f=$$((f + 1)) ;; esac; done; \
 	  echo "bench: $$p passed, $$f failed, $$s skipped"; [ $$f = 0 ]
 
-check-e2e: all
+# The installs put ospite on each host as the package make deb builds (the installer finds
+# build/ospite_VERSION_amd64.deb beside its build folder).
+check-e2e: all $(DEB)
 	@tests/lib/run-scripts.sh tests/e2e
 
 run: deps
-	$(MAKE) all
+	$(MAKE) all deb
 	@mkdir -p build
 	$(B)/ospite-install --image build/demo-disk.img --image-size 8G
 

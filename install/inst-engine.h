@@ -52,6 +52,7 @@ struct inst_engine {
 	char **fp_files;            /* for loop devices, the file behind each, else "" */
 	size_t n_fp;
 	bool pre_done;              /* the answer file's %pre scripts ran */
+	char ospite_deb[PATH_MAX];  /* the ospite package file the host gets; "" when apt takes it by name */
 };
 
 /* ---- inst-engine.c: the log and the front end ---------------------------------- */
@@ -101,6 +102,12 @@ int eng_step_base(struct inst_engine *e, char **cause);
 int eng_step_packages(struct inst_engine *e, char **cause);
 /* Package Installation announced by a run that resumes after the base system. */
 void eng_packages_resumed(struct inst_engine *e);
+/*
+ * Which ospite package the host gets (e->ospite_deb): the file OSPITE_PACKAGE names, else by
+ * name from a local source that has it, else the medium's or a build's package file, else by
+ * name from the mirror; then the names the Dependency Check adds to @pkgs for it.
+ */
+int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause);
 /* The package source of the plan, for apt's resolver and downloader (@buf holds a file: URL). */
 void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, char *buf, size_t len);
 
