@@ -39,8 +39,12 @@ INITRD=No mmdebstrap --variant=minbase --quiet \
 	"$suite" "$work/live" "$work/debian.sources"
 echo "mkiso: live root made in $(( $(date +%s) - start )) s"
 
-mksquashfs "$work/live" "$work/iso/live/filesystem.squashfs" -comp zstd -noappend -quiet -no-progress \
-	-processors 2
+# zstd level 6, not its default 15: on a sample of the live root's kind (perl's modules,
+# 26 MiB) level 15 took 4.8 s and level 6 0.3 s, for a file only 8 % larger; the medium is read once.
+t=$(date +%s)
+mksquashfs "$work/live" "$work/iso/live/filesystem.squashfs" -comp zstd -Xcompression-level 6 \
+	-noappend -quiet -no-progress -processors 2
+echo "mkiso: live root compressed in $(( $(date +%s) - t )) s"
 
 # The package repository: exactly what a Xen host and a KVM host get, as the installer's own
 # Dependency Check resolves it, plus what the ospite package depends on, and that package.
