@@ -165,7 +165,12 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	rc = hcfg_mkdirs(aptdir, cause);
 	if (rc < 0)
 		return rc;
+	rc = eng_mirror_keyring(e, cause);
+	if (rc < 0)
+		return rc;
 	eng_fill_source(p, &src, url, sizeof(url));
+	if (*e->keyring)
+		src.keyring = e->keyring;
 	pkgs = inst_plan_package_set(p);
 	if (e->have_pkgs)
 		inst_pkgset_free(&e->pkgs);

@@ -165,6 +165,75 @@ static int deb_needs(struct inst_engine *e, char ***pkgs, char **cause)
 	return 0;
 }
 
+#define DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define MEDIUM_KEY     "/usr/share/keyrings/ospite-medium.gpg"
+/* Where the installed host keeps them, when the medium's key joined Debian's. */
+#define TARGET_KEYRING "/etc/apt/keyrings/ospite-mirror.gpg"
+
+/* Append the file @from to the open @to: keyrings are binary, not text. */
+static int append_file(FILE *to, const char *from, char **cause)
+{
+	FILE *f = fopen(from, "rbe");
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return base_cause(cause, -errno, _("Could not read %s: %s."), from, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, to) != n)
+			break;
+	if (ferror(f) || ferror(to)) {
+		fclose(f);
+		return base_cause(cause, -EIO, _("Could not read %s: %s."), from, strerror(EIO));
+	}
+	fclose(f);
+	return 0;
+}
+
+int eng_mirror_keyring(struct inst_engine *e, char **cause)
+{
+	const char *key = getenv("OSPITE_MEDIUM_KEY");
+	char tmp[PATH_MAX + 8];
+	FILE *out;
+	int rc;
+
+	*e->keyring = '\0';
+	if (e->plan->src != INST_SRC_MIRROR)
+		return 0;
+	if (key && *key && !regular_file(key))
+		return base_cause(cause, -ENOENT, _("The install medium's key %s does not exist."), key);
+	if (!key || !*key)
+		key = MEDIUM_KEY;
+	if (!regular_file(key))
+		return 0;
+	rc = hcfg_mkdirs(e->workdir, cause);
+	if (rc < 0)
+		return rc;
+	/* gpgv takes one keyring file that holds both: OpenPGP keyrings concatenate. */
+	snprintf(e->keyring, sizeof(e->keyring), "%s/mirror-keyring.gpg", e->workdir);
+	snprintf(tmp, sizeof(tmp), "%s.new", e->keyring);
+	out = fopen(tmp, "wbe");
+	if (!out)
+		return base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	rc = append_file(out, DEBIAN_KEYRING, cause);
+	if (rc == 0)
+		rc = append_file(out, key, cause);
+	/* apt reads it as its unprivileged _apt user. */
+	if (fchmod(fileno(out), 0644) < 0 && rc == 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	if (fclose(out) != 0 && rc == 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, e->keyring) < 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), e->keyring, strerror(errno));
+	if (rc < 0) {
+		unlink(tmp);
+		*e->keyring = '\0';
+		return rc;
+	}
+	eng_log(e, "mirror: Release checked with Debian's keys and the install medium's key %s", key);
+	return 0;
+}
+
 int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -306,6 +375,9 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	if (p->src == INST_SRC_LOCAL)
 		snprintf(mirror, sizeof(mirror), "deb [trusted=yes] copy://%s %s main", p->local_dir,
 			 p->suite);
+	else if (*e->keyring)
+		snprintf(mirror, sizeof(mirror), "deb [signed-by=%s] %s %s main", e->keyring, p->mirror,
+			 p->suite);
 	else
 		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
 	const char *argv[] = { "mmdebstrap", "--verbose", "--mode=root", "--variant=important",
@@ -325,7 +397,7 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
 	const struct inst_plan *p = e->plan;
-	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
+	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8], keyring[PATH_MAX + 16];
 	struct inst_dbs *dbs;
 	int rc;
 
@@ -337,8 +409,17 @@ static int run_debootstrap(struct inst_engine *e, const char *const env[], char 
 	dbs = inst_dbs_new(dbs_event, e);
 	if (!dbs)
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
-			       p->suite, e->target, mirror, NULL };
+	const char *argv[9] = { "debootstrap", "--debian-installer", cache, "--arch=amd64" };
+	size_t n = 4;
+
+	/* A mirror the medium's key signs: debootstrap checks it with that key and Debian's. */
+	snprintf(keyring, sizeof(keyring), "--keyring=%s", e->keyring);
+	if (*e->keyring)
+		argv[n++] = keyring;
+	argv[n++] = p->suite;
+	argv[n++] = e->target;
+	argv[n++] = mirror;
+	argv[n] = NULL;
 
 	rc = eng_run_ticking(e, argv, env, 3, dbs_line, dbs, cause);
 	inst_dbs_flush(dbs);
@@ -363,6 +444,8 @@ int eng_step_base(struct inst_engine *e, char **cause)
 			e->base_bytes += e->pkgs.pkgs[i].size;
 	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
 	eng_fill_source(p, &src, url, sizeof(url));
+	if (*e->keyring)
+		src.keyring = e->keyring;
 	/* Everything is fetched first, once, into the cache both the base system and apt use. */
 	rc = inst_apt_download(&src, &e->pkgs, aptdir, e->logfd, dl_progress, e, cause);
 	if (rc < 0)
@@ -586,6 +669,19 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 		snprintf(local, sizeof(local), "file:%s", p->local_dir);
 		apt.mirror = local;
 		apt.trusted = true;
+	}
+	/* The host checks the mirror with the keys the install checked it with. */
+	if (*e->keyring) {
+		char dst[PATH_MAX];
+
+		eng_target_path(e, dst, sizeof(dst), TARGET_KEYRING);
+		rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", e->keyring, dst, NULL },
+			      e->logfd, cause);
+		if (rc > 0)
+			return -EIO;
+		if (rc < 0)
+			return rc;
+		apt.signed_by = TARGET_KEYRING;
 	}
 	rc = hcfg_target_apt_sources(e->target, &apt, cause);
 	if (!rc)
