@@ -178,13 +178,29 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	rc = hcfg_mkdirs(aptdir, cause);
 	if (rc < 0)
 		return rc;
+	rc = eng_mirror_keyring(e, cause);
+	if (rc < 0)
+		return rc;
 	eng_fill_source(p, &src, url, sizeof(url));
+	if (*e->keyring)
+		src.keyring = e->keyring;
 	pkgs = inst_plan_package_set(p);
 	if (e->have_pkgs)
 		inst_pkgset_free(&e->pkgs);
 	e->have_pkgs = false;
-	rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress, e,
-			      &e->pkgs, cause);
+	/* The host gets ospite as a package apt knows, so that apt can upgrade it later. */
+	rc = eng_ospite_package(e, &pkgs, cause);
+	if (rc == 0)
+		rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress,
+				      e, &e->pkgs, cause);
+	if (rc < 0 && !*e->ospite_deb && cause && *cause && strstr(*cause, "ospite")) {
+		char *why = *cause;
+
+		*cause = NULL;
+		base_cause(cause, rc, _("%s The installation source has no ospite package: name its .deb file with --package."),
+			   why);
+		free(why);
+	}
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);

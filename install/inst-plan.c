@@ -420,7 +420,7 @@ static const char *const base_pkgs[] = {
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
 	/* What the host console links with (objdump -p: NEEDED), beyond what libvirt brings. */
-	"libnewt0.52", "libvirt0", "libxenmisc4.17", "libpam0g", "libjson-c5", "libnl-3-200",
+	"libnewt0.52", "libvirt0", "libpam0g", "libjson-c5", "libnl-3-200",
 	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
@@ -429,7 +429,7 @@ static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-drive
 static const char *const needed_pkgs[] = {
 	"linux-image-amd64", "grub-pc", "ifupdown", "bridge-utils", "isc-dhcp-client", "locales",
 	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", "libnewt0.52", "libvirt0",
-	"libxenmisc4.17", "libpam0g", "libjson-c5", "libnl-3-200", "libnl-route-3-200", "libparted2",
+	"libpam0g", "libjson-c5", "libnl-3-200", "libnl-route-3-200", "libparted2",
 	"libblkid1", "libssl3", NULL,
 };
 

@@ -14,7 +14,7 @@ libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static c
 libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq nftables libvirt-clients"
 # The Debian package and the boot media (make deb, iso, netboot) and their tests under QEMU.
 media="debhelper lintian dpkg-dev fakeroot squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin
-grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils"
+grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils gnupg"
 
 case "${1:-build}" in
 build) want="$build $run" ;;
