@@ -325,6 +325,42 @@ int hv_xl_import(const char *path, struct hv_guest **g, struct hv_xl_report *rep
 /* Write the xl config text of a guest. */
 int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
 
+/* ---- clones and templates (hv-clone.c) ------------------------------------------- */
+
+/* The namespace of ospite's element in a guest's libvirt <metadata>. */
+#define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
+
+struct hv_clone_opts {
+	const char *source;   /* a shut-off guest */
+	const char *name;     /* the new guest's */
+	bool linked;          /* a qcow2 overlay with the source's disk as its backing file */
+};
+/* Called as the copy goes on (bytes of the disks' sizes, holes included); false stops it. */
+typedef bool (*hv_clone_cb)(void *opaque, uint64_t done, uint64_t total);
+/*
+ * Define @o->name as a copy of @o->source with a new UUID, new MACs and a display on a free
+ * port. Each writable file disk gets a new file in the same pool folder (NAME.ext, NAME-2.ext):
+ * a full copy shares the extents where the file system can (FICLONE), else copies only the
+ * data, leaving holes; a linked clone is a qcow2 overlay. CD-ROMs, read-only and shareable
+ * disks are shared; other kinds of disk are refused. On failure or -ECANCELED nothing is left.
+ */
+int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb, void *opaque,
+	     char **cause);
+/* The guests with a disk whose qcow2 backing file is one of @name's disks (sorted by name). */
+int hv_clone_dependents(struct hv_conn *conn, const char *name, char ***names, size_t *n,
+			char **cause);
+enum hv_guard { HV_GUARD_START = 0, HV_GUARD_DELETE };
+/*
+ * -EPERM with a sentence when @name may not be started (a template, or the base of linked
+ * clones) or deleted (the base of linked clones); hv_start() and hv_undefine() ask it.
+ */
+int hv_clone_guard(struct hv_conn *conn, const char *name, enum hv_guard what, char **cause);
+/* Whether @name is a template; set or clear it (only a shut-off guest becomes one). */
+int hv_template_get(struct hv_conn *conn, const char *name, bool *on, char **cause);
+int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **cause);
+/* The templates, sorted by name. */
+int hv_templates(struct hv_conn *conn, char ***names, size_t *n, char **cause);
+
 /* ---- live and offline migration (hv-migrate.c) -------------------------------- */
 
 enum hv_mig_mode {
