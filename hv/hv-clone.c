@@ -395,8 +395,7 @@ static int copy_fd(int sfd, int dfd, uint64_t size, struct copier *cp, const cha
 
 	if (ioctl(dfd, FICLONE, sfd) == 0) {
 		cp->done = base + size;
-		tell(cp);
-		return 0;
+		return tell(cp) ? 0 : base_cause(cause, -ECANCELED, _("The clone was stopped."));
 	}
 	if (ftruncate(dfd, (off_t)size) < 0)
 		return base_cause(cause, -errno, _("Could not size the disk %s: %s."), dst,

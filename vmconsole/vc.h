@@ -333,6 +333,14 @@ struct vc_clone_flags {
 bool vc_clone_cmd(const char *cmd);
 /* Run one of them (@argv[0] is the command); the exit status, or -1 for a usage error. */
 int vc_clone_main(const char *uri, int argc, char **argv, const struct vc_clone_flags *f);
+/* The Clone action of a guest: name and kind, progress with Abort, then an offer to start it. */
+int vc_clone_screen(struct vc_app *app, const char *name, char **cause);
+/* The Template action: make a guest a template, or turn a template back into a guest. */
+int vc_template_action(struct vc_app *app, const char *name, char **cause);
+/* New guest's first question when there are templates: VC_NEXT goes on with the empty wizard. */
+int vc_wizard_template(struct vc_app *app);
+/* "[#####.....]" filling @width columns for @fraction (0..1). */
+void vc_bar_text(double fraction, int width, char *out, size_t len);
 
 /* ---- hosts and migration (vc-migrate.c, vc-hosts.c) --------------------------------- */
 
