@@ -699,6 +699,69 @@ static int new_identity(struct hv_conn *conn, xmlXPathContextPtr ctx, const char
 	return rc;
 }
 
+/*
+ * Make the NoCloud seed NAME-seed.img beside the first new disk (@first) and attach it as a
+ * read-only CD-ROM on the first free target; *@made is its path once the file exists.
+ */
+static int add_seed(struct hv_conn *conn, xmlXPathContextPtr ctx, const struct hv_clone_opts *o,
+		    const char *first, char **made, char **cause)
+{
+	const char *bus = conn->xen ? "ide" : "sata";
+	char *mac = hv_xp_str(ctx, NULL, "/domain/devices/interface[1]/mac/@address");
+	char *path = NULL, target[16] = "";
+	xmlXPathObjectPtr devs = hv_xp_nodes(ctx, NULL, "/domain/devices");
+	xmlNodePtr dev = devs && devs->nodesetval && devs->nodesetval->nodeNr ?
+			 devs->nodesetval->nodeTab[0] : NULL, disk, n;
+	int rc = 0;
+
+	*made = NULL;
+	if (!first || !dev) {
+		rc = base_cause(cause, -ENOTSUP,
+				_("The guest %s has no disk image file beside which its seed could go."),
+				o->source);
+		goto out;
+	}
+	{
+		const char *slash = strrchr(first, '/');
+
+		if (slash && asprintf(&path, "%.*s/%s-seed.img", (int)(slash - first), first,
+				      o->name) < 0)
+			path = NULL;
+	}
+	for (unsigned idx = 0; path && idx < 26 && !*target; idx++) {
+		char expr[96], *used;
+
+		hv_disk_target(bus, idx, target, sizeof(target));
+		snprintf(expr, sizeof(expr), "/domain/devices/disk/target[@dev='%s']/@dev", target);
+		used = hv_xp_str(ctx, NULL, expr);
+		if (used)
+			target[0] = '\0';
+		free(used);
+	}
+	if (!path || !*target) {
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = hv_seed_make(path, o->seed, mac, cause);
+	if (rc < 0)
+		goto out;
+	*made = path;
+	path = NULL;
+	disk = xmlNewChild(dev, NULL, BAD_CAST "disk", NULL);
+	if (!disk || set_attr(disk, "type", "file") < 0 || set_attr(disk, "device", "cdrom") < 0 ||
+	    !(n = xmlNewChild(disk, NULL, BAD_CAST "source", NULL)) ||
+	    set_attr(n, "file", *made) < 0 ||
+	    !(n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL)) ||
+	    set_attr(n, "dev", target) < 0 || set_attr(n, "bus", bus) < 0 ||
+	    !xmlNewChild(disk, NULL, BAD_CAST "readonly", NULL))
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+out:
+	xmlXPathFreeObject(devs);
+	free(mac);
+	free(path);
+	return rc;
+}
+
 static char *doc_xml(xmlDocPtr doc)
 {
 	xmlChar *mem = NULL;
@@ -720,7 +783,7 @@ int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb
 	struct newdisk *nd = NULL;
 	size_t n = 0;
 	struct copier cp = { .cb = cb, .opaque = opaque };
-	char *xml = NULL, *out = NULL;
+	char *xml = NULL, *out = NULL, *seed = NULL;
 	int rc;
 
 	if (!hv_name_valid(o->name))
@@ -763,6 +826,11 @@ int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
+	if (o->seed) {
+		rc = add_seed(conn, ctx, o, n ? nd[0].dst : NULL, &seed, cause);
+		if (rc < 0)
+			goto out;
+	}
 	for (size_t i = 0; i < n; i++)
 		cp.total += o->linked ? 0 : nd[i].size;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -803,6 +871,11 @@ out:
 		free(nd[i].format);
 	}
 	free(nd);
+	if (rc < 0 && seed)
+		unlink(seed);
+	else if (seed)
+		hv_pool_refresh(conn, seed);
+	free(seed);
 	if (nd_dom)
 		virDomainFree(nd_dom);
 	xmlXPathFreeContext(ctx);

@@ -327,6 +327,31 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
 
 /* ---- clones and templates (hv-clone.c) ------------------------------------------- */
 
+/* What cloud-init in a new guest is told through a NoCloud seed (hv-seed.c). */
+struct hv_seed {
+	const char *hostname;
+	const char *address;  /* "192.0.2.10/24"; NULL or "" = DHCP as the template does */
+	const char *gateway;  /* NULL or "" = none */
+	const char *dns;      /* addresses separated by blanks or commas; NULL or "" = none */
+};
+/* A host name, an address with its prefix, a gateway and name servers, or a sentence on the first wrong one. */
+int hv_seed_check(const struct hv_seed *s, char **cause);
+/*
+ * A new 1 MiB FAT file @path labelled CIDATA holding meta-data (a new instance id, the host
+ * name), user-data and, with an address, network-config for the card with @mac (NULL: the first
+ * "e*" card). Made with mkfs.vfat and mcopy; nothing is left on failure.
+ */
+int hv_seed_make(const char *path, const struct hv_seed *s, const char *mac, char **cause);
+enum hv_ci { HV_CI_UNKNOWN = 0, HV_CI_NO, HV_CI_YES };
+/*
+ * Whether the raw image @path has cloud-init (/etc/cloud/cloud.cfg on an ext2/3/4 file system
+ * of the image or of one of its partitions), read without mounting and without writing.
+ * HV_CI_UNKNOWN with a cause (a sentence) when it cannot say.
+ */
+int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause);
+/* The same for the first disk image of guest @name. */
+int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause);
+
 /* The namespace of ospite's element in a guest's libvirt <metadata>. */
 #define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
 
@@ -334,6 +359,7 @@ struct hv_clone_opts {
 	const char *source;   /* a shut-off guest */
 	const char *name;     /* the new guest's */
 	bool linked;          /* a qcow2 overlay with the source's disk as its backing file */
+	const struct hv_seed *seed;  /* NULL, or the identity a NoCloud seed CD-ROM gives it */
 };
 /* Called as the copy goes on (bytes of the disks' sizes, holes included); false stops it. */
 typedef bool (*hv_clone_cb)(void *opaque, uint64_t done, uint64_t total);

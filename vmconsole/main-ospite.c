@@ -44,9 +44,12 @@ static void usage(FILE *f)
 	fputs(_("\nThe host's storage: ospite storage show|impact|create|delete|format|grow|pool-remove\n"
 		"(\"ospite storage\" alone shows how).\n"), f);
 	fputs(_("\nClones and templates (exit 0 done, 1 refused and nothing changed, 2 failed):\n"
-		"  clone GUEST NEWNAME [--linked] [--json]\n"
+		"  clone GUEST NEWNAME [--linked] [--json] [--hostname NAME [--address IP/PREFIX]\n"
+		"        [--gateway IP] [--dns IP,...]]\n"
 		"                             copy a shut-off guest (sparse; --linked: a qcow2\n"
-		"                             overlay over its disks) with a new UUID and MACs\n"
+		"                             overlay over its disks) with a new UUID and MACs;\n"
+		"                             --hostname: a cloud-init NoCloud seed CD-ROM gives\n"
+		"                             it that host name (and address)\n"
 		"  template GUEST on|off|show mark a guest as a template (it cannot be started),\n"
 		"                             or turn it back into a guest\n"
 		"  start GUEST                start a guest (not a template, nor the base of\n"
@@ -77,7 +80,11 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 	char *cause = NULL;
 	int rc;
 
-	if (((bo->all_hosts || bo->clone.linked || bo->clone.storage) && !vc_clone_cmd(cmd) &&
+	bool seeded = bo->clone.seed.hostname || bo->clone.seed.address || bo->clone.seed.gateway ||
+		      bo->clone.seed.dns;
+
+	if (((bo->all_hosts || bo->clone.linked || bo->clone.storage || seeded) &&
+	     !vc_clone_cmd(cmd) &&
 	     strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
 		usage(stderr);
 		return 1;
@@ -89,7 +96,8 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 			usage(stderr);
 		return rc < 0 ? 1 : rc;
 	}
-	if ((bo->all_hosts && strcmp(cmd, "list")) || bo->clone.linked || bo->clone.storage) {
+	if ((bo->all_hosts && strcmp(cmd, "list")) || bo->clone.linked || bo->clone.storage ||
+	    seeded) {
 		usage(stderr);
 		return 1;
 	}
@@ -166,6 +174,10 @@ int main(int argc, char **argv)
 		{ "keep-source", no_argument, NULL, 'K' },
 		{ "linked", no_argument, NULL, 'l' },
 		{ "with-storage", no_argument, NULL, 'S' },
+		{ "hostname", required_argument, NULL, 'N' },
+		{ "address", required_argument, NULL, 'I' },
+		{ "gateway", required_argument, NULL, 'W' },
+		{ "dns", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -225,6 +237,10 @@ int main(int argc, char **argv)
 		case 'A': bo.all_hosts = true; break;
 		case 'l': bo.clone.linked = true; break;
 		case 'S': bo.clone.storage = true; break;
+		case 'N': bo.clone.seed.hostname = optarg; break;
+		case 'I': bo.clone.seed.address = optarg; break;
+		case 'W': bo.clone.seed.gateway = optarg; break;
+		case 'M': bo.clone.seed.dns = optarg; break;
 		case 'O': bo.mig.mode = HV_MIG_OFFLINE; bo.mig_set = true; break;
 		case 'C': bo.mig.copy_storage = true; bo.mig_set = true; break;
 		case 'G': bo.mig.auto_converge = true; bo.mig_set = true; break;
@@ -259,7 +275,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		return batch(&app, argc - optind, argv + optind, &bo);
 	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set ||
-	    bo.clone.linked || bo.clone.storage) {
+	    bo.clone.linked || bo.clone.storage || bo.clone.seed.hostname || bo.clone.seed.address ||
+	    bo.clone.seed.gateway || bo.clone.seed.dns) {
 		usage(stderr);
 		return 1;
 	}

@@ -280,6 +280,67 @@ int vc_template_action(struct vc_app *app, const char *name, char **cause)
 	return rc;
 }
 
+/* Looking into an image reads it: beside the screen, with a sweeping bar. */
+struct ci_probe {
+	struct hv_conn *conn;
+	const char *name;
+	enum hv_ci ci;
+	char *why;
+};
+
+static void *ci_main(void *arg)
+{
+	struct ci_probe *p = arg;
+
+	hv_guest_cloudinit(p->conn, p->name, &p->ci, &p->why);
+	return NULL;
+}
+
+/* The new guest's identity for cloud-init; VC_NEXT, VC_BACK or VC_LOGOUT. */
+static int ask_identity(struct vc_app *app, const char *title, char fields[4][128],
+			struct hv_seed *seed)
+{
+	static const char *const labels[] = {
+		N_("Host name:"), N_("Address (IP/prefix):"), N_("Gateway:"), N_("DNS servers:"),
+	};
+	int focus = -1, rc;
+
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(title);
+		char *cause = NULL;
+		int e[4];
+
+		tui_dialog_text(d, _("The template's image has cloud-init: a NoCloud seed (a small CD-ROM labelled cidata) gives the new guest this host name and, when an address is given, that address; without one it keeps the template's DHCP."));
+		for (int i = 0; i < 4; i++)
+			e[i] = tui_dialog_entry(d, _(labels[i]), fields[i], 0);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Create"));
+		if (focus >= 0)
+			tui_dialog_focus(d, focus);
+		rc = tui_dialog_run(d);
+		for (int i = 0; i < 4; i++)
+			snprintf(fields[i], 128, "%s", tui_dialog_value(d, e[i]));
+		tui_dialog_free(d);
+		if (rc == TUI_LANG) {
+			vc_lang_toggle();
+			continue;
+		}
+		if (rc == TUI_IDLE || app->unwinding)
+			return VC_LOGOUT;
+		if (rc != TUI_NEXT)
+			return VC_BACK;
+		seed->hostname = fields[0];
+		seed->address = fields[1];
+		seed->gateway = fields[2];
+		seed->dns = fields[3];
+		if (hv_seed_check(seed, &cause) < 0) {
+			vc_error(title, cause);
+			focus = !*fields[0] || strstr(cause ? cause : "", fields[0]) ? e[0] : e[1];
+			continue;
+		}
+		return VC_NEXT;
+	}
+}
+
 int vc_wizard_template(struct vc_app *app)
 {
 	const char *title = _("New Guest");
@@ -330,15 +391,58 @@ int vc_wizard_template(struct vc_app *app)
 		if (rc != VC_NEXT)
 			goto out;
 		struct hv_clone_opts o = { .source = tpl[which], .name = nname, .linked = linked };
+		struct ci_probe pr = { .conn = app->conn, .name = tpl[which] };
+		struct hv_seed seed;
+		char fields[4][128] = { "", "", "", "" }, *said = NULL;
+		const char *keeps = _("The new guest keeps the template's identity: its host name, addresses and keys are those of the template until they are changed inside the guest.");
 
+		if (vc_run_bg(_("New Guest: From Template"),
+			      _("Looking for cloud-init in the template's image..."), ci_main, &pr) < 0)
+			pr.ci = HV_CI_UNKNOWN;
+		if (pr.ci == HV_CI_YES) {
+			snprintf(fields[0], sizeof(fields[0]), "%s", nname);
+			rc = ask_identity(app, _("New Guest: Identity"), fields, &seed);
+			if (rc == VC_LOGOUT)
+				goto out;
+			if (rc != VC_NEXT)
+				continue;
+			o.seed = &seed;
+			if (asprintf(&said, *fields[1] ?
+				     _("cloud-init gives it the host name %s and the address %s when it starts.") :
+				     _("cloud-init gives it the host name %s when it starts."),
+				     fields[0], fields[1]) < 0)
+				abort();
+		} else {
+			bool go;
+
+			if (asprintf(&said, "%s %s", pr.ci == HV_CI_NO ?
+				     _("The template's image has no cloud-init.") :
+				     pr.why ? pr.why : _("Whether the template's image has cloud-init is not known."),
+				     keeps) < 0)
+				abort();
+			go = tui_ask(title, said, _("Create"), _("Back"));
+			free(said);
+			said = NULL;
+			if (app->unwinding) {
+				free(pr.why);
+				rc = VC_LOGOUT;
+				goto out;
+			}
+			if (!go) {
+				free(pr.why);
+				continue;
+			}
+		}
+		free(pr.why);
 		rc = clone_run(app, &o, &cause);
 		if (rc < 0) {
+			free(said);
 			vc_error(title, cause);
 			cause = NULL;
 			continue;
 		}
-		clone_done(app, title, &o,
-			   _("It keeps the template's identity: its host name, addresses and keys are those of the template until they are changed inside the guest."));
+		clone_done(app, title, &o, said ? said : keeps);
+		free(said);
 		rc = VC_BACK;
 		break;
 	}

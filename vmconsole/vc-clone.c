@@ -204,7 +204,10 @@ int vc_clone_main(const char *uri, int argc, char **argv, const struct vc_clone_
 	char user[64], *cause = NULL;
 	int rc;
 
+	bool seeded = f->seed.hostname || f->seed.address || f->seed.gateway || f->seed.dns;
+
 	if ((f->linked && strcmp(cmd, "clone")) || (f->storage && strcmp(cmd, "delete")) ||
+	    (seeded && (strcmp(cmd, "clone") || !f->seed.hostname)) ||
 	    (f->json && strcmp(cmd, "clone")) ||
 	    (!strcmp(cmd, "clone") && argc != 3) || (strcmp(cmd, "clone") && strcmp(cmd, "template") &&
 						     argc != 2) ||
@@ -219,7 +222,8 @@ int vc_clone_main(const char *uri, int argc, char **argv, const struct vc_clone_
 	}
 	vc_batch_user(user, sizeof(user));
 	if (!strcmp(cmd, "clone")) {
-		struct hv_clone_opts o = { .source = argv[1], .name = argv[2], .linked = f->linked };
+		struct hv_clone_opts o = { .source = argv[1], .name = argv[2], .linked = f->linked,
+					   .seed = seeded ? &f->seed : NULL };
 
 		rc = vc_batch_clone(conn, &o, f->json, user, stdout, stderr);
 	} else if (!strcmp(cmd, "template")) {

@@ -328,6 +328,7 @@ int vc_batch_delete(struct hv_conn *conn, const char *name, bool storage, const 
 		    FILE *out, FILE *err);
 struct vc_clone_flags {
 	bool json, linked, storage;
+	struct hv_seed seed;    /* hostname set: clone gives the new guest a NoCloud seed */
 };
 /* Whether @cmd is one of clone, template, start, delete. */
 bool vc_clone_cmd(const char *cmd);

@@ -264,6 +264,137 @@ static void test_template(void **state)
 	assert_int_equal(hv_destroy(conn, "full1", NULL), 0);
 }
 
+/* Run a shell command line; its status. */
+static int sh(const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd = NULL;
+	int rc;
+
+	va_start(ap, fmt);
+	assert_true(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	rc = system(cmd);
+	free(cmd);
+	return rc;
+}
+
+/* A 40 MiB raw image with one MBR partition at 1 MiB holding ext4 made from @tree (none: no file system). */
+static char *image(const char *name, const char *tree)
+{
+	char *img = in_dir(name);
+
+	assert_int_equal(sh("truncate -s 40M '%s' && echo 'start=2048, type=83' | "
+			    "sfdisk -q '%s' >/dev/null 2>&1", img, img), 0);
+	if (tree)
+		assert_int_equal(sh("mkfs.ext4 -q -F -E offset=1048576 -d '%s' '%s' 30M", tree, img),
+				 0);
+	return img;
+}
+
+static void test_cloudinit(void **state)
+{
+	char *tree_yes = in_dir("tree-yes"), *tree_no = in_dir("tree-no"), *cause = NULL;
+	char *yes, *no, *none;
+	enum hv_ci ci;
+
+	assert_int_equal(sh("mkdir -p '%s/etc/cloud' '%s/etc' && echo 'datasource_list: [NoCloud]' "
+			    ">'%s/etc/cloud/cloud.cfg' && echo x >'%s/etc/hostname'", tree_yes, tree_no,
+			    tree_yes, tree_no), 0);
+	yes = image("ci-yes.img", tree_yes);
+	no = image("ci-no.img", tree_no);
+	none = image("ci-none.img", NULL);
+	assert_int_equal(hv_image_cloudinit(yes, "raw", &ci, NULL), 0);
+	assert_int_equal(ci, HV_CI_YES);
+	assert_int_equal(hv_image_cloudinit(no, "raw", &ci, NULL), 0);
+	assert_int_equal(ci, HV_CI_NO);
+	/* Nothing readable, or a format it does not read: it says it cannot tell, and why. */
+	assert_int_equal(hv_image_cloudinit(none, "raw", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	assert_non_null(strstr(cause, "No Linux file system"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	free(cause);
+	/* The image was only read. */
+	assert_int_equal(sh("sfdisk -d '%s' | grep -q 'start=        2048'", yes), 0);
+	free(yes);
+	free(no);
+	free(none);
+	free(tree_yes);
+	free(tree_no);
+}
+
+static void test_seed(void **state)
+{
+	struct hv_seed s = { .hostname = "web-1", .address = "192.0.2.10/24", .gateway = "192.0.2.1",
+			     .dns = "192.0.2.53, 192.0.2.54" };
+	char *seed = in_dir("web-1-seed.img"), *cause = NULL;
+
+	assert_int_equal(hv_seed_make(seed, &s, "52:54:00:01:02:03", &cause), 0);
+	assert_int_equal(sh("MTOOLS_SKIP_CHECK=1 mtype -i '%s' ::meta-data | "
+			    "grep -qx 'local-hostname: web-1'", seed), 0);
+	assert_int_equal(sh("MTOOLS_SKIP_CHECK=1 mtype -i '%s' ::user-data | "
+			    "grep -qx 'hostname: web-1'", seed), 0);
+	assert_int_equal(sh("MTOOLS_SKIP_CHECK=1 mtype -i '%s' ::network-config | tr -d '\r' | "
+			    "grep -q 'macaddress: \"52:54:00:01:02:03\"'", seed), 0);
+	assert_int_equal(sh("MTOOLS_SKIP_CHECK=1 mtype -i '%s' ::network-config | "
+			    "grep -qF 'addresses: [\"192.0.2.53\", \"192.0.2.54\"]'", seed), 0);
+	assert_int_equal(sh("blkid -o value -s LABEL '%s' | grep -qx CIDATA", seed), 0);
+	/* An existing file is never overwritten, nor removed. */
+	assert_int_equal(hv_seed_make(seed, &s, NULL, &cause), -EEXIST);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(access(seed, F_OK), 0);
+	/* Bad identities are refused with a sentence each. */
+	s.hostname = "web_1";
+	assert_int_equal(hv_seed_check(&s, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "web_1"));
+	free(cause);
+	cause = NULL;
+	s.hostname = "web-1";
+	s.address = "192.0.2.10";
+	assert_int_equal(hv_seed_check(&s, &cause), -EINVAL);
+	free(cause);
+	cause = NULL;
+	s.address = "";
+	assert_int_equal(hv_seed_check(&s, &cause), -EINVAL);
+	free(cause);
+	cause = NULL;
+	s.gateway = NULL;
+	s.dns = "192.0.2.53; rm -rf /";
+	assert_int_equal(hv_seed_check(&s, &cause), -EINVAL);
+	free(cause);
+	free(seed);
+}
+
+static void test_clone_seed(void **state)
+{
+	struct hv_seed s = { .hostname = "seeded" };
+	struct hv_clone_opts o = { .source = "src1", .name = "seeded", .linked = true, .seed = &s };
+	char *seed = in_dir("seeded-seed.img"), *cause = NULL;
+	struct hv_guest *g = NULL;
+	bool found = false;
+
+	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), 0);
+	assert_int_equal(access(seed, F_OK), 0);
+	assert_int_equal(hv_get(conn, "seeded", &g, NULL), 0);
+	for (size_t i = 0; i < g->n_disks; i++)
+		found = found || (g->disks[i].kind == HV_DISK_CDROM && g->disks[i].path &&
+				  !strcmp(g->disks[i].path, seed));
+	assert_true(found);
+	hv_guest_free(g);
+	assert_int_equal(hv_undefine(conn, "seeded", true, NULL), 0);
+	/* A refused clone leaves no seed behind. */
+	unlink(seed);
+	s.hostname = "bad name";
+	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), -EINVAL);
+	free(cause);
+	assert_int_equal(access(seed, F_OK), -1);
+	free(seed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +402,9 @@ int main(void)
 		cmocka_unit_test(test_abort),
 		cmocka_unit_test(test_linked),
 		cmocka_unit_test(test_template),
+		cmocka_unit_test(test_cloudinit),
+		cmocka_unit_test(test_seed),
+		cmocka_unit_test(test_clone_seed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
