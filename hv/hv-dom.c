@@ -573,7 +573,10 @@ static int dom_op(struct hv_conn *conn, const char *name, enum op op, char **cau
 
 int hv_start(struct hv_conn *conn, const char *name, char **cause)
 {
-	return dom_op(conn, name, OP_START, cause);
+	/* A template, or the base of linked clones, must stay as it is. */
+	int rc = hv_clone_guard(conn, name, HV_GUARD_START, cause);
+
+	return rc < 0 ? rc : dom_op(conn, name, OP_START, cause);
 }
 
 int hv_shutdown(struct hv_conn *conn, const char *name, char **cause)
@@ -773,6 +776,10 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 				_("The guest %s is running; shut it down before deleting it."), name);
 		goto out;
 	}
+	/* Linked clones would lose the base their disks read from. */
+	rc = hv_clone_guard(conn, name, HV_GUARD_DELETE, cause);
+	if (rc < 0)
+		goto out;
 	if (delete_storage) {
 		rc = hv_storage_files(conn, name, &paths, &n, cause);
 		if (rc < 0)

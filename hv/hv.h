@@ -402,6 +402,68 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
  */
 size_t hv_xl_fit_disks(struct hv_guest *g, const char *virt_type, struct hv_xl_report *report);
 
+/* ---- clones and templates (hv-clone.c) ------------------------------------------- */
+
+/* What cloud-init in a new guest is told through a NoCloud seed (hv-seed.c). */
+struct hv_seed {
+	const char *hostname;
+	const char *address;  /* "192.0.2.10/24"; NULL or "" = DHCP as the template does */
+	const char *gateway;  /* NULL or "" = none */
+	const char *dns;      /* addresses separated by blanks or commas; NULL or "" = none */
+};
+/* A host name, an address with its prefix, a gateway and name servers, or a sentence on the first wrong one. */
+int hv_seed_check(const struct hv_seed *s, char **cause);
+/*
+ * A new 1 MiB FAT file @path labelled CIDATA holding meta-data (a new instance id, the host
+ * name), user-data and, with an address, network-config for the card with @mac (NULL: the first
+ * "e*" card). Made with mkfs.vfat and mcopy; nothing is left on failure.
+ */
+int hv_seed_make(const char *path, const struct hv_seed *s, const char *mac, char **cause);
+enum hv_ci { HV_CI_UNKNOWN = 0, HV_CI_NO, HV_CI_YES };
+/*
+ * Whether the raw image @path has cloud-init (/etc/cloud/cloud.cfg on an ext2/3/4 file system
+ * of the image or of one of its partitions), read without mounting and without writing.
+ * HV_CI_UNKNOWN with a cause (a sentence) when it cannot say.
+ */
+int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause);
+/* The same for the first disk image of guest @name. */
+int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause);
+
+/* The namespace of ospite's element in a guest's libvirt <metadata>. */
+#define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
+
+struct hv_clone_opts {
+	const char *source;   /* a shut-off guest */
+	const char *name;     /* the new guest's */
+	bool linked;          /* a qcow2 overlay with the source's disk as its backing file */
+	const struct hv_seed *seed;  /* NULL, or the identity a NoCloud seed CD-ROM gives it */
+};
+/* Called as the copy goes on (bytes of the disks' sizes, holes included); false stops it. */
+typedef bool (*hv_clone_cb)(void *opaque, uint64_t done, uint64_t total);
+/*
+ * Define @o->name as a copy of @o->source with a new UUID, new MACs and a display on a free
+ * port. Each writable file disk gets a new file in the same pool folder (NAME.ext, NAME-2.ext):
+ * a full copy shares the extents where the file system can (FICLONE), else copies only the
+ * data, leaving holes; a linked clone is a qcow2 overlay. CD-ROMs, read-only and shareable
+ * disks are shared; other kinds of disk are refused. On failure or -ECANCELED nothing is left.
+ */
+int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb, void *opaque,
+	     char **cause);
+/* The guests with a disk whose qcow2 backing file is one of @name's disks (sorted by name). */
+int hv_clone_dependents(struct hv_conn *conn, const char *name, char ***names, size_t *n,
+			char **cause);
+enum hv_guard { HV_GUARD_START = 0, HV_GUARD_DELETE };
+/*
+ * -EPERM with a sentence when @name may not be started (a template, or the base of linked
+ * clones) or deleted (the base of linked clones); hv_start() and hv_undefine() ask it.
+ */
+int hv_clone_guard(struct hv_conn *conn, const char *name, enum hv_guard what, char **cause);
+/* Whether @name is a template; set or clear it (only a shut-off guest becomes one). */
+int hv_template_get(struct hv_conn *conn, const char *name, bool *on, char **cause);
+int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **cause);
+/* The templates, sorted by name. */
+int hv_templates(struct hv_conn *conn, char ***names, size_t *n, char **cause);
+
 /* ---- live and offline migration (hv-migrate.c) -------------------------------- */
 
 enum hv_mig_mode {

@@ -421,7 +421,9 @@ static const char *const base_pkgs[] = {
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
 	/* What the host console links with (objdump -p: NEEDED), beyond what libvirt brings. */
 	"libnewt0.52", "libvirt0", "libpam0g", "libjson-c5", "libnl-3-200",
-	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3", NULL,
+	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3",
+	/* The console's cloud-init seeds for guests made from templates: mkfs.vfat and mcopy. */
+	"dosfstools", "mtools", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };

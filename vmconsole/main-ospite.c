@@ -43,6 +43,20 @@ static void usage(FILE *f)
 		     "  --version                  show the version\n"), VC_CONF_PATH);
 	fputs(_("\nThe host's storage: ospite storage show|impact|create|delete|format|grow|pool-remove\n"
 		"(\"ospite storage\" alone shows how).\n"), f);
+	fputs(_("\nClones and templates (exit 0 done, 1 refused and nothing changed, 2 failed):\n"
+		"  clone GUEST NEWNAME [--linked] [--json] [--hostname NAME [--address IP/PREFIX]\n"
+		"        [--gateway IP] [--dns IP,...]]\n"
+		"                             copy a shut-off guest (sparse; --linked: a qcow2\n"
+		"                             overlay over its disks) with a new UUID and MACs;\n"
+		"                             --hostname: a cloud-init NoCloud seed CD-ROM gives\n"
+		"                             it that host name (and address)\n"
+		"  template GUEST on|off|show mark a guest as a template (it cannot be started),\n"
+		"                             or turn it back into a guest\n"
+		"  start GUEST                start a guest (not a template, nor the base of\n"
+		"                             linked clones)\n"
+		"  delete GUEST [--with-storage]\n"
+		"                             delete a shut-off guest, with its disk files;\n"
+		"                             refused while linked clones use its disks\n"), f);
 }
 
 static int fail(const char *what, char *cause)
@@ -55,6 +69,7 @@ static int fail(const char *what, char *cause)
 /* The options of the batch commands. */
 struct batch_opts {
 	bool json, print_xml, host_paths, all_hosts, mig_set;
+	struct vc_clone_flags clone;
 	struct hv_mig_opts mig;
 };
 
@@ -65,7 +80,24 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 	char *cause = NULL;
 	int rc;
 
-	if ((bo->all_hosts && strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
+	bool seeded = bo->clone.seed.hostname || bo->clone.seed.address || bo->clone.seed.gateway ||
+		      bo->clone.seed.dns;
+
+	if (((bo->all_hosts || bo->clone.linked || bo->clone.storage || seeded) &&
+	     !vc_clone_cmd(cmd) &&
+	     strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
+		usage(stderr);
+		return 1;
+	}
+	if (vc_clone_cmd(cmd)) {
+		bo->clone.json = json;
+		rc = vc_clone_main(app->uri, argc, argv, &bo->clone);
+		if (rc < 0)
+			usage(stderr);
+		return rc < 0 ? 1 : rc;
+	}
+	if ((bo->all_hosts && strcmp(cmd, "list")) || bo->clone.linked || bo->clone.storage ||
+	    seeded) {
 		usage(stderr);
 		return 1;
 	}
@@ -86,9 +118,7 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 			fail(cmd, cause);
 			return 1;
 		}
-		/* The audit log names the person: the login name, not only the uid sudo gave. */
-		snprintf(user, sizeof(user), "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
-			 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+		vc_batch_user(user, sizeof(user));
 		a.user = user;
 		rc = vc_batch_migrate(app->conn, &app->conf, &a, stdout, stderr);
 		hv_close(app->conn);
@@ -142,6 +172,12 @@ int main(int argc, char **argv)
 		{ "auto-converge", no_argument, NULL, 'G' },
 		{ "postcopy", no_argument, NULL, 'Y' },
 		{ "keep-source", no_argument, NULL, 'K' },
+		{ "linked", no_argument, NULL, 'l' },
+		{ "with-storage", no_argument, NULL, 'S' },
+		{ "hostname", required_argument, NULL, 'N' },
+		{ "address", required_argument, NULL, 'I' },
+		{ "gateway", required_argument, NULL, 'W' },
+		{ "dns", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -200,6 +236,12 @@ int main(int argc, char **argv)
 		case 'x': bo.print_xml = true; break;
 		case 'P': bo.host_paths = true; break;
 		case 'A': bo.all_hosts = true; break;
+		case 'l': bo.clone.linked = true; break;
+		case 'S': bo.clone.storage = true; break;
+		case 'N': bo.clone.seed.hostname = optarg; break;
+		case 'I': bo.clone.seed.address = optarg; break;
+		case 'W': bo.clone.seed.gateway = optarg; break;
+		case 'M': bo.clone.seed.dns = optarg; break;
 		case 'O': bo.mig.mode = HV_MIG_OFFLINE; bo.mig_set = true; break;
 		case 'C': bo.mig.copy_storage = true; bo.mig_set = true; break;
 		case 'G': bo.mig.auto_converge = true; bo.mig_set = true; break;
@@ -238,7 +280,9 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return batch(&app, argc - optind, argv + optind, &bo);
-	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set) {
+	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set ||
+	    bo.clone.linked || bo.clone.storage || bo.clone.seed.hostname || bo.clone.seed.address ||
+	    bo.clone.seed.gateway || bo.clone.seed.dns) {
 		usage(stderr);
 		return 1;
 	}

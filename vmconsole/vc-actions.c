@@ -67,6 +67,16 @@ static int act_migrate(struct vc_app *app, const char *name, char **cause)
 	return vc_migrate_screen(app, name, cause);
 }
 
+static int act_clone(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_clone_screen(app, name, cause);
+}
+
+static int act_template(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_template_action(app, name, cause);
+}
+
 static int act_vnc(struct vc_app *app, const char *name, char **cause)
 {
 	return vc_vnc_show(app, name, cause);
@@ -154,6 +164,8 @@ const struct vc_action vc_actions[] = {
 	{ 'n', N_("Snapshots"), NULL, VC_ON | VC_OFF, -1, act_snapshots },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
+	{ 'l', N_("Clone"), NULL, VC_OFF, -1, act_clone },
+	{ 't', N_("Template"), NULL, VC_OFF, -1, act_template },
 	{ 'd', N_("Delete"),
 	  /* TRANSLATORS: %s is a guest name. */
 	  N_("Delete the guest %s? Its definition is removed and it can no longer be started."),

@@ -1026,6 +1026,11 @@ int vc_scr_wizard(struct vc_app *app)
 
 	if (!vc_need_conn(app, _("New Guest")))
 		return VC_BACK;
+	/* With templates on this host, the first question is whether to start from one. */
+	rc = vc_wizard_template(app);
+	if (rc != VC_NEXT)
+		return rc;
+	rc = VC_BACK;
 	wiz_init(&w, app);
 	/* New disks are made only in storage pools: the console's images folder is one. */
 	{

@@ -368,6 +368,39 @@ int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **ca
 /* base_audit() (base/audit.h) with this process's terminal and the SSH client's address. */
 int vc_audit(const char *user, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- clones and templates (vc-clone.c, vc-clone-scr.c) ------------------------------ */
+
+/* "45%  1.2 GiB of 2.0 GiB  120.0 MiB/s  ~8 s left" (malloc'd). */
+char *vc_clone_progress_text(uint64_t done, uint64_t total, uint64_t elapsed_ns);
+/* A batch command's exit status for an hv/ result: 0 done, 1 refused (nothing changed), 2 failed. */
+int vc_clone_exit(int rc);
+/* Who runs a batch command, for the audit log. */
+void vc_batch_user(char *buf, size_t len);
+int vc_batch_clone(struct hv_conn *conn, const struct hv_clone_opts *o, bool json,
+		   const char *user, FILE *out, FILE *err);
+/* @what: "on", "off" or "show". */
+int vc_batch_template(struct hv_conn *conn, const char *name, const char *what,
+		      const char *user, FILE *out, FILE *err);
+int vc_batch_start(struct hv_conn *conn, const char *name, const char *user, FILE *out, FILE *err);
+int vc_batch_delete(struct hv_conn *conn, const char *name, bool storage, const char *user,
+		    FILE *out, FILE *err);
+struct vc_clone_flags {
+	bool json, linked, storage;
+	struct hv_seed seed;    /* hostname set: clone gives the new guest a NoCloud seed */
+};
+/* Whether @cmd is one of clone, template, start, delete. */
+bool vc_clone_cmd(const char *cmd);
+/* Run one of them (@argv[0] is the command); the exit status, or -1 for a usage error. */
+int vc_clone_main(const char *uri, int argc, char **argv, const struct vc_clone_flags *f);
+/* The Clone action of a guest: name and kind, progress with Abort, then an offer to start it. */
+int vc_clone_screen(struct vc_app *app, const char *name, char **cause);
+/* The Template action: make a guest a template, or turn a template back into a guest. */
+int vc_template_action(struct vc_app *app, const char *name, char **cause);
+/* New guest's first question when there are templates: VC_NEXT goes on with the empty wizard. */
+int vc_wizard_template(struct vc_app *app);
+/* "[#####.....]" filling @width columns for @fraction (0..1). */
+void vc_bar_text(double fraction, int width, char *out, size_t len);
+
 /* ---- hosts and migration (vc-migrate.c, vc-hosts.c) --------------------------------- */
 
 /* A migration's progress as one line of text (translated), for a terminal or a screen. */
