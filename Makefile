@@ -23,6 +23,8 @@ HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 HV_PKGS   += pam
 # The bridge editor reads and writes its bridges and snapshots as JSON.
 HV_PKGS   += json-c
+# Backup archives may be zstd streams.
+HV_PKGS   += libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libxlutil is opened at run time (hv/hv-xl.c), not linked: a KVM host needs no Xen library.
@@ -196,7 +198,7 @@ install: all
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-net-restore.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-net-restore.service
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 man/ospite-answers.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/ospite-answers.5 man/ospite-backup.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/ospite.8 man/ospite-install.8 $(DESTDIR)$(MANDIR)/man8/
 
 # ---- boot media: the Debian package (see debian/), built from a copy of the tracked files ----

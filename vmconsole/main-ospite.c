@@ -1,6 +1,7 @@
 /* ospite: the host console (a TUI with login on tty1 or a serial line) and batch commands for scripts. */
 #include "vc.h"
 #include "vc-stor.h"
+#include "vc-backup.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -30,6 +31,13 @@ static void usage(FILE *f)
 		     "                             the storage pools need --host-paths, and root\n"
 		     "  export-xl NAME             print a guest as an xl config file (without its\n"
 		     "                             VNC password)\n"
+		     "  backup GUEST DIR [--zstd]  write DIR/GUEST-YYYYMMDD-HHMMSS.ospite (see\n"
+		     "                             ospite-backup(5)); a running guest keeps running\n"
+		     "  verify FILE                read a backup and check every checksum\n"
+		     "  restore FILE [--name NAME] [--pool POOL]\n"
+		     "                             define the guest of a backup here; a new name gets\n"
+		     "                             a new UUID and new MACs; exit 0 done, 1 refused\n"
+		     "                             (nothing written), 2 failed (nothing left)\n"
 		     "  net show|apply|confirm|revert\n"
 		     "                             the host's bridges (see \"ospite net --help\")\n\n"
 		     "Options:\n"
@@ -71,7 +79,47 @@ struct batch_opts {
 	bool json, print_xml, host_paths, all_hosts, mig_set;
 	struct vc_clone_flags clone;
 	struct hv_mig_opts mig;
+	/* backup and restore */
+	bool zstd;
+	const char *rs_name, *rs_pool;
 };
+
+/* The operator the audit log names: the login name, not only the uid sudo gave. */
+static void audit_user(char *user, size_t len)
+{
+	snprintf(user, len, "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
+		 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+}
+
+/* backup, verify and restore (vc-backup.c). */
+static int batch_backup(struct vc_app *app, int argc, char **argv, struct batch_opts *bo)
+{
+	char *cause = NULL, user[64];
+	int rc;
+
+	(void)argc;
+	if (!strcmp(argv[0], "verify"))
+		return vc_batch_verify(argv[1], bo->json, stdout, stderr);
+	audit_user(user, sizeof(user));
+	if (hv_open(app->uri, &app->conn, &cause) < 0) {
+		fail(argv[0], cause);
+		return 1;
+	}
+	if (!strcmp(argv[0], "backup")) {
+		struct vc_backup_args a = { .guest = argv[1], .dir = argv[2], .zstd = bo->zstd,
+					    .json = bo->json, .user = user };
+
+		rc = vc_batch_backup(app->conn, &a, stdout, stderr);
+	} else {
+		struct vc_restore_args a = { .file = argv[1], .name = bo->rs_name, .pool = bo->rs_pool,
+					     .json = bo->json, .user = user };
+
+		rc = vc_batch_restore(app->conn, &a, stdout, stderr);
+	}
+	hv_close(app->conn);
+	app->conn = NULL;
+	return rc;
+}
 
 static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *bo)
 {
@@ -85,7 +133,9 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 
 	if (((bo->all_hosts || bo->clone.linked || bo->clone.storage || seeded) &&
 	     !vc_clone_cmd(cmd) &&
-	     strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
+	     strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate")) ||
+	    (bo->zstd && strcmp(cmd, "backup")) ||
+	    ((bo->rs_name || bo->rs_pool) && strcmp(cmd, "restore"))) {
 		usage(stderr);
 		return 1;
 	}
@@ -101,6 +151,9 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 		usage(stderr);
 		return 1;
 	}
+	if ((!strcmp(cmd, "backup") && argc == 3) || (!strcmp(cmd, "restore") && argc == 2) ||
+	    (!strcmp(cmd, "verify") && argc == 2))
+		return batch_backup(app, argc, argv, bo);
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "migrate")) {
 		vc_conf_init(&app->conf);
 		if (vc_conf_load(app->conf_path, &app->conf, &cause) < 0)
@@ -178,6 +231,9 @@ int main(int argc, char **argv)
 		{ "address", required_argument, NULL, 'I' },
 		{ "gateway", required_argument, NULL, 'W' },
 		{ "dns", required_argument, NULL, 'M' },
+		{ "zstd", no_argument, NULL, 'Z' },
+		{ "name", required_argument, NULL, 'R' },
+		{ "pool", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -247,6 +303,9 @@ int main(int argc, char **argv)
 		case 'G': bo.mig.auto_converge = true; bo.mig_set = true; break;
 		case 'Y': bo.mig.postcopy = true; bo.mig_set = true; break;
 		case 'K': bo.mig.keep_source = true; bo.mig_set = true; break;
+		case 'Z': bo.zstd = true; break;
+		case 'R': bo.rs_name = optarg; break;
+		case 'p': bo.rs_pool = optarg; break;
 		case 'D':
 		case 'B':
 			if (vc_parse_uint(optarg, opt == 'D' ? 3600000 : 1000000, &v) < 0 || v == 0) {
@@ -280,7 +339,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return batch(&app, argc - optind, argv + optind, &bo);
-	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set ||
+	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set || bo.zstd ||
+	    bo.rs_name || bo.rs_pool ||
 	    bo.clone.linked || bo.clone.storage || bo.clone.seed.hostname || bo.clone.seed.address ||
 	    bo.clone.seed.gateway || bo.clone.seed.dns) {
 		usage(stderr);

@@ -13,7 +13,7 @@ text() {
 		sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g; s/‐/-/g'
 }
 
-for p in ospite.8 ospite-install.8 ospite-answers.5; do
+for p in ospite.8 ospite-install.8 ospite-answers.5 ospite-backup.5; do
 	[ -f "$root/man/$p" ] || { fail "man/$p is missing"; continue; }
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$root/man/$p" 2>&1 >/dev/null)
 	[ -z "$warn" ] || fail "man/$p renders with warnings: $warn"
