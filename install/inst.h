@@ -257,10 +257,12 @@ bool inst_plan_uses_md(const struct inst_plan *p);
 bool inst_plan_uses_thin(const struct inst_plan *p);
 /* "plain", "lvm", "thinp" (autopart --type), "raid1". */
 const char *inst_layout_name(enum inst_layout l);
+/*
  * Turn the automatic layout into @layout: LVM (/, swap and the image store
  * as logical volumes of the group "ospite" on one partition), LVM with a
  * thin pool (/ and the image store thin) or RAID 1 over the plan's disk and
  * disk2 (/boot and an LVM physical volume on mirrored arrays).
+ */
 void inst_plan_auto_layout(struct inst_plan *p, enum inst_layout layout);
 /* Write the plan as a normalised text dump (one "key: value" per line). */
 char *inst_plan_dump(const struct inst_plan *p);
