@@ -23,9 +23,14 @@ HV_PKGS   := libvirt libxml-2.0 xlutil xenlight
 HV_PKGS   += pam
 # The bridge editor reads and writes its bridges and snapshots as JSON.
 HV_PKGS   += json-c
+# Backup archives may be zstd streams.
+HV_PKGS   += libzstd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(HV_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-HV_LIBS    := $(shell pkg-config --libs $(HV_PKGS) 2>/dev/null)
+# libxlutil is opened at run time (hv/hv-xl.c), not linked: a KVM host needs no Xen library.
+HV_LIBS    := $(shell pkg-config --libs $(filter-out xlutil xenlight,$(HV_PKGS)) 2>/dev/null)
+XLUTIL_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir xlutil 2>/dev/null)/libxlutil.so 2>/dev/null | \
+		   awk '$$1 == "SONAME" { print $$2 }')
 
 LOCALEDIR := $(PREFIX)/share/locale
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
@@ -35,6 +40,7 @@ CPPFLAGS  += -D_GNU_SOURCE -DOSPITE_VERSION=\"$(VERSION)\" -DLOCALEDIR=\"$(LOCAL
 WARN      := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wformat=2 \
 	     -Wmissing-prototypes -Wstrict-prototypes -Wno-format-truncation
 ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS)
+$(B)/obj/hv/hv-xl.o: CPPFLAGS += -DXLUTIL_SONAME=\"$(or $(XLUTIL_SONAME),libxlutil.so)\"
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 
 # One static library per folder; a file named main-*.c is a program, not library code.
@@ -74,22 +80,6 @@ $(B)/ospite: $(B)/obj/vmconsole/main-ospite.o $(CONS_A)
 $(B)/ospite-media-repo: $(B)/obj/media/main-media-repo.o $(INST_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# The installer puts the console's unit on the host it installs: the same file make install uses.
-$(B)/gen/console-unit.h: vmconsole/ospite-console.service
-	@mkdir -p $(dir $@)
-	{ echo '/* Generated from $< by make: the host console unit the installer writes. */'; \
-	  echo 'static const char console_unit[] ='; \
-	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } >$@
-# The same for the unit that restores an unkept network change at boot, before the network starts.
-$(B)/gen/net-restore-unit.h: vmconsole/ospite-net-restore.service
-	@mkdir -p $(dir $@)
-	{ echo '/* Generated from $< by make: the network restore unit the installer writes. */'; \
-	  echo 'static const char net_restore_unit[] ='; \
-	  sed -e 's|@SBINDIR@|$(PREFIX)/sbin|' -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
-	  echo ';'; } >$@
-$(B)/obj/install/inst-post.o: $(B)/gen/console-unit.h $(B)/gen/net-restore-unit.h
-
 # ---- translations --------------------------------------------------------
 $(B)/locale/it/LC_MESSAGES/ospite.mo: po/it.po
 	@mkdir -p $(dir $@)
@@ -102,7 +92,7 @@ pot:
 
 # ---- fuzzing: the answer-file parser under libFuzzer (clang) ------------------
 FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
-	     install/inst-plan.c install/inst-valid.c \
+	     install/inst-plan.c install/inst-layout.c install/inst-valid.c \
 	     base/base.c base/proc.c hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c \
 	     hostcfg/hcfg-diskid.c hostcfg/hcfg-target.c hostcfg/hcfg-units.c
 FUZZ_TIME ?= 60
@@ -125,10 +115,11 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # Unit binaries whose tests need what an integration script sets up for them: loop devices
 # (disk-loop.sh), a network namespace (nic-netns.sh), a libvirtd (hv-libvirtd.sh), a mirror
-# (apt-resolve.sh); without it those tests skip. check-unit alone runs them and counts the
+# (apt-resolve.sh), a signed repository on a loopback HTTP server (medium-http.sh); without it
+# those tests skip. check-unit alone runs them and counts the
 # skips; under make check, where no test may skip (OSPITE_NO_SKIP=1), only their scripts do.
 HARNESSED := $(addprefix $(B)/tests/,test-hcfg-disk test-hcfg-part test-hcfg-nic \
-	     test-hv-libvirtd test-inst-apt-resolve)
+	     test-hv-libvirtd test-inst-apt-resolve test-inst-mirror-key)
 UNIT_RUN  := $(if $(filter 1,$(OSPITE_NO_SKIP)),$(filter-out $(HARNESSED),$(UNIT_BINS)),$(UNIT_BINS))
 
 $(B)/tests/%: tests/unit/%.c $(LIBS_A)
@@ -183,11 +174,13 @@ bench: all
 	  0) p=$$((p + 1)) ;; 77) s=$$((s + 1)) ;; *) f=$$((f + 1)) ;; esac; done; \
 	  echo "bench: $$p passed, $$f failed, $$s skipped"; [ $$f = 0 ]
 
-check-e2e: all
+# The installs put ospite on each host as the package make deb builds (the installer finds
+# build/ospite_VERSION_amd64.deb beside its build folder).
+check-e2e: all $(DEB)
 	@tests/lib/run-scripts.sh tests/e2e
 
 run: deps
-	$(MAKE) all
+	$(MAKE) all deb
 	@mkdir -p build
 	$(B)/ospite-install --image build/demo-disk.img --image-size 8G
 
@@ -205,7 +198,7 @@ install: all
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' vmconsole/ospite-net-restore.service \
 	  >$(DESTDIR)$(UNITDIR)/ospite-net-restore.service
 	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
-	install -m 0644 man/ospite-answers.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/ospite-answers.5 man/ospite-backup.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/ospite.8 man/ospite-install.8 $(DESTDIR)$(MANDIR)/man8/
 
 # ---- boot media: the Debian package (see debian/), built from a copy of the tracked files ----

@@ -1,6 +1,8 @@
 /* The helpers every layer needs: error causes, growing strings, the monotonic clock, and looking a program up in $PATH. */
 #include "base.h"
+#include "i18n.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +120,22 @@ size_t base_utf8_cut(const char *s, size_t len)
 		return len;
 	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
 	return i - 1 + need > len ? i - 1 : len;
+}
+
+/*
+ * The console runs where only the C locales exist (see DESIGN.md), so LC_NUMERIC cannot give the
+ * separator: the catalog does, and printf's "%.1f" is fixed up afterwards.
+ */
+char *base_decimal(char *buf)
+{
+	/* TRANSLATORS: the decimal separator of numbers such as "3.0 GiB": "," in Italian. */
+	const char *sep = dgettext("ospite", ".");
+
+	if (!buf || strlen(sep) != 1 || sep[0] == '.')
+		return buf;
+	for (char *p = buf; *p; p++)
+		if (*p == '.' && p > buf && isdigit((unsigned char)p[-1]) &&
+		    isdigit((unsigned char)p[1]))
+			*p = sep[0];
+	return buf;
 }

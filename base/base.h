@@ -32,6 +32,9 @@ long long base_now_ms(void);
 char *base_which(const char *name);
 
 
+/* Put the language's decimal separator ("," in Italian) into the numbers of @buf, in place; returns @buf. */
+char *base_decimal(char *buf);
+
 /* How much of @s[0..@len) to keep so that no UTF-8 sequence is cut in two at its end. */
 size_t base_utf8_cut(const char *s, size_t len);
 

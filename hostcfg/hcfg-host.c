@@ -1,4 +1,4 @@
-/* Files of the installed host that ospite itself provides: the status line at boot, the NIC name pins, the host console's PAM rules and unit, Xen's fixed dom0 memory, and a boot menu that names file systems by UUID. */
+/* Files of the installed host that ospite itself provides: the status line at boot, the NIC name pins, Xen's fixed dom0 memory, and a boot menu that names file systems by UUID. */
 #include "hcfg.h"
 #include "hcfg-target.h"
 #include "hcfg-target-int.h"
@@ -110,37 +110,6 @@ int hcfg_host_xen_fixed_dom0(const char *root, char **cause)
 	free(conf);
 	free(out);
 	free(path);
-	return rc;
-}
-
-/* The host console's PAM rules: the system's password check and account rules. */
-static const char console_pam[] =
-	"# PAM configuration of the ospite host console (written by ospite-install).\n"
-	"@include common-auth\n"
-	"@include common-account\n";
-
-int hcfg_host_console(const char *root, const char *unit, char **cause)
-{
-	int rc = hcfg_tgt_write(root, "/etc/pam.d/ospite", console_pam, 0644, cause);
-
-	if (!rc)
-		rc = hcfg_tgt_write(root, "/etc/systemd/system/ospite-console.service", unit, 0644, cause);
-	if (!rc)
-		rc = hcfg_target_enable_unit(root, "ospite-console.service", NULL, cause);
-	return rc;
-}
-
-int hcfg_host_unit(const char *root, const char *name, const char *unit, char **cause)
-{
-	char *rel = hcfg_tgt_asprintf("/etc/systemd/system/%s", name);
-	int rc;
-
-	if (!rel)
-		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	rc = hcfg_tgt_write(root, rel, unit, 0644, cause);
-	free(rel);
-	if (!rc)
-		rc = hcfg_target_enable_unit(root, name, NULL, cause);
 	return rc;
 }
 

@@ -32,6 +32,8 @@ static const char *const fs_names[] = {
 	[HCFG_FS_BIOSBOOT] = "biosboot",
 	[HCFG_FS_VFAT] = "vfat",
 	[HCFG_FS_EXT3] = "ext3",
+	[HCFG_FS_LVMPV] = "lvmpv",
+	[HCFG_FS_MDMEMBER] = "mdmember",
 };
 
 #define N_FS (sizeof(fs_names) / sizeof(fs_names[0]))
@@ -403,8 +405,12 @@ int hcfg_disk_partition(const char *disk, const struct hcfg_part_spec *parts, si
 			goto out;
 		}
 		ped_constraint_destroy(cons);
-		if (parts[i].fs == HCFG_FS_BIOSBOOT &&
-		    !ped_partition_set_flag(part, PED_PARTITION_BIOS_GRUB, 1)) {
+		if ((parts[i].fs == HCFG_FS_BIOSBOOT &&
+		     !ped_partition_set_flag(part, PED_PARTITION_BIOS_GRUB, 1)) ||
+		    (parts[i].fs == HCFG_FS_LVMPV &&
+		     !ped_partition_set_flag(part, PED_PARTITION_LVM, 1)) ||
+		    (parts[i].fs == HCFG_FS_MDMEMBER &&
+		     !ped_partition_set_flag(part, PED_PARTITION_RAID, 1))) {
 			rc = ped_fail(cause, -EIO, disk);
 			goto out;
 		}

@@ -205,10 +205,6 @@ struct hcfg_nic_pin {
 int hcfg_host_nic_pins(const char *root, const struct hcfg_nic_pin *pins, size_t n, char **cause);
 /* xl.conf: dom0 has a fixed memory size, so xl must not balloon it down (autoballoon="off"). */
 int hcfg_host_xen_fixed_dom0(const char *root, char **cause);
-/* The host console's PAM rules and its unit (text @unit), enabled. */
-int hcfg_host_console(const char *root, const char *unit, char **cause);
-/* Another unit of ospite's (text @unit) written as /etc/systemd/system/@name and enabled. */
-int hcfg_host_unit(const char *root, const char *name, const char *unit, char **cause);
 /*
  * Rewrite "root=/dev/X" in /boot/grub/grub.cfg as "root=UUID=..." for each
  * of the @n partitions @devs whose file system has the UUID @uuids[i]; a

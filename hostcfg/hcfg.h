@@ -139,9 +139,12 @@ enum hcfg_fs {
 	HCFG_FS_BIOSBOOT,    /* GPT BIOS boot partition for GRUB, no filesystem */
 	HCFG_FS_VFAT,
 	HCFG_FS_EXT3,        /* what older answer files ask for */
+	HCFG_FS_LVMPV,       /* an LVM physical volume, no filesystem of its own */
+	HCFG_FS_MDMEMBER,    /* a member of a software RAID array */
 };
 
-const char *hcfg_fs_name(enum hcfg_fs fs);  /* "ext4", "xfs", "swap", "biosboot", "vfat", "ext3" */
+/* "ext4", "xfs", "swap", "biosboot", "vfat", "ext3", "lvmpv", "mdmember" */
+const char *hcfg_fs_name(enum hcfg_fs fs);
 enum hcfg_fs hcfg_fs_parse(const char *s);  /* HCFG_FS_NONE when unknown */
 
 struct hcfg_part_spec {

@@ -79,7 +79,11 @@ static const char *default_uri(void)
 	if (hcfg_read_line("/proc/xen/capabilities", caps, sizeof(caps)) == 0 &&
 	    strstr(caps, "control_d"))
 		return "xen:///system";
-	if (access("/run/libvirt/libvirt-sock", F_OK) == 0 ||
+	/*
+	 * libvirt serves root's qemu:///session from the system daemon's socket: naming the session
+	 * for root would send an error about one URI with the socket of the other.
+	 */
+	if (geteuid() == 0 || access("/run/libvirt/libvirt-sock", F_OK) == 0 ||
 	    access("/run/libvirt/virtqemud-sock", F_OK) == 0)
 		return "qemu:///system";
 	return "qemu:///session";
@@ -170,8 +174,15 @@ int hv_open(const char *uri, struct hv_conn **out, char **cause)
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	conn->c = virConnectOpen(want);
 	if (!conn->c) {
-		rc = base_cause(cause, hv_lv_errno(), _("Could not connect to %s: %s."), want,
-				hv_lv_msg());
+		rc = hv_lv_errno();
+		/* A missing or dead socket is the daemon not running: say so, and how to start it. */
+		if (rc == -ENOENT || rc == -ECONNREFUSED)
+			rc = base_cause(cause, rc,
+					_("Could not connect to %s: no libvirt daemon is running (%s). Start it with \"systemctl start libvirtd\"."),
+					want, hv_lv_msg());
+		else
+			rc = base_cause(cause, rc, _("Could not connect to %s: %s."), want,
+					hv_lv_msg());
 		goto fail;
 	}
 	conn->uri = virConnectGetURI(conn->c);

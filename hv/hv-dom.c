@@ -321,7 +321,7 @@ double hv_cpu_percent(const struct hv_dom_stat *prev, const struct hv_dom_stat *
 /* ---- define ---------------------------------------------------------------- */
 
 /* Create one new disk; the file is ours only once open(O_EXCL) succeeded. */
-static int make_disk(const struct hv_disk *d, bool *made, char **cause)
+int hv_make_disk(const struct hv_disk *d, bool *made, char **cause)
 {
 	char size[32];
 	int fd, rc = 0;
@@ -408,7 +408,7 @@ int hv_define_flags(struct hv_conn *conn, const struct hv_guest *g, unsigned fla
 
 		if (d->kind != HV_DISK_NEW_RAW && d->kind != HV_DISK_NEW_QCOW2)
 			continue;
-		rc = make_disk(d, &made[i], cause);
+		rc = hv_make_disk(d, &made[i], cause);
 		if (rc < 0)
 			goto out;
 	}
@@ -573,7 +573,10 @@ static int dom_op(struct hv_conn *conn, const char *name, enum op op, char **cau
 
 int hv_start(struct hv_conn *conn, const char *name, char **cause)
 {
-	return dom_op(conn, name, OP_START, cause);
+	/* A template, or the base of linked clones, must stay as it is. */
+	int rc = hv_clone_guard(conn, name, HV_GUARD_START, cause);
+
+	return rc < 0 ? rc : dom_op(conn, name, OP_START, cause);
 }
 
 int hv_shutdown(struct hv_conn *conn, const char *name, char **cause)
@@ -773,6 +776,10 @@ int hv_undefine(struct hv_conn *conn, const char *name, bool delete_storage, cha
 				_("The guest %s is running; shut it down before deleting it."), name);
 		goto out;
 	}
+	/* Linked clones would lose the base their disks read from. */
+	rc = hv_clone_guard(conn, name, HV_GUARD_DELETE, cause);
+	if (rc < 0)
+		goto out;
 	if (delete_storage) {
 		rc = hv_storage_files(conn, name, &paths, &n, cause);
 		if (rc < 0)

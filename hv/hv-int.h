@@ -45,6 +45,15 @@ void hv_disk_target(const char *bus, unsigned idx, char *out, size_t len);
 /* The bus a disk target name implies ("xen" for xvd*, "ide" for hd*, ...), NULL when unknown. */
 const char *hv_target_bus(const char *target);
 
+/* The inactive definition (with secrets when this connection may see them), and its SHA-256 in hex. */
+char *hv_inactive_xml(struct hv_conn *conn, const char *name, char **cause);
+void hv_digest_of(const char *xml, char out[65]);
+/* Create one new disk file (sparse raw or qcow2) for hv_define() and hv_edit_apply(); @made: it is ours to remove. */
+int hv_make_disk(const struct hv_disk *d, bool *made, char **cause);
+/* Append disk @d (its target the first its bus has free in @devs) or card @nic to @devs, a definition's <devices>. */
+int hv_xml_add_disk(xmlNodePtr devs, xmlXPathContextPtr ctx, const struct hv_disk *d, bool xen, bool pv);
+int hv_xml_add_nic(xmlNodePtr devs, const struct hv_nic *nic, bool xen);
+
 /* Names of life-cycle actions as libvirt and xl spell them; -1 when unknown. */
 const char *hv_lifecycle_name(enum hv_lifecycle lc);
 int hv_lifecycle_parse(const char *s);

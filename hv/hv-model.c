@@ -89,6 +89,59 @@ struct hv_nic *hv_guest_add_nic(struct hv_guest *g)
 	return grow((void **)&g->nics, &g->n_nics, sizeof(*g->nics));
 }
 
+static char *dup0(const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		abort();
+	return d;
+}
+
+struct hv_guest *hv_guest_copy(const struct hv_guest *g)
+{
+	struct hv_guest *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		abort();
+	*c = *g;
+	c->disks = NULL;
+	c->nics = NULL;
+	c->n_disks = c->n_nics = 0;
+	c->name = dup0(g->name);
+	c->vnc_listen = dup0(g->vnc_listen);
+	c->vnc_password = dup0(g->vnc_password);
+	c->kernel = dup0(g->kernel);
+	c->initrd = dup0(g->initrd);
+	c->cmdline = dup0(g->cmdline);
+	c->bootloader = dup0(g->bootloader);
+	c->bootloader_args = dup0(g->bootloader_args);
+	for (size_t i = 0; i < g->n_disks; i++) {
+		const struct hv_disk *s = &g->disks[i];
+		struct hv_disk *d = hv_guest_add_disk(c);
+
+		if (!d)
+			abort();
+		*d = *s;
+		d->path = dup0(s->path);
+		d->format = dup0(s->format);
+		d->target = dup0(s->target);
+		d->bus = dup0(s->bus);
+		d->cache = dup0(s->cache);
+		d->io = dup0(s->io);
+	}
+	for (size_t i = 0; i < g->n_nics; i++) {
+		struct hv_nic *n = hv_guest_add_nic(c);
+
+		if (!n)
+			abort();
+		*n = g->nics[i];
+		n->bridge = dup0(g->nics[i].bridge);
+		n->model = dup0(g->nics[i].model);
+	}
+	return c;
+}
+
 bool hv_name_valid(const char *name)
 {
 	size_t len;

@@ -71,7 +71,7 @@ int hv_guest_ports(struct hv_conn *conn, struct hv_port **out, size_t *n, char *
 }
 
 /* The inactive definition, with secrets when this connection may see them (so a save keeps them). */
-static char *inactive_xml(struct hv_conn *conn, const char *name, char **cause)
+char *hv_inactive_xml(struct hv_conn *conn, const char *name, char **cause)
 {
 	virDomainPtr dom;
 	char *xml;
@@ -89,7 +89,7 @@ static char *inactive_xml(struct hv_conn *conn, const char *name, char **cause)
 	return xml;
 }
 
-static void digest_of(const char *xml, char out[65])
+void hv_digest_of(const char *xml, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned n = 0;
@@ -103,12 +103,12 @@ static void digest_of(const char *xml, char out[65])
 
 int hv_digest(struct hv_conn *conn, const char *name, char out[65], char **cause)
 {
-	char *xml = inactive_xml(conn, name, cause);
+	char *xml = hv_inactive_xml(conn, name, cause);
 
 	out[0] = '\0';
 	if (!xml)
 		return -ENOENT;
-	digest_of(xml, out);
+	hv_digest_of(xml, out);
 	free(xml);
 	return 0;
 }
@@ -182,14 +182,14 @@ out:
 int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
 		  const char *digest, char **cause)
 {
-	char *xml = inactive_xml(conn, name, cause), *edited = NULL, now[65];
+	char *xml = hv_inactive_xml(conn, name, cause), *edited = NULL, now[65];
 	virDomainPtr dom = NULL;
 	int rc;
 
 	if (!xml)
 		return -ENOENT;
 	/* Someone (virsh, another console) saved the guest since it was read: never overwrite that. */
-	digest_of(xml, now);
+	hv_digest_of(xml, now);
 	if (digest && strcmp(digest, now)) {
 		rc = base_cause(cause, -ESTALE,
 				_("The definition of %s changed since it was read, for example through virsh."),

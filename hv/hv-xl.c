@@ -4,13 +4,79 @@
 #include "base/i18n.h"
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxlutil.h>
+
+/*
+ * libxlutil (with libxenlight) is opened when a file is imported, not
+ * linked: a KVM host then needs no Xen library at all, and the package
+ * depends on none.
+ */
+#ifndef XLUTIL_SONAME
+#define XLUTIL_SONAME "libxlutil.so"
+#endif
+
+static struct {
+	void *dl;
+	char *error;
+	__typeof__(xlu_cfg_init) *xlu_cfg_init;
+	__typeof__(xlu_cfg_readdata) *xlu_cfg_readdata;
+	__typeof__(xlu_cfg_destroy) *xlu_cfg_destroy;
+	__typeof__(xlu_cfg_get_string) *xlu_cfg_get_string;
+	__typeof__(xlu_cfg_get_long) *xlu_cfg_get_long;
+	__typeof__(xlu_cfg_get_list) *xlu_cfg_get_list;
+	__typeof__(xlu_cfg_get_listitem) *xlu_cfg_get_listitem;
+	__typeof__(xlu_disk_parse) *xlu_disk_parse;
+	__typeof__(libxl_device_disk_init) *libxl_device_disk_init;
+	__typeof__(libxl_device_disk_dispose) *libxl_device_disk_dispose;
+} xl;
+static pthread_once_t xl_once = PTHREAD_ONCE_INIT;
+
+static void xl_open(void)
+{
+	xl.dl = dlopen(XLUTIL_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!xl.dl) {
+		const char *e = dlerror();
+
+		xl.error = strdup(e ? e : XLUTIL_SONAME);
+		return;
+	}
+#define SYM(f) \
+	if (!xl.error && !(*(void **)&xl.f = dlsym(xl.dl, #f))) \
+		xl.error = strdup(#f)
+	SYM(xlu_cfg_init);
+	SYM(xlu_cfg_readdata);
+	SYM(xlu_cfg_destroy);
+	SYM(xlu_cfg_get_string);
+	SYM(xlu_cfg_get_long);
+	SYM(xlu_cfg_get_list);
+	SYM(xlu_cfg_get_listitem);
+	SYM(xlu_disk_parse);
+	SYM(libxl_device_disk_init);
+	SYM(libxl_device_disk_dispose);
+#undef SYM
+	if (xl.error) {
+		dlclose(xl.dl);
+		xl.dl = NULL;
+	}
+}
+
+/* Is libxlutil there? Else the cause says which package brings it. */
+static int xl_load(char **cause)
+{
+	pthread_once(&xl_once, xl_open);
+	if (xl.dl)
+		return 0;
+	return base_cause(cause, -ENOSYS, _("Reading xl configuration files needs Xen's %s (package libxenmisc4.17, which a Xen host has): %s."),
+			  XLUTIL_SONAME, xl.error ? xl.error : "");
+}
 
 void hv_xl_report_clear(struct hv_xl_report *r)
 {
@@ -168,12 +234,12 @@ static int scan_keys(const char *data, char ***keys, size_t *n)
 
 static bool get_str(struct imp *im, const char *key, const char **v)
 {
-	return xlu_cfg_get_string(im->cfg, key, v, 1) == 0;
+	return xl.xlu_cfg_get_string(im->cfg, key, v, 1) == 0;
 }
 
 static bool get_long(struct imp *im, const char *key, long *v)
 {
-	return xlu_cfg_get_long(im->cfg, key, v, 1) == 0;
+	return xl.xlu_cfg_get_long(im->cfg, key, v, 1) == 0;
 }
 
 /* A boolean 0/1 that xm also accepted as a string. */
@@ -242,22 +308,22 @@ static void do_disk(struct imp *im, const char *key)
 	XLU_ConfigList *list;
 	int n = 0;
 
-	if (xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
+	if (xl.xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
 		note(im, key, false, _("Not kept: the value is not a list of disks."));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *spec = xlu_cfg_get_listitem(list, i);
+		const char *spec = xl.xlu_cfg_get_listitem(list, i);
 		libxl_device_disk x;
 		struct hv_disk *d;
 
 		if (!spec)
 			continue;
-		libxl_device_disk_init(&x);
-		if (xlu_disk_parse(im->cfg, 1, &spec, &x) != 0) {
+		xl.libxl_device_disk_init(&x);
+		if (xl.xlu_disk_parse(im->cfg, 1, &spec, &x) != 0) {
 			note(im, key, false, _("The disk \"%s\" is not kept: it could not be read."),
 			     spec);
-			libxl_device_disk_dispose(&x);
+			xl.libxl_device_disk_dispose(&x);
 			continue;
 		}
 		/* A block script (nbd:, iscsi:, drbd:, script=) makes the device at start: the target is its arguments, not a path. */
@@ -265,13 +331,13 @@ static void do_disk(struct imp *im, const char *key)
 			/* TRANSLATORS: the first %s is a disk as the file gives it, the second a script such as block-iscsi. */
 			note(im, key, false, _("The disk \"%s\" is not kept: it needs the block script %s, which libvirt does not run; attach the device on this host and give its path instead."),
 			     spec, x.script);
-			libxl_device_disk_dispose(&x);
+			xl.libxl_device_disk_dispose(&x);
 			continue;
 		}
 		d = hv_guest_add_disk(im->g);
 		if (!d) {
 			im->oom = true;
-			libxl_device_disk_dispose(&x);
+			xl.libxl_device_disk_dispose(&x);
 			return;
 		}
 		if (x.is_cdrom)
@@ -333,7 +399,7 @@ static void do_disk(struct imp *im, const char *key)
 			     x.vdev ? x.vdev : "", d->path ? d->path : "");
 			break;
 		}
-		libxl_device_disk_dispose(&x);
+		xl.libxl_device_disk_dispose(&x);
 	}
 }
 
@@ -342,12 +408,12 @@ static void do_vif(struct imp *im, const char *key)
 	XLU_ConfigList *list;
 	int n = 0;
 
-	if (xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
+	if (xl.xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
 		note(im, key, false, _("Not kept: the value is not a list of network cards."));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *spec = xlu_cfg_get_listitem(list, i);
+		const char *spec = xl.xlu_cfg_get_listitem(list, i);
 		struct hv_nic *nic = hv_guest_add_nic(im->g);
 		char k[64], v[256];
 
@@ -394,12 +460,12 @@ static void do_vfb(struct imp *im, const char *key)
 	XLU_ConfigList *list;
 	int n = 0;
 
-	if (xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
+	if (xl.xlu_cfg_get_list(im->cfg, key, &list, &n, 1) != 0) {
 		note(im, key, false, _("Not kept: the value is not a list of displays."));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
-		const char *spec = xlu_cfg_get_listitem(list, i);
+		const char *spec = xl.xlu_cfg_get_listitem(list, i);
 		char k[64], v[256];
 		bool vnc = false;
 
@@ -495,8 +561,8 @@ static void do_serial(struct imp *im, const char *key)
 	XLU_ConfigList *list;
 	const char *v = NULL;
 
-	if (!get_str(im, key, &v) && xlu_cfg_get_list(im->cfg, key, &list, NULL, 1) == 0)
-		v = xlu_cfg_get_listitem(list, 0);
+	if (!get_str(im, key, &v) && xl.xlu_cfg_get_list(im->cfg, key, &list, NULL, 1) == 0)
+		v = xl.xlu_cfg_get_listitem(list, 0);
 	if (v && strcmp(v, "pty") == 0) {
 		im->g->serial = true;
 		note(im, key, true, _("A serial console."));
@@ -557,9 +623,9 @@ static void do_bootloader_args(struct imp *im, const char *key)
 	}
 	if (get_str(im, key, &v)) {
 		base_buf_str(&b, v);
-	} else if (xlu_cfg_get_list(im->cfg, key, &list, &n, 1) == 0) {
+	} else if (xl.xlu_cfg_get_list(im->cfg, key, &list, &n, 1) == 0) {
 		for (int i = 0; i < n; i++) {
-			const char *item = xlu_cfg_get_listitem(list, i);
+			const char *item = xl.xlu_cfg_get_listitem(list, i);
 
 			if (item)
 				base_buf_printf(&b, "%s%s", b.s && *b.s ? " " : "", item);
@@ -882,6 +948,9 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	int rc;
 
 	*out = NULL;
+	rc = xl_load(cause);
+	if (rc < 0)
+		return rc;
 	rc = hcfg_read_file(path, &data, cause);
 	if (rc < 0)
 		return rc;
@@ -909,13 +978,13 @@ int hv_xl_import(const char *path, struct hv_guest **out, struct hv_xl_report *r
 	}
 	/* libxlutil reports syntax errors on a stream: keep them for the cause. */
 	rep = open_memstream(&msgs, &msgs_len);
-	im.cfg = rep ? xlu_cfg_init(rep, path) : NULL;
+	im.cfg = rep ? xl.xlu_cfg_init(rep, path) : NULL;
 	im.g = calloc(1, sizeof(*im.g));
 	if (!im.cfg || !im.g) {
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
 		goto out;
 	}
-	rc = xlu_cfg_readdata(im.cfg, data, strlen(data));
+	rc = xl.xlu_cfg_readdata(im.cfg, data, strlen(data));
 	if (rc) {
 		fflush(rep);
 		first_line(msgs, msgs_len);
@@ -1016,7 +1085,7 @@ out:
 	free(keys);
 	hv_guest_free(im.g);
 	if (im.cfg)
-		xlu_cfg_destroy(im.cfg);
+		xl.xlu_cfg_destroy(im.cfg);
 	if (rep)
 		fclose(rep);
 	free(msgs);
@@ -1214,4 +1283,37 @@ int hv_xl_export(const struct hv_guest *g, char **text, char **cause)
 	}
 	*text = b.s;
 	return 0;
+}
+
+size_t hv_xl_fit_disks(struct hv_guest *g, const char *virt_type, struct hv_xl_report *report)
+{
+	struct imp im = { .g = g, .report = report };
+	size_t n = 0;
+
+	if (!virt_type || strcmp(virt_type, "xen") == 0)
+		return 0;
+	for (size_t i = 0; i < g->n_disks; i++) {
+		struct hv_disk *d = &g->disks[i];
+		char *target = NULL;
+
+		if (!d->target || strncmp(d->target, "xvd", 3) != 0 ||
+		    (d->bus && strcmp(d->bus, "xen") != 0))
+			continue;
+		/* A CD-ROM cannot be a virtio disk: it goes on SATA, which every QEMU machine has. */
+		if (asprintf(&target, "%s%s", d->kind == HV_DISK_CDROM ? "sd" : "vd",
+			     d->target + 3) < 0) {
+			im.oom = true;
+			break;
+		}
+		if (report)
+			/* TRANSLATORS: a line of import-xl's report; %s are disk names: xvda, vda. */
+			note(&im, "disk", true, _("Disk %s becomes %s: this hypervisor has no Xen disks."),
+			     d->target, target);
+		free(d->target);
+		d->target = target;
+		free(d->bus);
+		d->bus = strdup(d->kind == HV_DISK_CDROM ? "sata" : "virtio");
+		n++;
+	}
+	return n;
 }

@@ -154,6 +154,45 @@ static void add_nic(struct xb *b, xmlNodePtr devs, const struct hv_nic *nic, boo
 	}
 }
 
+int hv_xml_add_disk(xmlNodePtr devs, xmlXPathContextPtr ctx, const struct hv_disk *d, bool xen,
+		    bool pv)
+{
+	struct xb b = { devs->doc, false };
+	struct hv_guest one;
+	struct hv_disk copy = *d;
+	char chosen[1][16] = { "" }, name[16], expr[96];
+
+	memset(&one, 0, sizeof(one));
+	one.pv = pv;
+	one.disks = &copy;
+	one.n_disks = 1;
+	/* The first free name on its bus, among the disks the definition has now. */
+	for (unsigned k = 0; !copy.target; k++) {
+		xmlXPathObjectPtr set;
+		bool taken;
+
+		hv_disk_target(disk_bus(d, xen, pv), k, name, sizeof(name));
+		snprintf(expr, sizeof(expr), "/domain/devices/disk/target[@dev='%s']", name);
+		set = hv_xp_nodes(ctx, NULL, expr);
+		taken = set && set->nodesetval && set->nodesetval->nodeNr > 0;
+		xmlXPathFreeObject(set);
+		if (!taken)
+			copy.target = name;
+		if (k > 64)
+			return -ENOSPC;
+	}
+	add_disk(&b, devs, &one, 0, chosen, xen);
+	return b.oom ? -ENOMEM : 0;
+}
+
+int hv_xml_add_nic(xmlNodePtr devs, const struct hv_nic *nic, bool xen)
+{
+	struct xb b = { devs->doc, false };
+
+	add_nic(&b, devs, nic, xen);
+	return b.oom ? -ENOMEM : 0;
+}
+
 static void add_devices(struct xb *b, xmlNodePtr root, const struct hv_guest *g, bool xen)
 {
 	xmlNodePtr devs = el(b, root, "devices", NULL), n, t;

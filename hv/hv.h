@@ -83,6 +83,8 @@ void hv_guest_init(struct hv_guest *g);
 /* Free what the guest points to and zero it; hv_guest_free() also frees @g itself. */
 void hv_guest_clear(struct hv_guest *g);
 void hv_guest_free(struct hv_guest *g);
+/* A deep copy (aborts when out of memory), for an editor to change beside the original. */
+struct hv_guest *hv_guest_copy(const struct hv_guest *g);
 /* Append a zeroed disk or NIC and return it (NULL when out of memory); older pointers go stale. */
 struct hv_disk *hv_guest_add_disk(struct hv_guest *g);
 struct hv_nic *hv_guest_add_nic(struct hv_guest *g);
@@ -305,6 +307,75 @@ struct hv_guest_edit {
 int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
 		  const char *digest, char **cause);
 
+/* ---- changing a defined guest: what changes, said before it is made (hv-edit.c) ------- */
+
+enum hv_change_kind {
+	HV_CH_MEMORY = 0, HV_CH_VCPUS, HV_CH_AUTOSTART, HV_CH_BOOT,
+	HV_CH_DISK_ADD, HV_CH_DISK_REMOVE, HV_CH_DISK_RESIZE,
+	HV_CH_CD_INSERT, HV_CH_CD_EJECT,
+	HV_CH_NIC_ADD, HV_CH_NIC_REMOVE, HV_CH_NIC_BRIDGE,
+};
+
+/* When a change reaches the guest: at once (and kept for its next start), or at its next start. */
+enum hv_when { HV_WHEN_NOW = 0, HV_WHEN_NEXT_START };
+
+/* One change; its pointers go into the two models hv_edit_diff() compared. */
+struct hv_change {
+	enum hv_change_kind kind;
+	enum hv_when when;
+	uint64_t from, to;            /* memory KiB, vCPUs, disk bytes, autostart 0/1 */
+	const struct hv_disk *disk;   /* added, resized or CD (the edited model); removed (the old) */
+	const struct hv_disk *before; /* a CD drive: its medium before */
+	const struct hv_nic *nic;     /* added or re-bridged (edited model); removed (the old) */
+	const struct hv_nic *nic_before;
+	const enum hv_boot_dev *boot, *boot_before;
+};
+
+/* What decides whether a change can reach the running guest at once. */
+struct hv_edit_facts {
+	bool running;
+	uint64_t max_kib;             /* the running guest's memory ceiling: the balloon goes up to it */
+};
+int hv_edit_facts(struct hv_conn *conn, const char *name, struct hv_edit_facts *f, char **cause);
+
+/*
+ * The changes from @old (what hv_get() read) to @edited (a copy the operator changed): disks are
+ * matched by target (a new disk has none), cards by MAC. A disk that would shrink or a change the
+ * model cannot say (a card's model) is refused with -EINVAL. *@out is NULL when nothing changes.
+ */
+int hv_edit_diff(const struct hv_guest *old, const struct hv_guest *edited,
+		 const struct hv_edit_facts *f, struct hv_change **out, size_t *n, char **cause);
+
+/*
+ * Make the changes: new disk files first, then one save of the definition (refused with -ESTALE
+ * when it no longer has @digest), then what reaches the running guest at once (memory, CD,
+ * resize) and autostart. New disk files must pass hv_disk_place() with @flags and are removed
+ * again when the save fails. Removed disks keep their files.
+ */
+int hv_edit_apply(struct hv_conn *conn, const char *name, const char *digest, unsigned flags,
+		  const struct hv_guest *edited, const struct hv_change *ch, size_t n,
+		  char **cause);
+
+/* ---- snapshots of guests whose disks are all qcow2 (hv-snap.c) ------------------------ */
+
+struct hv_snap {
+	char name[128];
+	time_t created;
+	bool running;                 /* taken from a running guest: reverting resumes it */
+	bool current;
+};
+/*
+ * Whether the guest's disks allow snapshots: 0, or -ENOTSUP with a cause that names the first
+ * disk whose format does not (raw) and what to do instead.
+ */
+int hv_snap_supported(struct hv_conn *conn, const char *name, char **cause);
+/* The guest's snapshots, oldest first. */
+int hv_snap_list(struct hv_conn *conn, const char *name, struct hv_snap **out, size_t *n,
+		 char **cause);
+int hv_snap_create(struct hv_conn *conn, const char *name, const char *snap, char **cause);
+int hv_snap_revert(struct hv_conn *conn, const char *name, const char *snap, char **cause);
+int hv_snap_delete(struct hv_conn *conn, const char *name, const char *snap, char **cause);
+
 /* ---- xl/xm configuration files (hv-xl.c) ------------------------------------ */
 
 struct hv_xl_note {
@@ -324,6 +395,74 @@ int hv_xl_import(const char *path, struct hv_guest **g, struct hv_xl_report *rep
 		 char **cause);
 /* Write the xl config text of a guest. */
 int hv_xl_export(const struct hv_guest *g, char **text, char **cause);
+/*
+ * Fit an imported guest's disks to the hypervisor of @virt_type: anywhere but Xen, Xen's PV disks
+ * (xvda...) become virtio disks (vda...), which the guest can start with. Returns how many changed;
+ * each gets a note in @report (may be NULL).
+ */
+size_t hv_xl_fit_disks(struct hv_guest *g, const char *virt_type, struct hv_xl_report *report);
+
+/* ---- clones and templates (hv-clone.c) ------------------------------------------- */
+
+/* What cloud-init in a new guest is told through a NoCloud seed (hv-seed.c). */
+struct hv_seed {
+	const char *hostname;
+	const char *address;  /* "192.0.2.10/24"; NULL or "" = DHCP as the template does */
+	const char *gateway;  /* NULL or "" = none */
+	const char *dns;      /* addresses separated by blanks or commas; NULL or "" = none */
+};
+/* A host name, an address with its prefix, a gateway and name servers, or a sentence on the first wrong one. */
+int hv_seed_check(const struct hv_seed *s, char **cause);
+/*
+ * A new 1 MiB FAT file @path labelled CIDATA holding meta-data (a new instance id, the host
+ * name), user-data and, with an address, network-config for the card with @mac (NULL: the first
+ * "e*" card). Made with mkfs.vfat and mcopy; nothing is left on failure.
+ */
+int hv_seed_make(const char *path, const struct hv_seed *s, const char *mac, char **cause);
+enum hv_ci { HV_CI_UNKNOWN = 0, HV_CI_NO, HV_CI_YES };
+/*
+ * Whether the raw image @path has cloud-init (/etc/cloud/cloud.cfg on an ext2/3/4 file system
+ * of the image or of one of its partitions), read without mounting and without writing.
+ * HV_CI_UNKNOWN with a cause (a sentence) when it cannot say.
+ */
+int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause);
+/* The same for the first disk image of guest @name. */
+int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause);
+
+/* The namespace of ospite's element in a guest's libvirt <metadata>. */
+#define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
+
+struct hv_clone_opts {
+	const char *source;   /* a shut-off guest */
+	const char *name;     /* the new guest's */
+	bool linked;          /* a qcow2 overlay with the source's disk as its backing file */
+	const struct hv_seed *seed;  /* NULL, or the identity a NoCloud seed CD-ROM gives it */
+};
+/* Called as the copy goes on (bytes of the disks' sizes, holes included); false stops it. */
+typedef bool (*hv_clone_cb)(void *opaque, uint64_t done, uint64_t total);
+/*
+ * Define @o->name as a copy of @o->source with a new UUID, new MACs and a display on a free
+ * port. Each writable file disk gets a new file in the same pool folder (NAME.ext, NAME-2.ext):
+ * a full copy shares the extents where the file system can (FICLONE), else copies only the
+ * data, leaving holes; a linked clone is a qcow2 overlay. CD-ROMs, read-only and shareable
+ * disks are shared; other kinds of disk are refused. On failure or -ECANCELED nothing is left.
+ */
+int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb, void *opaque,
+	     char **cause);
+/* The guests with a disk whose qcow2 backing file is one of @name's disks (sorted by name). */
+int hv_clone_dependents(struct hv_conn *conn, const char *name, char ***names, size_t *n,
+			char **cause);
+enum hv_guard { HV_GUARD_START = 0, HV_GUARD_DELETE };
+/*
+ * -EPERM with a sentence when @name may not be started (a template, or the base of linked
+ * clones) or deleted (the base of linked clones); hv_start() and hv_undefine() ask it.
+ */
+int hv_clone_guard(struct hv_conn *conn, const char *name, enum hv_guard what, char **cause);
+/* Whether @name is a template; set or clear it (only a shut-off guest becomes one). */
+int hv_template_get(struct hv_conn *conn, const char *name, bool *on, char **cause);
+int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **cause);
+/* The templates, sorted by name. */
+int hv_templates(struct hv_conn *conn, char ***names, size_t *n, char **cause);
 
 /* ---- live and offline migration (hv-migrate.c) -------------------------------- */
 

@@ -158,6 +158,19 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 		return base_cause(cause, -EBUSY, _("The disk %s cannot be used. %s"), p->disk, disk.why);
 	if (!p->wipe_confirmed)
 		return base_cause(cause, -EPERM, _("Erasing %s was not confirmed."), p->disk);
+	/* RAID 1: the second disk too; the smaller one sets the mirrored partitions' sizes. */
+	if (*p->disk2) {
+		struct hcfg_disk disk2;
+
+		rc = hcfg_disk_probe(p->disk2, NULL, &disk2, cause);
+		if (rc < 0)
+			return rc;
+		if (!disk2.eligible)
+			return base_cause(cause, -EBUSY, _("The disk %s cannot be used. %s"), p->disk2,
+					  disk2.why);
+		if (disk2.size < disk.size)
+			disk.size = disk2.size;
+	}
 	rc = inst_plan_resolve_sizes(p, disk.size >> 20, e->sizes, cause);
 	if (rc < 0)
 		return rc;
@@ -165,13 +178,29 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	rc = hcfg_mkdirs(aptdir, cause);
 	if (rc < 0)
 		return rc;
+	rc = eng_mirror_keyring(e, cause);
+	if (rc < 0)
+		return rc;
 	eng_fill_source(p, &src, url, sizeof(url));
+	if (*e->keyring)
+		src.keyring = e->keyring;
 	pkgs = inst_plan_package_set(p);
 	if (e->have_pkgs)
 		inst_pkgset_free(&e->pkgs);
 	e->have_pkgs = false;
-	rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress, e,
-			      &e->pkgs, cause);
+	/* The host gets ospite as a package apt knows, so that apt can upgrade it later. */
+	rc = eng_ospite_package(e, &pkgs, cause);
+	if (rc == 0)
+		rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress,
+				      e, &e->pkgs, cause);
+	if (rc < 0 && !*e->ospite_deb && cause && *cause && strstr(*cause, "ospite")) {
+		char *why = *cause;
+
+		*cause = NULL;
+		base_cause(cause, rc, _("%s The installation source has no ospite package: name its .deb file with --package."),
+			   why);
+		free(why);
+	}
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);
@@ -207,28 +236,24 @@ static int mkfs_progress(void *opaque, unsigned permille)
 static int eng_step_format(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
-	struct hcfg_part_spec specs[INST_MAX_PARTS];
 	char text[256];
 	int rc;
 
 	eng_step(e, INST_STEP_FORMAT);
 	snprintf(text, sizeof(text), _("Partitioning %s..."), p->disk);
 	eng_progress(e, 0, text);
-	for (size_t i = 0; i < p->n_parts; i++) {
-		specs[i].size_mib = e->sizes[i];
-		specs[i].fs = p->parts[i].fs;
-		specs[i].label = p->parts[i].mount;
-	}
 	rc = eng_check_disk(e, cause);
 	if (rc == 0)
-		rc = hcfg_disk_partition(p->disk, specs, p->n_parts, e->partdev, cause);
+		rc = eng_storage_partition(e, cause);
+	if (rc == 0)
+		rc = eng_storage_make(e, cause);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < p->n_parts; i++) {
 		struct mkfs_cb m = { e, 50 + 900 * i / p->n_parts, 900 / p->n_parts, text };
 		const char *label = p->parts[i].mount;
 
-		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+		if (!inst_part_has_fs(&p->parts[i]))
 			continue;
 		/* TRANSLATORS: "Formatting / file system..." as on the slide. */
 		snprintf(text, sizeof(text), _("Formatting %s file system..."), p->parts[i].mount);
@@ -276,6 +301,9 @@ static int eng_step_bootloader(struct inst_engine *e, char **cause)
 	eng_progress(e, 300, _("Installing GRUB on the disk..."));
 	/* bootloader --location=none: the menu is written, the disk's boot code left alone. */
 	rc = p->boot_none ? 0 : TARGET(e, cause, "grub-install", "--target=i386-pc", p->disk);
+	/* RAID 1: either disk boots the host alone. */
+	if (rc == 0 && !p->boot_none && *p->disk2)
+		rc = TARGET(e, cause, "grub-install", "--target=i386-pc", p->disk2);
 	if (rc < 0)
 		return rc;
 	eng_progress(e, 600, _("Writing the boot menu..."));
@@ -346,6 +374,7 @@ static int eng_step_finish(struct inst_engine *e, char **cause)
 	inst_run_record_remove(e->workdir, &e->jn);
 	eng_progress(e, 500, _("Unmounting the target..."));
 	eng_umount_all(e);
+	eng_storage_release(e);
 	eng_progress(e, 1000, _("The installation is complete."));
 	return 0;
 }
@@ -428,6 +457,7 @@ int inst_engine_run(struct inst_engine *e, char **cause)
 			eng_log(e, "failed: %s: %s", inst_step_title(e->failed),
 			      cause && *cause ? *cause : "");
 			eng_umount_all(e);
+			eng_storage_release(e);
 			/* Even a failed run must not have touched another disk: say so if it did. */
 			if (eng_fprint_check(e, NULL) < 0)
 				eng_log(e, "a disk outside the plan changed during this failed run");

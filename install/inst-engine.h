@@ -52,6 +52,11 @@ struct inst_engine {
 	char **fp_files;            /* for loop devices, the file behind each, else "" */
 	size_t n_fp;
 	bool pre_done;              /* the answer file's %pre scripts ran */
+	/* What this run assembled, released at the end and on failure. */
+	bool md_made[INST_MAX_PARTS];
+	bool vg_made[INST_MAX_VGS];
+	char ospite_deb[PATH_MAX];  /* the ospite package file the host gets; "" when apt takes it by name */
+	char keyring[PATH_MAX];     /* a mirror's keys: Debian's and the install medium's; "" for Debian's */
 };
 
 /* ---- inst-engine.c: the log and the front end ---------------------------------- */
@@ -101,9 +106,31 @@ int eng_step_base(struct inst_engine *e, char **cause);
 int eng_step_packages(struct inst_engine *e, char **cause);
 /* Package Installation announced by a run that resumes after the base system. */
 void eng_packages_resumed(struct inst_engine *e);
+/*
+ * Which ospite package the host gets (e->ospite_deb): the file OSPITE_PACKAGE names, else by
+ * name from a local source that has it, else the medium's or a build's package file, else by
+ * name from the mirror; then the names the Dependency Check adds to @pkgs for it.
+ */
+int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause);
+/*
+ * A mirror may be the install medium's repository served over HTTP, its
+ * Release signed by the medium's key, which the live system carries
+ * (/usr/share/keyrings/ospite-medium.gpg, or the file OSPITE_MEDIUM_KEY
+ * names): e->keyring becomes Debian's keys and that one, in the work folder.
+ */
+int eng_mirror_keyring(struct inst_engine *e, char **cause);
 /* The package source of the plan, for apt's resolver and downloader (@buf holds a file: URL). */
 void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, char *buf, size_t len);
 
+/* ---- inst-storage.c: LVM and RAID 1 ------------------------------------------------ */
+/* Partition the plan's disk (and disk2), each entry's device in e->partdev. */
+int eng_storage_partition(struct inst_engine *e, char **cause);
+/* The arrays, volume groups and logical volumes, their devices in e->partdev. */
+int eng_storage_make(struct inst_engine *e, char **cause);
+/* The host's /etc/mdadm/mdadm.conf and an initial RAM disk that assembles its arrays. */
+int eng_storage_host_files(struct inst_engine *e, char **cause);
+/* Deactivate the volume groups and stop the arrays this run made (after unmounting). */
+void eng_storage_release(struct inst_engine *e);
 /* ---- inst-post.c: Running post-install scripts ----------------------------------- */
 
 int eng_step_post(struct inst_engine *e, char **cause);

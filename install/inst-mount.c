@@ -125,7 +125,8 @@ int eng_mount_targets(struct inst_engine *e, bool probe, char **cause)
 			const struct inst_part *pt = &p->parts[i];
 			int rc;
 
-			if (pt->mount[0] != '/' || mount_depth(pt->mount) != depth)
+			if (!inst_part_has_fs(pt) || pt->mount[0] != '/' ||
+			    mount_depth(pt->mount) != depth)
 				continue;
 			rc = eng_mount(e, e->partdev[i], !strcmp(pt->mount, "/") ? "" : pt->mount,
 				       hcfg_fs_name(pt->fs), flags,

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,218 @@ void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, cha
 	src->standard = p->std_priority;
 	if (p->security && p->src == INST_SRC_MIRROR && *p->security_mirror)
 		src->security_mirror = p->security_mirror;
+}
+
+/* ---- the ospite package ------------------------------------------------------ */
+
+static bool regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Does the local source's index list ospite (the install medium's does)? */
+static bool local_has_ospite(const struct inst_plan *p)
+{
+	char path[PATH_MAX + 128], *idx = NULL;
+	bool has;
+
+	snprintf(path, sizeof(path), "%s/dists/%s/main/binary-amd64/Packages", p->local_dir, p->suite);
+	if (hcfg_read_file(path, &idx, NULL) < 0)
+		return false;
+	has = !strncmp(idx, "Package: ospite\n", 16) || strstr(idx, "\nPackage: ospite\n");
+	free(idx);
+	return has;
+}
+
+/*
+ * The package file a source without ospite falls back to: the install
+ * medium's (booted from it, with a network mirror chosen), or the one make
+ * deb builds beside a build tree (build/ospite_VERSION_amd64.deb for
+ * build/std/ospite-install).
+ */
+static void fallback_deb(char *buf, size_t len)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t l;
+
+	snprintf(buf, len, "%s/pool/main/ospite_%s_amd64.deb", inst_plan_medium_dir(), OSPITE_VERSION);
+	if (regular_file(buf))
+		return;
+	*buf = '\0';
+	l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (l <= 0)
+		return;
+	self[l] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = '\0';
+	snprintf(buf, len, "%s/ospite_%s_amd64.deb", self, OSPITE_VERSION);
+	if (!regular_file(buf))
+		*buf = '\0';
+}
+
+static void add_name(char ***pkgs, const char *name, size_t len)
+{
+	size_t n = 0;
+	char **v;
+
+	for (; (*pkgs)[n]; n++)
+		if (strlen((*pkgs)[n]) == len && !strncmp((*pkgs)[n], name, len))
+			return;
+	v = realloc(*pkgs, (n + 2) * sizeof(*v));
+	if (!v || !(v[n] = strndup(name, len)))
+		abort();
+	v[n + 1] = NULL;
+	*pkgs = v;
+}
+
+/*
+ * What a package file depends on, for the Dependency Check: its Depends
+ * field, each first alternative by name, without versions or
+ * architecture; the file must be an ospite package for amd64.
+ */
+static int deb_needs(struct inst_engine *e, char ***pkgs, char **cause)
+{
+	const char *argv[] = { "dpkg-deb", "-f", e->ospite_deb, "Package", "Architecture", "Depends",
+			       NULL };
+	char *out = NULL, *deps = NULL;
+	int rc = base_run_capture(argv, e->logfd, &out, NULL);
+	bool ours = false, amd64 = false;
+
+	if (rc != 0) {
+		free(out);
+		return base_cause(cause, -EINVAL, _("%s is not a Debian package dpkg-deb can read."),
+				  e->ospite_deb);
+	}
+	for (char *line = out; line && *line;) {
+		char *next = strchr(line, '\n');
+
+		if (next)
+			*next++ = '\0';
+		if (!strcmp(line, "Package: ospite"))
+			ours = true;
+		else if (!strcmp(line, "Architecture: amd64"))
+			amd64 = true;
+		else if (!strncmp(line, "Depends:", 8))
+			deps = line + 8;
+		else if (deps && (*line == ' ' || *line == '\t'))
+			line[-1] = ' ';   /* a folded field goes on: join it to the line before */
+		line = next;
+	}
+	if (!ours || !amd64) {
+		free(out);
+		return base_cause(cause, -EINVAL, _("%s is not an ospite package for amd64."),
+				  e->ospite_deb);
+	}
+	for (char *d = deps; d && *d;) {
+		size_t len;
+
+		d += strspn(d, " \t,");
+		len = strcspn(d, " \t,|(:");
+		if (len)
+			add_name(pkgs, d, len);
+		d += strcspn(d, ",");
+	}
+	free(out);
+	return 0;
+}
+
+#define DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define MEDIUM_KEY     "/usr/share/keyrings/ospite-medium.gpg"
+/* Where the installed host keeps them, when the medium's key joined Debian's. */
+#define TARGET_KEYRING "/etc/apt/keyrings/ospite-mirror.gpg"
+
+/* Append the file @from to the open @to: keyrings are binary, not text. */
+static int append_file(FILE *to, const char *from, char **cause)
+{
+	FILE *f = fopen(from, "rbe");
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return base_cause(cause, -errno, _("Could not read %s: %s."), from, strerror(errno));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (fwrite(buf, 1, n, to) != n)
+			break;
+	if (ferror(f) || ferror(to)) {
+		fclose(f);
+		return base_cause(cause, -EIO, _("Could not read %s: %s."), from, strerror(EIO));
+	}
+	fclose(f);
+	return 0;
+}
+
+int eng_mirror_keyring(struct inst_engine *e, char **cause)
+{
+	const char *key = getenv("OSPITE_MEDIUM_KEY");
+	char tmp[PATH_MAX + 8];
+	FILE *out;
+	int rc;
+
+	*e->keyring = '\0';
+	if (e->plan->src != INST_SRC_MIRROR)
+		return 0;
+	if (key && *key && !regular_file(key))
+		return base_cause(cause, -ENOENT, _("The install medium's key %s does not exist."), key);
+	if (!key || !*key)
+		key = MEDIUM_KEY;
+	if (!regular_file(key))
+		return 0;
+	rc = hcfg_mkdirs(e->workdir, cause);
+	if (rc < 0)
+		return rc;
+	/* gpgv takes one keyring file that holds both: OpenPGP keyrings concatenate. */
+	snprintf(e->keyring, sizeof(e->keyring), "%s/mirror-keyring.gpg", e->workdir);
+	snprintf(tmp, sizeof(tmp), "%s.new", e->keyring);
+	out = fopen(tmp, "wbe");
+	if (!out)
+		return base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	rc = append_file(out, DEBIAN_KEYRING, cause);
+	if (rc == 0)
+		rc = append_file(out, key, cause);
+	/* apt reads it as its unprivileged _apt user. */
+	if (fchmod(fileno(out), 0644) < 0 && rc == 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	if (fclose(out) != 0 && rc == 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
+	if (rc == 0 && rename(tmp, e->keyring) < 0)
+		rc = base_cause(cause, -errno, _("Could not write %s: %s."), e->keyring, strerror(errno));
+	if (rc < 0) {
+		unlink(tmp);
+		*e->keyring = '\0';
+		return rc;
+	}
+	eng_log(e, "mirror: Release checked with Debian's keys and the install medium's key %s", key);
+	return 0;
+}
+
+int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause)
+{
+	const struct inst_plan *p = e->plan;
+	const char *given = getenv("OSPITE_PACKAGE");
+
+	*e->ospite_deb = '\0';
+	if (given && *given) {
+		if (!regular_file(given))
+			return base_cause(cause, -ENOENT, _("The ospite package %s does not exist."), given);
+		INST_COPY(e->ospite_deb, given);
+	} else if (!(p->src == INST_SRC_LOCAL && local_has_ospite(p))) {
+		fallback_deb(e->ospite_deb, sizeof(e->ospite_deb));
+	}
+	if (!*e->ospite_deb) {
+		eng_log(e, "ospite package: from the installation source, by name");
+		add_name(pkgs, "ospite", 6);
+		return 0;
+	}
+	eng_log(e, "ospite package: %s", e->ospite_deb);
+	return deb_needs(e, pkgs, cause);
 }
 
 static void pkg_update(struct inst_engine *e, unsigned overall, const char *status)
@@ -162,6 +375,9 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	if (p->src == INST_SRC_LOCAL)
 		snprintf(mirror, sizeof(mirror), "deb [trusted=yes] copy://%s %s main", p->local_dir,
 			 p->suite);
+	else if (*e->keyring)
+		snprintf(mirror, sizeof(mirror), "deb [signed-by=%s] %s %s main", e->keyring, p->mirror,
+			 p->suite);
 	else
 		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
 	const char *argv[] = { "mmdebstrap", "--verbose", "--mode=root", "--variant=important",
@@ -181,7 +397,7 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
 	const struct inst_plan *p = e->plan;
-	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8];
+	char cache[PATH_MAX + 32], mirror[PATH_MAX + 8], keyring[PATH_MAX + 16];
 	struct inst_dbs *dbs;
 	int rc;
 
@@ -193,8 +409,17 @@ static int run_debootstrap(struct inst_engine *e, const char *const env[], char 
 	dbs = inst_dbs_new(dbs_event, e);
 	if (!dbs)
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	const char *argv[] = { "debootstrap", "--debian-installer", cache, "--arch=amd64",
-			       p->suite, e->target, mirror, NULL };
+	const char *argv[9] = { "debootstrap", "--debian-installer", cache, "--arch=amd64" };
+	size_t n = 4;
+
+	/* A mirror the medium's key signs: debootstrap checks it with that key and Debian's. */
+	snprintf(keyring, sizeof(keyring), "--keyring=%s", e->keyring);
+	if (*e->keyring)
+		argv[n++] = keyring;
+	argv[n++] = p->suite;
+	argv[n++] = e->target;
+	argv[n++] = mirror;
+	argv[n] = NULL;
 
 	rc = eng_run_ticking(e, argv, env, 3, dbs_line, dbs, cause);
 	inst_dbs_flush(dbs);
@@ -219,6 +444,8 @@ int eng_step_base(struct inst_engine *e, char **cause)
 			e->base_bytes += e->pkgs.pkgs[i].size;
 	snprintf(aptdir, sizeof(aptdir), "%s/apt", e->workdir);
 	eng_fill_source(p, &src, url, sizeof(url));
+	if (*e->keyring)
+		src.keyring = e->keyring;
 	/* Everything is fetched first, once, into the cache both the base system and apt use. */
 	rc = inst_apt_download(&src, &e->pkgs, aptdir, e->logfd, dl_progress, e, cause);
 	if (rc < 0)
@@ -391,6 +618,31 @@ static int repair_dpkg(struct inst_engine *e, const char *const env[], char **ca
 	return rc;
 }
 
+/*
+ * A package file goes through apt in the target, which installs what it
+ * depends on from the source: dpkg then knows ospite as a package, and apt
+ * upgrades it like any other.
+ */
+static int install_ospite_deb(struct inst_engine *e, const char *const env[], char **cause)
+{
+	static const char rel[] = "/tmp/ospite-package.deb";
+	const char *argv[] = { "chroot", e->target, "apt-get", "-y", "-q", "-o", "APT::Status-Fd=3",
+			       "-o", "Dpkg::Options::=--force-confdef", "-o", "Dpkg::Use-Pty=0",
+			       "--no-install-recommends", "install", rel, NULL };
+	char dst[PATH_MAX];
+	int rc;
+
+	eng_target_path(e, dst, sizeof(dst), rel);
+	rc = base_run((const char *const[]){ "install", "-m", "0644", e->ospite_deb, dst, NULL },
+		      e->logfd, cause);
+	if (rc > 0)
+		return -EIO;
+	if (rc == 0)
+		rc = eng_run_ticking(e, argv, env, 3, apt_line, NULL, cause);
+	unlink(dst);
+	return rc;
+}
+
 int eng_step_packages(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -417,6 +669,19 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 		snprintf(local, sizeof(local), "file:%s", p->local_dir);
 		apt.mirror = local;
 		apt.trusted = true;
+	}
+	/* The host checks the mirror with the keys the install checked it with. */
+	if (*e->keyring) {
+		char dst[PATH_MAX];
+
+		eng_target_path(e, dst, sizeof(dst), TARGET_KEYRING);
+		rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", e->keyring, dst, NULL },
+			      e->logfd, cause);
+		if (rc > 0)
+			return -EIO;
+		if (rc < 0)
+			return rc;
+		apt.signed_by = TARGET_KEYRING;
 	}
 	rc = hcfg_target_apt_sources(e->target, &apt, cause);
 	if (!rc)
@@ -456,7 +721,7 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 					    "--no-install-recommends", "dist-upgrade" };
 	size_t nh = sizeof(head) / sizeof(head[0]), n = 0;
 	/* An answer file may list many packages: room for all of them. */
-	const char **argv = calloc(nh + 3 + inst_list_len(pkgs) + (e->have_pkgs ? e->pkgs.n : 0),
+	const char **argv = calloc(nh + 4 + inst_list_len(pkgs) + (e->have_pkgs ? e->pkgs.n : 0),
 				   sizeof(*argv));
 
 	if (!argv)
@@ -468,6 +733,9 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	/* dist-upgrade with the package names installs them and takes security updates too. */
 	for (size_t i = 0; pkgs[i]; i++)
 		argv[n++] = pkgs[i];
+	/* ospite from the installation source, by name; a package file is installed after. */
+	if (!*e->ospite_deb)
+		argv[n++] = "ospite";
 	/* Priority standard (a package group such as @standard) by name, as tasksel does. */
 	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++)
 		if (e->pkgs.pkgs[i].standard && !inst_list_has(p->exclude, e->pkgs.pkgs[i].name))
@@ -480,6 +748,8 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);
+	if (rc == 0 && *e->ospite_deb)
+		rc = install_ospite_deb(e, env, cause);
 	if (rc == 0)
 		rc = build_initrd(e, cause);
 	return rc;

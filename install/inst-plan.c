@@ -1,5 +1,6 @@
 /* The install plan: defaults, the automatic layout, the package set, validation and dumps. */
 #include "inst.h"
+#include "inst-plan-int.h"
 #include "base/i18n.h"
 
 #include <dirent.h>
@@ -343,14 +344,17 @@ int inst_plan_add_biosboot(struct inst_plan *p)
 	return 1;
 }
 
-int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
-			    char **cause)
+/* Share @disk_mib among the partitions of disk @disk_n, growing the grow ones. */
+static int resolve_disk(const struct inst_plan *p, unsigned disk_n, uint64_t disk_mib,
+			uint64_t *sizes, char **cause)
 {
 	/* 1 MiB in front for alignment and the GPT, 1 MiB at the end for its backup. */
 	uint64_t avail = disk_mib > 2 ? disk_mib - 2 : 0, fixed = 0;
 	size_t ngrow = 0;
 
 	for (size_t i = 0; i < p->n_parts; i++) {
+		if (!inst_part_on_disk(&p->parts[i]) || p->parts[i].disk_n != disk_n)
+			continue;
 		fixed += p->parts[i].size_mib;
 		sizes[i] = p->parts[i].size_mib;
 		if (p->parts[i].grow)
@@ -373,7 +377,8 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 			const struct inst_part *e = &p->parts[i];
 			uint64_t add = share;
 
-			if (!e->grow || (e->max_mib && sizes[i] >= e->max_mib))
+			if (!inst_part_on_disk(e) || e->disk_n != disk_n || !e->grow ||
+			    (e->max_mib && sizes[i] >= e->max_mib))
 				continue;
 			if (e->max_mib && sizes[i] + add > e->max_mib)
 				add = e->max_mib - sizes[i];
@@ -390,6 +395,21 @@ int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64
 	return 0;
 }
 
+int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
+			    char **cause)
+{
+	int rc;
+
+	for (size_t i = 0; i < p->n_parts; i++)
+		sizes[i] = 0;
+	rc = resolve_disk(p, 0, disk_mib, sizes, cause);
+	if (rc == 0 && *p->disk2)
+		rc = resolve_disk(p, 1, disk_mib, sizes, cause);
+	if (rc == 0)
+		rc = inst_plan_resolve_storage(p, sizes, cause);
+	return rc;
+}
+
 static const char *const base_pkgs[] = {
 	/*
 	 * zstd: initramfs-tools is set to compress with it (a Recommends that
@@ -400,8 +420,10 @@ static const char *const base_pkgs[] = {
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
 	/* What the host console links with (objdump -p: NEEDED), beyond what libvirt brings. */
-	"libnewt0.52", "libvirt0", "libxenmisc4.17", "libpam0g", "libjson-c5", "libnl-3-200",
-	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3", NULL,
+	"libnewt0.52", "libvirt0", "libpam0g", "libjson-c5", "libnl-3-200",
+	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3",
+	/* The console's cloud-init seeds for guests made from templates: mkfs.vfat and mcopy. */
+	"dosfstools", "mtools", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };
@@ -409,7 +431,7 @@ static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-drive
 static const char *const needed_pkgs[] = {
 	"linux-image-amd64", "grub-pc", "ifupdown", "bridge-utils", "isc-dhcp-client", "locales",
 	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", "libnewt0.52", "libvirt0",
-	"libxenmisc4.17", "libpam0g", "libjson-c5", "libnl-3-200", "libnl-route-3-200", "libparted2",
+	"libpam0g", "libjson-c5", "libnl-3-200", "libnl-route-3-200", "libparted2",
 	"libblkid1", "libssl3", NULL,
 };
 
@@ -434,20 +456,24 @@ bool inst_plan_pkg_listed(const struct inst_plan *p, const char *pkg)
 
 char **inst_plan_package_set(const struct inst_plan *p)
 {
-	const char *const *lists[3] = { base_pkgs, p->hv == INST_HV_XEN ? xen_pkgs : kvm_pkgs,
-					(const char *const *)p->packages };
+	/* The host assembles its arrays and volume groups at boot with these (and its initramfs). */
+	const char *const storage[] = { inst_plan_uses_lvm(p) ? "lvm2" : "",
+		inst_plan_uses_md(p) ? "mdadm" : "",
+		inst_plan_uses_thin(p) ? "thin-provisioning-tools" : "", NULL };
+	const char *const *lists[4] = { base_pkgs, p->hv == INST_HV_XEN ? xen_pkgs : kvm_pkgs,
+					storage, (const char *const *)p->packages };
 	size_t n = 0, k = 0;
 	char **v;
 
-	for (int l = 0; l < 3; l++)
+	for (int l = 0; l < 4; l++)
 		for (size_t i = 0; lists[l] && lists[l][i]; i++)
 			n++;
 	v = calloc(n + 1, sizeof(*v));
 	if (!v)
 		abort();
-	for (int l = 0; l < 3; l++)
+	for (int l = 0; l < 4; l++)
 		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
-			bool dup = inst_list_has(p->exclude, lists[l][i]);
+			bool dup = !*lists[l][i] || inst_list_has(p->exclude, lists[l][i]);
 
 			for (size_t j = 0; j < k; j++)
 				dup |= !strcmp(v[j], lists[l][i]);
@@ -479,11 +505,14 @@ int inst_plan_validate_parts(const struct inst_plan *p, char **causes)
 	for (size_t i = 0; i < p->n_parts; i++) {
 		if (!strcmp(p->parts[i].mount, "/"))
 			roots++;
+		/* Physical volumes, RAID members and thin pools are named, not mounted. */
+		if (!inst_part_has_fs(&p->parts[i]) && p->parts[i].fs != HCFG_FS_BIOSBOOT)
+			continue;
 		if (inst_valid_mount(p->parts[i].mount, &c) < 0)
 			problem(&all, c), c = NULL;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(p->parts[i].mount, p->parts[j].mount) &&
-			    strcmp(p->parts[i].mount, "swap")) {
+			    strcmp(p->parts[i].mount, "swap") && strcmp(p->parts[i].mount, "biosboot")) {
 				base_cause(&c, 0, _("The mount point %s is used twice."),
 					   p->parts[i].mount);
 				problem(&all, c), c = NULL;
@@ -693,17 +722,26 @@ char *inst_plan_dump(const struct inst_plan *p)
 	}
 	base_buf_printf(&s, "erase: %s\n", p->wipe_confirmed ? "yes" : "no");
 	if (p->autopart)
-		base_buf_printf(&s, "autopart: yes\n");
+		base_buf_printf(&s, "autopart: %s\n",
+		    p->layout == INST_LAYOUT_PLAIN ? "yes" : inst_layout_name(p->layout));
+	inst_plan_dump_storage(&s, p);
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
-		if (e->recommended)
-			base_buf_printf(&s, "part: %s fs=%s size=recommended", e->mount, hcfg_fs_name(e->fs));
+		const char *kind = *e->md ? "raid" : *e->vg ? "logvol" : "part";
+
+		if (*e->md)
+			/* An array is as large as its members. */
+			base_buf_printf(&s, "%s: %s fs=%s", kind, e->mount, hcfg_fs_name(e->fs));
+		else if (e->recommended)
+			base_buf_printf(&s, "%s: %s fs=%s size=recommended", kind, e->mount,
+			    hcfg_fs_name(e->fs));
 		else
-			base_buf_printf(&s, "part: %s fs=%s size=%lluM%s", e->mount, hcfg_fs_name(e->fs),
+			base_buf_printf(&s, "%s: %s fs=%s size=%lluM%s", kind, e->mount, hcfg_fs_name(e->fs),
 			    (unsigned long long)e->size_mib, e->grow ? " grow" : "");
 		if (e->max_mib)
 			base_buf_printf(&s, " max=%lluM", (unsigned long long)e->max_mib);
+		inst_plan_dump_where(&s, e);
 		base_buf_printf(&s, "\n");
 	}
 	base_buf_printf(&s, "rootpw: %s%s\n", *p->root_hash ? "set" : "-", p->root_lock ? " locked" : "");
@@ -771,7 +809,7 @@ char *inst_plan_dump(const struct inst_plan *p)
 }
 
 /* Append @v as one word of an answer file: quoted when the parser would split or strip it. */
-static void ks_word(struct base_buf *s, const char *v)
+void inst_plan_ks_word(struct base_buf *s, const char *v)
 {
 	bool plain = *v && *v != '#';
 
@@ -792,10 +830,10 @@ static void ks_word(struct base_buf *s, const char *v)
 }
 
 /* " --name=value" with the value quoted as needed. */
-static void ks_opt(struct base_buf *s, const char *name, const char *v)
+void inst_plan_ks_opt(struct base_buf *s, const char *name, const char *v)
 {
 	base_buf_printf(s, " --%s=", name);
-	ks_word(s, v);
+	inst_plan_ks_word(s, v);
 }
 
 /* The addressing part of the management network command. */
@@ -807,24 +845,24 @@ static void ks_address(struct base_buf *s, const struct inst_plan *p)
 		base_buf_str(s, p->nodefroute ? " --bootproto=dhcp --nodefroute" : " --bootproto=dhcp");
 	} else {
 		base_buf_str(s, " --bootproto=static");
-		ks_opt(s, "ip", p->ip);
+		inst_plan_ks_opt(s, "ip", p->ip);
 		base_buf_printf(s, " --netmask=%u", p->prefix);
 		if (*p->gateway)
-			ks_opt(s, "gateway", p->gateway);
+			inst_plan_ks_opt(s, "gateway", p->gateway);
 		if (*p->dns) {
 			/* The plan keeps the servers blank-separated, the answer file comma-separated. */
 			INST_COPY(dns, p->dns);
 			for (char *c = dns; *c; c++)
 				if (*c == ' ')
 					*c = ',';
-			ks_opt(s, "nameserver", dns);
+			inst_plan_ks_opt(s, "nameserver", dns);
 		}
 	}
 	if (*p->ipv6)
-		ks_opt(s, "ipv6", p->ipv6);
+		inst_plan_ks_opt(s, "ipv6", p->ipv6);
 	if (p->noipv6)
 		base_buf_str(s, " --noipv6");
-	ks_opt(s, "hostname", p->hostname);
+	inst_plan_ks_opt(s, "hostname", p->hostname);
 	base_buf_str(s, " --activate\n");
 }
 
@@ -835,15 +873,15 @@ static void ks_extra(struct base_buf *s, const struct inst_addr *x)
 		base_buf_str(s, x->nodefroute ? " --bootproto=dhcp --nodefroute" : " --bootproto=dhcp");
 	} else {
 		base_buf_str(s, " --bootproto=static");
-		ks_opt(s, "ip", x->ip);
+		inst_plan_ks_opt(s, "ip", x->ip);
 		base_buf_printf(s, " --netmask=%u", x->prefix);
 		if (*x->gateway)
-			ks_opt(s, "gateway", x->gateway);
+			inst_plan_ks_opt(s, "gateway", x->gateway);
 		else
 			base_buf_str(s, " --nodefroute");
 	}
 	if (*x->ipv6)
-		ks_opt(s, "ipv6", x->ipv6);
+		inst_plan_ks_opt(s, "ipv6", x->ipv6);
 	base_buf_str(s, "\n");
 }
 
@@ -863,6 +901,14 @@ int inst_plan_confirm_disk(struct inst_plan *p, char **cause)
 	p->disk_id_set = rc == 0;
 	if (hcfg_disk_stable_name(p->disk, NULL, p->disk_stable, sizeof(p->disk_stable)) < 0)
 		p->disk_stable[0] = '\0';
+	p->disk2_id_set = false;
+	p->disk2_stable[0] = '\0';
+	if (rc < 0 || !*p->disk2)
+		return rc;
+	rc = hcfg_disk_identity(p->disk2, &p->disk2_id, cause);
+	p->disk2_id_set = rc == 0;
+	if (hcfg_disk_stable_name(p->disk2, NULL, p->disk2_stable, sizeof(p->disk2_stable)) < 0)
+		p->disk2_stable[0] = '\0';
 	return rc;
 }
 
@@ -884,7 +930,7 @@ static void ks_disks(struct base_buf *s, const struct inst_plan *p, const char *
 		base_buf_printf(&v, "%s%s", i ? "," : "", ks_disk(p, list[i]));
 	if (v.oom)
 		abort();
-	ks_opt(s, name, v.s);
+	inst_plan_ks_opt(s, name, v.s);
 	free(v.s);
 }
 
@@ -907,19 +953,19 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		char x[80];
 
 		snprintf(x, sizeof(x), "%s (%s)", p->keyboard, p->kbd_variant);
-		ks_opt(&s, "xlayouts", x);
+		inst_plan_ks_opt(&s, "xlayouts", x);
 	} else {
-		ks_word(&s, p->keyboard);
+		inst_plan_ks_word(&s, p->keyboard);
 	}
 	base_buf_str(&s, "\ntimezone ");
-	ks_word(&s, p->timezone);
+	inst_plan_ks_word(&s, p->timezone);
 	base_buf_printf(&s, "%s\n", p->utc ? " --utc" : "");
 	for (size_t i = 0; i < p->n_bridges; i++) {
 		const struct inst_bridge *b = &p->bridges[i];
 
 		base_buf_str(&s, "network");
-		ks_opt(&s, "device", b->name);
-		ks_opt(&s, "bridgeslaves", b->nic);
+		inst_plan_ks_opt(&s, "device", b->name);
+		inst_plan_ks_opt(&s, "bridgeslaves", b->nic);
 		if (b == mgmt && *p->nic)
 			ks_address(&s, p);
 		else if (bridge_addr(p, b))
@@ -930,7 +976,7 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	if (!mgmt || !*p->nic) {
 		base_buf_str(&s, "network");
 		if (*nic_spec(p))
-			ks_opt(&s, "device", nic_spec(p));
+			inst_plan_ks_opt(&s, "device", nic_spec(p));
 		ks_address(&s, p);
 	}
 	for (size_t i = 0; i < p->n_addrs; i++) {
@@ -941,26 +987,26 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (on_bridge)
 			continue;
 		base_buf_str(&s, "network");
-		ks_opt(&s, "device", p->addrs[i].dev);
+		inst_plan_ks_opt(&s, "device", p->addrs[i].dev);
 		ks_extra(&s, &p->addrs[i]);
 	}
 	base_buf_str(&s, "url");
 	if (p->src == INST_SRC_MIRROR) {
-		ks_opt(&s, "url", p->mirror);
+		inst_plan_ks_opt(&s, "url", p->mirror);
 	} else {
 		char *u = NULL;
 
 		if (asprintf(&u, "file://%s", p->local_dir) < 0)
 			abort();
-		ks_opt(&s, "url", u);
+		inst_plan_ks_opt(&s, "url", u);
 		free(u);
 	}
-	ks_opt(&s, "suite", p->suite);
+	inst_plan_ks_opt(&s, "suite", p->suite);
 	base_buf_printf(&s, "%s\n", p->security ? "" : " --nosecurity");
 	if (*p->root_hash) {
 		base_buf_str(&s, "rootpw --iscrypted");
 		base_buf_printf(&s, "%s ", p->root_lock ? " --lock" : "");
-		ks_word(&s, p->root_hash);
+		inst_plan_ks_word(&s, p->root_hash);
 		base_buf_str(&s, "\n");
 	} else if (p->root_lock) {
 		base_buf_str(&s, "rootpw --lock\n");
@@ -979,20 +1025,24 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	if (p->wipe_confirmed) {
 		base_buf_str(&s, "zerombr\nclearpart --all --initlabel");
 		if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk))
-			ks_opt(&s, "drives", disk);
+			inst_plan_ks_opt(&s, "drives", disk);
 		base_buf_str(&s, "\n");
 	} else if (*disk && p->n_parts == 0 && !inst_list_has(p->only_use, p->disk)) {
 		base_buf_str(&s, "ignoredisk");
-		ks_opt(&s, "only-use", disk);
+		inst_plan_ks_opt(&s, "only-use", disk);
 		base_buf_str(&s, "\n");
 	}
 	if (p->autopart)
-		base_buf_str(&s, "autopart --type=plain\n");
+		base_buf_printf(&s, "autopart --type=%s\n", inst_layout_name(p->layout));
 	for (size_t i = 0; i < p->n_parts; i++) {
 		const struct inst_part *e = &p->parts[i];
 
+		if (inst_plan_ks_storage(&s, p, e, disk,
+		    *p->image ? "" : *p->disk2_stable ? p->disk2_stable : p->disk2))
+			continue;
+
 		base_buf_str(&s, "part ");
-		ks_word(&s, e->mount);
+		inst_plan_ks_word(&s, e->mount);
 		base_buf_printf(&s, " --fstype=%s", hcfg_fs_name(e->fs));
 		if (e->recommended)
 			base_buf_str(&s, " --recommended");
@@ -1002,7 +1052,7 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (e->max_mib)
 			base_buf_printf(&s, " --maxsize=%llu", (unsigned long long)e->max_mib);
 		if (*disk)
-			ks_opt(&s, "ondisk", disk);
+			inst_plan_ks_opt(&s, "ondisk", disk);
 		base_buf_str(&s, "\n");
 	}
 	base_buf_printf(&s, "bootloader --location=%s", p->boot_none ? "none" : "mbr");
@@ -1014,7 +1064,7 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (asprintf(&a, "%s%s%s%s", *p->serial ? "console=" : "", p->serial,
 			     *p->serial && *p->boot_append ? " " : "", p->boot_append) < 0)
 			abort();
-		ks_opt(&s, "append", a);
+		inst_plan_ks_opt(&s, "append", a);
 		free(a);
 	}
 	base_buf_str(&s, "\n");
@@ -1038,7 +1088,7 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (v.oom)
 			abort();
 		if (v.s)
-			ks_opt(&s, "port", v.s);
+			inst_plan_ks_opt(&s, "port", v.s);
 		free(v.s);
 		ks_list(&s, "trust", p->fw_trust);
 		base_buf_str(&s, "\n");
@@ -1062,23 +1112,23 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		const struct inst_user *u = &p->users[i];
 
 		base_buf_str(&s, "user");
-		ks_opt(&s, "name", u->name);
+		inst_plan_ks_opt(&s, "name", u->name);
 		if (*u->groups)
-			ks_opt(&s, "groups", u->groups);
+			inst_plan_ks_opt(&s, "groups", u->groups);
 		if (*u->hash) {
 			base_buf_str(&s, " --iscrypted");
-			ks_opt(&s, "password", u->hash);
+			inst_plan_ks_opt(&s, "password", u->hash);
 		}
 		if (u->lock)
 			base_buf_str(&s, " --lock");
 		if (u->uid >= 0)
 			base_buf_printf(&s, " --uid=%ld", u->uid);
 		if (*u->shell)
-			ks_opt(&s, "shell", u->shell);
+			inst_plan_ks_opt(&s, "shell", u->shell);
 		if (*u->home)
-			ks_opt(&s, "homedir", u->home);
+			inst_plan_ks_opt(&s, "homedir", u->home);
 		if (*u->gecos)
-			ks_opt(&s, "gecos", u->gecos);
+			inst_plan_ks_opt(&s, "gecos", u->gecos);
 		base_buf_str(&s, "\n");
 	}
 	for (size_t i = 0; i < p->n_scripts; i++) {
@@ -1089,9 +1139,9 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 		if (sc->nochroot)
 			base_buf_str(&s, " --nochroot");
 		if (*sc->interpreter)
-			ks_opt(&s, "interpreter", sc->interpreter);
+			inst_plan_ks_opt(&s, "interpreter", sc->interpreter);
 		if (*sc->log)
-			ks_opt(&s, "log", sc->log);
+			inst_plan_ks_opt(&s, "log", sc->log);
 		if (sc->erroronfail)
 			base_buf_str(&s, " --erroronfail");
 		/* Always written, so that a replay keeps the limit even if the default changes. */

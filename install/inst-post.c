@@ -1,16 +1,12 @@
-/* Running post-install scripts: the installed host's configuration, its root password, the host console, and the answer file's services and %post. */
+/* Running post-install scripts: the installed host's configuration, its root password, and the answer file's services and %post. */
 #include "inst-engine.h"
 #include "base/i18n.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "console-unit.h"   /* generated from vmconsole/ospite-console.service */
-#include "net-restore-unit.h"   /* generated from vmconsole/ospite-net-restore.service */
 #include "hostcfg/hcfg-target.h"
 
 /* Timers and services a hypervisor host does without: no unattended apt runs under guests. */
@@ -127,61 +123,6 @@ static int answer_file_post(struct inst_engine *e, char **cause)
 	return rc;
 }
 
-/*
- * The host console is the program that runs on the host from now on: it
- * comes from beside this installer (the same build), with its catalog, its
- * PAM rules and its unit on tty1, and the group whose members may log in.
- */
-static int install_console(struct inst_engine *e, char **cause)
-{
-	char self[PATH_MAX], src[PATH_MAX + 16], dst[PATH_MAX], mo[PATH_MAX], mo_dst[PATH_MAX];
-	const char *localedir = getenv("OSPITE_LOCALEDIR");
-	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int rc;
-
-	if (l <= 0)
-		return base_cause(cause, -errno, _("Could not find the host console next to the installer."));
-	self[l] = '\0';
-	*strrchr(self, '/') = '\0';
-	snprintf(src, sizeof(src), "%s/ospite", self);
-	if (access(src, X_OK) < 0)
-		return base_cause(cause, -ENOENT, _("The host console %s is missing."), src);
-	eng_target_path(e, dst, sizeof(dst), SBINDIR "/ospite");
-	rc = base_run((const char *const[]){ "install", "-D", "-m", "0755", src, dst, NULL },
-		      e->logfd, cause);
-	/* The catalog: where this installer takes its own, beside a build, or installed. */
-	const char *dirs[] = { localedir && *localedir ? localedir : NULL, NULL, LOCALEDIR };
-	char beside[PATH_MAX + 16];
-
-	snprintf(beside, sizeof(beside), "%s/locale", self);
-	dirs[1] = beside;
-	*mo = '\0';
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !*mo; i++) {
-		if (!dirs[i])
-			continue;
-		snprintf(mo, sizeof(mo), "%s/it/LC_MESSAGES/ospite.mo", dirs[i]);
-		if (access(mo, R_OK) < 0)
-			*mo = '\0';
-	}
-	if (rc == 0 && *mo) {
-		eng_target_path(e, mo_dst, sizeof(mo_dst), LOCALEDIR "/it/LC_MESSAGES/ospite.mo");
-		rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", mo, mo_dst, NULL },
-			      e->logfd, cause);
-	} else if (rc == 0) {
-		eng_log(e, "no Italian catalog found: the host console will speak English only");
-	}
-	if (rc > 0)
-		return -EIO;
-	if (!rc)
-		rc = hcfg_host_console(e->target, console_unit, cause);
-	/* A bridge change the host rebooted in the middle of is undone before the network starts. */
-	if (!rc)
-		rc = hcfg_host_unit(e->target, "ospite-net-restore.service", net_restore_unit, cause);
-	if (!rc)
-		rc = TARGET(e, cause, "groupadd", "-f", "ospite");
-	return rc;
-}
-
 int eng_step_post(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -193,7 +134,7 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	eng_step(e, INST_STEP_POST);
 	eng_progress(e, 50, _("Writing the file system table..."));
 	for (size_t i = 0; i < p->n_parts; i++) {
-		if (p->parts[i].fs == HCFG_FS_BIOSBOOT)
+		if (!inst_part_has_fs(&p->parts[i]))
 			continue;
 		mounts[nm++] = (struct hcfg_target_mount){
 			.mount = p->parts[i].mount, .uuid = e->uuid[i],
@@ -201,6 +142,8 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		};
 	}
 	rc = hcfg_target_fstab(e->target, mounts, nm, cause);
+	if (rc == 0)
+		rc = eng_storage_host_files(e, cause);
 	if (rc < 0)
 		return rc;
 
@@ -252,11 +195,6 @@ int eng_step_post(struct inst_engine *e, char **cause)
 	rc = p->hv == INST_HV_XEN ? hcfg_host_xen_fixed_dom0(e->target, cause) : 0;
 	if (!rc)
 		rc = hcfg_host_status(e->target, cause);
-	if (rc < 0)
-		return rc;
-
-	eng_progress(e, 700, _("Installing the host console..."));
-	rc = install_console(e, cause);
 	if (rc < 0)
 		return rc;
 

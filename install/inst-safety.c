@@ -15,27 +15,44 @@
  * question and the first write another disk may have taken its name, or
  * someone may have partitioned it.
  */
+static int disk_changed(struct inst_engine *e, const char *disk, const struct hcfg_disk_id *id,
+			char **cause);
+
 int eng_check_disk(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
 	struct hcfg_disk_id now;
+
+	/* RAID 1: the second disk was confirmed with the first, and is checked the same way. */
+	for (int d = 0; d < (*p->disk2 ? 2 : 1); d++) {
+		const char *disk = d ? p->disk2 : p->disk;
+		const struct hcfg_disk_id *id = d ? &p->disk2_id : &p->disk_id;
+
+		if (!(d ? p->disk2_id_set : p->disk_id_set))
+			return base_cause(cause, -EINVAL,
+					  _("The disk %s was never confirmed, so nothing is written to it."),
+					  disk);
+		if (hcfg_disk_identity(disk, &now, NULL) < 0 || !hcfg_disk_id_equal(&now, id))
+			return disk_changed(e, disk, id, cause);
+	}
+	return 0;
+}
+
+static int disk_changed(struct inst_engine *e, const char *disk, const struct hcfg_disk_id *id,
+			char **cause)
+{
+	struct hcfg_disk_id now;
 	char was[640], is[640];
 
-	if (!p->disk_id_set)
-		return base_cause(cause, -EINVAL,
-				  _("The disk %s was never confirmed, so nothing is written to it."),
-				  p->disk);
-	if (hcfg_disk_identity(p->disk, &now, NULL) == 0 && hcfg_disk_id_equal(&now, &p->disk_id))
-		return 0;
-	hcfg_disk_id_describe(&p->disk_id, was, sizeof(was));
-	if (hcfg_disk_identity(p->disk, &now, NULL) == 0)
+	hcfg_disk_id_describe(id, was, sizeof(was));
+	if (hcfg_disk_identity(disk, &now, NULL) == 0)
 		hcfg_disk_id_describe(&now, is, sizeof(is));
 	else
 		snprintf(is, sizeof(is), "%s", _("gone"));
 	eng_log(e, "disk identity changed: confirmed %s; now %s", was, is);
 	return base_cause(cause, -ESTALE,
 			  _("The disk %s is not the one that was confirmed, so nothing was written: it was %s; it is now %s."),
-			  p->disk, was, is);
+			  disk, was, is);
 }
 
 /* "2026-12-02 14:05", in the local time of this machine. */
@@ -82,6 +99,13 @@ unsigned eng_resume_probe(struct inst_engine *e)
 	/* Opened before anything of the disk is mounted: nothing mounted later can stand in for it. */
 	int records = inst_run_records_open(e->workdir), rc;
 
+	/*
+	 * Arrays and volume groups would have to be assembled from the disk to
+	 * be looked at: such a layout is made afresh instead.
+	 */
+	why = "an LVM or RAID layout is made afresh";
+	if (inst_plan_uses_md(p) || p->n_vgs)
+		goto fresh;
 	if (hcfg_disk_partitions(p->disk, e->partdev, sizes, INST_MAX_PARTS, &n, NULL) < 0) {
 		eng_log(e, "resume: no partition table on %s", p->disk);
 		return 0;
@@ -188,7 +212,7 @@ fresh:
 int eng_fprint_take(struct inst_engine *e, char **cause)
 {
 	struct hcfg_disk *disks = NULL;
-	struct hcfg_disk target;
+	struct hcfg_disk target, target2 = { 0 };
 	size_t n = 0;
 	int rc;
 
@@ -200,6 +224,11 @@ int eng_fprint_take(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	hcfg_loop_backing_file(target.name, target_file, sizeof(target_file));
+	/* RAID 1: the second disk is the plan's too. */
+	if (*e->plan->disk2 && hcfg_disk_probe(e->plan->disk2, NULL, &target2, cause) < 0) {
+		free(disks);
+		return -ENODEV;
+	}
 	e->fp_disks = calloc(n ? n : 1, sizeof(char *));
 	e->fp_before = calloc(n ? n : 1, sizeof(char *));
 	e->fp_files = calloc(n ? n : 1, sizeof(char *));
@@ -209,7 +238,8 @@ int eng_fprint_take(struct inst_engine *e, char **cause)
 		char *fp = NULL, file[PATH_MAX];
 
 		/* Mounted, swap or held disks change on their own: the exclusive open keeps them safe. */
-		if (!strcmp(disks[i].name, target.name) || hcfg_disk_try_claim(disks[i].path) == -EBUSY)
+		if (!strcmp(disks[i].name, target.name) || !strcmp(disks[i].name, target2.name) ||
+		    hcfg_disk_try_claim(disks[i].path) == -EBUSY)
 			continue;
 		hcfg_loop_backing_file(disks[i].name, file, sizeof(file));
 		if (*file && !strcmp(file, target_file))

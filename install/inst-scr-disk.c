@@ -12,6 +12,7 @@ static void fmt_mib(uint64_t mib, char *buf, size_t len)
 		snprintf(buf, len, "%.1f GiB", mib / 1024.0);
 	else
 		snprintf(buf, len, "%llu MiB", (unsigned long long)mib);
+	base_decimal(buf);
 }
 
 static char *disk_row(const struct hcfg_disk *d)
@@ -79,6 +80,10 @@ int inst_scr_disk(struct inst_ctx *c)
 			/* Another disk: a confirmation given for the old one does not carry over. */
 			c->plan.wipe_confirmed = false;
 			c->parts_custom = false;
+			/* Nor a mirror chosen with the old one. */
+			c->plan.disk2[0] = '\0';
+			if (c->plan.layout == INST_LAYOUT_RAID1)
+				c->plan.layout = INST_LAYOUT_PLAIN;
 		}
 		INST_COPY(c->plan.disk, c->disks[cur].path);
 		c->disk_mib = c->disks[cur].size >> 20;
@@ -151,13 +156,74 @@ static char *part_row(const struct inst_part *e, uint64_t size)
 	return row;
 }
 
+/* The space the layout plans with: with RAID 1 the smaller of the two disks. */
+static uint64_t layout_mib(const struct inst_ctx *c)
+{
+	uint64_t mib = c->disk_mib;
+
+	for (size_t i = 0; *c->plan.disk2 && i < c->n_disks; i++)
+		if (!strcmp(c->disks[i].path, c->plan.disk2) && (c->disks[i].size >> 20) < mib)
+			mib = c->disks[i].size >> 20;
+	return mib;
+}
+
+/* The automatic layout of the plan's kind, over the plan's disk (and disk2). */
+static void auto_layout(struct inst_ctx *c)
+{
+	inst_plan_auto_parts(&c->plan, layout_mib(c), c->ram_mib);
+	inst_plan_auto_layout(&c->plan, c->plan.layout);
+	c->parts_custom = false;
+}
+
+/* The other disk RAID 1 mirrors onto: the first other eligible one, or NULL. */
+static const struct hcfg_disk *mirror_disk(const struct inst_ctx *c)
+{
+	for (size_t i = 0; i < c->n_disks; i++)
+		if (c->disks[i].eligible && strcmp(c->disks[i].path, c->plan.disk))
+			return &c->disks[i];
+	return NULL;
+}
+
+/* Automatic: the layouts to choose from, RAID 1 only with a second disk. */
+static void choose_layout(struct inst_ctx *c)
+{
+	const struct hcfg_disk *m = mirror_disk(c);
+	char raid[160];
+	const char *items[4] = {
+		_("Plain partitions"), _("LVM: /, swap and the images as logical volumes"),
+		_("LVM with a thin pool for / and the images"), raid,
+	};
+	struct tui_dialog *d;
+	int list, rc, sel;
+
+	if (m)
+		snprintf(raid, sizeof(raid), _("RAID 1 over %s and %s, with LVM on it"), c->plan.disk,
+			 m->path);
+	d = tui_dialog_new(_("Automatic"));
+	tui_dialog_text(d, _("The layout ospite proposes for this host. With RAID 1 either disk boots it alone, and both are erased."));
+	list = tui_dialog_list(d, items, m ? 4 : 3,
+			       c->plan.layout == INST_LAYOUT_RAID1 && !m ? 0 : (int)c->plan.layout,
+			       m ? 4 : 3);
+	tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("OK"));
+	rc = tui_dialog_run(d);
+	sel = tui_dialog_selected(d, list);
+	tui_dialog_free(d);
+	if (rc == TUI_BACK || inst_scr_lang_switched(c, rc))
+		return;
+	c->plan.layout = (enum inst_layout)sel;
+	c->plan.disk2[0] = '\0';
+	if (c->plan.layout == INST_LAYOUT_RAID1 && m)
+		INST_COPY(c->plan.disk2, m->path);
+	auto_layout(c);
+}
+
 int inst_scr_partitions(struct inst_ctx *c)
 {
 	struct inst_plan *p = &c->plan;
 	int cur = 0;
 
 	if (!c->parts_custom || p->n_parts == 0)
-		inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
+		auto_layout(c);
 	for (;;) {
 		uint64_t sizes[INST_MAX_PARTS];
 		char text[512], dsz[32], *cause = NULL;
@@ -165,15 +231,25 @@ int inst_scr_partitions(struct inst_ctx *c)
 		int list, add, edit, del, autob, rc, fits;
 		size_t shown[INST_MAX_PARTS], ns = 0;
 
-		fits = inst_plan_resolve_sizes(p, c->disk_mib, sizes, NULL) == 0;
+		fits = inst_plan_resolve_sizes(p, layout_mib(c), sizes, NULL) == 0;
 		fmt_mib(c->disk_mib, dsz, sizeof(dsz));
-		snprintf(text, sizeof(text), _("The plan for %s (%s). Nothing is written to the disk until you confirm the summary."),
-			 p->disk, dsz);
+		if (*p->disk2)
+			snprintf(text, sizeof(text), _("The plan for %s and %s, mirrored (RAID 1), with LVM. Nothing is written to the disks until you confirm the summary."),
+				 p->disk, p->disk2);
+		else if (p->n_vgs)
+			snprintf(text, sizeof(text), _("The plan for %s (%s), with LVM. Nothing is written to the disk until you confirm the summary."),
+				 p->disk, dsz);
+		else
+			snprintf(text, sizeof(text), _("The plan for %s (%s). Nothing is written to the disk until you confirm the summary."),
+				 p->disk, dsz);
 		tui_dialog_text(d, text);
 		list = tui_dialog_list(d, NULL, 0, cur, 6);
-		/* The BIOS boot partition is a detail the operator need not manage. */
+		/*
+		 * The BIOS boot partition is a detail the operator need not manage, nor
+		 * are the physical volumes, RAID members and pools under the volumes.
+		 */
 		for (size_t i = 0; i < p->n_parts; i++)
-			if (p->parts[i].fs != HCFG_FS_BIOSBOOT) {
+			if (inst_part_has_fs(&p->parts[i])) {
 				tui_dialog_list_add(d, list, part_row(&p->parts[i],
 						    fits ? sizes[i] : p->parts[i].size_mib));
 				shown[ns++] = i;
@@ -189,6 +265,11 @@ int inst_scr_partitions(struct inst_ctx *c)
 			continue;
 		if (rc == TUI_BACK)
 			return TUI_BACK;
+		if ((rc == TUI_EXTRA + add || rc == TUI_EXTRA + edit || rc == TUI_EXTRA + del) &&
+		    p->layout != INST_LAYOUT_PLAIN) {
+			inst_scr_error(_("Partitioning"), strdup(_("The LVM and RAID 1 layouts are made as a whole: choose Automatic, then plain partitions, to edit partitions one by one.")));
+			continue;
+		}
 		if (rc == TUI_EXTRA + add) {
 			struct inst_part e = { .fs = HCFG_FS_EXT4, .size_mib = 1024 };
 
@@ -223,15 +304,15 @@ int inst_scr_partitions(struct inst_ctx *c)
 			continue;
 		}
 		if (rc == TUI_EXTRA + autob) {
-			inst_plan_auto_parts(p, c->disk_mib, c->ram_mib);
-			c->parts_custom = false;
+			choose_layout(c);
+			cur = 0;
 			continue;
 		}
 		if (rc >= TUI_EXTRA)
 			continue;   /* Edit or Delete on an empty list */
 		if (!fits) {
 			/* Ask again for the reason only now that it is shown. */
-			inst_plan_resolve_sizes(p, c->disk_mib, sizes, &cause);
+			inst_plan_resolve_sizes(p, layout_mib(c), sizes, &cause);
 			inst_scr_error(_("Partitioning"), cause);
 			continue;
 		}

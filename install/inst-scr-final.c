@@ -66,12 +66,25 @@ static void line(struct base_buf *b, const char *fmt, ...)
 	base_buf_str(b, "\n");
 }
 
-static const struct hcfg_disk *chosen_disk(const struct inst_ctx *c)
+static const struct hcfg_disk *find_disk(const struct inst_ctx *c, const char *path)
 {
 	for (size_t i = 0; i < c->n_disks; i++)
-		if (!strcmp(c->disks[i].path, c->plan.disk))
+		if (!strcmp(c->disks[i].path, path))
 			return &c->disks[i];
 	return NULL;
+}
+
+static const struct hcfg_disk *chosen_disk(const struct inst_ctx *c)
+{
+	return find_disk(c, c->plan.disk);
+}
+
+/* The space the plan is sized for: with RAID 1 the smaller of its two disks. */
+static uint64_t mirror_mib(const struct inst_ctx *c)
+{
+	const struct hcfg_disk *d2 = *c->plan.disk2 ? find_disk(c, c->plan.disk2) : NULL;
+
+	return d2 && (d2->size >> 20) < c->disk_mib ? d2->size >> 20 : c->disk_mib;
 }
 
 int inst_scr_summary(struct inst_ctx *c)
@@ -90,11 +103,16 @@ int inst_scr_summary(struct inst_ctx *c)
 			inst_scr_error(_("Summary"), problems);
 			return TUI_BACK;
 		}
-		inst_plan_resolve_sizes(p, c->disk_mib, sizes, NULL);
+		inst_plan_resolve_sizes(p, mirror_mib(c), sizes, NULL);
 		inst_plan_describe(p, &text);
-		line(&text, _("New partitions on %s:"), p->disk);
+		if (*p->disk2)
+			line(&text, _("New RAID 1 arrays on %s and %s, with LVM:"), p->disk, p->disk2);
+		else if (p->n_vgs)
+			line(&text, _("New partitions and LVM volumes on %s:"), p->disk);
+		else
+			line(&text, _("New partitions on %s:"), p->disk);
 		for (size_t i = 0; i < p->n_parts; i++)
-			if (p->parts[i].fs != HCFG_FS_BIOSBOOT)
+			if (inst_part_has_fs(&p->parts[i]))
 				line(&text, "  %-26s %-5s %8llu MiB", p->parts[i].mount,
 				     hcfg_fs_name(p->parts[i].fs), (unsigned long long)sizes[i]);
 		d = tui_dialog_new(_("Summary"));
@@ -115,7 +133,17 @@ int inst_scr_summary(struct inst_ctx *c)
 		else
 			line(&wipe, _("ALL DATA on %s will be lost."), p->disk);
 		line(&wipe, _("It holds now: %s."), dk ? dk->contents : "?");
-		line(&wipe, _("Erase this disk and install?"));
+		if (*p->disk2) {
+			const struct hcfg_disk *d2 = find_disk(c, p->disk2);
+
+			line(&wipe, _("ALL DATA on %s will be lost too: %s, serial %s, %llu MiB."), p->disk2,
+			     d2 && *d2->model ? d2->model : "-", d2 && *d2->serial ? d2->serial : "-",
+			     d2 ? (unsigned long long)(d2->size >> 20) : 0ULL);
+			line(&wipe, _("It holds now: %s."), d2 ? d2->contents : "?");
+			line(&wipe, _("Erase both disks and install?"));
+		} else {
+			line(&wipe, _("Erase this disk and install?"));
+		}
 		bool yes = tui_ask(_("Confirm"), wipe.oom ? "" : wipe.s, _("Yes, erase and install"), _("No"));
 
 		free(wipe.s);

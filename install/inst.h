@@ -10,6 +10,8 @@
 
 #define INST_MAX_PARTS   16
 #define INST_MAX_BRIDGES 8
+#define INST_MAX_VGS     4
+#define INST_MAX_PVS     4      /* physical volumes of one volume group */
 #define INST_IMAGES_DIR  "/var/lib/ospite/images"
 
 /* Copy a string into a fixed-size field of the plan, cut to fit. */
@@ -37,7 +39,34 @@ struct inst_part {
 	uint64_t max_mib;        /* 0: no limit */
 	bool recommended;        /* swap sized from the RAM once the disk is known */
 	struct inst_loc src;
+	/*
+	 * Where it lives. A partition (mount "pv.01" with fs lvmpv, "raid.01"
+	 * with fs mdmember, or a file system) is on disk @disk_n: 0 the plan's
+	 * disk, 1 its second disk (RAID 1). With @md set it is a RAID 1 array of
+	 * the two partitions @members; with @vg set, a logical volume @lv of that
+	 * group (a thin pool, mount "none", or a thin volume of the pool @pool).
+	 */
+	unsigned disk_n;
+	char md[16];             /* "md0" */
+	char members[2][16];     /* "raid.01", "raid.02" */
+	char vg[32];
+	char lv[64];
+	char pool[64];
+	bool thinpool;
+	unsigned percent;        /* logvol --percent: this share of the group's size */
 };
+
+/* An LVM volume group: its physical volumes by the names of their partitions or arrays. */
+struct inst_vg {
+	char name[32];
+	char pvs[INST_MAX_PVS][16];  /* "pv.01" */
+	size_t n_pvs;
+	unsigned pesize_kib;     /* 0: LVM's default (4 MiB) */
+	struct inst_loc src;
+};
+
+/* The layouts the automatic partitioning (and the partitioning screen) offers. */
+enum inst_layout { INST_LAYOUT_PLAIN = 0, INST_LAYOUT_LVM, INST_LAYOUT_THINP, INST_LAYOUT_RAID1 };
 
 struct inst_bridge {
 	char name[16];           /* "xenbr0", "br0" */
@@ -134,6 +163,15 @@ struct inst_plan {
 	char disk_stable[256];   /* its /dev/disk/by-id name for the saved answer file, or "" */
 	struct inst_part parts[INST_MAX_PARTS];
 	size_t n_parts;
+	struct inst_vg vgs[INST_MAX_VGS];
+	size_t n_vgs;
+	enum inst_layout layout; /* of autopart: plain, LVM or LVM with a thin pool */
+	/* RAID 1: the second disk, which mirrors the first (its identity as for disk). */
+	char disk2[256];
+	struct hcfg_disk_id disk2_id;
+	bool disk2_id_set;
+	char disk2_stable[256];
+	struct inst_loc src_disk2;
 
 	char root_hash[256];     /* crypt(3) hash; never the plain password */
 
@@ -195,7 +233,10 @@ void inst_plan_auto_parts(struct inst_plan *p, uint64_t disk_mib, uint64_t ram_m
  * -ENOSPC when the plan already has INST_MAX_PARTS partitions.
  */
 int inst_plan_add_biosboot(struct inst_plan *p);
-/* Resolve grow entries to sizes for a disk of @disk_mib; -ENOSPC when they do not fit. */
+/*
+ * Resolve grow entries to sizes for disks of @disk_mib (the smaller one with
+ * RAID 1), arrays and logical volumes included; -ENOSPC when they do not fit.
+ */
 int inst_plan_resolve_sizes(const struct inst_plan *p, uint64_t disk_mib, uint64_t *sizes,
 			    char **cause);
 /* Every package the target gets (base set + hypervisor + extra), NULL-terminated, caller frees. */
@@ -206,6 +247,23 @@ char **inst_plan_package_set(const struct inst_plan *p);
  */
 struct base_buf;
 void inst_plan_describe(const struct inst_plan *p, struct base_buf *b);
+/* Does the entry carry a file system (not a BIOS boot partition, PV, RAID member or pool)? */
+bool inst_part_has_fs(const struct inst_part *e);
+/* Is the entry a partition on a disk (not an array or a logical volume)? */
+bool inst_part_on_disk(const struct inst_part *e);
+/* Does the plan use LVM, RAID? (Their tools go into the host's package set.) */
+bool inst_plan_uses_lvm(const struct inst_plan *p);
+bool inst_plan_uses_md(const struct inst_plan *p);
+bool inst_plan_uses_thin(const struct inst_plan *p);
+/* "plain", "lvm", "thinp" (autopart --type), "raid1". */
+const char *inst_layout_name(enum inst_layout l);
+/*
+ * Turn the automatic layout into @layout: LVM (/, swap and the image store
+ * as logical volumes of the group "ospite" on one partition), LVM with a
+ * thin pool (/ and the image store thin) or RAID 1 over the plan's disk and
+ * disk2 (/boot and an LVM physical volume on mirrored arrays).
+ */
+void inst_plan_auto_layout(struct inst_plan *p, enum inst_layout layout);
 /* Write the plan as a normalised text dump (one "key: value" per line). */
 char *inst_plan_dump(const struct inst_plan *p);
 /*

@@ -111,16 +111,56 @@ static const struct hcfg_disk *pick_disk(struct check *c, size_t *idx)
 	return n == 1 ? found : NULL;
 }
 
-static void check_sizes(struct check *c, const struct hcfg_disk *d)
+/* RAID 1: the second disk the file names, as the first is checked; NULL when it cannot be used. */
+static const struct hcfg_disk *check_disk2(struct check *c, const struct hcfg_disk *d, size_t idx)
+{
+	const struct inst_plan *p = c->p;
+	const struct inst_ks_machine *m = c->m;
+
+	if (m->image) {
+		err(c, p->src_disk2, _("RAID 1 needs two disks, but this install writes only the image %s."),
+		    m->image);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->n_disks; i++) {
+		const struct hcfg_disk *d2 = &m->disks[i];
+
+		if (!names_disk(c, p->disk2, d2))
+			continue;
+		if (i == idx || d2 == d)
+			err(c, p->src_disk2, _("The two disks of RAID 1 are the same disk %s."), d->path);
+		else if (!d2->eligible)
+			err(c, p->src_disk2, _("The disk %s cannot be used: %s"), p->disk2, d2->why);
+		else if (in_names(c, p->ignore_disks, d2))
+			err(c, p->src_disk2, _("The disk %s is excluded by ignoredisk --drives."), p->disk2);
+		else if (p->only_use && !in_names(c, p->only_use, d2))
+			err(c, p->src_disk2, _("The disk %s is not among those ignoredisk --only-use allows."),
+			    p->disk2);
+		else if (!p->wipe_confirmed && !(m->blank && m->blank[i]))
+			err(c, p->src_clear.line ? p->src_clear : p->src_disk2,
+			    _("The disk %s holds data (%s): name it in clearpart --drives, or use clearpart --all, to erase it."),
+			    d2->path, d2->contents);
+		else
+			return d2;
+		return NULL;
+	}
+	err(c, p->src_disk2, _("The disk %s does not exist on this machine."), p->disk2);
+	return NULL;
+}
+
+static void check_sizes(struct check *c, const struct hcfg_disk *d, const struct hcfg_disk *d2)
 {
 	struct inst_plan *p = c->p;
-	uint64_t disk_mib = d->size >> 20, avail = disk_mib > 2 ? disk_mib - 2 : 0;
+	/* The arrays mirror partitions of the same sizes: the smaller disk sets them. */
+	uint64_t disk_mib = (d2 && d2->size < d->size ? d2->size : d->size) >> 20;
+	uint64_t avail = disk_mib > 2 ? disk_mib - 2 : 0;
 	uint64_t ram = c->m->ram_mib ? c->m->ram_mib : 2048, sizes[INST_MAX_PARTS];
 	bool bad = false;
 	char *cause = NULL;
 
 	if (p->autopart) {
 		inst_plan_auto_parts(p, disk_mib, ram);
+		inst_plan_auto_layout(p, p->layout);
 		p->autopart = false;
 	}
 	for (size_t i = 0; i < p->n_parts; i++) {
@@ -130,7 +170,7 @@ static void check_sizes(struct check *c, const struct hcfg_disk *d)
 			e->size_mib = inst_plan_swap_mib(disk_mib, ram);
 			e->recommended = false;
 		}
-		if (e->size_mib > avail) {
+		if (inst_part_on_disk(e) && e->size_mib > avail) {
 			err(c, e->src, _("The partition %s needs %llu MiB, but the disk %s holds only %llu MiB."),
 			    e->mount, (unsigned long long)e->size_mib, d->path, (unsigned long long)avail);
 			bad = true;
@@ -231,7 +271,7 @@ static void check_bridges(struct check *c)
 int inst_ks_check_machine(struct inst_plan *p, const struct inst_ks_machine *m, char **errors)
 {
 	struct check c = { .p = p, .m = m };
-	const struct hcfg_disk *d;
+	const struct hcfg_disk *d, *d2;
 	struct stat st;
 	size_t idx = 0;
 	int rc;
@@ -245,7 +285,10 @@ int inst_ks_check_machine(struct inst_plan *p, const struct inst_ks_machine *m, 
 			    d->path, d->contents);
 		else
 			p->wipe_confirmed = true;
-		check_sizes(&c, d);
+		if (!*p->disk2)
+			check_sizes(&c, d, NULL);
+		else if ((d2 = check_disk2(&c, d, idx)))
+			check_sizes(&c, d, d2);
 	}
 	if (m->check_nics)
 		check_nics(&c);

@@ -1095,7 +1095,8 @@ static void cmd_clearpart(struct ks *k, char **w)
 	}
 	if (a.val[2] && !disk_list(k, "drives", a.val[2], &drives))
 		bad++;
-	if (inst_list_len(drives) > 1) {
+	/* Two disks are the two of RAID 1: checked once the file says whether it has arrays. */
+	if (inst_list_len(drives) > 2) {
 		ks_err(k, _("The command clearpart names %zu disks, but ospite installs onto one disk and erases no other."),
 		       inst_list_len(drives));
 		bad++;
@@ -1109,18 +1110,28 @@ static void cmd_clearpart(struct ks *k, char **w)
 	free(a.pos);
 }
 
-/* The one disk the file installs onto: every command naming a disk must name the same. */
-static void name_disk(struct ks *k, const char *disk)
+/*
+ * The one disk the file installs onto: every command naming a disk must name
+ * the same, but for the second disk of RAID 1 (@second: 1 when it is that one).
+ */
+static void name_disk2(struct ks *k, const char *disk, unsigned *second)
 {
 	char where[320];
 
 	if (!*k->ondisk) {
 		INST_COPY(k->ondisk, disk);
 		k->ondisk_src = k->at;
+	} else if (second && strcmp(k->ondisk, disk)) {
+		*second = ks_second_disk(k, disk);
 	} else if (strcmp(k->ondisk, disk)) {
 		ks_err(k, _("The answer file names a second disk, %s, besides %s at %s: ospite installs onto one disk."),
 		       disk, k->ondisk, ks_where(k, k->ondisk_src, where, sizeof(where)));
 	}
+}
+
+static void name_disk(struct ks *k, const char *disk)
+{
+	name_disk2(k, disk, NULL);
 }
 
 enum { PART_FSTYPE, PART_SIZE, PART_GROW, PART_MAXSIZE, PART_ONDISK, PART_ONDRIVE,
@@ -1171,10 +1182,13 @@ static void cmd_part(struct ks *k, char **w)
 	}
 	if (!strcmp(mount, "/"))
 		k->root_seen = true;
-	if (!strncmp(mount, "raid.", 5) || !strncmp(mount, "pv.", 3) || !strncmp(mount, "btrfs.", 6) ||
-	    !strcmp(mount, "none")) {
-		ks_err(k, _("RAID members, LVM physical volumes and btrfs volumes are not supported by ospite: it makes plain partitions."));
+	if (!strncmp(mount, "btrfs.", 6) || !strcmp(mount, "none")) {
+		ks_err(k, _("btrfs volumes are not supported by ospite: it makes plain partitions, LVM and RAID 1."));
 		bad++;
+	} else if (ks_piece_mount(mount)) {
+		if (!ks_piece_check(k, mount, fst, &fs))
+			bad++;
+		fst = NULL;
 	} else if (failed(k, inst_valid_mount(mount, &cause), &cause) ||
 		   !fits(k, w[0], mount, sizeof(e.mount))) {
 		bad++;
@@ -1186,13 +1200,15 @@ static void cmd_part(struct ks *k, char **w)
 			       ks_q(k, fst));
 			bad++;
 		}
-	} else {
+	} else if (fs == HCFG_FS_NONE) {
 		fs = !strcmp(mount, "swap") ? HCFG_FS_SWAP :
 		     !strcmp(mount, "biosboot") ? HCFG_FS_BIOSBOOT : HCFG_FS_EXT4;
 	}
 	if (fs != HCFG_FS_NONE &&
 	    ((fs == HCFG_FS_SWAP) != !strcmp(mount, "swap") ||
 	     (fs == HCFG_FS_BIOSBOOT) != !strcmp(mount, "biosboot") ||
+	     (fs == HCFG_FS_LVMPV) != !strncmp(mount, "pv.", 3) ||
+	     (fs == HCFG_FS_MDMEMBER) != !strncmp(mount, "raid.", 5) ||
 	     (!strcmp(mount, "/") && fs != HCFG_FS_EXT4 && fs != HCFG_FS_XFS && fs != HCFG_FS_EXT3))) {
 		ks_err(k, _("The file system type %s does not suit the mount point %s."),
 		       hcfg_fs_name(fs), ks_q(k, mount));
@@ -1226,10 +1242,16 @@ static void cmd_part(struct ks *k, char **w)
 		if (!disk_name(k, a.val[PART_ONDISK], disk, sizeof(disk)))
 			bad++;
 		else
-			name_disk(k, disk);
+			name_disk2(k, disk, &e.disk_n);
+	} else if (fs == HCFG_FS_MDMEMBER) {
+		ks_err(k, _("The RAID member %s needs --ondisk: the two members of a mirror are on two disks."),
+		       ks_q(k, mount));
+		bad++;
 	}
 	for (size_t i = 0; i < p->n_parts && strcmp(mount, "swap"); i++)
-		if (!strcmp(p->parts[i].mount, mount)) {
+		/* RAID 1: each disk has a BIOS boot partition. */
+		if (!strcmp(p->parts[i].mount, mount) &&
+		    (strcmp(mount, "biosboot") || p->parts[i].disk_n == e.disk_n)) {
 			ks_err(k, _("The mount point %s is already used at %s."), ks_q(k, mount),
 			       ks_where(k, p->parts[i].src, where, sizeof(where)));
 			bad++;
@@ -1262,11 +1284,10 @@ static void cmd_autopart(struct ks *k, char **w)
 	char where[320];
 
 	k->autopart_src = k->at;
-	if (a.val[0] && strcmp(a.val[0], "plain")) {
-		ks_err(k, _("The partitioning type \"%s\" is not supported: ospite makes plain partitions (--type=plain)."),
-		       ks_q(k, a.val[0]));
+	if (a.val[0] && !ks_autopart_type(k, a.val[0]))
 		bad++;
-	}
+	if (a.val[1])
+		k->p->layout = INST_LAYOUT_PLAIN;
 	if (k->part_src.line) {
 		ks_err(k, _("The commands part and autopart exclude each other; part is at %s."),
 		       ks_where(k, k->part_src, where, sizeof(where)));
@@ -1788,6 +1809,9 @@ static const struct {
 	{ "part", cmd_part, KS_ONCE_NONE },
 	{ "partition", cmd_part, KS_ONCE_NONE },
 	{ "autopart", cmd_autopart, KS_ONCE_AUTOPART },
+	{ "volgroup", ks_cmd_volgroup, KS_ONCE_NONE },
+	{ "logvol", ks_cmd_logvol, KS_ONCE_NONE },
+	{ "raid", ks_cmd_raid, KS_ONCE_NONE },
 	{ "reqpart", cmd_reqpart, KS_ONCE_REQPART },
 	{ "bootloader", cmd_bootloader, KS_ONCE_BOOTLOADER },
 	{ "services", cmd_services, KS_ONCE_NONE },
@@ -1813,7 +1837,7 @@ static const struct {
 
 /* What Anaconda knows and ospite does not do: said by name, never ignored. */
 static const char *const unsupported_cmds[] = {
-	"logvol", "volgroup", "raid", "group", "xconfig", "authselect",
+	"group", "xconfig", "authselect",
 	"harddrive", "nfs", "liveimg", "ostreesetup", "ostreecontainer", "bootc", "sshkey", "realm",
 	"module", "zfcp", "zipl", "iscsi", "iscsiname", "fcoe", "btrfs", "mount",
 	"snapshot", "vnc", "upgrade", "autostep", "logging", "sshpw", "timesource", "rescue",
@@ -2354,8 +2378,11 @@ void ks_finish(struct ks *k)
 	move_addresses(k);
 	settle_default_route(k);
 	check_rhel_hypervisor(k);
-	if (p->n_parts)
+	ks_lvm_finish(k);
+	if (p->n_parts) {
 		add_biosboot(k);
+		ks_lvm_biosboot2(k);
+	}
 	for (size_t i = 0; p->exclude && p->exclude[i]; i++) {
 		if (inst_plan_pkg_needed(p, p->exclude[i]))
 			ks_err_at(k, k->excl_src[i], _("The package %s cannot be left out: ospite needs it."),
@@ -2370,4 +2397,15 @@ void ks_finish(struct ks *k)
 		ks_err_at(k, p->src_bootloader, _("Xen can use the serial ports ttyS0 and ttyS1 only, not %s."),
 			  p->serial);
 	finish_disk(k);
+}
+
+unsigned ks_args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
+		 const char *const *unsupported, struct inst_ks_args *a, size_t max)
+{
+	return args(k, w, defs, unsupported, a, max);
+}
+
+bool ks_parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out)
+{
+	return parse_mib(k, opt, v, out);
 }

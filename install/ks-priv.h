@@ -58,6 +58,8 @@ struct ks {
 	bool part_seen, root_seen;
 	char ondisk[256];
 	struct inst_loc ondisk_src;
+	char ondisk2[256];       /* RAID 1: the second disk a part --ondisk names */
+	struct inst_loc ondisk2_src;
 	char **clear_drives;
 	bool clear_all;
 	struct inst_loc *excl_src;   /* the line of each p->exclude entry */
@@ -91,6 +93,28 @@ void ks_section_start(struct ks *k, char **w);
 void ks_package_line(struct ks *k, char **w);
 /* The checks once every file is read: what is missing, and how the disk is named. */
 void ks_finish(struct ks *k);
+/* ks-cmd.c's option sorter, MiB sizes and disk names, for the parser's other files. */
+unsigned ks_args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
+		 const char *const *unsupported, struct inst_ks_args *a, size_t max);
+bool ks_parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out);
+
+/* ---- ks-lvm.c: LVM and RAID 1 ---- */
+void ks_cmd_volgroup(struct ks *k, char **w);
+void ks_cmd_logvol(struct ks *k, char **w);
+void ks_cmd_raid(struct ks *k, char **w);
+/* Is the part command's mount a physical volume or RAID member ("pv.01", "raid.01")? */
+bool ks_piece_mount(const char *mount);
+/* Check such a name (valid, not used before) and its --fstype @fst (may be NULL); its type in @fs. */
+bool ks_piece_check(struct ks *k, const char *mount, const char *fst, enum hcfg_fs *fs);
+/* A disk other than the first: the second one of a RAID 1 file is 1, a third an error (0). */
+unsigned ks_second_disk(struct ks *k, const char *disk);
+/* autopart --type: plain, lvm or thinp; false after reporting another. */
+bool ks_autopart_type(struct ks *k, const char *type);
+/* The cross-checks of groups, volumes and arrays once every file is read; then the plan's disk2. */
+void ks_lvm_finish(struct ks *k);
+/* After the first BIOS boot partition: the second disk of RAID 1 gets one too. */
+void ks_lvm_biosboot2(struct ks *k);
+
 /* Is @word the header of a section (supported or not), so a script cannot hold it? */
 bool ks_is_section(const char *word);
 

@@ -32,6 +32,8 @@ static void usage(FILE *f)
 		     "  --image-size SIZE    size of a new disk image (default 8G)\n"
 		     "  --log PATH           write the install log to PATH\n"
 		     "  --workdir DIR        package cache and target mount point (default /var/cache/ospite-install)\n"
+		     "  --package FILE       the ospite .deb the host gets (default: from the install\n"
+		     "                       medium's repository, else build/ospite_VERSION_amd64.deb)\n"
 		     "  --serial TTY,SPEED   carry a serial console (e.g. ttyS0,115200) to the installed host\n"
 		     "  --lang en|it         language of the first screen\n"
 		     "  --help               show this help\n"
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
 		{ "dump-plan", no_argument, NULL, 'D' },
 		{ "progress-fd", required_argument, NULL, 'P' },
 		{ "resume", no_argument, NULL, 'R' },
+		{ "package", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -148,6 +151,19 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'R': un.resume = true; break;
+		case 'k': {
+			/* The engine reads it from the environment, as OSPITE_PACKAGE may give it too. */
+			char *abs = realpath(optarg, NULL);
+
+			if (!abs) {
+				fprintf(stderr, _("ospite-install: the package %s cannot be read: %s.\n"), optarg,
+					strerror(errno));
+				return 1;
+			}
+			setenv("OSPITE_PACKAGE", abs, 1);
+			free(abs);
+			break;
+		}
 		case 'l': logpath = optarg; break;
 		case 'w': workdir = optarg; break;
 		case 'S': serial = optarg; break;

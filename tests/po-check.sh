@@ -1,5 +1,5 @@
 #!/bin/bash
-# Fails when a source file using gettext is missing from po/POTFILES.in, or po/it.po lacks or fuzzes a string.
+# Fails when a source file using gettext is missing from po/POTFILES.in, or po/it.po lacks or fuzzes a string, or words guests, bits and decimals other than one way.
 cd "$(dirname "$0")/.." || exit 1
 passed=0 failed=0
 ok() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -34,6 +34,12 @@ case "$stats" in
 *untranslated* | *fuzzy* | *error*) ko "po/it.po has untranslated or fuzzy entries: $stats" ;;
 *) ok "po/it.po has no untranslated or fuzzy entries" ;;
 esac
+# One Italian for the same thing: "guest" (masculine) for a guest, never "macchina virtuale";
+# "64 bit"; a decimal comma.
+msgattrib --no-wrap --no-obsolete po/it.po | grep '^msgstr' >"$tmp/msgstr"
+bad=$(grep -nE 'macchin[ae] virtual[ei]|[0-9]-bit\b|\b([Ll]a|[Uu]na|della|alla|dalla|nella|sulla|questa|nessuna|sua|nuova) guest\b|[0-9]\.[0-9] ?[KMGT]iB' "$tmp/msgstr")
+if [ -z "$bad" ]; then ok "po/it.po words guests, bits and decimals one way"
+else ko "po/it.po words them another way: $bad"; fi
 # Nothing here can skip: every check runs.
 echo "po: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]

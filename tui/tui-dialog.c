@@ -35,6 +35,7 @@ struct tui_dialog {
 	char **extra;
 	int nextra;
 	int focus;
+	bool esc_closes;        /* a message: Esc closes it as OK does */
 };
 
 #define MAX_EXTRA 4
@@ -83,6 +84,15 @@ int tui_dialog_width(void)
 	if (cols <= 0)
 		cols = 80;
 	return cols - 8 > 70 ? 70 : cols - 8;
+}
+
+int tui_dialog_list_width(void)
+{
+	/*
+	 * Measured at 80 columns: the border and a blank column on the left, the gap, the scroll
+	 * bar and the border on the right leave the rows seven columns less than the list.
+	 */
+	return tui_dialog_width() - 7 - (tui_list_marker() ? 2 : 0);
 }
 
 struct tui_dialog *tui_dialog_new(const char *title)
@@ -282,6 +292,8 @@ static int layout(struct tui_dialog *d, newtComponent form, int width, bool plac
 
 				if (f->flags & TUI_ENTRY_HIDDEN)
 					flags |= NEWT_FLAG_PASSWORD;
+				if (f->flags & TUI_ENTRY_SUBMIT)
+					flags |= NEWT_FLAG_RETURNEXIT;
 				f->co = newtEntry(labw + 3, y, f->value, width - labw - 2, NULL, flags);
 				newtFormAddComponents(form, l, f->co, NULL);
 			}
@@ -381,6 +393,20 @@ static void collect(struct tui_dialog *d)
 	}
 }
 
+/*
+ * Esc cancels, as in every newt program: Back where there is one, the "no" of a question (its
+ * first button), and OK of a message. Any other dialog keeps waiting: Esc must never accept
+ * what was typed, nor press a button such as Reboot. -1 = ignore the key.
+ */
+static int esc_result(const struct tui_dialog *d)
+{
+	if (d->buttons & TUI_BTN_BACK)
+		return TUI_BACK;
+	if (d->nextra && !(d->buttons & TUI_BTN_NEXT))
+		return TUI_EXTRA;
+	return d->esc_closes ? TUI_NEXT : -1;
+}
+
 int tui_dialog_run(struct tui_dialog *d)
 {
 	int width = tui_dialog_width();
@@ -416,6 +442,7 @@ int tui_dialog_run(struct tui_dialog *d)
 	newtFormAddHotKey(form, NEWT_KEY_F12);
 	newtFormAddHotKey(form, NEWT_KEY_F2);
 	newtFormAddHotKey(form, TUI_KEY_CTRL_T);
+	newtFormAddHotKey(form, NEWT_KEY_ESCAPE);
 	if (d->focus >= 0 && d->focus < d->nf && d->f[d->focus].co)
 		newtFormSetCurrent(form, d->f[d->focus].co);
 
@@ -423,6 +450,9 @@ int tui_dialog_run(struct tui_dialog *d)
 		newtFormSetTimer(form, tui_tick_ms());
 	for (;;) {
 		newtFormRun(form, &es);
+		if (es.reason == NEWT_EXIT_HOTKEY && es.u.key == NEWT_KEY_ESCAPE &&
+		    esc_result(d) < 0)
+			continue;
 		if (es.reason != NEWT_EXIT_TIMER)
 			break;
 		if (tui_tick_fire()) {
@@ -433,7 +463,12 @@ int tui_dialog_run(struct tui_dialog *d)
 	if (rc == TUI_IDLE) {
 		/* The caller unwinds: no button counts as pressed. */
 	} else if (es.reason == NEWT_EXIT_HOTKEY) {
-		rc = es.u.key == NEWT_KEY_F12 ? TUI_NEXT : TUI_LANG;
+		if (es.u.key == NEWT_KEY_F12)
+			rc = TUI_NEXT;
+		else if (es.u.key == NEWT_KEY_ESCAPE)
+			rc = esc_result(d);
+		else
+			rc = TUI_LANG;
 	} else if (es.reason == NEWT_EXIT_COMPONENT) {
 		rc = TUI_NEXT;
 		if (back && es.u.co == back)
@@ -469,6 +504,7 @@ void tui_message(const char *title, const char *text)
 
 	tui_dialog_text(d, text);
 	tui_dialog_buttons(d, TUI_BTN_NEXT, _("OK"));
+	d->esc_closes = true;
 	tui_dialog_run(d);
 	tui_dialog_free(d);
 }

@@ -9,7 +9,7 @@
 /* What the operator did to leave a dialog. */
 enum tui_rc {
 	TUI_NEXT = 0,   /* Next button, Enter on the last field, or F12 */
-	TUI_BACK,       /* Back button */
+	TUI_BACK,       /* Back button, or Esc where the dialog has a Back or extra button */
 	TUI_LANG,       /* language hotkey (F2 or Ctrl-T): switch and redraw */
 	TUI_IDLE,       /* the tick of tui_tick_set() asked every open form to close */
 	TUI_EXTRA = 100, /* + index: an extra button from tui_dialog_button() */
@@ -52,6 +52,7 @@ struct tui_dialog;
 
 enum tui_entry_flags {
 	TUI_ENTRY_HIDDEN = 1 << 0,   /* passwords */
+	TUI_ENTRY_SUBMIT = 1 << 1,   /* Enter in it leaves the dialog as Next does */
 };
 
 enum tui_buttons {
@@ -61,6 +62,9 @@ enum tui_buttons {
 
 /* Inner width of a dialog on this screen, which its texts and lists fill. */
 int tui_dialog_width(void);
+/* The columns a list row's text gets: the dialog's less the border, the scroll bar and, on
+ * terminals without colour, the "> " marker. */
+int tui_dialog_list_width(void);
 
 struct tui_dialog *tui_dialog_new(const char *title);
 void tui_dialog_free(struct tui_dialog *d);

@@ -1,6 +1,7 @@
 /* ospite: the host console (a TUI with login on tty1 or a serial line) and batch commands for scripts. */
 #include "vc.h"
 #include "vc-stor.h"
+#include "vc-backup.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
 
@@ -30,6 +31,13 @@ static void usage(FILE *f)
 		     "                             the storage pools need --host-paths, and root\n"
 		     "  export-xl NAME             print a guest as an xl config file (without its\n"
 		     "                             VNC password)\n"
+		     "  backup GUEST DIR [--zstd]  write DIR/GUEST-YYYYMMDD-HHMMSS.ospite (see\n"
+		     "                             ospite-backup(5)); a running guest keeps running\n"
+		     "  verify FILE                read a backup and check every checksum\n"
+		     "  restore FILE [--name NAME] [--pool POOL]\n"
+		     "                             define the guest of a backup here; a new name gets\n"
+		     "                             a new UUID and new MACs; exit 0 done, 1 refused\n"
+		     "                             (nothing written), 2 failed (nothing left)\n"
 		     "  net show|apply|confirm|revert\n"
 		     "                             the host's bridges (see \"ospite net --help\")\n\n"
 		     "Options:\n"
@@ -43,6 +51,20 @@ static void usage(FILE *f)
 		     "  --version                  show the version\n"), VC_CONF_PATH);
 	fputs(_("\nThe host's storage: ospite storage show|impact|create|delete|format|grow|pool-remove\n"
 		"(\"ospite storage\" alone shows how).\n"), f);
+	fputs(_("\nClones and templates (exit 0 done, 1 refused and nothing changed, 2 failed):\n"
+		"  clone GUEST NEWNAME [--linked] [--json] [--hostname NAME [--address IP/PREFIX]\n"
+		"        [--gateway IP] [--dns IP,...]]\n"
+		"                             copy a shut-off guest (sparse; --linked: a qcow2\n"
+		"                             overlay over its disks) with a new UUID and MACs;\n"
+		"                             --hostname: a cloud-init NoCloud seed CD-ROM gives\n"
+		"                             it that host name (and address)\n"
+		"  template GUEST on|off|show mark a guest as a template (it cannot be started),\n"
+		"                             or turn it back into a guest\n"
+		"  start GUEST                start a guest (not a template, nor the base of\n"
+		"                             linked clones)\n"
+		"  delete GUEST [--with-storage]\n"
+		"                             delete a shut-off guest, with its disk files;\n"
+		"                             refused while linked clones use its disks\n"), f);
 }
 
 static int fail(const char *what, char *cause)
@@ -55,8 +77,49 @@ static int fail(const char *what, char *cause)
 /* The options of the batch commands. */
 struct batch_opts {
 	bool json, print_xml, host_paths, all_hosts, mig_set;
+	struct vc_clone_flags clone;
 	struct hv_mig_opts mig;
+	/* backup and restore */
+	bool zstd;
+	const char *rs_name, *rs_pool;
 };
+
+/* The operator the audit log names: the login name, not only the uid sudo gave. */
+static void audit_user(char *user, size_t len)
+{
+	snprintf(user, len, "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
+		 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+}
+
+/* backup, verify and restore (vc-backup.c). */
+static int batch_backup(struct vc_app *app, int argc, char **argv, struct batch_opts *bo)
+{
+	char *cause = NULL, user[64];
+	int rc;
+
+	(void)argc;
+	if (!strcmp(argv[0], "verify"))
+		return vc_batch_verify(argv[1], bo->json, stdout, stderr);
+	audit_user(user, sizeof(user));
+	if (hv_open(app->uri, &app->conn, &cause) < 0) {
+		fail(argv[0], cause);
+		return 1;
+	}
+	if (!strcmp(argv[0], "backup")) {
+		struct vc_backup_args a = { .guest = argv[1], .dir = argv[2], .zstd = bo->zstd,
+					    .json = bo->json, .user = user };
+
+		rc = vc_batch_backup(app->conn, &a, stdout, stderr);
+	} else {
+		struct vc_restore_args a = { .file = argv[1], .name = bo->rs_name, .pool = bo->rs_pool,
+					     .json = bo->json, .user = user };
+
+		rc = vc_batch_restore(app->conn, &a, stdout, stderr);
+	}
+	hv_close(app->conn);
+	app->conn = NULL;
+	return rc;
+}
 
 static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *bo)
 {
@@ -65,10 +128,32 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 	char *cause = NULL;
 	int rc;
 
-	if ((bo->all_hosts && strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate"))) {
+	bool seeded = bo->clone.seed.hostname || bo->clone.seed.address || bo->clone.seed.gateway ||
+		      bo->clone.seed.dns;
+
+	if (((bo->all_hosts || bo->clone.linked || bo->clone.storage || seeded) &&
+	     !vc_clone_cmd(cmd) &&
+	     strcmp(cmd, "list")) || (bo->mig_set && strcmp(cmd, "migrate")) ||
+	    (bo->zstd && strcmp(cmd, "backup")) ||
+	    ((bo->rs_name || bo->rs_pool) && strcmp(cmd, "restore"))) {
 		usage(stderr);
 		return 1;
 	}
+	if (vc_clone_cmd(cmd)) {
+		bo->clone.json = json;
+		rc = vc_clone_main(app->uri, argc, argv, &bo->clone);
+		if (rc < 0)
+			usage(stderr);
+		return rc < 0 ? 1 : rc;
+	}
+	if ((bo->all_hosts && strcmp(cmd, "list")) || bo->clone.linked || bo->clone.storage ||
+	    seeded) {
+		usage(stderr);
+		return 1;
+	}
+	if ((!strcmp(cmd, "backup") && argc == 3) || (!strcmp(cmd, "restore") && argc == 2) ||
+	    (!strcmp(cmd, "verify") && argc == 2))
+		return batch_backup(app, argc, argv, bo);
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "migrate")) {
 		vc_conf_init(&app->conf);
 		if (vc_conf_load(app->conf_path, &app->conf, &cause) < 0)
@@ -86,9 +171,7 @@ static int batch(struct vc_app *app, int argc, char **argv, struct batch_opts *b
 			fail(cmd, cause);
 			return 1;
 		}
-		/* The audit log names the person: the login name, not only the uid sudo gave. */
-		snprintf(user, sizeof(user), "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
-			 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+		vc_batch_user(user, sizeof(user));
 		a.user = user;
 		rc = vc_batch_migrate(app->conn, &app->conf, &a, stdout, stderr);
 		hv_close(app->conn);
@@ -142,6 +225,15 @@ int main(int argc, char **argv)
 		{ "auto-converge", no_argument, NULL, 'G' },
 		{ "postcopy", no_argument, NULL, 'Y' },
 		{ "keep-source", no_argument, NULL, 'K' },
+		{ "linked", no_argument, NULL, 'l' },
+		{ "with-storage", no_argument, NULL, 'S' },
+		{ "hostname", required_argument, NULL, 'N' },
+		{ "address", required_argument, NULL, 'I' },
+		{ "gateway", required_argument, NULL, 'W' },
+		{ "dns", required_argument, NULL, 'M' },
+		{ "zstd", no_argument, NULL, 'Z' },
+		{ "name", required_argument, NULL, 'R' },
+		{ "pool", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -152,6 +244,7 @@ int main(int argc, char **argv)
 	unsigned long long v;
 	char *cause = NULL, root[128];
 	int opt, rc;
+	bool help = false;
 
 	tui_i18n_init(NULL);
 	/* The bridge editor's commands have options of their own. */
@@ -199,11 +292,20 @@ int main(int argc, char **argv)
 		case 'x': bo.print_xml = true; break;
 		case 'P': bo.host_paths = true; break;
 		case 'A': bo.all_hosts = true; break;
+		case 'l': bo.clone.linked = true; break;
+		case 'S': bo.clone.storage = true; break;
+		case 'N': bo.clone.seed.hostname = optarg; break;
+		case 'I': bo.clone.seed.address = optarg; break;
+		case 'W': bo.clone.seed.gateway = optarg; break;
+		case 'M': bo.clone.seed.dns = optarg; break;
 		case 'O': bo.mig.mode = HV_MIG_OFFLINE; bo.mig_set = true; break;
 		case 'C': bo.mig.copy_storage = true; bo.mig_set = true; break;
 		case 'G': bo.mig.auto_converge = true; bo.mig_set = true; break;
 		case 'Y': bo.mig.postcopy = true; bo.mig_set = true; break;
 		case 'K': bo.mig.keep_source = true; bo.mig_set = true; break;
+		case 'Z': bo.zstd = true; break;
+		case 'R': bo.rs_name = optarg; break;
+		case 'p': bo.rs_pool = optarg; break;
 		case 'D':
 		case 'B':
 			if (vc_parse_uint(optarg, opt == 'D' ? 3600000 : 1000000, &v) < 0 || v == 0) {
@@ -218,7 +320,8 @@ int main(int argc, char **argv)
 				bo.mig.bandwidth_mib = (unsigned long)v;
 			bo.mig_set = true;
 			break;
-		case 'h': usage(stdout); return 0;
+		/* After the loop, so that --lang it --help is in Italian whatever the order. */
+		case 'h': help = true; break;
 		case 'V': printf("ospite %s\n", OSPITE_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
@@ -230,9 +333,16 @@ int main(int argc, char **argv)
 		}
 		tui_lang_set(lang);
 	}
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
 	if (optind < argc)
 		return batch(&app, argc - optind, argv + optind, &bo);
-	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set) {
+	if (bo.json || bo.print_xml || bo.host_paths || bo.all_hosts || bo.mig_set || bo.zstd ||
+	    bo.rs_name || bo.rs_pool ||
+	    bo.clone.linked || bo.clone.storage || bo.clone.seed.hostname || bo.clone.seed.address ||
+	    bo.clone.seed.gateway || bo.clone.seed.dns) {
 		usage(stderr);
 		return 1;
 	}

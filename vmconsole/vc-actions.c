@@ -9,12 +9,22 @@
 
 static int act_start(struct vc_app *app, const char *name, char **cause)
 {
+	struct hv_guest *g = NULL;
+
+	/* What it starts with: the definition's current memory, not the maximum a balloon may reach. */
+	if (hv_get(app->conn, name, &g, NULL) == 0) {
+		bool fits = vc_memory_fits(app, name, g->memory_kib, _("Start"));
+
+		hv_guest_free(g);
+		if (!fits)
+			return 0;
+	}
 	return hv_start(app->conn, name, cause);
 }
 
 static int act_shutdown(struct vc_app *app, const char *name, char **cause)
 {
-	return hv_shutdown(app->conn, name, cause);
+	return vc_shutdown_wait(app, name, cause);
 }
 
 static int act_reboot(struct vc_app *app, const char *name, char **cause)
@@ -57,9 +67,42 @@ static int act_migrate(struct vc_app *app, const char *name, char **cause)
 	return vc_migrate_screen(app, name, cause);
 }
 
+static int act_clone(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_clone_screen(app, name, cause);
+}
+
+static int act_template(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_template_action(app, name, cause);
+}
+
 static int act_vnc(struct vc_app *app, const char *name, char **cause)
 {
 	return vc_vnc_show(app, name, cause);
+}
+
+/* The question's first %s replaced by the name: the questions of the table are data, not literals. */
+char *vc_action_question(const struct vc_action *a, const char *name)
+{
+	const char *fmt = a->confirm ? _(a->confirm) : "", *p = strstr(fmt, "%s");
+	struct base_buf b = { 0 };
+
+	if (!p) {
+		base_buf_str(&b, fmt);
+	} else {
+		base_buf_add(&b, fmt, p - fmt);
+		base_buf_str(&b, name);
+		base_buf_str(&b, p + 2);
+	}
+	if (b.oom)
+		abort();
+	return b.s;
+}
+
+static int act_snapshots(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_snap_screen(app, name, cause);
 }
 
 char *vc_delete_question(const char *name, char *const *files, size_t n)
@@ -101,8 +144,14 @@ static int act_delete(struct vc_app *app, const char *name, char **cause)
 
 const struct vc_action vc_actions[] = {
 	{ 's', N_("Start"), NULL, VC_OFF, -1, act_start },
-	{ 'h', N_("Shut down"), NULL, RUNNING, -1, act_shutdown },
-	{ 'r', N_("Reboot"), NULL, RUNNING, -1, act_reboot },
+	{ 'h', N_("Shut down"),
+	  /* TRANSLATORS: %s is a guest name. */
+	  N_("Shut down %s? The guest is asked to close its programs and turn off, as when its power button is pressed."),
+	  RUNNING, -1, act_shutdown },
+	{ 'r', N_("Reboot"),
+	  /* TRANSLATORS: %s is a guest name. */
+	  N_("Reboot %s? The guest is asked to close its programs and start again; whoever uses it loses the connection meanwhile."),
+	  RUNNING, -1, act_reboot },
 	{ 'f', N_("Force off"),
 	  /* TRANSLATORS: %s is a guest name. */
 	  N_("Force off %s? This is like pulling its power plug: whatever the guest has not written to its disks is lost."),
@@ -112,8 +161,11 @@ const struct vc_action vc_actions[] = {
 	{ 'c', N_("Serial console"), NULL, VC_ON, -1, act_console },
 	{ 'v', N_("VNC display"), NULL, VC_ON, -1, act_vnc },
 	{ 'm', N_("Migrate to another host"), NULL, VC_ON | VC_OFF, -1, act_migrate },
+	{ 'n', N_("Snapshots"), NULL, VC_ON | VC_OFF, -1, act_snapshots },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
+	{ 'l', N_("Clone"), NULL, VC_OFF, -1, act_clone },
+	{ 't', N_("Template"), NULL, VC_OFF, -1, act_template },
 	{ 'd', N_("Delete"),
 	  /* TRANSLATORS: %s is a guest name. */
 	  N_("Delete the guest %s? Its definition is removed and it can no longer be started."),

@@ -3,6 +3,7 @@
 #include "tui/tui.h"
 #include "base/i18n.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,10 +22,21 @@ uint64_t vc_now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
+static void (*behind_fn)(void *);
+static void *behind_arg;
+
+void vc_lang_behind(void (*fn)(void *), void *arg)
+{
+	behind_fn = fn;
+	behind_arg = arg;
+}
+
 void vc_lang_toggle(void)
 {
 	tui_lang_set(!strcmp(tui_lang(), "it") ? "en" : "it");
 	tui_frame_redraw();
+	if (behind_fn)
+		behind_fn(behind_arg);
 }
 
 void vc_error(const char *title, char *cause)
@@ -33,21 +45,75 @@ void vc_error(const char *title, char *cause)
 	free(cause);
 }
 
+/* The first pause after a lost connection, and the longest. */
+#define RECONNECT_MIN_S 1
+#define RECONNECT_MAX_S 30
+
 static void connect_now(struct vc_app *app)
 {
 	char *cause = NULL;
 
 	if (hv_open(app->uri, &app->conn, &cause) < 0) {
 		app->conn = NULL;
+		if (app->was_connected) {
+			/* The list keeps saying the connection was lost, and since when. */
+			free(cause);
+			return;
+		}
 		free(app->conn_error);
 		app->conn_error = cause;
 		return;
 	}
 	free(app->conn_error);
 	app->conn_error = NULL;
+	app->was_connected = true;
+	app->reconnect_s = 0;
 	/* Without events the stats timer still shows every change, only later. */
 	if (hv_events_start(app->conn, &cause) < 0)
 		free(cause);
+}
+
+/*
+ * The daemon went away (restarted, stopped): drop the connection at once, so that no screen calls
+ * into it, forget the guests it showed, and try again after a pause that doubles up to 30 s.
+ */
+static void connection_lost(struct vc_app *app, uint64_t now)
+{
+	char when[16];
+	time_t t = time(NULL);
+	struct tm tm;
+	unsigned gen;
+
+	hv_close(app->conn);
+	app->conn = NULL;
+	gen = app->model.generation;
+	vc_model_clear(&app->model);
+	/* A new generation: every screen showing the list notices it is empty now. */
+	app->model.generation = gen + 1;
+	app->host_ok = false;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	snprintf(app->lost_at, sizeof(app->lost_at), "%s", when);
+	free(app->conn_error);
+	/* TRANSLATORS: %s is a time of day; the console tries again by itself. */
+	if (asprintf(&app->conn_error, _("the connection was lost at %s (was the libvirt daemon restarted?); reconnecting by itself."),
+		     when) < 0)
+		app->conn_error = NULL;
+	app->reconnect_s = RECONNECT_MIN_S;
+	app->next_connect = now + app->reconnect_s * NS_PER_S;
+}
+
+bool vc_need_conn(struct vc_app *app, const char *title)
+{
+	char *msg = NULL;
+
+	if (app->conn)
+		return true;
+	if (asprintf(&msg, _("Not connected to the hypervisor: %s"),
+		     app->conn_error ? app->conn_error : "") < 0)
+		msg = NULL;
+	vc_error(title, msg);
+	return false;
 }
 
 void vc_refresh(struct vc_app *app, bool now)
@@ -57,10 +123,20 @@ void vc_refresh(struct vc_app *app, bool now)
 	size_t n = 0;
 	char *cause = NULL;
 
+	/* Another host's connection, lent to a guest's screen (vc_open_remote_guest()), is its to close. */
+	if (app->conn && !app->away_host && !hv_alive(app->conn))
+		connection_lost(app, t);
 	if (!app->conn) {
-		if (!now && t < app->next_connect)
+		if (t < app->next_connect && (!now || app->was_connected))
 			return;
-		app->next_connect = t + RECONNECT_NS;
+		if (app->was_connected) {
+			app->reconnect_s = app->reconnect_s ? app->reconnect_s * 2 : RECONNECT_MIN_S;
+			if (app->reconnect_s > RECONNECT_MAX_S)
+				app->reconnect_s = RECONNECT_MAX_S;
+			app->next_connect = t + app->reconnect_s * NS_PER_S;
+		} else {
+			app->next_connect = t + RECONNECT_NS;
+		}
 		connect_now(app);
 		if (!app->conn)
 			return;
@@ -74,6 +150,11 @@ void vc_refresh(struct vc_app *app, bool now)
 	if (hv_list(app->conn, &stats, &n, &cause) < 0) {
 		free(app->list_error);
 		app->list_error = cause;
+		/* A call that found the socket closed: the same as the keep-alive noticing it. */
+		if (!app->away_host && !hv_alive(app->conn)) {
+			connection_lost(app, t);
+			return;
+		}
 	} else {
 		free(app->list_error);
 		app->list_error = NULL;
@@ -84,8 +165,10 @@ void vc_refresh(struct vc_app *app, bool now)
 	free(cause);
 }
 
-static void logout(struct vc_app *app)
+static void logout(struct vc_app *app, const char *why)
 {
+	if (app->logged_in)
+		vc_audit(app->user, "logout%s", why);
 	app->logged_in = false;
 	app->root = false;
 	memset(app->user, 0, sizeof(app->user));
@@ -101,7 +184,7 @@ bool vc_tick(void *opaque)
 		return true;
 	if (app->logged_in && app->conf.idle_timeout &&
 	    tui_idle_seconds() >= app->conf.idle_timeout) {
-		logout(app);
+		logout(app, " (idle)");
 		app->idle_logout = true;
 		app->unwinding = true;
 		return true;
@@ -131,7 +214,7 @@ int vc_app_run(struct vc_app *app)
 		if (!app->logged_in)
 			continue;
 		rc = vc_scr_list(app);
-		logout(app);
+		logout(app, "");
 		app->unwinding = false;
 		if (rc == VC_QUIT)
 			break;

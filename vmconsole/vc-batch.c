@@ -97,6 +97,34 @@ int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause)
 	return 0;
 }
 
+/*
+ * A guest defined here must be able to start here: its cards on bridges this host has (when the
+ * connection is this host's; libvirt's test driver has no network), and its memory beside what
+ * the running guests use. Scripts cannot be asked, so both are refusals.
+ */
+static int import_fits(struct hv_conn *conn, const struct hv_guest *g, char **cause)
+{
+	const char *uri = hv_uri(conn), *sep = strstr(uri, "://");
+	struct hv_dom_stat *st = NULL;
+	struct hv_host host;
+	uint64_t used = 0;
+	size_t n = 0;
+	int rc;
+
+	if (sep && sep[3] == '/' && strcmp(hv_virt_type(conn), "test")) {
+		rc = vc_check_bridges(g, "/sys/class/net", cause);
+		if (rc < 0)
+			return rc;
+	}
+	if (hv_host_info(conn, &host, NULL) < 0 || hv_list(conn, &st, &n, NULL) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (VC_STATE_BIT(st[i].state) & VC_ON)
+			used += st[i].memory_kib;
+	free(st);
+	return vc_check_memory_fit(g->name, g->memory_kib, used, host.memory_kib, cause);
+}
+
 int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool host_paths,
 		    FILE *out, FILE *report, char **cause)
 {
@@ -109,6 +137,7 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool
 		hv_xl_report_clear(&rep);
 		return rc;
 	}
+	hv_xl_fit_disks(g, conn ? hv_virt_type(conn) : "xen", &rep);
 	for (int mapped = 1; mapped >= 0; mapped--) {
 		bool head = false;
 
@@ -129,7 +158,10 @@ int vc_batch_import(struct hv_conn *conn, const char *path, bool print_xml, bool
 			fputs(xml, out);
 	} else {
 		/* Host paths only for root, and only when the command line asked for them. */
-		rc = hv_define_flags(conn, g, host_paths && geteuid() == 0 ? HV_HOST_PATHS : 0, cause);
+		rc = import_fits(conn, g, cause);
+		if (rc == 0)
+			rc = hv_define_flags(conn, g, host_paths && geteuid() == 0 ? HV_HOST_PATHS : 0,
+					     cause);
 		if (rc == 0)
 			fprintf(out, _("The guest %s is defined.\n"), g->name);
 	}

@@ -283,7 +283,25 @@ static void line(char ***v, size_t *n, const char *fmt, ...)
 	*v = nv;
 }
 
+/* How the guest's CPU runs: a TCG host emulates it, which the operator must not mistake for HVM. */
+static const char *virt_words(const struct hv_guest *g, const char *virt_type)
+{
+	if (g->pv)
+		return _("paravirtual (PV)");
+	if (virt_type && !strcmp(virt_type, "qemu"))
+		return _("emulated by QEMU (TCG), without hardware assistance: slow");
+	if (virt_type && !strcmp(virt_type, "kvm"))
+		return _("hardware-assisted (KVM)");
+	return _("hardware-assisted (HVM)");
+}
+
 int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
+{
+	return vc_guest_describe_on(g, NULL, lines, n);
+}
+
+int vc_guest_describe_on(const struct hv_guest *g, const char *virt_type, char ***lines,
+			 size_t *n)
 {
 	char mem[32], size[32];
 	struct base_buf b = { 0 };
@@ -293,7 +311,7 @@ int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
 	line(lines, n, _("Name: %s"), g->name ? g->name : "");
 	line(lines, n, _("System: %s, %s."),
 	     g->arch == HV_ARCH_I686 ? _("32-bit (i686)") : _("64-bit (x86_64)"),
-	     g->pv ? _("paravirtual (PV)") : _("hardware-assisted (HVM)"));
+	     virt_words(g, virt_type));
 	vc_fmt_mem(g->memory_kib, mem, sizeof(mem));
 	line(lines, n, _("Memory: %s."), mem);
 	if (g->sockets)
@@ -366,5 +384,28 @@ int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n)
 	free(b.s);
 	line(lines, n, "%s", g->autostart ? _("Starts when the host boots.") :
 			     _("Does not start when the host boots."));
+	return 0;
+}
+
+const enum hv_boot_dev vc_boot_orders[VC_N_BOOT_ORDERS][3] = {
+	{ HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
+	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
+};
+const char *const vc_boot_order_names[VC_N_BOOT_ORDERS] = {
+	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
+};
+
+int vc_boot_order_index(const enum hv_boot_dev *boot)
+{
+	for (int i = 0; i < VC_N_BOOT_ORDERS; i++) {
+		int k = 0;
+
+		while (k < 3 && boot[k] == vc_boot_orders[i][k] && boot[k] != HV_BOOT_NONE)
+			k++;
+		if (k < 3 && boot[k] == vc_boot_orders[i][k])
+			return i;
+	}
 	return 0;
 }

@@ -14,6 +14,8 @@ void vc_conf_init(struct vc_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->idle_timeout = VC_IDLE_DEFAULT;
 	c->migrate_reserve_mib = VC_RESERVE_DEFAULT;
+	c->shutdown_timeout = VC_SHUTDOWN_DEFAULT;
+	snprintf(c->vnc_listen, sizeof(c->vnc_listen), "127.0.0.1");
 }
 
 const char *vc_conf_host(const struct vc_conf *c, const char *name)
@@ -145,6 +147,13 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 						lineno, val);
 			else
 				c->migrate_reserve_mib = v;
+		} else if (!strcmp(key, "shutdown_timeout")) {
+			if (vc_parse_uint(val, 3600, &v) < 0 || v == 0)
+				rc = base_cause(cause, -EINVAL,
+						_("Line %u: shutdown_timeout must be a number of seconds from 1 to 3600, not \"%s\"."),
+						lineno, val);
+			else
+				c->shutdown_timeout = (unsigned)v;
 		} else if (!strcmp(key, "idle_timeout")) {
 			if (vc_parse_uint(val, 7 * 24 * 3600, &v) < 0)
 				rc = base_cause(cause, -EINVAL,
@@ -152,6 +161,16 @@ int vc_conf_parse(const char *text, struct vc_conf *c, char **cause)
 						lineno, val);
 			else
 				c->idle_timeout = (unsigned)v;
+		} else if (!strcmp(key, "vnc_listen")) {
+			char *why = NULL;
+
+			if (strlen(val) >= sizeof(c->vnc_listen) || vc_check_listen(val, &why) < 0)
+				rc = base_cause(cause, -EINVAL,
+						_("Line %u: vnc_listen must be an IPv4 or IPv6 address, not \"%s\"."),
+						lineno, val);
+			else
+				snprintf(c->vnc_listen, sizeof(c->vnc_listen), "%s", val);
+			free(why);
 		} else {
 			rc = base_cause(cause, -EINVAL, _("Line %u: unknown setting \"%s\"."), lineno,
 					key);
@@ -215,7 +234,12 @@ int vc_conf_save(const char *path, const struct vc_conf *c, char **cause)
 			"# Seconds without a key press before the console logs out (0 = never).\n"
 			"idle_timeout=%u\n"
 			"# MiB a migration's destination must keep free for itself.\n"
-			"migrate_reserve_mib=%llu\n", c->idle_timeout, c->migrate_reserve_mib);
+			"migrate_reserve_mib=%llu\n"
+			"# Seconds a guest may take to shut down before Force off is offered.\n"
+			"shutdown_timeout=%u\n"
+			"# Where new guests' VNC displays listen unless told otherwise.\n"
+			"vnc_listen=%s\n", c->idle_timeout, c->migrate_reserve_mib,
+			c->shutdown_timeout, c->vnc_listen);
 	if (c->n_hosts) {
 		base_buf_str(&b, "\n# Other hosts: name = libvirt URI.\n[hosts]\n");
 		for (size_t i = 0; i < c->n_hosts; i++)

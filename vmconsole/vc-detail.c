@@ -23,24 +23,6 @@ struct detail_scr {
 	size_t noffered;
 };
 
-/* @fmt's first %s replaced by @arg: the confirmation questions of the table are data, not literals. */
-static char *subst(const char *fmt, const char *arg)
-{
-	const char *p = strstr(fmt, "%s");
-	struct base_buf b = { 0 };
-
-	if (!p) {
-		base_buf_str(&b, fmt);
-	} else {
-		base_buf_add(&b, fmt, p - fmt);
-		base_buf_str(&b, arg);
-		base_buf_str(&b, p + 2);
-	}
-	if (b.oom)
-		abort();
-	return b.s;
-}
-
 /* The guest's devices in short lines, read from its definition. */
 static void fill_conf(struct detail_scr *s, struct vc_app *app)
 {
@@ -49,6 +31,8 @@ static void fill_conf(struct detail_scr *s, struct vc_app *app)
 	size_t n = 0;
 	char *cause = NULL;
 
+	if (!app->conn)
+		return;
 	if (hv_get(app->conn, s->name, &g, &cause) < 0) {
 		lines[n++] = cause;
 		cause = NULL;
@@ -154,16 +138,18 @@ static void run_action(struct detail_scr *s, struct vc_app *app, const struct vc
 	int rc;
 
 	if (a->confirm) {
-		char *q = subst(_(a->confirm), s->name);
+		char *q = vc_action_question(a, s->name);
 		bool yes = tui_ask(_(a->label), q, _(a->label), _("Cancel"));
 
 		free(q);
 		if (!yes)
 			return;
 	}
-	if (app->unwinding)
+	if (app->unwinding || !vc_need_conn(app, _(a->label)))
 		return;
 	rc = a->run(app, s->name, &cause);
+	/* The table's English label names the action in the log, whatever the screen's language. */
+	vc_audit(app->user, "guest %s: %s%s", s->name, a->label, rc < 0 ? " failed" : "");
 	if (rc < 0 && !app->unwinding)
 		vc_error(_(a->label), cause);
 	else
@@ -223,6 +209,8 @@ int vc_scr_detail(struct vc_app *app, const char *name)
 			continue;
 		case TUI_EV_BUTTON:
 			if (s.lock && ev.id == s.btn + 1) {
+				if (!vc_need_conn(app, _("Edit")))
+					continue;
 				vc_guest_edit(app, name);
 				if (app->unwinding)
 					break;

@@ -15,9 +15,14 @@ struct list_scr {
 	/* What the list shows now, to send only the rows that changed. */
 	struct vc_shown shown;
 	unsigned generation;
+	char filter[64];        /* "/" typed: only guests whose name holds this; "" = all */
+	size_t total;           /* guests there are, shown or not */
 };
 
 #define HOST_COL 10
+/* Esc, as newt reports it: clears the filter. */
+#define KEY_ESC '\033'
+
 /* Rows of other hosts are keyed "\001INDEX\001NAME": no guest name holds a control character. */
 #define AWAY_MARK '\001'
 
@@ -27,29 +32,59 @@ static char *host_cell(const char *host)
 	return tui_pad(host, HOST_COL);
 }
 
+/* Whether guest @name passes the list's filter (letters compared without case). */
+static bool shown_by(const char *filter, const char *name)
+{
+	return !*filter || strcasestr(name, filter);
+}
+
+/* This host's guest names as the name column shows them: long ones shortened, still unique. */
+static char **local_names(const struct vc_model *m)
+{
+	char **names = calloc(m->nrows + 1, sizeof(*names)), **shown;
+
+	if (!names)
+		abort();
+	for (size_t i = 0; i < m->nrows; i++)
+		names[i] = (char *)m->rows[i].name;
+	shown = vc_names_fit(names, m->nrows, VC_COL_NAME, tui_ascii() ? ".." : "\u2026");
+	free(names);
+	return shown;
+}
+
 /* Every row of the list as it should be now: this host's guests, then other hosts' when shown. */
-static size_t collect(struct vc_app *app, char ***keys_out, char ***rows_out)
+static size_t collect(struct vc_app *app, const char *filter, size_t *total, char ***keys_out,
+		      char ***rows_out)
 {
 	const struct vc_model *m = &app->model;
-	size_t n = m->nrows, cap = n + 1;
+	size_t n = 0, cap = m->nrows + 1;
 	char **keys = calloc(cap, sizeof(*keys)), **rows = calloc(cap, sizeof(*rows));
 	char *here = app->all_hosts ? host_cell(app->host_ok && *app->host.hostname ?
 						 app->host.hostname : _("this host")) : NULL;
+	char **names = local_names(m);
 
 	if (!keys || !rows)
 		abort();
-	for (size_t i = 0; i < n; i++) {
-		char *row = vc_row_text(&m->rows[i]);
+	*total = m->nrows;
+	for (size_t i = 0; i < m->nrows; i++) {
+		struct vc_row r = m->rows[i];
+		char *row;
 
-		keys[i] = strdup(m->rows[i].name);
+		if (!shown_by(filter, r.name))
+			continue;
+		snprintf(r.name, sizeof(r.name), "%s", names[i]);
+		row = vc_row_text(&r);
+		keys[n] = strdup(m->rows[i].name);
 		if (here) {
-			if (asprintf(&rows[i], "%s %s", here, row) < 0)
+			if (asprintf(&rows[n], "%s %s", here, row) < 0)
 				abort();
 			free(row);
 		} else {
-			rows[i] = row;
+			rows[n] = row;
 		}
+		n++;
 	}
+	vc_strv_free(names, m->nrows);
 	free(here);
 	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
 		struct hv_remote_view v = { 0 };
@@ -63,6 +98,9 @@ static size_t collect(struct vc_app *app, char ***keys_out, char ***rows_out)
 			struct vc_row r;
 			char *row;
 
+			(*total)++;
+			if (!shown_by(filter, v.doms[j].name))
+				continue;
 			if (n + 1 >= cap) {
 				cap *= 2;
 				keys = realloc(keys, cap * sizeof(*keys));
@@ -91,21 +129,47 @@ static size_t collect(struct vc_app *app, char ***keys_out, char ***rows_out)
 	return n;
 }
 
+/* "3 guests, 2 running": with paused guests apart, since they do not run. */
+static void summary_text(const struct vc_model *m, char *buf, size_t len)
+{
+	if (m->paused)
+		/* TRANSLATORS: guests in all, how many run and how many are paused. */
+		snprintf(buf, len, P_("%zu guest, %u running, %u paused",
+				      "%zu guests, %u running, %u paused", m->nrows),
+			 m->nrows, m->running - m->paused, m->paused);
+	else
+		snprintf(buf, len, P_("%zu guest, %u running", "%zu guests, %u running", m->nrows),
+			 m->nrows, m->running);
+}
+
+/* What the filter leaves, in place of the usual hint while it is set. */
+static void filter_text(const struct list_scr *s, size_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, _("Names holding \"%s\": %zu of %zu. / changes it, Esc shows all."),
+		 s->filter, n, s->total);
+}
+
 static void fill(struct list_scr *s, struct vc_app *app, bool force)
 {
 	const struct vc_model *m = &app->model;
 	char **keys, **rows;
 	size_t n;
 	char buf[256];
+	bool show_filter = false;
 
-	snprintf(buf, sizeof(buf), P_("%zu guest, %u running", "%zu guests, %u running", m->nrows),
-		 m->nrows, m->running);
+	summary_text(m, buf, sizeof(buf));
 	tui_view_set_text(s->v, s->summary, buf);
-	if (!app->conn)
+	if (!app->conn && app->was_connected)
+		/* TRANSLATORS: %s is a time of day; short, it is the list's status line. */
+		snprintf(buf, sizeof(buf), _("Hypervisor lost at %s: reconnecting by itself..."),
+			 app->lost_at);
+	else if (!app->conn)
 		snprintf(buf, sizeof(buf), _("Not connected to the hypervisor: %s"),
 			 app->conn_error ? app->conn_error : "");
 	else if (app->list_error)
 		snprintf(buf, sizeof(buf), "%s", app->list_error);
+	else if ((show_filter = *s->filter))
+		filter_text(s, s->shown.n, buf, sizeof(buf));
 	else if (!m->nrows && !app->conf.n_hosts)
 		snprintf(buf, sizeof(buf), "%s", _("There are no guests yet: choose New guest."));
 	else if (!m->nrows && !app->all_hosts)
@@ -120,8 +184,10 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	{
 		char *lost = vc_hosts_lost_line(app);
 
-		if (lost)
+		if (lost) {
 			snprintf(buf, sizeof(buf), "%s", lost);
+			show_filter = false;
+		}
 		free(lost);
 	}
 	tui_view_set_text(s->v, s->info, buf);
@@ -129,8 +195,12 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	if (!force && !app->all_hosts && m->generation == s->generation)
 		return;
 	s->generation = m->generation;
-	n = collect(app, &keys, &rows);
+	n = collect(app, s->filter, &s->total, &keys, &rows);
 	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
+	if (show_filter) {
+		filter_text(s, n, buf, sizeof(buf));
+		tui_view_set_text(s->v, s->info, buf);
+	}
 }
 
 static void build(struct list_scr *s, struct vc_app *app)
@@ -163,8 +233,32 @@ static void build(struct list_scr *s, struct vc_app *app)
 	s->btn = tui_view_buttons(s->v, btns, NB);
 	if (app->conf.n_hosts)
 		tui_view_hotkey(s->v, 'a');
+	tui_view_hotkey(s->v, '/');
+	tui_view_hotkey(s->v, KEY_ESC);
 	fill(s, app, true);
 	tui_view_focus_list(s->v, s->list);
+}
+
+/* "/": ask for the text guest names must hold; false when the idle logout closed the dialog. */
+static bool ask_filter(struct list_scr *s)
+{
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_("Find Guests"));
+		int e, rc;
+
+		tui_dialog_text(d, _("Only the guests whose name holds this text are listed; an empty text lists them all."));
+		e = tui_dialog_entry(d, _("Name holds:"), s->filter, 0);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Find"));
+		rc = tui_dialog_run(d);
+		if (rc == TUI_NEXT)
+			snprintf(s->filter, sizeof(s->filter), "%s", tui_dialog_value(d, e));
+		tui_dialog_free(d);
+		if (rc == TUI_LANG) {
+			vc_lang_toggle();
+			continue;
+		}
+		return rc != TUI_IDLE;
+	}
 }
 
 static void rebuild(struct list_scr *s, struct vc_app *app)
@@ -172,6 +266,19 @@ static void rebuild(struct list_scr *s, struct vc_app *app)
 	tui_view_free(s->v);
 	vc_shown_clear(&s->shown);
 	build(s, app);
+}
+
+struct behind {
+	struct list_scr *s;
+	struct vc_app *app;
+};
+
+/* The list behind the wizard, in the language the wizard switched to. */
+static void rebuild_behind(void *arg)
+{
+	struct behind *b = arg;
+
+	rebuild(b->s, b->app);
 }
 
 static int finish(struct list_scr *s, int rc)
@@ -210,6 +317,17 @@ int vc_scr_list(struct vc_app *app)
 			if (ev.key == 'a' || ev.key == 'A') {
 				app->all_hosts = !app->all_hosts;
 				rebuild(&s, app);
+			} else if (ev.key == '/' || ev.key == KEY_ESC) {
+				snprintf(lang, sizeof(lang), "%s", tui_lang());
+				if (ev.key == KEY_ESC)
+					s.filter[0] = '\0';
+				else if (!ask_filter(&s))
+					return finish(&s, VC_LOGOUT);
+				/* The dialog may have switched the language. */
+				if (strcmp(lang, tui_lang()))
+					rebuild(&s, app);
+				else
+					fill(&s, app, true);
 			}
 			continue;
 		case TUI_EV_BUTTON:
@@ -237,9 +355,14 @@ int vc_scr_list(struct vc_app *app)
 			}
 			free(name);
 			break;
-		case B_NEW:
+		case B_NEW: {
+			struct behind b = { &s, app };
+
+			vc_lang_behind(rebuild_behind, &b);
 			rc = vc_scr_wizard(app);
+			vc_lang_behind(NULL, NULL);
 			break;
+		}
 		case B_HOST:
 			rc = vc_scr_status(app);
 			break;

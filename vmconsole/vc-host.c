@@ -15,6 +15,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+void vc_strv_push(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv || !(nv[*n] = strdup(s)))
+		abort();
+	*v = nv;
+	(*n)++;
+}
+
 void vc_strv_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)

@@ -53,6 +53,7 @@ void vc_model_update(struct vc_model *m, struct hv_dom_stat *stats, size_t n, ui
 	m->ncur = n;
 	m->t_cur = now_ns;
 	m->running = 0;
+	m->paused = 0;
 	for (size_t i = 0, at = 0; i < n; i++) {
 		const struct hv_dom_stat *s = &stats[i];
 		const struct hv_dom_stat *p = find_stat(m->prev, m->nprev, &at, s);
@@ -64,6 +65,8 @@ void vc_model_update(struct vc_model *m, struct hv_dom_stat *stats, size_t n, ui
 		r->memory_kib = s->memory_kib;
 		r->autostart = s->autostart;
 		r->cpu = -1;
+		if (s->state == HV_STATE_PAUSED)
+			m->paused++;
 		if (is_on(s->state)) {
 			m->running++;
 			if (p && is_on(p->state) && now_ns > m->t_prev)
@@ -89,7 +92,7 @@ void vc_fmt_mem(uint64_t kib, char *buf, size_t len)
 	if (kib < 1024 * 1024)
 		snprintf(buf, len, "%" PRIu64 " MiB", kib / 1024);
 	else
-		snprintf(buf, len, "%.1f GiB", kib / (1024.0 * 1024.0));
+		base_decimal((snprintf(buf, len, "%.1f GiB", kib / (1024.0 * 1024.0)), buf));
 }
 
 void vc_fmt_cpu(double pct, char *buf, size_t len)
@@ -97,7 +100,7 @@ void vc_fmt_cpu(double pct, char *buf, size_t len)
 	if (pct < 0)
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, "%.1f%%", pct > 100 ? 100.0 : pct);
+		base_decimal((snprintf(buf, len, "%.1f%%", pct > 100 ? 100.0 : pct), buf));
 }
 
 static void add_left(struct base_buf *b, const char *s, int width)

@@ -210,7 +210,7 @@ int vc_scr_login(struct vc_app *app)
 
 		tui_dialog_text(d, _("Log in as root or as a member of the group ospite to manage the guests."));
 		u = tui_dialog_entry(d, _("User:"), user, 0);
-		p = tui_dialog_entry(d, _("Password:"), "", TUI_ENTRY_HIDDEN);
+		p = tui_dialog_entry(d, _("Password:"), "", TUI_ENTRY_HIDDEN | TUI_ENTRY_SUBMIT);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Log in"));
 		if (*user && again)
 			tui_dialog_focus(d, p);
@@ -237,10 +237,12 @@ int vc_scr_login(struct vc_app *app)
 		explicit_bzero(password, strlen(password));
 		free(password);
 		if (rc < 0) {
+			vc_audit(user, "login refused");
 			vc_error(_("Log In"), cause);
 			again = true;
 			continue;
 		}
+		vc_audit(user, "login%s", vc_user_is_root(user) ? " as root" : "");
 		snprintf(app->user, sizeof(app->user), "%s", user);
 		app->root = vc_user_is_root(user);
 		app->logged_in = true;

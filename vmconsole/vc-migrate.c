@@ -1,5 +1,6 @@
 /* Migration and several hosts for scripts: `ospite migrate` with its pre-flight and progress lines, and `ospite list --all-hosts`. */
 #include "vc.h"
+#include "base/base.h"
 #include "base/i18n.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@ void vc_fmt_bytes(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%.1f MiB", (double)b / (1ull << 20));
 	else
 		snprintf(buf, len, "%" PRIu64 " KiB", b >> 10);
+	base_decimal(buf);
 }
 
 char *vc_mig_progress_text(const struct hv_mig_progress *p)

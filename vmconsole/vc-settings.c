@@ -54,6 +54,8 @@ int vc_scr_settings(struct vc_app *app)
 			vc_error(title, cause);
 			continue;
 		}
+		vc_audit(app->user, "console settings idle_timeout %u -> %u", app->conf.idle_timeout,
+			 c.idle_timeout);
 		app->conf = c;
 		return VC_BACK;
 	}

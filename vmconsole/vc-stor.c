@@ -91,6 +91,7 @@ static void fmt_size(uint64_t b, char *buf, size_t len)
 		snprintf(buf, len, "%.1f GiB", b / (double)(1ull << 30));
 	else
 		snprintf(buf, len, "%.1f TiB", b / (double)(1ull << 40));
+	base_decimal(buf);
 }
 
 static char *xstrdup(const char *s)

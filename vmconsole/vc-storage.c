@@ -245,6 +245,9 @@ static void act_new(struct stor_scr *s, struct vc_app *app, const struct vc_srow
 			continue;
 		}
 		rc = vc_stor_create(app->conn, &s->st, &np, &who, &done, &cause);
+		vc_audit(app->user, "storage new partition disk=%s size=%s mount=%s pool=%s result=%s",
+			 np.disk, np.size, np.mountpoint ? np.mountpoint : "", np.pool ? np.pool : "",
+			 rc < 0 ? "failed" : "done");
 		report(title, rc, done, cause);
 		return;
 	}
@@ -298,6 +301,8 @@ static void act_wipe(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 			who_of(app, &who, vtty, sizeof(vtty));
 			rc = vc_stor_wipe(app->conn, &s->st, path, format ? fs : HCFG_FS_NONE, &who,
 					  &done, &cause);
+			vc_audit(app->user, "storage wipe dev=%s format=%s result=%s", path,
+				 format ? hcfg_fs_name(fs) : "none", rc < 0 ? "failed" : "done");
 			report(title, rc, done, cause);
 		}
 		free(shown);
@@ -340,6 +345,8 @@ static void act_grow(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 			return;
 		who_of(app, &who, vtty, sizeof(vtty));
 		rc = vc_stor_grow(&s->st, n->path, size, &who, &done, &cause);
+		vc_audit(app->user, "storage grow dev=%s size=%s result=%s", n->path, size,
+			 rc < 0 ? "failed" : "done");
 		report(title, rc, done, cause);
 		return;
 	}
@@ -382,6 +389,8 @@ static void act_pool(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 		snprintf(name, sizeof(name), "%s", p->name);
 		if (still_same(s, app, title, shown, NULL, name, sel == 1)) {
 			rc = vc_stor_pool_remove(app->conn, &s->st, name, sel == 1, &done, &cause);
+			vc_audit(app->user, "storage pool remove name=%s volumes=%s result=%s", name,
+				 sel == 1 ? "deleted" : "kept", rc < 0 ? "failed" : "done");
 			report(title, rc, done, cause);
 		}
 		free(shown);

@@ -29,6 +29,40 @@ int vc_random_password(char out[9])
 	return 0;
 }
 
+void vc_tunnel_host(const char *ssh_connection, char *const *addr_lines, size_t n,
+		    const char *hostname, char *out, size_t len)
+{
+	char first6[64] = "";
+
+	/* Over SSH, the address the operator's own connection reached is the one that works. */
+	if (ssh_connection && sscanf(ssh_connection, "%*s %*s %63s", out) == 1 && len >= 64)
+		return;
+	/* At the host's own screen: an address of the host, IPv4 first ("eth0 192.0.2.2/24 ..."). */
+	for (size_t i = 0; i < n; i++) {
+		const char *p = strchr(addr_lines[i], ' ');
+
+		while (p && *p == ' ') {
+			char a[64];
+			size_t l;
+
+			p++;
+			l = strcspn(p, "/ ");
+			if (l && l < sizeof(a)) {
+				memcpy(a, p, l);
+				a[l] = '\0';
+				if (strchr(a, '.')) {
+					snprintf(out, len, "%s", a);
+					return;
+				}
+				if (!first6[0])
+					snprintf(first6, sizeof(first6), "%s", a);
+			}
+			p = strchr(p, ' ');
+		}
+	}
+	snprintf(out, len, "%s", first6[0] ? first6 : hostname ? hostname : "");
+}
+
 int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 {
 	struct hv_vnc_info vi;
@@ -60,10 +94,20 @@ int vc_vnc_show(struct vc_app *app, const char *name, char **cause)
 		return rc;
 	}
 	strftime(when, sizeof(when), "%H:%M:%S", localtime(&until));
-	if (app->host_ok)
-		snprintf(host, sizeof(host), "%s", app->host.hostname);
-	else
-		gethostname(host, sizeof(host) - 1);
+	{
+		char hn[256] = "", **lines = NULL;
+		size_t nl = 0;
+
+		if (app->host_ok)
+			snprintf(hn, sizeof(hn), "%s", app->host.hostname);
+		else
+			gethostname(hn, sizeof(hn) - 1);
+		/* A bare host name may not resolve on the operator's laptop; an address does. */
+		if (vc_addresses(&lines, &nl, NULL) < 0)
+			nl = 0;
+		vc_tunnel_host(getenv("SSH_CONNECTION"), lines, nl, hn, host, sizeof(host));
+		vc_strv_free(lines, nl);
+	}
 	/* A display on every address is still reached through the host's loopback. */
 	addr = !vi.listen[0] || !strcmp(vi.listen, "0.0.0.0") || !strcmp(vi.listen, "::") ?
 	       "127.0.0.1" : vi.listen;

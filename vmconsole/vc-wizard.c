@@ -29,6 +29,9 @@ struct wiz {
 	char disk_path[PATH_MAX], disk_size[32], mac[32], intro[PATH_MAX + 256];
 	char **taken, **macs, **bridges;
 	size_t ntaken, nmacs, nbridges;
+	/* The disk files the wizard named after the guest: they follow a later rename. */
+	char **named;
+	size_t nnamed;
 	uint64_t host_kib;
 	unsigned host_cpus;
 	bool disks_seen;
@@ -45,17 +48,6 @@ static void set_str(char **dst, const char *src)
 	*dst = src && *src ? strdup(src) : NULL;
 }
 
-static int strv_push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
-		abort();
-	*v = nv;
-	nv[(*n)++] = strdup(s);
-	return 0;
-}
-
 /* Names and MACs already taken on this host, and the bridges a card can use. */
 static void wiz_init(struct wiz *w, struct vc_app *app)
 {
@@ -65,7 +57,7 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	snprintf(w->memory, sizeof(w->memory), "%llu",
 		 (unsigned long long)(w->g.memory_kib >> 10));
 	snprintf(w->vcpus, sizeof(w->vcpus), "%u", w->g.vcpus);
-	copy(w->listen, sizeof(w->listen), "127.0.0.1");
+	copy(w->listen, sizeof(w->listen), app->conf.vnc_listen);
 	copy(w->port, sizeof(w->port), _("auto"));
 	if (app->host_ok) {
 		w->host_kib = app->host.memory_kib;
@@ -74,12 +66,12 @@ static void wiz_init(struct wiz *w, struct vc_app *app)
 	for (size_t i = 0; i < app->model.nrows; i++) {
 		struct hv_guest *o = NULL;
 
-		strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
+		vc_strv_push(&w->taken, &w->ntaken, app->model.rows[i].name);
 		if (hv_get(app->conn, app->model.rows[i].name, &o, NULL) < 0)
 			continue;
 		for (size_t k = 0; k < o->n_nics; k++)
 			if (o->nics[k].mac[0])
-				strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
+				vc_strv_push(&w->macs, &w->nmacs, o->nics[k].mac);
 		hv_guest_free(o);
 	}
 	if (vc_bridges("/sys/class/net", &w->bridges, &w->nbridges, NULL) < 0)
@@ -92,6 +84,7 @@ static void wiz_clear(struct wiz *w)
 	vc_strv_free(w->taken, w->ntaken);
 	vc_strv_free(w->macs, w->nmacs);
 	vc_strv_free(w->bridges, w->nbridges);
+	vc_strv_free(w->named, w->nnamed);
 }
 
 /* Show why a value was refused; the page then reopens with the cursor on @field. */
@@ -276,6 +269,8 @@ struct list_page {
 	char *(*row)(const struct wiz *w, size_t i);
 	const struct form *add_form;
 	void (*remove)(struct wiz *w, size_t i);
+	const char *pick;                           /* N_() label of a second way to add, or NULL */
+	void (*pick_fn)(struct wiz *w);
 };
 
 static int run_list(struct wiz *w, const struct list_page *p)
@@ -285,7 +280,7 @@ static int run_list(struct wiz *w, const struct list_page *p)
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_(p->title));
 		size_t n = p->count(w);
-		int list, add, del, rc, sel;
+		int list, add, del, pick = -1, rc, sel;
 
 		tui_dialog_text(d, _(p->help));
 		list = tui_dialog_list(d, NULL, 0, 0, p->rows);
@@ -294,6 +289,8 @@ static int run_list(struct wiz *w, const struct list_page *p)
 		if (!n)
 			tui_dialog_list_add(d, list, strdup(_(p->empty)));
 		add = tui_dialog_button(d, _(p->add));
+		if (p->pick)
+			pick = tui_dialog_button(d, _(p->pick));
 		del = tui_dialog_button(d, _("Remove"));
 		rc = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);
@@ -303,6 +300,10 @@ static int run_list(struct wiz *w, const struct list_page *p)
 			continue;
 		if (rc == TUI_EXTRA + add) {
 			if (run_form(w, p->add_form) == TUI_IDLE)
+				return TUI_IDLE;
+		} else if (pick >= 0 && rc == TUI_EXTRA + pick) {
+			p->pick_fn(w);
+			if (w->app->unwinding)
 				return TUI_IDLE;
 		} else if (rc == TUI_EXTRA + del) {
 			if (sel >= 0 && (size_t)sel < n)
@@ -339,6 +340,8 @@ static void system_store(struct wiz *w)
 	w->g.arch = w->arch == 1 ? HV_ARCH_I686 : HV_ARCH_X86_64;
 }
 
+static void rename_named_disks(struct wiz *w);
+
 static int system_check(struct wiz *w, const char *title, char **cause)
 {
 	unsigned cpus[4];
@@ -348,10 +351,13 @@ static int system_check(struct wiz *w, const char *title, char **cause)
 		return SYS_NAME;
 	if (vc_check_memory(w->memory, w->host_kib, &kib, cause) < 0)
 		return SYS_MEMORY;
+	if (!vc_memory_fits(w->app, w->name, kib, title))
+		return w->app->unwinding ? CHECK_IDLE : SYS_MEMORY;
 	if (vc_check_cpus(w->vcpus, w->sockets, w->cores, w->threads, w->host_cpus, cpus,
 			  cause) < 0)
 		return SYS_VCPUS;
 	set_str(&w->g.name, w->name);
+	rename_named_disks(w);
 	w->g.memory_kib = kib;
 	w->g.vcpus = cpus[0];
 	w->g.sockets = cpus[1];
@@ -405,6 +411,42 @@ static void forget_targets(struct hv_guest *g)
 	}
 }
 
+/* A file name (malloc'd) the wizard chose after the guest's name, noted for a rename to carry along. */
+static char *named_path(struct wiz *w, enum hv_disk_kind kind)
+{
+	char *p = default_path(w, kind);
+
+	vc_strv_push(&w->named, &w->nnamed, p);
+	return p;
+}
+
+static bool is_named(const struct wiz *w, const char *path)
+{
+	for (size_t i = 0; i < w->nnamed; i++)
+		if (!strcmp(w->named[i], path))
+			return true;
+	return false;
+}
+
+/*
+ * After the name changed on the System page, the new disks whose file the wizard named after the
+ * old name get a file named after the new one; paths the operator typed stay as they are.
+ */
+static void rename_named_disks(struct wiz *w)
+{
+	for (size_t i = 0; i < w->g.n_disks; i++) {
+		struct hv_disk *d = &w->g.disks[i];
+
+		if ((d->kind != HV_DISK_NEW_RAW && d->kind != HV_DISK_NEW_QCOW2) || !d->path ||
+		    !is_named(w, d->path))
+			continue;
+		/* Free the old name first so that default_path() may hand out the same number again. */
+		free(d->path);
+		d->path = NULL;
+		d->path = named_path(w, d->kind);
+	}
+}
+
 static void add_default_disk(struct wiz *w)
 {
 	struct hv_disk *d = hv_guest_add_disk(&w->g);
@@ -412,33 +454,8 @@ static void add_default_disk(struct wiz *w)
 	if (!d)
 		abort();
 	d->kind = HV_DISK_NEW_RAW;
-	d->path = default_path(w, HV_DISK_NEW_RAW);
+	d->path = named_path(w, HV_DISK_NEW_RAW);
 	vc_check_size(DEFAULT_DISK_SIZE, &d->size, NULL);
-}
-
-/*
- * Whether the operator may give the guest this disk: in a pool, or (root only) elsewhere on the
- * host once confirmed by name. False with @cause when refused, without when not confirmed.
- */
-static bool place_ok(struct wiz *w, const struct hv_disk *d, char **cause)
-{
-	enum hv_place place;
-	char *q = NULL;
-	bool yes;
-
-	*cause = NULL;
-	if (hv_disk_place(w->app->conn, d, w->app->root ? HV_HOST_PATHS : 0, &place, cause) < 0)
-		return false;
-	if (place == HV_PLACE_POOL)
-		return true;
-	if (asprintf(&q, place == HV_PLACE_DEVICE ?
-		     _("%s is a block device of this host. The guest will read and write all of it as its own disk. Give it to the guest?") :
-		     _("%s is outside every storage pool. The guest will read and write this host file as its own disk. Give it to the guest?"),
-		     d->path) < 0)
-		abort();
-	yes = tui_ask(_("Add a Disk"), q, _("Give it"), _("Cancel"));
-	free(q);
-	return yes;
 }
 
 static const char *const *disk_kinds(struct wiz *w, int *n)
@@ -491,7 +508,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		*cause = strdup(_("Type the path of the image file or of the device."));
 		return DISK_PATH;
 	}
-	disk.path = *path ? strdup(path) : default_path(w, kind);
+	disk.path = *path ? strdup(path) : named_path(w, kind);
 	if (guest_uses(&w->g, disk.path)) {
 		base_cause(cause, -EEXIST, _("The guest uses %s already."), disk.path);
 		free(disk.path);
@@ -505,7 +522,7 @@ static int disk_check(struct wiz *w, const char *title, char **cause)
 		disk.format = strdup(l > 6 && !strcmp(disk.path + l - 6, ".qcow2") ? "qcow2" :
 				     "raw");
 	}
-	if (vc_check_disk(&disk, cause) < 0 || !place_ok(w, &disk, cause)) {
+	if (vc_check_disk(&disk, cause) < 0 || !vc_place_ok(w->app, &disk, cause)) {
 		free(disk.path);
 		free(disk.format);
 		if (*cause)
@@ -575,12 +592,20 @@ static void disk_remove(struct wiz *w, size_t sel)
 	forget_targets(&w->g);
 }
 
+/* A disk from the storage pools: a new file in a chosen pool, or an existing volume. */
+static void disk_pick(struct wiz *w)
+{
+	if (vc_disk_pick(w->app, _("Add a Disk"), &w->g, w->g.name))
+		forget_targets(&w->g);
+}
+
 static const struct list_page disks_page = {
 	.title = N_("New Guest: Disks"),
 	.help = N_("The guest's disks, in the order it sees them. New files are sparse: they take space only as the guest writes."),
 	.empty = N_("(no disks)"), .add = N_("Add disk"), .rows = 5,
 	.enter = disks_enter, .count = disk_count, .row = disk_row,
 	.add_form = &add_disk_page, .remove = disk_remove,
+	.pick = N_("From a pool"), .pick_fn = disk_pick,
 };
 
 /* ---- network cards --------------------------------------------------------- */
@@ -796,25 +821,6 @@ static const struct form features_page = {
 
 /* ---- boot ------------------------------------------------------------------------ */
 
-static const enum hv_boot_dev boot_orders[][3] = {
-	{ HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_CDROM, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_NETWORK, HV_BOOT_HD, HV_BOOT_NONE },
-	{ HV_BOOT_HD, HV_BOOT_CDROM, HV_BOOT_NONE },
-};
-static const char *const order_names[] = {
-	N_("Disk"), N_("CD-ROM, then disk"), N_("Network, then disk"), N_("Disk, then CD-ROM"),
-};
-#define N_ORDERS (sizeof(boot_orders) / sizeof(boot_orders[0]))
-
-static int order_index(const struct hv_guest *g)
-{
-	for (size_t i = 0; i < N_ORDERS; i++)
-		if (!memcmp(g->boot, boot_orders[i], sizeof(boot_orders[i])))
-			return (int)i;
-	return 0;
-}
-
 static bool is_file(const char *path)
 {
 	struct stat st;
@@ -825,7 +831,7 @@ static bool is_file(const char *path)
 enum { BOOT_ORDER, BOOT_KERNEL, BOOT_INITRD, BOOT_CMDLINE };
 
 static const struct field boot_fields[] = {
-	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(order_names) },
+	[BOOT_ORDER] = { F_RADIO, N_("Boot order:"), SLOT(order), CHOICES(vc_boot_order_names) },
 	[BOOT_KERNEL] = { F_TEXT, N_("Kernel:"), TEXT(kernel) },
 	[BOOT_INITRD] = { F_TEXT, N_("Initrd:"), TEXT(initrd) },
 	[BOOT_CMDLINE] = { F_TEXT, N_("Command line:"), TEXT(cmdline) },
@@ -833,13 +839,13 @@ static const struct field boot_fields[] = {
 
 static void boot_load(struct wiz *w)
 {
-	w->order = order_index(&w->g);
+	w->order = vc_boot_order_index(w->g.boot);
 }
 
 static void boot_store(struct wiz *w)
 {
 	memset(w->g.boot, 0, sizeof(w->g.boot));
-	memcpy(w->g.boot, boot_orders[w->order], sizeof(boot_orders[0]));
+	memcpy(w->g.boot, vc_boot_orders[w->order], sizeof(vc_boot_orders[0]));
 }
 
 static int boot_check(struct wiz *w, const char *title, char **cause)
@@ -945,21 +951,29 @@ static int define(struct wiz *w)
 	const char *title = _("New Guest");
 
 	/* Root confirmed each host path when it was added; a member has none. */
+	/* A bridge may have gone since the card was added (the Network screen, ip link). */
 	if (hv_guest_check(&w->g, w->host_kib, &cause) < 0 ||
+	    vc_check_bridges(&w->g, "/sys/class/net", &cause) < 0 ||
 	    (has_new_file_in(&w->g, w->app->images_dir) &&
 	     hv_pool_ensure(w->app->conn, VC_POOL, w->app->images_dir, &cause) < 0) ||
 	    hv_define_flags(w->app->conn, &w->g, w->app->root ? HV_HOST_PATHS : 0, &cause) < 0) {
 		vc_error(title, cause);
 		return -1;
 	}
+	vc_audit(w->app->user, "guest %s: defined", w->g.name);
 	vc_refresh(w->app, true);
 	char *q = NULL;
 
 	if (asprintf(&q, _("The guest %s is defined. Start it now?"), w->g.name) < 0)
 		abort();
 	if (tui_ask(title, q, _("Start"), _("Not now")) && !w->app->unwinding &&
-	    hv_start(w->app->conn, w->g.name, &cause) < 0)
-		vc_error(title, cause);
+	    vc_memory_fits(w->app, w->g.name, w->g.memory_kib, _("Start"))) {
+		int rc = hv_start(w->app->conn, w->g.name, &cause);
+
+		vc_audit(w->app->user, "guest %s: Start%s", w->g.name, rc < 0 ? " failed" : "");
+		if (rc < 0)
+			vc_error(title, cause);
+	}
 	free(q);
 	return 0;
 }
@@ -973,12 +987,12 @@ static int page_summary(struct wiz *w)
 		int list, rc;
 
 		resolve_from_xml(w);
-		vc_guest_describe(&w->g, &lines, &n);
+		vc_guest_describe_on(&w->g, hv_virt_type(w->app->conn), &lines, &n);
 		tui_dialog_text(d, _("This guest will be defined. Go back to change it."));
-		list = tui_dialog_list(d, NULL, 0, 0, 11);
+		/* Short enough to sit inside the guest list's window, under its title line. */
+		list = tui_dialog_list(d, NULL, 0, 0, 9);
 		for (size_t i = 0; i < n; i++)
-			/* newt keeps two columns each side for the border, and one for the scroll bar and its gap. */
-			wrap_into(d, list, lines[i], tui_dialog_width() - 6);
+			wrap_into(d, list, lines[i], tui_dialog_list_width());
 		vc_strv_free(lines, n);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Create"));
 		rc = tui_dialog_run(d);
@@ -1010,10 +1024,13 @@ int vc_scr_wizard(struct vc_app *app)
 	size_t i = 0;
 	int rc = VC_BACK;
 
-	if (!app->conn) {
-		vc_error(_("New Guest"), app->conn_error ? strdup(app->conn_error) : NULL);
+	if (!vc_need_conn(app, _("New Guest")))
 		return VC_BACK;
-	}
+	/* With templates on this host, the first question is whether to start from one. */
+	rc = vc_wizard_template(app);
+	if (rc != VC_NEXT)
+		return rc;
+	rc = VC_BACK;
 	wiz_init(&w, app);
 	/* New disks are made only in storage pools: the console's images folder is one. */
 	{

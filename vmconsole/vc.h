@@ -30,8 +30,13 @@ struct vc_conf {
 	unsigned long long migrate_reserve_mib;
 	struct vc_host_entry hosts[VC_MAX_HOSTS];
 	size_t n_hosts;
+	/* Seconds a guest may take to shut down before Force off is offered (shutdown_timeout=). */
+	unsigned shutdown_timeout;
+	/* Where new guests' VNC displays listen unless the wizard is told otherwise (vnc_listen=). */
+	char vnc_listen[64];
 };
 #define VC_RESERVE_DEFAULT 256
+#define VC_SHUTDOWN_DEFAULT 60
 
 void vc_conf_init(struct vc_conf *c);
 /* Read "key=value" lines ('#' comments); an unknown key or a bad value is an error naming its line. */
@@ -68,7 +73,8 @@ struct vc_model {
 	uint64_t t_cur, t_prev;   /* CLOCK_MONOTONIC nanoseconds of the samples */
 	struct vc_row *rows;
 	size_t nrows;
-	unsigned running;
+	unsigned running;         /* guests that are on, paused ones included */
+	unsigned paused;
 	unsigned generation;      /* grows with every sample */
 };
 
@@ -82,6 +88,12 @@ enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, V
 /* One row of the guest list, and its heading (malloc'd). */
 char *vc_row_text(const struct vc_row *r);
 char *vc_list_header(void);
+/*
+ * @names as the list's name column of @width columns shows them (each malloc'd, @n of them):
+ * a name that fits as it is, a longer one as its start, @ell ("..." or an ellipsis) and its
+ * end, split where it looks like no other name shown (vc-names.c).
+ */
+char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */
@@ -111,6 +123,8 @@ enum vc_diff vc_list_diff(const char *const *old_keys, const char *const *old_ro
 /* ---- host facts (vc-host.c) ------------------------------------------------- */
 
 void vc_strv_free(char **v, size_t n);
+/* Append a copy of @s (aborts when out of memory). */
+void vc_strv_push(char ***v, size_t *n, const char *s);
 /* The bridges under @sysfs_net (normally /sys/class/net), sorted by name. */
 int vc_bridges(const char *sysfs_net, char ***names, size_t *n, char **cause);
 /* One line per interface with addresses, loopback and link-local left out: "eth0 192.0.2.2/24". */
@@ -143,6 +157,9 @@ struct vc_app {
 	char *home_uri;
 	uint64_t next_refresh;      /* CLOCK_MONOTONIC ns */
 	uint64_t next_connect;
+	unsigned reconnect_s;       /* the pause before the next attempt, doubled up to 30 s */
+	bool was_connected;         /* conn_error says the connection was lost, not never made */
+	char lost_at[16];           /* when, "10:02:07" */
 };
 
 /* What a screen tells the one that opened it. */
@@ -154,10 +171,21 @@ bool vc_tick(void *opaque);
 /* Sample the guests and the host now, or when due (every 2 s, or on a life-cycle event). */
 void vc_refresh(struct vc_app *app, bool now);
 uint64_t vc_now_ns(void);
-/* Switch between English and Italian and redraw the frame. */
+/* Switch between English and Italian and redraw the frame, and the screen behind (see below). */
 void vc_lang_toggle(void);
+/*
+ * While a screen made only of dialogs runs over a view (the wizard over the guest list), @fn
+ * redraws that view in the new language; a dialog has closed its window by then, so the view is
+ * newt's top window. NULL stops it.
+ */
+void vc_lang_behind(void (*fn)(void *), void *arg);
 /* Show @cause (or a generic text) under @title, then free it. */
 void vc_error(const char *title, char *cause);
+/* Whether the hypervisor is connected; if not, says why under @title (the action is not done). */
+bool vc_need_conn(struct vc_app *app, const char *title);
+/* Shut guest @name down, then show the time elapsed until it is off, with Force off after
+ * conf.shutdown_timeout (vc-shutdown.c). */
+int vc_shutdown_wait(struct vc_app *app, const char *name, char **cause);
 
 int vc_scr_status(struct vc_app *app);
 int vc_scr_login(struct vc_app *app);
@@ -165,6 +193,8 @@ int vc_scr_list(struct vc_app *app);
 int vc_scr_detail(struct vc_app *app, const char *name);
 int vc_scr_wizard(struct vc_app *app);
 int vc_scr_settings(struct vc_app *app);
+/* The Host Management screen: name, DNS, NTP, SSH, libvirtd, reboot, logs (vc-hostadm.c). */
+int vc_scr_hostadm(struct vc_app *app);
 /* The Hosts screen (vc-hosts.c). */
 int vc_scr_hosts(struct vc_app *app);
 /* Start watching the hosts of the settings that are not watched yet, stop those gone. */
@@ -183,6 +213,11 @@ char *vc_hosts_lost_line(struct vc_app *app);
 int vc_serial_attach(struct vc_app *app, const char *name, char **cause);
 /* The VNC screen: address, a one-time password and the SSH tunnel to type. */
 int vc_vnc_show(struct vc_app *app, const char *name, char **cause);
+/* Where the SSH tunnel for VNC goes (@out, at least 64 bytes): the server address of
+ * $SSH_CONNECTION, else the first IPv4 (then IPv6) address of vc_addresses()'s @addr_lines, else
+ * @hostname. */
+void vc_tunnel_host(const char *ssh_connection, char *const *addr_lines, size_t n,
+		    const char *hostname, char *out, size_t len);
 /* Eight random letters and digits, none that look alike, for VNC authentication. */
 int vc_random_password(char out[9]);
 
@@ -259,6 +294,8 @@ size_t vc_actions_offered(enum hv_state state, bool autostart, const struct vc_a
 			  size_t max);
 /* The offered action with hotkey @key, or NULL. */
 const struct vc_action *vc_action_for_key(int key, enum hv_state state, bool autostart);
+/* The confirmation question of @a about guest @name (malloc'd). */
+char *vc_action_question(const struct vc_action *a, const char *name);
 /* The question before deleting @name whose disks use @files (malloc'd). */
 char *vc_delete_question(const char *name, char *const *files, size_t n);
 
@@ -284,8 +321,29 @@ bool vc_listen_is_loopback(const char *text);
 /* One disk the way hv_define() will see it. */
 int vc_check_disk(const struct hv_disk *d, char **cause);
 
+/* What the running guests of @m use, @except (may be NULL) left out (vc-memfit.c). */
+uint64_t vc_running_kib(const struct vc_model *m, const char *except);
+/* -ENOMEM with a sentence when @want_kib does not fit in @host_kib beside @used_kib (0 = any). */
+int vc_check_memory_fit(const char *name, uint64_t want_kib, uint64_t used_kib,
+			uint64_t host_kib, char **cause);
+struct vc_app;
+/* The same on a screen: true when it fits, or root confirmed; otherwise said under @title. */
+bool vc_memory_fits(struct vc_app *app, const char *name, uint64_t want_kib, const char *title);
+
+/* Each card of @g on a bridge of @sysfs_net (normally /sys/class/net); -ENOENT naming the first that is not. */
+int vc_check_bridges(const struct hv_guest *g, const char *sysfs_net, char **cause);
+/* The boot orders the wizard and the editor offer (HV_BOOT_NONE ends each), their names (N_()). */
+#define VC_N_BOOT_ORDERS 4
+extern const enum hv_boot_dev vc_boot_orders[VC_N_BOOT_ORDERS][3];
+extern const char *const vc_boot_order_names[VC_N_BOOT_ORDERS];
+/* The index of @boot among them; 0 (disk) for an order they do not name. */
+int vc_boot_order_index(const enum hv_boot_dev *boot);
+
 /* The guest in words, one line each, as the wizard's summary shows it. */
 int vc_guest_describe(const struct hv_guest *g, char ***lines, size_t *n);
+/* The same for a host whose guests get domain type @virt_type (hv_virt_type()): "qemu" is TCG. */
+int vc_guest_describe_on(const struct hv_guest *g, const char *virt_type, char ***lines,
+			 size_t *n);
 /* "new sparse raw file", "ISO image as CD-ROM" (translated). */
 const char *vc_disk_kind_name(enum hv_disk_kind k);
 
@@ -309,6 +367,39 @@ int vc_batch_export(struct hv_conn *conn, const char *name, FILE *out, char **ca
 
 /* base_audit() (base/audit.h) with this process's terminal and the SSH client's address. */
 int vc_audit(const char *user, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- clones and templates (vc-clone.c, vc-clone-scr.c) ------------------------------ */
+
+/* "45%  1.2 GiB of 2.0 GiB  120.0 MiB/s  ~8 s left" (malloc'd). */
+char *vc_clone_progress_text(uint64_t done, uint64_t total, uint64_t elapsed_ns);
+/* A batch command's exit status for an hv/ result: 0 done, 1 refused (nothing changed), 2 failed. */
+int vc_clone_exit(int rc);
+/* Who runs a batch command, for the audit log. */
+void vc_batch_user(char *buf, size_t len);
+int vc_batch_clone(struct hv_conn *conn, const struct hv_clone_opts *o, bool json,
+		   const char *user, FILE *out, FILE *err);
+/* @what: "on", "off" or "show". */
+int vc_batch_template(struct hv_conn *conn, const char *name, const char *what,
+		      const char *user, FILE *out, FILE *err);
+int vc_batch_start(struct hv_conn *conn, const char *name, const char *user, FILE *out, FILE *err);
+int vc_batch_delete(struct hv_conn *conn, const char *name, bool storage, const char *user,
+		    FILE *out, FILE *err);
+struct vc_clone_flags {
+	bool json, linked, storage;
+	struct hv_seed seed;    /* hostname set: clone gives the new guest a NoCloud seed */
+};
+/* Whether @cmd is one of clone, template, start, delete. */
+bool vc_clone_cmd(const char *cmd);
+/* Run one of them (@argv[0] is the command); the exit status, or -1 for a usage error. */
+int vc_clone_main(const char *uri, int argc, char **argv, const struct vc_clone_flags *f);
+/* The Clone action of a guest: name and kind, progress with Abort, then an offer to start it. */
+int vc_clone_screen(struct vc_app *app, const char *name, char **cause);
+/* The Template action: make a guest a template, or turn a template back into a guest. */
+int vc_template_action(struct vc_app *app, const char *name, char **cause);
+/* New guest's first question when there are templates: VC_NEXT goes on with the empty wizard. */
+int vc_wizard_template(struct vc_app *app);
+/* "[#####.....]" filling @width columns for @fraction (0..1). */
+void vc_bar_text(double fraction, int width, char *out, size_t len);
 
 /* ---- hosts and migration (vc-migrate.c, vc-hosts.c) --------------------------------- */
 
@@ -339,7 +430,28 @@ int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool 
 int vc_net_main(int argc, char **argv);
 /* The Network screen: bridges, their ports, edits that revert unless kept. */
 int vc_scr_net(struct vc_app *app);
-/* Edit a guest's memory, vCPUs and cards' bridges; saved only over the definition it read (vc-edit.c). */
+/*
+ * Edit a guest: memory, vCPUs, autostart, boot order, disks, CDs and network cards, each change
+ * listed (at once or at the next start) before it is made; saved only over the definition it
+ * read (vc-edit.c).
+ */
 int vc_guest_edit(struct vc_app *app, const char *name);
+/* One change of hv_edit_diff() in words (malloc'd, translated). */
+char *vc_change_text(const struct hv_change *c);
+/* The preview of @n changes: section titles ("At once:") and indented changes (malloc'd rows). */
+int vc_change_rows(const struct hv_change *c, size_t n, char ***rows, size_t *nrows);
+/*
+ * Whether the operator may give the guest disk @d: in a pool, or (root only) elsewhere on the host
+ * once confirmed by name. False with @cause when refused, without when not confirmed.
+ */
+bool vc_place_ok(struct vc_app *app, const struct hv_disk *d, char **cause);
+/*
+ * Add a disk to @g (guest @name) from the storage pools: a new file in a pool chosen from a list
+ * with free space, or a volume chosen from a list with sizes (root may type a path). True when one
+ * was added.
+ */
+int vc_disk_pick(struct vc_app *app, const char *title, struct hv_guest *g, const char *name);
+/* The Snapshots screen of a guest: list, take, go back to, delete (vc-snap.c). */
+int vc_snap_screen(struct vc_app *app, const char *name, char **cause);
 
 #endif

@@ -36,7 +36,8 @@ OSPITE_BOOTSTRAP=debootstrap "$B/ospite-install" --answer "$tmp/host.ks" --image
 rc=$?
 [ $rc = 0 ] || { tail -30 "$tmp/out"; tail -30 "$tmp/install.log"; fail "the install failed (exit $rc)"; }
 grep -q '^+ .*debootstrap --debian-installer' "$tmp/install.log" || fail "debootstrap was not used"
-grep -q 'mmdebstrap' "$tmp/install.log" && fail "mmdebstrap was used although debootstrap was asked for"
+# A command the installer ran is logged as "+ ARGV"; apt's lists of recommended packages name mmdebstrap too.
+grep -qE '^\+ (.* )?mmdebstrap ' "$tmp/install.log" && fail "mmdebstrap was used although debootstrap was asked for"
 [ "$(grep -c 'update-initramfs: Generating' "$tmp/install.log")" = 1 ] ||
 	fail "the initial RAM disk was not built exactly once"
 grep -q 'Package' "$tmp/out" || fail "no progress lines on stdout"
@@ -53,8 +54,17 @@ grep -q 'bridge_ports' "$mnt/etc/network/interfaces" || fail "no bridge"
 [ -L "$mnt/etc/systemd/system/getty.target.wants/ospite-console.service" ] || fail "the console is not enabled"
 [ -L "$mnt/etc/systemd/system/multi-user.target.wants/ospite-net-restore.service" ] ||
 	fail "the unit that restores an unkept network change at boot is not enabled"
-PATH=/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin chroot "$mnt" ospite --version >/dev/null ||
+PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$mnt" ospite --version >/dev/null ||
 	fail "the host console does not run on the installed host"
+# ospite came as the package make deb built, which apt can upgrade, not as copied files.
+[ "$(chroot "$mnt" dpkg-query -W -f '${Status} ${Version}' ospite 2>/dev/null)" = "install ok installed $(dpkg-deb -f "$top/build/ospite_0.1.0_amd64.deb" Version)" ] ||
+	fail "the ospite package is not installed on the host"
+[ -e "$mnt/usr/local/sbin/ospite" ] && fail "the host console was copied to /usr/local/sbin"
+chroot "$mnt" getent group ospite >/dev/null || fail "the package did not make the ospite group"
+grep -q 'ospite package: .*/ospite_0.1.0_amd64.deb' "$tmp/install.log" || fail "the log does not name the package file"
+# A KVM host carries no Xen library: the console opens libxlutil only to read an xl file.
+xen=$(chroot "$mnt" dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libxen*' 'xen-*' 2>/dev/null | awk '$1 == "ii" { print $2 }')
+[ -z "$xen" ] || fail "the KVM host has Xen packages: $xen"
 link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)
 mac=$(sed -n 's/^MACAddress=//p' "$link")
 umount "$mnt"; mnt=

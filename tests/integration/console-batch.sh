@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password.
+# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password, --help in the language of --lang, the error with no daemon.
 set -u
 B=${OSPITE_BUILD:-build/std}
 export LC_ALL=C.UTF-8 LANGUAGE=en
@@ -54,6 +54,18 @@ echo "$out" | grep -q "$tmp/iris.img is outside every storage pool" || fail "the
 out=$(o import-xl "$tmp/iris.cfg" --host-paths) || fail "import-xl --host-paths: $out"
 echo "$out" | grep -q "The guest iris is defined." || fail "no definition reported: $out"
 
+# Exported from Xen and imported here (not Xen): the PV disk becomes a virtio disk, said in the report.
+cat >"$tmp/pv.cfg" <<CFG
+name = "pv1"
+bootloader = "pygrub"
+memory = 256
+disk = [ 'format=raw, vdev=xvda, access=rw, target=$tmp/iris.img' ]
+CFG
+o import-xl "$tmp/pv.cfg" --print-xml >"$tmp/pv.xml" 2>"$tmp/report" || fail "import-xl pv.cfg: $(cat "$tmp/report")"
+grep -q "<target dev=\"vda\" bus=\"virtio\"/>" "$tmp/pv.xml" || fail "xvda is not vda on virtio: $(cat "$tmp/pv.xml")"
+grep -q "bus=\"xen\"" "$tmp/pv.xml" && fail "a Xen disk bus off Xen: $(cat "$tmp/pv.xml")"
+grep -q "Disk xvda becomes vda" "$tmp/report" || fail "the report does not say xvda became vda: $(cat "$tmp/report")"
+
 out=$(o export-xl test) || fail "export-xl"
 echo "$out" | grep -q '^name = "test"' || fail "export-xl: $out"
 echo "$out" | grep -q '^vcpus = 2' || fail "export-xl: $out"
@@ -82,4 +94,23 @@ echo "$out" | grep -q "no-such-guest" || fail "the error does not name the guest
 "$B/ospite" --help | grep -q "import-xl FILE" || fail "--help"
 "$B/ospite" --version | grep -q "^ospite " || fail "--version"
 </dev/null "$B/ospite" --connect test:///default >/dev/null 2>&1 && fail "the console started without a terminal"
+
+# --lang applies to --help wherever it stands.
+[ -n "${OSPITE_LOCALEDIR:-}" ] && export OSPITE_LOCALEDIR
+it=$(LANGUAGE=it "$B/ospite" --help) || fail "ospite --help"
+en=$("$B/ospite" --lang en --help) || fail "ospite --lang en --help"
+[ "$it" != "$en" ] || fail "the catalog has no Italian help"
+[ "$("$B/ospite" --help --lang it)" = "$it" ] || fail "--help --lang it is not in Italian"
+[ "$("$B/ospite" --lang it --help)" = "$it" ] || fail "--lang it --help is not in Italian"
+
+# With no daemon (an empty /run/libvirt in a mount namespace of this test), root's default
+# connection and the socket in the error are the same one, and the error says what to do.
+if [ "$(id -u)" = 0 ]; then
+	out=$(unshare -m sh -c 'mount -t tmpfs ospite-test /run/libvirt && exec env -u LIBVIRT_DEFAULT_URI "$0" list' "$B/ospite" 2>&1) &&
+		fail "ospite list succeeded without a daemon: $out"
+	echo "$out" | grep -q "Could not connect to qemu:///system: no libvirt daemon is running" ||
+		fail "the error does not name the system URI: $out"
+	echo "$out" | grep -q "libvirt-sock" || fail "the error does not name the socket: $out"
+	echo "$out" | grep -q "systemctl start libvirtd" || fail "the error does not say what to do: $out"
+fi
 echo "console-batch: passed"

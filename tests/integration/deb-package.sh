@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Debian package: make deb builds it lintian-clean; installed with apt into a fresh mmdebstrap root, ospite --version runs there and the console unit is enabled.
+# The Debian package: make deb builds it lintian-clean; installed with apt into a fresh mmdebstrap root, ospite --version runs there, the console unit is enabled, and no Xen library comes with it.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/tests/lib/installer.sh"
@@ -59,4 +59,19 @@ fi
 # The serial template is enabled per line by the installer, never by the package.
 [ -z "$(ls "$tmp/root/etc/systemd/system/getty.target.wants/" | grep serial)" ] ||
 	fail "the package enabled a serial console unit"
-echo "deb-package: the package installs with apt and enables the console"
+
+# No Xen library on a host without Xen: the console opens libxlutil only to read an xl file.
+dpkg-deb -f "$deb" Depends | grep -qi 'libxen' && fail "the package depends on a Xen library: $(dpkg-deb -f "$deb" Depends)"
+xen=$(chroot "$tmp/root" dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libxen*' 2>/dev/null | awk '$1 == "ii" { print $2 }')
+[ -z "$xen" ] || fail "installing the package brought Xen libraries: $xen"
+cp "$root/tests/fixtures/iris.cfg" "$tmp/root/tmp/iris.cfg"
+out=$(chroot "$tmp/root" ospite import-xl /tmp/iris.cfg --print-xml 2>&1) &&
+	fail "import-xl worked without libxlutil: $out"
+grep -q 'libxenmisc4.17' <<<"$out" || fail "import-xl without libxlutil does not say which package brings it: $out"
+# With Xen's library installed, the same import works.
+chroot "$tmp/root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	libxenmisc4.17 >"$tmp/xen.log" 2>&1 || { tail -n 20 "$tmp/xen.log"; fail "apt could not install libxenmisc4.17"; }
+chroot "$tmp/root" ospite import-xl /tmp/iris.cfg --print-xml >"$tmp/iris.xml" 2>"$tmp/report" ||
+	fail "import-xl with libxlutil: $(cat "$tmp/report")"
+grep -q '<name>iris</name>' "$tmp/iris.xml" || fail "import-xl printed no guest XML"
+echo "deb-package: the package installs with apt and enables the console; no Xen library without Xen"

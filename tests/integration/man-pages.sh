@@ -13,7 +13,7 @@ text() {
 		sed 's/\x1b\[[0-9;]*m//g; s/.\x08//g; s/‐/-/g'
 }
 
-for p in ospite.8 ospite-install.8 ospite-answers.5; do
+for p in ospite.8 ospite-install.8 ospite-answers.5 ospite-backup.5; do
 	[ -f "$root/man/$p" ] || { fail "man/$p is missing"; continue; }
 	warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$root/man/$p" 2>&1 >/dev/null)
 	[ -z "$warn" ] || fail "man/$p renders with warnings: $warn"
@@ -21,12 +21,13 @@ done
 
 # The answer file: every command of the dispatch table and every option of an optdef table.
 ans=$(text ospite-answers.5)
-cmds=$(sed -n 's/^\s*{ "\([a-z_]*\)", cmd_[a-z_]*, KS_ONCE_[A-Z_]* },$/\1/p' "$root/install/ks-cmd.c")
+cmds=$(sed -n 's/^\s*{ "\([a-z_]*\)", \(ks_\)\?cmd_[a-z_]*, KS_ONCE_[A-Z_]* },$/\1/p' "$root/install/ks-cmd.c")
 [ "$(echo "$cmds" | wc -w)" -ge 20 ] || fail "only $(echo "$cmds" | wc -w) commands found in ks-cmd.c"
 for c in $cmds %packages %pre %post %end %include %addon %anaconda; do
 	grep -qw -- "$c" <<<"$ans" || fail "ospite-answers(5) does not name the command $c"
 done
-opts=$(grep -o '{ "[A-Za-z0-9-]*", INST_KS_\(FLAG\|VALUE\)' "$root/install/ks-cmd.c" |
+opts=$(cat "$root/install/ks-cmd.c" "$root/install/ks-lvm.c" |
+	grep -o '{ "[A-Za-z0-9-]*", INST_KS_\(FLAG\|VALUE\)' |
 	sed 's/{ "\([^"]*\)".*/\1/' | sort -u)
 [ "$(echo "$opts" | wc -w)" -ge 40 ] || fail "only $(echo "$opts" | wc -w) options found in ks-cmd.c"
 for o in $opts; do

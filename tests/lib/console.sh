@@ -46,6 +46,15 @@ see() { tui_wait "$1" "${2:-10}" || fail "expected on screen: $1"; }
 # The start of a message that the dialog may wrap onto more lines.
 see_start() { see "${1:0:40}" "${2:-10}"; }
 absent() { tui_reject "$1" || fail "unexpected on screen: $1"; }
+# gone TEXT [SECONDS]: wait until the screen no longer shows TEXT (a dialog closed).
+gone() {
+	local i
+	for i in $(seq 1 $((${2:-10} * 5))); do
+		tui_screen | grep -qF -- "$1" || return 0
+		sleep 0.2
+	done
+	fail "still on screen: $1"
+}
 
 # Tf FORMAT ARGS...: a translated printf format filled in.
 Tf() {

@@ -5,16 +5,16 @@ set -e
 
 build="build-essential pkg-config gettext libnewt-dev libslang2-dev libncurses-dev libparted-dev
 libblkid-dev libnl-3-dev libnl-route-3-dev libcrypt-dev libvirt-dev libxml2-dev libxen-dev
-libcmocka-dev pci.ids libpam0g-dev libjson-c-dev libcurl4-openssl-dev libssl-dev clang-14 libclang-rt-14-dev"
+libcmocka-dev pci.ids libpam0g-dev libjson-c-dev libcurl4-openssl-dev libssl-dev libzstd-dev clang-14 libclang-rt-14-dev"
 # What the installer runs at install time, and what the tests drive.
-run="parted dosfstools e2fsprogs xfsprogs util-linux fdisk debootstrap mmdebstrap iproute2 tmux
+run="zstd parted dosfstools mtools e2fsprogs xfsprogs util-linux fdisk debootstrap mmdebstrap iproute2 tmux
 qemu-utils ca-certificates gpgv debian-archive-keyring"
 test="qemu-system-x86
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static cpio linux-image-cloud-amd64 vncsnapshot
 libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq nftables libvirt-clients"
 # The Debian package and the boot media (make deb, iso, netboot) and their tests under QEMU.
 media="debhelper lintian dpkg-dev fakeroot squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin
-grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils"
+grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils gnupg"
 
 case "${1:-build}" in
 build) want="$build $run" ;;

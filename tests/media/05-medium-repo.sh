@@ -42,6 +42,12 @@ while read -r sum size name; do
 	n=$((n + 1))
 done < <(sed -n '/^SHA256:/,/^[A-Z]/p' "$rel" | grep '^ ')
 [ "$n" -ge 2 ] || fail "Release has $n SHA256 lines"
+# The Release is signed with the key the medium carries (what a mirror over HTTP is checked with).
+[ -s "$repo/ospite-medium.gpg" ] || fail "the ISO carries no debian/ospite-medium.gpg"
+gpgv --keyring "$repo/ospite-medium.gpg" "$repo/dists/$suite/InRelease" 2>/dev/null ||
+	fail "InRelease is not signed by the medium's key"
+gpgv --keyring "$repo/ospite-medium.gpg" "$repo/dists/$suite/Release.gpg" "$rel" 2>/dev/null ||
+	fail "Release.gpg is not a signature of Release by the medium's key"
 # Every package file the index names is on the medium with its SHA256.
 zcat "$repo/dists/$suite/main/binary-amd64/Packages.gz" | awk '/^Filename:/ { f = $2 } /^SHA256:/ { print $2, f }' >"$tmp/sums"
 [ "$(wc -l <"$tmp/sums")" -ge 200 ] || fail "the index names only $(wc -l <"$tmp/sums") packages"

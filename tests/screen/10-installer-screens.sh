@@ -93,6 +93,21 @@ run() {
 	tui_keys Enter
 	see "$(Tt "Partitioning")"
 	see "/var/lib/ospite/images"
+	# Automatic offers the layouts: plain, LVM, LVM thin; RAID 1 only with a second disk.
+	tui_reject "LVM" || fail "LVM shown before it was chosen"
+	tui_keys Tab Tab Tab Tab Enter
+	see "$(Tt "Plain partitions")"
+	see "$(Tt "LVM with a thin pool for / and the images")"
+	tui_screen | grep -q 'RAID 1 ' && fail "RAID 1 is offered with a single disk"
+	tui_keys Down F12
+	see "$(Tt "Partitioning")"
+	see "LVM"
+	see "/var/lib/ospite/images"
+	# Its volumes are made as a whole: Add says so and changes nothing.
+	tui_keys Tab Enter
+	see "$(Tt "The LVM and RAID 1 layouts are made as a whole: choose Automatic, then plain partitions, to edit partitions one by one." | cut -d' ' -f1-4)"
+	tui_keys Enter
+	see "LVM"
 	tui_keys F12
 	see "$(Tt "Root Password")"
 	tui_type "abcdef1"; tui_keys Tab; tui_type "abcdef2"; tui_keys F12
@@ -102,6 +117,7 @@ run() {
 	tui_type "abcdef1"; tui_keys Tab; tui_type "abcdef1"; tui_keys F12
 	see "$(Tt "Summary")"
 	see "keepme"
+	see "$(Tt "New partitions and LVM volumes on %s:" | cut -d' ' -f1-4)"
 	# The host gets the language of the first screen, whatever the screens speak after F2.
 	local host=English kb=us tz=Etc/UTC
 	[ "$lang" = it ] && host=Italiano kb=it tz=Europe/Rome

@@ -52,6 +52,23 @@ run() {
 	see_start "$(Tf "Force off %s? This is like pulling its power plug: whatever the guest has not written to its disks is lost." test)"
 	tui_keys Enter
 	see "$(Tf "State: %s" "$(T running)")"
+	# Shut down and reboot ask first; Esc, like the no under the cursor, keeps the guest running.
+	tui_keys r
+	see_start "$(Tf "Reboot %s? The guest is asked to close its programs and start again; whoever uses it loses the connection meanwhile." test)"
+	tui_keys Escape
+	gone "$(Tf "Reboot %s? The guest is asked to close its programs and start again; whoever uses it loses the connection meanwhile." test | cut -c1-30)"
+	see "$(Tf "State: %s" "$(T running)")"
+	tui_keys h
+	see_start "$(Tf "Shut down %s? The guest is asked to close its programs and turn off, as when its power button is pressed." test)"
+	tui_keys Enter
+	see "$(Tf "State: %s" "$(T running)")"
+	absent "$(T "Back leaves it shutting down.")"
+	tui_keys h
+	see_start "$(T "Shut down %s? The guest is asked to close its programs and turn off, as when its power button is pressed." | sed "s/%s/test/")"
+	tui_keys Tab Enter
+	see "$(Tf "State: %s" "$(T "shut off")")"
+	tui_keys s
+	see "$(Tf "State: %s" "$(T running)")"
 	tui_keys Tab Enter
 	see "$(Tt "Enter opens a guest.")"
 
@@ -68,9 +85,28 @@ run() {
 	tui_type "web1"
 	tui_keys F12
 	see "$(Tt "New Guest: Disks")"
-	# Back (past Add disk and Remove) to the first page, for more memory than the test host's 3 GiB.
-	tui_keys Tab Tab Tab Enter
+	# From a pool: a new file goes in a pool chosen from a list that shows each one's free space.
+	tui_keys Tab Tab Enter
+	see "$(Tt "What to add:")"
+	tui_keys F12
+	see "$(Tt "The pool the new disk file goes in:")"
+	see "$(Tf "%s (%s), %s free" ospite "$images" "" | cut -c1-20)"
+	tui_keys Tab Enter
+	see "$(T "New Guest: Disks")"
+	# Back (past Add disk, From a pool and Remove) to the first page: a new name renames the new disk's file too.
+	tui_keys Tab Tab Tab Tab Enter
 	see "$(T "New Guest: System")"
+	see "web1"
+	tui_keys BSpace
+	tui_type "2"
+	tui_keys F12
+	see "$images/web2.img"
+	absent "$images/web1.img"
+	# Back again, to the first name, and more memory than the test host's 3 GiB.
+	tui_keys Tab Tab Tab Tab Enter
+	see "$(T "New Guest: System")"
+	tui_keys BSpace
+	tui_type "1"
 	see "web1"
 	tui_keys Tab Tab Tab
 	for _ in 1 2 3 4; do tui_keys BSpace; done
@@ -152,7 +188,8 @@ run() {
 	see "$(Tf "Name: %s" web1)"
 	see "$(Tf "Memory: %s." "256 MiB")"
 	see "vda (virtio): $(T "new sparse raw file")"
-	see "$images/web1.img, 8.0 GiB."
+	# With the language's decimal separator ("8,0 GiB" in Italian).
+	see "$images/web1.img, 8$(T .)0 GiB."
 	local card
 	card=$(Tf "Network card %zu: bridge %s, MAC %s, model %s." 1 br-test0 52:54:00:4f:00:01 virtio)
 	see "${card%%52:54:00:4f:00:01*}52:54:00:4f:00:01"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console before and after a login: host status, a wrong password and a user outside the group refused, the guest list, idle logout; English and Italian on vt100 and colour.
+# The console before and after a login: host status, Esc and Enter in the Log In dialog, a wrong password and a user outside the group refused, the guest list, idle logout; English and Italian on vt100 and colour.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -30,9 +30,25 @@ run() {
 	# Nothing but the status is shown before a login.
 	absent "$(T "vCPUs")"
 
-	login "$user" "not-$password"
-	see "$(Tt "The user name or the password is wrong.")" 15
+	# Esc cancels the Log In dialog (it does not switch the language, only F2 and Ctrl-T do).
+	see "$(Tt "Log in to manage the guests.")"
 	tui_keys Enter
+	see "$(Tt "User:")"
+	tui_keys Escape
+	gone "$(T "User:")"
+	see "$(T "Log in to manage the guests.")"
+	see "$first"
+	# Enter in the password field logs in, as it does in every login prompt.
+	tui_keys Enter
+	see "$(T "User:")"
+	tui_type "$user"
+	tui_keys Tab
+	tui_type "not-$password"
+	tui_keys Enter
+	see "$(Tt "The user name or the password is wrong.")" 15
+	# Esc closes a message too.
+	tui_keys Escape
+	gone "$(T "The user name or the password is wrong.")"
 	see "$(T "User:")"
 	if [ "$term/$lang" = vt100/en ]; then
 		# The right password of a user outside the group ospite is refused too.
@@ -52,7 +68,7 @@ run() {
 	fi
 	# The cursor waits in the password field after a refusal.
 	tui_type "$password"
-	tui_keys F12
+	tui_keys Enter
 	see "$(Tt "Guests")" 15
 	see "$(Tf "Logged in as %s" "$user")"
 	see "$(Tf "%zu guest, %u running" 1 1)"

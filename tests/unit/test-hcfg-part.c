@@ -82,6 +82,7 @@ static void test_fs_round_trip(void **state)
 		{ HCFG_FS_NONE, "none" },     { HCFG_FS_EXT4, "ext4" },
 		{ HCFG_FS_XFS, "xfs" },       { HCFG_FS_SWAP, "swap" },
 		{ HCFG_FS_BIOSBOOT, "biosboot" }, { HCFG_FS_VFAT, "vfat" }, { HCFG_FS_EXT3, "ext3" },
+		{ HCFG_FS_LVMPV, "lvmpv" }, { HCFG_FS_MDMEMBER, "mdmember" },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {

@@ -1205,19 +1205,6 @@ static void test_host_status_and_console(void **state)
 	free(text);
 	assert_link("/etc/systemd/system/multi-user.target.wants/ospite-hoststatus.service",
 		    "/etc/systemd/system/ospite-hoststatus.service");
-	assert_int_equal(hcfg_host_console(root, "[Unit]\nDescription=console\n\n[Install]\nWantedBy=getty.target\n",
-					   &cause), 0);
-	text = slurp("/etc/pam.d/ospite");
-	assert_non_null(strstr(text, "@include common-auth"));
-	free(text);
-	assert_link("/etc/systemd/system/getty.target.wants/ospite-console.service",
-		    "/etc/systemd/system/ospite-console.service");
-	/* The unit that restores an unkept network change at boot. */
-	assert_int_equal(hcfg_host_unit(root, "ospite-net-restore.service",
-					"[Unit]\nDescription=restore\n\n[Install]\nWantedBy=multi-user.target\n",
-					&cause), 0);
-	assert_link("/etc/systemd/system/multi-user.target.wants/ospite-net-restore.service",
-		    "/etc/systemd/system/ospite-net-restore.service");
 	free(cause);
 }
 

@@ -630,6 +630,39 @@ static void test_memory_overflow(void **state)
 	hv_guest_free(g);
 }
 
+/* A Xen PV guest brought to KVM: its xvda becomes the virtio vda it can start with, with a note. */
+static void test_fit_disks_kvm(void **state)
+{
+	struct hv_xl_report r = { 0 };
+	struct hv_guest *g = import("xlexample.pvlinux", &r);
+	size_t before = r.n;
+
+	assert_string_equal(g->disks[0].target, "xvda");
+	assert_string_equal(g->disks[0].bus, "xen");
+	/* On Xen nothing changes. */
+	assert_int_equal(hv_xl_fit_disks(g, "xen", &r), 0);
+	assert_string_equal(g->disks[0].target, "xvda");
+	assert_int_equal(r.n, before);
+	assert_int_equal(hv_xl_fit_disks(g, "kvm", &r), 1);
+	assert_string_equal(g->disks[0].target, "vda");
+	assert_string_equal(g->disks[0].bus, "virtio");
+	assert_int_equal(r.n, before + 1);
+	assert_non_null(strstr(r.notes[before].what, "vda"));
+	/* The XML libvirt gets has no Xen bus left. */
+	char *xml = NULL, *cause = NULL;
+
+	assert_int_equal(hv_guest_to_xml(g, "kvm", &xml, &cause), 0);
+	assert_null(strstr(xml, "'xen'"));
+	assert_null(strstr(xml, "\"xen\""));
+	assert_non_null(strstr(xml, "vda"));
+	free(xml);
+	/* Already fitted: a second pass changes nothing. */
+	assert_int_equal(hv_xl_fit_disks(g, "qemu", &r), 0);
+	hv_xl_report_clear(&r);
+	hv_guest_free(g);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_vnc_empty_password),
 		cmocka_unit_test(test_last_line_and_python),
 		cmocka_unit_test(test_memory_overflow),
+		cmocka_unit_test(test_fit_disks_kvm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -159,6 +159,87 @@ static void test_auto_layout(void **state)
 	inst_plan_free(&p);
 }
 
+static bool has_pkg(const struct inst_plan *p, const char *pkg)
+{
+	char **v = inst_plan_package_set(p);
+	bool found = false;
+
+	for (size_t i = 0; v[i]; i++) {
+		found |= !strcmp(v[i], pkg);
+		free(v[i]);
+	}
+	free(v);
+	return found;
+}
+
+/* The LVM, thin and RAID 1 layouts: what they hold, how they are sized, what the host gets. */
+static void test_storage_layouts(void **state)
+{
+	struct inst_plan p;
+	uint64_t sizes[INST_MAX_PARTS], lvs = 0, pv = 0;
+	char *cause = NULL;
+
+	inst_plan_init(&p);
+	assert_false(has_pkg(&p, "lvm2"));
+	inst_plan_auto_parts(&p, 20480, 2048);
+	inst_plan_auto_layout(&p, INST_LAYOUT_LVM);
+	assert_int_equal(p.n_vgs, 1);
+	assert_string_equal(p.vgs[0].pvs[0], "pv.01");
+	assert_int_equal(inst_plan_resolve_sizes(&p, 20480, sizes, NULL), 0);
+	for (size_t i = 0; i < p.n_parts; i++) {
+		if (p.parts[i].fs == HCFG_FS_LVMPV)
+			pv = sizes[i];
+		if (*p.parts[i].vg) {
+			lvs += sizes[i];
+			/* Whole 4 MiB extents. */
+			assert_int_equal(sizes[i] % 4, 0);
+		}
+	}
+	/* The volumes fill the group, which is the physical volume less its metadata. */
+	assert_true(pv > 18000);
+	assert_true(lvs <= pv - 1 && lvs + 8 > pv - 1);
+	assert_true(has_pkg(&p, "lvm2"));
+	assert_false(has_pkg(&p, "mdadm"));
+	assert_false(has_pkg(&p, "thin-provisioning-tools"));
+	/* A group too small for its fixed volumes is refused, naming it. */
+	p.parts[3].size_mib = 30000;
+	assert_int_equal(inst_plan_resolve_sizes(&p, 20480, sizes, &cause), -ENOSPC);
+	assert_non_null(strstr(cause, "ospite"));
+	free(cause);
+	cause = NULL;
+
+	/* Thin: / and the images in the pool, the images as large as the pool. */
+	inst_plan_auto_parts(&p, 20480, 2048);
+	inst_plan_auto_layout(&p, INST_LAYOUT_THINP);
+	assert_int_equal(inst_plan_resolve_sizes(&p, 20480, sizes, NULL), 0);
+	assert_true(p.parts[3].thinpool);
+	assert_string_equal(p.parts[4].pool, "pool");
+	assert_int_equal(sizes[p.n_parts - 1], sizes[3]);
+	assert_true(has_pkg(&p, "thin-provisioning-tools"));
+
+	/* RAID 1: a BIOS boot partition and half of each array on each disk. */
+	inst_plan_auto_parts(&p, 8192, 2048);
+	INST_COPY(p.disk2, "/dev/vdb");
+	inst_plan_auto_layout(&p, INST_LAYOUT_RAID1);
+	assert_int_equal(inst_plan_resolve_sizes(&p, 8192, sizes, NULL), 0);
+	for (size_t i = 0; i < p.n_parts; i++) {
+		const struct inst_part *e = &p.parts[i];
+
+		if (!*e->md)
+			continue;
+		/* An array is a little smaller than its members, which are the same size. */
+		for (size_t j = 0; j < p.n_parts; j++)
+			if (!strcmp(p.parts[j].mount, e->members[0]) ||
+			    !strcmp(p.parts[j].mount, e->members[1]))
+				assert_true(sizes[i] < sizes[j] && sizes[i] + 130 > sizes[j]);
+	}
+	assert_int_equal(p.parts[0].disk_n, 0);
+	assert_int_equal(p.parts[1].disk_n, 1);
+	assert_true(has_pkg(&p, "mdadm"));
+	assert_int_equal(inst_plan_validate_parts(&p, NULL), 0);
+	inst_plan_free(&p);
+}
+
 /* The screens and the answer file add the BIOS boot partition the same way: first, once. */
 static void test_add_biosboot(void **state)
 {
@@ -343,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_auto_layout),   cmocka_unit_test(test_validate_and_dump),
 		cmocka_unit_test(test_package_set),   cmocka_unit_test(test_add_biosboot),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_storage_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,11 +28,11 @@ static void test_offered_by_state(void **state)
 {
 	char buf[MAXA + 1];
 
-	assert_string_equal(keys_of(HV_STATE_SHUTOFF, false, buf), "smad");
-	assert_string_equal(keys_of(HV_STATE_SHUTOFF, true, buf), "smad");
-	assert_string_equal(keys_of(HV_STATE_RUNNING, false, buf), "hrfpcvma");
-	assert_string_equal(keys_of(HV_STATE_PAUSED, false, buf), "fucvma");
-	assert_string_equal(keys_of(HV_STATE_CRASHED, false, buf), "smad");
+	assert_string_equal(keys_of(HV_STATE_SHUTOFF, false, buf), "smnaltd");
+	assert_string_equal(keys_of(HV_STATE_SHUTOFF, true, buf), "smnaltd");
+	assert_string_equal(keys_of(HV_STATE_RUNNING, false, buf), "hrfpcvmna");
+	assert_string_equal(keys_of(HV_STATE_PAUSED, false, buf), "fucvmna");
+	assert_string_equal(keys_of(HV_STATE_CRASHED, false, buf), "smnaltd");
 }
 
 /* A key means one thing on a screen: never two offered actions with the same key. */
@@ -73,14 +73,23 @@ static void test_confirmations(void **state)
 	for (size_t i = 0; i < vc_n_actions; i++) {
 		const struct vc_action *a = &vc_actions[i];
 		bool destructive = a->key == 'f' || a->key == 'd';
+		/* Shut down and reboot close the guest's programs: they ask too. */
+		bool stops = a->key == 'h' || a->key == 'r';
 
-		assert_int_equal(a->confirm != NULL, destructive);
+		assert_int_equal(a->confirm != NULL, destructive || stops);
 		if (a->confirm) {
 			const char *p = strstr(a->confirm, "%s");
+			char *q = vc_action_question(a, "web1");
 
 			assert_non_null(p);
 			assert_null(strstr(p + 2, "%"));
-			assert_true(strstr(a->confirm, "lost") || strstr(a->confirm, "removed"));
+			if (destructive)
+				assert_true(strstr(a->confirm, "lost") || strstr(a->confirm, "removed"));
+			else
+				assert_non_null(strstr(a->confirm, "close its programs"));
+			assert_non_null(strstr(q, "web1"));
+			assert_null(strstr(q, "%s"));
+			free(q);
 		}
 	}
 }

@@ -234,6 +234,15 @@ static void test_describe(void **state)
 	assert_true(has_line(lines, n, "Features: APIC PAE."));
 	assert_true(has_line(lines, n, "Starts when the host boots."));
 	assert_true(has_line(lines, n, "Boot order: disk."));
+	assert_true(has_line(lines, n, "hardware-assisted (HVM)"));
+	vc_strv_free(lines, n);
+	/* On a host without KVM the guest is emulated, and the summary says so. */
+	assert_int_equal(vc_guest_describe_on(&g, "qemu", &lines, &n), 0);
+	assert_true(has_line(lines, n, "emulated by QEMU (TCG)"));
+	assert_false(has_line(lines, n, "hardware-assisted"));
+	vc_strv_free(lines, n);
+	assert_int_equal(vc_guest_describe_on(&g, "kvm", &lines, &n), 0);
+	assert_true(has_line(lines, n, "hardware-assisted (KVM)"));
 	vc_strv_free(lines, n);
 	hv_guest_clear(&g);
 }
@@ -289,6 +298,54 @@ static void test_json(void **state)
 	assert_string_equal(vc_state_key(HV_STATE_RUNNING), "running");
 }
 
+/* A guest's memory beside the running guests': what fits, and a refusal that gives every number. */
+static void test_memory_fit(void **state)
+{
+	struct vc_row rows[3] = {
+		{ .name = "a", .state = HV_STATE_RUNNING, .memory_kib = 1024 * 1024 },
+		{ .name = "b", .state = HV_STATE_SHUTOFF, .memory_kib = 8 * 1024 * 1024 },
+		{ .name = "c", .state = HV_STATE_PAUSED, .memory_kib = 512 * 1024 },
+	};
+	struct vc_model m = { .rows = rows, .nrows = 3 };
+	char *cause = NULL;
+
+	/* Off guests use nothing; paused ones keep their memory. */
+	assert_int_equal(vc_running_kib(&m, NULL), 1536 * 1024);
+	assert_int_equal(vc_running_kib(&m, "a"), 512 * 1024);
+	assert_int_equal(vc_check_memory_fit("web1", 1536 * 1024, 1536 * 1024, 3072 * 1024, &cause), 0);
+	assert_int_equal(vc_check_memory_fit("web1", 1537 * 1024, 1536 * 1024, 3072 * 1024, &cause),
+			 -ENOMEM);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "web1"));
+	assert_non_null(strstr(cause, "1.5 GiB of this host's 3.0 GiB"));
+	free(cause);
+	cause = NULL;
+	/* More in use than the host has (ballooning, overcommit) leaves nothing, without wrapping. */
+	assert_int_equal(vc_check_memory_fit("x", 16 * 1024, 4096 * 1024, 3072 * 1024, &cause), -ENOMEM);
+	assert_non_null(strstr(cause, "0 MiB is left"));
+	free(cause);
+	/* An unknown host size refuses nothing. */
+	assert_int_equal(vc_check_memory_fit("x", 1ULL << 40, 0, 0, NULL), 0);
+	(void)state;
+}
+
+/* The SSH tunnel names an address the operator can reach, not a name that may not resolve. */
+static void test_tunnel_host(void **state)
+{
+	char *lines[] = { (char *)"br0 2001:db8::2/64 192.0.2.2/24", (char *)"eth1 2001:db8:1::9/64" };
+	char out[256];
+
+	vc_tunnel_host("198.51.100.7 51234 192.0.2.10 22", lines, 2, "host1", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.10");
+	vc_tunnel_host(NULL, lines, 2, "host1", out, sizeof(out));
+	assert_string_equal(out, "192.0.2.2");
+	vc_tunnel_host(NULL, lines + 1, 1, "host1", out, sizeof(out));
+	assert_string_equal(out, "2001:db8:1::9");
+	vc_tunnel_host("", NULL, 0, "host1", out, sizeof(out));
+	assert_string_equal(out, "host1");
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +357,8 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_memory_fit),
+		cmocka_unit_test(test_tunnel_host),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

@@ -1,0 +1,181 @@
+#!/bin/bash
+# Clones and templates against a real libvirtd with QEMU (TCG): a full and a linked clone of a busybox guest both boot and read the original's disk, the original and its linked clone's base are guarded, deleting the clone leaves the original intact, a template refuses to start and gives a new guest.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+B=${OSPITE_BUILD:-$top/build/std}
+export LC_ALL=C.UTF-8 LANGUAGE=en
+skip() { echo "$1"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || skip "needs root to run the system libvirtd"
+for t in libvirtd virtlogd virsh qemu-system-x86_64 qemu-img cpio sha256sum; do
+	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
+done
+[ -x /bin/busybox ] || skip "missing busybox: make deps-test"
+kernel=
+for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
+[ -n "$kernel" ] || skip "no kernel in /boot: make deps-test installs linux-image-cloud-amd64"
+kver=${kernel#/boot/vmlinuz-}
+mods=/lib/modules/$kver/kernel/drivers
+[ -r "$mods/block/virtio_blk.ko" ] || skip "no virtio_blk module for $kver"
+
+uri=qemu:///system
+tmp=$(mktemp -d /tmp/ospite-clone.XXXXXX)
+# QEMU runs as libvirt-qemu and must reach the kernel, the initrd, the disks and the logs.
+chmod 755 "$tmp"
+images=$tmp/images
+mkdir -m 755 "$images"
+pool=ospite-clone-$$
+orig=clo-orig-$$ full=clo-full-$$ link=clo-link-$$ fromtpl=clo-new-$$
+started=()
+. "$top/tests/lib/libvirtd.sh"
+
+cleanup() {
+	set +e
+	for g in "$fromtpl" "$full" "$link" "$orig"; do
+		virsh -c "$uri" destroy "$g" >/dev/null 2>&1
+		virsh -c "$uri" undefine "$g" >/dev/null 2>&1
+	done
+	virsh -c "$uri" pool-destroy "$pool" >/dev/null 2>&1
+	libvirtd_down
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+libvirtd_up "$uri"
+virsh -q -c "$uri" pool-create-as "$pool" dir --target "$images" >/dev/null || fail "cannot make the pool"
+
+# The guest: the host's kernel and a busybox initramfs whose /init loads virtio's block driver,
+# prints the marker at the start of its disk, writes its own name 1 MiB in, and ticks.
+mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/mod"
+cp /bin/busybox "$tmp/root/bin/busybox"
+for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
+	 virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
+	cp "$mods/$m.ko" "$tmp/root/mod/" || fail "no module $m"
+done
+cat >"$tmp/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+	/bin/busybox insmod /mod/$m.ko
+done
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; /bin/busybox sleep 1; done
+name=$(/bin/busybox sed -n 's/.*guestname=\([^ ]*\).*/\1/p' /proc/cmdline)
+echo "DISK $(/bin/busybox head -c 40 /dev/vda | /bin/busybox tr -cd 'A-Za-z0-9-')" >/dev/ttyS0
+echo "WRITTEN-BY-$name" | /bin/busybox dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null
+/bin/busybox sync
+echo "WROTE $name" >/dev/ttyS0
+n=0
+while :; do echo "TICK $n" >/dev/ttyS0; n=$((n + 1)); /bin/busybox sleep 1; done
+INIT
+chmod 755 "$tmp/root/init"
+(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
+cp "$kernel" "$tmp/vmlinuz" && chmod 644 "$tmp/vmlinuz" "$tmp/initrd.gz" || fail "copy $kernel"
+
+# The original's disk: a marker at the start, data in the middle, holes elsewhere.
+marker=OSPITE-DISK-$$
+truncate -s 64M "$images/$orig.img"
+printf '%s\n' "$marker" | dd of="$images/$orig.img" conv=notrunc status=none
+head -c 1M /dev/urandom | dd of="$images/$orig.img" bs=1M seek=32 conv=notrunc status=none
+sum0=$(sha256sum <"$images/$orig.img")
+cat >"$tmp/orig.xml" <<XML
+<domain type='qemu'>
+  <name>$orig</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>$tmp/vmlinuz</kernel><initrd>$tmp/initrd.gz</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline></os>
+  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
+  <devices>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
+      <source file='$images/$orig.img'/><target dev='vda' bus='virtio'/></disk>
+    <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
+    <serial type='file'><source path='$tmp/$orig.serial'/><target port='0'/></serial>
+    <graphics type='vnc' port='5977' autoport='no' listen='127.0.0.1'/>
+  </devices>
+</domain>
+XML
+virsh -q -c "$uri" define "$tmp/orig.xml" >/dev/null || fail "cannot define $orig"
+
+# serial_wait NAME TEXT: wait up to 120 s for TEXT in NAME's serial log.
+serial_wait() {
+	for _ in $(seq 1 240); do
+		grep -q "$2" "$tmp/$1.serial" 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "serial log of $1:"; cat "$tmp/$1.serial" 2>/dev/null | tail -20
+	fail "$1 did not print $2"
+}
+# boots NAME: start it with its name on the kernel command line; it reads the marker and writes.
+boots() {
+	virsh -q -c "$uri" dumpxml --inactive "$1" |
+		sed "s|<cmdline>console=ttyS0 quiet</cmdline>|<cmdline>console=ttyS0 quiet guestname=$1</cmdline>|" \
+		>"$tmp/$1.def.xml"
+	virsh -q -c "$uri" define "$tmp/$1.def.xml" >/dev/null || fail "cannot set the command line of $1"
+	"$B/ospite" --connect "$uri" start "$1" || fail "ospite start $1 failed"
+	serial_wait "$1" "DISK $marker"
+	serial_wait "$1" "WROTE $1"
+}
+
+# A full clone: new UUID, MAC, serial log and VNC port; same data, same holes.
+out=$("$B/ospite" --connect "$uri" clone "$orig" "$full" 2>&1) || fail "full clone: $out"
+grep -q "The guest $full is defined, a copy of $orig." <<<"$out" || fail "full clone said: $out"
+grep -q "100%" <<<"$out" || fail "the full clone showed no progress: $out"
+[ "$(sha256sum <"$images/$full.img")" = "$sum0" ] || fail "the full clone's data differ"
+a0=$(du -k "$images/$orig.img" | cut -f1) a1=$(du -k "$images/$full.img" | cut -f1)
+[ "$a1" -le $((a0 + 64)) ] || fail "the full clone is not sparse: $a1 KiB against $a0 KiB"
+xml=$(virsh -c "$uri" dumpxml --inactive "$full")
+[ "$(virsh -c "$uri" domuuid "$full")" != "$(virsh -c "$uri" domuuid "$orig")" ] || fail "same UUID"
+grep -q "52:54:00:12:34:56" <<<"$xml" && fail "the full clone kept the MAC"
+grep -q "<mac address='52:54:00:" <<<"$xml" || fail "the full clone has no QEMU MAC"
+grep -q "$tmp/$full.serial" <<<"$xml" || fail "the full clone writes the original's serial log"
+grep -q "port='5977'" <<<"$xml" && fail "the full clone kept the fixed VNC port"
+
+# A linked clone: a qcow2 overlay whose backing file is the original's disk.
+out=$("$B/ospite" --connect "$uri" clone "$orig" "$link" --linked 2>&1) || fail "linked clone: $out"
+grep -q "The guest $link is defined, a linked clone of $orig." <<<"$out" || fail "linked clone said: $out"
+qemu-img info -U "$images/$link.qcow2" | grep -q "backing file: $images/$orig.img" ||
+	fail "the linked clone's overlay has no backing file: $(qemu-img info -U "$images/$link.qcow2")"
+"$B/ospite" --connect "$uri" clone "$orig" "$link" >/dev/null 2>&1
+[ $? = 1 ] || fail "a clone over an existing name was not refused with 1"
+
+# Both boot, read the original's marker and write into their own disks.
+boots "$full"
+boots "$link"
+[ "$(sha256sum <"$images/$orig.img")" = "$sum0" ] || fail "the clones' writes reached the original"
+
+# The original may neither start nor go while the linked clone reads from its disk.
+out=$("$B/ospite" --connect "$uri" start "$orig" 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "linked clone $link uses its disk" <<<"$out" || fail "start of the base: $rc $out"
+virsh -c "$uri" destroy "$full" >/dev/null; virsh -c "$uri" destroy "$link" >/dev/null
+out=$("$B/ospite" --connect "$uri" delete "$orig" --with-storage 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "The guest $orig cannot be deleted: the linked clone $link uses its disk as a base" <<<"$out" ||
+	fail "delete of the base: $rc $out"
+virsh -c "$uri" domstate "$orig" >/dev/null 2>&1 || fail "the refused delete removed $orig"
+
+# Deleting the linked clone with its storage leaves the original whole.
+"$B/ospite" --connect "$uri" delete "$link" --with-storage || fail "delete $link"
+[ -e "$images/$link.qcow2" ] && fail "the linked clone's overlay is left"
+[ -e "$images/$orig.img" ] || fail "deleting the linked clone removed the original's disk"
+[ "$(sha256sum <"$images/$orig.img")" = "$sum0" ] || fail "the original's disk changed"
+virsh -c "$uri" domstate "$orig" >/dev/null 2>&1 || fail "$orig is gone"
+
+# A template refuses to start; a guest made from it starts and is not a template.
+"$B/ospite" --connect "$uri" template "$orig" on || fail "template on"
+[ "$("$B/ospite" --connect "$uri" template "$orig" show)" = on ] || fail "template show"
+virsh -c "$uri" dumpxml --inactive "$orig" | grep -q "<ospite:template/>" || fail "no metadata"
+out=$("$B/ospite" --connect "$uri" start "$orig" 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q "The guest $orig is a template and cannot be started" <<<"$out" ||
+	fail "a template started: $rc $out"
+"$B/ospite" --connect "$uri" clone "$orig" "$fromtpl" --linked >/dev/null || fail "clone of the template"
+[ "$("$B/ospite" --connect "$uri" template "$fromtpl" show)" = off ] || fail "the new guest is a template"
+boots "$fromtpl"
+virsh -c "$uri" destroy "$fromtpl" >/dev/null
+"$B/ospite" --connect "$uri" delete "$fromtpl" --with-storage >/dev/null || fail "delete $fromtpl"
+"$B/ospite" --connect "$uri" template "$orig" off >/dev/null || fail "template off"
+"$B/ospite" --connect "$uri" delete "$full" --with-storage >/dev/null || fail "delete $full"
+"$B/ospite" --connect "$uri" delete "$orig" --with-storage >/dev/null || fail "delete $orig"
+[ -e "$images/$orig.img" ] && fail "the original's disk is left"
+echo "clone-libvirtd: all checks passed"

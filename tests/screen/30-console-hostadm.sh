@@ -1,0 +1,153 @@
+#!/bin/bash
+# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs and root's settings, on a private configuration tree with recording stand-ins for systemctl and journalctl.
+set -u
+. "$(dirname "$0")/../lib/console.sh"
+trap console_cleanup EXIT
+
+# A configuration tree and the stand-ins: nothing of this machine's /etc or services is touched.
+fixture() {
+	r=$tmp/root
+	rm -rf "$r" "$tmp/state" "$tmp/calls" "$tmp/audit.log"
+	mkdir -p "$r/etc/systemd" "$r/etc/default" "$tmp/state"
+	printf 'old-host\n' >"$r/etc/hostname"
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\told-host\n' >"$r/etc/hosts"
+	printf 'search lab\nnameserver 10.9.8.7\n' >"$r/etc/resolv.conf"
+	printf '[Time]\n#NTP=\n' >"$r/etc/systemd/timesyncd.conf"
+	printf '#ON_SHUTDOWN=suspend\nON_SHUTDOWN=shutdown\nSHUTDOWN_TIMEOUT=120\n' >"$r/etc/default/libvirt-guests"
+	cat >"$tmp/systemctl" <<EOS
+#!/bin/sh
+echo "\$*" >>$tmp/calls
+case "\$1" in
+is-active) if [ -e "$tmp/state/\$3" ]; then echo active; else echo inactive; exit 3; fi ;;
+is-enabled) echo enabled ;;
+enable) [ "\$2" = --now ] && touch "$tmp/state/\$4" ;;
+disable) rm -f "$tmp/state/\$4" ;;
+esac
+exit 0
+EOS
+	cat >"$tmp/journalctl" <<EOS
+#!/bin/sh
+echo "journalctl \$*" >>$tmp/calls
+echo "Dec 03 06:00:01 kvm systemd[1]: Started the journal test line."
+echo "Dec 03 06:00:02 kvm kernel: a long line $(printf 'x%.0s' $(seq 1 90)) END-OF-LONG"
+EOS
+	chmod +x "$tmp/systemctl" "$tmp/journalctl"
+}
+
+called() { grep -qxF -- "$1" "$tmp/calls" || fail "systemctl was not called with: $1"; }
+audited() { grep -qF -- "$1" "$tmp/audit.log" || fail "the audit log lacks: $1"; }
+# gone TEXT: wait until a dialog showing TEXT has closed.
+gone() {
+	local i
+	for i in $(seq 1 50); do
+		tui_screen | grep -qF -- "$1" || return 0
+		sleep 0.2
+	done
+	fail "still on screen: $1"
+}
+
+run() {
+	term=$1 lang=$2
+	fixture
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_HOST_ROOT=$tmp/root \
+		OSPITE_SYSTEMCTL=$tmp/systemctl OSPITE_JOURNALCTL=$tmp/journalctl \
+		OSPITE_AUDIT_LOG=$tmp/audit.log $B/ospite --connect test:///default \
+		--lang $lang --config $tmp/console.conf"
+	see "$(Tt "Host Status")"
+	login "$user" "$password"
+	see "$(Tt "Enter opens a guest.")" 15
+	tui_keys Tab Tab Tab Enter
+	# Manage: the last button of the Host screen, after Back, Network, Storage and Hosts.
+	see "$(Tt "Manage")"
+	tui_keys Tab Tab Tab Tab Enter
+	see "$(Tt "Host Management")"
+	see "old-host"
+	see "10.9.8.7"
+	check_look "$term"
+	[ -n "${SHOW:-}" ] && tui_screen
+
+	# Host name: a bad name is refused whole, a good one written to both files.
+	tui_keys Enter
+	see "$(Tt "Host name:")"
+	for _ in $(seq 1 8); do tui_keys BSpace; done
+	tui_type "-bad"
+	tui_keys F12
+	see "$(T "OK")"
+	tui_keys Enter
+	grep -qx old-host "$tmp/root/etc/hostname" || fail "a refused name was written"
+	for _ in $(seq 1 4); do tui_keys BSpace; done
+	tui_type "kvm-7.lab"
+	tui_keys F12
+	gone "$(Tt "Host name:")"
+	see "kvm-7.lab"
+	grep -qx kvm-7.lab "$tmp/root/etc/hostname" || fail "/etc/hostname does not hold the new name"
+	grep -qxF "$(printf '127.0.1.1\tkvm-7.lab kvm-7')" "$tmp/root/etc/hosts" || fail "/etc/hosts does not name the host"
+	audited "host name old-host -> kvm-7.lab"
+
+	# DNS: a name is not an address; two addresses replace the old one, search stays.
+	tui_keys Down Enter
+	see "$(Tt "Servers:")"
+	for _ in $(seq 1 10); do tui_keys BSpace; done
+	tui_type "dns.example"
+	tui_keys F12
+	see "$(Tf "\"%s\" is not an IPv4 or IPv6 address." dns.example)"
+	tui_keys Enter
+	for _ in $(seq 1 11); do tui_keys BSpace; done
+	tui_type "192.0.2.53 192.0.2.54"
+	tui_keys F12
+	see "192.0.2.53, 192.0.2.54"
+	[ "$(cat "$tmp/root/etc/resolv.conf")" = "$(printf 'search lab\nnameserver 192.0.2.53\nnameserver 192.0.2.54')" ] ||
+		fail "resolv.conf is not as expected: $(cat "$tmp/root/etc/resolv.conf")"
+	audited 'dns servers "10.9.8.7" -> "192.0.2.53 192.0.2.54"'
+
+	# SSH: off, started after the question says what it means.
+	tui_keys Down Down Enter
+	see_start "$(Tt "The SSH service is off. Start it and start it at every boot? Every account with a password can then try to log in over the network.")"
+	# The safe answer has the cursor: Tab to the other.
+	tui_keys Tab Enter
+	gone "$(Tt "Start SSH")"
+	called "enable --now -- ssh.service"
+	audited "ssh on"
+
+	# Reboot says what happens to the running guest (test:///default runs one); Cancel does nothing.
+	tui_keys Down Down Down Enter
+	see_start "$(Tn "%u guest is running: libvirt-guests asks it to shut down and waits up to %u seconds, then switches it off." \
+		"%u guests are running: libvirt-guests asks them to shut down and waits up to %u seconds, then switches off those still running." 1 1 120)"
+	tui_keys Enter
+	gone "$(Tt "Cancel")"
+	grep -qx reboot "$tmp/calls" && fail "Cancel rebooted the host"
+	tui_keys Enter
+	see "$(Tt "Cancel")"
+	tui_keys Tab Enter
+	see "$(Tt "The host is rebooting.")"
+	tui_keys Enter
+	called "reboot"
+	audited "host reboot (1 guests running)"
+
+	# The host log, a long line cut into rows; the audit log with what was done above.
+	tui_keys Down Down Enter
+	see "Started the journal test line."
+	see "END-OF-LONG"
+	tui_keys Tab Enter
+	gone "END-OF-LONG"
+	tui_keys Down Enter
+	see "$user"
+	see "ssh on"
+	tui_keys Tab Enter
+	# Root's settings: refused to a member of the group, with what they are.
+	tui_keys Down Enter
+	see_start "$(Tf "Only root changes these settings: the idle logout is %u seconds, and new guests' VNC displays listen on %s." 300 127.0.0.1)"
+	tui_keys Enter
+	tui_keys Tab Tab Enter
+	see "$(Tt "Manage")"
+	tui_keys Enter
+	see "$(T "Enter opens a guest.")"
+	tui_keys Tab Tab Tab Tab Tab Tab Enter
+	see "[ospite exit 0]"
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok $term $lang"
+}
+
+run vt100 en
+run xterm-256color it

@@ -1,0 +1,28 @@
+/* The console's backups: the batch commands backup, verify and restore, and their progress line. */
+#ifndef OSPITE_VC_BACKUP_H
+#define OSPITE_VC_BACKUP_H
+
+#include "vc.h"
+#include "hv/hv-backup.h"
+
+struct vc_backup_args {
+	const char *guest, *dir;
+	bool zstd, json;
+	const char *user;            /* for the audit log */
+};
+struct vc_restore_args {
+	const char *file, *name, *pool;  /* name, pool: NULL for the archive's own, the disks' pool */
+	bool json;
+	const char *user;
+};
+
+/* "42%  vda  120.0 MiB of 300.0 MiB  80.0 MiB/s  1 s elapsed, ~3 s left" (malloc'd). */
+char *vc_bk_progress_text(const struct hv_bk_progress *p);
+/* `ospite backup`: 0 done, 1 refused before anything was written, 2 failed or aborted. */
+int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *out, FILE *err);
+/* `ospite verify`: 0 intact, 2 damaged, truncated, unreadable or of a newer format. */
+int vc_batch_verify(const char *path, bool json, FILE *out, FILE *err);
+/* `ospite restore`: 0 done, 1 refused (name or file exists, no room, newer format), 2 failed. */
+int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE *out, FILE *err);
+
+#endif
