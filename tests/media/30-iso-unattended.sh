@@ -103,11 +103,11 @@ run_case() {
 		-netdev "$net" -device "e1000,netdev=n0,mac=$mac" -no-reboot \
 		-serial "unix:$tmp/$name.sock,server=on,wait=on" -monitor none >"$tmp/$name.qemu" 2>&1 &
 	qpid=$!
-	# Down to "Unattended install", e (edit), down past GRUB's setparams line, Ctrl-E (end
-	# of the linux line), the answer file's address and checksum, Ctrl-X (boot). Then the
-	# install, to its last line.
+	# Down to "Unattended install", e (edit), down past the setparams line and the blank one
+	# GRUB shows, Ctrl-E (end of the linux line), the answer file's address and checksum,
+	# Ctrl-X (boot). Then the install, to its last line.
 	if ! serial "$name" "expect:180:Unattended install" "send:\\e[B\\e[B\\e[B\\e[B" "send:e" \
-		"expect:30:linux" "send:\\e[B" "send:"$'\x05' \
+		"expect:30:linux" "send:\\e[B\\e[B" "send:"$'\x05' \
 		"send: ospite.ks=http://10.0.2.100/$name.ks ospite.ks.sha256=$sum" "send:"$'\x18' \
 		"expect:$install_secs:The installation is complete|ospite-install: |\.ks:[0-9]+: (?!warning)"; then
 		bad "$name: the install did not end; see $art/$name.serial.log"
