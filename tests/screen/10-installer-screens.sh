@@ -98,7 +98,8 @@ run() {
 	tui_keys Tab Tab Tab Tab Enter
 	see "$(Tt "Plain partitions")"
 	see "$(Tt "LVM with a thin pool for / and the images")"
-	tui_screen | grep -q 'RAID 1 ' && fail "RAID 1 is offered with a single disk"
+	tui_reject "$(Tt "RAID 1 over %s and %s, with LVM on it" | cut -d' ' -f1-3)" ||
+		fail "RAID 1 is offered with a single disk"
 	tui_keys Down F12
 	see "$(Tt "Partitioning")"
 	see "LVM"

@@ -1,0 +1,168 @@
+#!/bin/bash
+# Unattended installs booted from the ISO under QEMU (TCG): the answer file from a loopback HTTP server (ospite.ks= typed into the boot menu), packages from the medium alone, once with autopart --type=lvm and once with RAID 1 over two disks; each installed host then boots to its ready marker.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+version=$(sed -n 's/^VERSION *:= *//p' "$root/Makefile")
+iso=${OSPITE_ISO:-$root/build/ospite-$version-amd64.iso}
+art=${OSPITE_BUILD:-$root/build}/test-artifacts
+# The installs run under TCG: minutes of emulated dpkg. Generous, but bounded.
+install_secs=${OSPITE_ISO_INSTALL_SECS:-5400}
+for t in qemu-system-x86_64 python3 sha256sum truncate; do
+	command -v "$t" >/dev/null || { echo "missing $t"; exit 77; }
+done
+[ -f "$iso" ] || { echo "no ISO at $iso: run make iso"; exit 1; }
+
+tmp=$(mktemp -d /var/tmp/ospite-iso-inst.XXXXXX)
+qpid='' hpid=''
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
+	[ -n "$hpid" ] && kill "$hpid" 2>/dev/null && wait "$hpid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+mkdir -p "$art" "$tmp/www"
+passed=0 failed=0
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+# The answer files' server, on loopback only. The guests reach it through a QEMU forward of
+# 10.0.2.100:80 alone: their network is otherwise restricted, so no mirror can be reached.
+python3 "$root/tests/lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
+hpid=$!
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+port=$(cat "$tmp/port")
+cat >"$tmp/fwd.py" <<'PY'
+# One forwarded guest connection: stdin/stdout to the loopback server.
+import os, socket, sys, threading
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+def up():
+    while True:
+        d = os.read(0, 65536)
+        if not d:
+            s.shutdown(socket.SHUT_WR)
+            return
+        s.sendall(d)
+threading.Thread(target=up, daemon=True).start()
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    os.write(1, d)
+PY
+net="user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:python3 $tmp/fwd.py $port"
+mac=52:54:00:0d:17:01
+
+# The same host both times; the layout and disks differ. No url command: the medium is the source.
+common='lang en_US.UTF-8
+keyboard us
+timezone Etc/UTC --utc
+rootpw --plaintext ospite-media
+hypervisor --type=kvm
+zerombr
+poweroff'
+cat >"$tmp/www/lvm.ks" <<KS
+$common
+network --device=link --bootproto=dhcp --hostname=mlvm
+clearpart --all --initlabel --drives=vda
+autopart --type=lvm
+KS
+cat >"$tmp/www/raid.ks" <<KS
+$common
+network --device=link --bootproto=dhcp --hostname=mraid
+clearpart --all --initlabel --drives=vda,vdb
+part raid.01 --size=512 --ondisk=vda
+part raid.02 --size=512 --ondisk=vdb
+part raid.11 --size=1 --grow --ondisk=vda
+part raid.12 --size=1 --grow --ondisk=vdb
+raid /boot --level=1 --device=md0 --fstype=ext4 raid.01 raid.02
+raid pv.01 --level=1 --device=md1 raid.11 raid.12
+volgroup vg0 pv.01
+logvol / --vgname=vg0 --name=root --size=4096
+logvol swap --vgname=vg0 --name=swap --size=256
+logvol /var/lib/ospite/images --vgname=vg0 --name=images --fstype=xfs --size=1 --grow
+KS
+
+serial() { python3 "$root/tests/lib/serial.py" "$tmp/$1.sock" "$art/$1.serial.log" "${@:2}"; }
+# drives NAME DISK...: QEMU's options for the install's disks, virtio (vda, vdb).
+drives() {
+	local d
+	for d in "${@:2}"; do printf -- '-drive\nfile=%s,format=raw,if=virtio\n' "$tmp/$1-$d.img"; done
+}
+
+# run_case NAME MARKER-HOST DISK...
+run_case() {
+	local name=$1 host=$2 disks=("${@:3}") start sum args=() d
+	for d in "${disks[@]}"; do truncate -s 8G "$tmp/$name-$d.img"; done
+	mapfile -t args < <(drives "$name" "${disks[@]}")
+	sum=$(sha256sum "$tmp/www/$name.ks" | cut -d' ' -f1)
+	rm -f "$art/$name.serial.log" "$art/$name-boot.serial.log"
+	start=$(date +%s)
+	# The medium as a CD, first in the boot order; the menu's unattended entry gets ospite.ks=.
+	qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 -display none \
+		-drive "file=$iso,format=raw,media=cdrom,readonly=on" "${args[@]}" -boot d \
+		-netdev "$net" -device "e1000,netdev=n0,mac=$mac" -no-reboot \
+		-serial "unix:$tmp/$name.sock,server=on,wait=on" -monitor none >"$tmp/$name.qemu" 2>&1 &
+	qpid=$!
+	# Down to "Unattended install", e (edit), down past the setparams line and the blank one
+	# GRUB shows, Ctrl-E (end of the linux line), the answer file's address and checksum,
+	# Ctrl-X (boot). Then the install, to its last line.
+	if ! serial "$name" "expect:180:Unattended install" "send:\\e[B\\e[B\\e[B\\e[B" "send:e" \
+		"expect:30:linux" "send:\\e[B\\e[B" "send:"$'\x05' \
+		"send: ospite.ks=http://10.0.2.100/$name.ks ospite.ks.sha256=$sum" "send:"$'\x18' \
+		"expect:$install_secs:The installation is complete|ospite-install: |\.ks:[0-9]+: (?!warning)"; then
+		bad "$name: the install did not end; see $art/$name.serial.log"
+		kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
+		return
+	fi
+	if ! grep -aq 'The installation is complete' "$art/$name.serial.log"; then
+		sleep 5
+		grep -a 'ospite-install: \|\.ks:[0-9]*: ' "$art/$name.serial.log" | tail -5
+		kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
+		bad "$name: the install failed; see $art/$name.serial.log"
+		return
+	fi
+	# poweroff: QEMU ends by itself once the installer has unmounted and released everything.
+	for _ in $(seq 300); do kill -0 "$qpid" 2>/dev/null || break; sleep 1; done
+	kill -0 "$qpid" 2>/dev/null && bad "$name: the installed machine did not power off"
+	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
+	grep -aq 'Making the RAID arrays and LVM volumes' "$art/$name.serial.log" ||
+		bad "$name: the install made no LVM volumes"
+	grep -q "GET /$name.ks" "$tmp/http.log" ||
+		bad "$name: the answer file was not fetched from the loopback server"
+	ok "$name: installed from the medium with $name.ks in $(( $(date +%s) - start )) s"
+
+	# The installed host: from its disk (RAID 1: from the second one, whose GRUB must work too).
+	start=$(date +%s)
+	local boot=() i=0
+	for d in "${disks[@]}"; do
+		boot+=(-drive "file=$tmp/$name-$d.img,format=raw,if=none,id=$d"
+		       -device "virtio-blk-pci,drive=$d,bootindex=$(( ${#disks[@]} - 1 - i ))")
+		i=$((i + 1))
+	done
+	qemu-system-x86_64 -machine pc,accel=tcg -cpu Westmere -m 2048 -smp 2 -display none \
+		"${boot[@]}" -netdev user,id=n0,restrict=on -device "e1000,netdev=n0,mac=$mac" \
+		-serial "file:$art/$name-boot.serial.log" -monitor none -no-reboot >"$tmp/$name-boot.qemu" 2>&1 &
+	qpid=$!
+	local marker="ospite: host $host ready: hypervisor="
+	for _ in $(seq 900); do
+		grep -aqF "$marker" "$art/$name-boot.serial.log" 2>/dev/null && break
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+	done
+	kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
+	if grep -aqF "$marker" "$art/$name-boot.serial.log"; then
+		ok "$name: the installed host booted to its ready marker in $(( $(date +%s) - start )) s"
+	else
+		tail -20 "$art/$name-boot.serial.log"
+		bad "$name: the installed host did not report itself ready"
+	fi
+	if [ "$name" = raid ]; then
+		grep -aq 'md/raid1:md' "$art/$name-boot.serial.log" ||
+			bad "raid: the booted host's kernel assembled no RAID 1 array"
+	fi
+}
+
+run_case lvm mlvm vda
+run_case raid mraid vda vdb
+echo "iso-unattended: $passed passed, $failed failed, 0 skipped"
+[ "$failed" = 0 ]
