@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console against a real libvirtd with QEMU (TCG): a tiny guest made in the wizard boots the host's kernel, its serial console (the guest's terminal escapes filtered) and a VNC snapshot with the one-time password, then force off and delete with its disk.
+# The console against a real libvirtd with QEMU (TCG): a tiny guest made in the wizard boots the host's kernel, its serial console (the guest's terminal escapes filtered; attached again, a clean screen with its recent output) and a VNC snapshot with the one-time password, then force off and delete with its disk.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -145,6 +145,15 @@ see "Actions (Enter, or the key before each):"
 # Back from the passthrough, the screen is whole again, still in ASCII on vt100.
 check_look vt100
 absent "$marker"
+# Attached again: a clean screen with the banner on top, and at once the guest's recent output
+# (one new line a second could not fill it so soon).
+tui_keys c
+see "Serial console of $name. Ctrl-] returns to the menu." 10
+[ "$(tui_screen | grep -c "$marker")" -ge 3 ] || fail "the guest's recent output is not shown: $(tui_screen)"
+absent "Actions (Enter, or the key before each):"
+tui_screen | head -3 | grep -q "Serial console of $name" || fail "the banner is not on top of a clean screen"
+tui_keys C-]
+see "Actions (Enter, or the key before each):" 10
 
 # The VNC screen: a one-time password that a real VNC client needs and gets a picture with, once.
 vncpw() {
@@ -160,7 +169,12 @@ vnc_screen() {
 	pw=$(echo "$screen" | sed -n 's/.*One-time password: \([A-Za-z0-9]\{8\}\).*/\1/p' | head -1)
 	port=$(echo "$screen" | sed -n 's/.*listens on 127\.0\.0\.1, port \([0-9]*\)\..*/\1/p' | head -1)
 	[ -n "$pw" ] && [ -n "$port" ] || fail "no password or port on the VNC screen"
-	echo "$screen" | grep -q "ssh -L $port:127.0.0.1:$port $user@$(hostname)" || fail "no SSH tunnel command"
+	# The tunnel goes to an address of this host (the one an SSH session reached), not a name
+	# the laptop may not resolve.
+	tunnel=$(echo "$screen" | sed -n "s/.*ssh -L $port:127\.0\.0\.1:$port $user@\([^ |]*\).*/\1/p" | head -1)
+	[ -n "$tunnel" ] || fail "no SSH tunnel command"
+	ip -o addr show | awk '{ sub("/.*", "", $4); print $4 }' | grep -qxF "$tunnel" ||
+		fail "the SSH tunnel goes to $tunnel, not an address of this host"
 	vncpw "$pw" "$tmp/vnc.pw" || fail "openssl could not write the VNC password file"
 }
 vncpw "wrongpw1" "$tmp/wrong.pw"
