@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs hv/'s libvirtd test against the system libvirtd with QEMU (TCG), starting the daemons itself when none runs.
+# Runs hv/'s libvirtd test against the system libvirtd with QEMU (TCG), starting the daemons itself when none runs; the edit test boots a busybox guest with virtio disks.
 set -u
 
 B=${OSPITE_BUILD:-build/std}
@@ -34,6 +34,13 @@ cleanup() {
 	virsh -c "$uri" undefine "$guest" >/dev/null 2>&1
 	# libvirt keeps a QEMU log per guest name; this name was ours.
 	rm -f "/var/log/libvirt/qemu/$guest.log"
+	# The edit test made its pool folder a storage pool: it goes with the folder.
+	for p in $(virsh -c "$uri" pool-list --all --name 2>/dev/null); do
+		if virsh -c "$uri" pool-dumpxml "$p" 2>/dev/null | grep -qF "<path>$tmp/pool</path>"; then
+			virsh -c "$uri" pool-destroy "$p" >/dev/null 2>&1
+			virsh -c "$uri" pool-undefine "$p" >/dev/null 2>&1
+		fi
+	done
 	# Only the daemons started here, newest first, each by its pid.
 	libvirtd_down
 	rm -rf "$tmp"
@@ -49,6 +56,44 @@ if [ -n "$kernel" ]; then
 	cp "$kernel" "$tmp/vmlinuz" || fail "copy $kernel"
 	chmod 644 "$tmp/vmlinuz"
 	export OSPITE_TEST_KERNEL=$tmp/vmlinuz
+	# For the edit test: a busybox initramfs with the kernel's virtio disk modules, whose /init
+	# prints the guest's memory, its disks and the first bytes of vda, then overwrites them.
+	kver=${kernel#/boot/vmlinuz-}
+	mods=/lib/modules/$kver/kernel/drivers
+	if [ -x /bin/busybox ] && [ -f "$mods/block/virtio_blk.ko" ] && command -v cpio >/dev/null; then
+		mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/lib"
+		cp /bin/busybox "$tmp/root/bin/busybox"
+		for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
+			virtio/virtio_pci_legacy_dev virtio/virtio_pci block/virtio_blk; do
+			cp "$mods/$m.ko" "$tmp/root/lib/" || fail "copy $m.ko"
+		done
+		cat >"$tmp/root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
+	/bin/busybox insmod /lib/$m.ko
+done
+/bin/busybox sleep 2
+echo "OSPITE-MEM $(/bin/busybox grep MemTotal /proc/meminfo)" >/dev/ttyS0
+for d in /sys/block/vd*; do
+	echo "OSPITE-DISK ${d##*/} $(/bin/busybox cat $d/size)" >/dev/ttyS0
+done
+echo "OSPITE-VDA $(/bin/busybox head -c 8 /dev/vda)." >/dev/ttyS0
+# fsync flushes the disk's cache; a plain sync leaves qcow2's new mapping in QEMU's memory.
+echo -n "AFTER___" | /bin/busybox dd of=/dev/vda bs=8 count=1 conv=notrunc,fsync 2>/dev/ttyS0 &&
+	echo "OSPITE-WROTE $(/bin/busybox dd if=/dev/vda bs=4096 count=1 iflag=direct 2>/dev/null | /bin/busybox head -c 8)." >/dev/ttyS0
+while :; do /bin/busybox sleep 60; done
+INIT
+		chmod 755 "$tmp/root/init"
+		(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
+		chmod 644 "$tmp/initrd.gz"
+		mkdir -p "$tmp/pool"
+		export OSPITE_TEST_INITRD=$tmp/initrd.gz OSPITE_TEST_POOL=$tmp/pool
+	else
+		echo "no busybox, cpio or virtio_blk module: the edit test is skipped"
+	fi
 else
 	echo "no kernel in /boot: the console test with a booting guest is skipped"
 fi

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,12 +273,198 @@ static void test_console_kernel(void **state)
 	free(cause);
 }
 
+/* Console output of the guest until @needle shows (0) or @ms pass (-ETIMEDOUT); its line goes to @line. */
+static int wait_for(struct hv_console *con, char *acc, size_t cap, size_t *len, const char *needle,
+		    char *line, size_t linelen, int ms)
+{
+	struct pollfd pfd = { hv_console_fd(con), POLLIN, 0 };
+
+	for (int waited = 0; waited < ms;) {
+		char *hit = strstr(acc, needle), *end;
+
+		if (hit && (end = strchr(hit, '\n'))) {
+			/* A serial line ends in CR LF. */
+			int ll = (int)(end - hit);
+
+			while (ll > 0 && hit[ll - 1] == '\r')
+				ll--;
+			snprintf(line, linelen, "%.*s", ll, hit);
+			/* Later waits look past this line only. */
+			memmove(acc, end + 1, strlen(end + 1) + 1);
+			*len = strlen(acc);
+			return 0;
+		}
+		int p = poll(&pfd, 1, 1000);
+
+		if (p <= 0) {
+			waited += 1000;
+			continue;
+		}
+		ssize_t r = hv_console_read(con, acc + *len, cap - *len - 1);
+
+		if (r < 0)
+			return (int)r;
+		*len += (size_t)r;
+		acc[*len] = '\0';
+		/* Keep the newest half when full: the markers are short lines. */
+		if (*len > cap - 4096) {
+			memmove(acc, acc + *len / 2, *len - *len / 2 + 1);
+			*len -= *len / 2;
+		}
+	}
+	return -ETIMEDOUT;
+}
+
+/* Boot the guest, read what its /init prints: MemTotal (KiB) and the first bytes of vda, wait for its write, force it off. */
+static void boot_and_read(uint64_t *mem_kib, char *vda, size_t vlen)
+{
+	struct hv_console *con = NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *acc = calloc(1, cap), line[256], *cause = NULL;
+
+	assert_non_null(acc);
+	if (hv_start(conn, name, &cause) < 0 || hv_console_open(conn, name, &con, &cause) < 0)
+		fail_msg("%s", cause);
+	if (wait_for(con, acc, cap, &len, "OSPITE-MEM", line, sizeof(line), 240000) < 0)
+		fail_msg("the guest printed no memory line: %s", acc);
+	assert_int_equal(sscanf(line, "OSPITE-MEM MemTotal: %" SCNu64, mem_kib), 1);
+	if (wait_for(con, acc, cap, &len, "OSPITE-VDA", line, sizeof(line), 60000) < 0)
+		fail_msg("the guest printed no vda line: %s", acc);
+	snprintf(vda, vlen, "%s", line + strlen("OSPITE-VDA "));
+	if (wait_for(con, acc, cap, &len, "OSPITE-WROTE", line, sizeof(line), 60000) < 0)
+		fail_msg("the guest did not write to vda: %s", acc);
+	/* Read back past the guest's page cache: the new bytes reached the disk. */
+	assert_string_equal(line, "OSPITE-WROTE AFTER___.");
+	hv_console_close(con);
+	assert_int_equal(hv_destroy(conn, name, &cause), 0);
+	free(acc);
+}
+
+/*
+ * A TCG guest on qcow2: a snapshot taken, the guest overwrites its disk, the snapshot reverted gives
+ * the old bytes back; then memory and a new disk are added by an edit and the guest sees both.
+ */
+static void test_edit_and_snapshot(void **state)
+{
+	const char *kernel = getenv("OSPITE_TEST_KERNEL"), *initrd = getenv("OSPITE_TEST_INITRD");
+	const char *pool = getenv("OSPITE_TEST_POOL");
+	struct hv_guest g, *old = NULL, *ed;
+	struct hv_edit_facts f;
+	struct hv_change *ch = NULL;
+	struct hv_snap *snaps = NULL;
+	struct hv_disk *d;
+	char *cause = NULL, path[512], cmd[1024], digest[65], vda[64], pool_name[96];
+	uint64_t mem1 = 0, mem2 = 0;
+	size_t n = 0;
+
+	if (!conn || !kernel || !initrd || !pool)
+		skip();
+	snprintf(pool_name, sizeof(pool_name), "%s-pool", name);
+	if (hv_pool_ensure(conn, pool_name, pool, &cause) < 0)
+		fail_msg("%s", cause);
+	hv_guest_init(&g);
+	g.name = strdup(name);
+	g.memory_kib = 128 * 1024;
+	g.vnc = false;
+	g.kernel = strdup(kernel);
+	g.initrd = strdup(initrd);
+	g.cmdline = strdup("console=ttyS0 quiet panic=-1");
+	d = hv_guest_add_disk(&g);
+	d->kind = HV_DISK_NEW_QCOW2;
+	snprintf(path, sizeof(path), "%s/%s.qcow2", pool, name);
+	d->path = strdup(path);
+	d->size = 64ULL << 20;
+	if (hv_define(conn, &g, &cause) < 0)
+		fail_msg("%s", cause);
+	/* What the disk holds before the snapshot. */
+	snprintf(cmd, sizeof(cmd), "qemu-io -f qcow2 -c 'write -P 0x42 0 8' '%s' >/dev/null", path);
+	assert_int_equal(system(cmd), 0);
+
+	assert_int_equal(hv_snap_supported(conn, name, &cause), 0);
+	if (hv_snap_create(conn, name, "before", &cause) < 0)
+		fail_msg("%s", cause);
+	assert_int_equal(hv_snap_list(conn, name, &snaps, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(snaps[0].name, "before");
+	assert_false(snaps[0].running);
+	free(snaps);
+
+	/* First boot: the guest reads the old bytes and overwrites them. */
+	boot_and_read(&mem1, vda, sizeof(vda));
+	assert_string_equal(vda, "BBBBBBBB.");
+
+	/* Back to the snapshot: the bytes of before come back. */
+	if (hv_snap_revert(conn, name, "before", &cause) < 0)
+		fail_msg("%s", cause);
+
+	/* The edit: more memory and a new raw disk of 32 MiB in the pool, for the next start. */
+	assert_int_equal(hv_digest(conn, name, digest, &cause), 0);
+	assert_int_equal(hv_get(conn, name, &old, &cause), 0);
+	assert_int_equal(hv_edit_facts(conn, name, &f, &cause), 0);
+	ed = hv_guest_copy(old);
+	ed->memory_kib = 224 * 1024;
+	d = hv_guest_add_disk(ed);
+	d->kind = HV_DISK_NEW_RAW;
+	snprintf(path, sizeof(path), "%s/%s-disk2.img", pool, name);
+	d->path = strdup(path);
+	d->size = 32ULL << 20;
+	assert_int_equal(hv_edit_diff(old, ed, &f, &ch, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	if (hv_edit_apply(conn, name, digest, 0, ed, ch, n, &cause) < 0)
+		fail_msg("%s", cause);
+	free(ch);
+	/* A raw disk now: no more snapshots, and the reason names it. */
+	assert_int_equal(hv_snap_supported(conn, name, &cause), -ENOTSUP);
+	assert_non_null(strstr(cause, "raw"));
+	free(cause);
+	cause = NULL;
+
+	/* Second boot: the snapshot's bytes, the new memory and the new disk. */
+	{
+		struct hv_console *con = NULL;
+		size_t cap = 1 << 16, len = 0;
+		char *acc = calloc(1, cap), line[256];
+
+		assert_non_null(acc);
+		if (hv_start(conn, name, &cause) < 0 || hv_console_open(conn, name, &con, &cause) < 0)
+			fail_msg("%s", cause);
+		if (wait_for(con, acc, cap, &len, "OSPITE-MEM", line, sizeof(line), 240000) < 0)
+			fail_msg("no memory line: %s", acc);
+		assert_int_equal(sscanf(line, "OSPITE-MEM MemTotal: %" SCNu64, &mem2), 1);
+		if (wait_for(con, acc, cap, &len, "OSPITE-DISK vdb", line, sizeof(line), 60000) < 0)
+			fail_msg("the guest does not see the new disk: %s", acc);
+		/* 32 MiB in 512-byte sectors. */
+		assert_string_equal(line, "OSPITE-DISK vdb 65536");
+		if (wait_for(con, acc, cap, &len, "OSPITE-VDA", line, sizeof(line), 60000) < 0)
+			fail_msg("no vda line: %s", acc);
+		assert_string_equal(line, "OSPITE-VDA BBBBBBBB.");
+		hv_console_close(con);
+		free(acc);
+		assert_int_equal(hv_destroy(conn, name, &cause), 0);
+	}
+	/* The kernel keeps some memory for itself: compare what it reports, 96 MiB more. */
+	if (mem2 < mem1 + 80 * 1024)
+		fail_msg("the guest reports %" PRIu64 " KiB after the edit, %" PRIu64 " KiB before", mem2, mem1);
+
+	if (hv_snap_delete(conn, name, "before", &cause) < 0)
+		fail_msg("%s", cause);
+	assert_int_equal(hv_snap_list(conn, name, &snaps, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	free(snaps);
+	assert_int_equal(hv_undefine(conn, name, true, &cause), 0);
+	hv_guest_free(old);
+	hv_guest_free(ed);
+	hv_guest_clear(&g);
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_qemu_guest),
 		cmocka_unit_test(test_vnc_without_password),
 		cmocka_unit_test(test_console_kernel),
+		cmocka_unit_test(test_edit_and_snapshot),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
