@@ -227,10 +227,11 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		free(lost);
 	}
 	tui_view_set_text(s->v, s->info, buf);
-	show_addresses(s, app, force);
 	/* Other hosts change on their own clock: with them shown, compare every time. */
-	if (!force && !app->all_hosts && m->generation == s->generation)
+	if (!force && !app->all_hosts && m->generation == s->generation) {
+		show_addresses(s, app, false);
 		return;
+	}
 	s->generation = m->generation;
 	n = collect(app, s->filter, &s->total, &keys, &rows);
 	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
@@ -238,6 +239,8 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		filter_text(s, n, buf, sizeof(buf));
 		tui_view_set_text(s->v, s->info, buf);
 	}
+	/* After the rows: the cursor may now be on another guest, or on none. */
+	show_addresses(s, app, force);
 }
 
 static void build(struct list_scr *s, struct vc_app *app)
