@@ -632,4 +632,17 @@ int hv_pool_remove(struct hv_conn *conn, const char *name, bool delete_volumes, 
 /* A new LVM pool @name: a volume group of that name made on @device, started and autostarted. */
 int hv_pool_logical(struct hv_conn *conn, const char *name, const char *device, char **cause);
 
+/* ---- guests' addresses (hv-addr.c) ---------------------------------------- */
+
+/* Where hv_dom_addresses() looks: the guest agent, libvirt's DHCP leases, the host's ARP table. */
+enum { HV_ADDR_AGENT = 1, HV_ADDR_LEASE = 2, HV_ADDR_ARP = 4 };
+/*
+ * The IPv4 and IPv6 addresses of guest @name's cards from each source of @sources (agent
+ * first), without duplicates, loopback or link-local ones; none when no source knows any. The
+ * agent is asked only when told: a guest without one makes libvirt wait for it.
+ */
+int hv_dom_addresses(struct hv_conn *conn, const char *name, unsigned sources, char ***out,
+		     size_t *n, char **cause);
+void hv_addrs_free(char **v, size_t n);
+
 #endif

@@ -23,6 +23,19 @@ struct detail_scr {
 	size_t noffered;
 };
 
+/* 1 with "Addresses: ..." in *@line when the agent, the leases or the ARP table know any. */
+static size_t addr_line(struct vc_app *app, const char *name, char **line)
+{
+	char *a = vc_guest_addr_text(app->conn, name, HV_ADDR_AGENT | HV_ADDR_LEASE | HV_ADDR_ARP);
+
+	if (!a)
+		return 0;
+	if (asprintf(line, _("Addresses: %s"), a) < 0)
+		abort();
+	free(a);
+	return 1;
+}
+
 /* The guest's devices in short lines, read from its definition. */
 static void fill_conf(struct detail_scr *s, struct vc_app *app)
 {
@@ -48,6 +61,8 @@ static void fill_conf(struct detail_scr *s, struct vc_app *app)
 			if (asprintf(&lines[n++], _("Network card: bridge %s, MAC %s"),
 				     g->nics[i].bridge ? g->nics[i].bridge : "", g->nics[i].mac) < 0)
 				abort();
+		if (n < CONF_LINES - 1)
+			n += addr_line(app, s->name, &lines[n]);
 		if (g->vnc && n < CONF_LINES && asprintf(&lines[n++], "%s", _("VNC display: yes")) < 0)
 			abort();
 		hv_guest_free(g);

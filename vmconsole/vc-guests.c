@@ -17,9 +17,15 @@ struct list_scr {
 	unsigned generation;
 	char filter[64];        /* "/" typed: only guests whose name holds this; "" = all */
 	size_t total;           /* guests there are, shown or not */
+	/* The addresses of the guest under the cursor, asked again for another guest or when old. */
+	int addr;
+	char *addr_key;
+	uint64_t addr_at;
 };
 
 #define HOST_COL 10
+/* How long a guest's addresses are shown before libvirt is asked again. */
+#define ADDR_NS (10ULL * 1000000000ULL)
 /* Esc, as newt reports it: clears the filter. */
 #define KEY_ESC '\033'
 
@@ -149,6 +155,36 @@ static void filter_text(const struct list_scr *s, size_t n, char *buf, size_t le
 		 s->filter, n, s->total);
 }
 
+/*
+ * The line under the hint: the addresses of the guest under the cursor, from libvirt's DHCP
+ * leases and the host's ARP table (the guest agent, which can keep libvirt waiting, is asked on
+ * the guest's own screen only).
+ */
+static void show_addresses(struct list_scr *s, struct vc_app *app, bool force)
+{
+	const char *cur = tui_view_list_current(s->v, s->list);
+	const struct vc_row *r = cur ? vc_model_find(&app->model, cur) : NULL;
+	uint64_t now = vc_now_ns();
+	char *addrs, *line = NULL;
+
+	if (!force && cur && s->addr_key && !strcmp(cur, s->addr_key) && now < s->addr_at + ADDR_NS)
+		return;
+	free(s->addr_key);
+	s->addr_key = cur ? strdup(cur) : NULL;
+	s->addr_at = now;
+	if (!r || r->state == HV_STATE_SHUTOFF || r->state == HV_STATE_CRASHED ||
+	    !(addrs = vc_guest_addr_text(app->conn, cur, HV_ADDR_LEASE | HV_ADDR_ARP))) {
+		tui_view_set_text(s->v, s->addr, "");
+		return;
+	}
+	/* TRANSLATORS: a guest's name, then its IP addresses. */
+	if (asprintf(&line, _("%s: %s"), cur, addrs) < 0)
+		abort();
+	tui_view_set_text(s->v, s->addr, line);
+	free(line);
+	free(addrs);
+}
+
 static void fill(struct list_scr *s, struct vc_app *app, bool force)
 {
 	const struct vc_model *m = &app->model;
@@ -192,8 +228,10 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	}
 	tui_view_set_text(s->v, s->info, buf);
 	/* Other hosts change on their own clock: with them shown, compare every time. */
-	if (!force && !app->all_hosts && m->generation == s->generation)
+	if (!force && !app->all_hosts && m->generation == s->generation) {
+		show_addresses(s, app, false);
 		return;
+	}
 	s->generation = m->generation;
 	n = collect(app, s->filter, &s->total, &keys, &rows);
 	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
@@ -201,6 +239,8 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 		filter_text(s, n, buf, sizeof(buf));
 		tui_view_set_text(s->v, s->info, buf);
 	}
+	/* After the rows: the cursor may now be on another guest, or on none. */
+	show_addresses(s, app, force);
 }
 
 static void build(struct list_scr *s, struct vc_app *app)
@@ -230,6 +270,7 @@ static void build(struct list_scr *s, struct vc_app *app)
 	free(header);
 	s->list = tui_view_list(s->v, 1, 3, 0, 11);
 	s->info = tui_view_text(s->v, 1, 15, 0, "");
+	s->addr = tui_view_text(s->v, 1, 16, 0, "");
 	s->btn = tui_view_buttons(s->v, btns, NB);
 	if (app->conf.n_hosts)
 		tui_view_hotkey(s->v, 'a');
@@ -283,6 +324,7 @@ static void rebuild_behind(void *arg)
 
 static int finish(struct list_scr *s, int rc)
 {
+	free(s->addr_key);
 	tui_view_free(s->v);
 	vc_shown_clear(&s->shown);
 	return rc;

@@ -94,6 +94,8 @@ char *vc_list_header(void);
  * end, split where it looks like no other name shown (vc-names.c).
  */
 char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
+/* A guest's addresses from hv_dom_addresses() @sources, "192.0.2.7, 2001:db8::7", or NULL (vc-addr.c). */
+char *vc_guest_addr_text(struct hv_conn *conn, const char *name, unsigned sources);
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */

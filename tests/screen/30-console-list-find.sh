@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, and "/" finding guests by name until Esc.
+# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, and a guest's addresses in the list and on its screen.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -7,6 +7,10 @@ trap console_cleanup EXIT
 # libvirt's test driver reads its guests from a file: two long names alike but in the middle, one paused.
 cat >"$tmp/node.xml" <<'XML'
 <node>
+  <network>
+    <name>default</name><bridge name='virbr0'/>
+    <ip address='192.168.122.1' netmask='255.255.255.0'><dhcp><range start='192.168.122.2' end='192.168.122.254'/></dhcp></ip>
+  </network>
   <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
     <name>customer-alpha-frontend-production-01</name>
     <memory>524288</memory><vcpu>1</vcpu><os><type>hvm</type></os>
@@ -19,6 +23,7 @@ cat >"$tmp/node.xml" <<'XML'
   <domain type='test'>
     <name>db1</name>
     <memory>524288</memory><vcpu>1</vcpu><os><type>hvm</type></os>
+    <devices><interface type='network'><mac address='52:54:00:aa:00:01'/><source network='default'/></interface></devices>
   </domain>
 </node>
 XML
@@ -52,9 +57,16 @@ run() {
 	see "$(Tf "Names holding \"%s\": %zu of %zu. / changes it, Esc shows all." DB 1 3)"
 	see "db1"
 	absent "customer-"
+	# The test driver's network gives db1's card an address (the same to virsh on the same file):
+	# under the list, and on its screen.
+	local ip
+	ip=$(virsh -c "test://$tmp/node.xml" domifaddr db1 --source lease | awk '/ipv4/ {sub("/.*", "", $4); print $4}')
+	[ -n "$ip" ] || fail "virsh gives db1 no address"
+	see "$(Tp "%s: %s" db1 "$ip")"
 	# Enter opens the guest found.
 	tui_keys Enter
 	see "$(Tp "Guest %s" db1)"
+	see "$(Tf "Addresses: %s" "$ip")"
 	# What an operator does to a guest is audited, under the action's English name.
 	tui_keys p
 	see "$(Tf "State: %s" "$(T paused)")"
