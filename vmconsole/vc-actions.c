@@ -1,5 +1,6 @@
 /* The table of guest actions (key, label, confirmation, when offered, handler), each calling one hv/ function. */
 #include "vc.h"
+#include "vc-backup.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
@@ -57,6 +58,11 @@ static int act_migrate(struct vc_app *app, const char *name, char **cause)
 	return vc_migrate_screen(app, name, cause);
 }
 
+static int act_backup(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_backup_screen(app, name, cause);
+}
+
 static int act_vnc(struct vc_app *app, const char *name, char **cause)
 {
 	return vc_vnc_show(app, name, cause);
@@ -112,6 +118,7 @@ const struct vc_action vc_actions[] = {
 	{ 'c', N_("Serial console"), NULL, VC_ON, -1, act_console },
 	{ 'v', N_("VNC display"), NULL, VC_ON, -1, act_vnc },
 	{ 'm', N_("Migrate to another host"), NULL, VC_ON | VC_OFF, -1, act_migrate },
+	{ 'b', N_("Back up"), NULL, VC_ON | VC_OFF, -1, act_backup },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
 	{ 'd', N_("Delete"),

@@ -5,6 +5,9 @@
 #include "vc.h"
 #include "hv/hv-backup.h"
 
+/* Where the Backup screen proposes to write ($OSPITE_BACKUP_DIR overrides it). */
+#define VC_BACKUP_DIR "/var/lib/ospite/backups"
+
 struct vc_backup_args {
 	const char *guest, *dir;
 	bool zstd, json;
@@ -24,5 +27,10 @@ int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *
 int vc_batch_verify(const char *path, bool json, FILE *out, FILE *err);
 /* `ospite restore`: 0 done, 1 refused (name or file exists, no room, newer format), 2 failed. */
 int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE *out, FILE *err);
+
+/* The Backup action of a guest's screen: folder and compression, progress with Stop, result. */
+int vc_backup_screen(struct vc_app *app, const char *name, char **cause);
+/* The Restore screen (Host Status): archive, new name, pool, progress with Stop, result. */
+int vc_restore_screen(struct vc_app *app);
 
 #endif

@@ -219,7 +219,7 @@ static char *preflight_text(const struct hv_preflight *pf)
 }
 
 /* A bar of @width columns in characters every terminal has. */
-static void bar_text(double fraction, int width, char *out, size_t len)
+void vc_bar_text(double fraction, int width, char *out, size_t len)
 {
 	int full;
 
@@ -251,7 +251,7 @@ static void progress_fill(struct tui_view *v, const int *ids, struct mig_work *w
 		tui_view_set_text(v, ids[P_NOTE], _("Preparing the destination..."));
 		return;
 	}
-	bar_text(p.fraction, width, buf, sizeof(buf));
+	vc_bar_text(p.fraction, width, buf, sizeof(buf));
 	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %3.0f%%", p.fraction * 100);
 	tui_view_set_text(v, ids[P_BAR], buf);
 	vc_fmt_bytes(p.mem_total, a, sizeof(a));

@@ -1,5 +1,6 @@
 /* The host status screen, the only one shown before a login: host name, addresses, CPU, memory, hypervisor, bridges, guests. */
 #include "vc.h"
+#include "vc-backup.h"
 #include "vc-stor.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
@@ -120,10 +121,10 @@ static void build(struct status_scr *s, struct vc_app *app)
 	}
 	if (app->logged_in) {
 		/* Back first: the host's editors follow it, then the other hosts. */
-		const char *btns[4] = { _("Back"), _("Network"), _("Storage"), _("Hosts") };
+		const char *btns[5] = { _("Back"), _("Network"), _("Storage"), _("Hosts"), _("Restore") };
 
 		note = "";
-		s->btn = tui_view_buttons(s->v, btns, 4);
+		s->btn = tui_view_buttons(s->v, btns, 5);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -157,9 +158,10 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
-			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 3) {
+			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 4) {
 				int rc = ev.id == s.btn + 1 ? vc_scr_net(app) :
-					 ev.id == s.btn + 2 ? vc_scr_storage(app) : vc_scr_hosts(app);
+					 ev.id == s.btn + 2 ? vc_scr_storage(app) :
+					 ev.id == s.btn + 3 ? vc_scr_hosts(app) : vc_restore_screen(app);
 
 				if (rc == VC_LOGOUT || rc == VC_QUIT || app->unwinding) {
 					tui_view_free(s.v);
