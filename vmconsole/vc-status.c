@@ -110,6 +110,7 @@ static void build(struct status_scr *s, struct vc_app *app)
 {
 	int labw = 0, y = 0;
 	const char *note;
+	char *last = NULL;
 
 	s->v = tui_view_new(_("Host Status"), 14);
 	for (int f = 0; f < NF; f++)
@@ -123,7 +124,9 @@ static void build(struct status_scr *s, struct vc_app *app)
 		/* Back first: the host's editors follow it, then the other hosts. */
 		const char *btns[5] = { _("Back"), _("Network"), _("Storage"), _("Hosts"), _("Restore") };
 
-		note = "";
+		/* The last scheduled backup's result, where the screen has room for a note. */
+		last = vc_sched_last(getenv("OSPITE_ROOT"));
+		note = last ? last : "";
 		s->btn = tui_view_buttons(s->v, btns, 5);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
@@ -133,6 +136,7 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->btn = tui_view_buttons(s->v, btns, 2);
 	}
 	s->note = tui_view_text(s->v, 1, y + 1, 0, note);
+	free(last);
 	fill(s, app);
 }
 
