@@ -320,3 +320,90 @@ int vc_restore_screen(struct vc_app *app)
 	vc_refresh(app, true);
 	return app->unwinding ? VC_LOGOUT : VC_BACK;
 }
+
+int vc_schedule_screen(struct vc_app *app)
+{
+	const char *every[2] = { _("Every day"), _("Every week") };
+	const char *root = getenv("OSPITE_ROOT");
+	char *name = strdup("nightly"), *guests = strdup(""), *dir = strdup(default_dir()),
+	     *keep = strdup("7");
+	int weekly = 0;
+
+	for (;;) {
+		struct tui_dialog *d = tui_dialog_new(_("Backup schedule"));
+		int e_name, e_guests, e_dir, r_every, e_keep, r;
+		struct vc_sched s;
+		unsigned long long k = 0;
+		char *cause = NULL;
+
+		tui_dialog_text(d, _("The guests are backed up every day or week by a systemd timer, and the last backups of each are kept."));
+		e_name = tui_dialog_entry(d, _("Schedule name:"), name ? name : "", 0);
+		e_guests = tui_dialog_entry(d, _("Guests (comma-separated):"), guests ? guests : "", 0);
+		e_dir = tui_dialog_entry(d, _("Folder:"), dir ? dir : "", 0);
+		r_every = tui_dialog_radio(d, _("When:"), every, 2, weekly);
+		e_keep = tui_dialog_entry(d, _("Backups kept of each guest:"), keep ? keep : "", 0);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Save"));
+		r = tui_dialog_run(d);
+		free(name);
+		free(guests);
+		free(dir);
+		free(keep);
+		name = strdup(tui_dialog_value(d, e_name));
+		guests = strdup(tui_dialog_value(d, e_guests));
+		dir = strdup(tui_dialog_value(d, e_dir));
+		keep = strdup(tui_dialog_value(d, e_keep));
+		weekly = tui_dialog_selected(d, r_every);
+		tui_dialog_free(d);
+		if (r == TUI_LANG) {
+			vc_lang_toggle();
+			continue;
+		}
+		if (r != TUI_NEXT || !name || !guests || !dir || !keep || app->unwinding)
+			break;
+		memset(&s, 0, sizeof(s));
+		s.name = strdup(name);
+		s.dir = strdup(dir);
+		s.weekly = weekly == 1;
+		if (vc_parse_uint(keep, 1000, &k) < 0)
+			k = 0;
+		s.keep = (unsigned)k;
+		{
+			char *list = strdup(guests);
+
+			for (char *save = NULL, *t = list ? strtok_r(list, ", ", &save) : NULL; t;
+			     t = strtok_r(NULL, ", ", &save)) {
+				char **g = realloc(s.guests, (s.n_guests + 1) * sizeof(*g));
+
+				if (!g)
+					abort();
+				s.guests = g;
+				s.guests[s.n_guests++] = strdup(t);
+			}
+			free(list);
+		}
+		if (vc_sched_save(root, &s, &cause) < 0) {
+			/* The dialog comes back with what was typed, to correct it. */
+			vc_error(_("Backup schedule"), cause);
+			vc_sched_clear(&s);
+			continue;
+		}
+		vc_audit(app->user, "backup schedule=%s set every=%s keep=%u dir=%s", s.name,
+			 s.weekly ? "weekly" : "daily", s.keep, s.dir);
+		{
+			char *text = NULL;
+
+			if (asprintf(&text, _("The backup schedule %s runs %s; it keeps %u backups of each guest in %s."),
+				     s.name, s.weekly ? _("weekly") : _("daily"), s.keep, s.dir) < 0)
+				abort();
+			tui_message(_("Backup schedule"), text);
+			free(text);
+		}
+		vc_sched_clear(&s);
+		break;
+	}
+	free(name);
+	free(guests);
+	free(dir);
+	free(keep);
+	return app->unwinding ? VC_LOGOUT : VC_BACK;
+}

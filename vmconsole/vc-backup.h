@@ -32,6 +32,8 @@ int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE
 int vc_backup_screen(struct vc_app *app, const char *name, char **cause);
 /* The Restore screen (Host Status): archive, new name, pool, progress with Stop, result. */
 int vc_restore_screen(struct vc_app *app);
+/* The Backup schedule screen (Host Status): name, guests, folder, day or week, how many kept. */
+int vc_schedule_screen(struct vc_app *app);
 
 /* ---- scheduled backups (vc-schedule.c) ---- */
 

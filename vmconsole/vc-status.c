@@ -122,12 +122,13 @@ static void build(struct status_scr *s, struct vc_app *app)
 	}
 	if (app->logged_in) {
 		/* Back first: the host's editors follow it, then the other hosts. */
-		const char *btns[5] = { _("Back"), _("Network"), _("Storage"), _("Hosts"), _("Restore") };
+		const char *btns[6] = { _("Back"), _("Network"), _("Storage"), _("Hosts"), _("Restore"),
+					_("Schedules") };
 
 		/* The last scheduled backup's result, where the screen has room for a note. */
 		last = vc_sched_last(getenv("OSPITE_ROOT"));
 		note = last ? last : "";
-		s->btn = tui_view_buttons(s->v, btns, 5);
+		s->btn = tui_view_buttons(s->v, btns, 6);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -162,10 +163,11 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
-			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 4) {
+			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 5) {
 				int rc = ev.id == s.btn + 1 ? vc_scr_net(app) :
 					 ev.id == s.btn + 2 ? vc_scr_storage(app) :
-					 ev.id == s.btn + 3 ? vc_scr_hosts(app) : vc_restore_screen(app);
+					 ev.id == s.btn + 3 ? vc_scr_hosts(app) :
+					 ev.id == s.btn + 4 ? vc_restore_screen(app) : vc_schedule_screen(app);
 
 				if (rc == VC_LOGOUT || rc == VC_QUIT || app->unwinding) {
 					tui_view_free(s.v);

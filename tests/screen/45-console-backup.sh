@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Backup action of a guest's screen and the Restore screen of Host Status, in English on vt100 and in Italian on a colour terminal, at 80x24: a shut-off guest of libvirt's test driver backed up to a folder, the archive checked by ospite verify, restored under a new name into a pool, and a second restore over that name refused with the entries kept.
+# The Backup action of a guest's screen and the Restore and Schedules screens of Host Status, in English on vt100 and in Italian on a colour terminal, at 80x24: a shut-off guest of libvirt's test driver backed up to a folder, the archive checked by ospite verify, restored under a new name into a pool, a second restore over that name refused with the entries kept, and a daily schedule whose timer is written under OSPITE_ROOT and whose run Host Status then shows.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -29,7 +29,7 @@ run() {
 </pool>
 </node>
 XML
-	console_start "$term" "env OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/run/audit.log \
+	console_start "$term" "env OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/run/audit.log OSPITE_ROOT=$tmp/run/root \
 		OSPITE_BACKUP_DIR=$tmp/run/out $B/ospite --connect test://$tmp/run/node.xml --lang $lang \
 		--idle-timeout 0 --config $tmp/console.conf"
 	see "$(Tt "Host Status")"
@@ -92,6 +92,31 @@ XML
 	tui_keys Enter
 	see "$(Tt "Restore a guest")"
 	see "bk2"
+	# From the archive's entry, past the name and the pool, to Back.
+	tui_keys Tab Tab Tab Enter
+
+	# Schedules: a daily backup of bk, written under OSPITE_ROOT with its timer enabled there.
+	see "$(Tt "Host Status")"
+	sleep 1
+	tui_keys Tab Tab Tab Tab Tab Enter
+	see "$(Tt "Backup schedule")"
+	tui_keys Tab
+	tui_type "bk"
+	tui_keys F12
+	see_start "$(Tf "The backup schedule %s runs %s; it keeps %u backups of each guest in %s." nightly "$(T daily)" 7 "$tmp/run/out")" 20
+	tui_keys Enter
+	[ -L "$tmp/run/root/etc/systemd/system/timers.target.wants/ospite-backup-nightly.timer" ] ||
+		fail "the timer is not enabled under OSPITE_ROOT"
+	grep -qx "guests = bk" "$tmp/run/root/etc/ospite/backup/nightly.conf" || fail "the schedule's guests"
+	"$B/ospite" schedule run nightly --connect "test://$tmp/run/node.xml" --root "$tmp/run/root" >/dev/null 2>&1 ||
+		fail "schedule run"
+	# Host Status, opened again, shows the run.
+	see "$(Tt "Host Status")"
+	sleep 1
+	tui_keys Enter
+	see "$(Tt "Enter opens a guest.")"
+	tui_keys Tab Tab Tab Enter
+	see "$(Tf "Last scheduled backup: %s, %s, %u guests backed up." "@" nightly 1 | sed 's/.*@, //')"
 	tui_stop
 }
 
