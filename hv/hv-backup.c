@@ -26,6 +26,8 @@
 #define CHUNK (1u << 20)
 #define MANIFEST "manifest.json"
 #define DOMXML "domain.xml"
+/* The manifest's data starts after its one header block (it is the first entry, never pax). */
+#define BLK_SIZE 512
 
 /* ---- progress ---------------------------------------------------------------- */
 
@@ -615,7 +617,7 @@ int hv_backup(struct hv_conn *conn, const char *name, const char *dir,
 	uint64_t total = 0, t0 = (uint64_t)base_now_ms(), held_at = 0;
 	time_t now = time(NULL);
 	struct tm tm;
-	bool held = false;
+	bool held = false, two_pass;
 	int st = 0, fd = -1, rc;
 
 	memset(res, 0, sizeof(*res));
@@ -667,12 +669,21 @@ int hv_backup(struct hv_conn *conn, const char *name, const char *dir,
 			goto out;
 		total += d[i].data;
 	}
-	/* The manifest comes first and holds every checksum: one pass to sum, one to write. */
-	prog_init(&p, o ? o->progress : NULL, o ? o->opaque : NULL, 2 * total);
-	p.passes = 2;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = copy_disk(&d[i], name, NULL, &p, d[i].sha, cause)) < 0)
+	/*
+	 * The manifest comes first and holds every checksum. Written plainly, it goes in with
+	 * placeholder sums of the same length and is rewritten in place once the disks are read
+	 * (the file has no name yet): one pass. Through zstd nothing can be rewritten: one pass to
+	 * sum, one to write, and the two must agree.
+	 */
+	two_pass = o && o->zstd;
+	prog_init(&p, o ? o->progress : NULL, o ? o->opaque : NULL, two_pass ? 2 * total : total);
+	p.passes = two_pass ? 2 : 1;
+	for (size_t i = 0; i < n; i++) {
+		if (two_pass && (rc = copy_disk(&d[i], name, NULL, &p, d[i].sha, cause)) < 0)
 			goto out;
+		if (!two_pass)
+			memset(d[i].sha, '0', 64), d[i].sha[64] = '\0';
+	}
 	sha256_hex(xml, strlen(xml), xml_sha);
 	manifest = manifest_json(name, uuid, conn->virt_type, created, host, xml_sha, res->hold, d, n);
 	if (!manifest) {
@@ -693,12 +704,29 @@ int hv_backup(struct hv_conn *conn, const char *name, const char *dir,
 		free(text);
 		if ((rc = copy_disk(&d[i], name, w, &p, sha, cause)) < 0 || (rc = ar_w_end(w, cause)) < 0)
 			goto out;
-		/* What was written must be what was summed: a disk that changed meanwhile is no backup. */
-		if (strcmp(sha, d[i].sha)) {
+		if (!two_pass) {
+			memcpy(d[i].sha, sha, sizeof(sha));
+		} else if (strcmp(sha, d[i].sha)) {
+			/* What was written must be what was summed: a disk that changed meanwhile is no backup. */
 			rc = base_cause(cause, -EIO, _("The disk %s of %s changed while it was copied; the backup was dropped."),
 					d[i].target, name);
 			goto out;
 		}
+	}
+	if (!two_pass) {
+		char *final = manifest_json(name, uuid, conn->virt_type, created, host, xml_sha, res->hold, d, n);
+		size_t len = final ? strlen(final) : 0;
+
+		/* The same length by construction: only the 64 hex digits of each sum changed. */
+		if (!final || len != strlen(manifest) ||
+		    pwrite(fd, final, len, BLK_SIZE) != (ssize_t)len) {
+			rc = base_cause(cause, final && len == strlen(manifest) ? -errno : -EIO,
+					_("Could not write the archive: %s."),
+					final && len == strlen(manifest) ? strerror(errno) : _("its manifest changed size"));
+			free(final);
+			goto out;
+		}
+		free(final);
 	}
 	rc = ar_w_close(w, cause);
 	w = NULL;

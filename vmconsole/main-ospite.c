@@ -250,6 +250,9 @@ int main(int argc, char **argv)
 	/* The bridge editor's commands have options of their own. */
 	if (argc > 1 && !strcmp(argv[1], "net"))
 		return vc_net_main(argc - 1, argv + 1);
+	/* Scheduled backups, as their systemd service runs them: options of their own. */
+	if (argc > 1 && !strcmp(argv[1], "schedule"))
+		return vc_sched_main(NULL, argc - 1, argv + 1);
 	memset(&app, 0, sizeof(app));
 	memset(&bo, 0, sizeof(bo));
 	/* "storage" has options of its own: the global ones before it are read here, the rest there. */

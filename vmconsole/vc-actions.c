@@ -1,5 +1,6 @@
 /* The table of guest actions (key, label, confirmation, when offered, handler), each calling one hv/ function. */
 #include "vc.h"
+#include "vc-backup.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
@@ -75,6 +76,11 @@ static int act_clone(struct vc_app *app, const char *name, char **cause)
 static int act_template(struct vc_app *app, const char *name, char **cause)
 {
 	return vc_template_action(app, name, cause);
+}
+
+static int act_backup(struct vc_app *app, const char *name, char **cause)
+{
+	return vc_backup_screen(app, name, cause);
 }
 
 static int act_vnc(struct vc_app *app, const char *name, char **cause)
@@ -162,6 +168,7 @@ const struct vc_action vc_actions[] = {
 	{ 'v', N_("VNC display"), NULL, VC_ON, -1, act_vnc },
 	{ 'm', N_("Migrate to another host"), NULL, VC_ON | VC_OFF, -1, act_migrate },
 	{ 'n', N_("Snapshots"), NULL, VC_ON | VC_OFF, -1, act_snapshots },
+	{ 'b', N_("Back up"), NULL, VC_ON | VC_OFF, -1, act_backup },
 	{ 'a', N_("Start at boot: turn on"), NULL, VC_ON | VC_OFF, 0, act_autostart_on },
 	{ 'a', N_("Start at boot: turn off"), NULL, VC_ON | VC_OFF, 1, act_autostart_off },
 	{ 'l', N_("Clone"), NULL, VC_OFF, -1, act_clone },

@@ -1,5 +1,6 @@
 /* The host status screen, the only one shown before a login: host name, addresses, CPU, memory, hypervisor, bridges, guests. */
 #include "vc.h"
+#include "vc-backup.h"
 #include "vc-stor.h"
 #include "hostcfg/hcfg.h"
 #include "tui/tui.h"
@@ -109,6 +110,7 @@ static void build(struct status_scr *s, struct vc_app *app)
 {
 	int labw = 0, y = 0;
 	const char *note;
+	char *last = NULL;
 
 	s->v = tui_view_new(_("Host Status"), 14);
 	for (int f = 0; f < NF; f++)
@@ -119,12 +121,14 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->val[f] = tui_view_text(s->v, labw + 3, y, 0, "");
 	}
 	if (app->logged_in) {
-		/* Back first: the host's editors follow it, then the other hosts, then the host's own settings. */
-		const char *btns[5] = { _("Back"), _("Network"), _("Storage"), _("Hosts"),
-					 _("Manage") };
+		/* Back first: the host's editors follow it, then the other hosts, the host's own settings and backups. */
+		const char *btns[6] = { _("Back"), _("Network"), _("Storage"), _("Hosts"), _("Manage"),
+					_("Backups") };
 
-		note = "";
-		s->btn = tui_view_buttons(s->v, btns, 5);
+		/* The last scheduled backup's result, where the screen has room for a note. */
+		last = vc_sched_last(getenv("OSPITE_ROOT"));
+		note = last ? last : "";
+		s->btn = tui_view_buttons(s->v, btns, 6);
 	} else {
 		const char *btns[2] = { _("Log in"), _("Quit") };
 
@@ -133,6 +137,7 @@ static void build(struct status_scr *s, struct vc_app *app)
 		s->btn = tui_view_buttons(s->v, btns, 2);
 	}
 	s->note = tui_view_text(s->v, 1, y + 1, 0, note);
+	free(last);
 	fill(s, app);
 }
 
@@ -158,10 +163,11 @@ int vc_scr_status(struct vc_app *app)
 			build(&s, app);
 			break;
 		case TUI_EV_BUTTON:
-			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 4) {
+			if (app->logged_in && ev.id > s.btn && ev.id <= s.btn + 5) {
 				int rc = ev.id == s.btn + 1 ? vc_scr_net(app) :
 					 ev.id == s.btn + 2 ? vc_scr_storage(app) :
-					 ev.id == s.btn + 3 ? vc_scr_hosts(app) : vc_scr_hostadm(app);
+					 ev.id == s.btn + 3 ? vc_scr_hosts(app) :
+					 ev.id == s.btn + 4 ? vc_scr_hostadm(app) : vc_backups_screen(app);
 
 				if (rc == VC_LOGOUT || rc == VC_QUIT || app->unwinding) {
 					tui_view_free(s.v);

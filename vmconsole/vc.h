@@ -409,6 +409,8 @@ void vc_bar_text(double fraction, int width, char *out, size_t len);
 char *vc_mig_progress_text(const struct hv_mig_progress *p);
 /* The same as one JSON object, without a newline. */
 char *vc_mig_progress_json(const struct hv_mig_progress *p);
+/* "[####....]": @fraction of a bar @width columns inside its brackets. */
+void vc_bar_text(double fraction, int width, char *out, size_t len);
 /* "1.5 GiB", "12 MiB", "900 KiB" from bytes. */
 void vc_fmt_bytes(uint64_t b, char *buf, size_t len);
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Backups through `ospite backup|verify|restore` on a libvirtd: a 10 GiB sparse disk with 200 MiB of data (archive size, GNU tar and zstd unpack it, restore under a new name with the same checksum and holes), then damaged, truncated and newer archives, a name that exists and a pool on a file system too small.
+# Backups through `ospite backup|verify|restore` on a libvirtd: a 10 GiB sparse disk with 200 MiB of data (archive size, GNU tar and zstd unpack it, restore under a new name with the same checksum and holes), then damaged, truncated and newer archives, restores interrupted by SIGINT and SIGKILL, a name that exists and a pool on a file system too small.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -200,6 +200,33 @@ tar --format=pax --sparse --sparse-version=1.0 -cf "$bad" -C "$tmp/v2" manifest.
 nothing_left "$g-new"
 ok "a newer format version is refused"
 rm -f "$bad"
+
+# Interrupted restores: Ctrl-C (SIGINT) stops cleanly, and even SIGKILL leaves nothing, since the
+# disks are files without a name until the end. The archive comes through a FIFO that pauses
+# halfway, so the restore is caught in the middle.
+mkfifo "$tmp/fifo"
+half=$(($(stat -c %s "$arch") / 2))
+{ head -c "$half" "$arch"; sleep 2; tail -c +$((half + 1)) "$arch"; } >"$tmp/fifo" &
+feeder=$!
+"$B/ospite" --connect "$uri" restore "$tmp/fifo" --name "$g-new" --pool "$pool" >"$tmp/r.out" 2>&1 &
+rs=$!
+sleep 1
+kill -INT "$rs"
+wait "$rs"
+rc=$?
+wait "$feeder"
+[ $rc = 2 ] && grep -q "Stopped at the operator's request" "$tmp/r.out" || fail "restore after SIGINT gave $rc: $(cat "$tmp/r.out")"
+nothing_left "$g-new"
+{ head -c "$half" "$arch"; sleep 2; } >"$tmp/fifo" &
+feeder=$!
+"$B/ospite" --connect "$uri" restore "$tmp/fifo" --name "$g-new" --pool "$pool" >"$tmp/r.out" 2>&1 &
+rs=$!
+sleep 1
+kill -KILL "$rs"
+wait "$rs" 2>/dev/null
+wait "$feeder"
+nothing_left "$g-new"
+ok "an interrupted restore leaves nothing"
 
 # A pool on a 64 MiB file system of its own (tmpfs: no loop device to wait for) cannot take
 # 200 MiB: refused, nothing written there.
