@@ -89,7 +89,7 @@ run() {
 	see "$(Tt "At the guest's next start:")"
 	see "  $(Tf "Virtual CPUs: %u to %u." 2 1)"
 	see "  $(Tf "Remove the disk %s (%s); the file stays on the host." vda /guest/diskimage1 | cut -c1-40)"
-	see "  $(Tf "Add a disk: %s, %s of %s, made now." "$images/test-disk2.qcow2" "$(T "new qcow2 file")" "1.0 GiB" | cut -c1-40)"
+	see "  $(Tf "Add a disk: %s, %s of %s, made now." "$images/test-disk2.qcow2" "$(T "new qcow2 file")" "$(mem 1048576)" | cut -c1-40)"
 	see "  $(Tf "Add a network card %s on the bridge %s, model %s." 52:54:00:5e:00:01 br-test0 virtio | cut -c1-40)"
 	[ -e "$images/test-disk2.qcow2" ] && fail "the new disk was made before Apply"
 	# Back keeps the edit; Review and Apply make it.
@@ -146,8 +146,9 @@ run() {
 mem() {
 	local m=$(( $1 / 1024 ))
 	if [ "$m" -ge 1024 ]; then
-		local s
-		LC_ALL=C awk -v m="$m" 'BEGIN { printf "%.1f GiB\n", m / 1024 }'
+		# Italian writes a decimal comma.
+		LC_ALL=C awk -v m="$m" 'BEGIN { printf "%.1f GiB\n", m / 1024 }' |
+			if [ "$lang" = it ]; then tr . ,; else cat; fi
 	else
 		echo "$m MiB"
 	fi
