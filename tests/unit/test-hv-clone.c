@@ -381,13 +381,14 @@ static void test_clone_seed(void **state)
 	assert_int_equal(access(seed, F_OK), 0);
 	assert_int_equal(hv_get(conn, "seeded", &g, NULL), 0);
 	for (size_t i = 0; i < g->n_disks; i++)
-		found = found || (g->disks[i].kind == HV_DISK_CDROM && g->disks[i].path &&
+		found = found || (g->disks[i].readonly && g->disks[i].path &&
 				  !strcmp(g->disks[i].path, seed));
 	assert_true(found);
 	hv_guest_free(g);
+	/* Deleted with its storage, the guest takes its seed along. */
 	assert_int_equal(hv_undefine(conn, "seeded", true, NULL), 0);
+	assert_int_equal(access(seed, F_OK), -1);
 	/* A refused clone leaves no seed behind. */
-	unlink(seed);
 	s.hostname = "bad name";
 	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), -EINVAL);
 	free(cause);
