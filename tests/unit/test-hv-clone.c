@@ -199,6 +199,20 @@ static void test_linked(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(access(src, F_OK), 0);
+	/* Nor may an offline migration take it (and its disk) away from the clone. */
+	{
+		struct hv_mig_opts mo = { .mode = HV_MIG_OFFLINE };
+		struct hv_preflight pf;
+		bool named = false;
+
+		assert_int_equal(hv_mig_preflight(conn, conn, "src1", &mo, &pf, NULL), 0);
+		assert_true(pf.refused);
+		for (size_t i = 0; i < pf.n; i++)
+			named = named || (pf.items[i].level == HV_CHECK_REFUSE &&
+					  strstr(pf.items[i].text, "linked clone link1"));
+		assert_true(named);
+		hv_preflight_clear(&pf);
+	}
 	/* The clone goes with its overlay alone. */
 	assert_int_equal(hv_undefine(conn, "link1", true, &cause), 0);
 	assert_int_equal(access(over, F_OK), -1);
