@@ -25,6 +25,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether @path is NAME-seed.img, the seed ospite makes for guest @name. */
+static bool is_seed_of(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t n = strlen(name);
+
+	return !strncmp(base, name, n) && !strcmp(base + n, "-seed.img");
+}
+
 /* ---- templates ------------------------------------------------------------------- */
 
 /* The ospite element of the guest's definition (malloc'd), NULL when it has none. */
@@ -368,14 +377,12 @@ int hv_seed_files(struct hv_conn *conn, const char *name, char ***paths, size_t 
 		return rc;
 	for (size_t i = 0; rc == 0 && i < g->n_disks; i++) {
 		const struct hv_disk *d = &g->disks[i];
-		const char *slash = d->path ? strrchr(d->path, '/') : NULL;
-		char *want = NULL, **v;
+		char **v;
 
 		/* Only the seed ospite made for this very guest: NAME-seed.img, in a pool. */
-		if (!(d->kind == HV_DISK_CDROM || d->readonly) || !slash ||
-		    asprintf(&want, "%s-seed.img", name) < 0)
+		if (!(d->kind == HV_DISK_CDROM || d->readonly) || !d->path)
 			continue;
-		if (!strcmp(slash + 1, want) && hv_path_pool(conn, d->path, true, NULL, NULL) == 0) {
+		if (is_seed_of(d->path, name) && hv_path_pool(conn, d->path, true, NULL, NULL) == 0) {
 			v = realloc(*paths, (*n + 1) * sizeof(**paths));
 			if (!v || !(v[*n] = strdup(d->path)))
 				rc = -ENOMEM;
@@ -384,7 +391,6 @@ int hv_seed_files(struct hv_conn *conn, const char *name, char ***paths, size_t 
 			if (rc == 0)
 				(*n)++;
 		}
-		free(want);
 	}
 	hv_guest_free(g);
 	return rc;
@@ -559,6 +565,11 @@ static int plan_disks(struct hv_conn *conn, xmlXPathContextPtr ctx, const char *
 		enum hv_place place;
 		struct hv_disk probe = { .kind = HV_DISK_NEW_RAW };
 
+		/* The source's own cloud-init seed would give the clone the source's identity. */
+		if (file && child(d, "readonly") && is_seed_of(file, src_name)) {
+			drop(d);
+			goto next;
+		}
 		/* CD-ROMs, read-only and shared disks are the same for both guests. */
 		if ((device && strcmp(device, "disk")) || child(d, "readonly") || child(d, "shareable"))
 			goto next;

@@ -399,6 +399,18 @@ static void test_clone_seed(void **state)
 				  !strcmp(g->disks[i].path, seed));
 	assert_true(found);
 	hv_guest_free(g);
+	/* A clone of it does not get (nor share) its seed: that identity is the original's. */
+	{
+		struct hv_clone_opts o2 = { .source = "seeded", .name = "seeded2", .linked = true };
+
+		assert_int_equal(hv_clone(conn, &o2, NULL, NULL, NULL), 0);
+		assert_int_equal(hv_get(conn, "seeded2", &g, NULL), 0);
+		for (size_t i = 0; i < g->n_disks; i++)
+			assert_null(g->disks[i].path && strstr(g->disks[i].path, "-seed.img") ?
+				    g->disks[i].path : NULL);
+		hv_guest_free(g);
+		assert_int_equal(hv_undefine(conn, "seeded2", true, NULL), 0);
+	}
 	/* Deleted with its storage, the guest takes its seed along. */
 	assert_int_equal(hv_undefine(conn, "seeded", true, NULL), 0);
 	assert_int_equal(access(seed, F_OK), -1);
