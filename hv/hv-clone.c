@@ -25,6 +25,15 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Whether @path is NAME-seed.img, the seed ospite makes for guest @name. */
+static bool is_seed_of(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t n = strlen(name);
+
+	return !strncmp(base, name, n) && !strcmp(base + n, "-seed.img");
+}
+
 /* ---- templates ------------------------------------------------------------------- */
 
 /* The ospite element of the guest's definition (malloc'd), NULL when it has none. */
@@ -359,6 +368,34 @@ int hv_clone_guard(struct hv_conn *conn, const char *name, enum hv_guard what, c
 	return rc;
 }
 
+int hv_seed_files(struct hv_conn *conn, const char *name, char ***paths, size_t *n)
+{
+	struct hv_guest *g = NULL;
+	int rc = hv_get(conn, name, &g, NULL);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < g->n_disks; i++) {
+		const struct hv_disk *d = &g->disks[i];
+		char **v;
+
+		/* Only the seed ospite made for this very guest: NAME-seed.img, in a pool. */
+		if (!(d->kind == HV_DISK_CDROM || d->readonly) || !d->path)
+			continue;
+		if (is_seed_of(d->path, name) && hv_path_pool(conn, d->path, true, NULL, NULL) == 0) {
+			v = realloc(*paths, (*n + 1) * sizeof(**paths));
+			if (!v || !(v[*n] = strdup(d->path)))
+				rc = -ENOMEM;
+			if (v)
+				*paths = v;
+			if (rc == 0)
+				(*n)++;
+		}
+	}
+	hv_guest_free(g);
+	return rc;
+}
+
 /* ---- copying ------------------------------------------------------------------------- */
 
 struct copier {
@@ -528,6 +565,11 @@ static int plan_disks(struct hv_conn *conn, xmlXPathContextPtr ctx, const char *
 		enum hv_place place;
 		struct hv_disk probe = { .kind = HV_DISK_NEW_RAW };
 
+		/* The source's own cloud-init seed would give the clone the source's identity. */
+		if (file && child(d, "readonly") && is_seed_of(file, src_name)) {
+			drop(d);
+			goto next;
+		}
 		/* CD-ROMs, read-only and shared disks are the same for both guests. */
 		if ((device && strcmp(device, "disk")) || child(d, "readonly") || child(d, "shareable"))
 			goto next;
@@ -701,12 +743,16 @@ static int new_identity(struct hv_conn *conn, xmlXPathContextPtr ctx, const char
 
 /*
  * Make the NoCloud seed NAME-seed.img beside the first new disk (@first) and attach it as a
- * read-only CD-ROM on the first free target; *@made is its path once the file exists.
+ * read-only disk on the first free target; *@made is its path once the file exists.
  */
 static int add_seed(struct hv_conn *conn, xmlXPathContextPtr ctx, const struct hv_clone_opts *o,
 		    const char *first, char **made, char **cause)
 {
-	const char *bus = conn->xen ? "ide" : "sata";
+	/*
+	 * A read-only paravirtual disk rather than a CD-ROM: cloud kernels (Debian's among them) have
+	 * virtio and Xen's block drivers built in or at hand, but not always an AHCI driver.
+	 */
+	const char *bus = conn->xen ? "xen" : "virtio";
 	char *mac = hv_xp_str(ctx, NULL, "/domain/devices/interface[1]/mac/@address");
 	char *path = NULL, target[16] = "";
 	xmlXPathObjectPtr devs = hv_xp_nodes(ctx, NULL, "/domain/devices");
@@ -748,7 +794,7 @@ static int add_seed(struct hv_conn *conn, xmlXPathContextPtr ctx, const struct h
 	*made = path;
 	path = NULL;
 	disk = xmlNewChild(dev, NULL, BAD_CAST "disk", NULL);
-	if (!disk || set_attr(disk, "type", "file") < 0 || set_attr(disk, "device", "cdrom") < 0 ||
+	if (!disk || set_attr(disk, "type", "file") < 0 || set_attr(disk, "device", "disk") < 0 ||
 	    !(n = xmlNewChild(disk, NULL, BAD_CAST "source", NULL)) ||
 	    set_attr(n, "file", *made) < 0 ||
 	    !(n = xmlNewChild(disk, NULL, BAD_CAST "target", NULL)) ||

@@ -732,6 +732,11 @@ int hv_storage_files(struct hv_conn *conn, const char *name, char ***paths, size
 		rc = base_cause(cause, rc, _("Could not read the disks of the guest %s."), name);
 	if (rc < 0)
 		goto out;
+	/* Read-only disks are shared, but for the cloud-init seed made for this guest. */
+	if (hv_seed_files(conn, name, &mine, &n_mine) == -ENOMEM)
+		rc = base_cause(cause, -ENOMEM, _("Could not read the disks of the guest %s."), name);
+	if (rc < 0)
+		goto out;
 	canonical(mine, n_mine);
 	canonical(others, n_others);
 	for (size_t i = 0; i < n_mine; i++) {

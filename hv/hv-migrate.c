@@ -547,6 +547,14 @@ int hv_mig_preflight(struct hv_conn *src, struct hv_conn *dst, const char *name,
 	if (o->mode == HV_MIG_OFFLINE && virDomainIsPersistent(dom) != 1)
 		check_add(pf, HV_CHECK_REFUSE, _("%s is not defined persistently: there is nothing to move offline."),
 			  name);
+	/* Moving a linked clone's base away (its disks deleted here) would break the clone. */
+	if (o->mode == HV_MIG_OFFLINE && !o->keep_source) {
+		char *why = NULL;
+
+		if (hv_clone_guard(src, name, HV_GUARD_DELETE, &why) == -EPERM)
+			check_add(pf, HV_CHECK_REFUSE, "%s", why);
+		free(why);
+	}
 
 	/* Options the hypervisor lacks. */
 	{

@@ -436,7 +436,7 @@ struct hv_clone_opts {
 	const char *source;   /* a shut-off guest */
 	const char *name;     /* the new guest's */
 	bool linked;          /* a qcow2 overlay with the source's disk as its backing file */
-	const struct hv_seed *seed;  /* NULL, or the identity a NoCloud seed CD-ROM gives it */
+	const struct hv_seed *seed;  /* NULL, or the identity a NoCloud seed disk gives it */
 };
 /* Called as the copy goes on (bytes of the disks' sizes, holes included); false stops it. */
 typedef bool (*hv_clone_cb)(void *opaque, uint64_t done, uint64_t total);
@@ -461,6 +461,8 @@ int hv_clone_guard(struct hv_conn *conn, const char *name, enum hv_guard what, c
 /* Whether @name is a template; set or clear it (only a shut-off guest becomes one). */
 int hv_template_get(struct hv_conn *conn, const char *name, bool *on, char **cause);
 int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **cause);
+/* The NoCloud seed ospite made for @name (its read-only disk NAME-seed.img in a pool), appended to @paths. */
+int hv_seed_files(struct hv_conn *conn, const char *name, char ***paths, size_t *n);
 /* The templates, sorted by name. */
 int hv_templates(struct hv_conn *conn, char ***names, size_t *n, char **cause);
 

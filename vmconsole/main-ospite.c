@@ -56,7 +56,7 @@ static void usage(FILE *f)
 		"        [--gateway IP] [--dns IP,...]]\n"
 		"                             copy a shut-off guest (sparse; --linked: a qcow2\n"
 		"                             overlay over its disks) with a new UUID and MACs;\n"
-		"                             --hostname: a cloud-init NoCloud seed CD-ROM gives\n"
+		"                             --hostname: a cloud-init NoCloud seed disk gives\n"
 		"                             it that host name (and address)\n"
 		"  template GUEST on|off|show mark a guest as a template (it cannot be started),\n"
 		"                             or turn it back into a guest\n"

@@ -310,7 +310,7 @@ static int ask_identity(struct vc_app *app, const char *title, char fields[4][12
 		char *cause = NULL;
 		int e[4];
 
-		tui_dialog_text(d, _("The template's image has cloud-init: a NoCloud seed (a small CD-ROM labelled cidata) gives the new guest this host name and, when an address is given, that address; without one it keeps the template's DHCP."));
+		tui_dialog_text(d, _("The template's image has cloud-init: a NoCloud seed (a small read-only disk labelled cidata) gives the new guest this host name and, when an address is given, that address; without one it keeps the template's DHCP."));
 		for (int i = 0; i < 4; i++)
 			e[i] = tui_dialog_entry(d, _(labels[i]), fields[i], 0);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Create"));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Clones and templates against a real libvirtd with QEMU (TCG): a full and a linked clone of a busybox guest both boot and read the original's disk, the original and its linked clone's base are guarded, deleting the clone leaves the original intact, a template refuses to start and gives a new guest.
+# Clones and templates against a real libvirtd with QEMU (TCG): a full and a linked clone of a busybox guest both boot and read the original's disk, the original and its linked clone's base are guarded, deleting the clone leaves the original intact, a template refuses to start and gives a new guest that reads its host name and address from its NoCloud seed.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -16,8 +16,8 @@ kernel=
 for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
 [ -n "$kernel" ] || skip "no kernel in /boot: make deps-test installs linux-image-cloud-amd64"
 kver=${kernel#/boot/vmlinuz-}
-mods=/lib/modules/$kver/kernel/drivers
-[ -r "$mods/block/virtio_blk.ko" ] || skip "no virtio_blk module for $kver"
+kmods=/lib/modules/$kver/kernel
+[ -r "$kmods/drivers/block/virtio_blk.ko" ] || skip "no virtio_blk module for $kver"
 
 uri=qemu:///system
 tmp=$(mktemp -d /tmp/ospite-clone.XXXXXX)
@@ -46,18 +46,22 @@ libvirtd_up "$uri"
 virsh -q -c "$uri" pool-create-as "$pool" dir --target "$images" >/dev/null || fail "cannot make the pool"
 
 # The guest: the host's kernel and a busybox initramfs whose /init loads virtio's block driver,
-# prints the marker at the start of its disk, writes its own name 1 MiB in, and ticks.
-mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/mod"
+# prints the marker at the start of its disk, writes its own name 1 MiB in, prints what a
+# cloud-init seed on its second disk says, and ticks.
+mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/mod" \
+	"$tmp/root/seed"
 cp /bin/busybox "$tmp/root/bin/busybox"
-for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_legacy_dev \
-	 virtio/virtio_pci_modern_dev virtio/virtio_pci block/virtio_blk; do
-	cp "$mods/$m.ko" "$tmp/root/mod/" || fail "no module $m"
+for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
+	 drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
+	 fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii; do
+	cp "$kmods/$m.ko" "$tmp/root/mod/" || fail "no module $m"
 done
 cat >"$tmp/root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox mount -t proc proc /proc
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
+for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
+	 fat vfat nls_cp437 nls_ascii; do
 	/bin/busybox insmod /mod/$m.ko
 done
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; /bin/busybox sleep 1; done
@@ -66,6 +70,10 @@ echo "DISK $(/bin/busybox head -c 40 /dev/vda | /bin/busybox tr -cd 'A-Za-z0-9-'
 echo "WRITTEN-BY-$name" | /bin/busybox dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null
 /bin/busybox sync
 echo "WROTE $name" >/dev/ttyS0
+if [ -b /dev/vdb ] && /bin/busybox mount -t vfat -o ro /dev/vdb /seed; then
+	echo "SEED $(/bin/busybox grep local-hostname /seed/meta-data)" >/dev/ttyS0
+	echo "SEED $(/bin/busybox grep -o '"[0-9./]*"' /seed/network-config | /bin/busybox head -1)" >/dev/ttyS0
+fi
 n=0
 while :; do echo "TICK $n" >/dev/ttyS0; n=$((n + 1)); /bin/busybox sleep 1; done
 INIT
@@ -169,11 +177,21 @@ virsh -c "$uri" dumpxml --inactive "$orig" | grep -q "<ospite:template/>" || fai
 out=$("$B/ospite" --connect "$uri" start "$orig" 2>&1); rc=$?
 [ "$rc" = 1 ] && grep -q "The guest $orig is a template and cannot be started" <<<"$out" ||
 	fail "a template started: $rc $out"
-"$B/ospite" --connect "$uri" clone "$orig" "$fromtpl" --linked >/dev/null || fail "clone of the template"
+out=$("$B/ospite" --connect "$uri" clone "$orig" "$fromtpl" --linked --hostname "web-$$" \
+	--address 192.0.2.10 2>&1); rc=$?
+[ "$rc" = 1 ] && grep -q '"192.0.2.10" is not an address with its prefix length' <<<"$out" ||
+	fail "an address without its prefix: $rc $out"
+[ -e "$images/$fromtpl-seed.img" ] && fail "a refused clone left its seed"
+"$B/ospite" --connect "$uri" clone "$orig" "$fromtpl" --linked --hostname "web-$$" \
+	--address 192.0.2.10/24 --gateway 192.0.2.1 >/dev/null || fail "clone of the template"
 [ "$("$B/ospite" --connect "$uri" template "$fromtpl" show)" = off ] || fail "the new guest is a template"
 boots "$fromtpl"
+serial_wait "$fromtpl" "SEED local-hostname: web-$$"
+serial_wait "$fromtpl" 'SEED "192.0.2.10/24"'
+
 virsh -c "$uri" destroy "$fromtpl" >/dev/null
 "$B/ospite" --connect "$uri" delete "$fromtpl" --with-storage >/dev/null || fail "delete $fromtpl"
+[ -e "$images/$fromtpl-seed.img" ] && fail "deleting $fromtpl with its storage left its seed"
 "$B/ospite" --connect "$uri" template "$orig" off >/dev/null || fail "template off"
 "$B/ospite" --connect "$uri" delete "$full" --with-storage >/dev/null || fail "delete $full"
 "$B/ospite" --connect "$uri" delete "$orig" --with-storage >/dev/null || fail "delete $orig"

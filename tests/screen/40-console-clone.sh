@@ -134,7 +134,7 @@ run() {
 	tui_type "from-ci"
 	tui_keys F12
 	see "$(Tt "New Guest: Identity")" 20
-	see_start "$(Tt "The template's image has cloud-init: a NoCloud seed (a small CD-ROM labelled cidata) gives the new guest this host name and, when an address is given, that address; without one it keeps the template's DHCP.")"
+	see_start "$(Tt "The template's image has cloud-init: a NoCloud seed (a small read-only disk labelled cidata) gives the new guest this host name and, when an address is given, that address; without one it keeps the template's DHCP.")"
 	check_look "$term"
 	tui_keys Tab
 	tui_type "192.0.2.10"

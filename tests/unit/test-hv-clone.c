@@ -199,6 +199,20 @@ static void test_linked(void **state)
 	free(cause);
 	cause = NULL;
 	assert_int_equal(access(src, F_OK), 0);
+	/* Nor may an offline migration take it (and its disk) away from the clone. */
+	{
+		struct hv_mig_opts mo = { .mode = HV_MIG_OFFLINE };
+		struct hv_preflight pf;
+		bool named = false;
+
+		assert_int_equal(hv_mig_preflight(conn, conn, "src1", &mo, &pf, NULL), 0);
+		assert_true(pf.refused);
+		for (size_t i = 0; i < pf.n; i++)
+			named = named || (pf.items[i].level == HV_CHECK_REFUSE &&
+					  strstr(pf.items[i].text, "linked clone link1"));
+		assert_true(named);
+		hv_preflight_clear(&pf);
+	}
 	/* The clone goes with its overlay alone. */
 	assert_int_equal(hv_undefine(conn, "link1", true, &cause), 0);
 	assert_int_equal(access(over, F_OK), -1);
@@ -381,13 +395,26 @@ static void test_clone_seed(void **state)
 	assert_int_equal(access(seed, F_OK), 0);
 	assert_int_equal(hv_get(conn, "seeded", &g, NULL), 0);
 	for (size_t i = 0; i < g->n_disks; i++)
-		found = found || (g->disks[i].kind == HV_DISK_CDROM && g->disks[i].path &&
+		found = found || (g->disks[i].readonly && g->disks[i].path &&
 				  !strcmp(g->disks[i].path, seed));
 	assert_true(found);
 	hv_guest_free(g);
+	/* A clone of it does not get (nor share) its seed: that identity is the original's. */
+	{
+		struct hv_clone_opts o2 = { .source = "seeded", .name = "seeded2", .linked = true };
+
+		assert_int_equal(hv_clone(conn, &o2, NULL, NULL, NULL), 0);
+		assert_int_equal(hv_get(conn, "seeded2", &g, NULL), 0);
+		for (size_t i = 0; i < g->n_disks; i++)
+			assert_null(g->disks[i].path && strstr(g->disks[i].path, "-seed.img") ?
+				    g->disks[i].path : NULL);
+		hv_guest_free(g);
+		assert_int_equal(hv_undefine(conn, "seeded2", true, NULL), 0);
+	}
+	/* Deleted with its storage, the guest takes its seed along. */
 	assert_int_equal(hv_undefine(conn, "seeded", true, NULL), 0);
+	assert_int_equal(access(seed, F_OK), -1);
 	/* A refused clone leaves no seed behind. */
-	unlink(seed);
 	s.hostname = "bad name";
 	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), -EINVAL);
 	free(cause);
