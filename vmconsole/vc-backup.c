@@ -1,11 +1,11 @@
 /* Backups for scripts: `ospite backup`, `ospite verify` and `ospite restore`, with progress lines, Ctrl-C to stop, an audit line and migrate's exit codes. */
 #include "vc-backup.h"
+#include "vc-job.h"
 #include "base/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,66 +40,23 @@ static char *progress_json(const struct hv_bk_progress *p)
 	return s;
 }
 
-static atomic_bool interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&interrupted, true);
-}
-
-struct bk_cb {
-	FILE *out;
-	bool json, tty;
-};
-
 static bool on_progress(void *opaque, const struct hv_bk_progress *p)
 {
-	struct bk_cb *b = opaque;
-	char *line = b->json ? progress_json(p) : vc_bk_progress_text(p);
+	const struct vc_job_out *o = opaque;
 
-	if (line) {
-		fprintf(b->out, b->tty && !b->json ? "\r%s\033[K" : "%s\n", line);
-		fflush(b->out);
-	}
-	free(line);
-	return !atomic_load(&interrupted);
+	return vc_job_line(o, o->json ? progress_json(p) : vc_bk_progress_text(p));
 }
 
 static void say(FILE *out, FILE *err, bool json, const char *event, const char *text)
 {
-	if (json) {
-		char *t = vc_json_string(text);
-
-		fprintf(out, "{\"event\": \"%s\", \"message\": %s}\n", event, t);
-		free(t);
-	} else {
-		fprintf(strcmp(event, "error") && strcmp(event, "refused") ? out : err, "%s\n", text);
-	}
-}
-
-/* Ctrl-C and SIGTERM stop the copy cleanly instead of killing it halfway. */
-static void catch_signals(struct sigaction *old_int, struct sigaction *old_term)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
-	atomic_store(&interrupted, false);
-}
-
-static void restore_signals(const struct sigaction *old_int, const struct sigaction *old_term)
-{
-	sigaction(SIGINT, old_int, NULL);
-	sigaction(SIGTERM, old_term, NULL);
+	/* In text, errors and refusals go to stderr. */
+	vc_job_event(json || (strcmp(event, "error") && strcmp(event, "refused")) ? out : err, json,
+		     event, text);
 }
 
 int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *out, FILE *err)
 {
-	struct bk_cb cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) && !a->json };
+	struct vc_job_out cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) && !a->json };
 	struct hv_bk_opts o = { .zstd = a->zstd, .progress = on_progress, .opaque = &cb };
 	struct hv_bk_plan plan;
 	struct hv_bk_result res;
@@ -129,9 +86,9 @@ int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *
 	free(msg);
 	msg = NULL;
 	fflush(out);
-	catch_signals(&oi, &ot);
+	vc_job_catch(&oi, &ot);
 	rc = hv_backup(conn, a->guest, a->dir, &o, &res, &cause);
-	restore_signals(&oi, &ot);
+	vc_job_release(&oi, &ot);
 	if (cb.tty)
 		fputc('\n', out);
 	if (rc < 0) {
@@ -162,15 +119,15 @@ int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *
 
 int vc_batch_verify(const char *path, bool json, FILE *out, FILE *err)
 {
-	struct bk_cb cb = { .out = out, .json = json, .tty = isatty(fileno(out)) && !json };
+	struct vc_job_out cb = { .out = out, .json = json, .tty = isatty(fileno(out)) && !json };
 	struct hv_bk_info info;
 	struct sigaction oi, ot;
 	char *cause = NULL, size[32];
 	int rc;
 
-	catch_signals(&oi, &ot);
+	vc_job_catch(&oi, &ot);
 	rc = hv_backup_verify(path, on_progress, &cb, &info, &cause);
-	restore_signals(&oi, &ot);
+	vc_job_release(&oi, &ot);
 	if (cb.tty)
 		fputc('\n', out);
 	if (rc < 0) {
@@ -198,7 +155,7 @@ int vc_batch_verify(const char *path, bool json, FILE *out, FILE *err)
 
 int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE *out, FILE *err)
 {
-	struct bk_cb cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) && !a->json };
+	struct vc_job_out cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) && !a->json };
 	struct hv_rs_opts o = { .name = a->name, .pool = a->pool, .progress = on_progress,
 				.opaque = &cb };
 	struct hv_rs_result res;
@@ -206,9 +163,9 @@ int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE
 	char *cause = NULL;
 	int rc;
 
-	catch_signals(&oi, &ot);
+	vc_job_catch(&oi, &ot);
 	rc = hv_restore(conn, a->file, &o, &res, &cause);
-	restore_signals(&oi, &ot);
+	vc_job_release(&oi, &ot);
 	if (cb.tty)
 		fputc('\n', out);
 	if (rc < 0) {

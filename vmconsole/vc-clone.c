@@ -1,11 +1,11 @@
 /* Clones and templates for scripts: `ospite clone`, `ospite template`, and `ospite start` / `ospite delete` that honour them. */
 #include "vc.h"
+#include "vc-job.h"
 #include "base/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +39,8 @@ int vc_clone_exit(int rc)
 	}
 }
 
-static atomic_bool interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&interrupted, true);
-}
-
 struct batch_cb {
-	FILE *out;
-	bool json, tty;
+	struct vc_job_out o;
 	uint64_t start, last;
 };
 
@@ -61,9 +52,9 @@ static bool batch_progress(void *opaque, uint64_t done, uint64_t total)
 
 	/* Every report would flood a log: one a second, and the last. */
 	if (done < total && now - b->last < 1000000000ull)
-		return !atomic_load(&interrupted);
+		return !vc_job_interrupted();
 	b->last = now;
-	if (b->json) {
+	if (b->o.json) {
 		if (asprintf(&line, "{\"event\": \"progress\", \"done\": %" PRIu64 ", \"total\": %"
 			     PRIu64 ", \"elapsed_ms\": %" PRIu64 "}", done, total,
 			     (now - b->start) / 1000000) < 0)
@@ -71,54 +62,31 @@ static bool batch_progress(void *opaque, uint64_t done, uint64_t total)
 	} else {
 		line = vc_clone_progress_text(done, total, now - b->start);
 	}
-	if (line) {
-		fprintf(b->out, b->tty && !b->json ? "\r%s\033[K" : "%s\n", line);
-		fflush(b->out);
-	}
-	free(line);
-	return !atomic_load(&interrupted);
-}
-
-static void event(FILE *out, bool json, const char *ev, const char *text)
-{
-	if (json) {
-		char *t = vc_json_string(text);
-
-		fprintf(out, "{\"event\": \"%s\", \"message\": %s}\n", ev, t);
-		free(t);
-	} else {
-		fprintf(out, "%s\n", text);
-	}
+	return vc_job_line(&b->o, line);
 }
 
 int vc_batch_clone(struct hv_conn *conn, const struct hv_clone_opts *o, bool json,
 		   const char *user, FILE *out, FILE *err)
 {
-	struct batch_cb cb = { .out = out, .json = json, .tty = isatty(fileno(out)) };
-	struct sigaction sa, old_int, old_term;
+	struct batch_cb cb = { .o = { .out = out, .json = json, .tty = isatty(fileno(out)) } };
+	struct sigaction old_int, old_term;
 	char *cause = NULL, *msg = NULL;
 	int rc;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	atomic_store(&interrupted, false);
+	vc_job_catch(&old_int, &old_term);
 	cb.start = cb.last = vc_now_ns();
 	rc = hv_clone(conn, o, batch_progress, &cb, &cause);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	if (cb.tty && !json && !o->linked)
+	vc_job_release(&old_int, &old_term);
+	if (cb.o.tty && !json && !o->linked)
 		fputc('\n', out);
 	if (rc == 0) {
 		if (asprintf(&msg, o->linked ? _("The guest %s is defined, a linked clone of %s.") :
 					      _("The guest %s is defined, a copy of %s."),
 			     o->name, o->source) < 0)
 			msg = NULL;
-		event(out, json, "done", msg ? msg : o->name);
+		vc_job_event(out, json, "done", msg ? msg : o->name);
 	} else {
-		event(json ? out : err, json, vc_clone_exit(rc) == 1 ? "refused" : "error",
+		vc_job_event(json ? out : err, json, vc_clone_exit(rc) == 1 ? "refused" : "error",
 		      cause ? cause : _("The clone failed."));
 	}
 	vc_audit(user, "clone guest=%s new=%s kind=%s result=%s", o->source, o->name,

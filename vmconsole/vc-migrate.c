@@ -1,12 +1,12 @@
 /* Migration and several hosts for scripts: `ospite migrate` with its pre-flight and progress lines, and `ospite list --all-hosts`. */
 #include "vc.h"
 #include "base/base.h"
+#include "vc-job.h"
 #include "base/i18n.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,43 +75,11 @@ static const char *level_name(enum hv_check_level l)
 	return l == HV_CHECK_OK ? _("ok") : l == HV_CHECK_WARN ? _("warning") : _("refused");
 }
 
-static atomic_bool interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&interrupted, true);
-}
-
-struct batch_cb {
-	FILE *out;
-	bool json, tty;
-};
-
 static bool batch_progress(void *opaque, const struct hv_mig_progress *p)
 {
-	struct batch_cb *b = opaque;
-	char *line = b->json ? vc_mig_progress_json(p) : vc_mig_progress_text(p);
+	const struct vc_job_out *o = opaque;
 
-	if (line) {
-		/* On a terminal the line is redrawn in place; in a log every report is a line. */
-		fprintf(b->out, b->tty && !b->json ? "\r%s\033[K" : "%s\n", line);
-		fflush(b->out);
-	}
-	free(line);
-	return !atomic_load(&interrupted);
-}
-
-static void print_event(FILE *out, bool json, const char *event, const char *text)
-{
-	if (json) {
-		char *t = vc_json_string(text);
-
-		fprintf(out, "{\"event\": \"%s\", \"message\": %s}\n", event, t);
-		free(t);
-	} else {
-		fprintf(out, "%s\n", text);
-	}
+	return vc_job_line(o, o->json ? vc_mig_progress_json(p) : vc_mig_progress_text(p));
 }
 
 int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
@@ -123,8 +91,8 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 	struct hv_preflight pf;
 	struct hv_mig_result res;
 	struct hv_mig_opts o = a->opts;
-	struct batch_cb cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) };
-	struct sigaction sa, old_int, old_term;
+	struct vc_job_out cb = { .out = out, .json = a->json, .tty = isatty(fileno(out)) };
+	struct sigaction old_int, old_term;
 	char *cause = NULL, *msg = NULL;
 	int rc, exit_code;
 
@@ -132,13 +100,13 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 		uri = a->dest;
 	if (!uri) {
 		if (asprintf(&msg, _("There is no host named %s in the settings file."), a->dest) >= 0)
-			print_event(a->json ? out : err, a->json, "error", msg);
+			vc_job_event(a->json ? out : err, a->json, "error", msg);
 		free(msg);
 		return 1;
 	}
 	o.reserve_kib = conf->migrate_reserve_mib * 1024;
 	if (hv_open(uri, &dst, &cause) < 0) {
-		print_event(a->json ? out : err, a->json, "error", cause ? cause : uri);
+		vc_job_event(a->json ? out : err, a->json, "error", cause ? cause : uri);
 		vc_audit(a->user, "migrate guest=%s from=%s to=%s mode=%s result=refused (%s)",
 			 a->guest, hv_uri(src), uri, mode, cause ? cause : "");
 		free(cause);
@@ -147,7 +115,7 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 
 	rc = hv_mig_preflight(src, dst, a->guest, &o, &pf, &cause);
 	if (rc < 0) {
-		print_event(a->json ? out : err, a->json, "error", cause ? cause : a->guest);
+		vc_job_event(a->json ? out : err, a->json, "error", cause ? cause : a->guest);
 		free(cause);
 		hv_close(dst);
 		return 1;
@@ -168,7 +136,7 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 	if (pf.refused) {
 		if (asprintf(&msg, _("The migration of %s is refused; nothing was changed."),
 			     a->guest) >= 0)
-			print_event(a->json ? out : err, a->json, "refused", msg);
+			vc_job_event(a->json ? out : err, a->json, "refused", msg);
 		free(msg);
 		vc_audit(a->user, "migrate guest=%s from=%s to=%s mode=%s result=refused", a->guest,
 			 hv_uri(src), hv_uri(dst), mode);
@@ -179,16 +147,10 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 	fflush(out);
 
 	/* Without a terminal nobody else turns Ctrl-C into an abort: the job is ours to stop. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	atomic_store(&interrupted, false);
+	vc_job_catch(&old_int, &old_term);
 	rc = hv_migrate(src, dst, a->guest, &o, &pf, batch_progress, &cb, &res, &cause);
 	hv_preflight_clear(&pf);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	vc_job_release(&old_int, &old_term);
 	if (cb.tty && !a->json)
 		fputc('\n', out);
 
@@ -216,7 +178,7 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 			 *down ? down : "-");
 		exit_code = 0;
 	} else {
-		print_event(a->json ? out : err, a->json, res.refused ? "refused" : "error",
+		vc_job_event(a->json ? out : err, a->json, res.refused ? "refused" : "error",
 			    cause ? cause : _("The migration failed."));
 		vc_audit(a->user, "migrate guest=%s from=%s to=%s mode=%s result=%s time_ms=%" PRIu64,
 			 a->guest, hv_uri(src), hv_uri(dst), mode,
