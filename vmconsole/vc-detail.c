@@ -127,10 +127,10 @@ static void build(struct detail_scr *s, struct vc_app *app)
 	s->autostart = tui_view_text(s->v, 1, y++, 0, "");
 	for (int i = 0; i < CONF_LINES; i++)
 		s->conf[i] = tui_view_text(s->v, 1, y++, 0, "");
-	y++;
+	/* No blank row before the actions: eight of them fit, all a shut-off guest has. */
 	s->actions_label = tui_view_text(s->v, 1, y++, 0, s->lock ? _("Actions (Enter, or the key before each):") :
 					 s->holder ? s->holder : "");
-	s->actions = tui_view_list(s->v, 3, y, 40, 7);
+	s->actions = tui_view_list(s->v, 3, y, 40, 8);
 	if (s->lock) {
 		const char *btns[2] = { back, _("Edit") };
 
