@@ -361,7 +361,7 @@ static int save(struct hv_conn *conn, const char *name, const char *digest,
 		const struct hv_guest *ed, const struct hv_change *ch, size_t n, xmlDocPtr *kept,
 		char **cause)
 {
-	char *xml = hv_inactive_xml(conn, name, cause), now[65];
+	char *xml = hv_inactive_xml(conn, name, cause);
 	xmlDocPtr doc = NULL;
 	xmlXPathContextPtr ctx = NULL;
 	xmlChar *buf = NULL;
@@ -370,13 +370,9 @@ static int save(struct hv_conn *conn, const char *name, const char *digest,
 
 	if (!xml)
 		return -ENOENT;
-	hv_digest_of(xml, now);
-	if (digest && strcmp(digest, now)) {
-		rc = base_cause(cause, -ESTALE,
-				_("The definition of %s changed since it was read, for example through virsh."),
-				name);
+	rc = hv_digest_check(xml, digest, name, cause);
+	if (rc < 0)
 		goto out;
-	}
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	ctx = doc ? xmlXPathNewContext(doc) : NULL;

@@ -48,6 +48,8 @@ const char *hv_target_bus(const char *target);
 /* The inactive definition (with secrets when this connection may see them), and its SHA-256 in hex. */
 char *hv_inactive_xml(struct hv_conn *conn, const char *name, char **cause);
 void hv_digest_of(const char *xml, char out[65]);
+/* 0 when @xml still has @digest (NULL: unchecked), else -ESTALE with a sentence naming @name. */
+int hv_digest_check(const char *xml, const char *digest, const char *name, char **cause);
 /* Create one new disk file (sparse raw or qcow2) for hv_define() and hv_edit_apply(); @made: it is ours to remove. */
 int hv_make_disk(const struct hv_disk *d, bool *made, char **cause);
 /* Append disk @d (its target the first its bus has free in @devs) or card @nic to @devs, a definition's <devices>. */

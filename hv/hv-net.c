@@ -101,6 +101,19 @@ void hv_digest_of(const char *xml, char out[65])
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+int hv_digest_check(const char *xml, const char *digest, const char *name, char **cause)
+{
+	char now[65];
+
+	/* Someone (virsh, another console) saved the guest since it was read: never overwrite that. */
+	hv_digest_of(xml, now);
+	if (digest && strcmp(digest, now))
+		return base_cause(cause, -ESTALE,
+				  _("The definition of %s changed since it was read, for example through virsh."),
+				  name);
+	return 0;
+}
+
 int hv_digest(struct hv_conn *conn, const char *name, char out[65], char **cause)
 {
 	char *xml = hv_inactive_xml(conn, name, cause);
@@ -182,20 +195,15 @@ out:
 int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
 		  const char *digest, char **cause)
 {
-	char *xml = hv_inactive_xml(conn, name, cause), *edited = NULL, now[65];
+	char *xml = hv_inactive_xml(conn, name, cause), *edited = NULL;
 	virDomainPtr dom = NULL;
 	int rc;
 
 	if (!xml)
 		return -ENOENT;
-	/* Someone (virsh, another console) saved the guest since it was read: never overwrite that. */
-	hv_digest_of(xml, now);
-	if (digest && strcmp(digest, now)) {
-		rc = base_cause(cause, -ESTALE,
-				_("The definition of %s changed since it was read, for example through virsh."),
-				name);
+	rc = hv_digest_check(xml, digest, name, cause);
+	if (rc < 0)
 		goto out;
-	}
 	rc = edit_xml(xml, e, &edited, cause);
 	if (rc < 0)
 		goto out;
