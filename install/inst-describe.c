@@ -97,4 +97,8 @@ void inst_plan_describe(const struct inst_plan *p, struct base_buf *b)
 	}
 	sentence(b, _("Packages from %s (%s)."),
 		 p->src == INST_SRC_MIRROR ? p->mirror : p->local_dir, p->suite);
+	for (size_t i = 0; i < p->n_repos; i++)
+		sentence(b, p->repos[i].trusted ? _("Also packages from %s (%s), unsigned.")
+						: _("Also packages from %s (%s), signed by its key."),
+			 p->repos[i].url, p->repos[i].name);
 }

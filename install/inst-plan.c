@@ -707,6 +707,19 @@ char *inst_plan_dump(const struct inst_plan *p)
 		base_buf_printf(&s, "source: %s %s%s\n", p->mirror, p->suite, p->security ? " +security" : "");
 	else
 		base_buf_printf(&s, "source: dir %s %s\n", p->local_dir, p->suite);
+	for (size_t i = 0; i < p->n_repos; i++) {
+		const struct inst_repo *r = &p->repos[i];
+
+		base_buf_printf(&s, "repo: %s %s suite=%s components=%s", r->name, r->url,
+		    *r->suite ? r->suite : "-", *r->components ? r->components : "-");
+		if (r->trusted)
+			base_buf_str(&s, " trusted");
+		else
+			base_buf_printf(&s, " key=%s", r->key);
+		if (*r->fingerprint)
+			base_buf_printf(&s, " fingerprint=%s", r->fingerprint);
+		base_buf_str(&s, "\n");
+	}
 	base_buf_printf(&s, "hypervisor: %s", hv_name(p->hv));
 	if (p->hv == INST_HV_XEN)
 		base_buf_printf(&s, " dom0-mem=%uM", p->dom0_mem_mib);
@@ -1003,6 +1016,22 @@ char *inst_plan_to_ks(const struct inst_plan *p)
 	}
 	inst_plan_ks_opt(&s, "suite", p->suite);
 	base_buf_printf(&s, "%s\n", p->security ? "" : " --nosecurity");
+	for (size_t i = 0; i < p->n_repos; i++) {
+		const struct inst_repo *r = &p->repos[i];
+
+		base_buf_str(&s, "repo");
+		inst_plan_ks_opt(&s, "name", r->name);
+		inst_plan_ks_opt(&s, "baseurl", r->url);
+		if (*r->suite)
+			inst_plan_ks_opt(&s, "suite", r->suite);
+		if (*r->components)
+			inst_plan_ks_opt(&s, "components", r->components);
+		if (*r->key)
+			inst_plan_ks_opt(&s, "key", r->key);
+		if (*r->fingerprint)
+			inst_plan_ks_opt(&s, "keyfingerprint", r->fingerprint);
+		base_buf_printf(&s, "%s\n", r->trusted ? " --trusted" : "");
+	}
 	if (*p->root_hash) {
 		base_buf_str(&s, "rootpw --iscrypted");
 		base_buf_printf(&s, "%s ", p->root_lock ? " --lock" : "");

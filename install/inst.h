@@ -12,6 +12,7 @@
 #define INST_MAX_BRIDGES 8
 #define INST_MAX_VGS     4
 #define INST_MAX_PVS     4      /* physical volumes of one volume group */
+#define INST_MAX_REPOS   8      /* extra apt sources (repo) */
 #define INST_IMAGES_DIR  "/var/lib/ospite/images"
 
 /* Copy a string into a fixed-size field of the plan, cut to fit. */
@@ -100,6 +101,22 @@ struct inst_user {
 	struct inst_loc src;
 };
 
+/*
+ * An extra apt source (the answer file's repo command, as Debian's preseed
+ * apt-setup/localN): the resolver and the install take packages from it,
+ * and the host keeps it as /etc/apt/sources.list.d/NAME.sources.
+ */
+struct inst_repo {
+	char name[64];           /* the file's name; letters, digits, "-", "_" and "." */
+	char url[256];           /* http:// or https:// */
+	char suite[64];          /* "" for the install's suite; one ending in "/" is a flat repository */
+	char components[128];    /* space-separated; "" for "main" (none for a flat repository) */
+	char key[256];           /* its signing key: an absolute path or an http(s) URL; "" when trusted */
+	char fingerprint[65];    /* the key must have it (upper-case hex), "" for no check */
+	bool trusted;            /* --trusted: unsigned, its packages are not checked */
+	struct inst_loc src;
+};
+
 enum inst_script_when { INST_SCRIPT_PRE = 0, INST_SCRIPT_POST };
 
 /* A %pre or %post script of an answer file. */
@@ -146,6 +163,8 @@ struct inst_plan {
 	char local_dir[256];     /* a local package repository */
 	bool security;           /* apply security updates when the source has them */
 	char security_mirror[256]; /* where they come from; "" for none */
+	struct inst_repo repos[INST_MAX_REPOS];
+	size_t n_repos;
 
 	enum inst_hv hv;
 	unsigned dom0_mem_mib;   /* Xen only; 0 = Xen's default */

@@ -914,58 +914,6 @@ static void cmd_cdrom(struct ks *k, char **w)
 	free(a.pos);
 }
 
-/*
- * repo: Anaconda saves the installation DVD's second repository
- * (file:///run/install/repo/AppStream, .../sources/mount-0000-cdrom/AppStream)
- * in every RHEL 8 and 9 file. On Debian the medium or the mirror is one
- * repository: that line is harmless and accepted with a warning. An extra
- * repository elsewhere is refused, since its packages would be missing.
- */
-static void cmd_repo(struct ks *k, char **w)
-{
-	enum { R_NAME, R_BASEURL, R_MIRRORLIST, R_METALINK, R_COST, R_INSTALL, R_NOVERIFYSSL,
-	       R_PROXY, R_INCLUDE, R_EXCLUDE, R_IGNOREGROUPS, R_SSLCA, R_SSLCERT, R_SSLKEY };
-	static const struct inst_ks_optdef defs[] = {
-		[R_NAME] = { "name", INST_KS_VALUE, NULL },
-		[R_BASEURL] = { "baseurl", INST_KS_VALUE, NULL },
-		[R_MIRRORLIST] = { "mirrorlist", INST_KS_VALUE, NULL },
-		[R_METALINK] = { "metalink", INST_KS_VALUE, NULL },
-		[R_COST] = { "cost", INST_KS_VALUE, NULL },
-		[R_INSTALL] = { "install", INST_KS_FLAG, NULL },
-		[R_NOVERIFYSSL] = { "noverifyssl", INST_KS_FLAG, NULL },
-		[R_PROXY] = { "proxy", INST_KS_VALUE, NULL },
-		[R_INCLUDE] = { "includepkgs", INST_KS_VALUE, NULL },
-		[R_EXCLUDE] = { "excludepkgs", INST_KS_VALUE, NULL },
-		[R_IGNOREGROUPS] = { "ignoregroups", INST_KS_VALUE, NULL },
-		[R_SSLCA] = { "sslcacert", INST_KS_VALUE, NULL },
-		[R_SSLCERT] = { "sslclientcert", INST_KS_VALUE, NULL },
-		[R_SSLKEY] = { "sslclientkey", INST_KS_VALUE, NULL },
-		{ NULL, 0, NULL },
-	};
-	struct inst_ks_args a;
-	unsigned bad = args(k, w, defs, NULL, &a, 0);
-	const char *name = a.val[R_NAME], *url = a.val[R_BASEURL];
-
-	if (bad)
-		goto out;
-	if (!name) {
-		ks_err(k, _("The command repo needs --name."));
-	} else if (a.val[R_MIRRORLIST] || a.val[R_METALINK]) {
-		ks_err(k, _("The repository %s is given by --%s, a list of RPM mirrors that a Debian host cannot use."),
-		       ks_q(k, name), a.val[R_MIRRORLIST] ? "mirrorlist" : "metalink");
-	} else if (!url) {
-		ks_err(k, _("The command repo needs --baseurl."));
-	} else if (!strncmp(url, "file:///run/install/", 20) && !strstr(url, "..")) {
-		ks_warn(k, _("The repository %s is part of RHEL's installation medium: on Debian the packages come from the file's one source (cdrom or url), and this line is ignored."),
-			ks_q(k, name));
-	} else {
-		ks_err_unsupported(k, _("The repository %s (%s) is not supported: ospite installs from one Debian source; put its packages there, or add the repository in %%post."),
-				   ks_q(k, name), ks_q(k, url));
-	}
-out:
-	free(a.pos);
-}
-
 static void cmd_url(struct ks *k, char **w)
 {
 	static const struct inst_ks_optdef defs[] = {
@@ -1802,7 +1750,7 @@ static const struct {
 	{ "user", cmd_user, KS_ONCE_NONE },
 	{ "url", cmd_url, KS_ONCE_URL },
 	{ "cdrom", cmd_cdrom, KS_ONCE_URL },
-	{ "repo", cmd_repo, KS_ONCE_NONE },
+	{ "repo", ks_cmd_repo, KS_ONCE_NONE },
 	{ "ignoredisk", cmd_ignoredisk, KS_ONCE_IGNOREDISK },
 	{ "zerombr", cmd_zerombr, KS_ONCE_ZEROMBR },
 	{ "clearpart", cmd_clearpart, KS_ONCE_CLEARPART },

@@ -98,6 +98,9 @@ unsigned ks_args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
 		 const char *const *unsupported, struct inst_ks_args *a, size_t max);
 bool ks_parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out);
 
+/* ---- ks-repo.c: the repo command ---- */
+void ks_cmd_repo(struct ks *k, char **w);
+
 /* ---- ks-lvm.c: LVM and RAID 1 ---- */
 void ks_cmd_volgroup(struct ks *k, char **w);
 void ks_cmd_logvol(struct ks *k, char **w);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The manual pages render without warnings and name every command and option the parsers accept: the answer file's (install/ks-cmd.c) and both programs' command lines.
+# The manual pages render without warnings and name every command and option the parsers accept: the answer file's (install/ks-*.c) and both programs' command lines.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 failures=0
@@ -26,7 +26,7 @@ cmds=$(sed -n 's/^\s*{ "\([a-z_]*\)", \(ks_\)\?cmd_[a-z_]*, KS_ONCE_[A-Z_]* },$/
 for c in $cmds %packages %pre %post %end %include %addon %anaconda; do
 	grep -qw -- "$c" <<<"$ans" || fail "ospite-answers(5) does not name the command $c"
 done
-opts=$(cat "$root/install/ks-cmd.c" "$root/install/ks-lvm.c" |
+opts=$(cat "$root"/install/ks-*.c |
 	grep -o '{ "[A-Za-z0-9-]*", INST_KS_\(FLAG\|VALUE\)' |
 	sed 's/{ "\([^"]*\)".*/\1/' | sort -u)
 [ "$(echo "$opts" | wc -w)" -ge 40 ] || fail "only $(echo "$opts" | wc -w) options found in ks-cmd.c"
