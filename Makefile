@@ -115,11 +115,11 @@ UNIT_SRCS := $(wildcard tests/unit/test-*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # Unit binaries whose tests need what an integration script sets up for them: loop devices
 # (disk-loop.sh), a network namespace (nic-netns.sh), a libvirtd (hv-libvirtd.sh), a mirror
-# (apt-resolve.sh), a signed repository on a loopback HTTP server (medium-http.sh); without it
+# (apt-resolve.sh), a signed repository on a loopback HTTP server (medium-http.sh, repo-extra.sh); without it
 # those tests skip. check-unit alone runs them and counts the
 # skips; under make check, where no test may skip (OSPITE_NO_SKIP=1), only their scripts do.
 HARNESSED := $(addprefix $(B)/tests/,test-hcfg-disk test-hcfg-part test-hcfg-nic \
-	     test-hv-libvirtd test-inst-apt-resolve test-inst-mirror-key)
+	     test-hv-libvirtd test-inst-apt-resolve test-inst-mirror-key test-inst-repo)
 UNIT_RUN  := $(if $(filter 1,$(OSPITE_NO_SKIP)),$(filter-out $(HARNESSED),$(UNIT_BINS)),$(UNIT_BINS))
 
 $(B)/tests/%: tests/unit/%.c $(LIBS_A)

@@ -46,10 +46,14 @@ static void put_stanza(FILE *f, const char *url, const char *suites, char **comp
 	if (apt->disabled)
 		fputs("# The install read its packages here; this host does not, and never trusts it.\n"
 		      "Enabled: no\n", f);
-	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\nComponents:", url, suites);
-	for (size_t i = 0; comps[i]; i++)
-		fprintf(f, " %s", comps[i]);
-	fputc('\n', f);
+	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\n", url, suites);
+	/* A flat repository ("./") has none. */
+	if (comps[0]) {
+		fputs("Components:", f);
+		for (size_t i = 0; comps[i]; i++)
+			fprintf(f, " %s", comps[i]);
+		fputc('\n', f);
+	}
 	if (!apt->signed_by)
 		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
 	else if (*apt->signed_by)
@@ -242,3 +246,60 @@ out:
 	return rc;
 }
 
+
+int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_target_apt *apt,
+			 char **cause)
+{
+	size_t sl = apt->suite ? strlen(apt->suite) : 0;
+	bool flat = sl && apt->suite[sl - 1] == '/';
+	char **comps = NULL, *buf = NULL, *rel = NULL;
+	size_t len;
+	FILE *f;
+	int rc;
+
+	rc = hcfg_tgt_check_root(root, cause);
+	if (rc < 0)
+		return rc;
+	/* The name is a file name of sources.list.d: nothing that leaves it or hides it. */
+	if (!hcfg_tgt_word_ok(name, "-_.") || name[0] == '.' || !strcmp(name, "debian"))
+		return base_cause(cause, -EINVAL, _("The repository name \"%s\" is not valid."),
+				  name ? name : "");
+	if (!url_ok(apt->mirror))
+		return base_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
+				  apt->mirror ? apt->mirror : "");
+	if (!hcfg_tgt_word_ok(apt->suite, "-_./") || strstr(apt->suite, ".."))
+		return base_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
+				  apt->suite ? apt->suite : "");
+	if (apt->signed_by && *apt->signed_by &&
+	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
+		return base_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
+				  apt->signed_by);
+	comps = hcfg_tgt_split_list(flat ? "" : hcfg_tgt_empty(apt->components) ? "main" : apt->components);
+	if (!comps)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; comps[i]; i++) {
+		if (!hcfg_tgt_word_ok(comps[i], "-_/.")) {
+			rc = base_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
+					comps[i]);
+			goto out;
+		}
+	}
+	f = open_memstream(&buf, &len);
+	if (!f) {
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	fprintf(f, "# %s: a package source the installation's answer file added (repo).\n\n", name);
+	put_stanza(f, apt->mirror, apt->suite, comps, apt);
+	rel = hcfg_tgt_asprintf("/etc/apt/sources.list.d/%s.sources", name);
+	if (!hcfg_tgt_mem_close(f, &buf) || !rel) {
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	rc = hcfg_tgt_write(root, rel, buf, 0644, cause);
+out:
+	free(rel);
+	free(buf);
+	hcfg_tgt_free_list(comps);
+	return rc;
+}

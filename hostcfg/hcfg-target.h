@@ -121,6 +121,15 @@ struct hcfg_target_apt {
  */
 int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause);
 
+/*
+ * Write /etc/apt/sources.list.d/@name.sources (deb822) for one more source:
+ * @apt's mirror, suite (one ending in "/" is a flat repository, without
+ * components), components ("main" when empty), signed_by (NULL: Debian's
+ * keyring, "": none) and trusted; updates, security and disabled are not used.
+ */
+int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_target_apt *apt,
+			 char **cause);
+
 /* ---- locale, keyboard, time zone ----------------------------------------- */
 
 /*

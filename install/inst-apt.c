@@ -113,10 +113,11 @@ static void normalise_url(const char *in, char *out, size_t len)
 		snprintf(out, len, "%s", in);
 }
 
-static void add_stanza(struct base_buf *b, const struct inst_apt_source *src, const char *url,
-		       const char *suite)
+static void put_stanza(struct base_buf *b, const char *url, const char *suite, const char *comps,
+		       const char *keyring, bool trusted)
 {
-	const char *comps = src->components && *src->components ? src->components : "main";
+	if (!comps || !*comps)
+		comps = "main";
 
 	base_buf_str(b, "Types: deb\nURIs: ");
 	base_buf_str(b, url);
@@ -129,14 +130,38 @@ static void add_stanza(struct base_buf *b, const struct inst_apt_source *src, co
 		base_buf_str(b, comps);
 		base_buf_str(b, "\n");
 	}
-	if (src->trusted) {
+	if (trusted) {
 		base_buf_str(b, "Trusted: yes\n");
 	} else {
 		base_buf_str(b, "Signed-By: ");
-		base_buf_str(b, src->keyring && *src->keyring ? src->keyring : DEFAULT_KEYRING);
+		base_buf_str(b, keyring && *keyring ? keyring : DEFAULT_KEYRING);
 		base_buf_str(b, "\n");
 	}
 	base_buf_str(b, "\n");
+}
+
+static void add_stanza(struct base_buf *b, const struct inst_apt_source *src, const char *url,
+		       const char *suite)
+{
+	put_stanza(b, url, suite, src->components, src->keyring, src->trusted);
+}
+
+/* Is each extra repository something apt's configuration can hold, its key readable? */
+static int extras_ok(const struct inst_apt_source *src, char **cause)
+{
+	for (size_t i = 0; i < src->n_extra; i++) {
+		const struct inst_apt_extra *x = &src->extra[i];
+
+		if (!x->url || !*x->url || !x->suite || !*x->suite || has_bad_char(x->url) ||
+		    has_bad_char(x->suite) || has_bad_char(x->components) || has_bad_char(x->keyring) ||
+		    strpbrk(x->url, " \t") || strchr(x->suite, ' '))
+			return base_cause(cause, -EINVAL, _("The package source %s is not valid."),
+					  x->url ? x->url : "");
+		if (!x->trusted && (!x->keyring || access(x->keyring, R_OK) < 0))
+			return base_cause(cause, -ENOENT, _("The key of the package source %s is missing."),
+					  x->url);
+	}
+	return 0;
 }
 
 static int write_text(const char *dir, const char *rel, const char *text, char **cause)
@@ -173,6 +198,9 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 				  workdir ? workdir : "");
 	if (!src->trusted && access(keyring, R_OK) < 0)
 		return base_cause(cause, -ENOENT, _("The archive keyring %s is missing."), keyring);
+	rc = extras_ok(src, cause);
+	if (rc < 0)
+		return rc;
 	rc = hcfg_mkdirs(workdir, cause);
 	if (rc < 0)
 		return rc;
@@ -209,6 +237,11 @@ static int aptenv_setup(struct aptenv *ae, const struct inst_apt_source *src, co
 		else
 			snprintf(sec_suite, sizeof(sec_suite), "%s-security", src->suite);
 		add_stanza(&list, src, ae->security, sec_suite);
+	}
+	for (size_t i = 0; i < src->n_extra; i++) {
+		const struct inst_apt_extra *x = &src->extra[i];
+
+		put_stanza(&list, x->url, x->suite, x->components, x->keyring, x->trusted);
 	}
 
 	/* Every path apt would take from the host points into the work directory or nowhere. */

@@ -93,6 +93,15 @@ int inst_apt_status_parse(const char *line, struct inst_apt_status *st);
 
 /* ---- dependency resolution and download (inst-apt.c) ----------------------- */
 
+/* An extra repository beside the mirror (the answer file's repo command). */
+struct inst_apt_extra {
+	const char *url;             /* "http://host/debian" */
+	const char *suite;           /* "bookworm"; one ending in "/" is a flat repository */
+	const char *components;      /* space-separated, NULL or "": "main" */
+	const char *keyring;         /* its signing key (a .gpg or .asc file); NULL when trusted */
+	bool trusted;                /* no signature check: taken as is */
+};
+
 /* Where packages come from; apt runs with a private configuration built from this. */
 struct inst_apt_source {
 	const char *mirror;          /* "http://host/debian"; a local repository as "file:/dir" or "/dir" */
@@ -105,6 +114,8 @@ struct inst_apt_source {
 	bool recommends;             /* resolve with Recommends, as an apt run that installs them */
 	bool standard;               /* add every package of Priority standard (tasksel's standard) */
 	const char *arch;            /* NULL: "amd64" */
+	const struct inst_apt_extra *extra;  /* more repositories apt takes packages from */
+	size_t n_extra;
 };
 
 struct inst_pkg {
@@ -154,6 +165,16 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 		      const char *workdir, int logfd,
 		      void (*progress)(void *opaque, unsigned permille, const char *text),
 		      void *opaque, char **cause);
+
+/*
+ * Check that @data (@len bytes, binary or ASCII-armored) holds an OpenPGP
+ * public key and, when @fpr (upper-case hex) is not NULL or "", that a key
+ * or subkey in it has that fingerprint. *@armored tells which form it is
+ * (apt names such a keyring .asc). Returns 0, or -EINVAL with a cause that
+ * names @what.
+ */
+int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char *what,
+		       bool *armored, char **cause);
 
 /* The package called @name, or NULL. */
 const struct inst_pkg *inst_pkgset_find(const struct inst_pkgset *set, const char *name);

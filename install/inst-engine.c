@@ -179,11 +179,14 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc < 0)
 		return rc;
 	rc = eng_mirror_keyring(e, cause);
+	if (rc == 0)
+		rc = eng_repo_keys(e, cause);
 	if (rc < 0)
 		return rc;
 	eng_fill_source(p, &src, url, sizeof(url));
 	if (*e->keyring)
 		src.keyring = e->keyring;
+	eng_repo_source(e, &src);
 	pkgs = inst_plan_package_set(p);
 	if (e->have_pkgs)
 		inst_pkgset_free(&e->pkgs);

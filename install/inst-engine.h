@@ -57,6 +57,10 @@ struct inst_engine {
 	bool vg_made[INST_MAX_VGS];
 	char ospite_deb[PATH_MAX];  /* the ospite package file the host gets; "" when apt takes it by name */
 	char keyring[PATH_MAX];     /* a mirror's keys: Debian's and the install medium's; "" for Debian's */
+	/* The answer file's extra repositories, their keys checked and kept in the work folder. */
+	struct inst_apt_extra repo_src[INST_MAX_REPOS];
+	char repo_key[INST_MAX_REPOS][PATH_MAX];
+	size_t n_repo_src;
 };
 
 /* ---- inst-engine.c: the log and the front end ---------------------------------- */
@@ -121,6 +125,19 @@ int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause);
 int eng_mirror_keyring(struct inst_engine *e, char **cause);
 /* The package source of the plan, for apt's resolver and downloader (@buf holds a file: URL). */
 void eng_fill_source(const struct inst_plan *p, struct inst_apt_source *src, char *buf, size_t len);
+
+/* ---- inst-repo.c: the answer file's extra repositories ------------------------------ */
+
+/*
+ * Read each repository's key (a file, or fetched over http or https), check
+ * that it is an OpenPGP public key with the fingerprint the file gives, and
+ * keep it in the work folder for apt (e->repo_src).
+ */
+int eng_repo_keys(struct inst_engine *e, char **cause);
+/* Add the repositories eng_repo_keys() prepared to @src. */
+void eng_repo_source(const struct inst_engine *e, struct inst_apt_source *src);
+/* The host keeps them: /etc/apt/keyrings/NAME.gpg (or .asc) and sources.list.d/NAME.sources. */
+int eng_repo_host(struct inst_engine *e, char **cause);
 
 /* ---- inst-storage.c: LVM and RAID 1 ------------------------------------------------ */
 /* Partition the plan's disk (and disk2), each entry's device in e->partdev. */

@@ -371,7 +371,13 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	rc = eng_mount_cache(e, cause);
 	if (rc < 0)
 		return rc;
-	/* A local directory is read by apt outside the target: copy:// puts the files in the cache. */
+	/*
+	 * Only the installation source: the base system is Debian's required and
+	 * important set. The answer file's extra repositories reach the target
+	 * through apt (eng_repo_host()), so that nothing mmdebstrap leaves in the
+	 * target's sources.list names a key in the work folder.
+	 * A local directory is read by apt outside the target: copy:// puts the files in the cache.
+	 */
 	if (p->src == INST_SRC_LOCAL)
 		snprintf(mirror, sizeof(mirror), "deb [trusted=yes] copy://%s %s main", p->local_dir,
 			 p->suite);
@@ -446,6 +452,7 @@ int eng_step_base(struct inst_engine *e, char **cause)
 	eng_fill_source(p, &src, url, sizeof(url));
 	if (*e->keyring)
 		src.keyring = e->keyring;
+	eng_repo_source(e, &src);
 	/* Everything is fetched first, once, into the cache both the base system and apt use. */
 	rc = inst_apt_download(&src, &e->pkgs, aptdir, e->logfd, dl_progress, e, cause);
 	if (rc < 0)
@@ -684,6 +691,9 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 		apt.signed_by = TARGET_KEYRING;
 	}
 	rc = hcfg_target_apt_sources(e->target, &apt, cause);
+	/* The answer file's extra repositories: apt below installs from them, and the host keeps them. */
+	if (!rc)
+		rc = eng_repo_host(e, cause);
 	if (!rc)
 		rc = hcfg_target_block_daemons(e->target, true, cause);
 	if (!rc)
