@@ -419,15 +419,22 @@ static const char *const base_pkgs[] = {
 	"linux-image-amd64", "zstd", "grub-pc", "openssh-server", "ifupdown", "bridge-utils",
 	"isc-dhcp-client", "locales", "keyboard-configuration", "console-setup", "xfsprogs",
 	"libvirt-daemon-system", "libvirt-clients", "qemu-utils", "ca-certificates",
-	/* What the host console links with (objdump -p: NEEDED), beyond what libvirt brings. */
-	"libnewt0.52", "libvirt0", "libpam0g", "libjson-c5", "libnl-3-200",
-	"libnl-route-3-200", "libparted2", "libblkid1", "libssl3",
-	/* The console's cloud-init seeds for guests made from templates: mkfs.vfat and mcopy. */
+	/*
+	 * The console's cloud-init seeds for guests made from templates: mkfs.vfat
+	 * and mcopy. The ospite package only recommends them, and apt runs with
+	 * --no-install-recommends. The libraries the programs link with are not
+	 * named: the package's Depends (shlibs) bring them, whether it comes from
+	 * the source by name or as a file (eng_ospite_package() adds its Depends).
+	 */
 	"dosfstools", "mtools", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };
-/* Of the base set, what the engine and the installed host rely on; the rest may be excluded. */
+/*
+ * Of the base set, what the engine and the installed host rely on; the rest
+ * may be excluded. The console's libraries too: the ospite package depends
+ * on them, so leaving one out cannot work, and the file is told so.
+ */
 static const char *const needed_pkgs[] = {
 	"linux-image-amd64", "grub-pc", "ifupdown", "bridge-utils", "isc-dhcp-client", "locales",
 	"keyboard-configuration", "xfsprogs", "libvirt-daemon-system", "libnewt0.52", "libvirt0",

@@ -413,6 +413,11 @@ static void test_package_set(void **state)
 	free(v);
 	assert_false(xen);
 	assert_true(kvm);
+	/* The console's libraries come with the ospite package's Depends, and still cannot be left out. */
+	assert_false(has_pkg(&p, "libnewt0.52"));
+	assert_false(has_pkg(&p, "libvirt0"));
+	assert_true(has_pkg(&p, "mtools"));
+	assert_true(inst_plan_pkg_needed(&p, "libnewt0.52"));
 	inst_plan_free(&p);
 }
 
