@@ -167,6 +167,49 @@ static uint64_t round_pe(uint64_t mib)
 	return mib / PE_MIB * PE_MIB;
 }
 
+void inst_plan_grow_share(const struct inst_plan *p,
+			  bool (*in)(const struct inst_part *e, const void *arg), const void *arg,
+			  uint64_t left, uint64_t unit, uint64_t *sizes)
+{
+	size_t ngrow = 0;
+
+	for (size_t i = 0; i < p->n_parts; i++)
+		ngrow += in(&p->parts[i], arg) && p->parts[i].grow;
+	while (left >= unit && ngrow > 0) {
+		uint64_t share = left / ngrow / unit * unit, given = 0;
+		size_t open = 0;
+
+		/* Less than a share each: one unit at a time, to the first ones. */
+		if (share == 0)
+			share = unit;
+		for (size_t i = 0; i < p->n_parts && given + share <= left; i++) {
+			const struct inst_part *e = &p->parts[i];
+			uint64_t add = share;
+
+			if (!in(e, arg) || !e->grow || (e->max_mib && sizes[i] >= e->max_mib))
+				continue;
+			if (e->max_mib && sizes[i] + add > e->max_mib)
+				add = e->max_mib - sizes[i];
+			sizes[i] += add;
+			given += add;
+			if (!e->max_mib || sizes[i] < e->max_mib)
+				open++;
+		}
+		left -= given;
+		ngrow = open;
+		if (given == 0)
+			break;
+	}
+}
+
+/* Is @e a logical volume of the group @arg that takes space of it (not a thin volume)? */
+static bool in_group(const struct inst_part *e, const void *arg)
+{
+	const struct inst_vg *vg = arg;
+
+	return !strcmp(e->vg, vg->name) && !*e->pool;
+}
+
 static void where_prefix(const struct inst_plan *p, struct inst_loc at, char *buf, size_t len)
 {
 	char w[300];
@@ -209,7 +252,6 @@ int inst_plan_resolve_storage(const struct inst_plan *p, uint64_t *sizes, char *
 	for (size_t g = 0; g < p->n_vgs; g++) {
 		const struct inst_vg *vg = &p->vgs[g];
 		uint64_t total = inst_plan_vg_mib(p, vg, sizes), fixed = 0, pool = 0;
-		size_t ngrow = 0;
 
 		for (int pass = 0; pass < 2; pass++)
 			for (size_t i = 0; i < p->n_parts; i++) {
@@ -224,7 +266,6 @@ int inst_plan_resolve_storage(const struct inst_plan *p, uint64_t *sizes, char *
 					sizes[i] = (e->size_mib + PE_MIB - 1) / PE_MIB * PE_MIB;
 				} else {
 					fixed += sizes[i];
-					ngrow += e->grow;
 				}
 				/* A thin pool keeps its metadata, and a spare copy, beside it. */
 				if (pass == 1 && e->thinpool)
@@ -237,34 +278,8 @@ int inst_plan_resolve_storage(const struct inst_plan *p, uint64_t *sizes, char *
 					  _("%sThe logical volumes of the volume group %s need %llu MiB, but its physical volumes hold only %llu MiB."),
 					  w, vg->name, (unsigned long long)fixed, (unsigned long long)total);
 		}
-		/* What is left goes to the grow volumes, each up to its --maxsize. */
-		uint64_t left = total - fixed;
-
-		while (left >= PE_MIB && ngrow > 0) {
-			uint64_t share = round_pe(left / ngrow), given = 0;
-			size_t open = 0;
-
-			if (share == 0)
-				share = PE_MIB;
-			for (size_t i = 0; i < p->n_parts && given + share <= left; i++) {
-				const struct inst_part *e = &p->parts[i];
-				uint64_t add = share;
-
-				if (strcmp(e->vg, vg->name) || *e->pool || !e->grow ||
-				    (e->max_mib && sizes[i] >= e->max_mib))
-					continue;
-				if (e->max_mib && sizes[i] + add > e->max_mib)
-					add = e->max_mib - sizes[i];
-				sizes[i] += add;
-				given += add;
-				if (!e->max_mib || sizes[i] < e->max_mib)
-					open++;
-			}
-			left -= given;
-			ngrow = open;
-			if (given == 0)
-				break;
-		}
+		/* What is left goes to the grow volumes, each up to its --maxsize, in whole extents. */
+		inst_plan_grow_share(p, in_group, vg, total - fixed, PE_MIB, sizes);
 	}
 	/* Thin volumes: their own (virtual) size, or with --grow the whole pool. */
 	for (size_t i = 0; i < p->n_parts; i++) {

@@ -9,6 +9,15 @@
 void inst_plan_ks_word(struct base_buf *s, const char *v);
 /* " --name=value" with the value quoted as needed. */
 void inst_plan_ks_opt(struct base_buf *s, const char *name, const char *v);
+/*
+ * Give @left MiB to the entries @in picks that grow: in equal shares rounded
+ * down to @unit MiB (one unit at a time when less is left), each up to its
+ * maximum; @sizes holds their sizes so far. The partitions of a disk share
+ * by the MiB, the logical volumes of a group by the extent.
+ */
+void inst_plan_grow_share(const struct inst_plan *p,
+			  bool (*in)(const struct inst_part *e, const void *arg), const void *arg,
+			  uint64_t left, uint64_t unit, uint64_t *sizes);
 /* Sizes of arrays and logical volumes, once @sizes holds those of the partitions. */
 int inst_plan_resolve_storage(const struct inst_plan *p, uint64_t *sizes, char **cause);
 /* The space of a volume group from the sizes of its physical volumes, in MiB. */

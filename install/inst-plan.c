@@ -344,54 +344,31 @@ int inst_plan_add_biosboot(struct inst_plan *p)
 	return 1;
 }
 
+/* Is @e a partition of the disk *@arg (0: the first, 1: the second of RAID 1)? */
+static bool on_disk(const struct inst_part *e, const void *arg)
+{
+	return inst_part_on_disk(e) && e->disk_n == *(const unsigned *)arg;
+}
+
 /* Share @disk_mib among the partitions of disk @disk_n, growing the grow ones. */
 static int resolve_disk(const struct inst_plan *p, unsigned disk_n, uint64_t disk_mib,
 			uint64_t *sizes, char **cause)
 {
 	/* 1 MiB in front for alignment and the GPT, 1 MiB at the end for its backup. */
 	uint64_t avail = disk_mib > 2 ? disk_mib - 2 : 0, fixed = 0;
-	size_t ngrow = 0;
 
 	for (size_t i = 0; i < p->n_parts; i++) {
 		if (!inst_part_on_disk(&p->parts[i]) || p->parts[i].disk_n != disk_n)
 			continue;
 		fixed += p->parts[i].size_mib;
 		sizes[i] = p->parts[i].size_mib;
-		if (p->parts[i].grow)
-			ngrow++;
 	}
 	if (fixed > avail)
 		return base_cause(cause, -ENOSPC,
 				  _("The partitions need %llu MiB but the disk holds only %llu MiB."),
 				  (unsigned long long)fixed, (unsigned long long)avail);
 	/* Share what is left among the grow entries, honouring their maximum sizes. */
-	uint64_t left = avail - fixed;
-
-	while (left > 0 && ngrow > 0) {
-		uint64_t share = left / ngrow, given = 0;
-		size_t open = 0;
-
-		if (share == 0)
-			break;
-		for (size_t i = 0; i < p->n_parts; i++) {
-			const struct inst_part *e = &p->parts[i];
-			uint64_t add = share;
-
-			if (!inst_part_on_disk(e) || e->disk_n != disk_n || !e->grow ||
-			    (e->max_mib && sizes[i] >= e->max_mib))
-				continue;
-			if (e->max_mib && sizes[i] + add > e->max_mib)
-				add = e->max_mib - sizes[i];
-			sizes[i] += add;
-			given += add;
-			if (!e->max_mib || sizes[i] < e->max_mib)
-				open++;
-		}
-		left -= given;
-		ngrow = open;
-		if (given == 0)
-			break;
-	}
+	inst_plan_grow_share(p, on_disk, &disk_n, avail - fixed, 1, sizes);
 	return 0;
 }
 

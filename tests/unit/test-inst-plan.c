@@ -156,6 +156,18 @@ static void test_auto_layout(void **state)
 	for (size_t i = 0; i < p.n_parts; i++)
 		sum += sizes[i];
 	assert_int_equal(sum, 99998);
+	/* Without a maximum, the MiB an even share leaves over go too: nothing of the disk is lost. */
+	p.parts[2].max_mib = 0;
+	p.parts[2].size_mib = p.parts[4].size_mib;
+	for (uint64_t disk = 100001; disk <= 100002; disk++) {
+		assert_int_equal(inst_plan_resolve_sizes(&p, disk, sizes, NULL), 0);
+		sum = 0;
+		for (size_t i = 0; i < p.n_parts; i++)
+			sum += sizes[i];
+		assert_int_equal(sum, disk - 2);
+		/* The odd MiB, if any, goes to the first of them. */
+		assert_true(sizes[2] == sizes[4] || sizes[2] == sizes[4] + 1);
+	}
 	inst_plan_free(&p);
 }
 
