@@ -611,8 +611,11 @@ static int index_load(struct index *ix, const char *lists, const char *arch, cha
 				arch);
 	if (rc < 0)
 		return rc;
-	qsort(ix->names.v, ix->names.n, sizeof(*ix->names.v), key_cmp);
-	qsort(ix->provides.v, ix->provides.n, sizeof(*ix->provides.v), key_cmp_name);
+	/* An index without Provides has no array at all, and qsort must not be given NULL. */
+	if (ix->names.n)
+		qsort(ix->names.v, ix->names.n, sizeof(*ix->names.v), key_cmp);
+	if (ix->provides.n)
+		qsort(ix->provides.v, ix->provides.n, sizeof(*ix->provides.v), key_cmp_name);
 	/* Chain the entries of one name, so that a lookup walks them without the array. */
 	for (size_t i = 0; i < ix->names.n; i++) {
 		const struct key *k = &ix->names.v[i];
