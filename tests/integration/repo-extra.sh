@@ -20,44 +20,13 @@ trap cleanup EXIT
 # apt fetches and checks as its unprivileged _apt user.
 chmod 755 "$tmp"
 
-# deb NAME [DEPENDS]: a small package.
-deb() {
-	mkdir -p "$tmp/pkg-$1/DEBIAN"
-	{
-		printf 'Package: %s\nVersion: 1.0\nArchitecture: amd64\n' "$1"
-		printf 'Maintainer: ospite tests <tests@example.org>\nPriority: optional\n'
-		[ -n "${2:-}" ] && printf 'Depends: %s\n' "$2"
-		printf 'Description: a package of the extra repository test\n'
-	} >"$tmp/pkg-$1/DEBIAN/control"
-	dpkg-deb --root-owner-group --build "$tmp/pkg-$1" "$tmp/$1_1.0_amd64.deb" >/dev/null ||
-		fail "dpkg-deb $1"
-}
-# repo DIR DEB...: a repository of suite bookworm, component main, signed later.
-repo() {
-	local dir=$tmp/www/$1
-	shift
-	mkdir -p "$dir/pool/main" "$dir/dists/bookworm/main/binary-amd64"
-	for d in "$@"; do cp "$tmp/${d}_1.0_amd64.deb" "$dir/pool/main/"; done
-	(
-		cd "$dir" || exit 1
-		apt-ftparchive packages pool >dists/bookworm/main/binary-amd64/Packages
-		apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
-			-o APT::FTPArchive::Release::Codename=bookworm \
-			-o APT::FTPArchive::Release::Components=main \
-			-o APT::FTPArchive::Release::Architectures=amd64 \
-			release dists/bookworm >"$tmp/Release"
-		mv "$tmp/Release" dists/bookworm/Release
-	) || fail "apt-ftparchive for $dir"
-}
-deb main-probe
-deb extra-only main-probe
-repo main main-probe
-repo extra extra-only
+. "$root/tests/lib/test-repo.sh"
+test_deb "$tmp" main-probe && test_deb "$tmp" extra-only main-probe || fail "dpkg-deb"
+test_repo "$tmp" "$tmp/www/main" main-probe && test_repo "$tmp" "$tmp/www/extra" extra-only ||
+	fail "apt-ftparchive"
 # The mirror is signed as the install medium's repository is; the extra one by a key of its own.
-"$root/media/sign-repo.sh" key "$tmp/gnupg-main" "$tmp/main.gpg" || fail "no mirror key made"
-"$root/media/sign-repo.sh" sign "$tmp/gnupg-main" "$tmp/www/main/dists/bookworm" || fail "signing the mirror"
-"$root/media/sign-repo.sh" key "$tmp/gnupg-extra" "$tmp/extra.gpg" || fail "no repository key made"
-"$root/media/sign-repo.sh" sign "$tmp/gnupg-extra" "$tmp/www/extra/dists/bookworm" || fail "signing the repository"
+test_repo_sign "$tmp/gnupg-main" "$tmp/www/main" "$tmp/main.gpg" || fail "signing the mirror"
+test_repo_sign "$tmp/gnupg-extra" "$tmp/www/extra" "$tmp/extra.gpg" || fail "signing the repository"
 gpg --batch --quiet --homedir "$tmp/gnupg-extra" --armor --export >"$tmp/www/extra.asc" ||
 	fail "no armored key"
 gpgconf --homedir "$tmp/gnupg-extra" --kill gpg-agent 2>/dev/null
@@ -65,7 +34,6 @@ fpr=$(gpg --batch --with-colons --homedir "$tmp/gnupg-extra" --show-keys "$tmp/e
 	awk -F: '$1 == "fpr" { print $10; exit }')
 gpgconf --homedir "$tmp/gnupg-extra" --kill gpg-agent 2>/dev/null
 [ ${#fpr} = 40 ] || fail "no fingerprint for the repository key: '$fpr'"
-chmod 644 "$tmp/main.gpg" "$tmp/extra.gpg"
 
 python3 "$root/tests/lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
 srv=$!
