@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end, unattended: a KVM host from an answer file written the Anaconda way (a Czech locale, a console keymap, a user in wheel, a firewall, no IPv6, reqpart, ext3), booted under QEMU.
+# End to end, unattended: a KVM host from an answer file written the Anaconda way (a Czech locale, a console keymap, a user in wheel, a firewall, no IPv6, reqpart, ext3, a package from an extra signed repository), booted under QEMU.
 set -u
 . "$(dirname "$0")/../lib/installer.sh"
 need_root "for loop devices"
@@ -8,11 +8,20 @@ command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missin
 tmp=$(mktemp -d /var/tmp/ospite-e2e-kvm-answers.XXXXXX)
 work=$(e2e_workdir)
 mkdir -p "$work"
-sentinel= qpid= mnt=
-trap e2e_cleanup EXIT
+sentinel= qpid= mnt= srv=
+trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; e2e_cleanup' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 make_sentinel "$tmp"
+# repo: a package only a repository of the site has, signed by its own key, on loopback HTTP.
+. "$(dirname "$0")/../lib/test-repo.sh"
+chmod 755 "$tmp"
+test_deb "$tmp" site-probe && test_repo "$tmp" "$tmp/www/site" site-probe || fail "no site repository"
+test_repo_sign "$tmp/gnupg" "$tmp/www/site" "$tmp/site.gpg" || fail "the site repository is not signed"
+python3 "$(dirname "$0")/../lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
+srv=$!
+for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+[ -s "$tmp/port" ] || fail "the loopback HTTP server did not start"
 cat >"$tmp/host.ks" <<'KS'
 text
 lang cs_CZ.UTF-8
@@ -32,11 +41,14 @@ part swap --size=256
 part /var/lib/ospite/images --fstype=xfs --size=1024 --grow
 skipx
 shutdown
+repo --name=site --baseurl=http://127.0.0.1:@PORT@/site --key=@TMP@/site.gpg --install
 %packages --excludedocs
 @core
 -plymouth
+site-probe
 %end
 KS
+sed -i "s|@PORT@|$(cat "$tmp/port")|; s|@TMP@|$tmp|" "$tmp/host.ks"
 "$B/ospite-install" --answer "$tmp/host.ks" --image "$tmp/disk.img" --image-size 8G \
 	--workdir "$work" --log "$tmp/install.log" --serial ttyS0,115200 </dev/null >"$tmp/out" 2>&1
 rc=$?
@@ -62,6 +74,11 @@ grep -q 'tcp dport 8080 accept' "$mnt/etc/nftables.conf" || fail "no firewall ru
 [ -L "$mnt/etc/systemd/system/sysinit.target.wants/nftables.service" ] ||
 	ls "$mnt"/etc/systemd/system/*.wants/nftables.service >/dev/null 2>&1 || fail "nftables is not enabled"
 grep -q 'disable_ipv6 = 1' "$mnt/etc/sysctl.d/70-ospite-noipv6.conf" || fail "IPv6 is not turned off"
+grep -q '^Package: site-probe$' "$mnt/var/lib/dpkg/status" || fail "site-probe from the site repository is not installed"
+grep -qx "URIs: http://127.0.0.1:$(cat "$tmp/port")/site" "$mnt/etc/apt/sources.list.d/site.sources" &&
+	grep -qx 'Signed-By: /etc/apt/keyrings/site.gpg' "$mnt/etc/apt/sources.list.d/site.sources" ||
+	fail "the host does not keep the site repository: $(cat "$mnt/etc/apt/sources.list.d/site.sources")"
+cmp -s "$tmp/site.gpg" "$mnt/etc/apt/keyrings/site.gpg" || fail "the host does not keep the site repository's key"
 link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)
 mac=$(sed -n 's/^MACAddress=//p' "$link")
 umount "$mnt"; mnt=
