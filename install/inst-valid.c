@@ -304,6 +304,14 @@ bad:
 			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
 }
 
+void inst_serial_trim(char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > 2 && !strcmp(s + l - 2, "n8") && isdigit((unsigned char)s[l - 3]) && strchr(s, ','))
+		s[l - 2] = '\0';
+}
+
 int inst_valid_ipv6(const char *s, char **cause)
 {
 	struct in6_addr a6;

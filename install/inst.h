@@ -330,6 +330,9 @@ int inst_valid_package(const char *s, char **cause);
 int inst_valid_cmdline(const char *s, char **cause);
 /* A serial console "ttyS0,115200" (the speed may be left out). */
 int inst_valid_serial(const char *s, char **cause);
+/* Linux's console= form "ttyS0,115200n8" made ospite's "ttyS0,115200": the host gets no parity
+ * and 8 bits anyway. Any other ending is left for inst_valid_serial to refuse. */
+void inst_serial_trim(char *s);
 /* A crypt(3) hash this system can check ("$y$...", "$6$..."). */
 int inst_valid_hash(const char *s, char **cause);
 /* Is the hash of a method too weak to keep without a warning (MD5, "$1$")? */

@@ -1312,9 +1312,7 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 				got = true;
 				continue;
 			}
-			/* Linux's "115200n8" is what ospite writes anyway. */
-			if (l > 2 && !strcmp(s + l - 2, "n8"))
-				s[l - 2] = '\0';
+			inst_serial_trim(s);
 			if (!strchr(s, ','))
 				snprintf(s + strlen(s), sizeof(s) - strlen(s), ",115200");
 			if (got) {

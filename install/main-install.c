@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 	uint64_t image_mib = 8192;
 	struct sysinfo si;
 	struct inst_unattended un = { .progress_fd = -1 };
-	char *ks_cmdline = NULL, *ks_sha256 = NULL, serial_buf[32] = "";
+	char *ks_cmdline = NULL, *ks_sha256 = NULL, serial_buf[32] = "", serial_arg[64];
 	int opt, rc;
 
 	tui_i18n_init(NULL);
@@ -166,7 +166,15 @@ int main(int argc, char **argv)
 		}
 		case 'l': logpath = optarg; break;
 		case 'w': workdir = optarg; break;
-		case 'S': serial = optarg; break;
+		case 'S':
+			/* The boot menu passes the kernel's console=ttyS0,115200n8 as it is. */
+			serial = optarg;
+			if (strlen(optarg) < sizeof(serial_arg)) {
+				snprintf(serial_arg, sizeof(serial_arg), "%s", optarg);
+				inst_serial_trim(serial_arg);
+				serial = serial_arg;
+			}
+			break;
 		case 'L': lang = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("ospite-install %s\n", OSPITE_VERSION); return 0;

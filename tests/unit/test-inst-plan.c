@@ -50,6 +50,17 @@ static void test_addresses(void **state)
 	assert_int_equal(inst_valid_prefix("0", &prefix, NULL), -EINVAL);
 	assert_int_equal(inst_valid_dns("192.0.2.1 2001:db8::1", NULL), 0);
 	assert_int_equal(inst_valid_dns("192.0.2.1,nameserver", NULL), -EINVAL);
+	/* Linux's console= form, as the boot menu passes it: n8 goes, any other ending is refused. */
+	char ser[][24] = { "ttyS0,115200n8", "ttyS1,9600", "ttyS0,115200e7", "ttyS0n8" };
+
+	for (size_t i = 0; i < sizeof(ser) / sizeof(ser[0]); i++)
+		inst_serial_trim(ser[i]);
+	assert_string_equal(ser[0], "ttyS0,115200");
+	assert_string_equal(ser[1], "ttyS1,9600");
+	assert_string_equal(ser[2], "ttyS0,115200e7");
+	assert_int_equal(inst_valid_serial(ser[0], NULL), 0);
+	assert_int_equal(inst_valid_serial(ser[2], NULL), -EINVAL);
+	assert_int_equal(inst_valid_serial(ser[3], NULL), -EINVAL);
 	assert_int_equal(inst_valid_url("http://mirror.example.org/debian", NULL), 0);
 	assert_int_equal(inst_valid_url("file:/srv/debian", NULL), 0);
 	assert_int_equal(inst_valid_url("ftp://x/debian", NULL), -EINVAL);
