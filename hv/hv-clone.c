@@ -219,6 +219,20 @@ static uint64_t be(const unsigned char *p, int bytes)
 	return v;
 }
 
+bool hv_qcow2_head(int fd, uint64_t *backing_off, uint32_t *backing_len, uint64_t *incompat)
+{
+	unsigned char h[80];
+	ssize_t got = pread(fd, h, sizeof(h), 0);
+
+	if (got < 20 || be(h, 4) != 0x514649fb)
+		return false;
+	*backing_off = be(h + 8, 8);
+	*backing_len = (uint32_t)be(h + 16, 4);
+	/* Version 2 has no feature bits; version 3 keeps them at 72. */
+	*incompat = be(h + 4, 4) >= 3 && got == (ssize_t)sizeof(h) ? be(h + 72, 8) : 0;
+	return true;
+}
+
 /*
  * The backing file a qcow2 image names, resolved against the image's folder (malloc'd), NULL
  * when it is not qcow2 or has none. The image is any guest's: only its fixed header and a name
@@ -226,20 +240,16 @@ static uint64_t be(const unsigned char *p, int bytes)
  */
 static char *qcow2_backing(const char *path)
 {
-	unsigned char h[20];
 	char name[PATH_MAX], *out = NULL, *slash;
 	struct stat st;
-	uint64_t off;
+	uint64_t off, incompat;
 	uint32_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || pread(fd, h, sizeof(h), 0) != sizeof(h) ||
-	    be(h, 4) != 0x514649fb)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !hv_qcow2_head(fd, &off, &len, &incompat))
 		goto out;
-	off = be(h + 8, 8);
-	len = (uint32_t)be(h + 16, 4);
 	if (!off || !len || len >= sizeof(name) || off > (uint64_t)st.st_size ||
 	    pread(fd, name, len, (off_t)off) != (ssize_t)len)
 		goto out;

@@ -421,9 +421,11 @@ int hv_seed_check(const struct hv_seed *s, char **cause);
 int hv_seed_make(const char *path, const struct hv_seed *s, const char *mac, char **cause);
 enum hv_ci { HV_CI_UNKNOWN = 0, HV_CI_NO, HV_CI_YES };
 /*
- * Whether the raw image @path has cloud-init (/etc/cloud/cloud.cfg on an ext2/3/4 file system
- * of the image or of one of its partitions), read without mounting and without writing.
- * HV_CI_UNKNOWN with a cause (a sentence) when it cannot say.
+ * Whether the raw or qcow2 (@format) image @path has cloud-init (/etc/cloud/cloud.cfg on an
+ * ext2/3/4 file system of the image or of one of its partitions), read without mounting and
+ * without writing; a qcow2 image through a read-only FUSE export of qemu-storage-daemon, and
+ * only one without a backing file or an external data file. HV_CI_UNKNOWN with a cause (a
+ * sentence) when it cannot say.
  */
 int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause);
 /* The same for the first disk image of guest @name. */

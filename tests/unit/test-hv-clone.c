@@ -306,6 +306,55 @@ static char *image(const char *name, const char *tree)
 	return img;
 }
 
+/*
+ * The same images as qcow2, read through qemu-storage-daemon's FUSE export: the answers of the
+ * raw ones, nothing changed, nothing left mounted; one with a backing file or an external data
+ * file (which would make qemu open another file the image names) is refused unread.
+ */
+static void test_cloudinit_qcow2(const char *yes_raw, const char *no_raw)
+{
+	char *yes = in_dir("ci-yes.qcow2"), *no = in_dir("ci-no.qcow2"), *over = in_dir("ci-over.qcow2");
+	char *ext = in_dir("ci-ext.qcow2"), *extdata = in_dir("ci-ext.data"), *cause = NULL;
+	enum hv_ci ci;
+
+	assert_int_equal(sh("qemu-img convert -f raw -O qcow2 '%s' '%s' && "
+			    "qemu-img convert -f raw -O qcow2 '%s' '%s'", yes_raw, yes, no_raw, no), 0);
+	assert_int_equal(sh("sha256sum '%s' '%s' >'%s.sum'", yes, no, yes), 0);
+	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), 0);
+	assert_int_equal(ci, HV_CI_YES);
+	assert_int_equal(hv_image_cloudinit(no, "qcow2", &ci, &cause), 0);
+	assert_int_equal(ci, HV_CI_NO);
+	assert_null(cause);
+	assert_int_equal(sh("sha256sum -c --quiet '%s.sum'", yes), 0);
+	assert_int_equal(sh("! grep -q ospite-ci /proc/self/mountinfo && ! ls -d /tmp/ospite-ci.* 2>/dev/null"), 0);
+
+	assert_int_equal(sh("qemu-img create -q -f qcow2 -F qcow2 -b '%s' '%s'", yes, over), 0);
+	assert_int_equal(hv_image_cloudinit(over, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	assert_non_null(strstr(cause, "is an overlay over another image"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(sh("qemu-img convert -q -f raw -O qcow2 -o data_file='%s' '%s' '%s'",
+			    extdata, yes_raw, ext), 0);
+	assert_int_equal(hv_image_cloudinit(ext, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	assert_non_null(strstr(cause, "keeps its data in another file"));
+	free(cause);
+	cause = NULL;
+	/* A damaged header: qemu's refusal, in a sentence. */
+	assert_int_equal(sh("cp '%s' '%s' && printf '\\377\\377\\377\\377' | "
+			    "dd of='%s' bs=1 seek=20 conv=notrunc status=none", no, over, over), 0);
+	assert_int_equal(hv_image_cloudinit(over, "qcow2", &ci, &cause), -EIO);
+	assert_non_null(strstr(cause, "qemu could not read the image"));
+	free(cause);
+	assert_int_equal(sh("! grep -q ospite-ci /proc/self/mountinfo && ! ls -d /tmp/ospite-ci.* 2>/dev/null"), 0);
+	free(yes);
+	free(no);
+	free(over);
+	free(ext);
+	free(extdata);
+}
+
 static void test_cloudinit(void **state)
 {
 	char *tree_yes = in_dir("tree-yes"), *tree_no = in_dir("tree-no"), *cause = NULL;
@@ -328,11 +377,18 @@ static void test_cloudinit(void **state)
 	assert_non_null(strstr(cause, "No Linux file system"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(hv_image_cloudinit(yes, "vmdk", &ci, &cause), -ENOTSUP);
 	assert_int_equal(ci, HV_CI_UNKNOWN);
 	free(cause);
+	cause = NULL;
+	/* A raw image that is not qcow2 is not read as one. */
+	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "is not a qcow2 image"));
+	free(cause);
+	cause = NULL;
 	/* The image was only read. */
 	assert_int_equal(sh("sfdisk -d '%s' | grep -q 'start=        2048'", yes), 0);
+	test_cloudinit_qcow2(yes, no);
 	free(yes);
 	free(no);
 	free(none);
