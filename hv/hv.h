@@ -431,8 +431,14 @@ int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, cha
 /* The same for the first disk image of guest @name. */
 int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause);
 
-/* The namespace of ospite's element in a guest's libvirt <metadata>. */
-#define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
+/*
+ * The namespace of ospite's element in a guest's libvirt <metadata>. A URN of a UUID made once
+ * for it (RFC 4122): unique without a domain name that the project would have to keep, and
+ * never to change. HV_XMLNS_OLD is the placeholder earlier versions wrote: read, and replaced
+ * by HV_XMLNS when the element is next written.
+ */
+#define HV_XMLNS "urn:uuid:69fd7813-bc5b-4482-a7f2-a04541ca6a18"
+#define HV_XMLNS_OLD "https://ospite.example.org/xmlns/guest/1"
 
 struct hv_clone_opts {
 	const char *source;   /* a shut-off guest */

@@ -230,6 +230,56 @@ static void test_linked(void **state)
 	free(src);
 }
 
+/*
+ * A template marked by an earlier version, in the old placeholder namespace: still a template,
+ * its clones are not, and the next change moves the element, other children kept, to HV_XMLNS.
+ */
+static void test_template_old_ns(void)
+{
+	struct hv_clone_opts o = { .source = "full1", .name = "fromold", .linked = true };
+	virDomainPtr dom = virDomainLookupByName(conn->c, "full1");
+	char **names = NULL, *cause = NULL, *meta;
+	size_t n = 0;
+	bool on = false;
+
+	assert_non_null(dom);
+	assert_null(virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS_OLD,
+					 VIR_DOMAIN_AFFECT_CONFIG));
+	assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, HV_XMLNS,
+					      VIR_DOMAIN_AFFECT_CONFIG), 0);
+	assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+					      "<guest><backup last='y'/><template/></guest>", "ospite",
+					      HV_XMLNS_OLD, VIR_DOMAIN_AFFECT_CONFIG), 0);
+	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(hv_templates(conn, &names, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "full1");
+	free(names[0]);
+	free(names);
+	assert_int_equal(hv_start(conn, "full1", &cause), -EPERM);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), 0);
+	assert_int_equal(hv_template_get(conn, "fromold", &on, NULL), 0);
+	assert_false(on);
+	assert_int_equal(hv_undefine(conn, "fromold", true, NULL), 0);
+	assert_int_equal(hv_template_set(conn, "full1", false, NULL), 0);
+	assert_null(virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS_OLD,
+					 VIR_DOMAIN_AFFECT_CONFIG));
+	meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS,
+				    VIR_DOMAIN_AFFECT_CONFIG);
+	assert_non_null(meta);
+	assert_non_null(strstr(meta, "last=\"y\""));
+	assert_null(strstr(meta, "template"));
+	free(meta);
+	assert_int_equal(hv_template_set(conn, "full1", true, NULL), 0);
+	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(hv_template_set(conn, "full1", false, NULL), 0);
+	virDomainFree(dom);
+}
+
 static void test_template(void **state)
 {
 	struct hv_clone_opts o = { .source = "full1", .name = "fromtpl", .linked = true };
@@ -276,6 +326,7 @@ static void test_template(void **state)
 	assert_int_equal(hv_template_set(conn, "full1", true, &cause), -EBUSY);
 	free(cause);
 	assert_int_equal(hv_destroy(conn, "full1", NULL), 0);
+	test_template_old_ns();
 }
 
 /* Run a shell command line; its status. */
