@@ -1336,6 +1336,8 @@ int hv_restore(struct hv_conn *conn, const char *path, const struct hv_rs_opts *
 
 		snprintf(a, sizeof(a), "%.1f MiB", need / 1048576.0);
 		snprintf(b, sizeof(b), "%.1f MiB", (double)sv.f_bavail * sv.f_frsize / 1048576.0);
+		base_decimal(a);
+		base_decimal(b);
 		rc = base_cause(cause, -ENOSPC, _("The pool %s has %s free; the disks need %s. Nothing was restored."),
 				pool, b, a);
 		goto out;

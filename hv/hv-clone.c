@@ -36,14 +36,23 @@ static bool is_seed_of(const char *path, const char *name)
 
 /* ---- templates ------------------------------------------------------------------- */
 
-/* The ospite element of the guest's definition (malloc'd), NULL when it has none. */
-static char *meta_get(virDomainPtr dom)
+/* The element in namespace @ns of the guest's definition (malloc'd), NULL when it has none. */
+static char *meta_ns(virDomainPtr dom, const char *ns)
 {
-	char *m = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS,
+	char *m = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, ns,
 				       VIR_DOMAIN_AFFECT_CONFIG);
 
 	if (!m)
 		virResetLastError();
+	return m;
+}
+
+/* The ospite element of the guest's definition (malloc'd), NULL when it has none; *@old when it is in the old namespace. */
+static char *meta_get(virDomainPtr dom, bool *old)
+{
+	char *m = meta_ns(dom, HV_XMLNS);
+
+	*old = !m && (m = meta_ns(dom, HV_XMLNS_OLD));
 	return m;
 }
 
@@ -68,7 +77,8 @@ static bool meta_template(const char *m)
 
 static bool dom_is_template(virDomainPtr dom)
 {
-	char *m = meta_get(dom);
+	bool old;
+	char *m = meta_get(dom, &old);
 	bool on = meta_template(m);
 
 	free(m);
@@ -86,6 +96,30 @@ int hv_template_get(struct hv_conn *conn, const char *name, bool *on, char **cau
 	*on = dom_is_template(dom);
 	virDomainFree(dom);
 	return 0;
+}
+
+/* No namespace on @n and below: libvirt puts the element into the one it is written with. */
+static void strip_ns(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlSetNs(n, NULL);
+		for (xmlAttrPtr a = n->properties; a; a = a->next)
+			a->ns = NULL;
+		strip_ns(n->children);
+	}
+}
+
+static void free_ns_defs(xmlNodePtr n)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		xmlFreeNsList(n->nsDef);
+		n->nsDef = NULL;
+		free_ns_defs(n->children);
+	}
 }
 
 /*
@@ -119,6 +153,9 @@ static char *meta_with(const char *m, bool on, bool *bad)
 		xmlDocSetRootElement(doc, root);
 	}
 	root = xmlDocGetRootElement(doc);
+	/* The element read may be in the old namespace: it is written back without one. */
+	strip_ns(root);
+	free_ns_defs(root);
 	for (c = root->children; c; c = next) {
 		next = c->next;
 		if (c->type == XML_ELEMENT_NODE && !xmlStrcmp(c->name, BAD_CAST "template")) {
@@ -143,7 +180,7 @@ int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **caus
 {
 	virDomainPtr dom;
 	char *m = NULL, *nm = NULL;
-	bool bad;
+	bool bad, old = false;
 	int rc = hv_lookup(conn, name, &dom, cause);
 
 	if (rc < 0)
@@ -154,15 +191,18 @@ int hv_template_set(struct hv_conn *conn, const char *name, bool on, char **caus
 				name);
 		goto out;
 	}
-	m = meta_get(dom);
+	m = meta_get(dom, &old);
 	nm = meta_with(m, on, &bad);
 	if (bad) {
 		rc = base_cause(cause, -EINVAL, _("The ospite metadata of the guest %s cannot be read."),
 				name);
 		goto out;
 	}
+	/* The element moves to the current namespace: written there first, then the old one goes. */
 	if (virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, nm, nm ? NS_PREFIX : NULL,
-				 HV_XMLNS, VIR_DOMAIN_AFFECT_CONFIG) < 0)
+				 HV_XMLNS, VIR_DOMAIN_AFFECT_CONFIG) < 0 ||
+	    (old && virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, HV_XMLNS_OLD,
+					 VIR_DOMAIN_AFFECT_CONFIG) < 0))
 		rc = base_cause(cause, hv_lv_errno(),
 				on ? _("Could not make the guest %s a template: %s.") :
 				     _("Could not turn the template %s back into a guest: %s."),
@@ -219,6 +259,20 @@ static uint64_t be(const unsigned char *p, int bytes)
 	return v;
 }
 
+bool hv_qcow2_head(int fd, uint64_t *backing_off, uint32_t *backing_len, uint64_t *incompat)
+{
+	unsigned char h[80];
+	ssize_t got = pread(fd, h, sizeof(h), 0);
+
+	if (got < 20 || be(h, 4) != 0x514649fb)
+		return false;
+	*backing_off = be(h + 8, 8);
+	*backing_len = (uint32_t)be(h + 16, 4);
+	/* Version 2 has no feature bits; version 3 keeps them at 72. */
+	*incompat = be(h + 4, 4) >= 3 && got == (ssize_t)sizeof(h) ? be(h + 72, 8) : 0;
+	return true;
+}
+
 /*
  * The backing file a qcow2 image names, resolved against the image's folder (malloc'd), NULL
  * when it is not qcow2 or has none. The image is any guest's: only its fixed header and a name
@@ -226,20 +280,16 @@ static uint64_t be(const unsigned char *p, int bytes)
  */
 static char *qcow2_backing(const char *path)
 {
-	unsigned char h[20];
 	char name[PATH_MAX], *out = NULL, *slash;
 	struct stat st;
-	uint64_t off;
+	uint64_t off, incompat;
 	uint32_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || pread(fd, h, sizeof(h), 0) != sizeof(h) ||
-	    be(h, 4) != 0x514649fb)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !hv_qcow2_head(fd, &off, &len, &incompat))
 		goto out;
-	off = be(h + 8, 8);
-	len = (uint32_t)be(h + 16, 4);
 	if (!off || !len || len >= sizeof(name) || off > (uint64_t)st.st_size ||
 	    pread(fd, name, len, (off_t)off) != (ssize_t)len)
 		goto out;
@@ -699,7 +749,8 @@ static int new_identity(struct hv_conn *conn, xmlXPathContextPtr ctx, const char
 	xmlXPathFreeObject(o);
 	/* Per-guest things libvirt makes anew: the UUID, the firmware's variable store. */
 	static const char *const gone[] = { "/domain/uuid", "/domain/os/nvram",
-					    "/domain/metadata/o:guest/o:template" };
+					    "/domain/metadata/o:guest/o:template",
+					    "/domain/metadata/old:guest/old:template" };
 	for (size_t k = 0; k < sizeof(gone) / sizeof(gone[0]); k++) {
 		o = hv_xp_nodes(ctx, NULL, gone[k]);
 		for (int i = 0; o && o->nodesetval && i < o->nodesetval->nodeNr; i++)
@@ -859,7 +910,8 @@ int hv_clone(struct hv_conn *conn, const struct hv_clone_opts *o, hv_clone_cb cb
 	doc = xml ? xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
 				  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING) : NULL;
 	ctx = doc ? xmlXPathNewContext(doc) : NULL;
-	if (!ctx || xmlXPathRegisterNs(ctx, BAD_CAST "o", BAD_CAST HV_XMLNS) < 0) {
+	if (!ctx || xmlXPathRegisterNs(ctx, BAD_CAST "o", BAD_CAST HV_XMLNS) < 0 ||
+	    xmlXPathRegisterNs(ctx, BAD_CAST "old", BAD_CAST HV_XMLNS_OLD) < 0) {
 		rc = base_cause(cause, xml ? -EINVAL : hv_lv_errno(),
 				_("Could not read the guest %s: %s."), o->source,
 				xml ? _("its definition is not valid XML") : hv_lv_msg());

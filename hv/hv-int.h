@@ -60,4 +60,10 @@ int hv_xml_add_nic(xmlNodePtr devs, const struct hv_nic *nic, bool xen);
 const char *hv_lifecycle_name(enum hv_lifecycle lc);
 int hv_lifecycle_parse(const char *s);
 
+/*
+ * When @fd is a qcow2 image: true, with where its backing file's name is (0: none) and its
+ * incompatible-feature bits (bit 2: its data are in an external file). Only the fixed header is read.
+ */
+bool hv_qcow2_head(int fd, uint64_t *backing_off, uint32_t *backing_len, uint64_t *incompat);
+
 #endif

@@ -1,4 +1,4 @@
-/* cloud-init for guests made from templates: whether an image has it (looked for read-only), and the NoCloud seed that gives a new guest its host name and address. */
+/* cloud-init for guests made from templates: whether a raw or qcow2 image has it (looked for read-only), and the NoCloud seed that gives a new guest its host name and address. */
 #include "hv-int.h"
 #include "base/base.h"
 #include "base/i18n.h"
@@ -9,10 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <json-c/json.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,8 +74,10 @@ static int ext_has_cloudinit(const char *path, uint64_t off, bool *has)
 	return rc < 0 ? rc : 0;
 }
 
-int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause)
+/* Whether the raw bytes at @file have cloud-init; sentences name the image as @shown. */
+static int raw_cloudinit(const char *file, const char *shown, enum hv_ci *ci, char **cause)
 {
+	const char *path = shown;
 	blkid_probe pr = NULL;
 	blkid_partlist pl;
 	struct stat st;
@@ -82,11 +87,7 @@ int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, cha
 	bool ext_seen = false;
 	int fd, rc = 0;
 
-	*ci = HV_CI_UNKNOWN;
-	if (format && strcmp(format, "raw"))
-		return base_cause(cause, -ENOTSUP,
-				  _("ospite looks into raw images only, and %s is %s."), path, format);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), path,
 				  strerror(errno));
@@ -120,7 +121,7 @@ int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, cha
 		fs_type(fd, offs[i], sizes[i], type, sizeof(type));
 		if (!strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4")) {
 			ext_seen = true;
-			rc = ext_has_cloudinit(path, offs[i], &has);
+			rc = ext_has_cloudinit(file, offs[i], &has);
 			if (rc == -ENOENT) {
 				close(fd);
 				return base_cause(cause, rc,
@@ -145,6 +146,203 @@ int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, cha
 				  path);
 	*ci = HV_CI_NO;
 	return 0;
+}
+
+/*
+ * qemu-storage-daemon's error from its log @fd (the command line, its stderr, the exit status),
+ * without the option it was about: "Unsupported cluster size: 2^31". At most @len - 1 bytes.
+ */
+static void qsd_error(int fd, char *out, size_t len)
+{
+	char buf[8192], *save = NULL, *found = NULL;
+	ssize_t got = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	out[0] = '\0';
+	if (got <= 0)
+		return;
+	buf[got] = '\0';
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(l, "qemu-storage-daemon: ", 21) || !strncmp(l + 21, "exit status", 11))
+			continue;
+		found = l + 21;
+	}
+	if (!found)
+		return;
+	if (!strncmp(found, "--blockdev ", 11) && strstr(found, "}: ")) {
+		for (char *p = strstr(found, "}: "); p; p = strstr(p + 1, "}: "))
+			found = p + 3;
+	} else if (!strncmp(found, "--", 2) && strstr(found, ": ")) {
+		found = strstr(found, ": ") + 2;
+	}
+	snprintf(out, len, "%s", found);
+	out[base_utf8_cut(out, strlen(out))] = '\0';
+}
+
+/* Whether the FUSE export at @mnt is gone (the daemon has unmounted it). */
+static bool unmounted(const char *dir, const char *mnt)
+{
+	struct stat a, b;
+
+	/* A mount going away answers ENOTCONN for a moment: that is not gone yet. */
+	if (stat(dir, &a) < 0)
+		return true;
+	if (stat(mnt, &b) < 0)
+		return errno == ENOENT;
+	return a.st_dev == b.st_dev;
+}
+
+/*
+ * Stop the daemon that exports @mnt (its pid in @pidf): SIGTERM unmounts cleanly; one that
+ * does not go within five seconds is killed and its mount detached.
+ */
+static void export_stop(const char *dir, const char *mnt, const char *pidf)
+{
+	char buf[32] = "";
+	FILE *f = fopen(pidf, "re");
+	long pid = 0;
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			pid = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	if (pid > 1)
+		kill((pid_t)pid, SIGTERM);
+	for (int i = 0; i < 250 && !unmounted(dir, mnt); i++)
+		usleep(20000);
+	if (!unmounted(dir, mnt)) {
+		const char *fu[] = { "fusermount3", "-u", "-z", mnt, NULL };
+
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+		if (umount2(mnt, MNT_DETACH) < 0)
+			base_run(fu, -1, NULL);
+	}
+}
+
+/*
+ * A qcow2 image is read through qemu-storage-daemon: it exports the image's contents, read-only,
+ * as a FUSE file that only this user can open, and the raw reader looks at that. qemu parses the
+ * hostile format; ospite first refuses what would make qemu open another file (a backing file or
+ * an external data file), and hands qemu the descriptor it checked rather than the name.
+ */
+static int qcow2_cloudinit(const char *path, enum hv_ci *ci, char **cause)
+{
+	char dir[] = "/tmp/ospite-ci.XXXXXX", *mnt = NULL, *pidf = NULL, *exp = NULL, *src = NULL;
+	char err[300];
+	struct stat st;
+	uint64_t boff, incompat;
+	uint32_t blen;
+	json_object *spec = NULL, *file = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), logfd = -1, mfd, rc;
+
+	if (fd < 0)
+		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), path,
+				  strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return base_cause(cause, -EINVAL, _("The disk image %s is not a regular file."), path);
+	}
+	if (!hv_qcow2_head(fd, &boff, &blen, &incompat)) {
+		close(fd);
+		return base_cause(cause, -EINVAL, _("The disk image %s is not a qcow2 image."), path);
+	}
+	if (incompat & 4) {
+		close(fd);
+		return base_cause(cause, -ENOTSUP,
+				  _("The image %s keeps its data in another file; ospite does not look into such images."),
+				  path);
+	}
+	if (boff) {
+		close(fd);
+		return base_cause(cause, -ENOTSUP,
+				  _("The image %s is an overlay over another image; ospite looks only into qcow2 images that stand alone."),
+				  path);
+	}
+	if (!mkdtemp(dir)) {
+		close(fd);
+		return base_cause(cause, -errno, _("Could not make a temporary folder: %s."),
+				  strerror(errno));
+	}
+	rc = -ENOMEM;
+	if (asprintf(&mnt, "%s/disk", dir) < 0 || asprintf(&pidf, "%s/pid", dir) < 0 ||
+	    asprintf(&src, "/proc/%d/fd/%d", (int)getpid(), fd) < 0 ||
+	    asprintf(&exp, "type=fuse,id=ci,node-name=ci,mountpoint=%s,writable=off,allow-other=off",
+		     mnt) < 0) {
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+		goto out;
+	}
+	spec = json_object_new_object();
+	file = json_object_new_object();
+	json_object_object_add(file, "driver", json_object_new_string("file"));
+	json_object_object_add(file, "filename", json_object_new_string(src));
+	json_object_object_add(spec, "driver", json_object_new_string("qcow2"));
+	json_object_object_add(spec, "node-name", json_object_new_string("ci"));
+	json_object_object_add(spec, "read-only", json_object_new_boolean(1));
+	/* A template does not run, and a lock held by a linked clone's QEMU must not stop a read. */
+	json_object_object_add(spec, "force-share", json_object_new_boolean(1));
+	json_object_object_add(spec, "backing", json_object_new_null());
+	json_object_object_add(spec, "file", file);
+	mfd = open(mnt, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	logfd = memfd_create("qsd", MFD_CLOEXEC);
+	if (mfd < 0 || logfd < 0) {
+		rc = base_cause(cause, -errno, _("Could not make a temporary folder: %s."),
+				strerror(errno));
+		if (mfd >= 0)
+			close(mfd);
+		goto out;
+	}
+	close(mfd);
+	{
+		const char *argv[] = { "qemu-storage-daemon", "--daemonize", "--pidfile", pidf,
+				       "--blockdev", json_object_to_json_string_ext(spec, JSON_C_TO_STRING_PLAIN),
+				       "--export", exp, NULL };
+		struct base_proc p = { .argv = argv, .logfd = logfd, .out_fd = -1, .status_fd = -1,
+				       .timeout_s = 30 };
+
+		rc = base_proc_run(&p, NULL);
+	}
+	if (rc == -ENOENT) {
+		rc = base_cause(cause, rc,
+				_("qemu-storage-daemon (from qemu-system-common) is needed to look into qcow2 images."));
+		goto out;
+	}
+	if (rc != 0 || unmounted(dir, mnt)) {
+		qsd_error(logfd, err, sizeof(err));
+		export_stop(dir, mnt, pidf);
+		rc = base_cause(cause, -EIO, _("qemu could not read the image %s: %s."), path,
+				*err ? err : _("no reason given"));
+		goto out;
+	}
+	rc = raw_cloudinit(mnt, path, ci, cause);
+	export_stop(dir, mnt, pidf);
+out:
+	if (mnt)
+		unlink(mnt);
+	if (pidf)
+		unlink(pidf);
+	rmdir(dir);
+	json_object_put(spec);
+	if (logfd >= 0)
+		close(logfd);
+	close(fd);
+	free(mnt);
+	free(pidf);
+	free(exp);
+	free(src);
+	return rc;
+}
+
+int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause)
+{
+	*ci = HV_CI_UNKNOWN;
+	if (format && !strcmp(format, "qcow2"))
+		return qcow2_cloudinit(path, ci, cause);
+	if (format && strcmp(format, "raw"))
+		return base_cause(cause, -ENOTSUP,
+				  _("ospite looks into raw and qcow2 images only, and %s is %s."), path,
+				  format);
+	return raw_cloudinit(path, path, ci, cause);
 }
 
 int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause)

@@ -421,16 +421,24 @@ int hv_seed_check(const struct hv_seed *s, char **cause);
 int hv_seed_make(const char *path, const struct hv_seed *s, const char *mac, char **cause);
 enum hv_ci { HV_CI_UNKNOWN = 0, HV_CI_NO, HV_CI_YES };
 /*
- * Whether the raw image @path has cloud-init (/etc/cloud/cloud.cfg on an ext2/3/4 file system
- * of the image or of one of its partitions), read without mounting and without writing.
- * HV_CI_UNKNOWN with a cause (a sentence) when it cannot say.
+ * Whether the raw or qcow2 (@format) image @path has cloud-init (/etc/cloud/cloud.cfg on an
+ * ext2/3/4 file system of the image or of one of its partitions), read without mounting and
+ * without writing; a qcow2 image through a read-only FUSE export of qemu-storage-daemon, and
+ * only one without a backing file or an external data file. HV_CI_UNKNOWN with a cause (a
+ * sentence) when it cannot say.
  */
 int hv_image_cloudinit(const char *path, const char *format, enum hv_ci *ci, char **cause);
 /* The same for the first disk image of guest @name. */
 int hv_guest_cloudinit(struct hv_conn *conn, const char *name, enum hv_ci *ci, char **cause);
 
-/* The namespace of ospite's element in a guest's libvirt <metadata>. */
-#define HV_XMLNS "https://ospite.example.org/xmlns/guest/1"
+/*
+ * The namespace of ospite's element in a guest's libvirt <metadata>. A URN of a UUID made once
+ * for it (RFC 4122): unique without a domain name that the project would have to keep, and
+ * never to change. HV_XMLNS_OLD is the placeholder earlier versions wrote: read, and replaced
+ * by HV_XMLNS when the element is next written.
+ */
+#define HV_XMLNS "urn:uuid:69fd7813-bc5b-4482-a7f2-a04541ca6a18"
+#define HV_XMLNS_OLD "https://ospite.example.org/xmlns/guest/1"
 
 struct hv_clone_opts {
 	const char *source;   /* a shut-off guest */

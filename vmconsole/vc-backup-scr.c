@@ -408,16 +408,91 @@ int vc_schedule_screen(struct vc_app *app)
 	return app->unwinding ? VC_LOGOUT : VC_BACK;
 }
 
+int vc_schedules_screen(struct vc_app *app)
+{
+	const char *title = _("Backup schedules");
+	const char *root = getenv("OSPITE_ROOT");
+	int at = 0;
+
+	for (;;) {
+		struct tui_dialog *d;
+		char **names = NULL, *cause = NULL, *text = NULL;
+		size_t n = 0;
+		int list, r, sel;
+
+		if (vc_sched_list(root, &names, &n, &cause) < 0) {
+			vc_error(title, cause);
+			break;
+		}
+		if (!n) {
+			tui_message(title, _("There are no backup schedules."));
+			break;
+		}
+		if (at >= (int)n)
+			at = (int)n - 1;
+		d = tui_dialog_new(title);
+		tui_dialog_text(d, _("Each schedule runs from its systemd timer. Remove stops the timer and deletes the schedule; the backups it made stay."));
+		list = tui_dialog_list(d, NULL, 0, at, n < 8 ? (int)n : 8);
+		for (size_t i = 0; i < n; i++) {
+			struct vc_sched sc;
+			char *row = NULL;
+
+			/* A file that does not read is still listed, so that it can be removed. */
+			if (vc_sched_load(root, names[i], &sc, NULL) == 0) {
+				row = vc_sched_describe(&sc);
+				vc_sched_clear(&sc);
+			} else if (asprintf(&row, _("%s: cannot be read"), names[i]) < 0) {
+				abort();
+			}
+			tui_dialog_list_add(d, list, row);
+		}
+		tui_dialog_focus(d, list);
+		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Remove"));
+		r = tui_dialog_run(d);
+		sel = tui_dialog_selected(d, list);
+		tui_dialog_free(d);
+		if (r == TUI_LANG) {
+			vc_lang_toggle();
+		} else if (r != TUI_NEXT || app->unwinding || sel < 0 || sel >= (int)n) {
+			r = -1;
+		} else {
+			at = sel;
+			if (asprintf(&text, _("Remove the backup schedule %s? Its timer stops; the backups it made stay."),
+				     names[sel]) < 0)
+				abort();
+			if (tui_ask(title, text, _("Remove"), _("Back")) && !app->unwinding) {
+				if (vc_sched_remove(root, names[sel], &cause) < 0) {
+					vc_error(title, cause);
+					cause = NULL;
+				} else {
+					vc_audit(app->user, "backup schedule=%s removed", names[sel]);
+					free(text);
+					if (asprintf(&text, _("The backup schedule %s is removed; the backups it made stay."),
+						     names[sel]) < 0)
+						abort();
+					tui_message(title, text);
+				}
+			}
+			free(text);
+		}
+		vc_strv_free(names, n);
+		if (r < 0 || app->unwinding)
+			break;
+	}
+	return app->unwinding ? VC_LOGOUT : VC_BACK;
+}
+
 int vc_backups_screen(struct vc_app *app)
 {
 	for (;;) {
 		struct tui_dialog *d = tui_dialog_new(_("Backups"));
-		const char *items[2] = { _("Restore a guest from an archive"),
-					 _("Schedule backups of guests") };
+		const char *items[3] = { _("Restore a guest from an archive"),
+					 _("Schedule backups of guests"),
+					 _("List or remove backup schedules") };
 		int list, r, sel;
 
 		tui_dialog_text(d, _("A guest's own screen backs it up (b); here an archive is restored, or backups are scheduled."));
-		list = tui_dialog_list(d, items, 2, 0, 2);
+		list = tui_dialog_list(d, items, 3, 0, 3);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Open"));
 		r = tui_dialog_run(d);
 		sel = tui_dialog_selected(d, list);
@@ -428,6 +503,7 @@ int vc_backups_screen(struct vc_app *app)
 		}
 		if (r != TUI_NEXT || app->unwinding)
 			return app->unwinding ? VC_LOGOUT : VC_BACK;
-		return sel == 1 ? vc_schedule_screen(app) : vc_restore_screen(app);
+		return sel == 2 ? vc_schedules_screen(app) :
+		       sel == 1 ? vc_schedule_screen(app) : vc_restore_screen(app);
 	}
 }

@@ -34,6 +34,8 @@ int vc_backup_screen(struct vc_app *app, const char *name, char **cause);
 int vc_restore_screen(struct vc_app *app);
 /* The Backup schedule screen (Host Status): name, guests, folder, day or week, how many kept. */
 int vc_schedule_screen(struct vc_app *app);
+/* The Backup schedules screen (Host Status): the schedules, and Remove for the one chosen. */
+int vc_schedules_screen(struct vc_app *app);
 /* Backups (Host Status): a choice between the Restore and the Backup schedule screens. */
 int vc_backups_screen(struct vc_app *app);
 
@@ -57,6 +59,12 @@ int vc_sched_check(const struct vc_sched *s, char **cause);
 /* Write the schedule and its timer and service under @root (NULL or "/": this machine) and enable the timer. */
 int vc_sched_save(const char *root, const struct vc_sched *s, char **cause);
 int vc_sched_load(const char *root, const char *name, struct vc_sched *s, char **cause);
+/* The names of the schedules under @root, sorted (none: *@n 0); -errno when the folder cannot be read. */
+int vc_sched_list(const char *root, char ***names, size_t *n, char **cause);
+/* Stop and disable schedule @name's timer, then delete its timer, service and file; -ENOENT when there is none. */
+int vc_sched_remove(const char *root, const char *name, char **cause);
+/* One line on schedule @s for lists: "nightly: every day, 7 kept, in /dir (a, b)" (malloc'd). */
+char *vc_sched_describe(const struct vc_sched *s);
 /* Back up each guest of schedule @name, keep the last N archives, record the result: 0, or 2 when any failed. */
 int vc_sched_run(struct hv_conn *conn, const char *root, const char *name, const char *user,
 		 FILE *out, FILE *err);

@@ -205,6 +205,108 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+int vc_sched_list(const char *root, char ***names, size_t *n, char **cause)
+{
+	char *dir = under(root, VC_SCHED_DIR);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno != ENOENT)
+			rc = base_cause(cause, -errno, _("Could not read %s: %s."), dir, strerror(errno));
+		free(dir);
+		return rc;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char name[64];
+		char **more;
+
+		/* Only NAME.conf with a name the console could have written: other files are not ours. */
+		if (len < 6 || len - 5 >= sizeof(name) || strcmp(de->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), de->d_name);
+		if (!name_ok(name))
+			continue;
+		more = realloc(*names, (*n + 1) * sizeof(**names));
+		if (!more)
+			abort();
+		*names = more;
+		(*names)[(*n)++] = strdup(name);
+	}
+	closedir(d);
+	free(dir);
+	if (*n > 1)
+		qsort(*names, *n, sizeof(**names), by_name);
+	return 0;
+}
+
+int vc_sched_remove(const char *root, const char *name, char **cause)
+{
+	char *conf = NULL, *svc = NULL, *tmr = NULL, *dir = under(root, VC_SCHED_DIR);
+	char *unitdir = under(root, VC_UNIT_DIR), unit[64], rootopt[4200];
+	const char *on_root[] = { "systemctl", "disable", "--now", unit, NULL };
+	const char *in_tree[] = { "systemctl", rootopt, "disable", unit, NULL };
+	bool here = !root || !*root || !strcmp(root, "/");
+	int rc = 0;
+
+	if (!name_ok(name)) {
+		rc = base_cause(cause, -EINVAL, _("A schedule's name is 1 to 32 small letters, digits and '-'."));
+		goto out;
+	}
+	if (asprintf(&conf, "%s/%s.conf", dir, name) < 0 ||
+	    asprintf(&svc, "%s/ospite-backup-%s.service", unitdir, name) < 0 ||
+	    asprintf(&tmr, "%s/ospite-backup-%s.timer", unitdir, name) < 0)
+		abort();
+	if (access(conf, F_OK) < 0) {
+		rc = base_cause(cause, -ENOENT, _("There is no backup schedule named %s."), name);
+		goto out;
+	}
+	/* The timer stops first: a schedule half removed must not run again. */
+	snprintf(unit, sizeof(unit), "ospite-backup-%s.timer", name);
+	snprintf(rootopt, sizeof(rootopt), "--root=%s", here ? "/" : root);
+	if (access(tmr, F_OK) == 0) {
+		rc = base_run(here ? on_root : in_tree, -1, cause);
+		if (rc != 0) {
+			rc = rc > 0 ? -EIO : rc;
+			goto out;
+		}
+	}
+	if ((unlink(tmr) < 0 && errno != ENOENT) || (unlink(svc) < 0 && errno != ENOENT) ||
+	    unlink(conf) < 0) {
+		rc = base_cause(cause, -errno, _("Could not remove the backup schedule %s: %s."), name,
+				strerror(errno));
+		goto out;
+	}
+	if (here)
+		base_run((const char *const[]){ "systemctl", "daemon-reload", NULL }, -1, NULL);
+out:
+	free(conf);
+	free(svc);
+	free(tmr);
+	free(dir);
+	free(unitdir);
+	return rc;
+}
+
+char *vc_sched_describe(const struct vc_sched *s)
+{
+	struct base_buf g = { 0 };
+	char *out = NULL;
+
+	for (size_t i = 0; i < s->n_guests; i++)
+		base_buf_printf(&g, "%s%s", i ? ", " : "", s->guests[i]);
+	/* TRANSLATORS: a backup schedule: its name, "every day" or "every week", how many archives of each guest are kept, the folder, the guests. */
+	if (g.oom || asprintf(&out, _("%s: %s, %u kept, in %s (%s)"), s->name,
+			      s->weekly ? _("every week") : _("every day"), s->keep, s->dir, g.s) < 0)
+		abort();
+	free(g.s);
+	return out;
+}
+
 /* Keep the newest @keep archives GUEST-YYYYMMDD-HHMMSS.ospite of @guest in @dir; the names sort by time. */
 static void prune(const char *dir, const char *guest, unsigned keep)
 {
@@ -318,9 +420,45 @@ static void sched_usage(FILE *f)
 	fputs(_("Usage: ospite schedule set NAME --guests GUEST[,GUEST...] --dir DIR [--every daily|weekly]\n"
 		"                           [--keep N] [--root DIR]\n"
 		"       ospite schedule run NAME [--connect URI] [--root DIR]\n"
+		"       ospite schedule list [--root DIR]\n"
+		"       ospite schedule remove NAME [--root DIR]\n"
 		"A daily or weekly backup of the guests to DIR, keeping the last N archives of each\n"
 		"(7 by default), through the systemd timer ospite-backup-NAME.timer; --root DIR writes\n"
-		"the files under DIR instead of /.\n"), f);
+		"the files under DIR instead of /. remove stops and deletes the timer and the schedule;\n"
+		"the archives it made stay.\n"), f);
+}
+
+/* `ospite schedule list`: one line per schedule; 2 when one cannot be read. */
+static int sched_list_main(const char *root)
+{
+	char **names = NULL, *cause = NULL;
+	size_t n = 0;
+	int rc = vc_sched_list(root, &names, &n, &cause);
+
+	if (rc < 0) {
+		fprintf(stderr, "ospite: %s\n", cause);
+		free(cause);
+		return 2;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct vc_sched s;
+
+		if (vc_sched_load(root, names[i], &s, &cause) < 0) {
+			fprintf(stderr, "ospite: %s\n", cause);
+			free(cause);
+			cause = NULL;
+			rc = -EINVAL;
+		} else {
+			char *line = vc_sched_describe(&s);
+
+			printf("%s\n", line);
+			free(line);
+			vc_sched_clear(&s);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc < 0 ? 2 : 0;
 }
 
 int vc_sched_main(const char *uri, int argc, char **argv)
@@ -377,13 +515,32 @@ int vc_sched_main(const char *uri, int argc, char **argv)
 		default: sched_usage(stderr); vc_sched_clear(&s); return 1;
 		}
 	}
-	if (argc - optind != 2 || (strcmp(argv[optind], "set") && strcmp(argv[optind], "run"))) {
+	if (argc - optind == 1 && !strcmp(argv[optind], "list")) {
+		vc_sched_clear(&s);
+		return sched_list_main(root);
+	}
+	if (argc - optind != 2 || (strcmp(argv[optind], "set") && strcmp(argv[optind], "run") &&
+				   strcmp(argv[optind], "remove"))) {
 		sched_usage(stderr);
 		vc_sched_clear(&s);
 		return 1;
 	}
 	snprintf(user, sizeof(user), "%s", getenv("SUDO_USER") ? getenv("SUDO_USER") :
 		 getlogin() ? getlogin() : geteuid() == 0 ? "root" : "?");
+	if (!strcmp(argv[optind], "remove")) {
+		const char *name = argv[optind + 1];
+
+		vc_sched_clear(&s);
+		rc = vc_sched_remove(root, name, &cause);
+		if (rc < 0) {
+			fprintf(stderr, "ospite: %s\n", cause ? cause : name);
+		} else {
+			printf(_("The backup schedule %s is removed; the backups it made stay.\n"), name);
+			vc_audit(user, "backup schedule=%s removed", name);
+		}
+		free(cause);
+		return rc == -ENOENT || rc == -EINVAL ? 1 : rc < 0 ? 2 : 0;
+	}
 	if (!strcmp(argv[optind], "set")) {
 		s.name = strdup(argv[optind + 1]);
 		rc = vc_sched_save(root, &s, &cause);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scheduled backups through `ospite schedule`, in a scratch root: the schedule file, the systemd service and timer it writes and enables there (never this machine's /etc), runs on libvirt's test driver that keep the last N archives of each guest, and the last result the status screen reads, a failing guest included.
+# Scheduled backups through `ospite schedule`, in a scratch root: the schedule file, the systemd service and timer it writes and enables there (never this machine's /etc), runs on libvirt's test driver that keep the last N archives of each guest, the last result the status screen reads, a failing guest included, and list and remove.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -67,3 +67,26 @@ echo "PASS runs keep the last 2"
 grep -Eq " nightly failed 1 1$" "$root/var/lib/ospite/backup-last" || fail "status: $(cat "$root/var/lib/ospite/backup-last")"
 [ "$(ls "$tmp/out"/a-*.ospite | wc -l)" = 2 ] || fail "keep after a failed run"
 echo "PASS a failing guest"
+
+# list names every schedule; remove disables and deletes one (the archives stay), audited; a
+# schedule that is not there is refused with 1, and a file that is not a schedule is left alone.
+"$B/ospite" schedule set weekly-db --guests a --dir "$tmp/out" --every weekly --keep 4 --root "$root" >/dev/null ||
+	fail "schedule set weekly-db"
+touch "$root/etc/ospite/backup/README"
+"$B/ospite" schedule list --root "$root" >"$tmp/list.txt" || fail "schedule list: $(cat "$tmp/list.txt")"
+[ "$(cat "$tmp/list.txt")" = "nightly: every day, 2 kept, in $tmp/out (gone, a)
+weekly-db: every week, 4 kept, in $tmp/out (a)" ] || fail "schedule list said: $(cat "$tmp/list.txt")"
+"$B/ospite" schedule remove nightly --root "$root" >"$tmp/rm.txt" || fail "schedule remove: $(cat "$tmp/rm.txt")"
+grep -qx "The backup schedule nightly is removed; the backups it made stay." "$tmp/rm.txt" || fail "remove said: $(cat "$tmp/rm.txt")"
+[ -e "$conf" ] || [ -e "$svc" ] || [ -e "$tmr" ] || [ -L "$root/etc/systemd/system/timers.target.wants/ospite-backup-nightly.timer" ] &&
+	fail "files of the removed schedule are left: $(find "$root" -name '*nightly*')"
+[ -L "$root/etc/systemd/system/timers.target.wants/ospite-backup-weekly-db.timer" ] || fail "the other schedule's timer went too"
+[ "$(ls "$tmp/out"/a-*.ospite | wc -l)" = 2 ] || fail "remove deleted archives"
+grep -q "backup schedule=nightly removed" "$tmp/audit.log" || fail "no audit line for the removal"
+[ "$("$B/ospite" schedule list --root "$root")" = "weekly-db: every week, 4 kept, in $tmp/out (a)" ] || fail "list after remove"
+"$B/ospite" schedule remove nightly --root "$root" 2>"$tmp/err"
+[ $? = 1 ] && grep -q "There is no backup schedule named nightly." "$tmp/err" || fail "removing a missing schedule: $(cat "$tmp/err")"
+[ -e "$root/etc/ospite/backup/README" ] || fail "a file that is not a schedule was removed"
+"$B/ospite" schedule remove weekly-db --root "$root" >/dev/null || fail "remove weekly-db"
+[ -z "$("$B/ospite" schedule list --root "$root")" ] || fail "schedules left after removing both"
+echo "PASS list and remove"

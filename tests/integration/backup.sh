@@ -1,5 +1,5 @@
 #!/bin/bash
-# Backups through `ospite backup|verify|restore` on a libvirtd: a 10 GiB sparse disk with 200 MiB of data (archive size, GNU tar and zstd unpack it, restore under a new name with the same checksum and holes), then damaged, truncated and newer archives, restores interrupted by SIGINT and SIGKILL, a name that exists and a pool on a file system too small.
+# Backups through `ospite backup|verify|restore` on a libvirtd: a 10 GiB sparse disk with 200 MiB of data (archive size, GNU tar and zstd unpack it, restore under a new name with the same checksum and holes), then damaged, truncated and newer archives, restores interrupted by SIGINT and SIGKILL, a name that exists, and a pool on a small loop file system, too small from the start or filled up during the restore.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 B=${OSPITE_BUILD:-$top/build/std}
@@ -7,7 +7,7 @@ export LC_ALL=C.UTF-8 LANGUAGE=en
 skip() { echo "$1"; exit 77; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to run libvirtd and mount a small file system"
-for t in libvirtd virtlogd virsh tar zstd python3 sha256sum mountpoint jq; do
+for t in libvirtd virtlogd virsh tar zstd python3 sha256sum mountpoint jq losetup mkfs.ext4 fallocate flock; do
 	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
 done
 [ -x "$B/ospite" ] || { echo "FAIL: $B/ospite is missing"; exit 1; }
@@ -33,6 +33,7 @@ cleanup() {
 		virsh -c "$uri" pool-undefine "$p" >/dev/null 2>&1
 	done
 	mountpoint -q "$tmp/small" && umount "$tmp/small"
+	[ -n "${loopdev:-}" ] && losetup -d "$loopdev"
 	libvirtd_down
 	rm -rf "$tmp"
 }
@@ -228,15 +229,40 @@ wait "$feeder"
 nothing_left "$g-new"
 ok "an interrupted restore leaves nothing"
 
-# A pool on a 64 MiB file system of its own (tmpfs: no loop device to wait for) cannot take
-# 200 MiB: refused, nothing written there.
-mount -t tmpfs -o size=64M osbk-small "$tmp/small" || fail "mount a small tmpfs"
+# A pool on a file system of its own, on a loop device made here: with 60 MiB free it cannot take
+# 200 MiB, and the restore is refused before it writes; with room at the start but filled up in
+# the middle of the restore, the restore stops. Either way nothing is defined and no file is left.
+exec 9>/tmp/ospite-loop.lock
+flock 9
+truncate -s 240M "$tmp/small.fs"
+mkfs.ext4 -q -F -m 0 "$tmp/small.fs" || fail "mkfs.ext4 on the small file system"
+loopdev=$(losetup -f --show "$tmp/small.fs") || fail "losetup"
+mount "$loopdev" "$tmp/small" || fail "mount the small file system"
 virsh -q -c "$uri" pool-create-as "$small" dir --target "$tmp/small" >/dev/null || fail "small pool"
+avail_k() { df -k --output=avail "$tmp/small" | tail -1 | tr -d ' '; }
+fallocate -l $(($(avail_k) - 60 * 1024))K "$tmp/small/filler" ||
+	fail "fill the small file system"
 "$B/ospite" --connect "$uri" restore "$arch" --name "$g-new" --pool "$small" >"$tmp/r.out" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q "free; the disks need" "$tmp/r.out" || fail "restore into a small pool gave $rc: $(cat "$tmp/r.out")"
 virsh -c "$uri" domuuid "$g-new" >/dev/null 2>&1 && fail "defined after a refused restore"
-[ -z "$(ls -A "$tmp/small")" ] || fail "files left in the small pool: $(ls -A "$tmp/small")"
+[ "$(ls -A "$tmp/small" | tr "\n" " ")" = "filler lost+found " ] || fail "files left in the small pool: $(ls -A "$tmp/small")"
 ok "a pool too small is refused"
+rm -f "$tmp/small/filler"
+[ "$(avail_k)" -gt $((210 * 1024)) ] || fail "the small file system has only $(avail_k) KiB free"
+{ head -c "$half" "$arch"; sleep 3; tail -c +$((half + 1)) "$arch"; } >"$tmp/fifo" &
+feeder=$!
+"$B/ospite" --connect "$uri" restore "$tmp/fifo" --name "$g-new" --pool "$small" >"$tmp/r.out" 2>&1 &
+rs=$!
+sleep 1.5
+fallocate -l $(($(avail_k) - 4 * 1024))K "$tmp/small/filler" || fail "fill the small file system"
+wait "$rs"
+rc=$?
+wait "$feeder"
+[ $rc = 2 ] && grep -q "is full: the disk vda does not fit; nothing was restored" "$tmp/r.out" ||
+	fail "restore into a pool that fills up gave $rc: $(cat "$tmp/r.out")"
+nothing_left "$g-new"
+[ "$(ls -A "$tmp/small" | tr "\n" " ")" = "filler lost+found " ] || fail "files left in the small pool: $(ls -A "$tmp/small")"
+ok "a pool that fills up during the restore stops it"
 
 echo "backup: $passed checks passed"

@@ -173,7 +173,8 @@ virsh -c "$uri" domstate "$orig" >/dev/null 2>&1 || fail "$orig is gone"
 # A template refuses to start; a guest made from it starts and is not a template.
 "$B/ospite" --connect "$uri" template "$orig" on || fail "template on"
 [ "$("$B/ospite" --connect "$uri" template "$orig" show)" = on ] || fail "template show"
-virsh -c "$uri" dumpxml --inactive "$orig" | grep -q "<ospite:template/>" || fail "no metadata"
+virsh -c "$uri" metadata "$orig" urn:uuid:69fd7813-bc5b-4482-a7f2-a04541ca6a18 --config |
+	grep -q "<template/>" || fail "no metadata in ospite's namespace"
 out=$("$B/ospite" --connect "$uri" start "$orig" 2>&1); rc=$?
 [ "$rc" = 1 ] && grep -q "The guest $orig is a template and cannot be started" <<<"$out" ||
 	fail "a template started: $rc $out"

@@ -8,7 +8,7 @@ libblkid-dev libnl-3-dev libnl-route-3-dev libcrypt-dev libvirt-dev libxml2-dev 
 libcmocka-dev pci.ids libpam0g-dev libjson-c-dev libcurl4-openssl-dev libssl-dev libzstd-dev clang-14 libclang-rt-14-dev"
 # What the installer runs at install time, and what the tests drive.
 run="zstd parted dosfstools mtools e2fsprogs xfsprogs util-linux fdisk debootstrap mmdebstrap iproute2 tmux
-qemu-utils ca-certificates gpgv debian-archive-keyring"
+qemu-utils qemu-system-common ca-certificates gpgv debian-archive-keyring"
 test="qemu-system-x86
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static cpio linux-image-cloud-amd64 vncsnapshot
 libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq nftables libvirt-clients"

@@ -1,14 +1,15 @@
 #!/bin/bash
-# The Clone and Template actions and New guest "From template", in English and Italian at 80x24 on vt100 and a colour terminal: a clone is made and listed, a template refuses to start with a sentence, a new guest comes from a template with cloud-init (host name and address through a NoCloud seed) and from one without (it keeps the template's identity).
+# The Clone and Template actions and New guest "From template", in English and Italian at 80x24 on vt100 and a colour terminal: a clone is made and listed, a template refuses to start with a sentence, a new guest comes from a qcow2 template with cloud-init (host name and address through a NoCloud seed) and from a qcow2 one without (it keeps the template's identity).
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
 images=$tmp/i
 
-# libvirt's test driver read from a file: two guests whose disks are files in the one pool,
-# one of them with cloud-init in an ext4 partition of its image.
-mkdir -p "$tmp/pool" "$tmp/tree/etc/cloud"
+# libvirt's test driver read from a file: two guests whose disks are qcow2 files in the one
+# pool, each with an ext4 partition, only one of them with cloud-init.
+mkdir -p "$tmp/pool" "$tmp/tree/etc/cloud" "$tmp/plain/etc"
 echo 'datasource_list: [NoCloud]' >"$tmp/tree/etc/cloud/cloud.cfg"
+echo plain >"$tmp/plain/etc/hostname"
 cat >"$tmp/node.xml" <<XML
 <node>
   <domain type='test'>
@@ -17,7 +18,8 @@ cat >"$tmp/node.xml" <<XML
     <os><type arch='x86_64'>hvm</type></os>
     <devices>
       <disk type='file' device='disk'>
-        <source file='$tmp/pool/cloudy.img'/>
+        <driver name='qemu' type='qcow2'/>
+        <source file='$tmp/pool/cloudy.qcow2'/>
         <target dev='vda' bus='virtio'/>
       </disk>
       <interface type='bridge'><mac address='52:54:00:aa:bb:cd'/><source bridge='br0'/></interface>
@@ -29,7 +31,8 @@ cat >"$tmp/node.xml" <<XML
     <os><type arch='x86_64'>hvm</type></os>
     <devices>
       <disk type='file' device='disk'>
-        <source file='$tmp/pool/tmpl.img'/>
+        <driver name='qemu' type='qcow2'/>
+        <source file='$tmp/pool/tmpl.qcow2'/>
         <target dev='vda' bus='virtio'/>
       </disk>
       <interface type='bridge'><mac address='52:54:00:aa:bb:cc'/><source bridge='br0'/></interface>
@@ -45,11 +48,13 @@ XML
 run() {
 	term=$1 lang=$2
 	rm -rf "$images" "$tmp"/pool/*
-	truncate -s 32M "$tmp/pool/tmpl.img"
-	printf 'OSPITE-TEMPLATE-DISK' | dd of="$tmp/pool/tmpl.img" conv=notrunc status=none
-	truncate -s 40M "$tmp/pool/cloudy.img"
-	echo 'start=2048, type=83' | sfdisk -q "$tmp/pool/cloudy.img" >/dev/null 2>&1 || fail "sfdisk"
-	mkfs.ext4 -q -F -E offset=1048576 -d "$tmp/tree" "$tmp/pool/cloudy.img" 30M || fail "mkfs.ext4"
+	for i in cloudy:tree tmpl:plain; do
+		truncate -s 40M "$tmp/${i%:*}.raw"
+		echo 'start=2048, type=83' | sfdisk -q "$tmp/${i%:*}.raw" >/dev/null 2>&1 || fail "sfdisk"
+		mkfs.ext4 -q -F -E offset=1048576 -d "$tmp/${i#*:}" "$tmp/${i%:*}.raw" 30M || fail "mkfs.ext4"
+		qemu-img convert -f raw -O qcow2 "$tmp/${i%:*}.raw" "$tmp/pool/${i%:*}.qcow2" || fail "qemu-img"
+		rm -f "$tmp/${i%:*}.raw"
+	done
 	console_start "$term" "env OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_IMAGES_DIR=$images \
 		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 \
 		--config $tmp/console.conf"
@@ -153,8 +158,8 @@ run() {
 	MTOOLS_SKIP_CHECK=1 mtype -i "$tmp/pool/from-ci-seed.img" ::network-config | grep -qF '"192.0.2.10/24"' ||
 		fail "the seed has no address"
 
-	# The second template, tmpl, has no file system ospite can read: it says so, and that the
-	# new guest keeps the template's identity.
+	# The second template, tmpl, has no cloud-init: it says so, and that the new guest keeps
+	# the template's identity.
 	tui_keys Tab Tab Enter
 	see "$(Tt "How should the new guest be made?")"
 	tui_keys Down Space F12
@@ -162,7 +167,7 @@ run() {
 	tui_keys Down Tab
 	tui_type "from-tpl"
 	tui_keys F12
-	see_start "$(Tf "No Linux file system that ospite can read was found in the image %s." "$tmp/pool/tmpl.img")" 20
+	see_start "$(Tt "The template's image has no cloud-init.")" 20
 	check_look "$term"
 	tui_keys Tab Enter
 	see_start "$(Tt "The guest is defined as a linked clone.")" 15
@@ -174,8 +179,8 @@ run() {
 	see "from-tpl"
 	[ -e "$tmp/pool/from-tpl-seed.img" ] && fail "a seed was made for a template without cloud-init"
 	# The full copy has the template's data; the linked clone is an overlay over its disk.
-	cmp -s "$tmp/pool/tmpl.img" "$tmp/pool/tmpl-copy1.img" || fail "the copy's data differ"
-	qemu-img info -U "$tmp/pool/from-tpl.qcow2" | grep -q "backing file: $tmp/pool/tmpl.img" ||
+	cmp -s "$tmp/pool/tmpl.qcow2" "$tmp/pool/tmpl-copy1.qcow2" || fail "the copy's data differ"
+	qemu-img info -U "$tmp/pool/from-tpl.qcow2" | grep -q "backing file: $tmp/pool/tmpl.qcow2" ||
 		fail "the linked clone is not an overlay over the template's disk"
 	check_translated || fail "untranslated texts"
 	tui_stop

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Backup action of a guest's screen and the Restore and Schedules screens of Host Status, in English on vt100 and in Italian on a colour terminal, at 80x24: a shut-off guest of libvirt's test driver backed up to a folder, the archive checked by ospite verify, restored under a new name into a pool, a second restore over that name refused with the entries kept, and a daily schedule whose timer is written under OSPITE_ROOT and whose run Host Status then shows.
+# The Backup action of a guest's screen and the Restore and Schedules screens of Host Status, in English and Italian on vt100 and in Italian on a colour terminal, at 80x24: a shut-off guest of libvirt's test driver backed up to a folder, the archive checked by ospite verify, restored under a new name into a pool, a second restore over that name refused with the entries kept, a daily schedule whose timer is written under OSPITE_ROOT and whose run Host Status then shows, and that schedule listed and removed.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -123,9 +123,45 @@ XML
 	see "$(Tt "Enter opens a guest.")"
 	tui_keys Tab Tab Tab Enter
 	see "$(Tf "Last scheduled backup: %s, %s, %u guests backed up." "@" nightly 1 | sed 's/.*@, //')"
+
+	# The schedules listed; Remove asks first, Back keeps it; then it goes, timer and all, with
+	# an audit line, and the archives stay.
+	sleep 1
+	tui_keys Tab Tab Tab Tab Tab Enter
+	see "$(Tt "List or remove backup schedules")"
+	tui_keys Down Down Enter
+	see "$(Tt "Backup schedules")"
+	see_start "$(Tt "Each schedule runs from its systemd timer. Remove stops the timer and deletes the schedule; the backups it made stay.")"
+	row=$(Tf "%s: %s, %u kept, in %s (%s)" nightly "$(T "every day")" 7 "$tmp/run/out" bk)
+	see "${row:0:50}"
+	see "<$(Tt "Remove")>"
+	check_look "$term"
+	tui_keys F12
+	see_start "$(Tf "Remove the backup schedule %s? Its timer stops; the backups it made stay." nightly)"
+	check_look "$term"
+	tui_keys Enter
+	see "${row:0:50}"
+	[ -e "$tmp/run/root/etc/ospite/backup/nightly.conf" ] || fail "Back removed the schedule"
+	tui_keys F12
+	see_start "$(Tf "Remove the backup schedule %s? Its timer stops; the backups it made stay." nightly)"
+	tui_keys Tab Enter
+	see_start "$(Tf "The backup schedule %s is removed; the backups it made stay." nightly)" 20
+	tui_keys Enter
+	see_start "$(Tt "There are no backup schedules.")"
+	tui_keys Enter
+	see "$(Tt "Host Status")"
+	for f in etc/ospite/backup/nightly.conf etc/systemd/system/ospite-backup-nightly.timer \
+		 etc/systemd/system/ospite-backup-nightly.service \
+		 etc/systemd/system/timers.target.wants/ospite-backup-nightly.timer; do
+		[ -e "$tmp/run/root/$f" ] || [ -L "$tmp/run/root/$f" ] && fail "$f is left after Remove"
+	done
+	ls "$tmp/run/out"/bk-*.ospite >/dev/null 2>&1 || fail "Remove deleted the archives"
+	grep -q "backup schedule=nightly removed" "$tmp/run/audit.log" || fail "no audit line for the removal"
+	check_translated || fail "untranslated texts"
 	tui_stop
 }
 
 run vt100 en
+run vt100 it
 run xterm-256color it
 echo "PASS console backup screens"

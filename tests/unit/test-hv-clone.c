@@ -230,6 +230,56 @@ static void test_linked(void **state)
 	free(src);
 }
 
+/*
+ * A template marked by an earlier version, in the old placeholder namespace: still a template,
+ * its clones are not, and the next change moves the element, other children kept, to HV_XMLNS.
+ */
+static void test_template_old_ns(void)
+{
+	struct hv_clone_opts o = { .source = "full1", .name = "fromold", .linked = true };
+	virDomainPtr dom = virDomainLookupByName(conn->c, "full1");
+	char **names = NULL, *cause = NULL, *meta;
+	size_t n = 0;
+	bool on = false;
+
+	assert_non_null(dom);
+	assert_null(virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS_OLD,
+					 VIR_DOMAIN_AFFECT_CONFIG));
+	assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, NULL, HV_XMLNS,
+					      VIR_DOMAIN_AFFECT_CONFIG), 0);
+	assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+					      "<guest><backup last='y'/><template/></guest>", "ospite",
+					      HV_XMLNS_OLD, VIR_DOMAIN_AFFECT_CONFIG), 0);
+	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(hv_templates(conn, &names, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "full1");
+	free(names[0]);
+	free(names);
+	assert_int_equal(hv_start(conn, "full1", &cause), -EPERM);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(hv_clone(conn, &o, NULL, NULL, &cause), 0);
+	assert_int_equal(hv_template_get(conn, "fromold", &on, NULL), 0);
+	assert_false(on);
+	assert_int_equal(hv_undefine(conn, "fromold", true, NULL), 0);
+	assert_int_equal(hv_template_set(conn, "full1", false, NULL), 0);
+	assert_null(virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS_OLD,
+					 VIR_DOMAIN_AFFECT_CONFIG));
+	meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, HV_XMLNS,
+				    VIR_DOMAIN_AFFECT_CONFIG);
+	assert_non_null(meta);
+	assert_non_null(strstr(meta, "last=\"y\""));
+	assert_null(strstr(meta, "template"));
+	free(meta);
+	assert_int_equal(hv_template_set(conn, "full1", true, NULL), 0);
+	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(hv_template_set(conn, "full1", false, NULL), 0);
+	virDomainFree(dom);
+}
+
 static void test_template(void **state)
 {
 	struct hv_clone_opts o = { .source = "full1", .name = "fromtpl", .linked = true };
@@ -276,6 +326,7 @@ static void test_template(void **state)
 	assert_int_equal(hv_template_set(conn, "full1", true, &cause), -EBUSY);
 	free(cause);
 	assert_int_equal(hv_destroy(conn, "full1", NULL), 0);
+	test_template_old_ns();
 }
 
 /* Run a shell command line; its status. */
@@ -306,6 +357,55 @@ static char *image(const char *name, const char *tree)
 	return img;
 }
 
+/*
+ * The same images as qcow2, read through qemu-storage-daemon's FUSE export: the answers of the
+ * raw ones, nothing changed, nothing left mounted; one with a backing file or an external data
+ * file (which would make qemu open another file the image names) is refused unread.
+ */
+static void test_cloudinit_qcow2(const char *yes_raw, const char *no_raw)
+{
+	char *yes = in_dir("ci-yes.qcow2"), *no = in_dir("ci-no.qcow2"), *over = in_dir("ci-over.qcow2");
+	char *ext = in_dir("ci-ext.qcow2"), *extdata = in_dir("ci-ext.data"), *cause = NULL;
+	enum hv_ci ci;
+
+	assert_int_equal(sh("qemu-img convert -f raw -O qcow2 '%s' '%s' && "
+			    "qemu-img convert -f raw -O qcow2 '%s' '%s'", yes_raw, yes, no_raw, no), 0);
+	assert_int_equal(sh("sha256sum '%s' '%s' >'%s.sum'", yes, no, yes), 0);
+	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), 0);
+	assert_int_equal(ci, HV_CI_YES);
+	assert_int_equal(hv_image_cloudinit(no, "qcow2", &ci, &cause), 0);
+	assert_int_equal(ci, HV_CI_NO);
+	assert_null(cause);
+	assert_int_equal(sh("sha256sum -c --quiet '%s.sum'", yes), 0);
+	assert_int_equal(sh("! grep -q ospite-ci /proc/self/mountinfo && ! ls -d /tmp/ospite-ci.* 2>/dev/null"), 0);
+
+	assert_int_equal(sh("qemu-img create -q -f qcow2 -F qcow2 -b '%s' '%s'", yes, over), 0);
+	assert_int_equal(hv_image_cloudinit(over, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	assert_non_null(strstr(cause, "is an overlay over another image"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(sh("qemu-img convert -q -f raw -O qcow2 -o data_file='%s' '%s' '%s'",
+			    extdata, yes_raw, ext), 0);
+	assert_int_equal(hv_image_cloudinit(ext, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(ci, HV_CI_UNKNOWN);
+	assert_non_null(strstr(cause, "keeps its data in another file"));
+	free(cause);
+	cause = NULL;
+	/* A damaged header: qemu's refusal, in a sentence. */
+	assert_int_equal(sh("cp '%s' '%s' && printf '\\377\\377\\377\\377' | "
+			    "dd of='%s' bs=1 seek=20 conv=notrunc status=none", no, over, over), 0);
+	assert_int_equal(hv_image_cloudinit(over, "qcow2", &ci, &cause), -EIO);
+	assert_non_null(strstr(cause, "qemu could not read the image"));
+	free(cause);
+	assert_int_equal(sh("! grep -q ospite-ci /proc/self/mountinfo && ! ls -d /tmp/ospite-ci.* 2>/dev/null"), 0);
+	free(yes);
+	free(no);
+	free(over);
+	free(ext);
+	free(extdata);
+}
+
 static void test_cloudinit(void **state)
 {
 	char *tree_yes = in_dir("tree-yes"), *tree_no = in_dir("tree-no"), *cause = NULL;
@@ -328,11 +428,18 @@ static void test_cloudinit(void **state)
 	assert_non_null(strstr(cause, "No Linux file system"));
 	free(cause);
 	cause = NULL;
-	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), -ENOTSUP);
+	assert_int_equal(hv_image_cloudinit(yes, "vmdk", &ci, &cause), -ENOTSUP);
 	assert_int_equal(ci, HV_CI_UNKNOWN);
 	free(cause);
+	cause = NULL;
+	/* A raw image that is not qcow2 is not read as one. */
+	assert_int_equal(hv_image_cloudinit(yes, "qcow2", &ci, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "is not a qcow2 image"));
+	free(cause);
+	cause = NULL;
 	/* The image was only read. */
 	assert_int_equal(sh("sfdisk -d '%s' | grep -q 'start=        2048'", yes), 0);
+	test_cloudinit_qcow2(yes, no);
 	free(yes);
 	free(no);
 	free(none);
