@@ -96,6 +96,16 @@ char *vc_list_header(void);
 char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
 /* A guest's addresses from hv_dom_addresses() @sources, "192.0.2.7, 2001:db8::7", or NULL (vc-addr.c). */
 char *vc_guest_addr_text(struct hv_conn *conn, const char *name, unsigned sources);
+/* @n addresses as "192.0.2.7, 2001:db8::7", or NULL when there are none (malloc'd). */
+char *vc_addr_join(char *const *v, size_t n);
+/*
+ * The guest list's address column, at most @width columns: the first IPv4 address (else the
+ * first), then "+N" for the N others; an address too long is cut and ends in @ell (malloc'd).
+ */
+char *vc_addr_cell(char *const *v, size_t n, int width, const char *ell);
+/* The address column: shown when a view gives it VC_COL_IP_MIN columns (an IPv4 address and
+ * " +9", never cut); never wider than VC_COL_IP_MAX (an IPv6 address and " +9"). */
+enum { VC_COL_IP_MIN = 18, VC_COL_IP_MAX = 42 };
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */

@@ -4,11 +4,12 @@
 TUI_SOCK="ospite-test-$$"
 tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
-# tui_start TERM COMMAND...: run COMMAND in a fresh 80x24 session with that TERM.
+# tui_start TERM COMMAND...: run COMMAND in a fresh 80x24 session with that TERM ($TUI_COLS
+# columns instead of 80 when set).
 tui_start() {
 	local term=$1; shift
 	tmx kill-server 2>/dev/null
-	tmx new-session -d -x 80 -y 24 -s t "env TERM=$term $* ; rc=\$?; echo; echo \"[exit status \$rc]\"; sleep 3600"
+	tmx new-session -d -x "${TUI_COLS:-80}" -y 24 -s t "env TERM=$term $* ; rc=\$?; echo; echo \"[exit status \$rc]\"; sleep 3600"
 	tmx set-option -t t status off >/dev/null
 	tmx set-option -t t remain-on-exit on >/dev/null
 }
