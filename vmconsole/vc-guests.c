@@ -137,33 +137,60 @@ static char *with_addr(const struct list_scr *s, char *row, const struct addr_en
 	return out;
 }
 
-/* This host's guest names as the name column shows them: long ones shortened, still unique. */
-static char **local_names(const struct vc_model *m)
+/* Add @name to @v unless it is there already. */
+static void add_distinct(char ***v, size_t *n, const char *name)
 {
-	char **names = calloc(m->nrows + 1, sizeof(*names)), **shown;
-
-	if (!names)
-		abort();
-	for (size_t i = 0; i < m->nrows; i++)
-		names[i] = (char *)m->rows[i].name;
-	shown = vc_names_fit(names, m->nrows, VC_COL_NAME, ellipsis());
-	free(names);
-	return shown;
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], name))
+			return;
+	vc_strv_push(v, n, name);
 }
 
-/* Every row of the list as it should be now: this host's guests, then other hosts' when shown. */
+/* How @name is shown: its entry in @shown, fitted from the distinct @names. */
+static const char *fitted(char *const *names, char *const *shown, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return shown[i];
+	return name;
+}
+
+/*
+ * Every row of the list as it should be now: this host's guests, then other hosts' when shown.
+ * Names too long for their column are shortened around an ellipsis and still look unlike each
+ * other, guests' among all the hosts' guests (one guest name on two hosts looks the same on both)
+ * and hosts' among the hosts.
+ */
 static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter, size_t *total,
 		      char ***keys_out, char ***rows_out)
 {
 	const struct vc_model *m = &app->model;
-	size_t n = 0, cap = m->nrows + 1;
+	struct hv_remote_view views[VC_MAX_HOSTS];
+	size_t n = 0, cap = m->nrows + 1, nd = 0, nh = 0;
 	char **keys = calloc(cap, sizeof(*keys)), **rows = calloc(cap, sizeof(*rows));
-	char *here = app->all_hosts ? host_cell(app->host_ok && *app->host.hostname ?
-						 app->host.hostname : _("this host")) : NULL;
-	char **names = local_names(m);
+	char **distinct = NULL, **shown, **hosts = NULL, **hshown = NULL;
 
 	if (!keys || !rows)
 		abort();
+	memset(views, 0, sizeof(views));
+	for (size_t i = 0; i < m->nrows; i++)
+		add_distinct(&distinct, &nd, m->rows[i].name);
+	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
+		if (!app->remotes[h])
+			continue;
+		hv_remote_get(app->remotes[h], &views[h]);
+		for (size_t j = 0; views[h].state == HV_REMOTE_CONNECTED && j < views[h].n; j++)
+			add_distinct(&distinct, &nd, views[h].doms[j].name);
+	}
+	shown = vc_names_fit(distinct, nd, VC_COL_NAME, ellipsis());
+	if (app->all_hosts) {
+		vc_strv_push(&hosts, &nh, app->host_ok && *app->host.hostname ?
+				 app->host.hostname : _("this host"));
+		for (size_t h = 0; h < app->conf.n_hosts; h++)
+			vc_strv_push(&hosts, &nh, app->conf.hosts[h].name);
+		hshown = vc_names_fit(hosts, nh, HOST_COL, ellipsis());
+	}
+
 	*total = m->nrows;
 	for (size_t i = 0; i < m->nrows; i++) {
 		struct vc_row r = m->rows[i];
@@ -171,34 +198,31 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 
 		if (!shown_by(filter, r.name))
 			continue;
-		snprintf(r.name, sizeof(r.name), "%s", names[i]);
+		snprintf(r.name, sizeof(r.name), "%s", fitted(distinct, shown, nd, r.name));
 		row = with_addr(s, vc_row_text(&r), s->ipw ? addrs_of(s, app, &m->rows[i]) : NULL);
 		keys[n] = strdup(m->rows[i].name);
-		if (here) {
-			if (asprintf(&rows[n], "%s %s", here, row) < 0)
+		if (hshown) {
+			char *cell = host_cell(hshown[0]);
+
+			if (asprintf(&rows[n], "%s %s", cell, row) < 0)
 				abort();
+			free(cell);
 			free(row);
 		} else {
 			rows[n] = row;
 		}
 		n++;
 	}
-	vc_strv_free(names, m->nrows);
-	free(here);
 	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
-		struct hv_remote_view v = { 0 };
-		char *cell;
+		const struct hv_remote_view *v = &views[h];
+		char *cell = host_cell(hshown[h + 1]);
 
-		if (!app->remotes[h])
-			continue;
-		hv_remote_get(app->remotes[h], &v);
-		cell = host_cell(app->conf.hosts[h].name);
-		for (size_t j = 0; v.state == HV_REMOTE_CONNECTED && j < v.n; j++) {
+		for (size_t j = 0; v->state == HV_REMOTE_CONNECTED && j < v->n; j++) {
 			struct vc_row r;
 			char *row;
 
 			(*total)++;
-			if (!shown_by(filter, v.doms[j].name))
+			if (!shown_by(filter, v->doms[j].name))
 				continue;
 			if (n + 1 >= cap) {
 				cap *= 2;
@@ -208,22 +232,26 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 					abort();
 			}
 			memset(&r, 0, sizeof(r));
-			snprintf(r.name, sizeof(r.name), "%s", v.doms[j].name);
-			r.state = v.doms[j].state;
-			r.vcpus = v.doms[j].vcpus;
-			r.memory_kib = v.doms[j].memory_kib;
+			snprintf(r.name, sizeof(r.name), "%s", fitted(distinct, shown, nd, v->doms[j].name));
+			r.state = v->doms[j].state;
+			r.vcpus = v->doms[j].vcpus;
+			r.memory_kib = v->doms[j].memory_kib;
 			r.cpu = -1;   /* one sample of another host says nothing about CPU use */
 			/* Addresses are asked of this host's libvirt only. */
 			row = with_addr(s, vc_row_text(&r), NULL);
-			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v.doms[j].name) < 0 ||
+			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v->doms[j].name) < 0 ||
 			    asprintf(&rows[n], "%s %s", cell, row) < 0)
 				abort();
 			free(row);
 			n++;
 		}
 		free(cell);
-		hv_remote_view_clear(&v);
+		hv_remote_view_clear(&views[h]);
 	}
+	vc_strv_free(shown, nd);
+	vc_strv_free(distinct, nd);
+	vc_strv_free(hshown, nh);
+	vc_strv_free(hosts, nh);
 	*keys_out = keys;
 	*rows_out = rows;
 	return n;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, and a guest's addresses in the list (a column on a wide terminal, the line under it at 80 columns) and on its screen.
+# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, a guest's addresses in the list (a column on a wide terminal, the line under it at 80 columns) and on its screen, and the all-hosts view shortening long guest and host names too.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -118,7 +118,65 @@ run() {
 	echo "ok $term $lang"
 }
 
+# Two other hosts with long names alike, on libvirt's test driver: one has a guest of this host's
+# name (it must look the same) and one a name alike (it must look different).
+far() {
+	local g
+	echo "<node>"
+	for g in "$@"; do
+		echo "<domain type='test'><name>$g</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
+	done
+	echo "</node>"
+}
+far customer-alpha-frontend-production-01 customer-delta-frontend-production-01 >"$tmp/far-a.xml"
+far db2 >"$tmp/far-b.xml"
+printf '[hosts]\nrack12-hypervisor-alpha-01 = test://%s\nrack12-hypervisor-bravo-01 = test://%s\n' \
+	"$tmp/far-a.xml" "$tmp/far-b.xml" >"$tmp/hosts.conf"
+
+# The columns of the list row holding TEXT: its frame and "> " marker left out.
+row_of() { tui_screen | grep -F -- "$1" | head -1 | sed 's/^ *[|│] *\(> \)\?//'; }
+
+# all_hosts TERM LANG COLUMNS: A shows every host's guests, names and hosts shortened and unique.
+all_hosts() {
+	term=$1 lang=$2
+	local ell="…" cols=$3
+	[ "$term" = vt100 ] && ell=".."
+	TUI_COLS=$cols console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+		$B/ospite --connect test://$tmp/node.xml \
+		--lang $lang --idle-timeout 0 --config $tmp/hosts.conf"
+	see "$(Tt "Host Status")"
+	login "$user" "$password"
+	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 15
+	tui_keys a
+	see "$(Tt "Enter opens a guest; A shows this host's guests only.")"
+	see "db2" 15
+	see "customer-d"
+	absent "rack12-hypervisor-"
+	absent "customer-alpha-frontend-production-01"
+	# Fields, not columns: the ellipsis takes one column but three bytes, and names hold no blanks.
+	local ha hb ga_here ga_far gd
+	ha=$(row_of "customer-d" | awk '{print $1}')
+	hb=$(row_of "db2" | awk '{print $1}')
+	echo "$ha" | grep -qF -- "$ell" && echo "$hb" | grep -qF -- "$ell" ||
+		fail "the long host names are not shortened: '$ha' '$hb'"
+	[ "$ha" != "$hb" ] || fail "the two hosts look alike: '$ha'"
+	gd=$(row_of "customer-d" | awk '{print $2}')
+	ga_far=$(row_of "$ha customer-a" | awk '{print $2}')
+	ga_here=$(tui_screen | grep -F "customer-a" | grep -vF -- "$ha" | head -1 | sed 's/^ *[|│] *\(> \)\?//' | awk '{print $2}')
+	echo "$gd" | grep -qF -- "$ell" || fail "customer-delta's name is not shortened: '$gd'"
+	[ -n "$ga_far" ] && [ "$ga_far" = "$ga_here" ] ||
+		fail "one guest name on two hosts looks different: '$ga_here' '$ga_far'"
+	[ "$gd" != "$ga_far" ] || fail "two guest names look alike: '$gd'"
+	tui_keys Tab Tab Tab Tab Tab Tab Enter
+	see "[ospite exit 0]"
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok all hosts $term $lang"
+}
+
 run vt100 en 80
 run xterm-256color it 80
 run xterm-256color en 120
 run vt100 it 100
+all_hosts vt100 en 80
+all_hosts xterm-256color it 120
