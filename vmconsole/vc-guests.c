@@ -415,23 +415,17 @@ static void build(struct list_scr *s, struct vc_app *app)
 /* "/": ask for the text guest names must hold; false when the idle logout closed the dialog. */
 static bool ask_filter(struct list_scr *s)
 {
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("Find Guests"));
-		int e, rc;
+	char typed[sizeof(s->filter)];
+	struct vc_entry e = { N_("Name holds:"), typed, sizeof(typed) };
+	int rc;
 
-		tui_dialog_text(d, _("Only the guests whose name holds this text are listed; an empty text lists them all."));
-		e = tui_dialog_entry(d, _("Name holds:"), s->filter, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Find"));
-		rc = tui_dialog_run(d);
-		if (rc == TUI_NEXT)
-			snprintf(s->filter, sizeof(s->filter), "%s", tui_dialog_value(d, e));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		return rc != TUI_IDLE;
-	}
+	snprintf(typed, sizeof(typed), "%s", s->filter);
+	rc = vc_ask_entries(N_("Find Guests"), N_("Find"), &e, 1, -1,
+			    N_("Only the guests whose name holds this text are listed; an empty text lists them all."));
+	/* Back keeps the filter there was. */
+	if (rc == VC_ASK_NEXT)
+		snprintf(s->filter, sizeof(s->filter), "%s", typed);
+	return rc != VC_ASK_IDLE;
 }
 
 static void rebuild(struct list_scr *s, struct vc_app *app)

@@ -193,6 +193,23 @@ void vc_lang_toggle(void);
 void vc_lang_behind(void (*fn)(void *), void *arg);
 /* Show @cause (or a generic text) under @title, then free it. */
 void vc_error(const char *title, char *cause);
+
+/* One entry of vc_ask_entries(): its label and the buffer it edits. */
+struct vc_entry {
+	const char *label;
+	char *value;
+	size_t len;
+};
+enum { VC_ASK_IDLE = -1, VC_ASK_BACK = 0, VC_ASK_NEXT = 1, VC_ASK_MAX = 8 };
+/*
+ * A dialog of @n entries (at most VC_ASK_MAX) under @intro (a printf format), with Back and @next,
+ * the cursor in entry @focus (-1: the first). @title, @next, the labels and @intro go through
+ * gettext at each showing, so N_() texts follow a language switch (which shows the dialog again,
+ * as typed); already translated texts show as they are. What was typed is in the buffers however
+ * it closed. VC_ASK_NEXT, VC_ASK_BACK, or VC_ASK_IDLE for the idle logout (vc-ask.c).
+ */
+int vc_ask_entries(const char *title, const char *next, struct vc_entry *e, size_t n, int focus,
+		   const char *intro, ...) __attribute__((format(printf, 6, 7)));
 /* Whether the hypervisor is connected; if not, says why under @title (the action is not done). */
 bool vc_need_conn(struct vc_app *app, const char *title);
 /* Shut guest @name down, then show the time elapsed until it is off, with Force off after

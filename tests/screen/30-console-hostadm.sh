@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs, and root's settings (refused to a member of the group, saved by root), on a private configuration tree with recording stand-ins for systemctl and journalctl.
+# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs, and root's settings (refused to a member of the group, saved by root) and a host added by root, on a private configuration tree with recording stand-ins for systemctl and journalctl.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -180,6 +180,35 @@ run() {
 	audited "$root_user"
 	audited "console settings idle_timeout 300 -> 0, vnc_listen 127.0.0.1 -> 0.0.0.0"
 	quit
+
+	# Root adds a host: a URI that is none is refused, and the dialog comes back with what was
+	# typed and the cursor on the URI.
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+		$B/ospite --connect test:///default --lang $lang --config $tmp/console.conf"
+	see "$(Tt "Host Status")"
+	login "$root_user" "$password"
+	see "$(Tt "Enter opens a guest.")" 15
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Manage")"
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "SSH key")"
+	tui_keys Tab Enter
+	see "$(Tt "Add a host")"
+	tui_type "rack7"
+	tui_keys Tab
+	tui_type "not-a-uri"
+	tui_keys F12
+	see_start "$(Tf "\"%s\" is not a libvirt URI such as qemu+ssh://root@host2/system." not-a-uri)"
+	tui_keys Enter
+	see "$(T "URI:")"
+	see "rack7"
+	for _ in $(seq 9); do tui_keys BSpace; done
+	tui_type "test:///default"
+	tui_keys F12
+	gone "$(T "URI:")"
+	see "rack7"
+	grep -qxF "rack7 = test:///default" "$tmp/console.conf" || fail "the settings file lacks the host: $(cat "$tmp/console.conf")"
+	audited "host add name=rack7 uri=test:///default"
 	tui_stop
 	check_translated || fail "strings without a translation"
 	echo "ok $term $lang"
