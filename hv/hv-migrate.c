@@ -919,8 +919,8 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 	}
 	if (postcopy_started) {
 		/* Both halves are paused and the destination has the newest state: remove nothing. */
-		/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s libvirt's reason (English). */
 		rc = base_cause(cause, j.err ? j.err : -EIO,
+				/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s libvirt's reason (English). */
 				_("The migration of %1$s to %2$s failed after the switch to post-copy. The destination holds its newest state and nothing was removed there; recover it by resuming the migration (virsh migrate --postcopy-resume). The hypervisor's reason: %3$s."),
 				name, hv_uri(dst), j.msg ? j.msg : "?");
 		goto out;
@@ -938,9 +938,10 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 					_("The migration of %s was aborted; it still runs on the source.%s"),
 					name, notes.s ? notes.s : "");
 		else
-			/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s libvirt's reason
-			 * (English); %4$s is empty or more sentences, each after a space. */
 			rc = base_cause(cause, j.err ? j.err : -EIO,
+					/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s
+					 * libvirt's reason (English); %4$s is empty or more sentences, each
+					 * after a space. */
 					_("The live migration of %1$s to %2$s failed, and the guest still runs on this host. The hypervisor's reason: %3$s.%4$s"),
 					name, hv_uri(dst), j.msg ? j.msg : "?", notes.s ? notes.s : "");
 		free(notes.s);
