@@ -94,6 +94,15 @@ run() {
 	grep -qx old-host "$tmp/root/etc/hostname" || fail "a refused name was written"
 	for _ in $(seq 1 4); do tui_keys BSpace; done
 	tui_type "kvm-7.lab"
+	# F2 shows the dialog again in the other language, its text and label too, with what was typed.
+	local other=it intro="The new name is written to /etc/hostname and /etc/hosts and taken by the running host at once. Guests are not affected; SSH sessions keep running."
+	[ "$lang" = it ] && other=en
+	tui_keys F2
+	lang=$other see_start "$(lang=$other T "$intro")"
+	lang=$other see "$(lang=$other T "Host name:")"
+	see "kvm-7.lab"
+	tui_keys F2
+	see_start "$(T "$intro")"
 	tui_keys F12
 	gone "$(Tt "Host name:")"
 	see "kvm-7.lab"
