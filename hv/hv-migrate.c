@@ -643,9 +643,15 @@ static void *mig_thread(void *arg)
 	j->result = virDomainMigrate3(j->dom, j->dconn, j->params, (unsigned)j->nparams,
 				      (unsigned)j->flags);
 	if (!j->result) {
-		/* libvirt's last error is per thread: keep it for the caller's thread. */
+		/* libvirt's last error is per thread: keep it for the caller's thread, as the detail
+		 * of a sentence of ours (without its own full stop, which the sentence puts). */
+		size_t len;
+
 		j->err = hv_lv_errno();
-		j->msg = strdup(hv_lv_msg());
+		j->msg = strdup(*hv_lv_msg() ? hv_lv_msg() : "?");
+		len = j->msg ? strlen(j->msg) : 0;
+		while (len && (j->msg[len - 1] == '.' || j->msg[len - 1] == '\n' || j->msg[len - 1] == ' '))
+			j->msg[--len] = '\0';
 	}
 	atomic_store(&j->done, true);
 	return NULL;
@@ -914,8 +920,9 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 	if (postcopy_started) {
 		/* Both halves are paused and the destination has the newest state: remove nothing. */
 		rc = base_cause(cause, j.err ? j.err : -EIO,
-				_("The migration of %s failed after the switch to post-copy: %s. The destination holds its newest state and nothing was removed there; recover it by resuming the migration (virsh migrate --postcopy-resume)."),
-				name, j.msg ? j.msg : "?");
+				/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s libvirt's reason (English). */
+				_("The migration of %1$s to %2$s failed after the switch to post-copy. The destination holds its newest state and nothing was removed there; recover it by resuming the migration (virsh migrate --postcopy-resume). The hypervisor's reason: %3$s."),
+				name, hv_uri(dst), j.msg ? j.msg : "?");
 		goto out;
 	}
 	{
@@ -932,8 +939,11 @@ static int run_live(struct hv_conn *src, struct hv_conn *dst, virDomainPtr dom, 
 					name, notes.s ? notes.s : "");
 		else
 			rc = base_cause(cause, j.err ? j.err : -EIO,
-					_("The migration of %s failed: %s.%s"), name,
-					j.msg ? j.msg : "?", notes.s ? notes.s : "");
+					/* TRANSLATORS: %1$s is a guest, %2$s the destination's address, %3$s
+					 * libvirt's reason (English); %4$s is empty or more sentences, each
+					 * after a space. */
+					_("The live migration of %1$s to %2$s failed, and the guest still runs on this host. The hypervisor's reason: %3$s.%4$s"),
+					name, hv_uri(dst), j.msg ? j.msg : "?", notes.s ? notes.s : "");
 		free(notes.s);
 	}
 out:

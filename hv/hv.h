@@ -289,24 +289,6 @@ void hv_ports_free(struct hv_port *p);
 /* SHA-256 (hex) of the guest's inactive definition: read it before an edit, give it to the save. */
 int hv_digest(struct hv_conn *conn, const char *name, char out[65], char **cause);
 
-/* What an edit changes; 0 and no NICs: unchanged. */
-struct hv_nic_bridge {
-	char mac[18];
-	char bridge[16];
-};
-struct hv_guest_edit {
-	uint64_t memory_kib;
-	unsigned vcpus;
-	const struct hv_nic_bridge *nics;
-	size_t n_nics;
-};
-/*
- * Change those parts of the guest's definition in place (nothing else of its XML is touched) and
- * save it; -ESTALE when the definition no longer has @digest (NULL: unchecked): reload instead.
- */
-int hv_guest_edit(struct hv_conn *conn, const char *name, const struct hv_guest_edit *e,
-		  const char *digest, char **cause);
-
 /* ---- changing a defined guest: what changes, said before it is made (hv-edit.c) ------- */
 
 enum hv_change_kind {

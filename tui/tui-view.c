@@ -51,23 +51,38 @@ char *tui_pad(const char *s, int width)
 	return buf;
 }
 
-int tui_view_width(void)
+int tui_view_max_width(void)
 {
 	int cols, rows;
 
 	newtGetScreenSize(&cols, &rows);
 	if (cols <= 0)
 		cols = 80;
-	return cols - 4 > 76 ? 76 : cols - 4;
+	return cols - 4;
+}
+
+int tui_view_width(void)
+{
+	int w = tui_view_max_width();
+
+	return w > 76 ? 76 : w;
 }
 
 struct tui_view *tui_view_new(const char *title, int height)
 {
+	return tui_view_new_wide(title, height, 0);
+}
+
+struct tui_view *tui_view_new_wide(const char *title, int height, int width)
+{
 	struct tui_view *v = calloc(1, sizeof(*v));
+	int most = tui_view_max_width();
 
 	if (!v)
 		abort();
-	v->width = tui_view_width();
+	if (width < tui_view_width())
+		width = tui_view_width();
+	v->width = width > most ? most : width;
 	v->height = height;
 	newtCenteredWindow(v->width + 2, height, title);
 	v->form = newtForm(NULL, NULL, 0);

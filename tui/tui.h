@@ -164,8 +164,13 @@ struct tui_event {
 
 /* Inner width of a view on this screen: the screen less a margin, at most 76 columns. */
 int tui_view_width(void);
+/* The widest a view can be on this screen: the screen less a margin. */
+int tui_view_max_width(void);
 /* Open a centred window @height rows high, tui_view_width() wide. */
 struct tui_view *tui_view_new(const char *title, int height);
+/* The same @width columns wide inside, within tui_view_width() and tui_view_max_width(): for a
+ * table that has more to show on a wide terminal. */
+struct tui_view *tui_view_new_wide(const char *title, int height, int width);
 /* Close the window. */
 void tui_view_free(struct tui_view *v);
 /* A one-line text at column @x, row @y, kept exactly @width columns wide; returns its id. */

@@ -1,4 +1,4 @@
-/* The guest list screen: every guest with state, vCPUs, memory and CPU use, updated row by row from the model. */
+/* The guest list screen: every guest with state, vCPUs, memory, CPU use and (on a wide terminal) addresses, updated row by row from the model. */
 #include "vc.h"
 #include "tui/tui.h"
 #include "base/i18n.h"
@@ -9,6 +9,15 @@
 
 enum { B_OPEN, B_NEW, B_HOST, B_SETTINGS, B_LOGOUT, B_QUIT, NB };
 
+/* A guest's addresses as last asked, kept so that neither the column nor the line under the list
+ * asks libvirt on every tick. */
+struct addr_entry {
+	char *name;
+	char **v;
+	size_t n;
+	uint64_t at;            /* CLOCK_MONOTONIC ns of the question; 0 = ask again */
+};
+
 struct list_scr {
 	struct tui_view *v;
 	int summary, header, list, info, btn;
@@ -17,15 +26,17 @@ struct list_scr {
 	unsigned generation;
 	char filter[64];        /* "/" typed: only guests whose name holds this; "" = all */
 	size_t total;           /* guests there are, shown or not */
-	/* The addresses of the guest under the cursor, asked again for another guest or when old. */
-	int addr;
-	char *addr_key;
-	uint64_t addr_at;
+	int addr;               /* the line under the list: every address of the guest under the cursor */
+	int ipw;                /* the address column's width; 0 when the terminal is too narrow */
+	struct addr_entry *addrs;
+	size_t naddrs;
 };
 
 #define HOST_COL 10
 /* How long a guest's addresses are shown before libvirt is asked again. */
 #define ADDR_NS (10ULL * 1000000000ULL)
+/* Addresses not asked for this long belong to guests gone, off or filtered out: forgotten. */
+#define ADDR_FORGET_NS (3 * ADDR_NS)
 /* Esc, as newt reports it: clears the filter. */
 #define KEY_ESC '\033'
 
@@ -44,33 +55,142 @@ static bool shown_by(const char *filter, const char *name)
 	return !*filter || strcasestr(name, filter);
 }
 
-/* This host's guest names as the name column shows them: long ones shortened, still unique. */
-static char **local_names(const struct vc_model *m)
+static const char *ellipsis(void)
 {
-	char **names = calloc(m->nrows + 1, sizeof(*names)), **shown;
-
-	if (!names)
-		abort();
-	for (size_t i = 0; i < m->nrows; i++)
-		names[i] = (char *)m->rows[i].name;
-	shown = vc_names_fit(names, m->nrows, VC_COL_NAME, tui_ascii() ? ".." : "\u2026");
-	free(names);
-	return shown;
+	return tui_ascii() ? ".." : "\u2026";
 }
 
-/* Every row of the list as it should be now: this host's guests, then other hosts' when shown. */
-static size_t collect(struct vc_app *app, const char *filter, size_t *total, char ***keys_out,
-		      char ***rows_out)
+/*
+ * The addresses of guest @r, from libvirt's DHCP leases and the host's ARP table (the guest agent,
+ * which can keep libvirt waiting, is asked on the guest's own screen only); NULL for a guest that
+ * is off or of another host. Asked again when older than ADDR_NS.
+ */
+static const struct addr_entry *addrs_of(struct list_scr *s, struct vc_app *app,
+					 const struct vc_row *r)
+{
+	uint64_t now = vc_now_ns();
+	struct addr_entry *e = NULL;
+
+	if (!r || !app->conn || r->state == HV_STATE_SHUTOFF || r->state == HV_STATE_CRASHED)
+		return NULL;
+	for (size_t i = 0; i < s->naddrs && !e; i++)
+		if (!strcmp(s->addrs[i].name, r->name))
+			e = &s->addrs[i];
+	if (e && e->at && now < e->at + ADDR_NS)
+		return e;
+	if (!e) {
+		struct addr_entry *nv = realloc(s->addrs, (s->naddrs + 1) * sizeof(*nv));
+
+		if (!nv)
+			abort();
+		s->addrs = nv;
+		e = &s->addrs[s->naddrs++];
+		memset(e, 0, sizeof(*e));
+		if (!(e->name = strdup(r->name)))
+			abort();
+	}
+	hv_addrs_free(e->v, e->n);
+	/* A guest that went meanwhile, or a driver without the sources, simply has none. */
+	if (hv_dom_addresses(app->conn, r->name, HV_ADDR_LEASE | HV_ADDR_ARP, &e->v, &e->n, NULL) < 0) {
+		e->v = NULL;
+		e->n = 0;
+	}
+	e->at = now;
+	return e;
+}
+
+/* Forget the addresses not asked for a while; with @all, every one (to ask again at once). */
+static void addrs_prune(struct list_scr *s, bool all)
+{
+	uint64_t now = vc_now_ns();
+	size_t k = 0;
+
+	for (size_t i = 0; i < s->naddrs; i++) {
+		struct addr_entry *e = &s->addrs[i];
+
+		if (all || now >= e->at + ADDR_FORGET_NS) {
+			free(e->name);
+			hv_addrs_free(e->v, e->n);
+		} else {
+			s->addrs[k++] = *e;
+		}
+	}
+	s->naddrs = k;
+}
+
+/* @row, then the address column when there is one (@e NULL: left blank); frees @row. */
+static char *with_addr(const struct list_scr *s, char *row, const struct addr_entry *e)
+{
+	char *cell, *padded, *out = NULL;
+
+	if (!s->ipw)
+		return row;
+	cell = e ? vc_addr_cell(e->v, e->n, s->ipw, ellipsis()) : strdup("");
+	if (!cell)
+		abort();
+	padded = tui_pad(cell, s->ipw);
+	if (asprintf(&out, "%s %s", row, padded) < 0)
+		abort();
+	free(padded);
+	free(cell);
+	free(row);
+	return out;
+}
+
+/* Add @name to @v unless it is there already. */
+static void add_distinct(char ***v, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], name))
+			return;
+	vc_strv_push(v, n, name);
+}
+
+/* How @name is shown: its entry in @shown, fitted from the distinct @names. */
+static const char *fitted(char *const *names, char *const *shown, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return shown[i];
+	return name;
+}
+
+/*
+ * Every row of the list as it should be now: this host's guests, then other hosts' when shown.
+ * Names too long for their column are shortened around an ellipsis and still look unlike each
+ * other, guests' among all the hosts' guests (one guest name on two hosts looks the same on both)
+ * and hosts' among the hosts.
+ */
+static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter, size_t *total,
+		      char ***keys_out, char ***rows_out)
 {
 	const struct vc_model *m = &app->model;
-	size_t n = 0, cap = m->nrows + 1;
+	struct hv_remote_view views[VC_MAX_HOSTS];
+	size_t n = 0, cap = m->nrows + 1, nd = 0, nh = 0;
 	char **keys = calloc(cap, sizeof(*keys)), **rows = calloc(cap, sizeof(*rows));
-	char *here = app->all_hosts ? host_cell(app->host_ok && *app->host.hostname ?
-						 app->host.hostname : _("this host")) : NULL;
-	char **names = local_names(m);
+	char **distinct = NULL, **shown, **hosts = NULL, **hshown = NULL;
 
 	if (!keys || !rows)
 		abort();
+	memset(views, 0, sizeof(views));
+	for (size_t i = 0; i < m->nrows; i++)
+		add_distinct(&distinct, &nd, m->rows[i].name);
+	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
+		if (!app->remotes[h])
+			continue;
+		hv_remote_get(app->remotes[h], &views[h]);
+		for (size_t j = 0; views[h].state == HV_REMOTE_CONNECTED && j < views[h].n; j++)
+			add_distinct(&distinct, &nd, views[h].doms[j].name);
+	}
+	shown = vc_names_fit(distinct, nd, VC_COL_NAME, ellipsis());
+	if (app->all_hosts) {
+		vc_strv_push(&hosts, &nh, app->host_ok && *app->host.hostname ?
+				 app->host.hostname : _("this host"));
+		for (size_t h = 0; h < app->conf.n_hosts; h++)
+			vc_strv_push(&hosts, &nh, app->conf.hosts[h].name);
+		hshown = vc_names_fit(hosts, nh, HOST_COL, ellipsis());
+	}
+
 	*total = m->nrows;
 	for (size_t i = 0; i < m->nrows; i++) {
 		struct vc_row r = m->rows[i];
@@ -78,34 +198,31 @@ static size_t collect(struct vc_app *app, const char *filter, size_t *total, cha
 
 		if (!shown_by(filter, r.name))
 			continue;
-		snprintf(r.name, sizeof(r.name), "%s", names[i]);
-		row = vc_row_text(&r);
+		snprintf(r.name, sizeof(r.name), "%s", fitted(distinct, shown, nd, r.name));
+		row = with_addr(s, vc_row_text(&r), s->ipw ? addrs_of(s, app, &m->rows[i]) : NULL);
 		keys[n] = strdup(m->rows[i].name);
-		if (here) {
-			if (asprintf(&rows[n], "%s %s", here, row) < 0)
+		if (hshown) {
+			char *cell = host_cell(hshown[0]);
+
+			if (asprintf(&rows[n], "%s %s", cell, row) < 0)
 				abort();
+			free(cell);
 			free(row);
 		} else {
 			rows[n] = row;
 		}
 		n++;
 	}
-	vc_strv_free(names, m->nrows);
-	free(here);
 	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
-		struct hv_remote_view v = { 0 };
-		char *cell;
+		const struct hv_remote_view *v = &views[h];
+		char *cell = host_cell(hshown[h + 1]);
 
-		if (!app->remotes[h])
-			continue;
-		hv_remote_get(app->remotes[h], &v);
-		cell = host_cell(app->conf.hosts[h].name);
-		for (size_t j = 0; v.state == HV_REMOTE_CONNECTED && j < v.n; j++) {
+		for (size_t j = 0; v->state == HV_REMOTE_CONNECTED && j < v->n; j++) {
 			struct vc_row r;
 			char *row;
 
 			(*total)++;
-			if (!shown_by(filter, v.doms[j].name))
+			if (!shown_by(filter, v->doms[j].name))
 				continue;
 			if (n + 1 >= cap) {
 				cap *= 2;
@@ -115,21 +232,26 @@ static size_t collect(struct vc_app *app, const char *filter, size_t *total, cha
 					abort();
 			}
 			memset(&r, 0, sizeof(r));
-			snprintf(r.name, sizeof(r.name), "%s", v.doms[j].name);
-			r.state = v.doms[j].state;
-			r.vcpus = v.doms[j].vcpus;
-			r.memory_kib = v.doms[j].memory_kib;
+			snprintf(r.name, sizeof(r.name), "%s", fitted(distinct, shown, nd, v->doms[j].name));
+			r.state = v->doms[j].state;
+			r.vcpus = v->doms[j].vcpus;
+			r.memory_kib = v->doms[j].memory_kib;
 			r.cpu = -1;   /* one sample of another host says nothing about CPU use */
-			row = vc_row_text(&r);
-			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v.doms[j].name) < 0 ||
+			/* Addresses are asked of this host's libvirt only. */
+			row = with_addr(s, vc_row_text(&r), NULL);
+			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v->doms[j].name) < 0 ||
 			    asprintf(&rows[n], "%s %s", cell, row) < 0)
 				abort();
 			free(row);
 			n++;
 		}
 		free(cell);
-		hv_remote_view_clear(&v);
+		hv_remote_view_clear(&views[h]);
 	}
+	vc_strv_free(shown, nd);
+	vc_strv_free(distinct, nd);
+	vc_strv_free(hshown, nh);
+	vc_strv_free(hosts, nh);
 	*keys_out = keys;
 	*rows_out = rows;
 	return n;
@@ -156,24 +278,16 @@ static void filter_text(const struct list_scr *s, size_t n, char *buf, size_t le
 }
 
 /*
- * The line under the hint: the addresses of the guest under the cursor, from libvirt's DHCP
- * leases and the host's ARP table (the guest agent, which can keep libvirt waiting, is asked on
- * the guest's own screen only).
+ * The line under the hint: every address of the guest under the cursor (the column, when there is
+ * one, has room for the first only).
  */
-static void show_addresses(struct list_scr *s, struct vc_app *app, bool force)
+static void show_addresses(struct list_scr *s, struct vc_app *app)
 {
 	const char *cur = tui_view_list_current(s->v, s->list);
-	const struct vc_row *r = cur ? vc_model_find(&app->model, cur) : NULL;
-	uint64_t now = vc_now_ns();
+	const struct addr_entry *e = addrs_of(s, app, cur ? vc_model_find(&app->model, cur) : NULL);
 	char *addrs, *line = NULL;
 
-	if (!force && cur && s->addr_key && !strcmp(cur, s->addr_key) && now < s->addr_at + ADDR_NS)
-		return;
-	free(s->addr_key);
-	s->addr_key = cur ? strdup(cur) : NULL;
-	s->addr_at = now;
-	if (!r || r->state == HV_STATE_SHUTOFF || r->state == HV_STATE_CRASHED ||
-	    !(addrs = vc_guest_addr_text(app->conn, cur, HV_ADDR_LEASE | HV_ADDR_ARP))) {
+	if (!e || !(addrs = vc_addr_join(e->v, e->n))) {
 		tui_view_set_text(s->v, s->addr, "");
 		return;
 	}
@@ -229,18 +343,19 @@ static void fill(struct list_scr *s, struct vc_app *app, bool force)
 	tui_view_set_text(s->v, s->info, buf);
 	/* Other hosts change on their own clock: with them shown, compare every time. */
 	if (!force && !app->all_hosts && m->generation == s->generation) {
-		show_addresses(s, app, false);
+		show_addresses(s, app);
 		return;
 	}
 	s->generation = m->generation;
-	n = collect(app, s->filter, &s->total, &keys, &rows);
+	addrs_prune(s, force);
+	n = collect(s, app, s->filter, &s->total, &keys, &rows);
 	vc_shown_update(&s->shown, s->v, s->list, keys, rows, n, force);
 	if (show_filter) {
 		filter_text(s, n, buf, sizeof(buf));
 		tui_view_set_text(s->v, s->info, buf);
 	}
 	/* After the rows: the cursor may now be on another guest, or on none. */
-	show_addresses(s, app, force);
+	show_addresses(s, app);
 }
 
 static void build(struct list_scr *s, struct vc_app *app)
@@ -248,13 +363,8 @@ static void build(struct list_scr *s, struct vc_app *app)
 	const char *btns[NB] = { _("Open"), _("New guest"), _("Host"), _("Settings"),
 				 _("Log out"), _("Quit") };
 	char who[128], *header;
-	int w = tui_view_width();
+	int w, marker = tui_list_marker() ? 2 : 0, room;
 
-	s->v = tui_view_new(_("Guests"), 18);
-	s->summary = tui_view_text(s->v, 1, 0, w / 2, "");
-	snprintf(who, sizeof(who), _("Logged in as %s"), app->user);
-	if (tui_width(who) < w / 2)
-		tui_view_text(s->v, w - tui_width(who) + 1, 0, 0, who);
 	header = vc_list_header();
 	if (app->all_hosts) {
 		char *cell = host_cell(_("Host")), *both = NULL;
@@ -265,6 +375,28 @@ static void build(struct list_scr *s, struct vc_app *app)
 		free(header);
 		header = both;
 	}
+	/* A terminal wider than 80 columns makes room for the addresses; otherwise only the line under
+	 * the list gives them. */
+	room = tui_view_max_width() - marker - tui_width(header) - 1;
+	s->ipw = room < VC_COL_IP_MIN ? 0 : room > VC_COL_IP_MAX ? VC_COL_IP_MAX : room;
+	if (s->ipw) {
+		/* TRANSLATORS: heading of the guest list's address column; at most 18 columns. */
+		char *cell = tui_pad(_("IP address"), s->ipw), *both = NULL;
+
+		if (asprintf(&both, "%s %s", header, cell) < 0)
+			abort();
+		free(cell);
+		free(header);
+		header = both;
+	}
+	s->v = tui_view_new_wide(_("Guests"), 18, marker + tui_width(header));
+	w = s->ipw ? marker + tui_width(header) : tui_view_width();
+	if (w < tui_view_width())
+		w = tui_view_width();
+	s->summary = tui_view_text(s->v, 1, 0, w / 2, "");
+	snprintf(who, sizeof(who), _("Logged in as %s"), app->user);
+	if (tui_width(who) < w / 2)
+		tui_view_text(s->v, w - tui_width(who) + 1, 0, 0, who);
 	/* Over the rows, which start after the "> " marker column when there is one. */
 	s->header = tui_view_text(s->v, tui_list_marker() ? 3 : 1, 2, 0, header);
 	free(header);
@@ -283,23 +415,17 @@ static void build(struct list_scr *s, struct vc_app *app)
 /* "/": ask for the text guest names must hold; false when the idle logout closed the dialog. */
 static bool ask_filter(struct list_scr *s)
 {
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("Find Guests"));
-		int e, rc;
+	char typed[sizeof(s->filter)];
+	struct vc_entry e = { N_("Name holds:"), typed, sizeof(typed) };
+	int rc;
 
-		tui_dialog_text(d, _("Only the guests whose name holds this text are listed; an empty text lists them all."));
-		e = tui_dialog_entry(d, _("Name holds:"), s->filter, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Find"));
-		rc = tui_dialog_run(d);
-		if (rc == TUI_NEXT)
-			snprintf(s->filter, sizeof(s->filter), "%s", tui_dialog_value(d, e));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		return rc != TUI_IDLE;
-	}
+	snprintf(typed, sizeof(typed), "%s", s->filter);
+	rc = vc_ask_entries(N_("Find Guests"), N_("Find"), &e, 1, -1,
+			    N_("Only the guests whose name holds this text are listed; an empty text lists them all."));
+	/* Back keeps the filter there was. */
+	if (rc == VC_ASK_NEXT)
+		snprintf(s->filter, sizeof(s->filter), "%s", typed);
+	return rc != VC_ASK_IDLE;
 }
 
 static void rebuild(struct list_scr *s, struct vc_app *app)
@@ -324,7 +450,8 @@ static void rebuild_behind(void *arg)
 
 static int finish(struct list_scr *s, int rc)
 {
-	free(s->addr_key);
+	addrs_prune(s, true);
+	free(s->addrs);
 	tui_view_free(s->v);
 	vc_shown_clear(&s->shown);
 	return rc;

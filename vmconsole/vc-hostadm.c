@@ -170,32 +170,8 @@ static void build(struct adm_scr *s, struct vc_app *app)
 	tui_view_focus_list(s->v, s->list);
 }
 
-/* A dialog's result that ends the screen: the idle logout. Language switches redraw. */
-#define DLG_IDLE (-1)
-
-/* One entry to edit, with @intro above it; 1 when saved, 0 when backed out, DLG_IDLE. */
-static int ask_entry(const char *title, const char *intro, const char *label, char *value,
-		     size_t len)
-{
-	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(title);
-		int e, rc;
-
-		tui_dialog_text(d, intro);
-		e = tui_dialog_entry(d, label, value, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Save"));
-		rc = tui_dialog_run(d);
-		snprintf(value, len, "%s", tui_dialog_value(d, e));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc == TUI_IDLE)
-			return DLG_IDLE;
-		return rc == TUI_NEXT;
-	}
-}
+/* A dialog's result that ends the screen: the idle logout (VC_ASK_IDLE). Language switches redraw. */
+#define DLG_IDLE VC_ASK_IDLE
 
 static int do_name(struct vc_app *app)
 {
@@ -205,12 +181,12 @@ static int do_name(struct vc_app *app)
 	hcfg_admin_hostname(old, sizeof(old));
 	snprintf(value, sizeof(value), "%s", old);
 	for (;;) {
+		struct vc_entry e = { N_("Host name:"), value, sizeof(value) };
 		char *cause = NULL;
-		int rc = ask_entry(title,
-				   _("The new name is written to /etc/hostname and /etc/hosts and taken by the running host at once. Guests are not affected; SSH sessions keep running."),
-				   _("Host name:"), value, sizeof(value));
+		int rc = vc_ask_entries(title, N_("Save"), &e, 1, -1,
+					N_("The new name is written to /etc/hostname and /etc/hosts and taken by the running host at once. Guests are not affected; SSH sessions keep running."));
 
-		if (rc != 1)
+		if (rc != VC_ASK_NEXT)
 			return rc;
 		if (!strcmp(value, old))
 			return 0;
@@ -236,12 +212,12 @@ static int do_dns(struct vc_app *app)
 	hcfg_admin_strv_free(v, n);
 	snprintf(value, sizeof(value), "%s", old);
 	for (;;) {
+		struct vc_entry e = { N_("Servers:"), value, sizeof(value) };
 		char *cause = NULL;
-		int rc = ask_entry(title,
-				   _("Up to three DNS server addresses, separated by blanks. Their nameserver lines in /etc/resolv.conf are replaced; its other lines stay."),
-				   _("Servers:"), value, sizeof(value));
+		int rc = vc_ask_entries(title, N_("Save"), &e, 1, -1,
+					N_("Up to three DNS server addresses, separated by blanks. Their nameserver lines in /etc/resolv.conf are replaced; its other lines stay."));
 
-		if (rc != 1) {
+		if (rc != VC_ASK_NEXT) {
 			free(old);
 			return rc;
 		}
@@ -647,46 +623,31 @@ static int do_console(struct vc_app *app)
 	snprintf(idle, sizeof(idle), "%u", app->conf.idle_timeout);
 	snprintf(listen, sizeof(listen), "%s", app->conf.vnc_listen);
 	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(title);
-		char *cause = NULL, *intro = NULL;
+		struct vc_entry e[] = { { N_("Idle logout (seconds):"), idle, sizeof(idle) },
+					{ N_("VNC listen address:"), listen, sizeof(listen) } };
+		char *cause = NULL;
 		struct vc_conf c = app->conf;
 		unsigned v;
-		int ei, el, rc;
+		int rc = vc_ask_entries(title, N_("Save"), e, 2, focus,
+					N_("The console logs out after this many seconds without a key press (0: never). New guests' VNC displays listen on this address unless the wizard is told otherwise. Saved in %s."),
+					app->conf_path);
 
-		if (asprintf(&intro, _("The console logs out after this many seconds without a key press (0: never). New guests' VNC displays listen on this address unless the wizard is told otherwise. Saved in %s."),
-			     app->conf_path) < 0)
-			abort();
-		tui_dialog_text(d, intro);
-		free(intro);
-		ei = tui_dialog_entry(d, _("Idle logout (seconds):"), idle, 0);
-		el = tui_dialog_entry(d, _("VNC listen address:"), listen, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Save"));
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		snprintf(idle, sizeof(idle), "%s", tui_dialog_value(d, ei));
-		snprintf(listen, sizeof(listen), "%s", tui_dialog_value(d, el));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc != TUI_NEXT)
-			return rc == TUI_IDLE ? DLG_IDLE : 0;
+		if (rc != VC_ASK_NEXT)
+			return rc;
 		if (vc_check_idle(idle, app->root, &v, &cause) < 0) {
 			vc_error(title, cause);
-			focus = ei;
+			focus = 0;
 			continue;
 		}
 		if (vc_check_listen(listen, &cause) < 0) {
 			vc_error(title, cause);
-			focus = el;
+			focus = 1;
 			continue;
 		}
 		if (!vc_listen_is_loopback(listen) &&
 		    !tui_ask(title, _("New guests' displays would be reachable from the network, not only through an SSH tunnel; VNC travels unencrypted. Save this address anyway?"),
 			     _("Save"), _("Cancel"))) {
-			focus = el;
+			focus = 1;
 			continue;
 		}
 		c.idle_timeout = v;

@@ -338,26 +338,13 @@ static void add_host(struct vc_app *app)
 	int focus = -1;
 
 	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(_("Add a host"));
+		struct vc_entry e[] = { { N_("Name:"), name, sizeof(name) },
+					{ N_("URI:"), uri, sizeof(uri) } };
 		struct vc_conf c;
 		char *cause = NULL;
-		int en, eu, rc;
 
-		tui_dialog_text(d, _("A name for the host and its libvirt URI, such as qemu+ssh://root@host2/system or xen+ssh://root@host2/. For SSH, this host's key (SSH key button) must be in the other host's /root/.ssh/authorized_keys."));
-		en = tui_dialog_entry(d, _("Name:"), name, 0);
-		eu = tui_dialog_entry(d, _("URI:"), uri, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Add"));
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		snprintf(name, sizeof(name), "%s", tui_dialog_value(d, en));
-		snprintf(uri, sizeof(uri), "%s", tui_dialog_value(d, eu));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc != TUI_NEXT)
+		if (vc_ask_entries(N_("Add a host"), N_("Add"), e, 2, focus,
+				   N_("A name for the host and its libvirt URI, such as qemu+ssh://root@host2/system or xen+ssh://root@host2/. For SSH, this host's key (SSH key button) must be in the other host's /root/.ssh/authorized_keys.")) != VC_ASK_NEXT)
 			return;
 		if (app->conf.n_hosts == VC_MAX_HOSTS) {
 			vc_error(_("Add a host"), strdup(_("The console knows as many hosts as it can.")));
@@ -365,7 +352,7 @@ static void add_host(struct vc_app *app)
 		}
 		if (vc_check_host_entry(name, uri, &app->conf, &cause) < 0) {
 			vc_error(_("Add a host"), cause);
-			focus = strstr(uri, "://") ? en : eu;
+			focus = strstr(uri, "://") ? 0 : 1;
 			continue;
 		}
 		c = app->conf;

@@ -9,49 +9,33 @@
 
 int vc_scr_settings(struct vc_app *app)
 {
-	char value[32], *intro = NULL;
+	char value[32];
 	int focus = -1;
 
 	snprintf(value, sizeof(value), "%u", app->conf.idle_timeout);
 	for (;;) {
-		const char *title = _("Settings");
-		struct tui_dialog *d = tui_dialog_new(title);
+		struct vc_entry e = { N_("Idle logout (seconds):"), value, sizeof(value) };
 		unsigned v;
 		char *cause = NULL;
-		int e, rc;
+		int rc = vc_ask_entries(N_("Settings"), N_("Save"), &e, 1, focus, app->root ?
+					N_("The console logs out after this many seconds without a key press; 0 means never. The setting is saved in %s.") :
+					N_("The console logs out after this many seconds without a key press. The setting is saved in %s."),
+					app->conf_path);
 
-		if (asprintf(&intro, app->root ?
-			     _("The console logs out after this many seconds without a key press; 0 means never. The setting is saved in %s.") :
-			     _("The console logs out after this many seconds without a key press. The setting is saved in %s."),
-			     app->conf_path) < 0)
-			abort();
-		tui_dialog_text(d, intro);
-		free(intro);
-		e = tui_dialog_entry(d, _("Idle logout (seconds):"), value, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Save"));
-		if (focus >= 0)
-			tui_dialog_focus(d, focus);
-		rc = tui_dialog_run(d);
-		snprintf(value, sizeof(value), "%s", tui_dialog_value(d, e));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc == TUI_IDLE)
+		if (rc == VC_ASK_IDLE)
 			return VC_LOGOUT;
-		if (rc != TUI_NEXT)
+		if (rc != VC_ASK_NEXT)
 			return VC_BACK;
 		if (vc_check_idle(value, app->root, &v, &cause) < 0) {
-			vc_error(title, cause);
-			focus = e;
+			vc_error(_("Settings"), cause);
+			focus = 0;
 			continue;
 		}
 		struct vc_conf c = app->conf;
 
 		c.idle_timeout = v;
 		if (vc_conf_save(app->conf_path, &c, &cause) < 0) {
-			vc_error(title, cause);
+			vc_error(_("Settings"), cause);
 			continue;
 		}
 		vc_audit(app->user, "console settings idle_timeout %u -> %u", app->conf.idle_timeout,

@@ -88,20 +88,10 @@ static void take(struct vc_app *app, const char *title, const char *name)
 	localtime_r(&now, &tm);
 	strftime(snap, sizeof(snap), "snap-%Y%m%d-%H%M%S", &tm);
 	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(title);
-		int f, rc;
+		struct vc_entry e = { N_("Name:"), snap, sizeof(snap) };
 
-		tui_dialog_text(d, _("The snapshot keeps the disks as they are now and, while the guest runs, its memory."));
-		f = tui_dialog_entry(d, _("Name:"), snap, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Take"));
-		rc = tui_dialog_run(d);
-		snprintf(snap, sizeof(snap), "%s", tui_dialog_value(d, f));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc != TUI_NEXT)
+		if (vc_ask_entries(title, N_("Take"), &e, 1, -1,
+				   N_("The snapshot keeps the disks as they are now and, while the guest runs, its memory.")) != VC_ASK_NEXT)
 			return;
 		if (!hv_name_valid(snap)) {
 			base_cause(&cause, -EINVAL,

@@ -138,7 +138,7 @@ static bool still_same(struct stor_scr *s, struct vc_app *app, const char *title
 static bool confirm_impact(const char *title, const struct vc_impact *im, const char *question,
 			   const char *name)
 {
-	char *text = vc_impact_text(im), *prompt = NULL;
+	char *text = vc_impact_text(im);
 	bool ok = false;
 
 	if (im->refuse || im->partial) {
@@ -152,31 +152,18 @@ static bool confirm_impact(const char *title, const struct vc_impact *im, const 
 		return false;
 	}
 	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(title);
-		int e, rc;
+		char typed[256] = "", *label = NULL;
+		struct vc_entry e = { NULL, typed, sizeof(typed) };
+		int rc;
 
-		if (asprintf(&prompt, "%s\n\n%s", question, text) < 0)
+		/* TRANSLATORS: %s is the device or pool name the operator must type. */
+		if (asprintf(&label, _("Type %s to confirm:"), name) < 0)
 			abort();
-		tui_dialog_text(d, prompt);
-		free(prompt);
-		{
-			char *label = NULL;
-
-			/* TRANSLATORS: %s is the device or pool name the operator must type. */
-			if (asprintf(&label, _("Type %s to confirm:"), name) < 0)
-				abort();
-			e = tui_dialog_entry(d, label, "", 0);
-			free(label);
-		}
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Go ahead"));
-		rc = tui_dialog_run(d);
-		ok = rc == TUI_NEXT && !strcmp(tui_dialog_value(d, e), name);
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc == TUI_NEXT && !ok) {
+		e.label = label;
+		rc = vc_ask_entries(title, N_("Go ahead"), &e, 1, -1, "%s\n\n%s", question, text);
+		free(label);
+		ok = rc == VC_ASK_NEXT && !strcmp(typed, name);
+		if (rc == VC_ASK_NEXT && !ok) {
 			tui_message(title, _("What you typed does not match: nothing was changed."));
 			continue;
 		}
@@ -322,26 +309,14 @@ static void act_grow(struct stor_scr *s, struct vc_app *app, const struct vc_sro
 		return;
 	}
 	for (;;) {
-		struct tui_dialog *d = tui_dialog_new(title);
+		struct vc_entry e = { N_("Size:"), size, sizeof(size) };
 		struct vc_who who;
-		char *intro = NULL, *done = NULL, *cause = NULL;
-		int e, rc;
+		char *done = NULL, *cause = NULL;
+		int rc;
 
-		if (asprintf(&intro, _("Grow %s into the free space after it, and its filesystem with it. The new size, or \"all\":"),
-			     n->path) < 0)
-			abort();
-		tui_dialog_text(d, intro);
-		free(intro);
-		e = tui_dialog_entry(d, _("Size:"), size, 0);
-		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, _("Grow"));
-		rc = tui_dialog_run(d);
-		snprintf(size, sizeof(size), "%s", tui_dialog_value(d, e));
-		tui_dialog_free(d);
-		if (rc == TUI_LANG) {
-			vc_lang_toggle();
-			continue;
-		}
-		if (rc != TUI_NEXT)
+		if (vc_ask_entries(title, N_("Grow"), &e, 1, -1,
+				   N_("Grow %s into the free space after it, and its filesystem with it. The new size, or \"all\":"),
+				   n->path) != VC_ASK_NEXT)
 			return;
 		who_of(app, &who, vtty, sizeof(vtty));
 		rc = vc_stor_grow(&s->st, n->path, size, &who, &done, &cause);

@@ -96,6 +96,16 @@ char *vc_list_header(void);
 char **vc_names_fit(char *const *names, size_t n, int width, const char *ell);
 /* A guest's addresses from hv_dom_addresses() @sources, "192.0.2.7, 2001:db8::7", or NULL (vc-addr.c). */
 char *vc_guest_addr_text(struct hv_conn *conn, const char *name, unsigned sources);
+/* @n addresses as "192.0.2.7, 2001:db8::7", or NULL when there are none (malloc'd). */
+char *vc_addr_join(char *const *v, size_t n);
+/*
+ * The guest list's address column, at most @width columns: the first IPv4 address (else the
+ * first), then "+N" for the N others; an address too long is cut and ends in @ell (malloc'd).
+ */
+char *vc_addr_cell(char *const *v, size_t n, int width, const char *ell);
+/* The address column: shown when a view gives it VC_COL_IP_MIN columns (an IPv4 address and
+ * " +9", never cut); never wider than VC_COL_IP_MAX (an IPv6 address and " +9"). */
+enum { VC_COL_IP_MIN = 18, VC_COL_IP_MAX = 42 };
 /* "512 MiB", "2.0 GiB". */
 void vc_fmt_mem(uint64_t kib, char *buf, size_t len);
 /* "12.5%", or "-" when not known. */
@@ -183,6 +193,23 @@ void vc_lang_toggle(void);
 void vc_lang_behind(void (*fn)(void *), void *arg);
 /* Show @cause (or a generic text) under @title, then free it. */
 void vc_error(const char *title, char *cause);
+
+/* One entry of vc_ask_entries(): its label and the buffer it edits. */
+struct vc_entry {
+	const char *label;
+	char *value;
+	size_t len;
+};
+enum { VC_ASK_IDLE = -1, VC_ASK_BACK = 0, VC_ASK_NEXT = 1, VC_ASK_MAX = 8 };
+/*
+ * A dialog of @n entries (at most VC_ASK_MAX) under @intro (a printf format), with Back and @next,
+ * the cursor in entry @focus (-1: the first). @title, @next, the labels and @intro go through
+ * gettext at each showing, so N_() texts follow a language switch (which shows the dialog again,
+ * as typed); already translated texts show as they are. What was typed is in the buffers however
+ * it closed. VC_ASK_NEXT, VC_ASK_BACK, or VC_ASK_IDLE for the idle logout (vc-ask.c).
+ */
+int vc_ask_entries(const char *title, const char *next, struct vc_entry *e, size_t n, int focus,
+		   const char *intro, ...) __attribute__((format(printf, 6, 7)));
 /* Whether the hypervisor is connected; if not, says why under @title (the action is not done). */
 bool vc_need_conn(struct vc_app *app, const char *title);
 /* Shut guest @name down, then show the time elapsed until it is off, with Force off after

@@ -9,11 +9,13 @@ export LC_ALL=C.UTF-8
 [ -x "$B/ospite" ] || { echo "FAIL: $B/ospite is missing"; exit 1; }
 
 tmp=$(mktemp -d /tmp/ospite-console.XXXXXX)
-made_group=0 made_pam=0 users=()
+made_group=0 made_pam=0 users=() roots=()
 
 console_cleanup() {
 	tui_stop
 	for u in "${users[@]}"; do userdel "$u" 2>/dev/null; done
+	# userdel refuses a name of UID 0 while any process of UID 0 runs: -f, and no home to remove.
+	for u in "${roots[@]}"; do userdel -f "$u" 2>/dev/null; done
 	[ "$made_group" = 1 ] && groupdel ospite 2>/dev/null
 	[ "$made_pam" = 1 ] && rm -f /etc/pam.d/ospite
 	rm -rf "$tmp"
@@ -25,6 +27,15 @@ add_user() {
 	[ -n "${3:-}" ] && g=(-G "$3")
 	useradd -M -N -s /usr/sbin/nologin "${g[@]}" "$1" || { echo "FAIL: useradd $1"; exit 1; }
 	users+=("$1")
+	echo "$1:$2" | chpasswd || { echo "FAIL: chpasswd $1"; exit 1; }
+}
+
+# add_root_alias NAME PASSWORD: a second name for UID 0 with a password of its own, so that a test
+# logs in as root without knowing root's password; no home, no shell; removed by console_cleanup.
+add_root_alias() {
+	useradd -o -u 0 -g 0 -M -N -d /nonexistent -s /usr/sbin/nologin "$1" 2>/dev/null ||
+		{ echo "FAIL: useradd $1"; exit 1; }
+	roots+=("$1")
 	echo "$1:$2" | chpasswd || { echo "FAIL: chpasswd $1"; exit 1; }
 }
 

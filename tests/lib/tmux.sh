@@ -4,11 +4,17 @@
 TUI_SOCK="ospite-test-$$"
 tmx() { tmux -L "$TUI_SOCK" -f /dev/null "$@"; }
 
-# tui_start TERM COMMAND...: run COMMAND in a fresh 80x24 session with that TERM.
+# tui_start TERM COMMAND...: run COMMAND in a fresh 80x24 session with that TERM ($TUI_COLS
+# columns instead of 80 when set).
 tui_start() {
-	local term=$1; shift
+	local term=$1 i; shift
 	tmx kill-server 2>/dev/null
-	tmx new-session -d -x 80 -y 24 -s t "env TERM=$term $* ; rc=\$?; echo; echo \"[exit status \$rc]\"; sleep 3600"
+	# kill-server returns before the server is gone: a new session made meanwhile dies with it.
+	for i in $(seq 1 50); do
+		tmx list-sessions >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	tmx new-session -d -x "${TUI_COLS:-80}" -y 24 -s t "env TERM=$term $* ; rc=\$?; echo; echo \"[exit status \$rc]\"; sleep 3600"
 	tmx set-option -t t status off >/dev/null
 	tmx set-option -t t remain-on-exit on >/dev/null
 }

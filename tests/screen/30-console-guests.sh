@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list, detail with pause and resume, the create-guest wizard refusing bad input (and asking before a display off loopback), and deleting the new guest with its disk; in a network namespace with one bridge.
+# The guest list, detail with pause and resume, the create-guest wizard refusing bad input (and asking before a display off loopback, and a card on a bridge gone meanwhile), and deleting the new guest with its disk; in a network namespace with two bridges.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 ns=ospite-con-$$
@@ -9,9 +9,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The wizard offers the host's bridges: this namespace has exactly one.
+# The wizard offers the host's bridges: this namespace has two, and br-zgone goes away under it.
 ip netns add "$ns" || { echo "cannot make a network namespace"; exit 77; }
 ip -n "$ns" link add br-test0 type bridge || fail "cannot make a bridge"
+ip -n "$ns" link add br-zgone type bridge || fail "cannot make a bridge"
 ip -n "$ns" link set lo up
 images=$tmp/i
 
@@ -152,9 +153,11 @@ run() {
 	tui_type "52:54:00:4f:00:01"
 	tui_keys F12
 	see "br-test0  52:54:00:4f:00:01  virtio"
+	# The second card on the other bridge.
 	tui_keys Tab Enter
 	see "$(T "Add a Network Card")"
-	tui_keys Tab
+	see "br-zgone"
+	tui_keys Down Tab
 	for _ in $(seq 17); do tui_keys BSpace; done
 	tui_type "52:54:00:4F:00:01"
 	tui_keys F12
@@ -164,7 +167,7 @@ run() {
 	tui_keys BSpace
 	tui_type "2"
 	tui_keys F12
-	see "br-test0  52:54:00:4F:00:02  virtio"
+	see "br-zgone  52:54:00:4F:00:02  virtio"
 	tui_keys F12
 	see "$(Tt "New Guest: Display and Console")"
 	# A display off loopback is a warning to confirm; Cancel goes back to the address.
@@ -193,6 +196,15 @@ run() {
 	local card
 	card=$(Tf "Network card %zu: bridge %s, MAC %s, model %s." 1 br-test0 52:54:00:4f:00:01 virtio)
 	see "${card%%52:54:00:4f:00:01*}52:54:00:4f:00:01"
+	# The bridge of card 2 goes away before Create: refused, nothing defined, the summary again.
+	ip -n "$ns" link del br-zgone || fail "cannot delete br-zgone"
+	tui_keys F12
+	see_start "$(Tf "Network card %zu is on the bridge %s, which this host does not have: choose one of its bridges (Host Status shows them)." 2 br-zgone)"
+	tui_keys Enter
+	see "$(T "New Guest: Summary")"
+	absent "$(Tf "The guest %s is defined. Start it now?" web1)"
+	# Back again: Create defines it.
+	ip -n "$ns" link add br-zgone type bridge || fail "cannot make br-zgone again"
 	tui_keys F12
 	see "$(Tf "The guest %s is defined. Start it now?" web1)"
 	tui_keys Enter

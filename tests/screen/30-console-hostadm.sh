@@ -1,13 +1,15 @@
 #!/bin/bash
-# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs and root's settings, on a private configuration tree with recording stand-ins for systemctl and journalctl.
+# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs, and root's settings (refused to a member of the group, saved by root) and a host added by root, on a private configuration tree with recording stand-ins for systemctl and journalctl.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
+root_user=osprt$$
+add_root_alias "$root_user" "$password"
 
 # A configuration tree and the stand-ins: nothing of this machine's /etc or services is touched.
 fixture() {
 	r=$tmp/root
-	rm -rf "$r" "$tmp/state" "$tmp/calls" "$tmp/audit.log"
+	rm -rf "$r" "$tmp/state" "$tmp/calls" "$tmp/audit.log" "$tmp/console.conf"
 	mkdir -p "$r/etc/systemd" "$r/etc/default" "$tmp/state"
 	printf 'old-host\n' >"$r/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\told-host\n' >"$r/etc/hosts"
@@ -46,21 +48,36 @@ gone() {
 	fail "still on screen: $1"
 }
 
-run() {
-	term=$1 lang=$2
-	fixture
+# manage USER: start the console, log USER in, and open Host Management.
+manage() {
 	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_HOST_ROOT=$tmp/root \
 		OSPITE_SYSTEMCTL=$tmp/systemctl OSPITE_JOURNALCTL=$tmp/journalctl \
 		OSPITE_AUDIT_LOG=$tmp/audit.log $B/ospite --connect test:///default \
 		--lang $lang --config $tmp/console.conf"
 	see "$(Tt "Host Status")"
-	login "$user" "$password"
+	login "$1" "$password"
 	see "$(Tt "Enter opens a guest.")" 15
 	tui_keys Tab Tab Tab Enter
 	# Manage: the last button of the Host screen, after Back, Network, Storage and Hosts.
 	see "$(Tt "Manage")"
 	tui_keys Tab Tab Tab Tab Enter
 	see "$(Tt "Host Management")"
+}
+
+# Quit from Host Management: back to Host Status, the guest list, then Quit.
+quit() {
+	tui_keys Tab Tab Enter
+	see "$(Tt "Manage")"
+	tui_keys Enter
+	see "$(T "Enter opens a guest.")"
+	tui_keys Tab Tab Tab Tab Tab Tab Enter
+	see "[ospite exit 0]"
+}
+
+run() {
+	term=$1 lang=$2
+	fixture
+	manage "$user"
 	see "old-host"
 	see "10.9.8.7"
 	check_look "$term"
@@ -77,6 +94,15 @@ run() {
 	grep -qx old-host "$tmp/root/etc/hostname" || fail "a refused name was written"
 	for _ in $(seq 1 4); do tui_keys BSpace; done
 	tui_type "kvm-7.lab"
+	# F2 shows the dialog again in the other language, its text and label too, with what was typed.
+	local other=it intro="The new name is written to /etc/hostname and /etc/hosts and taken by the running host at once. Guests are not affected; SSH sessions keep running."
+	[ "$lang" = it ] && other=en
+	tui_keys F2
+	lang=$other see_start "$(lang=$other T "$intro")"
+	lang=$other see "$(lang=$other T "Host name:")"
+	see "kvm-7.lab"
+	tui_keys F2
+	see_start "$(T "$intro")"
 	tui_keys F12
 	gone "$(Tt "Host name:")"
 	see "kvm-7.lab"
@@ -138,12 +164,60 @@ run() {
 	tui_keys Down Enter
 	see_start "$(Tf "Only root changes these settings: the idle logout is %u seconds, and new guests' VNC displays listen on %s." 300 127.0.0.1)"
 	tui_keys Enter
-	tui_keys Tab Tab Enter
-	see "$(Tt "Manage")"
+	quit
+	[ -e "$tmp/console.conf" ] && fail "the settings file was written for a member of the group"
+
+	# Root changes them: the idle logout off (root only) and the displays on every address, which
+	# is asked first; the settings file, the audit log and the row say so.
+	manage "$root_user"
+	see "$(Tf "idle logout %u s, VNC on %s" 300 127.0.0.1)"
+	for _ in $(seq 10); do tui_keys Down; done
 	tui_keys Enter
-	see "$(T "Enter opens a guest.")"
-	tui_keys Tab Tab Tab Tab Tab Tab Enter
-	see "[ospite exit 0]"
+	see "$(Tt "Idle logout (seconds):")"
+	see "$(Tt "VNC listen address:")"
+	tui_keys BSpace BSpace BSpace
+	tui_type 0
+	tui_keys Tab
+	for _ in $(seq 9); do tui_keys BSpace; done
+	tui_type "0.0.0.0"
+	tui_keys F12
+	see_start "$(Tt "New guests' displays would be reachable from the network, not only through an SSH tunnel; VNC travels unencrypted. Save this address anyway?")"
+	tui_keys Tab Enter
+	see "$(Tf "idle logout %u s, VNC on %s" 0 0.0.0.0)"
+	grep -qx "idle_timeout=0" "$tmp/console.conf" || fail "the settings file lacks idle_timeout=0: $(cat "$tmp/console.conf")"
+	grep -qx "vnc_listen=0.0.0.0" "$tmp/console.conf" || fail "the settings file lacks vnc_listen=0.0.0.0"
+	audited "$root_user"
+	audited "console settings idle_timeout 300 -> 0, vnc_listen 127.0.0.1 -> 0.0.0.0"
+	quit
+
+	# Root adds a host: a URI that is none is refused, and the dialog comes back with what was
+	# typed and the cursor on the URI.
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+		$B/ospite --connect test:///default --lang $lang --config $tmp/console.conf"
+	see "$(Tt "Host Status")"
+	login "$root_user" "$password"
+	see "$(Tt "Enter opens a guest.")" 15
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Manage")"
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "SSH key")"
+	tui_keys Tab Enter
+	see "$(Tt "Add a host")"
+	tui_type "rack7"
+	tui_keys Tab
+	tui_type "not-a-uri"
+	tui_keys F12
+	see_start "$(Tf "\"%s\" is not a libvirt URI such as qemu+ssh://root@host2/system." not-a-uri)"
+	tui_keys Enter
+	see "$(T "URI:")"
+	see "rack7"
+	for _ in $(seq 9); do tui_keys BSpace; done
+	tui_type "test:///default"
+	tui_keys F12
+	gone "$(T "URI:")"
+	see "rack7"
+	grep -qxF "rack7 = test:///default" "$tmp/console.conf" || fail "the settings file lacks the host: $(cat "$tmp/console.conf")"
+	audited "host add name=rack7 uri=test:///default"
 	tui_stop
 	check_translated || fail "strings without a translation"
 	echo "ok $term $lang"

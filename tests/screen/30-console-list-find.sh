@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, and a guest's addresses in the list and on its screen.
+# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, a guest's addresses in the list (a column on a wide terminal, the line under it at 80 columns) and on its screen, and the all-hosts view shortening long guest and host names too.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -23,17 +23,25 @@ cat >"$tmp/node.xml" <<'XML'
   <domain type='test'>
     <name>db1</name>
     <memory>524288</memory><vcpu>1</vcpu><os><type>hvm</type></os>
-    <devices><interface type='network'><mac address='52:54:00:aa:00:01'/><source network='default'/></interface></devices>
+    <devices><interface type='network'><mac address='52:54:00:aa:00:01'/><source network='default'/></interface>
+      <interface type='network'><mac address='52:54:00:aa:00:02'/><source network='default'/></interface></devices>
   </domain>
 </node>
 XML
 
+# The test driver's network gives db1's two cards an address each (the same to virsh on the same file).
+addrs=$(virsh -c "test://$tmp/node.xml" domifaddr db1 --source lease | awk '/ipv4/ {sub("/.*", "", $4); print $4}')
+ip1=$(echo "$addrs" | sed -n 1p)
+[ "$(echo "$addrs" | wc -l)" = 2 ] && [ -n "$ip1" ] || { echo "FAIL: virsh gives db1 no two addresses: $addrs"; exit 1; }
+all_addrs=$(echo "$addrs" | paste -sd, | sed 's/,/, /g')
+
+# run TERM LANG COLUMNS
 run() {
 	term=$1 lang=$2
-	local ell="…"
+	local ell="…" cols=$3
 	[ "$term" = vt100 ] && ell=".."
 	rm -f "$tmp/audit.log"
-	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+	TUI_COLS=$cols console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
 		$B/ospite --connect test://$tmp/node.xml \
 		--lang $lang --idle-timeout 0 --config $tmp/console.conf"
 	see "$(Tt "Host Status")"
@@ -48,6 +56,21 @@ run() {
 	[ "$(echo "$rows" | awk '{print $2}' | sort -u | wc -l)" = 2 ] || fail "the shortened names look alike: $rows"
 	absent "customer-alpha-frontend-production-01"
 	check_look "$term"
+	# The addresses: a column from 85 columns on (87 with the "> " marker), with the first address
+	# and how many more; at 80 columns no column, only the line under the list (below).
+	local db1row
+	db1row=$(tui_screen | grep -E "(^|[ >|│])db1 ")
+	if [ "$cols" -gt 80 ]; then
+		see "$(Tt "IP address")"
+		echo "$db1row" | grep -qE -- "[%-] $ip1 \+1 " || fail "db1's row has no address column: $db1row"
+		tui_screen | grep -E "customer-b" | grep -qF "$ip1" && fail "a guest without cards shows an address"
+		# The frame grew past 80 columns but stays inside the terminal.
+		[ "$(tui_screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -gt 80 ] ||
+			fail "the list did not grow on a terminal of $cols columns"
+	else
+		absent "$(T "IP address")"
+		echo "$db1row" | grep -qF "$ip1" && fail "db1's row has an address at 80 columns: $db1row"
+	fi
 
 	# "/" then text: only db1; Esc: all three again.
 	tui_keys /
@@ -57,16 +80,12 @@ run() {
 	see "$(Tf "Names holding \"%s\": %zu of %zu. / changes it, Esc shows all." DB 1 3)"
 	see "db1"
 	absent "customer-"
-	# The test driver's network gives db1's card an address (the same to virsh on the same file):
-	# under the list, and on its screen.
-	local ip
-	ip=$(virsh -c "test://$tmp/node.xml" domifaddr db1 --source lease | awk '/ipv4/ {sub("/.*", "", $4); print $4}')
-	[ -n "$ip" ] || fail "virsh gives db1 no address"
-	see "$(Tp "%s: %s" db1 "$ip")"
+	# With the cursor on db1: all its addresses under the list, and on its screen.
+	see "$(Tp "%s: %s" db1 "$all_addrs")"
 	# Enter opens the guest found.
 	tui_keys Enter
 	see "$(Tp "Guest %s" db1)"
-	see "$(Tf "Addresses: %s" "$ip")"
+	see "$(Tf "Addresses: %s" "$all_addrs")"
 	# What an operator does to a guest is audited, under the action's English name.
 	tui_keys p
 	see "$(Tf "State: %s" "$(T paused)")"
@@ -99,5 +118,65 @@ run() {
 	echo "ok $term $lang"
 }
 
-run vt100 en
-run xterm-256color it
+# Two other hosts with long names alike, on libvirt's test driver: one has a guest of this host's
+# name (it must look the same) and one a name alike (it must look different).
+far() {
+	local g
+	echo "<node>"
+	for g in "$@"; do
+		echo "<domain type='test'><name>$g</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
+	done
+	echo "</node>"
+}
+far customer-alpha-frontend-production-01 customer-delta-frontend-production-01 >"$tmp/far-a.xml"
+far db2 >"$tmp/far-b.xml"
+printf '[hosts]\nrack12-hypervisor-alpha-01 = test://%s\nrack12-hypervisor-bravo-01 = test://%s\n' \
+	"$tmp/far-a.xml" "$tmp/far-b.xml" >"$tmp/hosts.conf"
+
+# The columns of the list row holding TEXT: its frame and "> " marker left out.
+row_of() { tui_screen | grep -F -- "$1" | head -1 | sed 's/^ *[|│] *\(> \)\?//'; }
+
+# all_hosts TERM LANG COLUMNS: A shows every host's guests, names and hosts shortened and unique.
+all_hosts() {
+	term=$1 lang=$2
+	local ell="…" cols=$3
+	[ "$term" = vt100 ] && ell=".."
+	TUI_COLS=$cols console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_AUDIT_LOG=$tmp/audit.log \
+		$B/ospite --connect test://$tmp/node.xml \
+		--lang $lang --idle-timeout 0 --config $tmp/hosts.conf"
+	see "$(Tt "Host Status")"
+	login "$user" "$password"
+	see "$(Tt "Enter opens a guest; A shows the guests of every host.")" 15
+	tui_keys a
+	see "$(Tt "Enter opens a guest; A shows this host's guests only.")"
+	see "db2" 15
+	see "customer-d"
+	absent "rack12-hypervisor-"
+	absent "customer-alpha-frontend-production-01"
+	# Fields, not columns: the ellipsis takes one column but three bytes, and names hold no blanks.
+	local ha hb ga_here ga_far gd
+	ha=$(row_of "customer-d" | awk '{print $1}')
+	hb=$(row_of "db2" | awk '{print $1}')
+	echo "$ha" | grep -qF -- "$ell" && echo "$hb" | grep -qF -- "$ell" ||
+		fail "the long host names are not shortened: '$ha' '$hb'"
+	[ "$ha" != "$hb" ] || fail "the two hosts look alike: '$ha'"
+	gd=$(row_of "customer-d" | awk '{print $2}')
+	ga_far=$(row_of "$ha customer-a" | awk '{print $2}')
+	ga_here=$(tui_screen | grep -F "customer-a" | grep -vF -- "$ha" | head -1 | sed 's/^ *[|│] *\(> \)\?//' | awk '{print $2}')
+	echo "$gd" | grep -qF -- "$ell" || fail "customer-delta's name is not shortened: '$gd'"
+	[ -n "$ga_far" ] && [ "$ga_far" = "$ga_here" ] ||
+		fail "one guest name on two hosts looks different: '$ga_here' '$ga_far'"
+	[ "$gd" != "$ga_far" ] || fail "two guest names look alike: '$gd'"
+	tui_keys Tab Tab Tab Tab Tab Tab Enter
+	see "[ospite exit 0]"
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok all hosts $term $lang"
+}
+
+run vt100 en 80
+run xterm-256color it 80
+run xterm-256color en 85
+run vt100 it 100
+all_hosts vt100 en 80
+all_hosts xterm-256color it 120

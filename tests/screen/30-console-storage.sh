@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Storage screen at 80x24 on vt100, in English and Italian: a loop disk made here with a mounted partition that holds a pool and a running guest's disk, its free space, and a member of the group ospite who sees what deleting it would affect (refused: the guest runs) but may not change it; a sentinel disk proves nothing was written.
+# The Storage screen at 80x24 on vt100, in English and Italian: a loop disk made here with a mounted partition that holds a pool and a running guest's disk, its free space, and a member of the group ospite who sees what deleting it would affect (refused: the guest runs) but may not change it, and root's Grow dialog left with Esc; a sentinel disk proves nothing was written.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 export PARTED_GPT_APPLE=${PARTED_GPT_APPLE:-0}
@@ -126,8 +126,43 @@ run() {
 	echo "ok $term $lang"
 }
 
+# root_grow TERM LANG (vt100: select_row follows the "> " marker): root opens Grow on the partition, F2 switches its dialog's language and
+# back, and Esc leaves with nothing done.
+root_grow() {
+	term=$1 lang=$2
+	local other=it grow="Grow %s into the free space after it, and its filesystem with it. The new size, or \"all\":"
+	[ "$lang" = it ] && other=en
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
+		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 --config $tmp/console.conf"
+	see "$(Tt "Host Status")"
+	login "$root_user" "$password"
+	see "$(Tt "Enter opens a guest.")" 15
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Storage")"
+	tui_keys Tab Tab Enter
+	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
+	select_row "$part "
+	tui_keys g
+	see_start "$(Tf "$grow" "/dev/$part")"
+	see "$(Tt "Size:")"
+	tui_keys F2
+	lang=$other see_start "$(lang=$other Tf "$grow" "/dev/$part")"
+	lang=$other see "$(lang=$other T "Size:")"
+	tui_keys F2
+	see_start "$(T "$grow" | sed "s|%s|/dev/$part|")"
+	tui_keys Escape
+	gone "$(T "Size:")"
+	see "$(T "n new partition  g grow  d delete  f format  r remove pool")"
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok root grow $term $lang"
+}
+
+root_user=osprt$$
+add_root_alias "$root_user" "$password"
 run vt100 en
 run vt100 it
+root_grow vt100 it
 [ "$(sha256sum <"$disk" | cut -d' ' -f1)" = "$disk_sum" ] || fail "$disk was written"
 [ "$(sha256sum <"$sentinel" | cut -d' ' -f1)" = "$sentinel_sum" ] || fail "the sentinel was written"
 echo "30-console-storage: all checks passed"

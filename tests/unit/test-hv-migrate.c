@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <libvirt/libvirt.h>
 
 #include "hv/hv.h"
+#include "tui/tui.h"
 #include "vmconsole/vc.h"
 
 /* libxl supports only LIVE, PERSIST_DEST, UNDEFINE_SOURCE, PAUSED, P2P and TUNNELLED. */
@@ -150,14 +152,69 @@ static void test_progress_text(void **state)
 	free(s);
 }
 
+/*
+ * A live migration libvirt itself fails (the test driver cannot migrate): the cause is a sentence
+ * of ours naming the guest and the destination, with libvirt's English text only as its reason,
+ * in Italian too; nothing is left on the destination.
+ */
+static void test_failure_sentence(void **state)
+{
+	char node[] = "/tmp/ospite-mig-node.XXXXXX", *cause = NULL, *dst_uri = NULL;
+	int fd = mkstemp(node);
+	const char *xml = "<node><domain type='test'><name>other</name><memory>65536</memory>"
+			  "<os><type>hvm</type></os></domain></node>\n";
+	struct hv_conn *src = NULL, *dst = NULL;
+	struct hv_mig_opts o = { .mode = HV_MIG_LIVE };
+	struct hv_preflight pf = { 0 };   /* the one the operator saw: nothing refused, no disk */
+	struct hv_mig_result res;
+	const char *langs[] = { "en", "it" };
+	const char *starts[] = { "The live migration of test to ", "La migrazione a caldo di test verso " };
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, xml, strlen(xml)), (ssize_t)strlen(xml));
+	close(fd);
+	assert_true(asprintf(&dst_uri, "test://%s", node) > 0);
+	assert_int_equal(hv_open("test:///default", &src, NULL), 0);
+	assert_int_equal(hv_open(dst_uri, &dst, NULL), 0);
+	for (size_t i = 0; i < 2; i++) {
+		tui_lang_set(langs[i]);
+		assert_true(hv_migrate(src, dst, "test", &o, &pf, NULL, NULL, &res, &cause) < 0);
+		assert_false(res.refused);
+		assert_non_null(cause);
+		assert_memory_equal(cause, starts[i], strlen(starts[i]));
+		assert_non_null(strstr(cause, dst_uri));
+		/* libvirt's own words, after ours and without a doubled full stop. */
+		assert_non_null(strstr(cause, "not supported"));
+		assert_null(strstr(cause, ".."));
+		free(cause);
+		cause = NULL;
+	}
+	tui_lang_set("en");
+	{
+		struct hv_dom_stat *st = NULL;
+		size_t n = 0;
+
+		assert_int_equal(hv_list(dst, &st, &n, NULL), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(st[0].name, "other");
+		free(st);
+	}
+	hv_close(dst);
+	hv_close(src);
+	unlink(node);
+	free(dst_uri);
+}
+
 int main(void)
 {
 	setenv("LANGUAGE", "C", 1);
+	tui_i18n_init(NULL);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xen),
 		cmocka_unit_test(test_qemu),
 		cmocka_unit_test(test_hosts_conf),
 		cmocka_unit_test(test_progress_text),
+		cmocka_unit_test(test_failure_sentence),
 	};
 	return cmocka_run_group_tests_name("hv-migrate", tests, NULL, NULL);
 }

@@ -182,6 +182,36 @@ static void test_addresses(void **state)
 	vc_strv_free(lines, n);
 }
 
+/* The list's address column: IPv4 first, "+N" for the others, a long address cut visibly. */
+static void test_addr_cell(void **state)
+{
+	char *one[] = { "192.0.2.7" };
+	char *mixed[] = { "2001:db8::7", "192.0.2.7", "198.51.100.1" };
+	char *v6[] = { "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff" };
+	char *c;
+
+	c = vc_addr_cell(one, 1, 18, "..");
+	assert_string_equal(c, "192.0.2.7");
+	free(c);
+	c = vc_addr_cell(mixed, 3, 18, "..");
+	assert_string_equal(c, "192.0.2.7 +2");
+	free(c);
+	c = vc_addr_cell(v6, 1, 18, "..");
+	assert_string_equal(c, "2001:db8:aaaa:bb..");
+	assert_int_equal(tui_width(c), 18);
+	free(c);
+	c = vc_addr_cell(v6, 1, 42, "..");
+	assert_string_equal(c, v6[0]);
+	free(c);
+	c = vc_addr_cell(NULL, 0, 18, "..");
+	assert_string_equal(c, "");
+	free(c);
+	c = vc_addr_join(mixed, 3);
+	assert_string_equal(c, "2001:db8::7, 192.0.2.7, 198.51.100.1");
+	free(c);
+	assert_null(vc_addr_join(NULL, 0));
+}
+
 /* The model over the real test driver, whose "test" guest runs. */
 static void test_model_test_driver(void **state)
 {
@@ -212,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_diff),
 		cmocka_unit_test(test_bridges),
 		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_addr_cell),
 		cmocka_unit_test(test_model_test_driver),
 	};
 
