@@ -102,6 +102,9 @@ run() {
 	tui_keys F12
 	see "$(T "OK")"
 	tui_keys Enter
+	# The dialog again, as typed, before typing into it.
+	gone "$(T "OK")"
+	see "-bad"
 	grep -qx old-host "$tmp/root/etc/hostname" || fail "a refused name was written"
 	for _ in $(seq 1 4); do tui_keys BSpace; done
 	tui_type "kvm-7.lab"
@@ -224,7 +227,8 @@ run() {
 	see "rack7"
 	for _ in $(seq 9); do tui_keys BSpace; done
 	tui_type "test:///default"
-	tui_keys F12
+	# Enter in the last entry adds it, as Add does.
+	tui_keys Enter
 	gone "$(T "URI:")"
 	see "rack7"
 	grep -qxF "rack7 = test:///default" "$tmp/console.conf" || fail "the settings file lacks the host: $(cat "$tmp/console.conf")"
