@@ -52,11 +52,6 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 	pthread_mutex_unlock(&r->lock);
 }
 
-static void drop_ref(void *opaque)
-{
-	unref(opaque);
-}
-
 /* Sleep @ms unless stopped or kicked; returns true when stopped. */
 static bool pause_ms(struct hv_remote *r, unsigned ms)
 {
@@ -142,13 +137,15 @@ static void *watch(void *arg)
 				backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
 				continue;
 			}
-			pthread_mutex_lock(&r->lock);
-			r->refs++;   /* the callback's, dropped by libvirt when unregistered */
-			pthread_mutex_unlock(&r->lock);
-			if (virConnectRegisterCloseCallback(c->c, on_close, r, drop_ref) < 0) {
+			/*
+			 * No reference of its own for the callback: a local driver (test://) accepts
+			 * the registration without keeping it and never calls a free function, so
+			 * such a reference was never dropped. None is needed: libvirt calls on_close
+			 * under the lock that unregistering takes, so once this thread unregistered
+			 * it, on_close no longer runs.
+			 */
+			if (virConnectRegisterCloseCallback(c->c, on_close, r, NULL) < 0)
 				virResetLastError();
-				unref(r);
-			}
 			backoff = 1000;
 		}
 		if (atomic_load(&r->closed) || virConnectIsAlive(c->c) != 1) {

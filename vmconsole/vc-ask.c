@@ -31,8 +31,10 @@ int vc_ask_entries(const char *title, const char *next, struct vc_entry *e, size
 		va_end(ap);
 		tui_dialog_text(d, text);
 		free(text);
+		/* Enter in the last entry is done typing: it goes ahead, as in the login dialog. */
 		for (size_t i = 0; i < n; i++)
-			ids[i] = tui_dialog_entry(d, tr(e[i].label), e[i].value, 0);
+			ids[i] = tui_dialog_entry(d, tr(e[i].label), e[i].value,
+						  i + 1 == n ? TUI_ENTRY_SUBMIT : 0);
 		tui_dialog_buttons(d, TUI_BTN_NEXT | TUI_BTN_BACK, tr(next));
 		if (focus >= 0 && (size_t)focus < n)
 			tui_dialog_focus(d, ids[focus]);

@@ -55,6 +55,7 @@ static bool shown_by(const char *filter, const char *name)
 	return !*filter || strcasestr(name, filter);
 }
 
+/* What shortened names and addresses end or break with: two dots where "…" may not show. */
 static const char *ellipsis(void)
 {
 	return tui_ascii() ? ".." : "\u2026";

@@ -203,7 +203,7 @@ struct vc_entry {
 enum { VC_ASK_IDLE = -1, VC_ASK_BACK = 0, VC_ASK_NEXT = 1, VC_ASK_MAX = 8 };
 /*
  * A dialog of @n entries (at most VC_ASK_MAX) under @intro (a printf format), with Back and @next,
- * the cursor in entry @focus (-1: the first). @title, @next, the labels and @intro go through
+ * the cursor in entry @focus (-1: the first); Enter in the last entry goes ahead. @title, @next, the labels and @intro go through
  * gettext at each showing, so N_() texts follow a language switch (which shows the dialog again,
  * as typed); already translated texts show as they are. What was typed is in the buffers however
  * it closed. VC_ASK_NEXT, VC_ASK_BACK, or VC_ASK_IDLE for the idle logout (vc-ask.c).

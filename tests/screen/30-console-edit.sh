@@ -101,6 +101,11 @@ run() {
 	tui_keys F12
 	see "$(Tp "Guest %s" test)"
 	[ -f "$images/test-disk2.qcow2" ] || fail "the new qcow2 disk was not made"
+	# The screen may come back while qemu-img still writes the new file.
+	for _ in $(seq 1 50); do
+		qemu-img info "$images/test-disk2.qcow2" 2>/dev/null | grep -q "file format: qcow2" && break
+		sleep 0.1
+	done
 	qemu-img info "$images/test-disk2.qcow2" | grep -q "file format: qcow2" || fail "the new disk is not qcow2"
 	# Opened again, the editor reads what was saved.
 	tui_keys Tab Tab Enter

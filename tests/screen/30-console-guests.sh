@@ -221,6 +221,8 @@ run() {
 	tui_keys d
 	see_start "$(Tf "Delete the guest %s? Its definition is removed and it can no longer be started." web1)"
 	tui_keys Tab Enter
+	# The guest's screen names the file too: wait for the second question itself.
+	see_start "$(Tf "Delete the disk file of %s too? This file will be erased:" web1)"
 	see "$images/web1.img"
 	tui_keys Tab Enter
 	see "$(Tf "%zu guest, %u running" 1 1)"

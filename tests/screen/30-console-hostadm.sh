@@ -36,8 +36,17 @@ EOS
 	chmod +x "$tmp/systemctl" "$tmp/journalctl"
 }
 
-called() { grep -qxF -- "$1" "$tmp/calls" || fail "systemctl was not called with: $1"; }
-audited() { grep -qF -- "$1" "$tmp/audit.log" || fail "the audit log lacks: $1"; }
+# The console calls and audits after its dialog closed: give it a few seconds.
+within() {
+	local i
+	for i in $(seq 1 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+called() { within grep -qxF -- "$1" "$tmp/calls" || fail "systemctl was not called with: $1"; }
+audited() { within grep -qF -- "$1" "$tmp/audit.log" || fail "the audit log lacks: $1"; }
 # gone TEXT: wait until a dialog showing TEXT has closed.
 gone() {
 	local i
@@ -67,6 +76,8 @@ manage() {
 # Quit from Host Management: back to Host Status, the guest list, then Quit.
 quit() {
 	tui_keys Tab Tab Enter
+	# "Manage" is in the title "Host Management" too: wait for that screen to go first.
+	gone "$(T "Host Management")"
 	see "$(Tt "Manage")"
 	tui_keys Enter
 	see "$(T "Enter opens a guest.")"
@@ -91,6 +102,9 @@ run() {
 	tui_keys F12
 	see "$(T "OK")"
 	tui_keys Enter
+	# The dialog again, as typed, before typing into it.
+	gone "$(T "OK")"
+	see "-bad"
 	grep -qx old-host "$tmp/root/etc/hostname" || fail "a refused name was written"
 	for _ in $(seq 1 4); do tui_keys BSpace; done
 	tui_type "kvm-7.lab"
@@ -213,7 +227,8 @@ run() {
 	see "rack7"
 	for _ in $(seq 9); do tui_keys BSpace; done
 	tui_type "test:///default"
-	tui_keys F12
+	# Enter in the last entry adds it, as Add does.
+	tui_keys Enter
 	gone "$(T "URI:")"
 	see "rack7"
 	grep -qxF "rack7 = test:///default" "$tmp/console.conf" || fail "the settings file lacks the host: $(cat "$tmp/console.conf")"

@@ -76,7 +76,8 @@ run() {
 	tui_keys /
 	see "$(Tt "Name holds:")"
 	tui_type "DB"
-	tui_keys F12
+	# Enter in the entry finds, as Find does.
+	tui_keys Enter
 	see "$(Tf "Names holding \"%s\": %zu of %zu. / changes it, Esc shows all." DB 1 3)"
 	see "db1"
 	absent "customer-"
