@@ -12,12 +12,6 @@ for t in libvirtd virtlogd virsh qemu-system-x86_64 qemu-img cpio sha256sum; do
 	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
 done
 [ -x /bin/busybox ] || skip "missing busybox: make deps-test"
-kernel=
-for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
-[ -n "$kernel" ] || skip "no kernel in /boot: make deps-test installs linux-image-cloud-amd64"
-kver=${kernel#/boot/vmlinuz-}
-kmods=/lib/modules/$kver/kernel
-[ -r "$kmods/drivers/block/virtio_blk.ko" ] || skip "no virtio_blk module for $kver"
 
 uri=qemu:///system
 tmp=$(mktemp -d /tmp/ospite-clone.XXXXXX)
@@ -29,6 +23,7 @@ pool=ospite-clone-$$
 orig=clo-orig-$$ full=clo-full-$$ link=clo-link-$$ fromtpl=clo-new-$$
 started=()
 . "$top/tests/lib/libvirtd.sh"
+. "$top/tests/lib/guest.sh"
 
 cleanup() {
 	set +e
@@ -45,31 +40,18 @@ trap cleanup EXIT
 libvirtd_up "$uri"
 virsh -q -c "$uri" pool-create-as "$pool" dir --target "$images" >/dev/null || fail "cannot make the pool"
 
-# The guest: the host's kernel and a busybox initramfs whose /init loads virtio's block driver,
-# prints the marker at the start of its disk, writes its own name 1 MiB in, prints what a
+# The guest (guest.sh): the host's kernel and a busybox initramfs whose /init loads virtio's block
+# driver, prints the marker at the start of its disk, writes its own name 1 MiB in, prints what a
 # cloud-init seed on its second disk says, and ticks.
-mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/mod" \
-	"$tmp/root/seed"
-cp /bin/busybox "$tmp/root/bin/busybox"
-for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_legacy_dev \
-	 drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci drivers/block/virtio_blk \
-	 fs/fat/fat fs/fat/vfat fs/nls/nls_cp437 fs/nls/nls_ascii; do
-	cp "$kmods/$m.ko" "$tmp/root/mod/" || fail "no module $m"
-done
-cat >"$tmp/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mount -t proc proc /proc
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
-	 fat vfat nls_cp437 nls_ascii; do
-	/bin/busybox insmod /mod/$m.ko
-done
+guest_files virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk \
+	fat vfat nls_cp437 nls_ascii <<'INIT'
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; /bin/busybox sleep 1; done
 name=$(/bin/busybox sed -n 's/.*guestname=\([^ ]*\).*/\1/p' /proc/cmdline)
 echo "DISK $(/bin/busybox head -c 40 /dev/vda | /bin/busybox tr -cd 'A-Za-z0-9-')" >/dev/ttyS0
 echo "WRITTEN-BY-$name" | /bin/busybox dd of=/dev/vda bs=512 seek=2048 conv=notrunc,fsync 2>/dev/null
 /bin/busybox sync
 echo "WROTE $name" >/dev/ttyS0
+/bin/busybox mkdir -p /seed
 if [ -b /dev/vdb ] && /bin/busybox mount -t vfat -o ro /dev/vdb /seed; then
 	echo "SEED $(/bin/busybox grep local-hostname /seed/meta-data)" >/dev/ttyS0
 	echo "SEED $(/bin/busybox grep -o '"[0-9./]*"' /seed/network-config | /bin/busybox head -1)" >/dev/ttyS0
@@ -77,9 +59,6 @@ fi
 n=0
 while :; do echo "TICK $n" >/dev/ttyS0; n=$((n + 1)); /bin/busybox sleep 1; done
 INIT
-chmod 755 "$tmp/root/init"
-(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
-cp "$kernel" "$tmp/vmlinuz" && chmod 644 "$tmp/vmlinuz" "$tmp/initrd.gz" || fail "copy $kernel"
 
 # The original's disk: a marker at the start, data in the middle, holes elsewhere.
 marker=OSPITE-DISK-$$
@@ -87,25 +66,7 @@ truncate -s 64M "$images/$orig.img"
 printf '%s\n' "$marker" | dd of="$images/$orig.img" conv=notrunc status=none
 head -c 1M /dev/urandom | dd of="$images/$orig.img" bs=1M seek=32 conv=notrunc status=none
 sum0=$(sha256sum <"$images/$orig.img")
-cat >"$tmp/orig.xml" <<XML
-<domain type='qemu'>
-  <name>$orig</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$tmp/vmlinuz</kernel><initrd>$tmp/initrd.gz</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline></os>
-  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
-  <devices>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
-      <source file='$images/$orig.img'/><target dev='vda' bus='virtio'/></disk>
-    <interface type='user'><mac address='52:54:00:12:34:56'/><model type='virtio'/></interface>
-    <serial type='file'><source path='$tmp/$orig.serial'/><target port='0'/></serial>
-    <graphics type='vnc' port='5977' autoport='no' listen='127.0.0.1'/>
-  </devices>
-</domain>
-XML
-virsh -q -c "$uri" define "$tmp/orig.xml" >/dev/null || fail "cannot define $orig"
+guest_define "$uri" "$orig" "$images/$orig.img" nic=user:52:54:00:12:34:56 vnc=5977
 
 # serial_wait NAME TEXT: wait up to 120 s for TEXT in NAME's serial log.
 serial_wait() {
