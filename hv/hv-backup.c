@@ -1028,7 +1028,7 @@ static int read_disk(struct ar_r *r, const char *path, const struct rs_disk *d,
 				if (wr <= 0) {
 					rc = base_cause(cause, wr < 0 ? -errno : -EIO, errno == ENOSPC ?
 							_("%s is full: the disk %s does not fit; nothing was restored.") :
-							_("Could not write %s: %s."), errno == ENOSPC ? out_path : out_path,
+							_("Could not write %s: %s."), out_path,
 							errno == ENOSPC ? d->target : strerror(errno));
 					goto out;
 				}

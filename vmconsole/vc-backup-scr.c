@@ -230,11 +230,11 @@ int vc_backup_screen(struct vc_app *app, const char *name, char **cause)
 			 w.rc == 0 ? "done" : w.rc == -ECANCELED ? "aborted" : "failed",
 			 w.res.archive_bytes, w.res.total_ms, w.res.held_ms);
 		if (w.rc == 0) {
-			char *text = NULL, arch[32];
+			char *text = NULL, arch[32], secs[24];
 
 			vc_fmt_bytes(w.res.archive_bytes, arch, sizeof(arch));
-			if (asprintf(&text, _("%s backed up to %s (%s) in %.1f s."), name, w.res.path, arch,
-				     w.res.total_ms / 1000.0) < 0)
+			if (asprintf(&text, _("%s backed up to %s (%s) in %s s."), name, w.res.path, arch,
+				     vc_fmt_secs(w.res.total_ms, secs)) < 0)
 				abort();
 			tui_message(title, text);
 			free(text);
@@ -299,10 +299,10 @@ int vc_restore_screen(struct vc_app *app)
 			 *w.rres.name ? w.rres.name : "-", w.rc == 0 ? "done" : w.rres.refused ? "refused" :
 			 w.rc == -ECANCELED ? "aborted" : "failed");
 		if (w.rc == 0) {
-			char *text = NULL;
+			char *text = NULL, secs[24];
 
-			if (asprintf(&text, _("%s restored from %s in %.1f s."), w.rres.name, file,
-				     w.rres.total_ms / 1000.0) < 0)
+			if (asprintf(&text, _("%s restored from %s in %s s."), w.rres.name, file,
+				     vc_fmt_secs(w.rres.total_ms, secs)) < 0)
 				abort();
 			tui_message(title, text);
 			free(text);

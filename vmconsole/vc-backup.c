@@ -107,10 +107,12 @@ int vc_batch_backup(struct hv_conn *conn, const struct vc_backup_args *a, FILE *
 			res.data, res.total_ms, res.held_ms);
 		free(p);
 	} else {
-		fprintf(out, _("%s backed up to %s (%s) in %.1f s.\n"), a->guest, res.path, arch,
-			res.total_ms / 1000.0);
+		char secs[24];
+
+		fprintf(out, _("%s backed up to %s (%s) in %s s.\n"), a->guest, res.path, arch,
+			vc_fmt_secs(res.total_ms, secs));
 		if (res.hold == HV_BK_PAUSE)
-			fprintf(out, _("%s was paused for %.1f s.\n"), a->guest, res.held_ms / 1000.0);
+			fprintf(out, _("%s was paused for %s s.\n"), a->guest, vc_fmt_secs(res.held_ms, secs));
 	}
 	vc_audit(a->user, "backup guest=%s file=%s result=done bytes=%" PRIu64 " time_ms=%" PRIu64
 		 " held_ms=%" PRIu64, a->guest, res.path, res.archive_bytes, res.total_ms, res.held_ms);
@@ -184,7 +186,9 @@ int vc_batch_restore(struct hv_conn *conn, const struct vc_restore_args *a, FILE
 			PRIu64 "}\n", n, res.data, res.total_ms);
 		free(n);
 	} else {
-		fprintf(out, _("%s restored from %s in %.1f s.\n"), res.name, a->file, res.total_ms / 1000.0);
+		char secs[24];
+
+		fprintf(out, _("%s restored from %s in %s s.\n"), res.name, a->file, vc_fmt_secs(res.total_ms, secs));
 	}
 	vc_audit(a->user, "restore file=%s guest=%s result=done time_ms=%" PRIu64, a->file, res.name,
 		 res.total_ms);

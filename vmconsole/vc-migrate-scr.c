@@ -410,17 +410,17 @@ int vc_migrate_screen(struct vc_app *app, const char *name, char **cause)
 				 w.res.refused ? "refused" : "failed", w.res.total_ms, down);
 		}
 		if (w.rc == 0) {
-			char first[256], second[256], down[32];
+			char first[256], second[256], down[32], secs[24];
 
 			snprintf(first, sizeof(first), _("%s now runs on %s."), name, dname);
 			snprintf(down, sizeof(down), "%" PRIu64, w.res.downtime_ms);
 			if (w.res.downtime_known)
 				snprintf(second, sizeof(second),
-					 _("The migration took %.1f s, with %s ms of downtime."),
-					 w.res.total_ms / 1000.0, down);
+					 _("The migration took %s s, with %s ms of downtime."),
+					 vc_fmt_secs(w.res.total_ms, secs), down);
 			else
-				snprintf(second, sizeof(second), _("The migration took %.1f s."),
-					 w.res.total_ms / 1000.0);
+				snprintf(second, sizeof(second), _("The migration took %s s."),
+					 vc_fmt_secs(w.res.total_ms, secs));
 			text = NULL;
 			if (asprintf(&text, "%s %s", first, second) < 0)
 				abort();

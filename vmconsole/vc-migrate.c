@@ -23,6 +23,12 @@ void vc_fmt_bytes(uint64_t b, char *buf, size_t len)
 	base_decimal(buf);
 }
 
+const char *vc_fmt_secs(uint64_t ms, char buf[static 24])
+{
+	snprintf(buf, 24, "%.1f", ms / 1000.0);
+	return base_decimal(buf);
+}
+
 char *vc_mig_progress_text(const struct hv_mig_progress *p)
 {
 	char done[32], total[32], rate[32], dirty[32], *s = NULL;
@@ -155,7 +161,7 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 		fputc('\n', out);
 
 	if (rc == 0) {
-		char down[48] = "";
+		char down[48] = "", secs[24];
 
 		if (res.downtime_known)
 			snprintf(down, sizeof(down), "%" PRIu64, res.downtime_ms);
@@ -168,11 +174,11 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 			free(g);
 			free(h);
 		} else if (res.downtime_known)
-			fprintf(out, _("%s now runs on %s: %.1f s in all, %" PRIu64 " ms of downtime.\n"),
-				a->guest, a->dest, res.total_ms / 1000.0, res.downtime_ms);
+			fprintf(out, _("%s now runs on %s: %s s in all, %" PRIu64 " ms of downtime.\n"),
+				a->guest, a->dest, vc_fmt_secs(res.total_ms, secs), res.downtime_ms);
 		else
-			fprintf(out, _("%s is now on %s: %.1f s in all.\n"), a->guest, a->dest,
-				res.total_ms / 1000.0);
+			fprintf(out, _("%s is now on %s: %s s in all.\n"), a->guest, a->dest,
+				vc_fmt_secs(res.total_ms, secs));
 		vc_audit(a->user, "migrate guest=%s from=%s to=%s mode=%s result=done time_ms=%" PRIu64
 			 " downtime_ms=%s", a->guest, hv_uri(src), hv_uri(dst), mode, res.total_ms,
 			 *down ? down : "-");

@@ -440,6 +440,8 @@ char *vc_mig_progress_json(const struct hv_mig_progress *p);
 void vc_bar_text(double fraction, int width, char *out, size_t len);
 /* "1.5 GiB", "12 MiB", "900 KiB" from bytes. */
 void vc_fmt_bytes(uint64_t b, char *buf, size_t len);
+/* "3.5" (Italian "3,5") seconds from milliseconds, into @buf; returns @buf. */
+const char *vc_fmt_secs(uint64_t ms, char buf[static 24]);
 
 struct vc_migrate_args {
 	const char *guest, *dest;    /* dest: a host of the settings file, or a libvirt URI */

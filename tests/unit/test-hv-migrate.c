@@ -152,6 +152,19 @@ static void test_progress_text(void **state)
 	free(s);
 }
 
+/* The times of finished jobs ("in 3.5 s") take the language's decimal separator. */
+static void test_seconds(void **state)
+{
+	char secs[24];
+
+	assert_string_equal(vc_fmt_secs(3456, secs), "3.5");
+	tui_lang_set("it");
+	assert_string_equal(vc_fmt_secs(3456, secs), "3,5");
+	assert_string_equal(vc_fmt_secs(120000, secs), "120,0");
+	tui_lang_set("en");
+	assert_string_equal(vc_fmt_secs(0, secs), "0.0");
+}
+
 /*
  * A live migration libvirt itself fails (the test driver cannot migrate): the cause is a sentence
  * of ours naming the guest and the destination, with libvirt's English text only as its reason,
@@ -214,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_qemu),
 		cmocka_unit_test(test_hosts_conf),
 		cmocka_unit_test(test_progress_text),
+		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_failure_sentence),
 	};
 	return cmocka_run_group_tests_name("hv-migrate", tests, NULL, NULL);
