@@ -236,6 +236,9 @@ static void test_wrong_key_refused(void **state)
 	run_init(&r, main_key, NULL);
 	assert_true(resolve(&r, "extra-only", &set, &cause) < 0);
 	printf("# signed by another key: %s\n", cause);
+	/* apt's "is not signed", in a sentence that says what it means here. */
+	assert_non_null(strstr(cause, "does not match the key given for it"));
+	assert_non_null(strstr(cause, "/extra"));
 	free(cause);
 	run_free(&r);
 }
