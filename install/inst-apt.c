@@ -866,38 +866,50 @@ static int simulate(struct aptenv *ae, const struct namelist *names, bool recomm
 	return rc;
 }
 
-/* Why apt-get update failed, naming the source it could not use. */
-static int update_error(const struct aptenv *ae, const char *out, char **cause)
+/* Why apt-get update failed, naming the source it could not use (the mirror's, or an extra one). */
+static int update_error(const struct aptenv *ae, const struct inst_apt_source *src, const char *out,
+			char **cause)
 {
-	const char *urls[] = { ae->mirror, ae->security };
 	char *e = out ? line_after(out, "E: ") : NULL;
 	int rc;
 
 	if (!e)
 		return base_cause(cause, -EIO, _("The package lists could not be downloaded."));
-	for (size_t i = 0; i < 2; i++) {
-		size_t n = strlen(urls[i]);
+	for (size_t i = 0; i < 2 + src->n_extra; i++) {
+		const char *url = i == 0 ? ae->mirror : i == 1 ? ae->security : src->extra[i - 2].url;
+		size_t n = strlen(url);
 
-		while (n > 0 && urls[i][n - 1] == '/')
+		while (n > 0 && url[n - 1] == '/')
 			n--;
 		if (!n)
 			continue;
-		if (!strncmp(e, "Failed to fetch ", 16) && !strncmp(e + 16, urls[i], n)) {
+		/*
+		 * apt says "is not signed" whether the signature is missing or made
+		 * by a key the keyring does not hold: say what that means here.
+		 */
+		if (memmem(e, strlen(e), url, n) && strstr(e, "is not signed")) {
+			/* TRANSLATORS: a URL, then apt's own message. */
+			rc = base_cause(cause, -EIO, _("The signature of the package source %s does not match the key given for it: it is signed by another key, or not at all. apt says: %s."),
+					url, e);
+			free(e);
+			return rc;
+		}
+		if (!strncmp(e, "Failed to fetch ", 16) && !strncmp(e + 16, url, n)) {
 			const char *reason = e + 16 + strcspn(e + 16, " ");
 			char *d = detail(reason, strlen(reason));
 
 			/* TRANSLATORS: a URL, then apt's reason ("Could not connect to ..."). */
 			rc = base_cause(cause, -EHOSTUNREACH,
-					_("The package source %s could not be reached: %s."), urls[i],
+					_("The package source %s could not be reached: %s."), url,
 					d && *d ? d : e);
 			free(d);
 			free(e);
 			return rc;
 		}
-		if (memmem(e, strlen(e), urls[i], n)) {
+		if (memmem(e, strlen(e), url, n)) {
 			/* TRANSLATORS: a URL, then apt's explanation (a missing Release file, a bad signature). */
 			rc = base_cause(cause, -EIO, _("The package source %s could not be used: %s."),
-					urls[i], e);
+					url, e);
 			free(e);
 			return rc;
 		}
@@ -985,7 +997,7 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 						NULL },
 		     logfd, &pg, true, &text, cause);
 	if (rc > 0)
-		rc = update_error(ae, text, cause);
+		rc = update_error(ae, src, text, cause);
 	free(text);
 	text = NULL;
 	if (rc < 0)

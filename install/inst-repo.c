@@ -113,13 +113,24 @@ static bool key_fpr(const unsigned char *body, size_t len, char hex[65])
 int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char *what,
 		       bool *armored, char **cause)
 {
+	const char *first = memmem(data, len, ARMOR_BEGIN, strlen(ARMOR_BEGIN));
+	bool two = first && memmem(first + 1, data + len - first - 1, "-----BEGIN PGP", 14);
 	unsigned char *dec = dearmor(data, len, &len);
 	const unsigned char *b = dec ? dec : (const unsigned char *)data;
-	size_t i = 0, keys = 0;
+	size_t i = 0, keys = 0, others = 0;
 	bool match = false;
 	char hex[65];
 
 	*armored = dec != NULL;
+	/*
+	 * apt reads the whole file, but only the first armored block is checked
+	 * here: a second one could carry a key nobody asked for.
+	 */
+	if (two) {
+		free(dec);
+		return base_cause(cause, -EINVAL, _("%s holds more than one armored block: give one key."),
+				  what);
+	}
 	while (i < len) {
 		unsigned tag;
 		size_t plen = 0, hl;
@@ -159,10 +170,16 @@ int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char
 		if (plen > len - i - hl)
 			break;
 		/* Public key and public subkey packets. */
-		if ((tag == 6 || tag == 14) && key_fpr(b + i + hl, plen, hex)) {
-			keys += tag == 6;
+		/*
+		 * Primary keys only: a subkey packet copied next to another primary
+		 * key would match the fingerprint while that key signs.
+		 */
+		if (tag == 6 && key_fpr(b + i + hl, plen, hex)) {
+			keys++;
 			if (fpr && !strcmp(hex, fpr))
 				match = true;
+			else
+				others++;
 		}
 		i += hl + plen;
 	}
@@ -171,6 +188,10 @@ int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char
 		return base_cause(cause, -EINVAL, _("%s is not an OpenPGP public key."), what);
 	if (fpr && *fpr && !match)
 		return base_cause(cause, -EINVAL, _("The key %s does not have the fingerprint %s."),
+				  what, fpr);
+	/* apt would trust every key of the file: the pinned one must be alone. */
+	if (fpr && *fpr && others)
+		return base_cause(cause, -EINVAL, _("The key file %s holds other keys besides the one of fingerprint %s."),
 				  what, fpr);
 	return 0;
 }

@@ -2355,3 +2355,8 @@ bool ks_parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out)
 {
 	return parse_mib(k, opt, v, out);
 }
+
+bool ks_fits(struct ks *k, const char *what, const char *v, size_t size)
+{
+	return fits(k, what, v, size);
+}

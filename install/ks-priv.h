@@ -97,6 +97,8 @@ void ks_finish(struct ks *k);
 unsigned ks_args(struct ks *k, char **w, const struct inst_ks_optdef *defs,
 		 const char *const *unsupported, struct inst_ks_args *a, size_t max);
 bool ks_parse_mib(struct ks *k, const char *opt, const char *v, uint64_t *out);
+/* Does @v fit in a plan field of @size bytes? Said when not. */
+bool ks_fits(struct ks *k, const char *what, const char *v, size_t size);
 
 /* ---- ks-repo.c: the repo command ---- */
 void ks_cmd_repo(struct ks *k, char **w);

@@ -24,14 +24,6 @@ static bool word_ok(const char *s, const char *extra)
 	return true;
 }
 
-static bool fits(struct ks *k, const char *what, const char *v, size_t size)
-{
-	if (strlen(v) < size)
-		return true;
-	ks_err(k, _("The value of %s is longer than %zu characters."), what, size - 1);
-	return false;
-}
-
 /* The name becomes a file name of /etc/apt/sources.list.d and /etc/apt/keyrings. */
 static bool name_ok(struct ks *k, const char *name)
 {
@@ -147,14 +139,14 @@ void ks_cmd_repo(struct ks *k, char **w)
 		free(cause);
 		cause = NULL;
 		bad++;
-	} else if (fits(k, "--baseurl", url, sizeof(r.url))) {
+	} else if (ks_fits(k, "--baseurl", url, sizeof(r.url))) {
 		INST_COPY(r.url, url);
 	} else {
 		bad++;
 	}
 	if ((v = a.val[R_SUITE])) {
 		if (!word_ok(v, "-_./") || strstr(v, "..") || v[0] == '/' ||
-		    !fits(k, "--suite", v, sizeof(r.suite))) {
+		    !ks_fits(k, "--suite", v, sizeof(r.suite))) {
 			ks_err(k, _("The suite \"%s\" is not valid: write a name such as bookworm, or ./ for a flat repository."),
 			       ks_q(k, v));
 			bad++;
@@ -164,7 +156,7 @@ void ks_cmd_repo(struct ks *k, char **w)
 	}
 	if ((v = a.val[R_COMPONENTS])) {
 		char comps[sizeof(r.components)];
-		bool ok = fits(k, "--components", v, sizeof(comps));
+		bool ok = ks_fits(k, "--components", v, sizeof(comps));
 
 		/* "main contrib" or "main,contrib": apt's sources take them blank-separated. */
 		if (ok) {
@@ -204,7 +196,7 @@ void ks_cmd_repo(struct ks *k, char **w)
 			free(cause);
 			cause = NULL;
 			bad++;
-		} else if (fits(k, "--key", v, sizeof(r.key))) {
+		} else if (ks_fits(k, "--key", v, sizeof(r.key))) {
 			INST_COPY(r.key, v);
 		} else {
 			bad++;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/evp.h>
 
 #include "hostcfg/hcfg.h"
 #include "hostcfg/hcfg-target.h"
@@ -235,6 +236,9 @@ static void test_wrong_key_refused(void **state)
 	run_init(&r, main_key, NULL);
 	assert_true(resolve(&r, "extra-only", &set, &cause) < 0);
 	printf("# signed by another key: %s\n", cause);
+	/* apt's "is not signed", in a sentence that says what it means here. */
+	assert_non_null(strstr(cause, "does not match the key given for it"));
+	assert_non_null(strstr(cause, "/extra"));
 	free(cause);
 	run_free(&r);
 }
@@ -252,6 +256,62 @@ static void test_wrong_fingerprint_refused(void **state)
 	assert_non_null(strstr(cause, "does not have the fingerprint 0123456789ABCDEF"));
 	free(cause);
 	run_free(&r);
+}
+
+/* Armored, as gpg --armor --export writes it. */
+static char *armor(const char *bin, size_t len)
+{
+	size_t cap = 4 * ((len + 2) / 3) + 128;
+	char *out = malloc(cap);
+	int n;
+
+	assert_non_null(out);
+	n = snprintf(out, cap, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n");
+	n += EVP_EncodeBlock((unsigned char *)out + n, (const unsigned char *)bin, (int)len);
+	snprintf(out + n, cap - n, "\n-----END PGP PUBLIC KEY BLOCK-----\n");
+	return out;
+}
+
+/* The pinned key with another one beside it: apt would trust both, so the file is refused. */
+static void test_fingerprint_key_not_alone(void **state)
+{
+	size_t rl = 0, ml = 0;
+	char *rk, *mk, *both, *ra, *ma, *cause = NULL;
+	bool armored;
+
+	if (!http)
+		skip();
+	rk = slurp(repo_key, &rl);
+	mk = slurp(main_key, &ml);
+	assert_non_null(rk);
+	assert_non_null(mk);
+	assert_int_equal(inst_pgp_key_check(rk, rl, repo_fpr, "K", &armored, &cause), 0);
+	both = malloc(rl + ml);
+	assert_non_null(both);
+	memcpy(both, rk, rl);
+	memcpy(both + rl, mk, ml);
+	assert_int_equal(inst_pgp_key_check(both, rl + ml, repo_fpr, "K", &armored, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "other keys"));
+	free(cause);
+	cause = NULL;
+	/* Two armored blocks: only the first would be checked. */
+	ra = armor(rk, rl);
+	ma = armor(mk, ml);
+	free(both);
+	both = malloc(strlen(ra) + strlen(ma) + 1);
+	assert_non_null(both);
+	strcat(strcpy(both, ra), ma);
+	assert_int_equal(inst_pgp_key_check(ra, strlen(ra), repo_fpr, "K", &armored, &cause), 0);
+	assert_true(armored);
+	assert_int_equal(inst_pgp_key_check(both, strlen(both), repo_fpr, "K", &armored, &cause),
+			 -EINVAL);
+	assert_non_null(strstr(cause, "more than one armored block"));
+	free(cause);
+	free(both);
+	free(ra);
+	free(ma);
+	free(rk);
+	free(mk);
 }
 
 static void test_missing_key_named(void **state)
@@ -320,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_without_repo_missing),
 		cmocka_unit_test(test_wrong_key_refused),
 		cmocka_unit_test(test_wrong_fingerprint_refused),
+		cmocka_unit_test(test_fingerprint_key_not_alone),
 		cmocka_unit_test(test_missing_key_named),
 		cmocka_unit_test(test_host_keeps_repo),
 	};
