@@ -161,7 +161,8 @@ run_case() {
 		return
 	fi
 	if ! grep -aq 'The installation is complete' "$art/$name.serial.log"; then
-		sleep 5
+		# The match may end mid-line: read on to the live system's own last word on it.
+		serial "$name" "expect:60:a shell follows" >/dev/null
 		grep -a 'ospite-install: \|\.ks:[0-9]*: ' "$art/$name.serial.log" | tail -5
 		kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; qpid=
 		bad "$name: the install failed; see $art/$name.serial.log"
