@@ -24,6 +24,8 @@ gnupg=${OSPITE_MEDIA_GNUPGHOME:-$work/gnupg}
 # The live root: a kernel, live-boot in its initramfs, ospite with what the installer runs (its
 # Recommends), busybox for live-boot's fetch= over the network,
 # and the units that start it on the consoles. apt's lists stay out of the medium.
+# /etc/network: live-boot writes its interfaces file there at every boot (with the DNS servers of
+# a network boot beside it); without ifupdown nothing else makes the folder.
 # INITRD=No: the kernel's package and live-boot's trigger would each build the initial RAM disk
 # (minutes each here); it is built once, with live-boot in it, by the hook after them.
 # LVM and RAID 1 layouts: the installer runs these tools here, and a host with them gets them too.
@@ -40,6 +42,7 @@ INITRD=No mmdebstrap --variant=minbase --quiet \
 	--customize-hook='copy-in "'"$root"'/media/ospite-live@.service" /lib/systemd/system' \
 	--customize-hook='chroot "$1" systemctl mask ospite-console.service' \
 	--customize-hook='echo ospite-live >"$1/etc/hostname"' \
+	--customize-hook='mkdir -p "$1/etc/network"' \
 	--customize-hook='chroot "$1" sh -c "ls /boot/initrd.img-* >/dev/null 2>&1 || update-initramfs -c -k all"' \
 	--customize-hook='cp "$1"/boot/vmlinuz-* "'"$work"'/iso/live/vmlinuz"' \
 	--customize-hook='cp "$1"/boot/initrd.img-* "'"$work"'/iso/live/initrd.img"' \
