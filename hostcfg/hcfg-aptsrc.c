@@ -175,6 +175,35 @@ out:
 	return rc;
 }
 
+/* The keyring a source is signed by: none, or an absolute path that fits in a deb822 field. */
+static int check_keyring(const struct hcfg_target_apt *apt, char **cause)
+{
+	if (apt->signed_by && *apt->signed_by &&
+	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
+		return base_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
+				  apt->signed_by);
+	return 0;
+}
+
+/* The components of @list into *@comps (NULL on failure), each checked as one deb822 word. */
+static int split_components(const char *list, char ***comps, char **cause)
+{
+	*comps = hcfg_tgt_split_list(list);
+	if (!*comps)
+		return base_cause(cause, -ENOMEM, _("Out of memory."));
+	for (size_t i = 0; (*comps)[i]; i++) {
+		if (!hcfg_tgt_word_ok((*comps)[i], "-_/.")) {
+			int rc = base_cause(cause, -EINVAL,
+					    _("The archive component \"%s\" is not valid."), (*comps)[i]);
+
+			hcfg_tgt_free_list(*comps);
+			*comps = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt, char **cause)
 {
 	char **comps = NULL, *buf = NULL, *suites = NULL;
@@ -194,20 +223,13 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 	if (!hcfg_tgt_word_ok(apt->suite, "-_."))
 		return base_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
 				  apt->suite ? apt->suite : "");
-	if (apt->signed_by && *apt->signed_by &&
-	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
-		return base_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
-				  apt->signed_by);
-	comps = hcfg_tgt_split_list(hcfg_tgt_empty(apt->components) ? DEFAULT_COMPS : apt->components);
-	if (!comps)
-		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	for (size_t i = 0; comps[i]; i++) {
-		if (!hcfg_tgt_word_ok(comps[i], "-_/.")) {
-			rc = base_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
-					comps[i]);
-			goto out;
-		}
-	}
+	rc = check_keyring(apt, cause);
+	if (rc < 0)
+		return rc;
+	rc = split_components(hcfg_tgt_empty(apt->components) ? DEFAULT_COMPS : apt->components,
+			      &comps, cause);
+	if (rc < 0)
+		return rc;
 	if (!comps[0]) {
 		rc = base_cause(cause, -EINVAL, _("No archive component was given."));
 		goto out;
@@ -270,20 +292,13 @@ int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_t
 	if (!hcfg_tgt_word_ok(apt->suite, "-_./") || strstr(apt->suite, ".."))
 		return base_cause(cause, -EINVAL, _("The suite name \"%s\" is not valid."),
 				  apt->suite ? apt->suite : "");
-	if (apt->signed_by && *apt->signed_by &&
-	    (apt->signed_by[0] != '/' || !hcfg_tgt_field_ok(apt->signed_by)))
-		return base_cause(cause, -EINVAL, _("The keyring \"%s\" is not an absolute path."),
-				  apt->signed_by);
-	comps = hcfg_tgt_split_list(flat ? "" : hcfg_tgt_empty(apt->components) ? "main" : apt->components);
-	if (!comps)
-		return base_cause(cause, -ENOMEM, _("Out of memory."));
-	for (size_t i = 0; comps[i]; i++) {
-		if (!hcfg_tgt_word_ok(comps[i], "-_/.")) {
-			rc = base_cause(cause, -EINVAL, _("The archive component \"%s\" is not valid."),
-					comps[i]);
-			goto out;
-		}
-	}
+	rc = check_keyring(apt, cause);
+	if (rc < 0)
+		return rc;
+	rc = split_components(flat ? "" : hcfg_tgt_empty(apt->components) ? "main" : apt->components,
+			      &comps, cause);
+	if (rc < 0)
+		return rc;
 	f = open_memstream(&buf, &len);
 	if (!f) {
 		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
