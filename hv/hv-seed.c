@@ -74,6 +74,21 @@ static int ext_has_cloudinit(const char *path, uint64_t off, bool *has)
 	return rc < 0 ? rc : 0;
 }
 
+/* @file opened with @flags, a regular file (its *@st filled); sentences name it as @shown. */
+static int open_image(const char *file, const char *shown, int flags, struct stat *st, char **cause)
+{
+	int fd = open(file, flags);
+
+	if (fd < 0)
+		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), shown,
+				  strerror(errno));
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return base_cause(cause, -EINVAL, _("The disk image %s is not a regular file."), shown);
+	}
+	return fd;
+}
+
 /* Whether the raw bytes at @file have cloud-init; sentences name the image as @shown. */
 static int raw_cloudinit(const char *file, const char *shown, enum hv_ci *ci, char **cause)
 {
@@ -87,14 +102,9 @@ static int raw_cloudinit(const char *file, const char *shown, enum hv_ci *ci, ch
 	bool ext_seen = false;
 	int fd, rc = 0;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_image(file, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, &st, cause);
 	if (fd < 0)
-		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return base_cause(cause, -EINVAL, _("The disk image %s is not a regular file."), path);
-	}
+		return fd;
 	/* The whole image first (a file system without partitions), then each partition. */
 	offs[n] = 0;
 	sizes[n++] = (uint64_t)st.st_size;
@@ -234,15 +244,11 @@ static int qcow2_cloudinit(const char *path, enum hv_ci *ci, char **cause)
 	uint64_t boff, incompat;
 	uint32_t blen;
 	json_object *spec = NULL, *file = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK), logfd = -1, mfd, rc;
+	int fd = open_image(path, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, &st, cause);
+	int logfd = -1, mfd, rc;
 
 	if (fd < 0)
-		return base_cause(cause, -errno, _("The disk image %s cannot be used: %s."), path,
-				  strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return base_cause(cause, -EINVAL, _("The disk image %s is not a regular file."), path);
-	}
+		return fd;
 	if (!hv_qcow2_head(fd, &boff, &blen, &incompat)) {
 		close(fd);
 		return base_cause(cause, -EINVAL, _("The disk image %s is not a qcow2 image."), path);
