@@ -113,6 +113,22 @@ static bool count_cb(void *opaque, uint64_t done, uint64_t total)
 	return !c->stop_after || c->calls < c->stop_after;
 }
 
+/* @name is a template, and the only one of the connection. */
+static void assert_only_template(const char *name)
+{
+	char **names = NULL;
+	size_t n = 0;
+	bool on = false;
+
+	assert_int_equal(hv_template_get(conn, name, &on, NULL), 0);
+	assert_true(on);
+	assert_int_equal(hv_templates(conn, &names, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], name);
+	free(names[0]);
+	free(names);
+}
+
 static void test_full(void **state)
 {
 	struct hv_clone_opts o = { .source = "src1", .name = "full1" };
@@ -238,8 +254,7 @@ static void test_template_old_ns(void)
 {
 	struct hv_clone_opts o = { .source = "full1", .name = "fromold", .linked = true };
 	virDomainPtr dom = virDomainLookupByName(conn->c, "full1");
-	char **names = NULL, *cause = NULL, *meta;
-	size_t n = 0;
+	char *cause = NULL, *meta;
 	bool on = false;
 
 	assert_non_null(dom);
@@ -250,13 +265,7 @@ static void test_template_old_ns(void)
 	assert_int_equal(virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
 					      "<guest><backup last='y'/><template/></guest>", "ospite",
 					      HV_XMLNS_OLD, VIR_DOMAIN_AFFECT_CONFIG), 0);
-	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
-	assert_true(on);
-	assert_int_equal(hv_templates(conn, &names, &n, NULL), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(names[0], "full1");
-	free(names[0]);
-	free(names);
+	assert_only_template("full1");
 	assert_int_equal(hv_start(conn, "full1", &cause), -EPERM);
 	free(cause);
 	cause = NULL;
@@ -283,8 +292,7 @@ static void test_template_old_ns(void)
 static void test_template(void **state)
 {
 	struct hv_clone_opts o = { .source = "full1", .name = "fromtpl", .linked = true };
-	char *cause = NULL, **names = NULL, *meta;
-	size_t n = 0;
+	char *cause = NULL, *meta;
 	bool on = true;
 	virDomainPtr dom;
 
@@ -297,13 +305,7 @@ static void test_template(void **state)
 					      "<guest><backup last='x'/></guest>", "ospite", HV_XMLNS,
 					      VIR_DOMAIN_AFFECT_CONFIG), 0);
 	assert_int_equal(hv_template_set(conn, "full1", true, NULL), 0);
-	assert_int_equal(hv_template_get(conn, "full1", &on, NULL), 0);
-	assert_true(on);
-	assert_int_equal(hv_templates(conn, &names, &n, NULL), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(names[0], "full1");
-	free(names[0]);
-	free(names);
+	assert_only_template("full1");
 	assert_int_equal(hv_start(conn, "full1", &cause), -EPERM);
 	assert_non_null(strstr(cause, "template"));
 	free(cause);
