@@ -20,36 +20,12 @@ trap cleanup EXIT
 # apt fetches and checks as its unprivileged _apt user.
 chmod 755 "$tmp"
 
-# One small package, in a repository laid out as make iso lays out the medium's.
-mkdir -p "$tmp/pkg/DEBIAN"
-cat >"$tmp/pkg/DEBIAN/control" <<'CTL'
-Package: ospite-probe
-Version: 1.0
-Architecture: amd64
-Maintainer: ospite tests <tests@example.org>
-Priority: optional
-Description: a package the medium's repository test resolves
-CTL
-dpkg-deb --root-owner-group --build "$tmp/pkg" "$tmp/ospite-probe_1.0_amd64.deb" >/dev/null || fail "dpkg-deb"
-make_repo() {
-	local repo=$tmp/www/$1
-	mkdir -p "$repo/pool/main" "$repo/dists/bookworm/main/binary-amd64"
-	cp "$tmp/ospite-probe_1.0_amd64.deb" "$repo/pool/main/"
-	(
-		cd "$repo" || exit 1
-		apt-ftparchive packages pool >dists/bookworm/main/binary-amd64/Packages
-		gzip -9nk dists/bookworm/main/binary-amd64/Packages
-		apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
-			-o APT::FTPArchive::Release::Codename=bookworm \
-			-o APT::FTPArchive::Release::Components=main \
-			-o APT::FTPArchive::Release::Architectures=amd64 \
-			release dists/bookworm >"$tmp/Release"
-		mv "$tmp/Release" dists/bookworm/Release
-	) || fail "apt-ftparchive for $1"
-}
-make_repo signed
-make_repo unsigned
-make_repo other-key
+# One small package, in repositories laid out as make iso lays out the medium's.
+. "$root/tests/lib/test-repo.sh"
+test_deb "$tmp" ospite-probe || fail "dpkg-deb"
+for r in signed unsigned other-key; do
+	test_repo "$tmp" "$tmp/www/$r" ospite-probe || fail "apt-ftparchive for $r"
+done
 "$root/media/sign-repo.sh" key "$tmp/gnupg" "$tmp/medium.gpg" || fail "no medium key made"
 "$root/media/sign-repo.sh" sign "$tmp/gnupg" "$tmp/www/signed/dists/bookworm" || fail "signing"
 [ -s "$tmp/www/signed/dists/bookworm/InRelease" ] && [ -s "$tmp/www/signed/dists/bookworm/Release.gpg" ] ||
@@ -64,10 +40,7 @@ cmp -s "$tmp/medium.gpg" "$tmp/medium2.gpg" || fail "a second run made another k
 # No agent is left behind by the signing script.
 pgrep -f "gpg-agent --homedir $tmp" >/dev/null && fail "a gpg-agent still runs for the test's keys"
 
-python3 "$root/tests/lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
-srv=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-[ -s "$tmp/port" ] || fail "the loopback HTTP server did not start"
+test_http_start "$tmp/www" "$tmp" || fail "the loopback HTTP server did not start"
 chmod 644 "$tmp/medium.gpg"
 OSPITE_TEST_HTTP=http://127.0.0.1:$(cat "$tmp/port") OSPITE_TEST_MEDIUM_KEY=$tmp/medium.gpg \
 	OSPITE_TEST_WORKDIR=$tmp/work "$root/tests/lib/run-unit.sh" "$bin"

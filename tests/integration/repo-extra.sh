@@ -35,10 +35,7 @@ fpr=$(gpg --batch --with-colons --homedir "$tmp/gnupg-extra" --show-keys "$tmp/e
 gpgconf --homedir "$tmp/gnupg-extra" --kill gpg-agent 2>/dev/null
 [ ${#fpr} = 40 ] || fail "no fingerprint for the repository key: '$fpr'"
 
-python3 "$root/tests/lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
-srv=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-[ -s "$tmp/port" ] || fail "the loopback HTTP server did not start"
+test_http_start "$tmp/www" "$tmp" || fail "the loopback HTTP server did not start"
 OSPITE_TEST_HTTP=http://127.0.0.1:$(cat "$tmp/port") OSPITE_TEST_MEDIUM_KEY=$tmp/main.gpg \
 	OSPITE_TEST_REPO_KEY=$tmp/extra.gpg OSPITE_TEST_REPO_FPR=$fpr \
 	OSPITE_TEST_WORKDIR=$tmp/work "$root/tests/lib/run-unit.sh" "$bin"

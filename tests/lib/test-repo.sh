@@ -13,8 +13,9 @@ test_deb() {
 	dpkg-deb --root-owner-group --build "$dir/pkg-$name" "$dir/${name}_1.0_amd64.deb" >/dev/null
 }
 
-# test_repo DEBDIR REPO NAME...: a repository in REPO (suite bookworm, component main) of the
-# packages NAME made by test_deb in DEBDIR, unsigned: test_repo_sign signs it.
+# test_repo DEBDIR REPO NAME...: a repository in REPO (suite bookworm, component main, Packages
+# plain and gzipped as make iso lays out the medium's) of the packages NAME made by test_deb in
+# DEBDIR, unsigned: test_repo_sign signs it.
 test_repo() {
 	local debs=$1 repo=$2 d
 	shift 2
@@ -23,6 +24,7 @@ test_repo() {
 	(
 		cd "$repo" || exit 1
 		apt-ftparchive packages pool >dists/bookworm/main/binary-amd64/Packages &&
+		gzip -9nk dists/bookworm/main/binary-amd64/Packages &&
 		apt-ftparchive -o APT::FTPArchive::Release::Suite=bookworm \
 			-o APT::FTPArchive::Release::Codename=bookworm \
 			-o APT::FTPArchive::Release::Components=main \
@@ -39,4 +41,15 @@ test_repo_sign() {
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	"$root/media/sign-repo.sh" key "$1" "$3" && "$root/media/sign-repo.sh" sign "$1" "$2/dists/bookworm" &&
 		chmod 644 "$3"
+}
+
+# test_http_start WWW DIR: serve WWW on loopback (the port in DIR/port, the log in DIR/http.log);
+# sets srv to the server's pid for the caller's cleanup.
+test_http_start() {
+	local root
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	python3 "$root/tests/lib/http-loopback.py" "$1" "$2/port" 2>"$2/http.log" &
+	srv=$!
+	for _ in $(seq 50); do [ -s "$2/port" ] && break; sleep 0.1; done
+	[ -s "$2/port" ]
 }
