@@ -97,7 +97,7 @@ run() {
 	see "$(Tp "Pre-flight: %s to %s" "$guest" b)" 60
 	tui_keys Tab Enter
 	see "$(Tf "%s now runs on %s." "$guest" b)" 90
-	see "$(Tt "The migration took %.1f s, with %s ms of downtime." | sed 's/ %.1f.*//')"
+	see "$(Tt "The migration took %s s, with %s ms of downtime." | sed "s/ %s s.*//")"
 	tui_keys Enter
 	[ "$(virsh -c "$uri_b" domstate "$guest" | head -1)" = running ] || fail "$guest does not run on b"
 	# Every host's guests: A adds a host column; the guest is on b now, and opens there.

@@ -47,7 +47,7 @@ XML
 	see "$tmp/run/out"
 	tui_keys F12
 	# The message wraps the archive's long path: its words before it, then the file's name.
-	see "$(Tf "%s backed up to %s (%s) in %.1f s." bk "@" X 0 | sed 's/ *@.*//')" 20
+	see "$(Tf "%s backed up to %s (%s) in %s s." bk "@" X 0 | sed 's/ *@.*//')" 20
 	arch=$(ls "$tmp/run/out"/bk-*.ospite) || fail "no archive in $tmp/run/out"
 	see "$(basename "$arch")"
 	tui_keys Enter
@@ -75,7 +75,7 @@ XML
 	for _ in $(seq 10); do tui_keys BSpace; done
 	tui_type "bkpool"
 	tui_keys F12
-	see "$(Tf "%s restored from %s in %.1f s." bk2 "@" 0 | sed 's/ *@.*//')" 20
+	see "$(Tf "%s restored from %s in %s s." bk2 "@" 0 | sed 's/ *@.*//')" 20
 	tui_keys Enter
 	cmp "$tmp/run/pool/bk2-vda.img" "$tmp/run/bk.img" || fail "the restored disk differs"
 	# Again under the same name: refused, the dialog comes back with what was typed.
