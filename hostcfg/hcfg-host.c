@@ -161,7 +161,16 @@ int hcfg_host_grub_by_uuid(const char *root, char *const *devs, const char (*uui
 		free(path);
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	}
-	if (strstr(out.s, "root=/dev/"))
+	/*
+	 * A logical volume stays by its /dev/mapper name: update-grub always writes it so, and
+	 * lvm2's initramfs activates the volume group by that name. Any other device is one the
+	 * booted host may not have.
+	 */
+	const char *left = out.s;
+
+	while ((left = strstr(left, "root=/dev/")) && !strncmp(left, "root=/dev/mapper/", 17))
+		left += 17;
+	if (left)
 		rc = base_cause(cause, -EIO, _("The boot configuration still names a device instead of a UUID."));
 	else
 		rc = hcfg_write_file(path, out.s, 0444, cause);

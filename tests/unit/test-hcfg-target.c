@@ -1167,6 +1167,16 @@ static void test_host_grub_by_uuid(void **state)
 	assert_int_equal(hcfg_host_grub_by_uuid(root, devs, uuids, 3, &cause), 0);
 	assert_file("/boot/grub/grub.cfg", "linux /vmlinuz root=UUID=1111-root ro quiet\n"
 					   "linux /vmlinuz root=UUID=1111-root\n");
+	/* A logical volume keeps its /dev/mapper name, which lvm2's initramfs knows... */
+	put("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/mapper/vg0-root ro quiet\n");
+	assert_int_equal(hcfg_host_grub_by_uuid(root, devs, uuids, 3, &cause), 0);
+	assert_file("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/mapper/vg0-root ro quiet\n");
+	/* ...but one other device name beside it is still refused. */
+	put("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/mapper/vg0-root\n"
+				   "linux /vmlinuz root=/dev/sdb1\n");
+	assert_int_equal(hcfg_host_grub_by_uuid(root, devs, uuids, 3, &cause), -EIO);
+	assert_file("/boot/grub/grub.cfg", "linux /vmlinuz root=/dev/mapper/vg0-root\n"
+					   "linux /vmlinuz root=/dev/sdb1\n");
 	free(cause);
 }
 
