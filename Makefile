@@ -94,7 +94,7 @@ pot:
 FUZZ_SRCS := tests/fuzz/fuzz-ks.c $(filter-out install/ks-fetch.c,$(wildcard install/ks-*.c)) \
 	     install/inst-plan.c install/inst-layout.c install/inst-valid.c \
 	     base/base.c base/proc.c hostcfg/hcfg-util.c hostcfg/hcfg-part.c hostcfg/hcfg-disk.c hostcfg/hcfg-medium.c \
-	     hostcfg/hcfg-diskid.c hostcfg/hcfg-target.c hostcfg/hcfg-units.c
+	     hostcfg/hcfg-diskid.c hostcfg/hcfg-target.c hostcfg/hcfg-aptsrc.c hostcfg/hcfg-units.c
 FUZZ_TIME ?= 60
 FUZZ_CC   ?= clang-14
 

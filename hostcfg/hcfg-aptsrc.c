@@ -268,6 +268,15 @@ out:
 	return rc;
 }
 
+bool hcfg_target_apt_name_reserved(const char *name)
+{
+	static const char *const taken[] = { "debian", "ospite-mirror" };
+
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++)
+		if (name && !strcmp(name, taken[i]))
+			return true;
+	return false;
+}
 
 int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_target_apt *apt,
 			 char **cause)
@@ -283,9 +292,12 @@ int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_t
 	if (rc < 0)
 		return rc;
 	/* The name is a file name of sources.list.d: nothing that leaves it or hides it. */
-	if (!hcfg_tgt_word_ok(name, "-_.") || name[0] == '.' || !strcmp(name, "debian"))
+	if (!hcfg_tgt_word_ok(name, "-_.") || name[0] == '.')
 		return base_cause(cause, -EINVAL, _("The repository name \"%s\" is not valid."),
 				  name ? name : "");
+	if (hcfg_target_apt_name_reserved(name))
+		return base_cause(cause, -EINVAL, _("The repository name %s is taken by the host's own package source: choose another."),
+				  name);
 	if (!url_ok(apt->mirror))
 		return base_cause(cause, -EINVAL, _("The mirror address \"%s\" is not valid."),
 				  apt->mirror ? apt->mirror : "");

@@ -20,6 +20,9 @@ char *hcfg_tgt_path(const char *root, const char *rel);
 /* Write @rel inside @root atomically, creating the directories above it. */
 int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned mode,
 		   char **cause);
+/* The same for @len bytes of binary data. */
+int hcfg_tgt_write_data(const char *root, const char *rel, const void *data, size_t len,
+			unsigned mode, char **cause);
 
 /* Remove the file @rel inside @root; one that is not there is fine. */
 int hcfg_tgt_remove(const char *root, const char *rel, char **cause);

@@ -80,6 +80,12 @@ static int mkdir_parents(const char *path, char **cause)
 int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned mode,
 		   char **cause)
 {
+	return hcfg_tgt_write_data(root, rel, data, strlen(data), mode, cause);
+}
+
+int hcfg_tgt_write_data(const char *root, const char *rel, const void *data, size_t len,
+			unsigned mode, char **cause)
+{
 	char *path = hcfg_tgt_path(root, rel);
 	int rc;
 
@@ -87,8 +93,23 @@ int hcfg_tgt_write(const char *root, const char *rel, const char *data, unsigned
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = mkdir_parents(path, cause);
 	if (rc == 0)
-		rc = hcfg_write_file(path, data, mode, cause);
+		rc = hcfg_write_data(path, data, len, mode, cause);
 	free(path);
+	return rc;
+}
+
+int hcfg_target_copy(const char *root, const char *rel, const char *from, unsigned mode,
+		     char **cause)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc = hcfg_tgt_check_root(root, cause);
+
+	if (rc == 0)
+		rc = hcfg_read_data(from, &data, &len, cause);
+	if (rc == 0)
+		rc = hcfg_tgt_write_data(root, rel, data, len, mode, cause);
+	free(data);
 	return rc;
 }
 

@@ -97,6 +97,29 @@ int hcfg_target_firewall(const char *root, char *const *ports, char *const *trus
 
 /* ---- apt sources --------------------------------------------------------- */
 
+/*
+ * The keyring the installed host checks its installation source with when
+ * that mirror is signed by the install medium's key as well as Debian's.
+ */
+#define HCFG_TARGET_MIRROR_KEYRING "/etc/apt/keyrings/ospite-mirror.gpg"
+
+/*
+ * Copy the file @from (a keyring: binary) to @rel inside @root with @mode,
+ * atomically: a temporary file in the same folder, fsync, rename, so that
+ * an install cut off half-way never leaves half a key for apt to read.
+ */
+int hcfg_target_copy(const char *root, const char *rel, const char *from, unsigned mode,
+		     char **cause);
+
+/*
+ * Is @name taken by the host's own package source, so that an extra source
+ * of that name (its NAME.sources, its keyring NAME.gpg) would overwrite it
+ * or be overwritten: "debian" (sources.list.d/debian.sources, the
+ * installation source, kept switched off when it was a local medium) and
+ * "ospite-mirror" (HCFG_TARGET_MIRROR_KEYRING).
+ */
+bool hcfg_target_apt_name_reserved(const char *name);
+
 struct hcfg_target_apt {
 	const char *mirror;     /* "http://mirror.example.org/debian", "file:/srv/debian" */
 	const char *suite;      /* "bookworm" */
@@ -126,6 +149,7 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
  * @apt's mirror, suite (one ending in "/" is a flat repository, without
  * components), components ("main" when empty), signed_by (NULL: Debian's
  * keyring, "": none) and trusted; updates, security and disabled are not used.
+ * A name hcfg_target_apt_name_reserved() refuses is -EINVAL.
  */
 int hcfg_target_apt_repo(const char *root, const char *name, const struct hcfg_target_apt *apt,
 			 char **cause);

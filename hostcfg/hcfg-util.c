@@ -32,8 +32,14 @@ int hcfg_private_mounts(char **cause)
 
 int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause)
 {
+	return hcfg_write_data(path, data, strlen(data), mode, cause);
+}
+
+int hcfg_write_data(const char *path, const void *buf, size_t len, unsigned mode, char **cause)
+{
+	const char *data = buf;
 	char tmp[PATH_MAX];
-	size_t len = strlen(data), off = 0;
+	size_t off = 0;
 	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.ospite-new", path) >= (int)sizeof(tmp))
@@ -143,6 +149,13 @@ int hcfg_mkdirs(const char *path, char **cause)
 
 int hcfg_read_file(const char *path, char **data, char **cause)
 {
+	size_t len;
+
+	return hcfg_read_data(path, data, &len, cause);
+}
+
+int hcfg_read_data(const char *path, char **data, size_t *size, char **cause)
+{
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -178,6 +191,7 @@ int hcfg_read_file(const char *path, char **data, char **cause)
 	fclose(f);
 	buf[len] = '\0';
 	*data = buf;
+	*size = len;
 	return 0;
 }
 

@@ -211,6 +211,8 @@ int hcfg_loop_detach(const char *dev, char **cause);
 int hcfg_private_mounts(char **cause);
 /* Write @data to @path atomically (temporary file, fsync, rename) with @mode. */
 int hcfg_write_file(const char *path, const char *data, unsigned mode, char **cause);
+/* The same for @len bytes of binary data (an OpenPGP keyring). */
+int hcfg_write_data(const char *path, const void *data, size_t len, unsigned mode, char **cause);
 
 /*
  * Read the first line of a small file (a sysfs attribute) into @buf, without
@@ -222,6 +224,8 @@ int hcfg_read_line(const char *path, char *buf, size_t len);
 int hcfg_mkdirs(const char *path, char **cause);
 /* Read a whole (small) file into a malloc'd NUL-terminated string. */
 int hcfg_read_file(const char *path, char **data, char **cause);
+/* The same, its length in *@len: for binary files, which may hold NUL bytes. */
+int hcfg_read_data(const char *path, char **data, size_t *len, char **cause);
 
 /* ---- Edit locks (hcfg-lock.c) ------------------------------------------ */
 

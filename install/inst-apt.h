@@ -168,8 +168,8 @@ int inst_apt_download(const struct inst_apt_source *src, const struct inst_pkgse
 
 /*
  * Check that @data (@len bytes, binary or ASCII-armored) holds an OpenPGP
- * public key and, when @fpr (upper-case hex) is not NULL or "", that a key
- * or subkey in it has that fingerprint. *@armored tells which form it is
+ * public key and, when @fpr (upper-case hex) is not NULL or "", that its
+ * one primary key has that fingerprint. *@armored tells which form it is
  * (apt names such a keyring .asc). Returns 0, or -EINVAL with a cause that
  * names @what.
  */

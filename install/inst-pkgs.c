@@ -167,8 +167,6 @@ static int deb_needs(struct inst_engine *e, char ***pkgs, char **cause)
 
 #define DEBIAN_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 #define MEDIUM_KEY     "/usr/share/keyrings/ospite-medium.gpg"
-/* Where the installed host keeps them, when the medium's key joined Debian's. */
-#define TARGET_KEYRING "/etc/apt/keyrings/ospite-mirror.gpg"
 
 /* Append the file @from to the open @to: keyrings are binary, not text. */
 static int append_file(FILE *to, const char *from, char **cause)
@@ -679,16 +677,10 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	}
 	/* The host checks the mirror with the keys the install checked it with. */
 	if (*e->keyring) {
-		char dst[PATH_MAX];
-
-		eng_target_path(e, dst, sizeof(dst), TARGET_KEYRING);
-		rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", e->keyring, dst, NULL },
-			      e->logfd, cause);
-		if (rc > 0)
-			return -EIO;
+		rc = hcfg_target_copy(e->target, HCFG_TARGET_MIRROR_KEYRING, e->keyring, 0644, cause);
 		if (rc < 0)
 			return rc;
-		apt.signed_by = TARGET_KEYRING;
+		apt.signed_by = HCFG_TARGET_MIRROR_KEYRING;
 	}
 	rc = hcfg_target_apt_sources(e->target, &apt, cause);
 	/* The answer file's extra repositories: apt below installs from them, and the host keeps them. */

@@ -196,29 +196,70 @@ int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char
 	return 0;
 }
 
-/* Write @len bytes to @path (mode 0644: apt reads keys as its own user), whole or not at all. */
-static int write_key(const char *path, const char *data, size_t len, char **cause)
+int inst_repo_key_load(const struct inst_repo *r, bool fetch, char **data, size_t *len,
+		       bool *armored, char **cause)
 {
-	char tmp[PATH_MAX + 8];
-	FILE *f;
+	char *id = NULL, *why = NULL;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	if (inst_ks_is_url(r->key) && !fetch)
+		return 1;
+	rc = inst_ks_is_url(r->key) ? inst_ks_fetch(r->key, data, len, &why)
+				    : inst_ks_read_file(NULL, r->key, data, len, &id, &why);
+	free(id);
+	if (rc < 0) {
+		rc = base_cause(cause, rc, _("The key %s of the repository %s could not be read: %s"),
+				r->key, r->name, why ? why : strerror(-rc));
+		free(why);
+		return rc;
+	}
+	rc = inst_pgp_key_check(*data, *len, r->fingerprint, r->key, armored, cause);
+	if (rc < 0) {
+		free(*data);
+		*data = NULL;
+		*len = 0;
+	}
+	return rc;
+}
+
+int inst_repo_keys_check(const struct inst_plan *p, char **errors)
+{
+	struct base_buf errs = { 0 };
 	int rc = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "wbe");
-	if (!f)
-		return base_cause(cause, -errno, _("Could not write %s: %s."), tmp, strerror(errno));
-	errno = 0;
-	if (fwrite(data, 1, len, f) != len || fchmod(fileno(f), 0644) < 0)
-		rc = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc < 0) {
-		unlink(tmp);
-		return base_cause(cause, rc, _("Could not write %s: %s."), path, strerror(-rc));
+	for (size_t i = 0; i < p->n_repos; i++) {
+		const struct inst_repo *r = &p->repos[i];
+		char *data = NULL, *cause = NULL, where[320];
+		size_t len;
+		bool armored;
+
+		if (r->trusted || !*r->key || inst_repo_key_load(r, false, &data, &len, &armored, &cause) >= 0) {
+			free(data);
+			continue;
+		}
+		inst_plan_where(p, r->src, where, sizeof(where));
+		base_buf_printf(&errs, "%s%s%s\n", where, *where ? ": " : "", cause ? cause : "?");
+		free(cause);
+		rc = -EINVAL;
 	}
-	return 0;
+	if (errs.oom) {
+		free(errs.s);
+		return -ENOMEM;
+	}
+	if (errs.s) {
+		char *all = NULL;
+
+		if (asprintf(&all, "%s%s", *errors ? *errors : "", errs.s) < 0) {
+			free(errs.s);
+			return -ENOMEM;
+		}
+		free(*errors);
+		*errors = all;
+	}
+	free(errs.s);
+	return rc;
 }
 
 int eng_repo_keys(struct inst_engine *e, char **cause)
@@ -236,7 +277,7 @@ int eng_repo_keys(struct inst_engine *e, char **cause)
 		const struct inst_repo *r = &p->repos[i];
 		struct inst_apt_extra *x = &e->repo_src[i];
 		size_t sl = strlen(r->suite);
-		char *data = NULL, *id = NULL, *why = NULL, what[512];
+		char *data = NULL;
 		size_t len = 0;
 		bool armored = false;
 
@@ -250,21 +291,13 @@ int eng_repo_keys(struct inst_engine *e, char **cause)
 			eng_log(e, "repo %s: %s, trusted without a signature", r->name, r->url);
 			continue;
 		}
-		rc = inst_ks_is_url(r->key) ? inst_ks_fetch(r->key, &data, &len, &why)
-					    : inst_ks_read_file(NULL, r->key, &data, &len, &id, &why);
-		free(id);
-		if (rc < 0) {
-			rc = base_cause(cause, rc, _("The key of the repository %s could not be read: %s"),
-					r->name, why ? why : strerror(-rc));
-			free(why);
-			break;
-		}
-		snprintf(what, sizeof(what), "%s", r->key);
-		rc = inst_pgp_key_check(data, len, r->fingerprint, what, &armored, cause);
+		/* The same reading and checks as --validate's (inst_repo_keys_check()), and the URL too. */
+		rc = inst_repo_key_load(r, true, &data, &len, &armored, cause);
 		if (rc == 0) {
 			snprintf(e->repo_key[i], sizeof(e->repo_key[i]), "%s/%s.%s", dir, r->name,
 				 armored ? "asc" : "gpg");
-			rc = write_key(e->repo_key[i], data, len, cause);
+			/* Mode 0644: apt reads keys as its own user. */
+			rc = hcfg_write_data(e->repo_key[i], data, len, 0644, cause);
 		}
 		free(data);
 		if (rc < 0)
@@ -295,17 +328,13 @@ int eng_repo_host(struct inst_engine *e, char **cause)
 			.mirror = x->url, .suite = x->suite, .components = x->components,
 			.signed_by = "", .trusted = x->trusted,
 		};
-		char rel[PATH_MAX], dst[PATH_MAX];
+		char rel[PATH_MAX];
 
 		if (x->keyring) {
 			const char *ext = strrchr(x->keyring, '.');
 
 			snprintf(rel, sizeof(rel), "/etc/apt/keyrings/%s%s", p->repos[i].name, ext);
-			eng_target_path(e, dst, sizeof(dst), rel);
-			rc = base_run((const char *const[]){ "install", "-D", "-m", "0644", x->keyring, dst,
-							      NULL }, e->logfd, cause);
-			if (rc > 0)
-				rc = base_cause(cause, -EIO, _("Could not write %s: %s."), dst, strerror(EIO));
+			rc = hcfg_target_copy(e->target, rel, x->keyring, 0644, cause);
 			apt.signed_by = rel;
 		}
 		if (rc == 0)

@@ -364,6 +364,14 @@ int inst_unattended_main(const struct inst_unattended *u)
 	opts.warnings = &warnings;
 	inst_plan_init(&plan);
 	rc = inst_ks_parse_file(u->answer, &opts, &plan, &errors);
+	/*
+	 * A repository's local key, checked as the install will check it, so
+	 * that --validate finds a missing or wrong key and not the Dependency
+	 * Check; the keys of valid repo lines are checked even when other
+	 * lines are wrong. A key given by URL is fetched by the install only.
+	 */
+	if (inst_repo_keys_check(&plan, &errors) < 0)
+		rc = -EINVAL;
 	/* What the file says in vain is said whether or not it is valid, before its problems. */
 	show_errors(warnings);
 	if (rc < 0) {

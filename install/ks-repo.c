@@ -1,6 +1,7 @@
 /* The answer file's repo command: an extra apt source with its signing key, as Debian's preseed apt-setup/localN adds one. */
 #include "ks-priv.h"
 #include "base/i18n.h"
+#include "hostcfg/hcfg-target.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -34,8 +35,8 @@ static bool name_ok(struct ks *k, const char *name)
 		       ks_q(k, name));
 		return false;
 	}
-	/* debian.sources and ospite-mirror.gpg are the host's own source and keys. */
-	if (!strcmp(name, "debian") || !strcmp(name, "ospite-mirror")) {
+	/* The host writer refuses the same names: here the file gets its line number. */
+	if (hcfg_target_apt_name_reserved(name)) {
 		ks_err(k, _("The repository name %s is taken by the host's own package source: choose another."),
 		       name);
 		return false;

@@ -80,6 +80,25 @@ struct inst_ks_machine {
  */
 int inst_ks_check_machine(struct inst_plan *plan, const struct inst_ks_machine *m, char **errors);
 
+/*
+ * Read the signing key of the repository @r (a local file; an http(s) one
+ * only when @fetch) and check it with inst_pgp_key_check(): an OpenPGP
+ * public key, of the pinned fingerprint when one is given, and alone then.
+ * On success *@data holds its @len bytes (the caller frees it) and
+ * *@armored its form. Returns 0, 1 for a URL not fetched, or a negative
+ * errno with a sentence naming the key and the repository.
+ */
+int inst_repo_key_load(const struct inst_repo *r, bool fetch, char **data, size_t *len,
+		       bool *armored, char **cause);
+
+/*
+ * The local keys of @plan's repositories, checked as the install will
+ * check them (inst_repo_key_load()), without the network: a "NAME:LINE:
+ * sentence" line appended to *@errors for each one that would fail.
+ * Returns 0, -EINVAL, or -ENOMEM.
+ */
+int inst_repo_keys_check(const struct inst_plan *plan, char **errors);
+
 /* ---- pieces of the parser, for its tests ------------------------------------ */
 
 /*

@@ -5,12 +5,16 @@
 # A line "# test-args: ..." in a file adds options to its --validate run, "# test-env: NAME=VALUE"
 # sets variables for it; @TMP@ stands for a private temporary folder (the image named there must
 # not exist afterwards: --validate makes nothing). @TMP@/medium is a boot medium's repository;
-# no file sees one unless it says so. OSPITE_REGEN=1 rewrites the golden files from what the installer prints now.
+# no file sees one unless it says so. In a file's own lines @SRC@ stands for the top of this tree
+# (absolute paths such as a repository's --key=@SRC@/tests/fixtures/repo-key.gpg): such a file
+# is validated as a copy under the same relative name, so its messages name it as written.
+# OSPITE_REGEN=1 rewrites the golden files from what the installer prints now.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-B=${OSPITE_BUILD:-build/std}
+B=$(realpath -m "${OSPITE_BUILD:-build/std}")
 bin=$B/ospite-install
-export OSPITE_LOCALEDIR=${OSPITE_LOCALEDIR:-$B/locale}
+OSPITE_LOCALEDIR=$(realpath -m "${OSPITE_LOCALEDIR:-$B/locale}")
+export OSPITE_LOCALEDIR
 [ -x "$bin" ] || { echo "$bin is missing: run make first"; exit 2; }
 tmp=$(mktemp -d /tmp/ospite-answers.XXXXXX) || exit 2
 trap 'rm -rf "$tmp"' EXIT
@@ -27,11 +31,21 @@ run() {
 	args=${args//@TMP@/$tmp}
 	vars=$(sed -n 's/^# test-env: //p' "$1" | head -n 1)
 	vars=${vars//@TMP@/$tmp}
-	# shellcheck disable=SC2086
-	LANGUAGE=${2:-} LC_ALL=C.UTF-8 env $vars "$bin" --validate "$1" --dump-plan $args </dev/null \
-		>"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	sed -i "s|$tmp|@TMP@|g" "$tmp/out" "$tmp/err"
+	if grep -q '@SRC@' "$1"; then
+		mkdir -p "$tmp/src/$(dirname "$1")" || exit 2
+		sed "s|@SRC@|$PWD|g" "$1" >"$tmp/src/$1" || exit 2
+		# shellcheck disable=SC2086
+		(cd "$tmp/src" && LANGUAGE=${2:-} LC_ALL=C.UTF-8 env $vars "$bin" --validate "$1" \
+			--dump-plan $args </dev/null >"$tmp/out" 2>"$tmp/err")
+		rc=$?
+		rm -rf "$tmp/src"
+	else
+		# shellcheck disable=SC2086
+		LANGUAGE=${2:-} LC_ALL=C.UTF-8 env $vars "$bin" --validate "$1" --dump-plan $args \
+			</dev/null >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+	fi
+	sed -i -e "s|$tmp|@TMP@|g" -e "s|$PWD|@SRC@|g" "$tmp/out" "$tmp/err"
 }
 
 # compare NAME GOLDEN GOT WANT-STATUS OTHER-STREAM: one verdict for one golden file.

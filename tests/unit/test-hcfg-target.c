@@ -1043,6 +1043,74 @@ static void test_failed_rename_leaves_nothing(void **state)
 	free(p);
 }
 
+/*
+ * A keyring (binary, NUL bytes and all) copied into the target: cut off half
+ * way it leaves the old key whole and no partial file; done, it replaces
+ * the old file by rename, never by writing into it, with the folders made.
+ */
+static void test_copy_key_atomic(void **state)
+{
+	char src[PATH_MAX], *cause = NULL, *p, *got = NULL;
+	unsigned char key[4096];
+	struct stat old, now;
+	size_t len = 0;
+	pid_t pid;
+	int status;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)(i * 7);
+	snprintf(src, sizeof(src), "%s/site-key.gpg", root);
+	f = fopen(src, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(key, 1, sizeof(key), f), sizeof(key));
+	assert_int_equal(fclose(f), 0);
+	put("/etc/apt/keyrings/site.gpg", "the old key\n");
+	p = path_in("/etc/apt/keyrings/site.gpg");
+	assert_int_equal(stat(p, &old), 0);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { .rlim_cur = 1000, .rlim_max = RLIM_INFINITY };
+		int rc;
+
+		signal(SIGXFSZ, SIG_IGN);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		rc = hcfg_target_copy(root, "/etc/apt/keyrings/site.gpg", src, 0644, &cause);
+		_exit(rc == -EFBIG && cause && strstr(cause, "/etc/apt/keyrings/site.gpg") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_file("/etc/apt/keyrings/site.gpg", "the old key\n");
+	assert_no_leftovers("/etc/apt");
+
+	assert_int_equal(hcfg_target_copy(root, "/etc/apt/keyrings/site.gpg", src, 0644, &cause), 0);
+	assert_int_equal(hcfg_read_data(p, &got, &len, NULL), 0);
+	assert_int_equal(len, sizeof(key));
+	assert_memory_equal(got, key, sizeof(key));
+	free(got);
+	assert_int_equal(stat(p, &now), 0);
+	assert_int_equal(now.st_mode & 07777, 0644);
+	assert_true(now.st_ino != old.st_ino);
+	assert_no_leftovers("/etc/apt");
+
+	/* The folders are made as install -D made them. */
+	assert_int_equal(hcfg_target_copy(root, "/etc/apt/new/site.asc", src, 0644, NULL), 0);
+	assert_true(exists("/etc/apt/new/site.asc"));
+	/* A source that is not there: said, and the key in place untouched. */
+	assert_int_equal(unlink(src), 0);
+	assert_int_equal(hcfg_target_copy(root, "/etc/apt/keyrings/site.gpg", src, 0644, &cause),
+			 -ENOENT);
+	assert_non_null(strstr(cause, src));
+	assert_int_equal(stat(p, &old), 0);
+	assert_int_equal(old.st_ino, now.st_ino);
+	assert_int_equal(old.st_size, sizeof(key));
+	free(cause);
+	free(p);
+}
+
 static void test_refuses_running_system(void **state)
 {
 	char *cause = NULL;
@@ -1251,6 +1319,7 @@ int main(void)
 		T(test_block_daemons),
 		T(test_failed_write_leaves_no_half_file),
 		T(test_failed_rename_leaves_nothing),
+		T(test_copy_key_atomic),
 		T(test_refuses_running_system),
 		T(test_apt_local_source_disabled),
 		T(test_run_input),

@@ -101,8 +101,21 @@ static void test_host_sources(void **state)
 	assert_int_equal(hcfg_target_apt_repo(root, "../x", &apt, &cause), -EINVAL);
 	free(cause);
 	cause = NULL;
+	/* debian.sources and keyrings/ospite-mirror.gpg are the host's own (hcfg-aptsrc.c, inst-pkgs.c). */
 	assert_int_equal(hcfg_target_apt_repo(root, "debian", &apt, &cause), -EINVAL);
+	assert_string_equal(cause, "The repository name debian is taken by the host's own package source: choose another.");
 	free(cause);
+	cause = NULL;
+	assert_int_equal(hcfg_target_apt_repo(root, "ospite-mirror", &apt, &cause), -EINVAL);
+	assert_non_null(strstr(cause, "ospite-mirror is taken by the host's own"));
+	free(cause);
+	snprintf(path, sizeof(path), "%s/etc/apt/sources.list.d/ospite-mirror.sources", root);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_true(hcfg_target_apt_name_reserved("debian"));
+	assert_true(hcfg_target_apt_name_reserved("ospite-mirror"));
+	assert_false(hcfg_target_apt_name_reserved("site"));
+	/* What the host keeps of the mirror's keys is one of them. */
+	assert_string_equal(strrchr(HCFG_TARGET_MIRROR_KEYRING, '/'), "/ospite-mirror.gpg");
 	snprintf(path, sizeof(path), "%s/etc/apt/sources.list.d/site.sources", root);
 	unlink(path);
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
@@ -324,7 +337,7 @@ static void test_missing_key_named(void **state)
 		skip();
 	run_init(&r, "/nonexistent/extra.gpg", NULL);
 	assert_true(resolve(&r, "extra-only", &set, &cause) < 0);
-	assert_non_null(strstr(cause, "The key of the repository extra could not be read"));
+	assert_non_null(strstr(cause, "The key /nonexistent/extra.gpg of the repository extra could not be read"));
 	free(cause);
 	run_free(&r);
 }
