@@ -88,6 +88,26 @@ static bool uuid_ok(const char *s)
 	return n > 0 && n < 64 && s[n] == '\0';
 }
 
+/*
+ * An array's UUID as mdadm prints it (four groups of 8 hex digits and ':'),
+ * or a volume group's as LVM does (32 letters and digits in groups and '-'):
+ * either is handed to mdadm --assemble --uuid= or vgchange --select
+ * vg_uuid= on resume, so nothing else.
+ */
+static bool md_uuid_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef:");
+
+	return n == 35 && s[n] == '\0' && s[8] == ':' && s[17] == ':' && s[26] == ':';
+}
+
+static bool vg_uuid_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+
+	return n == 38 && s[n] == '\0' && s[0] != '-';
+}
+
 /* Parse the text of a journal or run record into @j; -EINVAL on anything unexpected. */
 static int parse(char *text, struct inst_journal *j)
 {
@@ -112,6 +132,18 @@ static int parse(char *text, struct inst_journal *j)
 			if (idx >= INST_MAX_PARTS || !uuid_ok(arg))
 				return -EINVAL;
 			snprintf(j->uuid[idx], sizeof(j->uuid[idx]), "%s", arg);
+			continue;
+		}
+		if (sscanf(line, "md %u %47s%n", &idx, arg, &used) == 2 && !line[used]) {
+			if (idx >= INST_MAX_PARTS || !md_uuid_ok(arg))
+				return -EINVAL;
+			snprintf(j->md_uuid[idx], sizeof(j->md_uuid[idx]), "%s", arg);
+			continue;
+		}
+		if (sscanf(line, "vg %u %47s%n", &idx, arg, &used) == 2 && !line[used]) {
+			if (idx >= INST_MAX_VGS || !vg_uuid_ok(arg))
+				return -EINVAL;
+			snprintf(j->vg_uuid[idx], sizeof(j->vg_uuid[idx]), "%s", arg);
 			continue;
 		}
 		if (sscanf(line, "%15s %79s%n", word, arg, &used) != 2 || line[used])
@@ -190,6 +222,12 @@ static void render(struct base_buf *b, const struct inst_journal *j)
 	for (int i = 0; i < INST_MAX_PARTS; i++)
 		if (*j->uuid[i])
 			base_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
+	for (int i = 0; i < INST_MAX_PARTS; i++)
+		if (*j->md_uuid[i])
+			base_buf_printf(b, "md %d %s\n", i, j->md_uuid[i]);
+	for (int i = 0; i < INST_MAX_VGS; i++)
+		if (*j->vg_uuid[i])
+			base_buf_printf(b, "vg %d %s\n", i, j->vg_uuid[i]);
 }
 
 /* Write @j (its steps too when @steps) under @header to @path in @dir, atomically, mode 0600. */
@@ -291,6 +329,20 @@ int inst_journal_vouch(int records, const struct inst_journal *j, char (*uuids)[
 		if (strcmp(mine.uuid[i], j->uuid[i]) || strcmp(mine.uuid[i], now))
 			return base_cause(cause, -EPERM,
 					  _("The file systems on the disk are not the ones run %s made."),
+					  j->run);
+	}
+	/*
+	 * A journal is read from a file system inside the arrays and volume
+	 * groups: it may only name those the run recorded here, since resuming
+	 * assembles and activates exactly what it names.
+	 */
+	for (size_t i = 0; i < INST_MAX_PARTS + INST_MAX_VGS; i++) {
+		const char *a = i < INST_MAX_PARTS ? mine.md_uuid[i] : mine.vg_uuid[i - INST_MAX_PARTS];
+		const char *b = i < INST_MAX_PARTS ? j->md_uuid[i] : j->vg_uuid[i - INST_MAX_PARTS];
+
+		if (strcmp(a, b))
+			return base_cause(cause, -EPERM,
+					  _("The RAID arrays or LVM volume groups the install journal names are not the ones run %s made."),
 					  j->run);
 	}
 	return 0;

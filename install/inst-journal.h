@@ -29,6 +29,14 @@ struct inst_journal {
 	char run[INST_RUN_ID_LEN + 1];
 	long long began;           /* seconds since the epoch */
 	char uuid[INST_MAX_PARTS][64];
+	/*
+	 * LVM and RAID layouts, for resuming them (see eng_resume_probe()):
+	 * the UUID mdadm gives the RAID 1 array of the plan's part i
+	 * ("3f6b2c1a:9d8e7f60:11223344:55667788") and LVM the volume group i
+	 * ("Zp2Tq1-0aBc-..."), "" for none. Lines "md I UUID" and "vg I UUID".
+	 */
+	char md_uuid[INST_MAX_PARTS][48];
+	char vg_uuid[INST_MAX_VGS][48];
 	unsigned done, started;
 };
 
@@ -65,7 +73,8 @@ int inst_run_records_open(const char *workdir);
  * 0 when @j, read from a disk, is a run this machine recorded in @records
  * (a root-owned file not writable by others) and @uuids (what the disk's
  * file systems carry now, "" where a partition has none) match what that
- * run made; else -EPERM with a cause saying what differs.
+ * run made, and the arrays and volume groups the journal names are the
+ * ones the record names; else -EPERM with a cause saying what differs.
  */
 int inst_journal_vouch(int records, const struct inst_journal *j, char (*uuids)[64], size_t n,
 		       char **cause);

@@ -101,7 +101,31 @@ unsigned eng_resume_probe(struct inst_engine *e)
 
 	/*
 	 * Arrays and volume groups would have to be assembled from the disk to
-	 * be looked at: such a layout is made afresh instead.
+	 * be looked at: such a layout is made afresh instead. How it is to
+	 * resume (the journal and the run record already carry md_uuid and
+	 * vg_uuid, and inst_journal_vouch() compares them; this kernel has
+	 * neither md nor device-mapper, so the rest waits for a QEMU test):
+	 * 1. Formatting records, right after mdadm --create and vgcreate and
+	 *    before any file system is made on them, the array's UUID
+	 *    (mdadm --detail --export: MD_UUID) and each group's (vgs -o
+	 *    vg_uuid) in the run record and the journal.
+	 * 2. Here, before anything is assembled: the member partitions must
+	 *    have the planned sizes, as plain ones do; each member's
+	 *    superblock is read (mdadm --examine --export, read-only) and its
+	 *    MD_UUID must be the one this machine's record names for that
+	 *    part. Then the array is assembled by that UUID alone, from the
+	 *    planned members named one by one (never a scan: no other array
+	 *    of the machine is touched), read-only, with no resync:
+	 *    mdadm --assemble --readonly --uuid=U /dev/md/NAME MEMBERS.
+	 * 3. LVM: the groups are looked up on the planned physical volumes
+	 *    only (--devices), the group must have the recorded vg_uuid, and
+	 *    is activated read-only by it: vgchange -ay --readonly --select
+	 *    vg_uuid=U (a group of the same name on another disk never is).
+	 * 4. Then as for partitions: file system UUIDs, a read-only mount,
+	 *    the journal read and vouched for. Only on yes are the arrays
+	 *    made writable (mdadm --readwrite) and the groups re-activated
+	 *    read-write; on "from scratch" or any mismatch, what was assembled
+	 *    is taken down (vgchange -an, mdadm --stop) before the fresh path.
 	 */
 	why = "an LVM or RAID layout is made afresh";
 	if (inst_plan_uses_md(p) || p->n_vgs)

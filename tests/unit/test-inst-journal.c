@@ -42,6 +42,9 @@ static void test_round_trip(void **state)
 	j.done = want;
 	j.started = begun;
 	INST_COPY(j.uuid[1], "0b3c5a1e-55aa-4d2b-9c1f-1234567890ab");
+	/* An array made of part 2 and a volume group, by the UUIDs mdadm and LVM gave them. */
+	INST_COPY(j.md_uuid[2], "3f6b2c1a:9d8e7f60:11223344:55667788");
+	INST_COPY(j.vg_uuid[0], "Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9");
 	assert_int_equal(inst_journal_write(dir, &j, &cause), 0);
 	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456789ULL, &back), 0);
 	assert_int_equal(back.done, want);
@@ -51,6 +54,10 @@ static void test_round_trip(void **state)
 	assert_true(back.began == j.began);
 	assert_string_equal(back.uuid[1], j.uuid[1]);
 	assert_string_equal(back.uuid[0], "");
+	assert_string_equal(back.md_uuid[2], j.md_uuid[2]);
+	assert_string_equal(back.md_uuid[1], "");
+	assert_string_equal(back.vg_uuid[0], j.vg_uuid[0]);
+	assert_string_equal(back.vg_uuid[1], "");
 	/* Another plan's journal is not this one's. */
 	assert_int_equal(inst_journal_read(dir, 0xabcdef0123456788ULL, &back), -ESTALE);
 	assert_int_equal(back.done, 0);
@@ -77,6 +84,13 @@ static void test_damaged(void **state)
 		"plan 00000000000000ff\nrun 00112233445566778899aabbccddee\ndone base\n",
 		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nfs 99 abcd\n",
 		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nfs 1 ab/cd\n",
+		/* Array and group UUIDs go to mdadm and vgchange: their own forms only. */
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nmd 1 3f6b2c1a:9d8e7f60:11223344\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nmd 1 3f6b2c1a-9d8e7f60-11223344-55667788\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nmd 99 3f6b2c1a:9d8e7f60:11223344:55667788\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nvg 0 Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUv,x9\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nvg 0 -p2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n",
+		"plan 00000000000000ff\nrun 00112233445566778899aabbccddeeff\nvg 4 Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n",
 	};
 
 	snprintf(path, sizeof(path), "%s%s", dir, INST_JOURNAL_PATH);
@@ -156,6 +170,15 @@ static void test_vouch(void **state)
 	INST_COPY(uuids[2], "5555-6666");
 	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
 	memcpy(uuids, j.uuid, sizeof(uuids));
+
+	/* A journal that names an array or a volume group the run did not make. */
+	forged = j;
+	INST_COPY(forged.md_uuid[3], "3f6b2c1a:9d8e7f60:11223344:55667788");
+	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
+	assert_non_null(strstr(cause, "volume groups"));
+	forged = j;
+	INST_COPY(forged.vg_uuid[1], "Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9");
+	assert_int_equal(inst_journal_vouch(records, &forged, uuids, INST_MAX_PARTS, &cause), -EPERM);
 
 	/* The record lives in a directory only root can read. */
 	struct stat st;
