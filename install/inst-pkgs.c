@@ -358,10 +358,65 @@ static bool use_mmdebstrap(void)
 	return found;
 }
 
+/*
+ * One sources.list line (mmdebstrap's MIRROR form) for the answer file's
+ * repository @x into @buf: signed by its key in the work folder, or trusted;
+ * a flat repository ("./") has no components.
+ */
+static void extra_line(const struct inst_apt_extra *x, char *buf, size_t len)
+{
+	size_t sl = strlen(x->suite);
+	bool flat = sl && x->suite[sl - 1] == '/';
+
+	if (x->trusted)
+		snprintf(buf, len, "deb [trusted=yes] %s %s%s%s", x->url, x->suite, flat ? "" : " ",
+			 flat ? "" : x->components);
+	else
+		snprintf(buf, len, "deb [signed-by=%s] %s %s%s%s", x->keyring, x->url, x->suite,
+			 flat ? "" : " ", flat ? "" : x->components);
+}
+
+/*
+ * mmdebstrap writes the one-line sources it was given, one after the other,
+ * into the target's sources.list. The repositories' lines name keys in the
+ * work folder, and the host keeps each repository as
+ * sources.list.d/NAME.sources (eng_repo_host()): they go, and the
+ * installation source's line stays, as without repositories, for
+ * hcfg_target_apt_sources() to replace by debian.sources.
+ */
+static int drop_extra_lines(struct inst_engine *e, char extra[][PATH_MAX + 512], char **cause)
+{
+	struct base_buf kept = { 0 };
+	char path[PATH_MAX], *data = NULL, *save = NULL;
+	int rc;
+
+	eng_target_path(e, path, sizeof(path), "/etc/apt/sources.list");
+	if (access(path, F_OK) < 0)
+		return 0;
+	rc = hcfg_read_file(path, &data, cause);
+	if (rc < 0)
+		return rc;
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		bool ours = false;
+
+		for (size_t i = 0; i < e->n_repo_src && !ours; i++)
+			ours = !strcmp(l, extra[i]);
+		if (!ours)
+			base_buf_printf(&kept, "%s\n", l);
+	}
+	free(data);
+	if (kept.oom)
+		rc = base_cause(cause, -ENOMEM, _("Out of memory."));
+	else
+		rc = hcfg_write_file(path, kept.s ? kept.s : "", 0644, cause);
+	free(kept.s);
+	return rc;
+}
+
 static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
 	const struct inst_plan *p = e->plan;
-	char mirror[PATH_MAX + 64];
+	char mirror[PATH_MAX + 64], extra[INST_MAX_REPOS][PATH_MAX + 512];
 	struct inst_mmdbs *mm;
 	int rc;
 
@@ -369,13 +424,7 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 	rc = eng_mount_cache(e, cause);
 	if (rc < 0)
 		return rc;
-	/*
-	 * Only the installation source: the base system is Debian's required and
-	 * important set. The answer file's extra repositories reach the target
-	 * through apt (eng_repo_host()), so that nothing mmdebstrap leaves in the
-	 * target's sources.list names a key in the work folder.
-	 * A local directory is read by apt outside the target: copy:// puts the files in the cache.
-	 */
+	/* A local directory is read by apt outside the target: copy:// puts the files in the cache. */
 	if (p->src == INST_SRC_LOCAL)
 		snprintf(mirror, sizeof(mirror), "deb [trusted=yes] copy://%s %s main", p->local_dir,
 			 p->suite);
@@ -384,20 +433,43 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 			 p->suite);
 	else
 		snprintf(mirror, sizeof(mirror), "%s", p->mirror);
-	const char *argv[] = { "mmdebstrap", "--verbose", "--mode=root", "--variant=important",
-			       "--format=directory", "--architectures=amd64",
-			       /* The target holds lost+found and the mounted /boot and image store. */
-			       "--skip=check/empty", "--skip=cleanup/apt",
-			       p->suite, e->target, mirror, NULL };
+	const char *argv[12 + INST_MAX_REPOS + 1] = {
+		"mmdebstrap", "--verbose", "--mode=root", "--variant=important",
+		"--format=directory", "--architectures=amd64",
+		/* The target holds lost+found and the mounted /boot and image store. */
+		"--skip=check/empty", "--skip=cleanup/apt", p->suite, e->target, mirror,
+	};
+	size_t n = 11;
 
+	/*
+	 * The answer file's repositories are sources of the base system too, as
+	 * Anaconda's repo is of the whole install: the base system gets the
+	 * versions and the Priority required and important packages the
+	 * Dependency Check resolved from all the sources together (and
+	 * downloaded), not older ones the cache lacks.
+	 */
+	for (size_t i = 0; i < e->n_repo_src; i++) {
+		extra_line(&e->repo_src[i], extra[i], sizeof(extra[i]));
+		argv[n++] = extra[i];
+	}
+	argv[n] = NULL;
 	mm = inst_mmdbs_new(e->base_pkgs, dbs_event, e);
 	if (!mm)
 		return base_cause(cause, -ENOMEM, _("Out of memory."));
 	rc = eng_run_ticking(e, argv, env, BASE_RUN_OUTPUT, mmdbs_line, mm, cause);
 	inst_mmdbs_free(mm);
+	if (rc == 0 && e->n_repo_src)
+		rc = drop_extra_lines(e, extra, cause);
 	return rc;
 }
 
+/*
+ * debootstrap takes one source: the base system comes from the installation
+ * source alone, and Package Installation's dist-upgrade, with the answer
+ * file's repositories in the host's sources by then, brings their newer
+ * versions; a Priority important package only a repository has is not
+ * installed unless %packages names it (mmdebstrap installs it).
+ */
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
 	const struct inst_plan *p = e->plan;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end, unattended: a KVM host from an answer file written the Anaconda way (a Czech locale, a console keymap, a user in wheel, a firewall, no IPv6, reqpart, ext3, a package from an extra signed repository), booted under QEMU.
+# End to end, unattended: a KVM host from an answer file written the Anaconda way (a Czech locale, a console keymap, a user in wheel, a firewall, no IPv6, reqpart, ext3, a package from an extra signed repository, which the base system takes from too), booted under QEMU.
 set -u
 . "$(dirname "$0")/../lib/installer.sh"
 need_root "for loop devices"
@@ -13,10 +13,12 @@ trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; e2e_c
 fail() { echo "FAIL: $*"; exit 1; }
 
 make_sentinel "$tmp"
-# repo: a package only a repository of the site has, signed by its own key, on loopback HTTP.
+# repo: a package only a repository of the site has, signed by its own key, on loopback HTTP;
+# and one of Priority important that nothing names, which only the base system installs.
 . "$(dirname "$0")/../lib/test-repo.sh"
 chmod 755 "$tmp"
-test_deb "$tmp" site-probe && test_repo "$tmp" "$tmp/www/site" site-probe || fail "no site repository"
+test_deb "$tmp" site-probe && test_deb "$tmp" site-base "" important &&
+	test_repo "$tmp" "$tmp/www/site" site-probe site-base || fail "no site repository"
 test_repo_sign "$tmp/gnupg" "$tmp/www/site" "$tmp/site.gpg" || fail "the site repository is not signed"
 python3 "$(dirname "$0")/../lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
 srv=$!
@@ -79,6 +81,13 @@ grep -qx "URIs: http://127.0.0.1:$(cat "$tmp/port")/site" "$mnt/etc/apt/sources.
 	grep -qx 'Signed-By: /etc/apt/keyrings/site.gpg' "$mnt/etc/apt/sources.list.d/site.sources" ||
 	fail "the host does not keep the site repository: $(cat "$mnt/etc/apt/sources.list.d/site.sources")"
 cmp -s "$tmp/site.gpg" "$mnt/etc/apt/keyrings/site.gpg" || fail "the host does not keep the site repository's key"
+# The repository was a source of the base system (mmdebstrap) too, and left no line of its own there.
+grep -q '^Package: site-base$' "$mnt/var/lib/dpkg/status" ||
+	fail "site-base (Priority important, in the site repository only) is not in the base system"
+grep -qs '/site' "$mnt/etc/apt/sources.list" &&
+	fail "the base system's sources.list still names the site repository: $(cat "$mnt/etc/apt/sources.list")"
+ls "$mnt"/etc/apt/sources.list.d/ | grep -vqx -e debian.sources -e site.sources &&
+	fail "stray sources: $(ls "$mnt"/etc/apt/sources.list.d/)"
 link=$(ls "$mnt"/etc/systemd/network/10-ospite-*.link | head -1)
 mac=$(sed -n 's/^MACAddress=//p' "$link")
 umount "$mnt"; mnt=

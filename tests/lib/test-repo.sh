@@ -1,12 +1,13 @@
 # Sourced: small signed apt repositories for tests (packages made with dpkg-deb, indexes with apt-ftparchive, signed by media/sign-repo.sh).
 
-# test_deb DIR NAME [DEPENDS]: DIR/NAME_1.0_amd64.deb, an empty package of that name.
+# test_deb DIR NAME [DEPENDS] [PRIORITY]: DIR/NAME_1.0_amd64.deb, an empty package of that name
+# (Priority optional unless given).
 test_deb() {
-	local dir=$1 name=$2 deps=${3:-}
+	local dir=$1 name=$2 deps=${3:-} prio=${4:-optional}
 	mkdir -p "$dir/pkg-$name/DEBIAN" || return 1
 	{
 		printf 'Package: %s\nVersion: 1.0\nArchitecture: amd64\n' "$name"
-		printf 'Maintainer: ospite tests <tests@example.org>\nPriority: optional\n'
+		printf 'Maintainer: ospite tests <tests@example.org>\nPriority: %s\n' "$prio"
 		[ -n "$deps" ] && printf 'Depends: %s\n' "$deps"
 		printf 'Description: a package of the test repositories\n'
 	} >"$dir/pkg-$name/DEBIAN/control"
