@@ -252,6 +252,13 @@ static void test_wrong_key_refused(void **state)
 	/* apt's "is not signed", in a sentence that says what it means here. */
 	assert_non_null(strstr(cause, "does not match the key given for it"));
 	assert_non_null(strstr(cause, "/extra"));
+	/* apt's own sentence is quoted whole, and ends ours with its one full stop. */
+	{
+		size_t n = strlen(cause);
+
+		assert_true(n > 20);
+		assert_string_equal(cause + n - 15, " is not signed.");
+	}
 	free(cause);
 	run_free(&r);
 }
