@@ -35,7 +35,6 @@ struct list_scr {
 	size_t naway;
 };
 
-#define HOST_COL 10
 /* How long a guest's addresses are shown before libvirt is asked again. */
 #define ADDR_NS (10ULL * 1000000000ULL)
 /* Addresses not asked for this long belong to guests gone, off or filtered out: forgotten. */
@@ -49,7 +48,7 @@ struct list_scr {
 /* The host column of the all-hosts view, padded (malloc'd). */
 static char *host_cell(const char *host)
 {
-	return tui_pad(host, HOST_COL);
+	return tui_pad(host, VC_COL_HOST);
 }
 
 /* Whether guest @name passes the list's filter (letters compared without case). */
@@ -245,7 +244,7 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 				 app->host.hostname : _("this host"));
 		for (size_t h = 0; h < app->conf.n_hosts; h++)
 			vc_strv_push(&hosts, &nh, app->conf.hosts[h].name);
-		hshown = vc_names_fit(hosts, nh, HOST_COL, ellipsis());
+		hshown = vc_names_fit(hosts, nh, VC_COL_HOST, ellipsis());
 	}
 
 	*total = m->nrows;

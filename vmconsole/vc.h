@@ -85,6 +85,8 @@ const struct vc_row *vc_model_find(const struct vc_model *m, const char *name);
 
 /* Column widths of the guest list. */
 enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, VC_COL_CPU = 7 };
+/* The host column of the all-hosts view and of `ospite list --all-hosts`. */
+enum { VC_COL_HOST = 10 };
 /* One row of the guest list, and its heading (malloc'd). */
 char *vc_row_text(const struct vc_row *r);
 char *vc_list_header(void);
