@@ -24,7 +24,43 @@ struct hv_remote {
 	bool stop, kick;
 	atomic_bool closed;          /* set by libvirt's close callback */
 	struct hv_remote_view view;
+	uint64_t addrs_at;           /* CLOCK_MONOTONIC ms of the last address round; 0 = none */
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void addrs_free(struct hv_remote_addrs *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++)
+		hv_addrs_free(a[i].v, a[i].n);
+	free(a);
+}
+
+/* A copy of @from into @to; false (and nothing to free) when memory ran out. */
+static bool addrs_copy(struct hv_remote_addrs *to, const struct hv_remote_addrs *from)
+{
+	memcpy(to->uuid, from->uuid, sizeof(to->uuid));
+	to->n = 0;
+	to->v = NULL;
+	if (!from->n)
+		return true;
+	if (!(to->v = calloc(from->n, sizeof(*to->v))))
+		return false;
+	for (; to->n < from->n; to->n++)
+		if (!(to->v[to->n] = strdup(from->v[to->n]))) {
+			hv_addrs_free(to->v, to->n);
+			to->v = NULL;
+			to->n = 0;
+			return false;
+		}
+	return true;
+}
 
 static void unref(struct hv_remote *r)
 {
@@ -82,17 +118,68 @@ static void set_lost(struct hv_remote *r, const char *why)
 		r->view.lost_since = time(NULL);
 	r->view.state = HV_REMOTE_LOST;
 	snprintf(r->view.error, sizeof(r->view.error), "%s", why ? why : "");
+	/* Back on line, the guests may have other addresses: asked again, none kept meanwhile. */
+	addrs_free(r->view.addrs, r->view.naddrs);
+	r->view.addrs = NULL;
+	r->view.naddrs = 0;
+	r->addrs_at = 0;
 	r->view.generation++;
 	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * The running guests' addresses, from that host's libvirt: every HV_REMOTE_ADDR_MS all of them, in
+ * between only the guests that were not running at the last sample. A guest seen off is
+ * forgotten, so that no address outlives the run it belonged to. Only this thread writes
+ * r->view.addrs: it reads them without the lock.
+ */
+static struct hv_remote_addrs *ask_addrs(struct hv_remote *r, struct hv_conn *c,
+					 const struct hv_dom_stat *doms, size_t n, size_t *nout)
+{
+	uint64_t now = now_ms();
+	bool all = !r->addrs_at || now - r->addrs_at >= HV_REMOTE_ADDR_MS;
+	struct hv_remote_addrs *out = calloc(n ? n : 1, sizeof(*out));
+	size_t k = 0;
+
+	*nout = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct hv_remote_addrs *old = all ? NULL :
+			hv_remote_addrs_of(&r->view, doms[i].uuid);
+		struct hv_remote_addrs *a = &out[k];
+
+		if (doms[i].state == HV_STATE_SHUTOFF || doms[i].state == HV_STATE_CRASHED)
+			continue;
+		snprintf(a->uuid, sizeof(a->uuid), "%s", doms[i].uuid);
+		if (old) {
+			if (!addrs_copy(a, old))
+				continue;
+		} else if (hv_dom_addresses(c, doms[i].name, HV_ADDR_LEASE | HV_ADDR_ARP, &a->v,
+					    &a->n, NULL) < 0) {
+			/* Gone meanwhile, or the host would not say: not known, not "none". */
+			virResetLastError();
+			continue;
+		}
+		k++;
+	}
+	if (all)
+		r->addrs_at = now;
+	*nout = k;
+	return out;
 }
 
 static void sample(struct hv_remote *r, struct hv_conn *c)
 {
 	struct hv_dom_stat *doms = NULL;
+	struct hv_remote_addrs *addrs = NULL;
 	struct hv_host h;
-	size_t n = 0;
+	size_t n = 0, naddrs = 0;
 	bool host_ok = hv_host_info(c, &h, NULL) == 0;
 	bool list_ok = hv_list(c, &doms, &n, NULL) == 0;
+
+	if (list_ok)
+		addrs = ask_addrs(r, c, doms, n, &naddrs);
 
 	pthread_mutex_lock(&r->lock);
 	r->view.state = HV_REMOTE_CONNECTED;
@@ -106,10 +193,15 @@ static void sample(struct hv_remote *r, struct hv_conn *c)
 		r->view.doms = doms;
 		r->view.n = n;
 		doms = NULL;
+		addrs_free(r->view.addrs, r->view.naddrs);
+		r->view.addrs = addrs;
+		r->view.naddrs = naddrs;
+		addrs = NULL;
 	}
 	r->view.generation++;
 	pthread_mutex_unlock(&r->lock);
 	free(doms);
+	addrs_free(addrs, naddrs);
 }
 
 static void *watch(void *arg)
@@ -234,7 +326,23 @@ void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v)
 		else
 			v->n = 0;
 	}
+	v->addrs = NULL;
+	v->naddrs = 0;
+	if (r->view.naddrs && (v->addrs = calloc(r->view.naddrs, sizeof(*v->addrs)))) {
+		/* One that memory could not copy is "not known": never a part of its list. */
+		for (size_t i = 0; i < r->view.naddrs; i++)
+			if (addrs_copy(&v->addrs[v->naddrs], &r->view.addrs[i]))
+				v->naddrs++;
+	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+const struct hv_remote_addrs *hv_remote_addrs_of(const struct hv_remote_view *v, const char *uuid)
+{
+	for (size_t i = 0; i < v->naddrs; i++)
+		if (!strcmp(v->addrs[i].uuid, uuid))
+			return &v->addrs[i];
+	return NULL;
 }
 
 enum hv_remote_state hv_remote_state(struct hv_remote *r, time_t *lost_since)
@@ -254,6 +362,9 @@ void hv_remote_view_clear(struct hv_remote_view *v)
 	free(v->doms);
 	v->doms = NULL;
 	v->n = 0;
+	addrs_free(v->addrs, v->naddrs);
+	v->addrs = NULL;
+	v->naddrs = 0;
 }
 
 const char *hv_remote_uri(const struct hv_remote *r)

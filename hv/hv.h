@@ -559,6 +559,13 @@ bool hv_alive(struct hv_conn *conn);
 
 enum hv_remote_state { HV_REMOTE_CONNECTING = 0, HV_REMOTE_CONNECTED, HV_REMOTE_LOST };
 
+/* A running guest's addresses as its own host's libvirt gave them (leases, ARP): @n may be 0. */
+struct hv_remote_addrs {
+	char uuid[37];
+	char **v;
+	size_t n;
+};
+
 /* What the screens read of another host: a copy, never a live connection. */
 struct hv_remote_view {
 	enum hv_remote_state state;
@@ -568,8 +575,13 @@ struct hv_remote_view {
 	struct hv_host host;
 	struct hv_dom_stat *doms;    /* malloc'd; hv_remote_view_clear() frees it */
 	size_t n;
+	/* The guests that run there and could be asked, by UUID; a guest missing here is off, or
+	 * its host could not tell. Asked again every HV_REMOTE_ADDR_MS, a new guest at once. */
+	struct hv_remote_addrs *addrs;
+	size_t naddrs;
 	unsigned generation;         /* grows with every new sample */
 };
+#define HV_REMOTE_ADDR_MS 10000
 
 struct hv_remote;
 /*
@@ -586,6 +598,8 @@ void hv_remote_get(struct hv_remote *r, struct hv_remote_view *v);
 /* Only the state, and since when it is lost: for a status line refreshed every second. */
 enum hv_remote_state hv_remote_state(struct hv_remote *r, time_t *lost_since);
 void hv_remote_view_clear(struct hv_remote_view *v);
+/* The addresses of the guest of @uuid in @v, or NULL when its host could not tell. */
+const struct hv_remote_addrs *hv_remote_addrs_of(const struct hv_remote_view *v, const char *uuid);
 const char *hv_remote_uri(const struct hv_remote *r);
 /* ---- the storage editor's view of libvirt (hv-stor.c) ------------------------------- */
 

@@ -263,10 +263,26 @@ static int radio_row_width(const struct field *f, int labw)
 	return w;
 }
 
+/*
+ * The entry where Enter is done typing: the last field that takes input, when it is an entry and
+ * the dialog has a Next button. Enter there goes ahead, as the default button does in any newt
+ * form; in the entries before it, Enter moves on to the next field. -1 = none.
+ */
+static int submit_entry(const struct tui_dialog *d)
+{
+	if (!(d->buttons & TUI_BTN_NEXT))
+		return -1;
+	for (int i = d->nf - 1; i >= 0; i--)
+		if (d->f[i].kind != F_TEXT)
+			return d->f[i].kind == F_ENTRY ? i : -1;
+	return -1;
+}
+
 /* Place every field in @form starting at row @y; returns the next free row. */
 static int layout(struct tui_dialog *d, newtComponent form, int width, bool place, int y)
 {
 	int labw = label_width(d);
+	int submit = submit_entry(d);
 
 	for (int i = 0; i < d->nf; i++) {
 		struct field *f = &d->f[i];
@@ -292,7 +308,7 @@ static int layout(struct tui_dialog *d, newtComponent form, int width, bool plac
 
 				if (f->flags & TUI_ENTRY_HIDDEN)
 					flags |= NEWT_FLAG_PASSWORD;
-				if (f->flags & TUI_ENTRY_SUBMIT)
+				if ((f->flags & TUI_ENTRY_SUBMIT) || i == submit)
 					flags |= NEWT_FLAG_RETURNEXIT;
 				f->co = newtEntry(labw + 3, y, f->value, width - labw - 2, NULL, flags);
 				newtFormAddComponents(form, l, f->co, NULL);

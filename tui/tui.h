@@ -52,7 +52,8 @@ struct tui_dialog;
 
 enum tui_entry_flags {
 	TUI_ENTRY_HIDDEN = 1 << 0,   /* passwords */
-	TUI_ENTRY_SUBMIT = 1 << 1,   /* Enter in it leaves the dialog as Next does */
+	TUI_ENTRY_SUBMIT = 1 << 1,   /* Enter in it leaves the dialog as Next does (always so in
+				      * the last field, when it is an entry) */
 };
 
 enum tui_buttons {

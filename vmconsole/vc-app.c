@@ -171,6 +171,7 @@ static void logout(struct vc_app *app, const char *why)
 		vc_audit(app->user, "logout%s", why);
 	app->logged_in = false;
 	app->root = false;
+	app->admin = false;
 	memset(app->user, 0, sizeof(app->user));
 	vc_login_close(app->session);
 	app->session = NULL;

@@ -30,9 +30,11 @@ struct list_scr {
 	int ipw;                /* the address column's width; 0 when the terminal is too narrow */
 	struct addr_entry *addrs;
 	size_t naddrs;
+	/* Other hosts' guests: for each row's key, the line under the list says this (collect()). */
+	char **away_keys, **away_addrs;
+	size_t naway;
 };
 
-#define HOST_COL 10
 /* How long a guest's addresses are shown before libvirt is asked again. */
 #define ADDR_NS (10ULL * 1000000000ULL)
 /* Addresses not asked for this long belong to guests gone, off or filtered out: forgotten. */
@@ -46,7 +48,7 @@ struct list_scr {
 /* The host column of the all-hosts view, padded (malloc'd). */
 static char *host_cell(const char *host)
 {
-	return tui_pad(host, HOST_COL);
+	return tui_pad(host, VC_COL_HOST);
 }
 
 /* Whether guest @name passes the list's filter (letters compared without case). */
@@ -119,16 +121,17 @@ static void addrs_prune(struct list_scr *s, bool all)
 	s->naddrs = k;
 }
 
-/* @row, then the address column when there is one (@e NULL: left blank); frees @row. */
-static char *with_addr(const struct list_scr *s, char *row, const struct addr_entry *e)
+/* @row, then the address column @cell when there is one; frees @row and @cell. */
+static char *with_cell(const struct list_scr *s, char *row, char *cell)
 {
-	char *cell, *padded, *out = NULL;
+	char *padded, *out = NULL;
 
-	if (!s->ipw)
-		return row;
-	cell = e ? vc_addr_cell(e->v, e->n, s->ipw, ellipsis()) : strdup("");
 	if (!cell)
 		abort();
+	if (!s->ipw) {
+		free(cell);
+		return row;
+	}
 	padded = tui_pad(cell, s->ipw);
 	if (asprintf(&out, "%s %s", row, padded) < 0)
 		abort();
@@ -136,6 +139,57 @@ static char *with_addr(const struct list_scr *s, char *row, const struct addr_en
 	free(cell);
 	free(row);
 	return out;
+}
+
+/* @row, then the address column when there is one (@e NULL: left blank); frees @row. */
+static char *with_addr(const struct list_scr *s, char *row, const struct addr_entry *e)
+{
+	if (!s->ipw)
+		return row;
+	return with_cell(s, row, e ? vc_addr_cell(e->v, e->n, s->ipw, ellipsis()) : strdup(""));
+}
+
+static void away_clear(struct list_scr *s)
+{
+	vc_strv_free(s->away_keys, s->naway);
+	vc_strv_free(s->away_addrs, s->naway);
+	s->away_keys = s->away_addrs = NULL;
+	s->naway = 0;
+}
+
+/* Note what the line under the list says for row @key; takes @line. */
+static void away_add(struct list_scr *s, const char *key, char *line)
+{
+	size_t n = s->naway;
+
+	vc_strv_push(&s->away_keys, &n, key);
+	n = s->naway;
+	vc_strv_push(&s->away_addrs, &n, line);
+	s->naway = n;
+	free(line);
+}
+
+/*
+ * Another host's guest @d: its address column, and in *@line what the line under the list says.
+ * Its own host's libvirt tells them (hv-remote.c); where it could not, "-", never this host's
+ * idea of a guest of the same name. A guest that is off has none: blank.
+ */
+static char *away_addr(const struct list_scr *s, const struct hv_remote_view *v,
+		       const struct hv_dom_stat *d, char **line)
+{
+	const struct hv_remote_addrs *a = hv_remote_addrs_of(v, d->uuid);
+
+	*line = NULL;
+	if (d->state == HV_STATE_SHUTOFF || d->state == HV_STATE_CRASHED) {
+		*line = strdup("");
+		return strdup("");
+	}
+	if (!a || !a->n) {
+		*line = strdup("-");
+		return strdup("-");
+	}
+	*line = vc_addr_join(a->v, a->n);
+	return vc_addr_cell(a->v, a->n, s->ipw, ellipsis());
 }
 
 /* Add @name to @v unless it is there already. */
@@ -174,6 +228,7 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 	if (!keys || !rows)
 		abort();
 	memset(views, 0, sizeof(views));
+	away_clear(s);
 	for (size_t i = 0; i < m->nrows; i++)
 		add_distinct(&distinct, &nd, m->rows[i].name);
 	for (size_t h = 0; app->all_hosts && h < app->conf.n_hosts; h++) {
@@ -189,7 +244,7 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 				 app->host.hostname : _("this host"));
 		for (size_t h = 0; h < app->conf.n_hosts; h++)
 			vc_strv_push(&hosts, &nh, app->conf.hosts[h].name);
-		hshown = vc_names_fit(hosts, nh, HOST_COL, ellipsis());
+		hshown = vc_names_fit(hosts, nh, VC_COL_HOST, ellipsis());
 	}
 
 	*total = m->nrows;
@@ -220,7 +275,7 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 
 		for (size_t j = 0; v->state == HV_REMOTE_CONNECTED && j < v->n; j++) {
 			struct vc_row r;
-			char *row;
+			char *row, *line;
 
 			(*total)++;
 			if (!shown_by(filter, v->doms[j].name))
@@ -238,11 +293,11 @@ static size_t collect(struct list_scr *s, struct vc_app *app, const char *filter
 			r.vcpus = v->doms[j].vcpus;
 			r.memory_kib = v->doms[j].memory_kib;
 			r.cpu = -1;   /* one sample of another host says nothing about CPU use */
-			/* Addresses are asked of this host's libvirt only. */
-			row = with_addr(s, vc_row_text(&r), NULL);
+			row = with_cell(s, vc_row_text(&r), away_addr(s, v, &v->doms[j], &line));
 			if (asprintf(&keys[n], "%c%zu%c%s", AWAY_MARK, h, AWAY_MARK, v->doms[j].name) < 0 ||
-			    asprintf(&rows[n], "%s %s", cell, row) < 0)
+			    asprintf(&rows[n], "%s %s", cell, row) < 0 || !line)
 				abort();
+			away_add(s, keys[n], line);
 			free(row);
 			n++;
 		}
@@ -285,10 +340,20 @@ static void filter_text(const struct list_scr *s, size_t n, char *buf, size_t le
 static void show_addresses(struct list_scr *s, struct vc_app *app)
 {
 	const char *cur = tui_view_list_current(s->v, s->list);
-	const struct addr_entry *e = addrs_of(s, app, cur ? vc_model_find(&app->model, cur) : NULL);
-	char *addrs, *line = NULL;
+	const struct addr_entry *e = NULL;
+	char *addrs = NULL, *line = NULL;
 
-	if (!e || !(addrs = vc_addr_join(e->v, e->n))) {
+	if (cur && *cur == AWAY_MARK) {
+		/* Another host's guest: what collect() learnt of it; its name after the marks. */
+		for (size_t i = 0; i < s->naway && !addrs; i++)
+			if (!strcmp(s->away_keys[i], cur) && *s->away_addrs[i])
+				addrs = strdup(s->away_addrs[i]);
+		cur = strchr(cur + 1, AWAY_MARK) + 1;
+	} else {
+		e = addrs_of(s, app, cur ? vc_model_find(&app->model, cur) : NULL);
+		addrs = e ? vc_addr_join(e->v, e->n) : NULL;
+	}
+	if (!addrs) {
 		tui_view_set_text(s->v, s->addr, "");
 		return;
 	}
@@ -453,6 +518,7 @@ static int finish(struct list_scr *s, int rc)
 {
 	addrs_prune(s, true);
 	free(s->addrs);
+	away_clear(s);
 	tui_view_free(s->v);
 	vc_shown_clear(&s->shown);
 	return rc;

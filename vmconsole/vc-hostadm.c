@@ -13,6 +13,9 @@
 
 enum { I_NAME, I_DNS, I_NTP, I_SSH, I_GUESTS, I_RESTART, I_REBOOT, I_POWEROFF, I_JOURNAL,
        I_AUDIT, I_CONSOLE, NI };
+/* The items up to this one change the host itself, and every guest with it: root and the group
+ * ospite-admin only, as in xsconsole and the ESXi console. The logs are open to every operator. */
+#define I_LAST_ADMIN I_POWEROFF
 
 #define SSH_UNIT "ssh.service"
 #define LIBVIRTD_UNIT "libvirtd.service"
@@ -163,8 +166,19 @@ static void build(struct adm_scr *s, struct vc_app *app)
 	/* As tall as the guest list under it, whose border would show otherwise. */
 	s->v = tui_view_new(_("Host Management"), 18);
 	s->list = tui_view_list(s->v, 1, 0, 0, NI);
-	s->info = tui_view_text(s->v, 1, NI + 1, 0,
-				_("Enter changes or shows the item; every change is audited."));
+	if (app->admin) {
+		s->info = tui_view_text(s->v, 1, NI + 1, 0,
+					_("Enter changes or shows the item; every change is audited."));
+	} else {
+		char *info = NULL;
+
+		/* TRANSLATORS: %s is the group name, ospite-admin; one line of 76 columns. */
+		if (asprintf(&info, _("Only root and the group %s change the host; you may look."),
+			     VC_ADMIN_GROUP) < 0)
+			abort();
+		s->info = tui_view_text(s->v, 1, NI + 1, 0, info);
+		free(info);
+	}
 	s->btn = tui_view_buttons(s->v, btns, 2);
 	fill(s, app);
 	tui_view_focus_list(s->v, s->list);
@@ -663,8 +677,27 @@ static int do_console(struct vc_app *app)
 	}
 }
 
+/* An item that changes the host, chosen by an operator who is not an administrator: said why. */
+static int refuse_admin(struct vc_app *app, int i)
+{
+	static const char *const what[] = { "name", "dns", "ntp", "ssh", "guests-policy",
+					    "restart-libvirtd", "reboot", "poweroff" };
+	char *msg = NULL;
+
+	_Static_assert(sizeof(what) / sizeof(what[0]) == I_LAST_ADMIN + 1, "one word per item");
+	if (asprintf(&msg, _("Only root and the members of the group %s change the host itself: its name, DNS, time, SSH service, virtualization service and power concern every guest on it. You may look at the values and the logs, and manage the guests."),
+		     VC_ADMIN_GROUP) < 0)
+		abort();
+	vc_audit(app->user, "host %s refused: not root nor in %s", what[i], VC_ADMIN_GROUP);
+	tui_message(item_label(i), msg);
+	free(msg);
+	return 0;
+}
+
 static int run_item(struct vc_app *app, int i)
 {
+	if (i >= 0 && i <= I_LAST_ADMIN && !app->admin)
+		return refuse_admin(app, i);
 	switch (i) {
 	case I_NAME: return do_name(app);
 	case I_DNS: return do_dns(app);

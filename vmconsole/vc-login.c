@@ -13,31 +13,36 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Whether @pw is in @group, as its primary group or a supplementary one; false without the group. */
+static bool in_group(const struct passwd *pw, const char *group)
+{
+	struct group *gr = getgrnam(group);
+	gid_t *groups = NULL, gid, base = pw->pw_gid;
+	int ng = 0;
+	bool member = false;
+
+	if (!gr)
+		return false;
+	gid = gr->gr_gid;
+	/* getgrouplist() says how many groups there are when the array is too small. */
+	getgrouplist(pw->pw_name, base, NULL, &ng);
+	groups = calloc(ng > 0 ? ng : 1, sizeof(*groups));
+	if (groups && getgrouplist(pw->pw_name, base, groups, &ng) >= 0)
+		for (int i = 0; i < ng; i++)
+			member = member || groups[i] == gid;
+	free(groups);
+	return member;
+}
+
 int vc_login_allowed(const char *user, char **cause)
 {
 	struct passwd *pw = getpwnam(user);
-	struct group *gr;
-	gid_t *groups = NULL;
-	int ng = 0;
-	bool member = false;
 
 	if (!pw)
 		return base_cause(cause, -EACCES, _("There is no user %s on this host."), user);
 	if (pw->pw_uid == 0)
 		return 0;
-	gr = getgrnam(VC_GROUP);
-	if (gr) {
-		gid_t gid = gr->gr_gid, base = pw->pw_gid;
-
-		/* getgrouplist() says how many groups there are when the array is too small. */
-		getgrouplist(user, base, NULL, &ng);
-		groups = calloc(ng > 0 ? ng : 1, sizeof(*groups));
-		if (groups && getgrouplist(user, base, groups, &ng) >= 0)
-			for (int i = 0; i < ng; i++)
-				member = member || groups[i] == gid;
-		free(groups);
-	}
-	if (!member)
+	if (!in_group(pw, VC_GROUP))
 		return base_cause(cause, -EPERM,
 				  _("%s may not manage guests: only root and the members of the group %s may."),
 				  user, VC_GROUP);
@@ -92,6 +97,13 @@ bool vc_user_is_root(const char *user)
 	struct passwd *pw = user ? getpwnam(user) : NULL;
 
 	return pw && pw->pw_uid == 0;
+}
+
+bool vc_user_is_admin(const char *user)
+{
+	struct passwd *pw = user ? getpwnam(user) : NULL;
+
+	return pw && (pw->pw_uid == 0 || in_group(pw, VC_ADMIN_GROUP));
 }
 
 void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen)
@@ -242,9 +254,11 @@ int vc_scr_login(struct vc_app *app)
 			again = true;
 			continue;
 		}
-		vc_audit(user, "login%s", vc_user_is_root(user) ? " as root" : "");
+		vc_audit(user, "login%s", vc_user_is_root(user) ? " as root" :
+			 vc_user_is_admin(user) ? " as admin" : "");
 		snprintf(app->user, sizeof(app->user), "%s", user);
 		app->root = vc_user_is_root(user);
+		app->admin = vc_user_is_admin(user);
 		app->logged_in = true;
 		app->idle_logout = false;
 		tui_idle_reset();

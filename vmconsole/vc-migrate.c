@@ -3,6 +3,7 @@
 #include "base/base.h"
 #include "vc-job.h"
 #include "base/i18n.h"
+#include "tui/tui.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -200,71 +201,131 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 
 /* ---- every host's guests ----------------------------------------------------------- */
 
-static void list_one(const char *host, struct hv_conn *conn, bool json, bool *first, FILE *out,
-		     FILE *err, int *rc)
-{
-	struct hv_dom_stat *st = NULL;
-	size_t n = 0;
-	char *cause = NULL;
+/* One host's guests as `list --all-hosts` prints them; @st NULL when they could not be listed. */
+struct host_list {
+	const char *name;
+	struct hv_dom_stat *st;
+	size_t n;
+};
 
-	if (hv_list(conn, &st, &n, &cause) < 0) {
-		fprintf(err, _("ospite: %s: %s\n"), host, cause ? cause : "");
-		free(cause);
-		*rc = 2;
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (json) {
-			char *h = vc_json_string(host), *nm = vc_json_string(st[i].name);
+static void list_json(const struct host_list *hl, size_t nh, FILE *out)
+{
+	bool first = true;
+
+	fputs("[", out);
+	for (size_t k = 0; k < nh; k++)
+		for (size_t i = 0; i < hl[k].n; i++) {
+			const struct hv_dom_stat *d = &hl[k].st[i];
+			char *h = vc_json_string(hl[k].name), *nm = vc_json_string(d->name);
 
 			fprintf(out, "%s\n  {\"host\": %s, \"name\": %s, \"uuid\": \"%s\", \"state\": \"%s\", "
 				"\"vcpus\": %u, \"memory_kib\": %" PRIu64 ", \"autostart\": %s, "
-				"\"persistent\": %s}", *first ? "" : ",", h, nm, st[i].uuid,
-				vc_state_key(st[i].state), st[i].vcpus, st[i].memory_kib,
-				st[i].autostart ? "true" : "false", st[i].persistent ? "true" : "false");
+				"\"persistent\": %s}", first ? "" : ",", h, nm, d->uuid,
+				vc_state_key(d->state), d->vcpus, d->memory_kib,
+				d->autostart ? "true" : "false", d->persistent ? "true" : "false");
 			free(h);
 			free(nm);
-		} else {
-			char mem[32];
-
-			vc_fmt_mem(st[i].memory_kib, mem, sizeof(mem));
-			fprintf(out, "%-16.16s %-22.22s %-14.14s %5u %10s\n", host, st[i].name,
-				hv_state_name(st[i].state), st[i].vcpus, mem);
+			first = false;
 		}
-		*first = false;
+	fputs(first ? "]\n" : "\n]\n", out);
+}
+
+/*
+ * The rows of the screen's all-hosts view: a host column, then the guest list's columns, names
+ * too long shortened around an ellipsis and unique as there (one guest name on two hosts looks
+ * the same on both), so that every row fits 80 columns. JSON keeps the whole names.
+ */
+static void list_text(const struct host_list *hl, size_t nh, FILE *out)
+{
+	/* Output is UTF-8 whatever the locale (tui_i18n_init()): the real ellipsis. */
+	const char *ell = "\u2026";
+	char **hosts = NULL, **names = NULL, **hshown, **nshown, *head, *cell;
+	size_t nhosts = 0, nnames = 0;
+
+	for (size_t k = 0; k < nh; k++) {
+		vc_strv_push(&hosts, &nhosts, hl[k].name);
+		for (size_t i = 0; i < hl[k].n; i++) {
+			bool seen = false;
+
+			for (size_t j = 0; j < nnames && !seen; j++)
+				seen = !strcmp(names[j], hl[k].st[i].name);
+			if (!seen)
+				vc_strv_push(&names, &nnames, hl[k].st[i].name);
+		}
 	}
-	free(st);
+	hshown = vc_names_fit(hosts, nhosts, VC_COL_HOST, ell);
+	nshown = vc_names_fit(names, nnames, VC_COL_NAME, ell);
+	head = vc_list_header();
+	cell = tui_pad(_("Host"), VC_COL_HOST);
+	fprintf(out, "%s %s\n", cell, head);
+	free(cell);
+	free(head);
+	for (size_t k = 0; k < nh; k++) {
+		cell = tui_pad(hshown[k], VC_COL_HOST);
+		for (size_t i = 0; i < hl[k].n; i++) {
+			const struct hv_dom_stat *d = &hl[k].st[i];
+			struct vc_row r;
+			char *row;
+
+			memset(&r, 0, sizeof(r));
+			for (size_t j = 0; j < nnames; j++)
+				if (!strcmp(names[j], d->name))
+					snprintf(r.name, sizeof(r.name), "%s", nshown[j]);
+			r.state = d->state;
+			r.vcpus = d->vcpus;
+			r.memory_kib = d->memory_kib;
+			/* One sample says nothing about CPU use. */
+			r.cpu = -1;
+			row = vc_row_text(&r);
+			fprintf(out, "%s %s\n", cell, row);
+			free(row);
+		}
+		free(cell);
+	}
+	vc_strv_free(hshown, nhosts);
+	vc_strv_free(nshown, nnames);
+	vc_strv_free(hosts, nhosts);
+	vc_strv_free(names, nnames);
 }
 
 int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool json, FILE *out,
 			FILE *err)
 {
+	struct host_list *hl = calloc(conf->n_hosts + 1, sizeof(*hl));
 	struct hv_host h;
-	bool first = true;
+	size_t nh = 0;
 	int rc = 0;
-	const char *here;
 
-	here = hv_host_info(local, &h, NULL) == 0 && *h.hostname ? h.hostname : _("this host");
-	if (json)
-		fputs("[", out);
-	else
-		fprintf(out, "%-16s %-22s %-14s %5s %10s\n", _("Host"), _("Name"), _("State"),
-			_("vCPUs"), _("Memory"));
-	list_one(here, local, json, &first, out, err, &rc);
-	for (size_t i = 0; i < conf->n_hosts; i++) {
-		struct hv_conn *c = NULL;
+	if (!hl)
+		abort();
+	/* Every host is asked before anything is printed: the names are fitted among them all. */
+	for (size_t i = 0; i <= conf->n_hosts; i++) {
+		struct hv_conn *c = local;
+		const char *name;
 		char *cause = NULL;
 
-		if (hv_open(conf->hosts[i].uri, &c, &cause) < 0) {
-			fprintf(err, _("ospite: %s: %s\n"), conf->hosts[i].name, cause ? cause : "");
+		if (i == 0)
+			name = hv_host_info(local, &h, NULL) == 0 && *h.hostname ? h.hostname :
+			       _("this host");
+		else
+			name = conf->hosts[i - 1].name;
+		if ((i > 0 && hv_open(conf->hosts[i - 1].uri, &c, &cause) < 0) ||
+		    hv_list(c, &hl[nh].st, &hl[nh].n, &cause) < 0) {
+			fprintf(err, _("ospite: %s: %s\n"), name, cause ? cause : "");
 			free(cause);
 			rc = 2;
-			continue;
+		} else {
+			hl[nh++].name = name;
 		}
-		list_one(conf->hosts[i].name, c, json, &first, out, err, &rc);
-		hv_close(c);
+		if (i > 0 && c)
+			hv_close(c);
 	}
 	if (json)
-		fputs(first ? "]\n" : "\n]\n", out);
+		list_json(hl, nh, out);
+	else
+		list_text(hl, nh, out);
+	for (size_t k = 0; k < nh; k++)
+		free(hl[k].st);
+	free(hl);
 	return rc;
 }

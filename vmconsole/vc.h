@@ -85,6 +85,8 @@ const struct vc_row *vc_model_find(const struct vc_model *m, const char *name);
 
 /* Column widths of the guest list. */
 enum { VC_COL_NAME = 22, VC_COL_STATE = 14, VC_COL_VCPUS = 5, VC_COL_MEM = 10, VC_COL_CPU = 7 };
+/* The host column of the all-hosts view and of `ospite list --all-hosts`. */
+enum { VC_COL_HOST = 10 };
 /* One row of the guest list, and its heading (malloc'd). */
 char *vc_row_text(const struct vc_row *r);
 char *vc_list_header(void);
@@ -158,6 +160,7 @@ struct vc_app {
 	char user[64];
 	bool logged_in;
 	bool root;                  /* the operator logged in as root, not only as a member of the group */
+	bool admin;                 /* root, or a member of the group ospite-admin (vc_user_is_admin) */
 	struct vc_session *session; /* the PAM session of the login */
 	char *conf_error;           /* why the settings file was not used: shown once at start */
 	bool unwinding;             /* idle logout: every screen returns to the status screen */
@@ -273,6 +276,8 @@ const char *vc_vtf_reset(void);
 
 #define VC_PAM_SERVICE "ospite"
 #define VC_GROUP "ospite"
+/* Its members run the host as root does in Host Management: name, DNS, NTP, SSH, libvirtd, power. */
+#define VC_ADMIN_GROUP "ospite-admin"
 
 /* What a login gives PAM. */
 struct vc_login {
@@ -293,6 +298,8 @@ void vc_login_close(struct vc_session *s);
 /* The terminal of standard input as PAM names it ("tty1"), and the SSH client's address if any. */
 void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen);
 bool vc_user_is_root(const char *user);
+/* Root, or a member of the group ospite-admin: may change the host itself in Host Management. */
+bool vc_user_is_admin(const char *user);
 /* Root, or a member of the group ospite. */
 int vc_login_allowed(const char *user, char **cause);
 

@@ -61,6 +61,7 @@ PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$mnt" ospite --version >/dev/null ||
 	fail "the ospite package is not installed on the host"
 [ -e "$mnt/usr/local/sbin/ospite" ] && fail "the host console was copied to /usr/local/sbin"
 chroot "$mnt" getent group ospite >/dev/null || fail "the package did not make the ospite group"
+chroot "$mnt" getent group ospite-admin >/dev/null || fail "the package did not make the ospite-admin group"
 grep -q 'ospite package: .*/ospite_0.1.0_amd64.deb' "$tmp/install.log" || fail "the log does not name the package file"
 # A KVM host carries no Xen library: the console opens libxlutil only to read an xl file.
 xen=$(chroot "$mnt" dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'libxen*' 'xen-*' 2>/dev/null | awk '$1 == "ii" { print $2 }')

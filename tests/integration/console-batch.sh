@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console's batch commands on libvirt's test driver: list as text and JSON, an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password, --help in the language of --lang, the error with no daemon.
+# The console's batch commands on libvirt's test driver: list as text and JSON, of every host too (rows of 80 columns, names shortened and unique), an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password, --help in the language of --lang, the error with no daemon.
 set -u
 B=${OSPITE_BUILD:-build/std}
 export LC_ALL=C.UTF-8 LANGUAGE=en
@@ -22,6 +22,44 @@ t = g[0]
 assert t["name"] == "test" and t["state"] == "running" and t["vcpus"] == 2, t
 assert t["memory_kib"] == 2097152 and t["autostart"] is False and t["persistent"] is True, t
 ' || fail "the JSON list is wrong: $out"
+
+# Every host: two others whose long names, and their guests', are alike but at the end. Each row
+# fits 80 columns (English and Italian), long names keep their start and end around an ellipsis
+# and stay unique; one guest name on two hosts looks the same on both; JSON keeps whole names.
+far() {
+	echo "<node>"
+	for g in customer-alpha-frontend-production-01 customer-alpha-frontend-production-02; do
+		echo "<domain type='test'><name>$g</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
+	done
+	echo "</node>"
+}
+far >"$tmp/far.xml"
+printf '[hosts]\nrack12-hypervisor-alpha-01 = test://%s\nrack12-hypervisor-alpha-02 = test://%s\n' \
+	"$tmp/far.xml" "$tmp/far.xml" >"$tmp/hosts.conf"
+for lang in en it; do
+	out=$(OSPITE_LOCALEDIR=${OSPITE_LOCALEDIR:-$B/locale} o --lang $lang --config "$tmp/hosts.conf" list --all-hosts) ||
+		fail "list --all-hosts ($lang): $out"
+	[ "$(echo "$out" | wc -l)" = 6 ] || fail "list --all-hosts ($lang) has not 6 lines: $out"
+	wide=$(echo "$out" | python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in sys.stdin))')
+	[ "$wide" -le 80 ] || fail "list --all-hosts ($lang) is $wide columns wide: $out"
+	# Host and name: the first two fields (names hold no blanks).
+	pairs=$(echo "$out" | sed 1d | awk '{print $1, $2}')
+	echo "$pairs" | grep -q "alpha" && fail "long names are not shortened ($lang): $out"
+	echo "$pairs" | grep -qF "…" || fail "no ellipsis ($lang): $out"
+	[ "$(echo "$pairs" | sort -u | wc -l)" = 5 ] || fail "two rows look alike ($lang): $out"
+	[ "$(echo "$pairs" | awk '{print $1}' | sort -u | wc -l)" = 3 ] || fail "hosts look alike ($lang): $out"
+	[ "$(echo "$pairs" | awk '{print $2}' | sort -u | wc -l)" = 3 ] ||
+		fail "one guest name looks different on two hosts, or two alike ($lang): $out"
+	echo "$out" | grep -q "^rack1…a-02 customer-al…duction-02 " || fail "rack12-hypervisor-alpha-02's guest ($lang): $out"
+done
+out=$(o --config "$tmp/hosts.conf" list --all-hosts --json) || fail "list --all-hosts --json: $out"
+echo "$out" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+assert len(g) == 5, g
+far = [x for x in g if x["host"] == "rack12-hypervisor-alpha-02"]
+assert sorted(x["name"] for x in far) == ["customer-alpha-frontend-production-01", "customer-alpha-frontend-production-02"], far
+' || fail "the JSON of every host is wrong: $out"
 
 # The slides' guest, with its disk on a file that exists here.
 touch "$tmp/iris.img"

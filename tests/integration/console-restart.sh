@@ -79,8 +79,12 @@ console_start vt100 "OSPITE_SYSTEMCTL=$tmp/systemctl OSPITE_HOST_ROOT=$tmp/root 
 	OSPITE_AUDIT_LOG=$tmp/audit.log OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR \
 	$B/ospite --connect $uri --lang en --idle-timeout 0 --config $tmp/console.conf"
 see "$(T "Host Status")" 30
-login "$user" "$password"
-see "$(T "Logged in as %s" | sed "s/%s/$user/")" 20
+# Restarting libvirtd is for root and the group ospite-admin.
+add_group ospite-admin
+admin=ospad$$
+add_user "$admin" "$password" ospite,ospite-admin
+login "$admin" "$password"
+see "$(T "Logged in as %s" | sed "s/%s/$admin/")" 20
 tui_wait "$(printf '%-22s %s' "$name" running)" 60 || fail "$name is not listed running"
 running=$(virsh -c "$uri" list --name | sed '/^$/d' | wc -l)
 

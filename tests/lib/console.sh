@@ -9,13 +9,14 @@ export LC_ALL=C.UTF-8
 [ -x "$B/ospite" ] || { echo "FAIL: $B/ospite is missing"; exit 1; }
 
 tmp=$(mktemp -d /tmp/ospite-console.XXXXXX)
-made_group=0 made_pam=0 users=() roots=()
+made_group=0 made_pam=0 users=() roots=() groups=()
 
 console_cleanup() {
 	tui_stop
 	for u in "${users[@]}"; do userdel "$u" 2>/dev/null; done
 	# userdel refuses a name of UID 0 while any process of UID 0 runs: -f, and no home to remove.
 	for u in "${roots[@]}"; do userdel -f "$u" 2>/dev/null; done
+	for g in "${groups[@]}"; do groupdel "$g" 2>/dev/null; done
 	[ "$made_group" = 1 ] && groupdel ospite 2>/dev/null
 	[ "$made_pam" = 1 ] && rm -f /etc/pam.d/ospite
 	rm -rf "$tmp"
@@ -28,6 +29,13 @@ add_user() {
 	useradd -M -N -s /usr/sbin/nologin "${g[@]}" "$1" || { echo "FAIL: useradd $1"; exit 1; }
 	users+=("$1")
 	echo "$1:$2" | chpasswd || { echo "FAIL: chpasswd $1"; exit 1; }
+}
+
+# add_group NAME: the group, unless it exists; removed by console_cleanup when made here.
+add_group() {
+	getent group "$1" >/dev/null && return 0
+	groupadd "$1" || { echo "FAIL: groupadd $1"; exit 1; }
+	groups+=("$1")
 }
 
 # add_root_alias NAME PASSWORD: a second name for UID 0 with a password of its own, so that a test

@@ -1,10 +1,13 @@
 #!/bin/bash
-# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot, the logs, and root's settings (refused to a member of the group, saved by root) and a host added by root, on a private configuration tree with recording stand-ins for systemctl and journalctl.
+# The Host Management screen: host name, DNS, SSH, guests at shutdown, reboot and the logs by a member of the group ospite-admin; the same changes refused to a member of the group ospite only, who may still look; root's settings (refused to both, saved by root) and a host added by root, on a private configuration tree with recording stand-ins for systemctl and journalctl.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
 root_user=osprt$$
 add_root_alias "$root_user" "$password"
+admin=ospad$$
+add_group ospite-admin
+add_user "$admin" "$password" ospite,ospite-admin
 
 # A configuration tree and the stand-ins: nothing of this machine's /etc or services is touched.
 fixture() {
@@ -88,7 +91,8 @@ quit() {
 run() {
 	term=$1 lang=$2
 	fixture
-	manage "$user"
+	manage "$admin"
+	see "$(Tt "Enter changes or shows the item; every change is audited.")"
 	see "old-host"
 	see "10.9.8.7"
 	check_look "$term"
@@ -171,7 +175,7 @@ run() {
 	tui_keys Tab Enter
 	gone "END-OF-LONG"
 	tui_keys Down Enter
-	see "$user"
+	see "$admin"
 	see "ssh on"
 	tui_keys Tab Enter
 	# Root's settings: refused to a member of the group, with what they are.
@@ -180,6 +184,37 @@ run() {
 	tui_keys Enter
 	quit
 	[ -e "$tmp/console.conf" ] && fail "the settings file was written for a member of the group"
+
+	# A member of the group ospite alone: told at once that only root and ospite-admin change the
+	# host; the host name and a reboot are refused with the reason, nothing is written or called,
+	# the refusals are audited; the host log stays open to look at.
+	local refusal reboots
+	refusal=$(Tf "Only root and the members of the group %s change the host itself: its name, DNS, time, SSH service, virtualization service and power concern every guest on it. You may look at the values and the logs, and manage the guests." ospite-admin)
+	reboots=$(grep -cx reboot "$tmp/calls")
+	manage "$user"
+	see "$(Tf "Only root and the group %s change the host; you may look." ospite-admin)"
+	see "kvm-7.lab"
+	tui_keys Enter
+	see_start "$refusal"
+	absent "$(T "Host name:")"
+	tui_keys Enter
+	gone "${refusal:0:30}"
+	for _ in $(seq 6); do tui_keys Down; done
+	tui_keys Enter
+	see_start "$refusal"
+	absent "$(T "Cancel")"
+	tui_keys Enter
+	gone "${refusal:0:30}"
+	[ "$(grep -cx reboot "$tmp/calls")" = "$reboots" ] || fail "a member of ospite alone rebooted the host"
+	grep -qx kvm-7.lab "$tmp/root/etc/hostname" || fail "the host name changed"
+	audited "$user"
+	audited "host name refused: not root nor in ospite-admin"
+	audited "host reboot refused: not root nor in ospite-admin"
+	tui_keys Down Down Enter
+	see "Started the journal test line."
+	tui_keys Tab Enter
+	gone "Started the journal test line."
+	quit
 
 	# Root changes them: the idle logout off (root only) and the displays on every address, which
 	# is asked first; the settings file, the audit log and the row say so.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, a guest's addresses in the list (a column on a wide terminal, the line under it at 80 columns) and on its screen, and the all-hosts view shortening long guest and host names too.
+# The guest list with long names shortened around an ellipsis and still told apart, paused guests counted apart, "/" finding guests by name until Esc, a guest's addresses in the list (a column on a wide terminal, the line under it at 80 columns) and on its screen, and the all-hosts view shortening long guest and host names too and giving other hosts' guests the addresses their host knows ("-" where it cannot tell).
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 trap console_cleanup EXIT
@@ -130,14 +130,62 @@ far() {
 	echo "</node>"
 }
 far customer-alpha-frontend-production-01 customer-delta-frontend-production-01 >"$tmp/far-a.xml"
-far db2 >"$tmp/far-b.xml"
+# The second has a network: db2 has a card with an address there, its db1 (running, no card) has
+# none that host can tell, even though this host's db1 has two; db3 is off.
+cat >"$tmp/far-b.xml" <<'XML'
+<node>
+  <network>
+    <name>default</name><bridge name='virbr0'/>
+    <ip address='10.77.0.1' netmask='255.255.255.0'><dhcp><range start='10.77.0.2' end='10.77.0.254'/></dhcp></ip>
+  </network>
+  <domain type='test'>
+    <name>db2</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os>
+    <devices><interface type='network'><mac address='52:54:00:bb:00:01'/><source network='default'/></interface></devices>
+  </domain>
+  <domain type='test'><name>db1</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+  <domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>
+    <name>db3</name><memory>262144</memory><vcpu>1</vcpu><os><type>hvm</type></os>
+    <devices><interface type='network'><mac address='52:54:00:bb:00:03'/><source network='default'/></interface></devices>
+    <test:runstate>5</test:runstate>
+  </domain>
+</node>
+XML
+ip2=$(virsh -c "test://$tmp/far-b.xml" domifaddr db2 --source lease | awk '/ipv4/ {sub("/.*", "", $4); print $4}')
+[ -n "$ip2" ] && [ "$ip2" != "$ip1" ] || { echo "FAIL: virsh gives db2 no address of its own: '$ip2'"; exit 1; }
 printf '[hosts]\nrack12-hypervisor-alpha-01 = test://%s\nrack12-hypervisor-bravo-01 = test://%s\n' \
 	"$tmp/far-a.xml" "$tmp/far-b.xml" >"$tmp/hosts.conf"
 
 # The columns of the list row holding TEXT: its frame and "> " marker left out.
 row_of() { tui_screen | grep -F -- "$1" | head -1 | sed 's/^ *[|│] *\(> \)\?//'; }
 
-# all_hosts TERM LANG COLUMNS: A shows every host's guests, names and hosts shortened and unique.
+# The address column of the row of host HOST and guest NAME (wide colour terminals: no marker, so
+# the heading and the rows line up): the text under the heading "IP address".
+ip_cell() {
+	tui_screen | python3 -c '
+import sys
+head, host, name = sys.argv[1:4]
+lines = sys.stdin.read().split("\n")
+col = next(l.index(head) for l in lines if head in l)
+for l in lines:
+    f = l.strip("│| ").split()
+    if len(f) > 1 and f[0] == host and f[1] == name:
+        print(l[col:].strip("│| "))
+        break
+' "$(T "IP address")" "$1" "$2"
+}
+# cursor_to HOST NAME: move the "> " marker (vt100) down to the row of guest NAME of host HOST.
+cursor_to() {
+	local i
+	for i in $(seq 1 20); do
+		tui_screen | grep -F "> $1 " | grep -qE " $2 " && return 0
+		tui_keys Down
+		sleep 0.2
+	done
+	fail "the cursor never reached $2 of $1"
+}
+
+# all_hosts TERM LANG COLUMNS: A shows every host's guests, names and hosts shortened and unique;
+# other hosts' guests with the addresses their host gives, "-" where it cannot tell.
 all_hosts() {
 	term=$1 lang=$2
 	local ell="…" cols=$3
@@ -168,6 +216,24 @@ all_hosts() {
 	[ -n "$ga_far" ] && [ "$ga_far" = "$ga_here" ] ||
 		fail "one guest name on two hosts looks different: '$ga_here' '$ga_far'"
 	[ "$gd" != "$ga_far" ] || fail "two guest names look alike: '$gd'"
+	local here
+	here=$(tui_screen | grep -F "customer-a" | grep -vF -- "$ha" | head -1 | sed 's/^ *[|│] *\(> \)\?//' | awk '{print $1}')
+	if [ "$cols" -gt 80 ]; then
+		see "$(Tt "IP address")"
+		[ "$(ip_cell "$hb" db2)" = "$ip2" ] || fail "db2's address is not its host's: '$(ip_cell "$hb" db2)'"
+		[ "$(ip_cell "$hb" db1)" = "-" ] || fail "the other host's db1 shows '$(ip_cell "$hb" db1)', not -"
+		[ "$(ip_cell "$hb" db3)" = "" ] || fail "the guest that is off shows '$(ip_cell "$hb" db3)'"
+		[ "$(ip_cell "$here" db1)" = "$ip1 +1" ] || fail "this host's db1 shows '$(ip_cell "$here" db1)'"
+	else
+		# At 80 columns, the line under the list for the guest under the cursor.
+		cursor_to "$hb" db1
+		see "$(Tp "%s: %s" db1 -)"
+		absent "$ip1"
+		cursor_to "$hb" db2
+		see "$(Tp "%s: %s" db2 "$ip2")"
+		cursor_to "$hb" db3
+		absent "db3: "
+	fi
 	tui_keys Tab Tab Tab Tab Tab Tab Enter
 	see "[ospite exit 0]"
 	tui_stop

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Storage screen at 80x24 on vt100, in English and Italian: a loop disk made here with a mounted partition that holds a pool and a running guest's disk, its free space, and a member of the group ospite who sees what deleting it would affect (refused: the guest runs) but may not change it, and root's Grow dialog left with Esc; a sentinel disk proves nothing was written.
+# The Storage screen at 80x24 on vt100, in English and Italian: a loop disk made here with a mounted partition that holds a pool and a running guest's disk, its free space, and a member of the group ospite who sees what deleting it would affect (refused: the guest runs) but may not change it, root's Grow dialog left with Esc, and root's typed confirmation on a second loop disk (a wrong name changes nothing, the right one deletes or formats); a sentinel disk proves nothing else was written.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 export PARTED_GPT_APPLE=${PARTED_GPT_APPLE:-0}
@@ -40,6 +40,13 @@ truncate -s 1M "$mnt/stguest.img"
 sync; mount -o remount,ro "$mnt" || fail "mount -o remount,ro"
 disk_sum=$(sha256sum <"$disk" | cut -d' ' -f1)
 part=${disk#/dev/}p1
+# The disk root's typed confirmations change: two partitions, nothing mounted.
+truncate -s 64M "$tmp/victim.img"; attach "$tmp/victim.img"; victim=$dev
+parted -s "$victim" mklabel gpt mkpart keep 1MiB 17MiB mkpart gone 17MiB 33MiB >/dev/null 2>&1 ||
+	fail "parted $victim"
+partx -u "$victim" 2>/dev/null
+for _ in $(seq 50); do [ -b "${victim}p2" ] && break; sleep 0.1; done
+[ -b "${victim}p2" ] || fail "no ${victim}p2"
 
 # libvirt's test driver: a pool in the mounted folder and a guest whose disk is there.
 cat >"$tmp/node.xml" <<XML
@@ -158,11 +165,69 @@ root_grow() {
 	echo "ok root grow $term $lang"
 }
 
+# root_wipe TERM LANG KEY: root chooses the victim's second partition and presses KEY (d delete,
+# f format): a wrong name at the typed confirmation is refused and changes nothing; the right one
+# does it.
+root_wipe() {
+	term=$1 lang=$2
+	local key=$3 p2=${victim}p2 q
+	if [ "$key" = d ]; then
+		q=$(Tf "Delete %s? Everything on it is lost:" "$p2")
+	else
+		q=$(Tf "Format %s as %s? Everything on it is lost:" "$p2" ext4)
+	fi
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
+		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 --config $tmp/console.conf"
+	see "$(Tt "Host Status")"
+	login "$root_user" "$password"
+	see "$(Tt "Enter opens a guest.")" 15
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Storage")"
+	tui_keys Tab Tab Enter
+	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
+	select_row "${p2#/dev/} "
+	tui_keys "$key"
+	# Format first asks for the filesystem: ext4 is the default.
+	if [ "$key" = f ]; then
+		see "$(Tt "The new filesystem:")"
+		tui_keys F12
+	fi
+	see_start "$q"
+	see "$(Tf "Type %s to confirm:" "$p2")"
+	tui_type "${p2}x"
+	tui_keys Enter
+	see_start "$(Tt "What you typed does not match: nothing was changed.")"
+	parted -s "$victim" print | grep -q ' gone' || fail "$p2 was deleted after a wrong name"
+	if [ "$key" = f ] && [ -n "$(blkid -p -o value -s TYPE "$p2" 2>/dev/null)" ]; then
+		fail "$p2 was formatted after a wrong name"
+	fi
+	tui_keys Enter
+	# Asked again: Enter in the entry goes ahead.
+	see "$(T "Type %s to confirm:" | sed "s|%s|$p2|")"
+	tui_type "$p2"
+	tui_keys Enter
+	if [ "$key" = d ]; then
+		see_start "$(Tf "The partition %s was deleted." "$p2")" 30
+		parted -s "$victim" print | grep -q ' gone' && fail "$p2 is still there"
+		parted -s "$victim" print | grep -q ' keep' || fail "the first partition of $victim went too"
+	else
+		see_start "$(Tf "%s was formatted %s." "$p2" ext4)" 30
+		[ "$(blkid -p -o value -s TYPE "$p2")" = ext4 ] || fail "$p2 is not ext4"
+	fi
+	tui_keys Enter
+	see "$(T "n new partition  g grow  d delete  f format  r remove pool")"
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok root $key $term $lang"
+}
+
 root_user=osprt$$
 add_root_alias "$root_user" "$password"
 run vt100 en
 run vt100 it
 root_grow vt100 it
+root_wipe vt100 it f
+root_wipe vt100 en d
 [ "$(sha256sum <"$disk" | cut -d' ' -f1)" = "$disk_sum" ] || fail "$disk was written"
 [ "$(sha256sum <"$sentinel" | cut -d' ' -f1)" = "$sentinel_sum" ] || fail "the sentinel was written"
 echo "30-console-storage: all checks passed"

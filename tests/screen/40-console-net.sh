@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Network screen in a network namespace: a new bridge previewed, applied and kept; bad input named; a change left alone reverts by itself, also when the console is killed; two consoles see each other's edit locks on a guest and on a bridge.
+# The Network screen in a network namespace: changes refused to a member of the group ospite alone (only root and ospite-admin change the host's network); a new bridge previewed, applied and kept; bad input named; a change left alone reverts by itself, also when the console is killed; two consoles see each other's edit locks on a guest and on a bridge.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 ns=ospite-cnet-$$
@@ -13,6 +13,9 @@ cleanup() {
 	ip netns del "$peer" 2>/dev/null
 }
 trap cleanup EXIT
+admin=ospad$$
+add_group ospite-admin
+add_user "$admin" "$password" ospite,ospite-admin
 
 ip netns add "$ns" || { echo "cannot make a network namespace"; exit 77; }
 ip netns add "$peer"
@@ -72,10 +75,13 @@ new_bridge() {
 	tui_keys F12
 }
 
-# Another test on this machine may have removed and made again the group ospite meanwhile.
+# Another test on this machine may have removed and made again the groups meanwhile.
 member() {
 	getent group ospite >/dev/null || groupadd ospite
+	add_group ospite-admin
 	id -nG "$user" | grep -qw ospite || usermod -aG ospite "$user"
+	id -nG "$admin" | grep -qw ospite || usermod -aG ospite "$admin"
+	id -nG "$admin" | grep -qw ospite-admin || usermod -aG ospite-admin "$admin"
 }
 
 # Replace the text of the entry under the cursor.
@@ -92,7 +98,30 @@ run() {
 	see "$(Tt "Host Status")"
 	check_look "$term"
 	member
+	# A member of the group ospite alone may look, not change: Enter on a bridge and New are
+	# refused with the reason, and audited; nothing is planned or applied.
 	login "$user" "$password"
+	to_network
+	see "xenbr0"
+	local refusal
+	refusal=$(Tf "Only root and the members of the group %s change the host's network: its bridges carry every guest's traffic. You may look at them, and manage the guests." ospite-admin)
+	tui_keys Enter
+	see_start "$refusal"
+	absent "$(Tp "Bridge %s" xenbr0)"
+	tui_keys Enter
+	gone "${refusal:0:30}"
+	tui_keys Tab Tab Enter
+	see_start "$refusal"
+	absent "$(T "Ports:")"
+	tui_keys Enter
+	gone "${refusal:0:30}"
+	pending && fail "a refused member planned a change"
+	grep -q " $user .*net change refused: not root nor in ospite-admin" "$tmp/audit.log" ||
+		fail "the refusal is not in the audit log"
+	# An administrator: a member of ospite-admin.
+	console_start "$term" "$(ospite_cmd a)"
+	see "$(Tt "Host Status")"
+	login "$admin" "$password"
 	to_network
 	see "xenbr0"
 	see "vnet0"
@@ -183,13 +212,13 @@ locks() {
 	reset_root
 	console_start vt100 "$(ospite_cmd a)"
 	member
-	login "$user" "$password"
+	login "$admin" "$password"
 	see "$(Tt "Enter opens a guest.")" 15
 	sess_u "$(ospite_cmd b)"
 	see_u "Log in to manage the guests."
 	tmx send-keys -t u Enter
 	see_u "User:"
-	tmx send-keys -t u -l "$user"
+	tmx send-keys -t u -l "$admin"
 	tmx send-keys -t u Tab
 	tmx send-keys -t u -l "$password"
 	tmx send-keys -t u F12
@@ -199,7 +228,7 @@ locks() {
 	see "$(Tp "Guest %s" test)"
 	see "p  Pause"
 	tmx send-keys -t u Enter
-	see_u "test is being edited by $user on"
+	see_u "test is being edited by $admin on"
 	screen_u | grep -q "p  Pause" && fail "the second console offers actions on a locked guest"
 	# The first leaves: the second takes it when it opens the guest again.
 	tui_keys Tab Enter
@@ -217,9 +246,9 @@ locks() {
 	tmx send-keys -t u Tab Tab Tab Enter
 	see_u "Host Status"
 	tmx send-keys -t u Tab Enter
-	see_u "xenbr0 is being edited by $user on"
+	see_u "xenbr0 is being edited by $admin on"
 	tmx send-keys -t u Enter
-	see_u "xenbr0 is being edited by $user on"
+	see_u "xenbr0 is being edited by $admin on"
 	# The first console goes away altogether: its lock goes with the process.
 	tmx kill-session -t t
 	tmx send-keys -t u Enter
