@@ -109,6 +109,27 @@ static void set_from_filter(struct hv_conn *conn, unsigned filter, struct uuid_s
 }
 
 /*
+ * virConnectGetAllDomainStats() that does not wait for busy guests. Otherwise QEMU's driver waits
+ * for the job of a guest that is migrating in, up to 30 s a call, and every list of that host
+ * stood still meanwhile: this host's list, and the destination's rows in the all-hosts view, which
+ * then missed the guest that had just arrived. A busy guest still comes with its state, memory and
+ * vCPUs; stat_record() asks the guest for anything missing. A driver that does not know the flag
+ * is asked again without it.
+ */
+static int all_stats(struct hv_conn *conn, unsigned stats, virDomainStatsRecordPtr **recs,
+		     unsigned flags)
+{
+	int nr = virConnectGetAllDomainStats(conn->c, stats, recs,
+					     flags | VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
+
+	if (nr < 0 && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
+		virResetLastError();
+		nr = virConnectGetAllDomainStats(conn->c, stats, recs, flags);
+	}
+	return nr;
+}
+
+/*
  * The CPU time of the running guests alone: libvirt works it out for every guest it is asked
  * about, which with many shut-off guests was half the stats call, and a shut-off guest has none
  * (QEMU's driver without cgroups even reports libvirtd's own).
@@ -116,8 +137,8 @@ static void set_from_filter(struct hv_conn *conn, unsigned filter, struct uuid_s
 static void set_from_cpu_stats(struct hv_conn *conn, struct uuid_set *set)
 {
 	virDomainStatsRecordPtr *recs = NULL;
-	int nr = virConnectGetAllDomainStats(conn->c, VIR_DOMAIN_STATS_CPU_TOTAL, &recs,
-					     VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+	int nr = all_stats(conn, VIR_DOMAIN_STATS_CPU_TOTAL, &recs,
+			   VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
 
 	if (nr < 0) {
 		virResetLastError();
@@ -279,7 +300,7 @@ int hv_list(struct hv_conn *conn, struct hv_dom_stat **out, size_t *n, char **ca
 	*out = NULL;
 	*n = 0;
 	/* Without ENFORCE_STATS a driver returns what it has instead of failing on the rest. */
-	nr = virConnectGetAllDomainStats(conn->c, stats, &recs, 0);
+	nr = all_stats(conn, stats, &recs, 0);
 	if (nr < 0) {
 		if (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT)
 			return base_cause(cause, hv_lv_errno(), _("Could not list the guests: %s."),

@@ -552,6 +552,9 @@ int vc_scr_list(struct vc_app *app)
 		case TUI_EV_KEY:
 			if (ev.key == 'a' || ev.key == 'A') {
 				app->all_hosts = !app->all_hosts;
+				/* The other hosts' rows fill in as soon as each answers. */
+				if (app->all_hosts)
+					vc_hosts_kick(app);
 				rebuild(&s, app);
 			} else if (ev.key == '/' || ev.key == KEY_ESC) {
 				snprintf(lang, sizeof(lang), "%s", tui_lang());

@@ -41,6 +41,13 @@ void vc_hosts_stop(struct vc_app *app)
 	}
 }
 
+void vc_hosts_kick(struct vc_app *app)
+{
+	for (size_t i = 0; i < app->conf.n_hosts; i++)
+		if (app->remotes[i])
+			hv_remote_kick(app->remotes[i]);
+}
+
 char *vc_hosts_lost_line(struct vc_app *app)
 {
 	struct base_buf b = { 0 };

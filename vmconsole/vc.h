@@ -232,6 +232,8 @@ int vc_scr_hosts(struct vc_app *app);
 /* Start watching the hosts of the settings that are not watched yet, stop those gone. */
 void vc_hosts_sync(struct vc_app *app);
 void vc_hosts_stop(struct vc_app *app);
+/* Ask every other host at once, instead of after its period or its back-off. */
+void vc_hosts_kick(struct vc_app *app);
 /* Open guest @name of settings host @i with the console's screens, on a connection of its own. */
 int vc_open_remote_guest(struct vc_app *app, size_t i, const char *name);
 /* Run @fn(@arg) on a thread of its own and wait for it with a sweeping bar titled @title. */

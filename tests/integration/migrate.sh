@@ -127,6 +127,16 @@ fi
 	>"$tmp/abort.out" 2>&1 &
 mig=$!
 for _ in $(seq 1 100); do grep -q '"event": "progress"' "$tmp/abort.out" && break; sleep 0.2; done
+# Meanwhile b's list answers at once and names the guest coming in: QEMU's driver holds that
+# guest's job for the whole migration, and a list waiting for it stood still for 30 s.
+t0=$(date +%s%N)
+list_b=$("$B/ospite" --connect "$uri_b" list 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -lt 5000 ] && grep -q '^g3 ' <<<"$list_b"; then
+	ok "during the migration the destination's list answers in $ms ms and names the guest"
+else
+	ko "the destination's list during the migration took $ms ms: $list_b"
+fi
 kill -INT "$mig"
 wait "$mig"
 rc=$?

@@ -87,7 +87,11 @@ th_up() {
 	for h in a b; do
 		ns=ospmig-$h-$$
 		ip -n "$ns" link set lo up
-		ip -n "$ns" link add br0 type bridge
+		# An address of its own: a bridge without one takes its lowest port's, and that may be
+		# a guest's tap (fe:54:00:..., the same on both hosts while the guest migrates). Then
+		# each bridge drops the other's frames as coming from its own address, and the
+		# migration's connection ends in "No route to host".
+		ip -n "$ns" link add br0 address "02:00:00:00:00:0$([ "$h" = a ] && echo 1 || echo 2)" type bridge
 		ip -n "$ns" link set "om$h$$" master br0
 		ip -n "$ns" link set "om$h$$" up
 		ip -n "$ns" link set br0 up
