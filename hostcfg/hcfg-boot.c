@@ -10,40 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct serial {
-	char tty[16];          /* "ttyS0" */
-	unsigned unit;         /* 0 for ttyS0 */
-	unsigned long speed;   /* 115200 */
-};
-
-/* "ttyS0,115200" (the speed defaults to 115200). */
-static int parse_serial(const char *s, struct serial *out, char **cause)
-{
-	const char *p = s;
-	char *end;
-
-	if (strncmp(p, "ttyS", 4) != 0 || !isdigit((unsigned char)p[4]))
-		goto bad;
-	out->unit = strtoul(p + 4, &end, 10);
-	if (out->unit > 31 || (*end && *end != ','))
-		goto bad;
-	snprintf(out->tty, sizeof(out->tty), "ttyS%u", out->unit);
-	out->speed = 115200;
-	if (*end == ',') {
-		p = end + 1;
-		if (!isdigit((unsigned char)*p))
-			goto bad;
-		out->speed = strtoul(p, &end, 10);
-		if (*end || out->speed < 300 || out->speed > 4000000)
-			goto bad;
-	}
-	return 0;
-bad:
-	return base_cause(cause, -EINVAL,
-			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
-			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
-}
-
 /* The snippet puts these inside double quotes: nothing the shell would expand or end. */
 static bool cmdline_ok(const char *s)
 {
@@ -80,7 +46,7 @@ static bool cmdline_ok(const char *s)
  */
 int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **cause)
 {
-	struct serial ser = { .unit = 0 };
+	struct hcfg_serial ser = { .unit = 0 };
 	bool serial = !hcfg_tgt_empty(g->serial);
 	const char *extra = hcfg_tgt_empty(g->cmdline) ? "" : g->cmdline;
 	const char *sp = *extra ? " " : "";
@@ -97,7 +63,7 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 				  _("The kernel arguments may not contain quotes, backslashes, "
 				    "dollar signs, backquotes or control characters."));
 	if (serial) {
-		rc = parse_serial(g->serial, &ser, cause);
+		rc = hcfg_serial_parse(g->serial, &ser, cause);
 		if (rc < 0)
 			return rc;
 		if (g->xen && ser.unit > 1)
@@ -151,14 +117,14 @@ int hcfg_target_grub(const char *root, const struct hcfg_target_grub *g, char **
 
 int hcfg_target_serial_getty(const char *root, const char *serial, bool xen, char **cause)
 {
-	struct serial ser;
+	struct hcfg_serial ser;
 	char unit[64];
 	int rc;
 
 	rc = hcfg_tgt_check_root(root, cause);
 	if (rc < 0 || hcfg_tgt_empty(serial))
 		return rc;
-	rc = parse_serial(serial, &ser, cause);
+	rc = hcfg_serial_parse(serial, &ser, cause);
 	if (rc < 0)
 		return rc;
 	snprintf(unit, sizeof(unit), "serial-getty@%s.service", xen ? "hvc0" : ser.tty);

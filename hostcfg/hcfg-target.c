@@ -289,6 +289,36 @@ int hcfg_hostname_valid(const char *s, char **cause)
 	return 0;
 }
 
+int hcfg_serial_parse(const char *s, struct hcfg_serial *out, char **cause)
+{
+	struct hcfg_serial ser = { .speed = 115200 };
+	unsigned long unit;
+	char *end;
+
+	if (!s || strncmp(s, "ttyS", 4) != 0 || !isdigit((unsigned char)s[4]))
+		goto bad;
+	errno = 0;
+	unit = strtoul(s + 4, &end, 10);
+	if (errno || unit > 31 || (*end && *end != ','))
+		goto bad;
+	if (*end == ',') {
+		if (!isdigit((unsigned char)end[1]))
+			goto bad;
+		ser.speed = strtoul(end + 1, &end, 10);
+		if (errno || *end || ser.speed < 300 || ser.speed > 4000000)
+			goto bad;
+	}
+	ser.unit = (unsigned)unit;
+	snprintf(ser.tty, sizeof(ser.tty), "ttyS%u", ser.unit);
+	if (out)
+		*out = ser;
+	return 0;
+bad:
+	return base_cause(cause, -EINVAL,
+			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
+			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s ? s : "");
+}
+
 /* ---- /etc/fstab --------------------------------------------------------------- */
 
 static bool mount_is_swap(const struct hcfg_target_mount *m)

@@ -72,6 +72,20 @@ struct hcfg_target_net {
  */
 int hcfg_hostname_valid(const char *s, char **cause);
 
+/* A serial console as ospite names it: "ttyS0,115200" (the speed defaults to 115200). */
+struct hcfg_serial {
+	char tty[16];          /* "ttyS0" */
+	unsigned unit;         /* 0 for ttyS0 (at most 31) */
+	unsigned long speed;   /* 300 to 4000000 */
+};
+
+/*
+ * Parse @s into *@out (when not NULL): the one rule for the answer file, the
+ * command line and the boot configuration. 0, or -EINVAL with a translated
+ * sentence.
+ */
+int hcfg_serial_parse(const char *s, struct hcfg_serial *out, char **cause);
+
 /*
  * Write /etc/network/interfaces (ifupdown with bridge-utils), /etc/hostname,
  * /etc/hosts and, for a static address, /etc/resolv.conf. The management

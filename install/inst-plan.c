@@ -2,6 +2,7 @@
 #include "inst.h"
 #include "inst-plan-int.h"
 #include "base/i18n.h"
+#include "hostcfg/hcfg-target.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -532,7 +533,7 @@ static void validate_extras(const struct inst_plan *p, char **all)
 		problem(all, c), c = NULL;
 	if (p->boot_timeout > 600)
 		problem(all, strdup(_("The boot menu timeout must be from 0 to 600 seconds.")));
-	if (*p->serial && inst_valid_serial(p->serial, &c) < 0)
+	if (*p->serial && hcfg_serial_parse(p->serial, NULL, &c) < 0)
 		problem(all, c), c = NULL;
 	for (size_t i = 0; i < p->n_scripts; i++) {
 		const struct inst_script *sc = &p->scripts[i];

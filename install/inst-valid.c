@@ -278,32 +278,6 @@ int inst_valid_cmdline(const char *s, char **cause)
 	return 0;
 }
 
-int inst_valid_serial(const char *s, char **cause)
-{
-	const char *p = s;
-	char *end;
-	unsigned long unit, speed = 115200;
-
-	if (strncmp(p, "ttyS", 4) || !isdigit((unsigned char)p[4]))
-		goto bad;
-	errno = 0;
-	unit = strtoul(p + 4, &end, 10);
-	if (errno || unit > 31 || (*end && *end != ','))
-		goto bad;
-	if (*end == ',') {
-		if (!isdigit((unsigned char)end[1]))
-			goto bad;
-		speed = strtoul(end + 1, &end, 10);
-		if (*end || errno || speed < 300 || speed > 4000000)
-			goto bad;
-	}
-	return 0;
-bad:
-	return base_cause(cause, -EINVAL,
-			  /* TRANSLATORS: "ttyS0,115200" is an example of the syntax: keep it as it is. */
-			  _("The serial console \"%s\" is not of the form ttyS0,115200."), s);
-}
-
 void inst_serial_trim(char *s)
 {
 	size_t l = strlen(s);

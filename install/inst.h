@@ -328,10 +328,8 @@ int inst_valid_unit(const char *s, char **cause);
 int inst_valid_package(const char *s, char **cause);
 /* Extra kernel arguments: nothing GRUB's shell-quoted settings would expand or end. */
 int inst_valid_cmdline(const char *s, char **cause);
-/* A serial console "ttyS0,115200" (the speed may be left out). */
-int inst_valid_serial(const char *s, char **cause);
 /* Linux's console= form "ttyS0,115200n8" made ospite's "ttyS0,115200": the host gets no parity
- * and 8 bits anyway. Any other ending is left for inst_valid_serial to refuse. */
+ * and 8 bits anyway. Any other ending is left for hcfg_serial_parse to refuse. */
 void inst_serial_trim(char *s);
 /* A crypt(3) hash this system can check ("$y$...", "$6$..."). */
 int inst_valid_hash(const char *s, char **cause);

@@ -1,6 +1,7 @@
 /* The answer file's commands and sections, each checked and then written into the install plan. */
 #include "ks-priv.h"
 #include "base/i18n.h"
+#include "hostcfg/hcfg-target.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1307,7 +1308,7 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 			l = strlen(s);
 			/* Check the value as the file wrote it, so that a message quotes the file. */
 			if (!got && (l < 2 || strcmp(s + l - 2, "n8")) &&
-			    failed(k, inst_valid_serial(s, &cause), &cause)) {
+			    failed(k, hcfg_serial_parse(s, NULL, &cause), &cause)) {
 				ok = false;
 				got = true;
 				continue;
@@ -1318,7 +1319,7 @@ static bool split_append(struct ks *k, const char *in, char *rest, size_t rlen, 
 			if (got) {
 				ks_err(k, _("The kernel arguments name two serial consoles; ospite sets up one."));
 				ok = false;
-			} else if (failed(k, inst_valid_serial(s, &cause), &cause) ||
+			} else if (failed(k, hcfg_serial_parse(s, NULL, &cause), &cause) ||
 				   !fits(k, "console=", s, slen)) {
 				ok = false;
 			} else {

@@ -20,10 +20,7 @@ chmod 755 "$tmp"
 test_deb "$tmp" site-probe && test_deb "$tmp" site-base "" important &&
 	test_repo "$tmp" "$tmp/www/site" site-probe site-base || fail "no site repository"
 test_repo_sign "$tmp/gnupg" "$tmp/www/site" "$tmp/site.gpg" || fail "the site repository is not signed"
-python3 "$(dirname "$0")/../lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
-srv=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
-[ -s "$tmp/port" ] || fail "the loopback HTTP server did not start"
+test_http_start "$tmp/www" "$tmp" || fail "the loopback HTTP server did not start"
 cat >"$tmp/host.ks" <<'KS'
 text
 lang cs_CZ.UTF-8

@@ -13,10 +13,10 @@ done
 [ -f "$iso" ] || { echo "no ISO at $iso: run make iso"; exit 1; }
 
 tmp=$(mktemp -d /var/tmp/ospite-iso-inst.XXXXXX)
-qpid='' hpid=''
+qpid='' srv=''
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
-	[ -n "$hpid" ] && kill "$hpid" 2>/dev/null && wait "$hpid" 2>/dev/null
+	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -27,9 +27,8 @@ bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
 # The answer files' server, on loopback only. The guests reach it through a QEMU forward of
 # 10.0.2.100:80 alone: their network is otherwise restricted, so no mirror can be reached.
-python3 "$root/tests/lib/http-loopback.py" "$tmp/www" "$tmp/port" 2>"$tmp/http.log" &
-hpid=$!
-for _ in $(seq 50); do [ -s "$tmp/port" ] && break; sleep 0.1; done
+. "$root/tests/lib/test-repo.sh"
+test_http_start "$tmp/www" "$tmp" || { echo "FAIL: the loopback HTTP server did not start"; exit 1; }
 port=$(cat "$tmp/port")
 cat >"$tmp/fwd.py" <<'PY'
 # One forwarded guest connection: stdin/stdout to the loopback server.

@@ -790,6 +790,41 @@ static void put_target(const char *name)
 	put(rel, "[Unit]\nDescription=a target of the fake root\n");
 }
 
+/* One rule for every place a serial console is named: answer file, command line, boot files. */
+static void test_serial_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "ttyS", "/dev/ttyS0", "ttyS32", "ttyS0,", "ttyS0,115200n8", "ttyS0,299",
+		"ttyS0,4000001", "ttyS0,99999999999999999999999", "ttyS1x", "ttyUSB0,9600", "ttyS-1",
+	};
+	struct hcfg_serial ser = { .unit = 7 };
+	char *cause = NULL;
+
+	(void)state;
+	assert_int_equal(hcfg_serial_parse("ttyS0", &ser, NULL), 0);
+	assert_string_equal(ser.tty, "ttyS0");
+	assert_int_equal(ser.unit, 0);
+	assert_int_equal(ser.speed, 115200);
+	assert_int_equal(hcfg_serial_parse("ttyS31,9600", &ser, NULL), 0);
+	assert_string_equal(ser.tty, "ttyS31");
+	assert_int_equal(ser.unit, 31);
+	assert_int_equal(ser.speed, 9600);
+	/* Leading zeros name the same port: the tty is written out plain. */
+	assert_int_equal(hcfg_serial_parse("ttyS01,300", &ser, NULL), 0);
+	assert_string_equal(ser.tty, "ttyS1");
+	assert_int_equal(hcfg_serial_parse("ttyS1,4000000", NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ser = (struct hcfg_serial){ .unit = 7 };
+		assert_int_equal(hcfg_serial_parse(bad[i], &ser, &cause), -EINVAL);
+		/* A refused name leaves the result alone. */
+		assert_int_equal(ser.unit, 7);
+		assert_non_null(strstr(cause, "is not of the form ttyS0,115200"));
+		free(cause);
+		cause = NULL;
+	}
+	assert_int_equal(hcfg_serial_parse(NULL, NULL, NULL), -EINVAL);
+}
+
 static const char serial_getty_unit[] =
 	"[Unit]\n"
 	"Description=Serial Getty on %I\n"
@@ -1311,6 +1346,7 @@ int main(void)
 		T(test_grub_kvm),
 		T(test_grub_rejects),
 		T(test_grub_snippet_is_shell),
+		T(test_serial_parse),
 		T(test_serial_getty),
 		T(test_serial_getty_needs_systemd),
 		T(test_enable_disable_unit),

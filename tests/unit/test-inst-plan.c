@@ -13,6 +13,7 @@
 
 #include "base/base.h"
 #include "install/inst.h"
+#include "hostcfg/hcfg-target.h"
 
 static void test_hostname(void **state)
 {
@@ -58,9 +59,9 @@ static void test_addresses(void **state)
 	assert_string_equal(ser[0], "ttyS0,115200");
 	assert_string_equal(ser[1], "ttyS1,9600");
 	assert_string_equal(ser[2], "ttyS0,115200e7");
-	assert_int_equal(inst_valid_serial(ser[0], NULL), 0);
-	assert_int_equal(inst_valid_serial(ser[2], NULL), -EINVAL);
-	assert_int_equal(inst_valid_serial(ser[3], NULL), -EINVAL);
+	assert_int_equal(hcfg_serial_parse(ser[0], NULL, NULL), 0);
+	assert_int_equal(hcfg_serial_parse(ser[2], NULL, NULL), -EINVAL);
+	assert_int_equal(hcfg_serial_parse(ser[3], NULL, NULL), -EINVAL);
 	assert_int_equal(inst_valid_url("http://mirror.example.org/debian", NULL), 0);
 	assert_int_equal(inst_valid_url("file:/srv/debian", NULL), 0);
 	assert_int_equal(inst_valid_url("ftp://x/debian", NULL), -EINVAL);
