@@ -19,9 +19,26 @@ static bool url_ok(const char *s)
 	return hcfg_tgt_field_ok(s) && strchr(s, ':') && !strpbrk(s, "[]#");
 }
 
-/* Compare URLs the way apt does for our purpose: a trailing '/' makes no difference. */
+/* The folder a local URL names ("file:/d", "file:///d", mmdebstrap's "copy:///d"), else NULL. */
+static const char *local_dir(const char *u)
+{
+	if (strncmp(u, "file:", 5) != 0 && strncmp(u, "copy:", 5) != 0)
+		return NULL;
+	u += 5;
+	return strncmp(u, "///", 3) == 0 ? u + 2 : u;
+}
+
+/*
+ * Compare URLs the way apt does for our purpose: a trailing '/' makes no
+ * difference, and a local folder is the same whichever scheme names it
+ * (mmdebstrap writes the copy:// line it was given for the local medium).
+ */
 static bool same_url(const char *a, const char *b)
 {
+	if (local_dir(a) && local_dir(b)) {
+		a = local_dir(a);
+		b = local_dir(b);
+	}
 	size_t la = strlen(a), lb = strlen(b);
 
 	while (la > 0 && a[la - 1] == '/')

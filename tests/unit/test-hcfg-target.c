@@ -1200,6 +1200,20 @@ static void test_apt_local_source_disabled(void **state)
 	list = slurp("/etc/apt/sources.list.d/debian.sources");
 	assert_null(strstr(list, "Trusted"));
 	free(list);
+	/* mmdebstrap's copy:// line for the same folder is that source too. */
+	put("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/debian/ bookworm main\n"
+				     "deb http://mirror.example.org/debian bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_file("/etc/apt/sources.list",
+		    "# deb [trusted=yes] copy:///srv/debian/ bookworm main\n"
+		    "deb http://mirror.example.org/debian bookworm main\n");
+	put("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/debian bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_false(exists("/etc/apt/sources.list"));
+	/* Another folder is another source. */
+	put("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/other bookworm main\n");
+	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
+	assert_file("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/other bookworm main\n");
 	assert_null(cause);
 }
 
