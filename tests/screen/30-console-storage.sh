@@ -80,19 +80,24 @@ select_row() {
 	fail "no row matching $1 could be selected"
 }
 
-run() {
-	term=$1 lang=$2
-	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
-		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 --config $tmp/console.conf"
+# open_storage TERM LANG USER: USER logs in to a console and opens Storage (Host, then Storage
+# after Back and Network).
+open_storage() {
+	console_start "$1" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
+		$B/ospite --connect test://$tmp/node.xml --lang $2 --idle-timeout 0 --config $tmp/console.conf"
 	see "$(Tt "Host Status")"
-	login "$user" "$password"
+	login "$3" "$password"
 	see "$(Tt "Enter opens a guest.")" 15
-	# Host, then Storage after Back and Network.
 	tui_keys Tab Tab Tab Enter
 	see "$(Tt "Host Status")"
 	see "$(Tt "Storage")"
 	tui_keys Tab Tab Enter
 	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
+}
+
+run() {
+	term=$1 lang=$2
+	open_storage "$term" "$lang" "$user"
 	see "$part"
 	see "ext4 \"stdata\""
 	see "$(Tf "on %s" "$mnt")"
@@ -139,15 +144,7 @@ root_grow() {
 	term=$1 lang=$2
 	local other=it grow="Grow %s into the free space after it, and its filesystem with it. The new size, or \"all\":"
 	[ "$lang" = it ] && other=en
-	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
-		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 --config $tmp/console.conf"
-	see "$(Tt "Host Status")"
-	login "$root_user" "$password"
-	see "$(Tt "Enter opens a guest.")" 15
-	tui_keys Tab Tab Tab Enter
-	see "$(Tt "Storage")"
-	tui_keys Tab Tab Enter
-	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
+	open_storage "$term" "$lang" "$root_user"
 	select_row "$part "
 	tui_keys g
 	see_start "$(Tf "$grow" "/dev/$part")"
@@ -176,15 +173,7 @@ root_wipe() {
 	else
 		q=$(Tf "Format %s as %s? Everything on it is lost:" "$p2" ext4)
 	fi
-	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR OSPITE_LOCK_DIR=$tmp/locks \
-		$B/ospite --connect test://$tmp/node.xml --lang $lang --idle-timeout 0 --config $tmp/console.conf"
-	see "$(Tt "Host Status")"
-	login "$root_user" "$password"
-	see "$(Tt "Enter opens a guest.")" 15
-	tui_keys Tab Tab Tab Enter
-	see "$(Tt "Storage")"
-	tui_keys Tab Tab Enter
-	see "$(Tt "n new partition  g grow  d delete  f format  r remove pool")" 15
+	open_storage "$term" "$lang" "$root_user"
 	select_row "${p2#/dev/} "
 	tui_keys "$key"
 	# Format first asks for the filesystem: ext4 is the default.
