@@ -440,6 +440,32 @@ static void check_nics(struct hv_conn *dst, xmlXPathContextPtr ctx, struct hv_pr
 	xmlXPathFreeObject(nics);
 }
 
+/*
+ * The memory the destination can give a guest: free, plus the buffers and page cache that the
+ * kernel drops when a guest needs the room. Free memory alone (virNodeGetFreeMemory) is small on
+ * any host that has read files for a while, and refused guests that had room. A driver without
+ * memory statistics gives its free memory.
+ */
+static unsigned long long room_bytes(struct hv_conn *dst)
+{
+	virNodeMemoryStatsPtr st = NULL;
+	unsigned long long kib = 0;
+	int n = 0;
+
+	if (virNodeGetMemoryStats(dst->c, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL, &n, 0) == 0 &&
+	    n > 0 && (st = calloc(n, sizeof(*st))) &&
+	    virNodeGetMemoryStats(dst->c, VIR_NODE_MEMORY_STATS_ALL_CELLS, st, &n, 0) == 0) {
+		for (int i = 0; i < n; i++)
+			if (!strcmp(st[i].field, VIR_NODE_MEMORY_STATS_FREE) ||
+			    !strcmp(st[i].field, VIR_NODE_MEMORY_STATS_BUFFERS) ||
+			    !strcmp(st[i].field, VIR_NODE_MEMORY_STATS_CACHED))
+				kib += st[i].value;
+	}
+	free(st);
+	virResetLastError();
+	return kib ? kib * 1024 : virNodeGetFreeMemory(dst->c);
+}
+
 static void check_cpu(struct hv_conn *dst, xmlDocPtr doc, xmlXPathContextPtr ctx,
 		      struct hv_preflight *pf)
 {
@@ -590,7 +616,7 @@ int hv_mig_preflight(struct hv_conn *src, struct hv_conn *dst, const char *name,
 
 	/* Memory: what the guest has now, plus what the destination keeps for itself. */
 	{
-		unsigned long long free_b = virNodeGetFreeMemory(dst->c);
+		unsigned long long free_b = room_bytes(dst);
 		uint64_t need = (o->mode == HV_MIG_LIVE ? info.memory : info.maxMem) + o->reserve_kib;
 		char a[32], b[32];
 

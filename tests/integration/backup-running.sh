@@ -11,10 +11,6 @@ for t in libvirtd virtlogd virsh qemu-system-x86_64 cpio python3 modinfo; do
 	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
 done
 [ -x /bin/busybox ] || skip "missing busybox: make deps-test"
-kernel=
-for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
-[ -n "$kernel" ] || skip "no kernel in /boot: make deps-test installs linux-image-cloud-amd64"
-kver=${kernel#/boot/vmlinuz-}
 [ -x "$B/ospite" ] || { echo "FAIL: $B/ospite is missing"; exit 1; }
 
 tmp=$(mktemp -d /tmp/ospite-bkrun.XXXXXX) || exit 1
@@ -26,8 +22,9 @@ pool=osbkr-p$$
 started=()
 export OSPITE_AUDIT_LOG=$tmp/audit.log
 . "$top/tests/lib/libvirtd.sh"
+. "$top/tests/lib/guest.sh"
 
-fail() { echo "FAIL: $*"; [ -f "$tmp/serial.log" ] && tail -n 5 "$tmp/serial.log"; exit 1; }
+fail() { echo "FAIL: $*"; [ -f "$tmp/$g.serial" ] && tail -n 5 "$tmp/$g.serial"; exit 1; }
 
 cleanup() {
 	set +e
@@ -43,27 +40,10 @@ cleanup() {
 trap cleanup EXIT
 libvirtd_up "$uri"
 
-# The guest: the host's kernel and a busybox initramfs that loads virtio and writes its counter i,
-# one 512-byte sector a step, to sector i mod 64 of its data disk: after n steps the disk is a
-# function of n alone, so any instant's disk can be rebuilt from the largest counter it holds.
-mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/mod" "$tmp/pool"
-cp /bin/busybox "$tmp/root/bin/busybox"
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
-	f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || skip "no $m module for $kver"
-	case $f in
-	*.ko) cp "$f" "$tmp/root/mod/$m.ko" ;;
-	*.ko.xz) xz -dc "$f" >"$tmp/root/mod/$m.ko" ;;
-	*.ko.zst) zstd -qdc "$f" >"$tmp/root/mod/$m.ko" ;;
-	*) skip "cannot load $f" ;;
-	esac
-done
-cat >"$tmp/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mount -t proc proc /proc
-for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk; do
-	/bin/busybox insmod /mod/$m.ko
-done
+# The guest (guest.sh): the host's kernel and a busybox initramfs that loads virtio and writes its
+# counter i, one 512-byte sector a step, to sector i mod 64 of its data disk: after n steps the disk
+# is a function of n alone, so any instant's disk can be rebuilt from the largest counter it holds.
+guest_files virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk <<'INIT'
 while [ ! -b /dev/vda ]; do /bin/busybox sleep 1; done
 echo "COUNTER-START" >/dev/ttyS0
 i=1
@@ -74,31 +54,11 @@ while :; do
 	/bin/busybox usleep 50000
 done
 INIT
-chmod 755 "$tmp/root/init"
-(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
-cp "$kernel" "$tmp/vmlinuz" && chmod 644 "$tmp/vmlinuz" "$tmp/initrd.gz" || fail "copy $kernel"
+mkdir -p "$tmp/pool"
 img=$tmp/pool/$g.img
 truncate -s 8M "$img"
 virsh -q -c "$uri" pool-create-as "$pool" dir --target "$tmp/pool" >/dev/null || fail "pool"
-cat >"$tmp/g.xml" <<XML
-<domain type='qemu'>
-  <name>$g</name>
-  <memory unit='MiB'>160</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type><kernel>$tmp/vmlinuz</kernel><initrd>$tmp/initrd.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1</cmdline></os>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='$img'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <serial type='file'><source path='$tmp/serial.log'/><target port='0'/></serial>
-  </devices>
-</domain>
-XML
-virsh -q -c "$uri" define "$tmp/g.xml" >/dev/null || fail "define"
+guest_define "$uri" "$g" "$img" mem=160 "cmdline=console=ttyS0 panic=-1" reboot=destroy
 virsh -q -c "$uri" start "$g" >/dev/null || fail "start"
 
 # counter FILE: the largest counter on the disk image FILE.

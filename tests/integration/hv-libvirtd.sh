@@ -11,18 +11,19 @@ skip() { echo "$1"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || skip "needs root to run the system libvirtd"
-for t in libvirtd virtlogd virsh qemu-system-x86_64; do
-	command -v "$t" >/dev/null ||
-		skip "missing $t: apt-get install libvirt-daemon-system qemu-system-x86"
+for t in libvirtd virtlogd virsh qemu-system-x86_64 cpio modinfo; do
+	command -v "$t" >/dev/null || skip "missing $t: make deps-test"
 done
+[ -x /bin/busybox ] || skip "missing busybox: make deps-test"
 [ -x "$B/tests/test-hv-libvirtd" ] || fail "$B/tests/test-hv-libvirtd is missing: make $B/tests/test-hv-libvirtd"
 
 uri=qemu:///system
 guest=ospite-hvtest-$$
 started=()
 . "$(dirname "$0")/../lib/libvirtd.sh"
+. "$(dirname "$0")/../lib/guest.sh"
 tmp=$(mktemp -d /tmp/ospite-hv-libvirtd.XXXXXX) || fail "mktemp"
-# QEMU runs as libvirt-qemu and must reach the kernel copied here.
+# QEMU runs as libvirt-qemu and must reach the kernel and initramfs made here.
 chmod 755 "$tmp"
 
 cleanup() {
@@ -49,32 +50,10 @@ trap cleanup EXIT
 
 libvirtd_up "$uri"
 
-# Any Linux kernel prints to a serial console; a copy, since libvirt relabels the file it boots.
-kernel=
-for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
-if [ -n "$kernel" ]; then
-	cp "$kernel" "$tmp/vmlinuz" || fail "copy $kernel"
-	chmod 644 "$tmp/vmlinuz"
-	export OSPITE_TEST_KERNEL=$tmp/vmlinuz
-	# For the edit test: a busybox initramfs with the kernel's virtio disk modules, whose /init
-	# prints the guest's memory, its disks and the first bytes of vda, then overwrites them.
-	kver=${kernel#/boot/vmlinuz-}
-	mods=/lib/modules/$kver/kernel/drivers
-	if [ -x /bin/busybox ] && [ -f "$mods/block/virtio_blk.ko" ] && command -v cpio >/dev/null; then
-		mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc" "$tmp/root/sys" "$tmp/root/lib"
-		cp /bin/busybox "$tmp/root/bin/busybox"
-		for m in virtio/virtio_ring virtio/virtio virtio/virtio_pci_modern_dev \
-			virtio/virtio_pci_legacy_dev virtio/virtio_pci block/virtio_blk; do
-			cp "$mods/$m.ko" "$tmp/root/lib/" || fail "copy $m.ko"
-		done
-		cat >"$tmp/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sys /sys
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
-	/bin/busybox insmod /lib/$m.ko
-done
+# The guest (guest.sh): the host's kernel, which the console test boots alone, and for the edit
+# test a busybox initramfs with the kernel's virtio disk modules, whose /init prints the guest's
+# memory, its disks and the first bytes of vda, then overwrites them.
+guest_files virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk <<'INIT'
 /bin/busybox sleep 2
 echo "OSPITE-MEM $(/bin/busybox grep MemTotal /proc/meminfo)" >/dev/ttyS0
 for d in /sys/block/vd*; do
@@ -86,17 +65,8 @@ echo -n "AFTER___" | /bin/busybox dd of=/dev/vda bs=8 count=1 conv=notrunc,fsync
 	echo "OSPITE-WROTE $(/bin/busybox dd if=/dev/vda bs=4096 count=1 iflag=direct 2>/dev/null | /bin/busybox head -c 8)." >/dev/ttyS0
 while :; do /bin/busybox sleep 60; done
 INIT
-		chmod 755 "$tmp/root/init"
-		(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
-		chmod 644 "$tmp/initrd.gz"
-		mkdir -p "$tmp/pool"
-		export OSPITE_TEST_INITRD=$tmp/initrd.gz OSPITE_TEST_POOL=$tmp/pool
-	else
-		echo "no busybox, cpio or virtio_blk module: the edit test is skipped"
-	fi
-else
-	echo "no kernel in /boot: the console test with a booting guest is skipped"
-fi
+mkdir -p "$tmp/pool"
+export OSPITE_TEST_KERNEL=$tmp/vmlinuz OSPITE_TEST_INITRD=$tmp/initrd.gz OSPITE_TEST_POOL=$tmp/pool
 
 # run-unit.sh counts each test: one that skipped (no kernel to boot, say) is no pass.
 OSPITE_TEST_LIBVIRTD=1 OSPITE_TEST_URI=$uri OSPITE_TEST_GUEST=$guest OSPITE_ACCEL=tcg \

@@ -8,6 +8,8 @@
 # The daemons' sockets are in $tmp/HOST/sock, reachable from the test's namespace:
 # uri_a and uri_b are "qemu:///system?socket=...".
 
+. "$(dirname "${BASH_SOURCE[0]}")/guest.sh"
+
 th_ns_a= th_ns_b=
 th_pids=()
 
@@ -151,19 +153,10 @@ th_down() {
 	th_ns_a= th_ns_b=
 }
 
-# th_guest_files: $tmp/vmlinuz and $tmp/initrd.gz, the host's kernel and a busybox initramfs whose
-# /init prints "BOOT <random id>" once and then "TICK <id> <n>" every 100 ms on ttyS0, and copies
-# the first 4 KiB of its second disk (vdb), if any, to ttyS0's log as "DATA <sha256>".
+# th_guest_files: $tmp/vmlinuz and $tmp/initrd.gz (guest.sh), a busybox initramfs whose /init
+# prints "BOOT <random id>" once and then "TICK <id> <n>" every 100 ms on ttyS0.
 th_guest_files() {
-	local kernel= k
-	for k in /boot/vmlinuz-*; do [ -r "$k" ] && kernel=$k; done
-	[ -n "$kernel" ] || fail "no kernel in /boot"
-	mkdir -p "$tmp/root/bin" "$tmp/root/dev" "$tmp/root/proc"
-	cp /bin/busybox "$tmp/root/bin/busybox"
-	cat >"$tmp/root/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs dev /dev
-/bin/busybox mount -t proc proc /proc
+	guest_files <<'INIT'
 id=$(/bin/busybox head -c 8 /dev/urandom | /bin/busybox od -An -tx1 | /bin/busybox tr -d ' \n')
 echo "BOOT $id" >/dev/ttyS0
 n=0
@@ -173,32 +166,11 @@ while :; do
 	/bin/busybox usleep 100000
 done
 INIT
-	chmod 755 "$tmp/root/init"
-	(cd "$tmp/root" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/initrd.gz" || fail "initramfs"
-	cp "$kernel" "$tmp/vmlinuz" && chmod 644 "$tmp/vmlinuz" "$tmp/initrd.gz" || fail "copy $kernel"
 }
 
 # th_define URI NAME DISK [BRIDGE]: a 128 MiB TCG guest booting th_guest_files with DISK as vda,
 # a NIC on BRIDGE (br0), and its serial console appended to $tmp/NAME.serial: the QEMUs of both
 # hosts see that one file, so the log goes on across a migration.
 th_define() {
-	local uri=$1 name=$2 disk=$3 bridge=${4:-br0} xml=$tmp/$2.xml
-	cat >"$xml" <<XML
-<domain type='qemu'>
-  <name>$name</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$tmp/vmlinuz</kernel><initrd>$tmp/initrd.gz</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline></os>
-  <cpu mode='custom' match='exact'><model fallback='allow'>qemu64</model></cpu>
-  <devices>
-    <disk type='file' device='disk'><driver name='qemu' type='raw'/>
-      <source file='$disk'/><target dev='vda' bus='virtio'/></disk>
-    <interface type='bridge'><source bridge='$bridge'/><model type='virtio'/></interface>
-    <serial type='file'><source path='$tmp/$name.serial' append='on'/><target port='0'/></serial>
-  </devices>
-</domain>
-XML
-	virsh -q -c "$uri" define "$xml" >/dev/null || fail "cannot define $name on $uri"
+	guest_define "$1" "$2" "$3" "nic=bridge:${4:-br0}" append=on
 }
