@@ -217,7 +217,13 @@ $(DEB): $(shell git ls-files --cached --others --exclude-standard -- Makefile de
 # The installer ISO: a live root from this machine's mirror (see media/mkiso.sh).
 ISO       := build/ospite-$(VERSION)-amd64.iso
 
-iso: $(ISO)
+# The time and size for the whole of it: the package, the live root and the ISO.
+iso:
+	@start=$$(date +%s); before=$$(stat -c %Y $(ISO) 2>/dev/null); \
+	$(MAKE) --no-print-directory $(ISO) || exit 1; \
+	size=$$(du -m $(ISO) | cut -f1); took=$$(( $$(date +%s) - start )); \
+	if [ "$$before" = "$$(stat -c %Y $(ISO))" ]; then echo "make iso: $(ISO) is up to date ($$size MiB)"; \
+	else echo "make iso: $(ISO): $$size MiB; package and ISO built in $$took s ($$((took / 60)) min $$((took % 60)) s)"; fi
 
 $(ISO): $(DEB) $(B)/ospite-media-repo $(wildcard media/*)
 	@tests/lib/deps.sh media
