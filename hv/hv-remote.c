@@ -24,16 +24,8 @@ struct hv_remote {
 	bool stop, kick;
 	atomic_bool closed;          /* set by libvirt's close callback */
 	struct hv_remote_view view;
-	uint64_t addrs_at;           /* CLOCK_MONOTONIC ms of the last address round; 0 = none */
+	long long addrs_at;          /* base_now_ms() of the last address round; 0 = none */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void addrs_free(struct hv_remote_addrs *a, size_t n)
 {
@@ -136,7 +128,7 @@ static void set_lost(struct hv_remote *r, const char *why)
 static struct hv_remote_addrs *ask_addrs(struct hv_remote *r, struct hv_conn *c,
 					 const struct hv_dom_stat *doms, size_t n, size_t *nout)
 {
-	uint64_t now = now_ms();
+	long long now = base_now_ms();
 	bool all = !r->addrs_at || now - r->addrs_at >= HV_REMOTE_ADDR_MS;
 	struct hv_remote_addrs *out = calloc(n ? n : 1, sizeof(*out));
 	size_t k = 0;
