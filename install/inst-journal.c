@@ -108,6 +108,27 @@ static bool vg_uuid_ok(const char *s)
 	return n == 38 && s[n] == '\0' && s[0] != '-';
 }
 
+/*
+ * A numbered UUID line "WORD IDX UUID" into slot IDX of @slots (@n of @width
+ * bytes), checked by @ok: 1 when taken, 0 when @line is not such a line for
+ * @word, -EINVAL when it is but out of range or malformed.
+ */
+static int slot_line(const char *line, const char *word, char *slots, size_t n, size_t width,
+		     bool (*ok)(const char *))
+{
+	char w[4], arg[64];
+	unsigned idx;
+	int used = 0;
+
+	if (sscanf(line, "%3s %u %63s%n", w, &idx, arg, &used) != 3 || line[used] ||
+	    strcmp(w, word))
+		return 0;
+	if (idx >= n || !ok(arg))
+		return -EINVAL;
+	snprintf(slots + idx * width, width, "%s", arg);
+	return 1;
+}
+
 /* Parse the text of a journal or run record into @j; -EINVAL on anything unexpected. */
 static int parse(char *text, struct inst_journal *j)
 {
@@ -117,8 +138,7 @@ static int parse(char *text, struct inst_journal *j)
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char word[16], arg[80];
-		unsigned idx;
-		int used = 0;
+		int used = 0, rc;
 
 		if (line[0] == '#')
 			continue;
@@ -128,22 +148,14 @@ static int parse(char *text, struct inst_journal *j)
 		}
 		if (sscanf(line, "began %lld%n", &j->began, &used) == 1 && !line[used])
 			continue;
-		if (sscanf(line, "fs %u %63s%n", &idx, arg, &used) == 2 && !line[used]) {
-			if (idx >= INST_MAX_PARTS || !uuid_ok(arg))
-				return -EINVAL;
-			snprintf(j->uuid[idx], sizeof(j->uuid[idx]), "%s", arg);
-			continue;
-		}
-		if (sscanf(line, "md %u %47s%n", &idx, arg, &used) == 2 && !line[used]) {
-			if (idx >= INST_MAX_PARTS || !md_uuid_ok(arg))
-				return -EINVAL;
-			snprintf(j->md_uuid[idx], sizeof(j->md_uuid[idx]), "%s", arg);
-			continue;
-		}
-		if (sscanf(line, "vg %u %47s%n", &idx, arg, &used) == 2 && !line[used]) {
-			if (idx >= INST_MAX_VGS || !vg_uuid_ok(arg))
-				return -EINVAL;
-			snprintf(j->vg_uuid[idx], sizeof(j->vg_uuid[idx]), "%s", arg);
+		if ((rc = slot_line(line, "fs", j->uuid[0], INST_MAX_PARTS, sizeof(j->uuid[0]),
+				    uuid_ok)) ||
+		    (rc = slot_line(line, "md", j->md_uuid[0], INST_MAX_PARTS, sizeof(j->md_uuid[0]),
+				    md_uuid_ok)) ||
+		    (rc = slot_line(line, "vg", j->vg_uuid[0], INST_MAX_VGS, sizeof(j->vg_uuid[0]),
+				    vg_uuid_ok))) {
+			if (rc < 0)
+				return rc;
 			continue;
 		}
 		if (sscanf(line, "%15s %79s%n", word, arg, &used) != 2 || line[used])
@@ -216,18 +228,30 @@ int inst_journal_read(const char *target, uint64_t fp, struct inst_journal *j)
 	return rc;
 }
 
+/* The filled slots of @slots (@n of @width bytes) as the lines slot_line() reads. */
+static void render_slots(struct base_buf *b, const char *word, const char *slots, size_t n,
+			 size_t width)
+{
+	for (size_t i = 0; i < n; i++)
+		if (slots[i * width])
+			base_buf_printf(b, "%s %zu %s\n", word, i, slots + i * width);
+}
+
+/* Whether @a and @b (@n slots of @width bytes each) hold the same strings. */
+static bool same_slots(const char *a, const char *b, size_t n, size_t width)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(a + i * width, b + i * width))
+			return false;
+	return true;
+}
+
 static void render(struct base_buf *b, const struct inst_journal *j)
 {
 	base_buf_printf(b, "plan %016" PRIx64 "\nrun %s\nbegan %lld\n", j->plan, j->run, j->began);
-	for (int i = 0; i < INST_MAX_PARTS; i++)
-		if (*j->uuid[i])
-			base_buf_printf(b, "fs %d %s\n", i, j->uuid[i]);
-	for (int i = 0; i < INST_MAX_PARTS; i++)
-		if (*j->md_uuid[i])
-			base_buf_printf(b, "md %d %s\n", i, j->md_uuid[i]);
-	for (int i = 0; i < INST_MAX_VGS; i++)
-		if (*j->vg_uuid[i])
-			base_buf_printf(b, "vg %d %s\n", i, j->vg_uuid[i]);
+	render_slots(b, "fs", j->uuid[0], INST_MAX_PARTS, sizeof(j->uuid[0]));
+	render_slots(b, "md", j->md_uuid[0], INST_MAX_PARTS, sizeof(j->md_uuid[0]));
+	render_slots(b, "vg", j->vg_uuid[0], INST_MAX_VGS, sizeof(j->vg_uuid[0]));
 }
 
 /* Write @j (its steps too when @steps) under @header to @path in @dir, atomically, mode 0600. */
@@ -336,15 +360,11 @@ int inst_journal_vouch(int records, const struct inst_journal *j, char (*uuids)[
 	 * groups: it may only name those the run recorded here, since resuming
 	 * assembles and activates exactly what it names.
 	 */
-	for (size_t i = 0; i < INST_MAX_PARTS + INST_MAX_VGS; i++) {
-		const char *a = i < INST_MAX_PARTS ? mine.md_uuid[i] : mine.vg_uuid[i - INST_MAX_PARTS];
-		const char *b = i < INST_MAX_PARTS ? j->md_uuid[i] : j->vg_uuid[i - INST_MAX_PARTS];
-
-		if (strcmp(a, b))
-			return base_cause(cause, -EPERM,
-					  _("The RAID arrays or LVM volume groups the install journal names are not the ones run %s made."),
-					  j->run);
-	}
+	if (!same_slots(mine.md_uuid[0], j->md_uuid[0], INST_MAX_PARTS, sizeof(mine.md_uuid[0])) ||
+	    !same_slots(mine.vg_uuid[0], j->vg_uuid[0], INST_MAX_VGS, sizeof(mine.vg_uuid[0])))
+		return base_cause(cause, -EPERM,
+				  _("The RAID arrays or LVM volume groups the install journal names are not the ones run %s made."),
+				  j->run);
 	return 0;
 }
 
