@@ -682,15 +682,13 @@ static int refuse_admin(struct vc_app *app, int i)
 {
 	static const char *const what[] = { "name", "dns", "ntp", "ssh", "guests-policy",
 					    "restart-libvirtd", "reboot", "poweroff" };
-	char *msg = NULL;
+	char action[32];
 
 	_Static_assert(sizeof(what) / sizeof(what[0]) == I_LAST_ADMIN + 1, "one word per item");
-	if (asprintf(&msg, _("Only root and the members of the group %s change the host itself: its name, DNS, time, SSH service, virtualization service and power concern every guest on it. You may look at the values and the logs, and manage the guests."),
-		     VC_ADMIN_GROUP) < 0)
-		abort();
-	vc_audit(app->user, "host %s refused: not root nor in %s", what[i], VC_ADMIN_GROUP);
-	tui_message(item_label(i), msg);
-	free(msg);
+	snprintf(action, sizeof(action), "host %s", what[i]);
+	vc_admin_refused(app, item_label(i), action,
+			 _("Only root and the members of the group %s change the host itself: its name, DNS, time, SSH service, virtualization service and power concern every guest on it. You may look at the values and the logs, and manage the guests."),
+			 VC_ADMIN_GROUP);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "base/i18n.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <grp.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
@@ -104,6 +105,21 @@ bool vc_user_is_admin(const char *user)
 	struct passwd *pw = user ? getpwnam(user) : NULL;
 
 	return pw && (pw->pw_uid == 0 || in_group(pw, VC_ADMIN_GROUP));
+}
+
+void vc_admin_refused(const struct vc_app *app, const char *title, const char *action,
+		      const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	vc_audit(app->user, "%s refused: not root nor in %s", action, VC_ADMIN_GROUP);
+	tui_message(title, msg);
+	free(msg);
 }
 
 void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen)
@@ -254,11 +270,10 @@ int vc_scr_login(struct vc_app *app)
 			again = true;
 			continue;
 		}
-		vc_audit(user, "login%s", vc_user_is_root(user) ? " as root" :
-			 vc_user_is_admin(user) ? " as admin" : "");
 		snprintf(app->user, sizeof(app->user), "%s", user);
 		app->root = vc_user_is_root(user);
-		app->admin = vc_user_is_admin(user);
+		app->admin = app->root || vc_user_is_admin(user);
+		vc_audit(user, "login%s", app->root ? " as root" : app->admin ? " as admin" : "");
 		app->logged_in = true;
 		app->idle_logout = false;
 		tui_idle_reset();

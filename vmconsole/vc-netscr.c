@@ -628,15 +628,10 @@ int vc_scr_net(struct vc_app *app)
 		br = current_bridge(&s);
 		name = br ? strdup(br) : NULL;
 		if (!app->admin) {
-			char *msg = NULL;
-
 			/* As in Host Management: the host itself is for administrators. */
-			if (asprintf(&msg, _("Only root and the members of the group %s change the host's network: its bridges carry every guest's traffic. You may look at them, and manage the guests."),
-				     VC_ADMIN_GROUP) < 0)
-				abort();
-			vc_audit(app->user, "net change refused: not root nor in %s", VC_ADMIN_GROUP);
-			tui_message(_("Network"), msg);
-			free(msg);
+			vc_admin_refused(app, _("Network"), "net change",
+					 _("Only root and the members of the group %s change the host's network: its bridges carry every guest's traffic. You may look at them, and manage the guests."),
+					 VC_ADMIN_GROUP);
 		} else if (action == B_NEW)
 			edit(&s, NULL);
 		else if (!name)

@@ -302,6 +302,12 @@ void vc_login_tty(char *tty, size_t ttylen, char *rhost, size_t rhostlen);
 bool vc_user_is_root(const char *user);
 /* Root, or a member of the group ospite-admin: may change the host itself in Host Management. */
 bool vc_user_is_admin(const char *user);
+/*
+ * An operator who is not an administrator chose @action (words for the audit log, "host name"):
+ * audited as refused, and a message titled @title says why (@fmt, printf-style).
+ */
+void vc_admin_refused(const struct vc_app *app, const char *title, const char *action,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Root, or a member of the group ospite. */
 int vc_login_allowed(const char *user, char **cause);
 
