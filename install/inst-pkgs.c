@@ -368,12 +368,9 @@ static void extra_line(const struct inst_apt_extra *x, char *buf, size_t len)
 	size_t sl = strlen(x->suite);
 	bool flat = sl && x->suite[sl - 1] == '/';
 
-	if (x->trusted)
-		snprintf(buf, len, "deb [trusted=yes] %s %s%s%s", x->url, x->suite, flat ? "" : " ",
-			 flat ? "" : x->components);
-	else
-		snprintf(buf, len, "deb [signed-by=%s] %s %s%s%s", x->keyring, x->url, x->suite,
-			 flat ? "" : " ", flat ? "" : x->components);
+	snprintf(buf, len, "deb [%s%s] %s %s%s%s", x->trusted ? "trusted=yes" : "signed-by=",
+		 x->trusted ? "" : x->keyring, x->url, x->suite, flat ? "" : " ",
+		 flat ? "" : x->components);
 }
 
 /*
