@@ -161,17 +161,22 @@ static struct hv_remote_addrs *ask_addrs(struct hv_remote *r, struct hv_conn *c,
 	return out;
 }
 
-static void sample(struct hv_remote *r, struct hv_conn *c)
+/*
+ * One look at the other host. A guest list that could not be read is the host lost, with the
+ * list's error: kept as it was, the last list would look current.
+ */
+static int sample(struct hv_remote *r, struct hv_conn *c, char **cause)
 {
 	struct hv_dom_stat *doms = NULL;
 	struct hv_remote_addrs *addrs = NULL;
 	struct hv_host h;
 	size_t n = 0, naddrs = 0;
 	bool host_ok = hv_host_info(c, &h, NULL) == 0;
-	bool list_ok = hv_list(c, &doms, &n, NULL) == 0;
+	int rc = hv_list(c, &doms, &n, cause);
 
-	if (list_ok)
-		addrs = ask_addrs(r, c, doms, n, &naddrs);
+	if (rc < 0)
+		return rc;
+	addrs = ask_addrs(r, c, doms, n, &naddrs);
 
 	pthread_mutex_lock(&r->lock);
 	r->view.state = HV_REMOTE_CONNECTED;
@@ -180,20 +185,25 @@ static void sample(struct hv_remote *r, struct hv_conn *c)
 		r->view.host = h;
 		r->view.host_ok = true;
 	}
-	if (list_ok) {
-		free(r->view.doms);
-		r->view.doms = doms;
-		r->view.n = n;
-		doms = NULL;
-		addrs_free(r->view.addrs, r->view.naddrs);
-		r->view.addrs = addrs;
-		r->view.naddrs = naddrs;
-		addrs = NULL;
-	}
+	free(r->view.doms);
+	r->view.doms = doms;
+	r->view.n = n;
+	addrs_free(r->view.addrs, r->view.naddrs);
+	r->view.addrs = addrs;
+	r->view.naddrs = naddrs;
 	r->view.generation++;
 	pthread_mutex_unlock(&r->lock);
-	free(doms);
-	addrs_free(addrs, naddrs);
+	return 0;
+}
+
+/* The connection closed and the host marked lost, saying @why. */
+static void drop(struct hv_remote *r, struct hv_conn **c, const char *why)
+{
+	virConnectUnregisterCloseCallback((*c)->c, on_close);
+	virResetLastError();
+	hv_close(*c);
+	*c = NULL;
+	set_lost(r, why);
 }
 
 static void *watch(void *arg)
@@ -230,21 +240,28 @@ static void *watch(void *arg)
 			 */
 			if (virConnectRegisterCloseCallback(c->c, on_close, r, NULL) < 0)
 				virResetLastError();
-			backoff = 1000;
 		}
 		if (atomic_load(&r->closed) || virConnectIsAlive(c->c) != 1) {
-			virConnectUnregisterCloseCallback(c->c, on_close);
-			virResetLastError();
-			hv_close(c);
-			c = NULL;
-			set_lost(r, _("The connection was lost."));
+			drop(r, &c, _("The connection was lost."));
 			/* A link that keeps dropping is not hammered with new connections. */
 			atomic_store(&r->closed, false);
 			if (pause_ms(r, backoff))
 				break;
 			continue;
 		}
-		sample(r, c);
+		char *cause = NULL;
+
+		if (sample(r, c, &cause) < 0) {
+			/* As a lost connection: a new one may list again; until then, the reason. */
+			drop(r, &c, cause);
+			free(cause);
+			if (pause_ms(r, backoff))
+				break;
+			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
+			continue;
+		}
+		/* Only a host that answered is back: one that connects but never lists keeps backing off. */
+		backoff = 1000;
 		if (pause_ms(r, r->period_ms))
 			break;
 	}

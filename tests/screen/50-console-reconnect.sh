@@ -1,5 +1,5 @@
 #!/bin/bash
-# A private libvirtd: import-xl refuses a missing bridge and too much memory; under a running console, a guest that ignores the shutdown request gets Force off after shutdown_timeout, and the daemon killed and restarted is shown at once, blocks the actions with the reason, and the list comes back by itself.
+# A private libvirtd: import-xl refuses a missing bridge and too much memory; under a running console, a guest that ignores the shutdown request gets Force off after shutdown_timeout, and the daemon killed and restarted is shown at once, blocks the actions with the reason, and the list comes back by itself; another host that answers but cannot list its guests is shown lost, with the list's error.
 set -u
 . "$(dirname "$0")/../lib/console.sh"
 for t in libvirtd virsh qemu-system-x86_64; do
@@ -114,5 +114,39 @@ run() {
 	echo "ok $term $lang"
 }
 
+# unlisted TERM LANG: the daemon's storage driver answers a connection but lists no guests, as a
+# host whose list call fails: it is lost, with the list's error, not "connected" with an old list.
+unlisted() {
+	term=$1 lang=$2
+	printf '[hosts]\nnolist = storage+unix:///system?socket=%s\n' "$tmp/a/sock/libvirt-sock" \
+		>"$tmp/hosts.conf"
+	console_start "$term" "OSPITE_LOCALEDIR=$OSPITE_LOCALEDIR $B/ospite --connect '$uri' \
+		--lang $lang --idle-timeout 0 --config $tmp/hosts.conf"
+	see "$(Tt "Host Status")" 30
+	login "$user" "$password"
+	local lost
+	lost="$(Tt "Lost: ")$(Tf "%s since %s" nolist XX | sed 's/XX$//')"
+	see "$lost" 15
+	# The all-hosts view says it too, and has no row of that host.
+	tui_keys a
+	see "$guest"
+	see "$lost"
+	# Hosts (on the Host screen after Back, Network and Storage): lost, and why under the list.
+	tui_keys Tab Tab Tab Enter
+	see "$(Tt "Host Status")"
+	tui_keys Tab Tab Tab Enter
+	see "$(T "Hypervisor")"
+	see "$(Tt "lost since %s" | sed 's/ *%s//')" 10
+	absent "$(T "connected")"
+	tui_keys Down
+	see "$(Tt "Could not list the guests: %s." | cut -d% -f1)" 10
+	see "this function is not supported" 5
+	tui_stop
+	check_translated || fail "strings without a translation"
+	echo "ok unlisted $term $lang"
+}
+
 run vt100 en
 run xterm-256color it
+unlisted vt100 it
+unlisted xterm-256color en
