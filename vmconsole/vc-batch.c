@@ -49,6 +49,69 @@ const char *vc_state_key(enum hv_state s)
 	return (unsigned)s < sizeof(keys) / sizeof(keys[0]) ? keys[s] : "nostate";
 }
 
+void vc_list_rows(const struct vc_host_guests *hl, size_t nh, bool host_col, FILE *out)
+{
+	/* Output is UTF-8 whatever the locale (tui_i18n_init()): the real ellipsis. */
+	const char *ell = "\u2026";
+	char **hosts = NULL, **names = NULL, **hshown = NULL, **nshown, *head, *cell;
+	size_t nhosts = 0, nnames = 0;
+
+	for (size_t k = 0; k < nh; k++) {
+		vc_strv_push(&hosts, &nhosts, hl[k].name ? hl[k].name : "");
+		for (size_t i = 0; i < hl[k].n; i++) {
+			bool seen = false;
+
+			/* One guest name on two hosts looks the same on both. */
+			for (size_t j = 0; j < nnames && !seen; j++)
+				seen = !strcmp(names[j], hl[k].st[i].name);
+			if (!seen)
+				vc_strv_push(&names, &nnames, hl[k].st[i].name);
+		}
+	}
+	if (host_col)
+		hshown = vc_names_fit(hosts, nhosts, VC_COL_HOST, ell);
+	nshown = vc_names_fit(names, nnames, VC_COL_NAME, ell);
+	head = vc_list_header();
+	if (host_col) {
+		cell = tui_pad(_("Host"), VC_COL_HOST);
+		fprintf(out, "%s %s\n", cell, head);
+		free(cell);
+	} else {
+		fprintf(out, "%s\n", head);
+	}
+	free(head);
+	for (size_t k = 0; k < nh; k++) {
+		cell = host_col ? tui_pad(hshown[k], VC_COL_HOST) : NULL;
+		for (size_t i = 0; i < hl[k].n; i++) {
+			const struct hv_dom_stat *d = &hl[k].st[i];
+			struct vc_row r;
+			char *row;
+
+			memset(&r, 0, sizeof(r));
+			for (size_t j = 0; j < nnames; j++)
+				if (!strcmp(names[j], d->name))
+					snprintf(r.name, sizeof(r.name), "%s", nshown[j]);
+			r.state = d->state;
+			r.vcpus = d->vcpus;
+			r.memory_kib = d->memory_kib;
+			/* One sample says nothing about CPU use. */
+			r.cpu = -1;
+			row = vc_row_text(&r);
+			if (cell)
+				fprintf(out, "%s %s\n", cell, row);
+			else
+				fprintf(out, "%s\n", row);
+			free(row);
+		}
+		free(cell);
+	}
+	if (hshown)
+		vc_strv_free(hshown, nhosts);
+	vc_strv_free(nshown, nnames);
+	vc_strv_free(hosts, nhosts);
+	vc_strv_free(names, nnames);
+}
+
 int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause)
 {
 	struct hv_dom_stat *st = NULL;
@@ -73,25 +136,9 @@ int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause)
 		}
 		fputs(n ? "\n]\n" : "]\n", out);
 	} else {
-		char *head = vc_list_header();
+		struct vc_host_guests hg = { NULL, st, n };
 
-		fprintf(out, "%s\n", head);
-		free(head);
-		for (size_t i = 0; i < n; i++) {
-			struct vc_row r;
-			char *row;
-
-			memset(&r, 0, sizeof(r));
-			snprintf(r.name, sizeof(r.name), "%s", st[i].name);
-			r.state = st[i].state;
-			r.vcpus = st[i].vcpus;
-			r.memory_kib = st[i].memory_kib;
-			/* One sample says nothing about CPU use. */
-			r.cpu = -1;
-			row = vc_row_text(&r);
-			fprintf(out, "%s\n", row);
-			free(row);
-		}
+		vc_list_rows(&hg, 1, false, out);
 	}
 	free(st);
 	return 0;

@@ -201,14 +201,7 @@ int vc_batch_migrate(struct hv_conn *src, const struct vc_conf *conf,
 
 /* ---- every host's guests ----------------------------------------------------------- */
 
-/* One host's guests as `list --all-hosts` prints them; @st NULL when they could not be listed. */
-struct host_list {
-	const char *name;
-	struct hv_dom_stat *st;
-	size_t n;
-};
-
-static void list_json(const struct host_list *hl, size_t nh, FILE *out)
+static void list_json(const struct vc_host_guests *hl, size_t nh, FILE *out)
 {
 	bool first = true;
 
@@ -230,68 +223,10 @@ static void list_json(const struct host_list *hl, size_t nh, FILE *out)
 	fputs(first ? "]\n" : "\n]\n", out);
 }
 
-/*
- * The rows of the screen's all-hosts view: a host column, then the guest list's columns, names
- * too long shortened around an ellipsis and unique as there (one guest name on two hosts looks
- * the same on both), so that every row fits 80 columns. JSON keeps the whole names.
- */
-static void list_text(const struct host_list *hl, size_t nh, FILE *out)
-{
-	/* Output is UTF-8 whatever the locale (tui_i18n_init()): the real ellipsis. */
-	const char *ell = "\u2026";
-	char **hosts = NULL, **names = NULL, **hshown, **nshown, *head, *cell;
-	size_t nhosts = 0, nnames = 0;
-
-	for (size_t k = 0; k < nh; k++) {
-		vc_strv_push(&hosts, &nhosts, hl[k].name);
-		for (size_t i = 0; i < hl[k].n; i++) {
-			bool seen = false;
-
-			for (size_t j = 0; j < nnames && !seen; j++)
-				seen = !strcmp(names[j], hl[k].st[i].name);
-			if (!seen)
-				vc_strv_push(&names, &nnames, hl[k].st[i].name);
-		}
-	}
-	hshown = vc_names_fit(hosts, nhosts, VC_COL_HOST, ell);
-	nshown = vc_names_fit(names, nnames, VC_COL_NAME, ell);
-	head = vc_list_header();
-	cell = tui_pad(_("Host"), VC_COL_HOST);
-	fprintf(out, "%s %s\n", cell, head);
-	free(cell);
-	free(head);
-	for (size_t k = 0; k < nh; k++) {
-		cell = tui_pad(hshown[k], VC_COL_HOST);
-		for (size_t i = 0; i < hl[k].n; i++) {
-			const struct hv_dom_stat *d = &hl[k].st[i];
-			struct vc_row r;
-			char *row;
-
-			memset(&r, 0, sizeof(r));
-			for (size_t j = 0; j < nnames; j++)
-				if (!strcmp(names[j], d->name))
-					snprintf(r.name, sizeof(r.name), "%s", nshown[j]);
-			r.state = d->state;
-			r.vcpus = d->vcpus;
-			r.memory_kib = d->memory_kib;
-			/* One sample says nothing about CPU use. */
-			r.cpu = -1;
-			row = vc_row_text(&r);
-			fprintf(out, "%s %s\n", cell, row);
-			free(row);
-		}
-		free(cell);
-	}
-	vc_strv_free(hshown, nhosts);
-	vc_strv_free(nshown, nnames);
-	vc_strv_free(hosts, nhosts);
-	vc_strv_free(names, nnames);
-}
-
 int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool json, FILE *out,
 			FILE *err)
 {
-	struct host_list *hl = calloc(conf->n_hosts + 1, sizeof(*hl));
+	struct vc_host_guests *hl = calloc(conf->n_hosts + 1, sizeof(*hl));
 	struct hv_host h;
 	size_t nh = 0;
 	int rc = 0;
@@ -323,7 +258,7 @@ int vc_batch_list_hosts(struct hv_conn *local, const struct vc_conf *conf, bool 
 	if (json)
 		list_json(hl, nh, out);
 	else
-		list_text(hl, nh, out);
+		vc_list_rows(hl, nh, true, out);
 	for (size_t k = 0; k < nh; k++)
 		free(hl[k].st);
 	free(hl);

@@ -398,6 +398,18 @@ char *vc_json_string(const char *s);
 /* Untranslated state names for scripts: "running", "shutoff". */
 const char *vc_state_key(enum hv_state s);
 int vc_batch_list(struct hv_conn *conn, bool json, FILE *out, char **cause);
+/* One host's guests as the lists print them; @name is the host's. */
+struct vc_host_guests {
+	const char *name;
+	struct hv_dom_stat *st;
+	size_t n;
+};
+/*
+ * The text of `ospite list`, and with @host_col the host column of `--all-hosts`: names too
+ * long shortened around an ellipsis and unique among all the hosts' guests (vc_names_fit()), so
+ * that every row fits 80 columns. JSON keeps the whole names.
+ */
+void vc_list_rows(const struct vc_host_guests *hl, size_t nh, bool host_col, FILE *out);
 /*
  * What was mapped and what not goes to @report, the XML (with @print_xml) to @out. Disks outside
  * the storage pools and block devices are defined only with @host_paths, and only for root.

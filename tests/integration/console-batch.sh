@@ -1,5 +1,5 @@
 #!/bin/bash
-# The console's batch commands on libvirt's test driver: list as text and JSON, of every host too (rows of 80 columns, names shortened and unique), an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password, --help in the language of --lang, the error with no daemon.
+# The console's batch commands on libvirt's test driver: list as text and JSON (text rows of 80 columns, names shortened and unique, JSON with whole names), of every host too, an xl config imported (its disk outside the pools only with --host-paths) and printed as XML, a guest exported as xl without its VNC password, --help in the language of --lang, the error with no daemon.
 set -u
 B=${OSPITE_BUILD:-build/std}
 export LC_ALL=C.UTF-8 LANGUAGE=en
@@ -34,6 +34,28 @@ far() {
 	echo "</node>"
 }
 far >"$tmp/far.xml"
+
+# One host's list: the same fitting, so that a script reading text gets rows of 80 columns too.
+for lang in en it; do
+	out=$(OSPITE_LOCALEDIR=${OSPITE_LOCALEDIR:-$B/locale} "$B/ospite" --connect "test://$tmp/far.xml" \
+		--lang $lang list) || fail "list ($lang): $out"
+	[ "$(echo "$out" | wc -l)" = 3 ] || fail "list ($lang) has not 3 lines: $out"
+	wide=$(echo "$out" | python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in sys.stdin))')
+	[ "$wide" -le 80 ] || fail "list ($lang) is $wide columns wide: $out"
+	names=$(echo "$out" | sed 1d | awk '{print $1}')
+	echo "$names" | grep -q "production" && fail "long names are not shortened ($lang): $out"
+	[ "$(echo "$names" | grep -cF "…")" = 2 ] || fail "no ellipsis in both names ($lang): $out"
+	[ "$(echo "$names" | sort -u | wc -l)" = 2 ] || fail "the two names look alike ($lang): $out"
+	echo "$names" | grep -q "^customer-al…duction-02$" || fail "the second guest ($lang): $out"
+done
+[ "$(echo "$out" | head -1 | awk '{print $2}')" = "$(LANGUAGE=it TEXTDOMAINDIR=${OSPITE_LOCALEDIR:-$B/locale} gettext -d ospite State)" ] ||
+	fail "the Italian list's heading is not Italian: $out"
+out=$("$B/ospite" --connect "test://$tmp/far.xml" list --json) || fail "list --json: $out"
+echo "$out" | python3 -c '
+import json, sys
+g = json.load(sys.stdin)
+assert sorted(x["name"] for x in g) == ["customer-alpha-frontend-production-01", "customer-alpha-frontend-production-02"], g
+' || fail "the JSON list does not keep the whole names: $out"
 printf '[hosts]\nrack12-hypervisor-alpha-01 = test://%s\nrack12-hypervisor-alpha-02 = test://%s\n' \
 	"$tmp/far.xml" "$tmp/far.xml" >"$tmp/hosts.conf"
 for lang in en it; do
