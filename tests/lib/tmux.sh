@@ -21,6 +21,17 @@ tui_start() {
 
 tui_stop() { tmx kill-server 2>/dev/null; true; }
 
+# tui_each_look COMMAND [ARGS...]: COMMAND TERM LANG [ARGS...] on vt100 (no colour, ASCII lines)
+# and xterm-256color, each in English and then Italian: every screen test's four looks.
+tui_each_look() {
+	local t l
+	for t in vt100 xterm-256color; do
+		for l in en it; do
+			"$1" "$t" "$l" "${@:2}"
+		done
+	done
+}
+
 tui_keys() { tmx send-keys -t t "$@"; }
 
 # tui_type TEXT: type literal text.

@@ -90,7 +90,4 @@ run() {
 	echo "ok $term $lang"
 }
 
-run vt100 en
-run vt100 it
-run xterm-256color en
-run xterm-256color it
+tui_each_look run
