@@ -35,6 +35,8 @@ cleanup() {
 	virsh -c "$uri" pool-destroy "$pool" >/dev/null 2>&1
 	virsh -c "$uri" pool-undefine "$pool" >/dev/null 2>&1
 	libvirtd_down
+	# A daemon killed or dead before virsh could destroy the guests leaves their QEMUs running.
+	libvirtd_reap /run/libvirt "$g" "$g-copy"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

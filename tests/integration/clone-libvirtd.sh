@@ -33,6 +33,8 @@ cleanup() {
 	done
 	virsh -c "$uri" pool-destroy "$pool" >/dev/null 2>&1
 	libvirtd_down
+	# A daemon killed or dead before virsh could destroy the guests leaves their QEMUs running.
+	libvirtd_reap /run/libvirt "$fromtpl" "$full" "$link" "$orig"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

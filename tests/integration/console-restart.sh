@@ -28,6 +28,8 @@ cleanup() {
 	# The daemon the restart started in place of the one started here.
 	[ -s "$tmp/libvirtd.pid" ] && started[lv]=$(cat "$tmp/libvirtd.pid")
 	libvirtd_down
+	# A daemon killed or dead before virsh could destroy the guest leaves its QEMU running.
+	libvirtd_reap /run/libvirt "$name"
 	console_cleanup
 }
 trap cleanup EXIT

@@ -44,6 +44,8 @@ cleanup() {
 	done
 	# Only the daemons started here, newest first, each by its pid.
 	libvirtd_down
+	# A daemon killed or dead before virsh could destroy the guest leaves its QEMU running.
+	libvirtd_reap /run/libvirt "$guest"
 	rm -rf "$tmp"
 }
 trap cleanup EXIT

@@ -44,6 +44,34 @@ libvirtd_down() {
 	started=()
 }
 
+# libvirtd_reap RUNDIR [NAME...]: the guests' QEMU processes a daemon left running because it
+# could not stop them itself (it was killed, or died, before the test's virsh destroy): each
+# pid of RUNDIR/qemu/NAME.pid, the daemon's run folder (/run/libvirt for the machine's), is
+# killed. Without NAMEs every pid file there: only for a run folder of the test's own daemon,
+# since the machine's holds other guests too. A pid is killed only while its command line is
+# that guest's QEMU ("-name guest=NAME,..."), never a process that took the number meanwhile.
+libvirtd_reap() {
+	local run=$1 f name pid arg ours
+	shift
+	if [ $# = 0 ]; then
+		for f in "$run"/qemu/*.pid; do
+			[ -e "$f" ] && set -- "$@" "$(basename "$f" .pid)"
+		done
+	fi
+	for name in "$@"; do
+		pid=$(cat "$run/qemu/$name.pid" 2>/dev/null) || continue
+		case $pid in '' | *[!0-9]*) continue ;; esac
+		ours=0
+		while IFS= read -r -d '' arg; do
+			case $arg in "guest=$name" | "guest=$name,"*) ours=1 ;; esac
+		done 2>/dev/null <"/proc/$pid/cmdline"
+		[ "$ours" = 1 ] || continue
+		echo "killing the QEMU of $name (pid $pid) that its daemon left running" >&2
+		kill -9 "$pid" 2>/dev/null
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	done
+}
+
 # libvirtd_private DIR: a libvirtd of this test's own, for the test driver only: its sockets in
 # DIR/sock, its state under DIR, bind-mounted over /etc/libvirt, /run/libvirt, /var/lib/libvirt,
 # /var/log/libvirt and /var/cache/libvirt in a mount namespace of its own, so that the machine's

@@ -4,11 +4,12 @@
 # Host "a" is 192.0.2.1, host "b" 192.0.2.2 (a documentation prefix, and only inside the two
 # namespaces). Each has a bridge br0 holding its end of the pair, so a guest's NIC on br0 exists on
 # both; each daemon has its own /etc/libvirt, /run/libvirt, /var/lib/libvirt, /var/log/libvirt and
-# /var/cache/libvirt, bind-mounted (and a /run of its own) in its mount namespace over the machine's, and its own host_uuid.
+# /var/cache/libvirt, bind-mounted (and a /run of its own, whose /run/libvirt is $tmp/HOST/run) in its mount namespace over the machine's, and its own host_uuid.
 # The daemons' sockets are in $tmp/HOST/sock, reachable from the test's namespace:
 # uri_a and uri_b are "qemu:///system?socket=...".
 
 . "$(dirname "${BASH_SOURCE[0]}")/guest.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/libvirtd.sh"
 
 th_ns_a= th_ns_b=
 th_pids=()
@@ -59,6 +60,7 @@ th_launch() {
 		d=$1
 		mount --bind "$d/etc" /etc/libvirt &&
 		mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/libvirt &&
+		mount --bind "$d/run" /run/libvirt &&
 		mount --bind "$d/lib" /var/lib/libvirt &&
 		mount --bind "$d/log" /var/log/libvirt &&
 		mount --bind "$d/cache" /var/cache/libvirt &&
@@ -135,7 +137,10 @@ th_down() {
 	local h pid
 	for h in a b; do
 		pid=$(th_daemon_pid "$h")
-		# QEMU processes started by this daemon run in its namespace: end them first.
+		# The daemon's guests, by the pid files of its run folder: found even when the
+		# daemon or its namespace is gone.
+		libvirtd_reap "$tmp/$h/run"
+		# Any other QEMU process started by this daemon runs in its namespace: end them first.
 		if [ -n "${th_ns_a:-}" ]; then
 			for q in $(ip netns pids "ospmig-$h-$$" 2>/dev/null); do
 				[ "$q" = "$pid" ] || kill -9 "$q" 2>/dev/null
