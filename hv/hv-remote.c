@@ -252,9 +252,15 @@ static void *watch(void *arg)
 		char *cause = NULL;
 
 		if (sample(r, c, &cause) < 0) {
-			/* As a lost connection: a new one may list again; until then, the reason. */
-			drop(r, &c, cause);
+			/*
+			 * As a lost connection: a new one may list again; until then, the reason (the
+			 * list's own, unless the connection went down under it).
+			 */
+			bool gone = atomic_load(&r->closed) || virConnectIsAlive(c->c) != 1;
+
+			drop(r, &c, gone ? _("The connection was lost.") : cause);
 			free(cause);
+			atomic_store(&r->closed, false);
 			if (pause_ms(r, backoff))
 				break;
 			backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
