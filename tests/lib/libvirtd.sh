@@ -66,7 +66,7 @@ libvirtd_reap() {
 			case $arg in "guest=$name" | "guest=$name,"*) ours=1 ;; esac
 		done 2>/dev/null <"/proc/$pid/cmdline"
 		[ "$ours" = 1 ] || continue
-		echo "killing the QEMU of $name (pid $pid) that its daemon left running" >&2
+		echo "cleanup: killing the QEMU of guest $name (pid $pid), still running" >&2
 		kill -9 "$pid" 2>/dev/null
 		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	done
