@@ -175,8 +175,8 @@ bench: all
 	  echo "bench: $$p passed, $$f failed, $$s skipped"; [ $$f = 0 ]
 
 # The installs put ospite on each host as the package make deb builds (the installer finds
-# build/ospite_VERSION_amd64.deb beside its build folder).
-check-e2e: all $(DEB)
+# build/ospite_VERSION_amd64.deb beside its build folder); one installs from the ISO's repository.
+check-e2e: all $(DEB) $(ISO)
 	@tests/lib/run-scripts.sh tests/e2e
 
 run: deps

@@ -60,9 +60,6 @@ static bool in_list(char **v, const char *s)
 static void put_stanza(FILE *f, const char *url, const char *suites, char **comps,
 		       const struct hcfg_target_apt *apt)
 {
-	if (apt->disabled)
-		fputs("# The install read its packages here; this host does not, and never trusts it.\n"
-		      "Enabled: no\n", f);
 	fprintf(f, "Types: deb\nURIs: %s\nSuites: %s\n", url, suites);
 	/* A flat repository ("./") has none. */
 	if (comps[0]) {
@@ -75,7 +72,7 @@ static void put_stanza(FILE *f, const char *url, const char *suites, char **comp
 		fprintf(f, "Signed-By: %s\n", DEBIAN_KEYRING);
 	else if (*apt->signed_by)
 		fprintf(f, "Signed-By: %s\n", apt->signed_by);
-	if (apt->trusted && !apt->disabled)
+	if (apt->trusted)
 		fputs("Trusted: yes\n", f);
 }
 
@@ -126,8 +123,8 @@ static bool line_covered(char *line, const struct hcfg_target_apt *apt, char **c
 	return true;
 }
 
-/* Comment out the lines of sources.list (@path) that name the source @apt switches off. */
-static int comment_out_source(const char *path, const struct hcfg_target_apt *apt,
+/* Drop the lines of sources.list (@path) that name the source @apt leaves behind. */
+static int drop_source_lines(const char *path, const struct hcfg_target_apt *apt,
 			      char **cause)
 {
 	char *data = NULL, *buf = NULL;
@@ -151,7 +148,8 @@ static int comment_out_source(const char *path, const struct hcfg_target_apt *ap
 			*next++ = '\0';
 		snprintf(copy, sizeof(copy), "%s", line + strspn(line, " \t"));
 		url = entry_url(copy, true, &save);
-		fprintf(f, "%s%s\n", url && same_url(url, apt->mirror) ? "# " : "", line);
+		if (!url || !same_url(url, apt->mirror))
+			fprintf(f, "%s\n", line);
 	}
 	free(data);
 	if (!hcfg_tgt_mem_close(f, &buf))
@@ -185,7 +183,7 @@ static int drop_stale_sources_list(const char *root, const struct hcfg_target_ap
 	if (covered && unlink(path) < 0 && errno != ENOENT)
 		rc = base_cause(cause, -errno, _("Could not remove %s: %s."), path, strerror(errno));
 	if (!covered && apt->disabled)
-		rc = comment_out_source(path, apt, cause);
+		rc = drop_source_lines(path, apt, cause);
 out:
 	free(data);
 	free(path);
@@ -264,8 +262,16 @@ int hcfg_target_apt_sources(const char *root, const struct hcfg_target_apt *apt,
 		goto out;
 	}
 	fputs("# Package sources of this host; see sources.list(5).\n\n", f);
-	put_stanza(f, apt->mirror, suites, comps, apt);
-	if (!hcfg_tgt_empty(apt->security)) {
+	/*
+	 * A source only the install could read (the boot medium) is not kept,
+	 * not even switched off: the host names none it cannot reach.
+	 */
+	if (apt->disabled)
+		fputs("# The host was installed from its install medium and has no package source yet:\n"
+		      "# add a Debian mirror here (Types, URIs, Suites, Components, Signed-By).\n", f);
+	else
+		put_stanza(f, apt->mirror, suites, comps, apt);
+	if (!apt->disabled && !hcfg_tgt_empty(apt->security)) {
 		fputc('\n', f);
 		free(suites);
 		suites = hcfg_tgt_asprintf("%s-security", apt->suite);

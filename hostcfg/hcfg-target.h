@@ -143,10 +143,9 @@ struct hcfg_target_apt {
 	const char *signed_by;  /* NULL: Debian's archive keyring; "": no Signed-By field */
 	bool trusted;           /* add "Trusted: yes" (an unsigned local repository) */
 	/*
-	 * The source is kept for the record but switched off ("Enabled: no",
-	 * never trusted), and sources.list lines naming it are commented out:
-	 * what an installed host keeps of a local source that only the
-	 * install could read.
+	 * A local source that only the install could read: debian.sources
+	 * says the host has no package source yet instead of naming it, and
+	 * sources.list lines naming it are removed.
 	 */
 	bool disabled;
 };

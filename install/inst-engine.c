@@ -344,7 +344,7 @@ static int eng_step_finish(struct inst_engine *e, char **cause)
 	rc = hcfg_target_block_daemons(e->target, false, cause);
 	if (rc < 0)
 		return rc;
-	/* The local source was trusted for the install only: the host keeps it switched off. */
+	/* The local source was for the install only: the host keeps no line naming it. */
 	if (e->plan->src == INST_SRC_LOCAL) {
 		char local[PATH_MAX + 8];
 		struct hcfg_target_apt apt = { .mirror = local, .suite = e->plan->suite,

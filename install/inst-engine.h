@@ -144,7 +144,7 @@ int eng_repo_host(struct inst_engine *e, char **cause);
 int eng_storage_partition(struct inst_engine *e, char **cause);
 /* The arrays, volume groups and logical volumes, their devices in e->partdev. */
 int eng_storage_make(struct inst_engine *e, char **cause);
-/* The host's /etc/mdadm/mdadm.conf and an initial RAM disk that assembles its arrays. */
+/* The host's /etc/mdadm/mdadm.conf, written before the initial RAM disk is built: it assembles the arrays from it. */
 int eng_storage_host_files(struct inst_engine *e, char **cause);
 /* Deactivate the volume groups and stop the arrays this run made (after unmounting). */
 void eng_storage_release(struct inst_engine *e);

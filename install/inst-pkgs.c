@@ -821,6 +821,9 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	free(pkgs);
 	if (rc == 0 && *e->ospite_deb)
 		rc = install_ospite_deb(e, env, cause);
+	/* Before the one build of the initial RAM disk, which assembles the arrays from it. */
+	if (rc == 0)
+		rc = eng_storage_host_files(e, cause);
 	if (rc == 0)
 		rc = build_initrd(e, cause);
 	return rc;

@@ -404,7 +404,12 @@ static const char *const base_pkgs[] = {
 	 * named: the package's Depends (shlibs) bring them, whether it comes from
 	 * the source by name or as a file (eng_ospite_package() adds its Depends).
 	 */
-	"dosfstools", "mtools", NULL,
+	"dosfstools", "mtools",
+	/*
+	 * busybox: the initial RAM disk's shell and tools (initramfs-tools only
+	 * recommends it); without it mdadm's and lvm2's scripts there find no rm.
+	 */
+	"busybox", NULL,
 };
 static const char *const xen_pkgs[] = { "xen-system-amd64", "libvirt-daemon-driver-xen", NULL };
 static const char *const kvm_pkgs[] = { "qemu-system-x86", "libvirt-daemon-driver-qemu", NULL };

@@ -142,8 +142,6 @@ int eng_step_post(struct inst_engine *e, char **cause)
 		};
 	}
 	rc = hcfg_target_fstab(e->target, mounts, nm, cause);
-	if (rc == 0)
-		rc = eng_storage_host_files(e, cause);
 	if (rc < 0)
 		return rc;
 

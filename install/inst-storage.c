@@ -235,9 +235,6 @@ int eng_storage_host_files(struct inst_engine *e, char **cause)
 	if (rc == 0)
 		rc = eng_write_target(e, "/etc/mdadm/mdadm.conf", conf.s, 0644, cause);
 	free(conf.s);
-	/* The initial RAM disk assembles the arrays that hold / and /boot: it needs the file. */
-	if (rc == 0)
-		rc = TARGET(e, cause, "update-initramfs", "-u", "-k", "all");
 	return rc;
 }
 

@@ -22,7 +22,9 @@ gnupg=${OSPITE_MEDIA_GNUPGHOME:-$work/gnupg}
 "$root/media/sign-repo.sh" key "$gnupg" "$work/ospite-medium.gpg"
 
 # The live root: a kernel, live-boot in its initramfs, ospite with what the installer runs (its
-# Recommends), busybox for live-boot's fetch= over the network,
+# Recommends, but not the console's qemu-storage-daemon and FUSE: through their own Recommends
+# they bring in the graphics stack, hundreds of MiB the installer never reads), busybox for
+# live-boot's fetch= over the network,
 # and the units that start it on the consoles. apt's lists stay out of the medium.
 # /etc/network: live-boot writes its interfaces file there at every boot (with the DNS servers of
 # a network boot beside it); without ifupdown nothing else makes the folder.
@@ -33,7 +35,7 @@ storage=lvm2,mdadm,thin-provisioning-tools
 INITRD=No mmdebstrap --variant=minbase --quiet \
 	--include=linux-image-amd64,zstd,busybox,live-boot,systemd-sysv,udev,kmod,procps,less,iproute2,isc-dhcp-client,pciutils,ca-certificates,$storage \
 	--customize-hook='copy-in "'"$work"'/ospite.deb" /tmp' \
-	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true /tmp/ospite.deb' \
+	--customize-hook='chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o APT::Install-Recommends=true /tmp/ospite.deb qemu-system-common- fuse3-' \
 	--customize-hook='rm -f "$1/tmp/ospite.deb"' \
 	--customize-hook='mkdir -p "$1/usr/lib/ospite" "$1/usr/lib/systemd/system-generators"' \
 	--customize-hook='copy-in "'"$work"'/ospite-medium.gpg" /usr/share/keyrings' \

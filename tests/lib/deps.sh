@@ -11,7 +11,7 @@ run="zstd parted dosfstools mtools e2fsprogs xfsprogs util-linux fdisk debootstr
 qemu-utils qemu-system-common ca-certificates gpgv debian-archive-keyring"
 test="qemu-system-x86
 libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system busybox-static cpio linux-image-cloud-amd64 vncsnapshot
-libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq nftables libvirt-clients"
+libjpeg-turbo-progs openssl python3 time iputils-ping lvm2 jq nftables libvirt-clients fuseiso"
 # The Debian package and the boot media (make deb, iso, netboot) and their tests under QEMU.
 media="debhelper lintian dpkg-dev fakeroot squashfs-tools xorriso grub-pc-bin grub-efi-amd64-bin
 grub-common mtools ovmf ipxe-qemu qemu-system-x86 apt-utils gnupg"

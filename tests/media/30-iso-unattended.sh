@@ -17,7 +17,12 @@ qpid='' srv=''
 cleanup() {
 	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid" 2>/dev/null
 	[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null
-	rm -rf "$tmp"
+	# A failure keeps the disks and logs to be looked into (OSPITE_ISO_KEEP=0 drops them).
+	if [ "${failed:-0}" != 0 ] && [ "${OSPITE_ISO_KEEP:-1}" != 0 ]; then
+		echo "iso-unattended: the disks and logs of the failed run are kept in $tmp"
+	else
+		rm -rf "$tmp"
+	fi
 }
 trap cleanup EXIT
 mkdir -p "$art" "$tmp/www"
@@ -110,6 +115,24 @@ with open(img, "rb") as f:
 PY
 }
 
+# md_events IMAGE: for each RAID member on the disk, its partition number and its md 1.2
+# superblock's event counter (64 bits at 200 into the superblock, which is 4096 bytes into the
+# partition). The kernel counts up on every assembly and every clean/dirty switch of an array.
+md_events() {
+	python3 - "$1" <<'PY'
+import json, struct, subprocess, sys
+img = sys.argv[1]
+t = json.loads(subprocess.run(["sfdisk", "-J", img], capture_output=True, check=True).stdout)
+ssz = t["partitiontable"].get("sectorsize", 512)
+with open(img, "rb") as f:
+    for n, p in enumerate(t["partitiontable"]["partitions"], 1):
+        f.seek(p["start"] * ssz + 4096)
+        sb = f.read(256)
+        if struct.unpack_from("<I", sb, 0)[0] == 0xa92b4efc:
+            print(n, struct.unpack_from("<Q", sb, 200)[0])
+PY
+}
+
 # run_case NAME MARKER-HOST cd|usb DISK...
 run_case() {
 	local name=$1 host=$2 how=$3 disks=("${@:4}") start sum args=() d medium=() stick_sum=
@@ -190,7 +213,12 @@ run_case() {
 
 	# The installed host: from its disk (RAID 1: from the second one, whose GRUB must work too).
 	start=$(date +%s)
-	local boot=() i=0
+	local boot=() i=0 events=()
+	# Before the boot: each RAID member's event counter, to tell afterwards that the host ran
+	# its arrays from both disks (the host boots quiet, so the kernel's own lines are not shown).
+	if [ "$name" = raid ]; then
+		for d in "${disks[@]}"; do events+=("$(md_events "$tmp/$name-$d.img")"); done
+	fi
 	for d in "${disks[@]}"; do
 		boot+=(-drive "file=$tmp/$name-$d.img,format=raw,if=none,id=$d"
 		       -device "virtio-blk-pci,drive=$d,bootindex=$(( ${#disks[@]} - 1 - i ))")
@@ -213,9 +241,23 @@ run_case() {
 		tail -20 "$art/$name-boot.serial.log"
 		bad "$name: the installed host did not report itself ready"
 	fi
+	# Each member's counter grew: the booted host assembled both arrays with both disks in
+	# them (a member left out of a degraded array keeps its old count).
 	if [ "$name" = raid ]; then
-		grep -aq 'md/raid1:md' "$art/$name-boot.serial.log" ||
-			bad "raid: the booted host's kernel assembled no RAID 1 array"
+		local -A was
+		local part n grown
+		i=0
+		for d in "${disks[@]}"; do
+			was=()
+			while read -r part n; do [ -n "$part" ] && was[$part]=$n; done <<<"${events[$i]}"
+			echo "raid: $d: md event counters before the boot:" ${events[$i]} "; after:" $(md_events "$tmp/$name-$d.img")
+			grown=0
+			while read -r part n; do
+				[ -n "${was[$part]:-}" ] && [ "$n" -gt "${was[$part]}" ] && grown=$((grown + 1))
+			done < <(md_events "$tmp/$name-$d.img")
+			[ "$grown" -ge 2 ] || bad "raid: the booted host did not run both arrays with $d in them"
+			i=$((i + 1))
+		done
 	fi
 }
 

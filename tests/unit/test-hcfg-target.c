@@ -1173,7 +1173,7 @@ static void test_refuses_running_system(void **state)
 	free(cause);
 }
 
-/* The installed host keeps a local source switched off and untrusted, in both files apt reads. */
+/* The installed host keeps no line naming a local source, in either file apt reads. */
 static void test_apt_local_source_disabled(void **state)
 {
 	const struct hcfg_target_apt apt = {
@@ -1188,25 +1188,17 @@ static void test_apt_local_source_disabled(void **state)
 	assert_file("/etc/apt/sources.list.d/debian.sources",
 		    "# Package sources of this host; see sources.list(5).\n"
 		    "\n"
-		    "# The install read its packages here; this host does not, and never trusts it.\n"
-		    "Enabled: no\n"
-		    "Types: deb\n"
-		    "URIs: file:/srv/debian\n"
-		    "Suites: bookworm\n"
-		    "Components: main\n");
-	assert_file("/etc/apt/sources.list",
-		    "# deb [trusted=yes] file:/srv/debian bookworm main contrib\n"
-		    "deb http://mirror.example.org/debian bookworm main\n");
+		    "# The host was installed from its install medium and has no package source yet:\n"
+		    "# add a Debian mirror here (Types, URIs, Suites, Components, Signed-By).\n");
+	assert_file("/etc/apt/sources.list", "deb http://mirror.example.org/debian bookworm main\n");
 	list = slurp("/etc/apt/sources.list.d/debian.sources");
-	assert_null(strstr(list, "Trusted"));
+	assert_null(strstr(list, "/srv/debian"));
 	free(list);
 	/* mmdebstrap's copy:// line for the same folder is that source too. */
 	put("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/debian/ bookworm main\n"
 				     "deb http://mirror.example.org/debian bookworm main\n");
 	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
-	assert_file("/etc/apt/sources.list",
-		    "# deb [trusted=yes] copy:///srv/debian/ bookworm main\n"
-		    "deb http://mirror.example.org/debian bookworm main\n");
+	assert_file("/etc/apt/sources.list", "deb http://mirror.example.org/debian bookworm main\n");
 	put("/etc/apt/sources.list", "deb [trusted=yes] copy:///srv/debian bookworm main\n");
 	assert_int_equal(hcfg_target_apt_sources(root, &apt, &cause), 0);
 	assert_false(exists("/etc/apt/sources.list"));
