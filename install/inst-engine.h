@@ -117,6 +117,12 @@ void eng_packages_resumed(struct inst_engine *e);
  */
 int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause);
 /*
+ * After the resolver failed: when the package it found in no source is the ospite package asked
+ * for by name (e->pkgs.missing, not the message, which may name a URL or another package with
+ * "ospite" in it), add to *@cause that --package names a .deb file instead.
+ */
+void eng_ospite_hint(const struct inst_engine *e, char **cause);
+/*
  * A mirror may be the install medium's repository served over HTTP, its
  * Release signed by the medium's key, which the live system carries
  * (/usr/share/keyrings/ospite-medium.gpg, or the file OSPITE_MEDIUM_KEY

@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The host's own package, as apt knows it by name. */
+#define OSPITE_PKG "ospite"
+
 /*
  * Shares of the overall bar, close to where the time goes on a warm cache
  * (the remaining time is estimated from the bar): download, base system,
@@ -247,11 +250,24 @@ int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause)
 	}
 	if (!*e->ospite_deb) {
 		eng_log(e, "ospite package: from the installation source, by name");
-		add_name(pkgs, "ospite", 6);
+		add_name(pkgs, OSPITE_PKG, strlen(OSPITE_PKG));
 		return 0;
 	}
 	eng_log(e, "ospite package: %s", e->ospite_deb);
 	return deb_needs(e, pkgs, cause);
+}
+
+void eng_ospite_hint(const struct inst_engine *e, char **cause)
+{
+	char *why;
+
+	if (*e->ospite_deb || !cause || !*cause || !inst_pkgset_missing(&e->pkgs, OSPITE_PKG))
+		return;
+	why = *cause;
+	*cause = NULL;
+	base_cause(cause, -ENOENT, _("%s The installation source has no ospite package: name its .deb file with --package."),
+		   why);
+	free(why);
 }
 
 static void pkg_update(struct inst_engine *e, unsigned overall, const char *status)

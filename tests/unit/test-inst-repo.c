@@ -232,7 +232,9 @@ static void test_without_repo_missing(void **state)
 	run_init(&r, NULL, NULL);
 	assert_true(resolve(&r, "extra-only", &set, &cause) < 0);
 	assert_non_null(strstr(cause, "extra-only"));
+	assert_true(inst_pkgset_missing(&set, "extra-only"));
 	printf("# without the repository: %s\n", cause);
+	inst_pkgset_free(&set);
 	free(cause);
 	run_free(&r);
 }
