@@ -478,10 +478,11 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 
 /*
  * debootstrap takes one source: the base system comes from the installation
- * source alone, and Package Installation's dist-upgrade, with the answer
- * file's repositories in the host's sources by then, brings their newer
- * versions; a Priority important package only a repository has is not
- * installed unless %packages names it (mmdebstrap installs it).
+ * source alone. Package Installation's dist-upgrade, with the answer file's
+ * repositories in the host's sources by then, brings their newer versions and
+ * names the base set the Dependency Check resolved, so that a Priority
+ * required or important package only a repository has goes in there
+ * (mmdebstrap installs it with the base system).
  */
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
@@ -823,10 +824,19 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	/* ospite from the installation source, by name; a package file is installed after. */
 	if (!*e->ospite_deb)
 		argv[n++] = "ospite";
-	/* Priority standard (a package group such as @standard) by name, as tasksel does. */
-	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++)
-		if (e->pkgs.pkgs[i].standard && !inst_list_has(p->exclude, e->pkgs.pkgs[i].name))
-			argv[n++] = e->pkgs.pkgs[i].name;
+	/*
+	 * Priority standard (a package group such as @standard) by name, as tasksel does; with the
+	 * answer file's repositories, the base set the Dependency Check resolved from every source
+	 * too: debootstrap took the installation source alone, and a Priority required or important
+	 * package only a repository has is still missing (after mmdebstrap, which had them all,
+	 * naming them changes nothing).
+	 */
+	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++) {
+		const struct inst_pkg *pk = &e->pkgs.pkgs[i];
+
+		if ((pk->standard || (pk->base && e->n_repo_src)) && !inst_list_has(p->exclude, pk->name))
+			argv[n++] = pk->name;
+	}
 	argv[n] = NULL;
 	e->apt_done = 0;
 	e->apt_bytes_done = 0;
