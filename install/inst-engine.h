@@ -150,6 +150,11 @@ int eng_repo_host(struct inst_engine *e, char **cause);
 int eng_storage_partition(struct inst_engine *e, char **cause);
 /* The arrays, volume groups and logical volumes, their devices in e->partdev. */
 int eng_storage_make(struct inst_engine *e, char **cause);
+/*
+ * The UUID of the volume group @vg, as vgs prints it, into @buf (what Formatting records for a
+ * resume); an error when no group, or more than one, has that name.
+ */
+int eng_vg_uuid(struct inst_engine *e, const char *vg, char *buf, size_t len, char **cause);
 /* The host's /etc/mdadm/mdadm.conf and an initial RAM disk that assembles its arrays. */
 int eng_storage_host_files(struct inst_engine *e, char **cause);
 /* Deactivate the volume groups and stop the arrays this run made (after unmounting). */

@@ -76,16 +76,26 @@ static int read_uuid(struct inst_engine *e, const char *const argv[],
 	char *out = NULL;
 	int rc = base_run_capture(argv, e->logfd, &out, cause);
 
-	if (rc > 0)
-		rc = -EIO;
-	if (rc == 0 && parse(out ? out : "", buf, len) < 0)
+	/* The tool's own words are in the log; say what it means for the install. */
+	if (rc > 0 || (rc == 0 && parse(out ? out : "", buf, len) < 0)) {
 		/* TRANSLATORS: %s is a RAID array's device or a volume group's name. */
 		rc = base_cause(cause, -EPROTO, _("%s was made, but its UUID could not be read back."),
 				what);
+	}
 	free(out);
 	if (rc == 0)
 		eng_log(e, "%s: UUID %s", what, buf);
 	return rc;
+}
+
+int eng_vg_uuid(struct inst_engine *e, const char *vg, char *buf, size_t len, char **cause)
+{
+	/*
+	 * By name: vgcreate refuses a name another group has, and should two groups of that
+	 * name show, vgs fails (or their two lines are refused) rather than one being taken.
+	 */
+	return read_uuid(e, (const char *const[]){ "vgs", "--noheadings", "-o", "vg_uuid", vg, NULL },
+			 inst_vg_uuid_from_vgs, vg, buf, len, cause);
 }
 
 static int make_arrays(struct inst_engine *e, char **cause)
@@ -174,14 +184,7 @@ static int make_volumes(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 		e->vg_made[g] = true;
-		/*
-		 * By name: vgcreate refuses a name another group has, and should two groups of
-		 * that name show, their two lines are refused rather than one of them taken.
-		 */
-		rc = read_uuid(e, (const char *const[]){ "vgs", "--noheadings", "-o", "vg_uuid",
-							  vg->name, NULL },
-			       inst_vg_uuid_from_vgs, vg->name, e->jn.vg_uuid[g],
-			       sizeof(e->jn.vg_uuid[g]), cause);
+		rc = eng_vg_uuid(e, vg->name, e->jn.vg_uuid[g], sizeof(e->jn.vg_uuid[g]), cause);
 		if (rc < 0)
 			return rc;
 	}
