@@ -119,7 +119,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 # those tests skip. check-unit alone runs them and counts the
 # skips; under make check, where no test may skip (OSPITE_NO_SKIP=1), only their scripts do.
 HARNESSED := $(addprefix $(B)/tests/,test-hcfg-disk test-hcfg-part test-hcfg-nic \
-	     test-hv-libvirtd test-inst-apt-resolve test-inst-mirror-key test-inst-repo)
+	     test-hv-libvirtd test-inst-apt-resolve test-inst-lvm test-inst-mirror-key test-inst-repo)
 UNIT_RUN  := $(if $(filter 1,$(OSPITE_NO_SKIP)),$(filter-out $(HARNESSED),$(UNIT_BINS)),$(UNIT_BINS))
 
 $(B)/tests/%: tests/unit/%.c $(LIBS_A)

@@ -1022,11 +1022,9 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 			goto oom;
 		}
 	}
-	if (missing.n == 1) {
+	if (missing.n == 1)
 		rc = base_cause(cause, -ENOENT, _("The package %s is not available from %s."),
 				missing.v[0], ae->mirror);
-		goto out;
-	}
 	if (missing.n > 1) {
 		struct base_buf b = { 0 };
 
@@ -1041,6 +1039,12 @@ int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[]
 		rc = base_cause(cause, -ENOENT, _("These packages are not available from %s: %s."),
 				ae->mirror, b.s);
 		free(b.s);
+	}
+	if (missing.n) {
+		/* The names are the caller's too, for what it may tell about one of them. */
+		out->missing = missing.v;
+		out->n_missing = missing.n;
+		memset(&missing, 0, sizeof(missing));
 		goto out;
 	}
 	if (prio_names(&ix, false, &base) < 0)
@@ -1177,5 +1181,16 @@ void inst_pkgset_free(struct inst_pkgset *set)
 		free(set->pkgs[i].summary);
 	}
 	free(set->pkgs);
+	for (size_t i = 0; i < set->n_missing; i++)
+		free(set->missing[i]);
+	free(set->missing);
 	memset(set, 0, sizeof(*set));
+}
+
+bool inst_pkgset_missing(const struct inst_pkgset *set, const char *name)
+{
+	for (size_t i = 0; set && name && i < set->n_missing; i++)
+		if (!strcmp(set->missing[i], name))
+			return true;
+	return false;
 }

@@ -135,6 +135,13 @@ struct inst_pkgset {
 	size_t n_base;               /* how many have base set */
 	uint64_t total_size;         /* sum of size */
 	uint64_t total_installed;    /* sum of installed_size */
+	/*
+	 * After inst_apt_resolve() failed with -ENOENT: the names asked for that
+	 * no source has (NULL-terminated, without "=version" or "/suite"), so
+	 * that a caller can tell which package it was without reading the message.
+	 */
+	char **missing;
+	size_t n_missing;
 };
 
 /*
@@ -147,8 +154,9 @@ struct inst_pkgset {
  * apt setup is read or changed. @progress (may be NULL) gets 0..1000 and a
  * translated text, also periodically while nothing changes. On success @out
  * holds the set (free it with inst_pkgset_free()). Errors: an unreachable or
- * unusable source names its URL, missing packages are all named, broken
- * dependencies quote apt's explanation.
+ * unusable source names its URL, missing packages are all named (and listed
+ * in @out->missing: free @out with inst_pkgset_free() after that error too),
+ * broken dependencies quote apt's explanation.
  */
 int inst_apt_resolve(const struct inst_apt_source *src, const char *const pkgs[],
 		     const char *workdir, int logfd,
@@ -178,6 +186,8 @@ int inst_pgp_key_check(const char *data, size_t len, const char *fpr, const char
 
 /* The package called @name, or NULL. */
 const struct inst_pkg *inst_pkgset_find(const struct inst_pkgset *set, const char *name);
+/* Whether @name is exactly one of the packages the last resolution found in no source. */
+bool inst_pkgset_missing(const struct inst_pkgset *set, const char *name);
 /* Free what @set holds and zero it (a zeroed set may be freed too). */
 void inst_pkgset_free(struct inst_pkgset *set);
 

@@ -196,19 +196,15 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc == 0)
 		rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress,
 				      e, &e->pkgs, cause);
-	if (rc < 0 && !*e->ospite_deb && cause && *cause && strstr(*cause, "ospite")) {
-		char *why = *cause;
-
-		*cause = NULL;
-		base_cause(cause, rc, _("%s The installation source has no ospite package: name its .deb file with --package."),
-			   why);
-		free(why);
-	}
+	if (rc < 0)
+		eng_ospite_hint(e, cause);
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);
-	if (rc < 0)
+	if (rc < 0) {
+		inst_pkgset_free(&e->pkgs);
 		return rc;
+	}
 	e->have_pkgs = true;
 	char msg[256];
 

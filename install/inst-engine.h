@@ -117,6 +117,12 @@ void eng_packages_resumed(struct inst_engine *e);
  */
 int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause);
 /*
+ * After the resolver failed: when the package it found in no source is the ospite package asked
+ * for by name (e->pkgs.missing, not the message, which may name a URL or another package with
+ * "ospite" in it), add to *@cause that --package names a .deb file instead.
+ */
+void eng_ospite_hint(const struct inst_engine *e, char **cause);
+/*
  * A mirror may be the install medium's repository served over HTTP, its
  * Release signed by the medium's key, which the live system carries
  * (/usr/share/keyrings/ospite-medium.gpg, or the file OSPITE_MEDIUM_KEY
@@ -144,6 +150,11 @@ int eng_repo_host(struct inst_engine *e, char **cause);
 int eng_storage_partition(struct inst_engine *e, char **cause);
 /* The arrays, volume groups and logical volumes, their devices in e->partdev. */
 int eng_storage_make(struct inst_engine *e, char **cause);
+/*
+ * The UUID of the volume group @vg, as vgs prints it, into @buf (what Formatting records for a
+ * resume); an error when no group, or more than one, has that name.
+ */
+int eng_vg_uuid(struct inst_engine *e, const char *vg, char *buf, size_t len, char **cause);
 /* The host's /etc/mdadm/mdadm.conf, written before the initial RAM disk is built: it assembles the arrays from it. */
 int eng_storage_host_files(struct inst_engine *e, char **cause);
 /* Deactivate the volume groups and stop the arrays this run made (after unmounting). */

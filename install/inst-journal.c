@@ -108,6 +108,48 @@ static bool vg_uuid_ok(const char *s)
 	return n == 38 && s[n] == '\0' && s[0] != '-';
 }
 
+int inst_md_uuid_from_export(const char *out, char *buf, size_t len)
+{
+	const char *found = NULL;
+	char uuid[48];
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (strncmp(l, "MD_UUID=", 8))
+			continue;
+		/* Two arrays' worth of output is not the one array asked about. */
+		if (found)
+			return -EINVAL;
+		found = l + 8;
+	}
+	if (!found)
+		return -ENOENT;
+	snprintf(uuid, sizeof(uuid), "%.*s", (int)strcspn(found, "\n"), found);
+	if (strlen(uuid) >= len || !md_uuid_ok(uuid))
+		return -EINVAL;
+	snprintf(buf, len, "%s", uuid);
+	return 0;
+}
+
+int inst_vg_uuid_from_vgs(const char *out, char *buf, size_t len)
+{
+	char uuid[48];
+	size_t n;
+
+	out += strspn(out, " \t");
+	n = strcspn(out, " \t\n");
+	if (!n)
+		return -ENOENT;
+	if (n >= sizeof(uuid))
+		return -EINVAL;
+	snprintf(uuid, sizeof(uuid), "%.*s", (int)n, out);
+	out += n;
+	/* One group, one line: anything after it means another group of that name. */
+	if (out[strspn(out, " \t\n")] || strlen(uuid) >= len || !vg_uuid_ok(uuid))
+		return -EINVAL;
+	snprintf(buf, len, "%s", uuid);
+	return 0;
+}
+
 /*
  * A numbered UUID line "WORD IDX UUID" into slot IDX of @slots (@n of @width
  * bytes), checked by @ok: 1 when taken, 0 when @line is not such a line for

@@ -40,6 +40,15 @@ struct inst_journal {
 	unsigned done, started;
 };
 
+/*
+ * The UUID of an array from what `mdadm --detail --export DEV` printed (its
+ * MD_UUID= line), or of a volume group from `vgs --noheadings -o vg_uuid
+ * NAME` (one line), into @buf: 0, -ENOENT when the output has none, -EINVAL
+ * when it is not one well-formed UUID (two arrays or groups, another form).
+ */
+int inst_md_uuid_from_export(const char *out, char *buf, size_t len);
+int inst_vg_uuid_from_vgs(const char *out, char *buf, size_t len);
+
 /* A new run of the plan @fp: a fresh random id, begun now, nothing done. */
 int inst_journal_new(struct inst_journal *j, uint64_t fp, char **cause);
 

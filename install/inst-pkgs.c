@@ -15,6 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The host's own package, as apt knows it by name. */
+#define OSPITE_PKG "ospite"
+
 /*
  * Shares of the overall bar, close to where the time goes on a warm cache
  * (the remaining time is estimated from the bar): download, base system,
@@ -247,11 +250,24 @@ int eng_ospite_package(struct inst_engine *e, char ***pkgs, char **cause)
 	}
 	if (!*e->ospite_deb) {
 		eng_log(e, "ospite package: from the installation source, by name");
-		add_name(pkgs, "ospite", 6);
+		add_name(pkgs, OSPITE_PKG, strlen(OSPITE_PKG));
 		return 0;
 	}
 	eng_log(e, "ospite package: %s", e->ospite_deb);
 	return deb_needs(e, pkgs, cause);
+}
+
+void eng_ospite_hint(const struct inst_engine *e, char **cause)
+{
+	char *why;
+
+	if (*e->ospite_deb || !cause || !*cause || !inst_pkgset_missing(&e->pkgs, OSPITE_PKG))
+		return;
+	why = *cause;
+	*cause = NULL;
+	base_cause(cause, -ENOENT, _("%s The installation source has no ospite package: name its .deb file with --package."),
+		   why);
+	free(why);
 }
 
 static void pkg_update(struct inst_engine *e, unsigned overall, const char *status)
@@ -462,10 +478,11 @@ static int run_mmdebstrap(struct inst_engine *e, const char *const env[], char *
 
 /*
  * debootstrap takes one source: the base system comes from the installation
- * source alone, and Package Installation's dist-upgrade, with the answer
- * file's repositories in the host's sources by then, brings their newer
- * versions; a Priority important package only a repository has is not
- * installed unless %packages names it (mmdebstrap installs it).
+ * source alone. Package Installation's dist-upgrade, with the answer file's
+ * repositories in the host's sources by then, brings their newer versions and
+ * names the base set the Dependency Check resolved, so that a Priority
+ * required or important package only a repository has goes in there
+ * (mmdebstrap installs it with the base system).
  */
 static int run_debootstrap(struct inst_engine *e, const char *const env[], char **cause)
 {
@@ -807,10 +824,19 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 	/* ospite from the installation source, by name; a package file is installed after. */
 	if (!*e->ospite_deb)
 		argv[n++] = "ospite";
-	/* Priority standard (a package group such as @standard) by name, as tasksel does. */
-	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++)
-		if (e->pkgs.pkgs[i].standard && !inst_list_has(p->exclude, e->pkgs.pkgs[i].name))
-			argv[n++] = e->pkgs.pkgs[i].name;
+	/*
+	 * Priority standard (a package group such as @standard) by name, as tasksel does; with the
+	 * answer file's repositories, the base set the Dependency Check resolved from every source
+	 * too: debootstrap took the installation source alone, and a Priority required or important
+	 * package only a repository has is still missing (after mmdebstrap, which had them all,
+	 * naming them changes nothing).
+	 */
+	for (size_t i = 0; e->have_pkgs && i < e->pkgs.n; i++) {
+		const struct inst_pkg *pk = &e->pkgs.pkgs[i];
+
+		if ((pk->standard || (pk->base && e->n_repo_src)) && !inst_list_has(p->exclude, pk->name))
+			argv[n++] = pk->name;
+	}
 	argv[n] = NULL;
 	e->apt_done = 0;
 	e->apt_bytes_done = 0;

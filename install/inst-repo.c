@@ -224,6 +224,22 @@ int inst_repo_key_load(const struct inst_repo *r, bool fetch, char **data, size_
 	return rc;
 }
 
+/* Put the answer file's FILE:LINE of @r's repo line before *@cause, when the plan came from one. */
+static void repo_where(const struct inst_plan *p, const struct inst_repo *r, char **cause)
+{
+	char where[320], *why;
+
+	inst_plan_where(p, r->src, where, sizeof(where));
+	if (!*where || !cause || !*cause)
+		return;
+	why = *cause;
+	*cause = NULL;
+	if (asprintf(cause, "%s: %s", where, why) < 0)
+		*cause = why;
+	else
+		free(why);
+}
+
 int inst_repo_keys_check(const struct inst_plan *p, char **errors)
 {
 	struct base_buf errs = { 0 };
@@ -231,7 +247,7 @@ int inst_repo_keys_check(const struct inst_plan *p, char **errors)
 
 	for (size_t i = 0; i < p->n_repos; i++) {
 		const struct inst_repo *r = &p->repos[i];
-		char *data = NULL, *cause = NULL, where[320];
+		char *data = NULL, *cause = NULL;
 		size_t len;
 		bool armored;
 
@@ -239,8 +255,8 @@ int inst_repo_keys_check(const struct inst_plan *p, char **errors)
 			free(data);
 			continue;
 		}
-		inst_plan_where(p, r->src, where, sizeof(where));
-		base_buf_printf(&errs, "%s%s%s\n", where, *where ? ": " : "", cause ? cause : "?");
+		repo_where(p, r, &cause);
+		base_buf_printf(&errs, "%s\n", cause ? cause : "?");
 		free(cause);
 		rc = -EINVAL;
 	}
@@ -293,6 +309,9 @@ int eng_repo_keys(struct inst_engine *e, char **cause)
 		}
 		/* The same reading and checks as --validate's (inst_repo_keys_check()), and the URL too. */
 		rc = inst_repo_key_load(r, true, &data, &len, &armored, cause);
+		if (rc < 0)
+			/* A key by URL is read only now: say which repo line, as --validate does. */
+			repo_where(p, r, cause);
 		if (rc == 0) {
 			snprintf(e->repo_key[i], sizeof(e->repo_key[i]), "%s/%s.%s", dir, r->name,
 				 armored ? "asc" : "gpg");

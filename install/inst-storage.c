@@ -64,6 +64,40 @@ int eng_storage_partition(struct inst_engine *e, char **cause)
 	return 0;
 }
 
+/*
+ * Read back the UUID of what was just made, with @argv, through @parse into
+ * @buf: the run record and the journal name it, so that a later run can tell
+ * this array or group from any other before it assembles or activates one.
+ */
+static int read_uuid(struct inst_engine *e, const char *const argv[],
+		     int (*parse)(const char *, char *, size_t), const char *what, char *buf,
+		     size_t len, char **cause)
+{
+	char *out = NULL;
+	int rc = base_run_capture(argv, e->logfd, &out, cause);
+
+	/* The tool's own words are in the log; say what it means for the install. */
+	if (rc > 0 || (rc == 0 && parse(out ? out : "", buf, len) < 0)) {
+		/* TRANSLATORS: %s is a RAID array's device or a volume group's name. */
+		rc = base_cause(cause, -EPROTO, _("%s was made, but its UUID could not be read back."),
+				what);
+	}
+	free(out);
+	if (rc == 0)
+		eng_log(e, "%s: UUID %s", what, buf);
+	return rc;
+}
+
+int eng_vg_uuid(struct inst_engine *e, const char *vg, char *buf, size_t len, char **cause)
+{
+	/*
+	 * By name: vgcreate refuses a name another group has, and should two groups of that
+	 * name show, vgs fails (or their two lines are refused) rather than one being taken.
+	 */
+	return read_uuid(e, (const char *const[]){ "vgs", "--noheadings", "-o", "vg_uuid", vg, NULL },
+			 inst_vg_uuid_from_vgs, vg, buf, len, cause);
+}
+
 static int make_arrays(struct inst_engine *e, char **cause)
 {
 	const struct inst_plan *p = e->plan;
@@ -93,6 +127,11 @@ static int make_arrays(struct inst_engine *e, char **cause)
 		e->md_made[i] = true;
 		if (!(e->partdev[i] = strdup(dev)))
 			abort();
+		rc = read_uuid(e, (const char *const[]){ "mdadm", "--detail", "--export", dev, NULL },
+			       inst_md_uuid_from_export, dev, e->jn.md_uuid[i],
+			       sizeof(e->jn.md_uuid[i]), cause);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -145,6 +184,9 @@ static int make_volumes(struct inst_engine *e, char **cause)
 		if (rc < 0)
 			return rc;
 		e->vg_made[g] = true;
+		rc = eng_vg_uuid(e, vg->name, e->jn.vg_uuid[g], sizeof(e->jn.vg_uuid[g]), cause);
+		if (rc < 0)
+			return rc;
 	}
 	/*
 	 * Fixed sizes first, then shares of the group, then the grow volumes
@@ -196,6 +238,9 @@ int eng_storage_make(struct inst_engine *e, char **cause)
 	if (!inst_plan_uses_md(e->plan) && !e->plan->n_vgs)
 		return 0;
 	eng_progress(e, 40, _("Making the RAID arrays and LVM volumes..."));
+	/* Only what this Formatting makes is recorded, not what an earlier attempt did. */
+	memset(e->jn.md_uuid, 0, sizeof(e->jn.md_uuid));
+	memset(e->jn.vg_uuid, 0, sizeof(e->jn.vg_uuid));
 	rc = make_arrays(e, cause);
 	if (rc == 0)
 		rc = make_volumes(e, cause);

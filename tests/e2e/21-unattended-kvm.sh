@@ -1,5 +1,5 @@
 #!/bin/bash
-# End to end, unattended: a KVM host with a static address from an answer file into a loop-backed image, booted under QEMU.
+# End to end, unattended: a KVM host with a static address from an answer file into a loop-backed image, its base system from debootstrap with a site repository beside the mirror, booted under QEMU.
 set -u
 . "$(dirname "$0")/../lib/installer.sh"
 need_root "for loop devices"
@@ -8,11 +8,19 @@ command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missin
 tmp=$(mktemp -d /var/tmp/ospite-e2e-kvm.XXXXXX)
 work=$(e2e_workdir)
 mkdir -p "$work"
-sentinel= qpid= mnt=
-trap e2e_cleanup EXIT
+sentinel= qpid= mnt= srv=
+trap '[ -n "$srv" ] && kill "$srv" 2>/dev/null && wait "$srv" 2>/dev/null; e2e_cleanup' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 make_sentinel "$tmp"
+# repo: a site repository on loopback HTTP with a package of Priority important that nothing
+# names. debootstrap takes the mirror alone: Package Installation must install it.
+. "$(dirname "$0")/../lib/test-repo.sh"
+chmod 755 "$tmp"
+test_deb "$tmp" site-base "" important && test_repo "$tmp" "$tmp/www/site" site-base ||
+	fail "no site repository"
+test_repo_sign "$tmp/gnupg" "$tmp/www/site" "$tmp/site.gpg" || fail "the site repository is not signed"
+test_http_start "$tmp/www" "$tmp" || fail "the loopback HTTP server did not start"
 # QEMU's user network: 10.0.2.15 for the guest, 10.0.2.2 the gateway, 10.0.2.3 DNS.
 cat >"$tmp/host.ks" <<'KS'
 lang en
@@ -29,7 +37,9 @@ part / --fstype=ext4 --size=4096
 part swap --size=256
 part /var/lib/ospite/images --fstype=xfs --size=1024 --grow
 shutdown
+repo --name=site --baseurl=http://127.0.0.1:@PORT@/site --key=@TMP@/site.gpg
 KS
+sed -i "s|@PORT@|$(cat "$tmp/port")|; s|@TMP@|$tmp|" "$tmp/host.ks"
 # This install takes its base system from debootstrap (the other end-to-end tests use mmdebstrap).
 OSPITE_BOOTSTRAP=debootstrap "$B/ospite-install" --answer "$tmp/host.ks" --image "$tmp/disk.img" --image-size 8G \
 	--workdir "$work" --log "$tmp/install.log" --serial ttyS0,115200 </dev/null >"$tmp/out" 2>&1
@@ -48,6 +58,14 @@ mnt=$tmp/mnt; mkdir -p "$mnt"
 mount_part "$tmp/disk.img" 3 "$mnt" || fail "no root file system in partition 3"
 grep -q 'address 10.0.2.15' "$mnt/etc/network/interfaces" || fail "no static address"
 grep -q 'bridge_ports' "$mnt/etc/network/interfaces" || fail "no bridge"
+# What the Dependency Check counted from the site repository is installed, and only the
+# host's own sources name it.
+grep -q '^Package: site-base$' "$mnt/var/lib/dpkg/status" ||
+	fail "site-base (Priority important, in the site repository only) is not installed"
+grep -qs '/site' "$mnt/etc/apt/sources.list" &&
+	fail "the base system's sources.list names the site repository: $(cat "$mnt/etc/apt/sources.list")"
+grep -qx "URIs: http://127.0.0.1:$(cat "$tmp/port")/site" "$mnt/etc/apt/sources.list.d/site.sources" ||
+	fail "the host does not keep the site repository"
 [ -e "$mnt/usr/bin/qemu-system-x86_64" ] || fail "QEMU is not installed"
 [ -e "$mnt/boot/xen.gz" ] || ls "$mnt"/boot/xen-* >/dev/null 2>&1 && fail "Xen is installed on a KVM host"
 # The host console is on the host, enabled on tty1, and finds its libraries there.

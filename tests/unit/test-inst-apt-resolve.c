@@ -165,6 +165,8 @@ static void test_missing_package(void **state)
 	assert_non_null(strstr(cause, "ospite-no-such-package"));
 	assert_null(strstr(cause, "openssh-server"));
 	assert_int_equal(set.n, 0);
+	assert_true(inst_pkgset_missing(&set, "ospite-no-such-package"));
+	inst_pkgset_free(&set);
 	free(cause);
 }
 

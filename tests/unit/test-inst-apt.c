@@ -1,4 +1,4 @@
-/* Unit tests of install/inst-apt.c: the package set, and resolution against a local repository made here. */
+/* Unit tests of install/inst-apt.c: the package set, and resolution against a local repository made here (with the Dependency Check's hint about the ospite package). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 
 #include "hostcfg/hcfg.h"
 #include "install/inst-apt.h"
+#include "install/inst-engine.h"
 
 /* ---- the package set ------------------------------------------------------------------ */
 
@@ -224,6 +225,12 @@ static void test_resolve_local_errors(void **state)
 	assert_null(strstr(cause, "bravo"));
 	assert_non_null(strstr(cause, url));
 	assert_int_equal(set.n, 0);
+	/* The names, apart from the message, for a caller to tell which one it was. */
+	assert_int_equal(set.n_missing, 1);
+	assert_true(inst_pkgset_missing(&set, "nope-one"));
+	assert_false(inst_pkgset_missing(&set, "nope"));
+	assert_false(inst_pkgset_missing(&set, "bravo"));
+	inst_pkgset_free(&set);
 	free(cause);
 	cause = NULL;
 
@@ -232,6 +239,10 @@ static void test_resolve_local_errors(void **state)
 	assert_non_null(strstr(cause, "nope-one"));
 	assert_non_null(strstr(cause, "nope-two"));
 	assert_non_null(strstr(cause, "Bad_Name"));
+	assert_int_equal(set.n_missing, 3);
+	assert_true(inst_pkgset_missing(&set, "nope-two"));
+	assert_true(inst_pkgset_missing(&set, "Bad_Name"));
+	inst_pkgset_free(&set);
 	free(cause);
 	cause = NULL;
 
@@ -322,6 +333,69 @@ static void test_resolve_private_config(void **state)
 	}
 }
 
+/* The Dependency Check's failure in an engine with @pkgs missing or not from the repository @url. */
+static char *deps_failure(const char *url, const char *const pkgs[], const char *deb)
+{
+	struct inst_apt_source src;
+	struct inst_plan p;
+	struct inst_ui ui = { 0 };
+	struct inst_engine *e;
+	char work[128], *cause = NULL;
+
+	local_source(&src, work, sizeof(work));
+	src.mirror = url;
+	snprintf(work, sizeof(work), "%s/work-hint", repo);
+	inst_plan_init(&p);
+	e = inst_engine_new(&p, &ui, -1);
+	INST_COPY(e->ospite_deb, deb);
+	assert_int_equal(inst_apt_resolve(&src, pkgs, work, -1, NULL, NULL, &e->pkgs, &cause),
+			 -ENOENT);
+	eng_ospite_hint(e, &cause);
+	inst_pkgset_free(&e->pkgs);
+	inst_engine_free(e);
+	inst_plan_free(&p);
+	return cause;
+}
+
+static void test_ospite_hint(void **state)
+{
+	static const char hint[] = "has no ospite package: name its .deb file with --package.";
+	const char *site[] = { "bravo", "ospite-extras", NULL };
+	const char *other[] = { "bravo", "nope-one", NULL };
+	const char *ours[] = { "bravo", "ospite", NULL };
+	char url[128], link[128], *cause;
+
+	if (!have_apt())
+		skip();
+	make_repo(packages);
+	/* The same repository at a URL that says "ospite". */
+	snprintf(url, sizeof(url), "%s/repo", repo);
+	snprintf(link, sizeof(link), "%s/ospite-tools", repo);
+	assert_int_equal(symlink(url, link), 0);
+
+	/* A site package whose name only starts with ospite: not the host's package. */
+	cause = deps_failure(url, site, "");
+	assert_non_null(strstr(cause, "ospite-extras"));
+	assert_null(strstr(cause, hint));
+	free(cause);
+	/* Another package missing from a repository whose URL names ospite. */
+	cause = deps_failure(link, other, "");
+	assert_non_null(strstr(cause, "ospite-tools"));
+	assert_null(strstr(cause, hint));
+	free(cause);
+	/* The ospite package itself, asked for by name: the hint, once, after apt's sentence. */
+	cause = deps_failure(link, ours, "");
+	printf("# %s\n", cause);
+	assert_non_null(strstr(cause, "The package ospite is not available from"));
+	assert_non_null(strstr(cause, hint));
+	assert_null(strstr(strstr(cause, hint) + 1, hint));
+	free(cause);
+	/* Given as a file, the package is not asked for by name: another cause, no hint. */
+	cause = deps_failure(url, ours, "/srv/ospite_1_amd64.deb");
+	assert_null(strstr(cause, hint));
+	free(cause);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +403,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_local, repo_setup, repo_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_local_errors, repo_setup, repo_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_private_config, repo_setup, repo_teardown),
+		cmocka_unit_test_setup_teardown(test_ospite_hint, repo_setup, repo_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -70,6 +70,73 @@ static void test_round_trip(void **state)
 	assert_string_not_equal(other.run, j.run);
 }
 
+/* What Formatting reads back after mdadm --create and vgcreate, in the forms the tools print. */
+static void test_uuid_read_back(void **state)
+{
+	/* mdadm 4.2's --detail --export of a RAID 1 array of two partitions. */
+	static const char detail[] =
+		"MD_LEVEL=raid1\nMD_DEVICES=2\nMD_METADATA=1.2\n"
+		"MD_UUID=3f6b2c1a:9d8e7f60:11223344:55667788\nMD_DEVNAME=md0\n"
+		"MD_NAME=ukvm:0\nMD_DEV_vda2_ROLE=0\nMD_DEV_vda2_DEV=/dev/vda2\n"
+		"MD_DEV_vdb2_ROLE=1\nMD_DEV_vdb2_DEV=/dev/vdb2\n";
+	static const char *const bad_md[] = {
+		/* Another form of the same UUID, and a short one. */
+		"MD_UUID=3f6b2c1a-9d8e-7f60-1122-334455667788\n",
+		"MD_UUID=3f6b2c1a:9d8e7f60:11223344\n",
+		"MD_UUID=3F6B2C1A:9D8E7F60:11223344:55667788\n",
+		"MD_UUID=3f6b2c1a:9d8e7f60:11223344:55667788 \n",
+		/* Two arrays: not the one asked about. */
+		"MD_UUID=3f6b2c1a:9d8e7f60:11223344:55667788\nMD_UUID=00000000:9d8e7f60:11223344:55667788\n",
+	};
+	static const char *const bad_vg[] = {
+		"  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n  Ab2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n",
+		"  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS\n",
+		"  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUv,x9\n",
+		"  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9 vg0\n",
+	};
+	char buf[48], small[20];
+
+	assert_int_equal(inst_md_uuid_from_export(detail, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "3f6b2c1a:9d8e7f60:11223344:55667788");
+	/* The last line may come without its newline. */
+	assert_int_equal(inst_md_uuid_from_export("MD_LEVEL=raid1\nMD_UUID=3f6b2c1a:9d8e7f60:11223344:55667788",
+						  buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "3f6b2c1a:9d8e7f60:11223344:55667788");
+	assert_int_equal(inst_md_uuid_from_export("MD_LEVEL=raid1\nMD_DEVICES=2\n", buf, sizeof(buf)),
+			 -ENOENT);
+	assert_int_equal(inst_md_uuid_from_export("", buf, sizeof(buf)), -ENOENT);
+	/* A line that only ends in MD_UUID= is not one. */
+	assert_int_equal(inst_md_uuid_from_export("X_MD_UUID=3f6b2c1a:9d8e7f60:11223344:55667788\n",
+						  buf, sizeof(buf)), -ENOENT);
+	for (size_t i = 0; i < sizeof(bad_md) / sizeof(bad_md[0]); i++)
+		assert_int_equal(inst_md_uuid_from_export(bad_md[i], buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(inst_md_uuid_from_export(detail, small, sizeof(small)), -EINVAL);
+
+	/* vgs --noheadings -o vg_uuid NAME: the UUID indented, on a line of its own. */
+	assert_int_equal(inst_vg_uuid_from_vgs("  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n", buf,
+					       sizeof(buf)), 0);
+	assert_string_equal(buf, "Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9");
+	assert_int_equal(inst_vg_uuid_from_vgs("", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(inst_vg_uuid_from_vgs("  \n", buf, sizeof(buf)), -ENOENT);
+	for (size_t i = 0; i < sizeof(bad_vg) / sizeof(bad_vg[0]); i++)
+		assert_int_equal(inst_vg_uuid_from_vgs(bad_vg[i], buf, sizeof(buf)), -EINVAL);
+
+	/* What is read back goes into the journal as it is, and reads back the same. */
+	{
+		struct inst_journal j, back;
+		char *cause = NULL;
+
+		assert_int_equal(inst_journal_new(&j, 7, &cause), 0);
+		assert_int_equal(inst_md_uuid_from_export(detail, j.md_uuid[1], sizeof(j.md_uuid[1])), 0);
+		assert_int_equal(inst_vg_uuid_from_vgs("  Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9\n",
+						       j.vg_uuid[0], sizeof(j.vg_uuid[0])), 0);
+		assert_int_equal(inst_journal_write(dir, &j, &cause), 0);
+		assert_int_equal(inst_journal_read(dir, 7, &back), 0);
+		assert_string_equal(back.md_uuid[1], "3f6b2c1a:9d8e7f60:11223344:55667788");
+		assert_string_equal(back.vg_uuid[0], "Zp2Tq1-0aBc-dEfG-hIjK-lMnO-pQrS-tUvWx9");
+	}
+}
+
 static void test_damaged(void **state)
 {
 	char path[PATH_MAX];
@@ -266,6 +333,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_uuid_read_back),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_vouch),
 		cmocka_unit_test(test_fingerprint),

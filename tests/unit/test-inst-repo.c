@@ -232,7 +232,9 @@ static void test_without_repo_missing(void **state)
 	run_init(&r, NULL, NULL);
 	assert_true(resolve(&r, "extra-only", &set, &cause) < 0);
 	assert_non_null(strstr(cause, "extra-only"));
+	assert_true(inst_pkgset_missing(&set, "extra-only"));
 	printf("# without the repository: %s\n", cause);
+	inst_pkgset_free(&set);
 	free(cause);
 	run_free(&r);
 }
@@ -274,6 +276,27 @@ static void test_wrong_fingerprint_refused(void **state)
 	run_init(&r, repo_key, "0123456789ABCDEF0123456789ABCDEF01234567");
 	assert_int_equal(resolve(&r, "extra-only", &set, &cause), -EINVAL);
 	assert_non_null(strstr(cause, "does not have the fingerprint 0123456789ABCDEF"));
+	free(cause);
+	run_free(&r);
+}
+
+/* A key by URL is read by the Dependency Check only: its error still names the repo line. */
+static void test_url_key_error_at_line(void **state)
+{
+	struct run r;
+	struct inst_pkgset set = { 0 };
+	char *cause = NULL, url[PATH_MAX], want[PATH_MAX + 64];
+
+	if (!http)
+		skip();
+	snprintf(url, sizeof(url), "%s/extra.asc", http);
+	run_init(&r, url, "0123456789ABCDEF0123456789ABCDEF01234567");
+	r.p.repos[0].src.file = inst_plan_add_src_file(&r.p, "site.ks");
+	r.p.repos[0].src.line = 7;
+	assert_int_equal(resolve(&r, "extra-only", &set, &cause), -EINVAL);
+	printf("# %s\n", cause);
+	snprintf(want, sizeof(want), "site.ks:7: The key %s does not have the fingerprint 0123456789ABCDEF", url);
+	assert_true(!strncmp(cause, want, strlen(want)));
 	free(cause);
 	run_free(&r);
 }
@@ -400,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_without_repo_missing),
 		cmocka_unit_test(test_wrong_key_refused),
 		cmocka_unit_test(test_wrong_fingerprint_refused),
+		cmocka_unit_test(test_url_key_error_at_line),
 		cmocka_unit_test(test_fingerprint_key_not_alone),
 		cmocka_unit_test(test_missing_key_named),
 		cmocka_unit_test(test_host_keeps_repo),
