@@ -18,17 +18,8 @@ loops=() made=()
 vg=ospitetest$$ dup=ospitedup$$
 # LVM (the test's commands and the installer's vgs alike) takes its configuration from here: it
 # looks at this test's loop disks only, and writes its backups and archives here, not in /etc/lvm.
-export LVM_SYSTEM_DIR=$tmp/lvm
-mkdir -p "$LVM_SYSTEM_DIR" || fail "mkdir"
-lvm_conf() {
-	local accept="" l
-	for l in "${loops[@]}"; do accept+="\"a|^$l\$|\", "; done
-	cat >"$LVM_SYSTEM_DIR/lvm.conf" <<CONF
-devices { filter = [ $accept"r|.*|" ] use_devicesfile = 0 }
-backup { backup = 1 backup_dir = "$LVM_SYSTEM_DIR/backup" archive = 1 archive_dir = "$LVM_SYSTEM_DIR/archive" }
-CONF
-}
-lvm_conf
+. "$(dirname "$0")/../lib/lvm.sh"
+lvm_private "$tmp/lvm" || fail "mkdir"
 # While a group is made, LVM sees only its disk: two groups of one name can be made that way.
 cfg() { printf 'devices { filter=["a|^%s$|","r|.*|"] }' "$1"; }
 cleanup() {
@@ -58,7 +49,7 @@ uuid=$(vgdisplay --config "$(cfg "$last")" "$vg" 2>/dev/null | awk '$1 == "VG" &
 [ ${#uuid} = 38 ] || fail "vgdisplay shows no UUID for $vg: '$uuid'"
 group "$dup"
 group "$dup"
-lvm_conf
+lvm_accept "${loops[@]}"
 vgs --noheadings -o vg_name 2>/dev/null | grep -qw "$vg" || fail "LVM does not see $vg through the test's configuration"
 # The doubled name is what LVM itself refuses to pick one of.
 vgs "$dup" >/dev/null 2>"$tmp/dup.err" && fail "vgs took one of the two groups $dup"

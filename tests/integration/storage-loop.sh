@@ -26,6 +26,10 @@ taken=ostst-taken$$
 guest=ostst-g$$
 passed=0
 . "$top/tests/lib/libvirtd.sh"
+. "$top/tests/lib/lvm.sh"
+# LVM (the test's commands, ospite's and libvirtd's alike) sees this test's loop disks only, and
+# keeps its metadata backups here, not in the machine's /etc/lvm.
+lvm_private "$tmp/lvm" || { echo "FAIL: mkdir $tmp/lvm"; exit 1; }
 
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -57,6 +61,7 @@ trap cleanup EXIT
 attach() {
 	dev=$(losetup -f --show -P "$1") || fail "losetup $1"
 	loops+=("$dev")
+	lvm_accept "${loops[@]}"
 	case $dev in /dev/loop[0-9]*) ;; *) fail "unexpected loop device '$dev'" ;; esac
 }
 
