@@ -238,6 +238,14 @@ int eng_storage_make(struct inst_engine *e, char **cause)
 	if (!inst_plan_uses_md(e->plan) && !e->plan->n_vgs)
 		return 0;
 	eng_progress(e, 40, _("Making the RAID arrays and LVM volumes..."));
+	/*
+	 * Writing the partition tables removed and added partitions: udev may
+	 * not have run its rules for those events yet, and mdadm's answers a
+	 * partition's removal with mdadm -If, which fails that partition out of
+	 * whatever array then holds a member of that name. Let udev catch up
+	 * before any array is made on them.
+	 */
+	RUN(e, NULL, "udevadm", "settle", "--timeout=60");
 	/* Only what this Formatting makes is recorded, not what an earlier attempt did. */
 	memset(e->jn.md_uuid, 0, sizeof(e->jn.md_uuid));
 	memset(e->jn.vg_uuid, 0, sizeof(e->jn.vg_uuid));
