@@ -218,6 +218,13 @@ run_case() {
 	# its arrays from both disks (the host boots quiet, so the kernel's own lines are not shown).
 	if [ "$name" = raid ]; then
 		for d in "${disks[@]}"; do events+=("$(md_events "$tmp/$name-$d.img")"); done
+		# The install stopped each array cleanly with both members in it: the same count on
+		# both disks (a member failed out during the install keeps the count it had then).
+		if [ "${events[0]}" = "${events[1]}" ]; then
+			ok "$name: the install left both disks' RAID members in step"
+		else
+			bad "$name: the install left the RAID members out of step: $(echo ${events[0]}) on ${disks[0]}, $(echo ${events[1]}) on ${disks[1]}"
+		fi
 	fi
 	for d in "${disks[@]}"; do
 		boot+=(-drive "file=$tmp/$name-$d.img,format=raw,if=none,id=$d"
