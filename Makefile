@@ -1,6 +1,10 @@
 # Builds ospite's libraries and binaries, its translations and tests; see README for the targets.
 
 VERSION   := 0.1.0
+# The Debian package and the installer ISO (make deb, make iso): named here, before any rule
+# lists them among its prerequisites, which make expands as it reads each rule.
+DEB       := build/ospite_$(VERSION)_amd64.deb
+ISO       := build/ospite-$(VERSION)-amd64.iso
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 SANITIZE  ?= 0
@@ -202,8 +206,6 @@ install: all
 	install -m 0644 man/ospite.8 man/ospite-install.8 $(DESTDIR)$(MANDIR)/man8/
 
 # ---- boot media: the Debian package (see debian/), built from a copy of the tracked files ----
-DEB       := build/ospite_$(VERSION)_amd64.deb
-
 deb: $(DEB)
 
 $(DEB): $(shell git ls-files --cached --others --exclude-standard -- Makefile debian man po $(LIBDIRS) 2>/dev/null)
@@ -214,10 +216,8 @@ $(DEB): $(shell git ls-files --cached --others --exclude-standard -- Makefile de
 	lintian --fail-on error build/deb/ospite_$(VERSION)_amd64.changes
 	cp build/deb/ospite_$(VERSION)_amd64.deb $@
 
-# The installer ISO: a live root from this machine's mirror (see media/mkiso.sh).
-ISO       := build/ospite-$(VERSION)-amd64.iso
-
-# The time and size for the whole of it: the package, the live root and the ISO.
+# The installer ISO: a live root from this machine's mirror (see media/mkiso.sh). make iso
+# prints the time and size for the whole of it: the package, the live root and the ISO.
 iso:
 	@start=$$(date +%s); before=$$(stat -c %Y $(ISO) 2>/dev/null); \
 	$(MAKE) --no-print-directory $(ISO) || exit 1; \
