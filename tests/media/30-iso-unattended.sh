@@ -94,31 +94,11 @@ drives() {
 	for d in "${@:2}"; do printf -- '-drive\nfile=%s,format=raw,if=virtio\n' "$tmp/$1-$d.img"; done
 }
 
-# layout IMAGE: for each partition, what it starts with: lvm (a physical volume's label), md (an
-# md 1.2 superblock) or -.
-layout() {
-	python3 - "$1" <<'PY'
-import json, struct, subprocess, sys
-img = sys.argv[1]
-t = json.loads(subprocess.run(["sfdisk", "-J", img], capture_output=True, check=True).stdout)
-ssz = t["partitiontable"].get("sectorsize", 512)
-with open(img, "rb") as f:
-    for p in t["partitiontable"]["partitions"]:
-        f.seek(p["start"] * ssz)
-        head = f.read(8192)
-        if head[512 + 24:512 + 32] == b"LVM2 001":
-            print("lvm")
-        elif struct.unpack_from("<I", head, 4096)[0] == 0xa92b4efc:
-            print("md")
-        else:
-            print("-")
-PY
-}
-
-# md_events IMAGE: for each RAID member on the disk, its partition number and its md 1.2
-# superblock's event counter (64 bits at 200 into the superblock, which is 4096 bytes into the
-# partition). The kernel counts up on every assembly and every clean/dirty switch of an array.
-md_events() {
+# parts IMAGE: for each partition, its number, what it starts with (lvm: a physical volume's
+# label; md: an md 1.2 superblock; -) and, for md, the superblock's event counter (64 bits at
+# 200 into the superblock, which is 4096 bytes into the partition; the kernel counts up on every
+# assembly and every clean/dirty switch of an array), else 0.
+parts() {
 	python3 - "$1" <<'PY'
 import json, struct, subprocess, sys
 img = sys.argv[1]
@@ -126,12 +106,19 @@ t = json.loads(subprocess.run(["sfdisk", "-J", img], capture_output=True, check=
 ssz = t["partitiontable"].get("sectorsize", 512)
 with open(img, "rb") as f:
     for n, p in enumerate(t["partitiontable"]["partitions"], 1):
-        f.seek(p["start"] * ssz + 4096)
-        sb = f.read(256)
-        if struct.unpack_from("<I", sb, 0)[0] == 0xa92b4efc:
-            print(n, struct.unpack_from("<Q", sb, 200)[0])
+        f.seek(p["start"] * ssz)
+        head = f.read(8192)
+        if head[512 + 24:512 + 32] == b"LVM2 001":
+            print(n, "lvm", 0)
+        elif struct.unpack_from("<I", head, 4096)[0] == 0xa92b4efc:
+            print(n, "md", struct.unpack_from("<Q", head, 4096 + 200)[0])
+        else:
+            print(n, "-", 0)
 PY
 }
+layout() { parts "$1" | cut -d' ' -f2; }
+# md_events IMAGE: "PARTITION COUNT" for each RAID member on the disk.
+md_events() { parts "$1" | awk '$2 == "md" { print $1, $3 }'; }
 
 # run_case NAME MARKER-HOST cd|usb DISK...
 run_case() {
