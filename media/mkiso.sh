@@ -10,7 +10,11 @@ version=$(dpkg-deb -f "$deb" Version)
 # The release this machine runs is the one the medium installs (the installer's default too).
 suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 
-rm -rf "$work/live" "$work/iso"
+# A build cut short leaves mmdebstrap's mounts (proc, sys, dev/pts, dev/shm) in its live root:
+# undo them first, and never let rm cross into a mounted file system.
+awk -v t="$work/live/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
+	while read -r m; do umount "$m" || umount -l "$m"; done
+rm -rf --one-file-system "$work/live" "$work/iso"
 mkdir -p "$work/iso/live" "$work/iso/boot/grub"
 debian_sources "$suite" >"$work/debian.sources"
 [ -s "$work/debian.sources" ] || { echo "mkiso: this machine's apt names no $suite source" >&2; exit 1; }
@@ -94,5 +98,5 @@ echo "ospite $version" >"$work/iso/.disk-info"
 # BIOS (El Torito and a hybrid MBR for USB sticks) and UEFI (an EFI system partition image).
 grub-mkrescue -o "$out" "$work/iso" -- -volid OSPITE >"$work/grub-mkrescue.log" 2>&1 ||
 	{ cat "$work/grub-mkrescue.log" >&2; exit 1; }
-rm -rf "$work/live"
+rm -rf --one-file-system "$work/live"
 echo "mkiso: $out: $(du -m "$out" | cut -f1) MiB, built in $(( $(date +%s) - start )) s"
