@@ -196,12 +196,11 @@ int inst_engine_check_deps(struct inst_engine *e, char **cause)
 	if (rc == 0)
 		rc = inst_apt_resolve(&src, (const char *const *)pkgs, aptdir, e->logfd, deps_progress,
 				      e, &e->pkgs, cause);
-	if (rc < 0)
-		eng_ospite_hint(e, cause);
 	for (size_t i = 0; pkgs[i]; i++)
 		free(pkgs[i]);
 	free(pkgs);
 	if (rc < 0) {
+		eng_ospite_hint(e, cause);
 		inst_pkgset_free(&e->pkgs);
 		return rc;
 	}

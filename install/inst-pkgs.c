@@ -823,7 +823,7 @@ int eng_step_packages(struct inst_engine *e, char **cause)
 		argv[n++] = pkgs[i];
 	/* ospite from the installation source, by name; a package file is installed after. */
 	if (!*e->ospite_deb)
-		argv[n++] = "ospite";
+		argv[n++] = OSPITE_PKG;
 	/*
 	 * Priority standard (a package group such as @standard) by name, as tasksel does; with the
 	 * answer file's repositories, the base set the Dependency Check resolved from every source
